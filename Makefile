@@ -1,0 +1,43 @@
+# Sinergi: two commands. `make run` sets everything up and serves http://127.0.0.1:8000,
+# `make test` sets everything up and runs ruff, mypy and pytest.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck pytest bench clean messages lock
+
+install: $(STAMP)
+
+$(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-virtualenv -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/sinergi demo
+
+test: install lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run.py
+
+messages: install
+	cd src/sinergi && ../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete && ../../$(BIN)/sinergi compilemessages
+
+lock:
+	@echo "Create a fresh venv, install pyproject's dependencies, then write requirements/*.txt with pip freeze."
+	@echo "Keep only name==version lines: no URLs, no index options, no local paths."
+
+clean:
+	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from sinergi.accounts import views
+from sinergi.core.access import ANY_ROLE, allow
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", allow(ANY_ROLE)(auth_views.LogoutView.as_view()), name="logout"),
+    path("akun/kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("pengguna/", views.user_list, name="user_list"),
+    path("pengguna/baru/", views.user_create, name="user_create"),
+    path("pengguna/<int:pk>/", views.user_edit, name="user_edit"),
+    path("pengguna/<int:pk>/kata-sandi/", views.user_password, name="user_password"),
+    path("organisasi/", views.organisation_list, name="organisation_list"),
+    path("organisasi/baru/", views.organisation_create, name="organisation_create"),
+    path("organisasi/<int:pk>/", views.organisation_edit, name="organisation_edit"),
+    path("upt/", views.unit_list, name="unit_list"),
+]

@@ -1,0 +1,249 @@
+"""Login, password, and the administrator's pages for users, organisations and units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from sinergi.accounts import selectors, services
+from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
+from sinergi.accounts.forms import (
+    LoginForm,
+    OrganisationForm,
+    PasswordSetForm,
+    SinergiPasswordChangeForm,
+    UserForm,
+)
+from sinergi.audit.selectors import audit_history
+from sinergi.core.access import ANY_ROLE, allow
+from sinergi.core.errors import ApplicationError
+
+PAGE_SIZE = 25
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """Shown instead of logging in once an account has too many failed attempts (django-axes)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    until = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    message = _(
+        "This account is locked for %(minutes)s minutes after %(limit)s wrong passwords. "
+        "Try again after %(until)s, or ask your administrator to unlock it."
+    ) % {"minutes": minutes, "limit": settings.AXES_FAILURE_LIMIT, "until": time_format(until, "TIME_FORMAT")}
+    form = LoginForm(request)
+    return render(request, "accounts/login.html", {"form": form, "locked_message": message}, status=429)
+
+
+@method_decorator(allow(ANY_ROLE), name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = SinergiPasswordChangeForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.user
+        services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, _("Your password has been changed."))
+        return redirect("core:dashboard")
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form: Any, error: ApplicationError) -> None:
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    placed = False
+    for field, message in detail.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
+
+
+@allow(Role.ADMIN)
+def user_list(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "role": request.GET.get("role", ""),
+        "q": request.GET.get("q", "").strip(),
+        "active": request.GET.get("active", ""),
+    }
+    users = selectors.user_list(actor=request.user, role=filters["role"], q=filters["q"], active=filters["active"])
+    page = _page(request, users)
+    return render(
+        request, "accounts/user_list.html", {"page_obj": page, "filters": filters, "roles": Role.choices}
+    )
+
+
+@allow(Role.ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                role=data["role"],
+                organisation=data["organisation"],
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            return render(request, "accounts/user_created.html", {"created": user, "password": password})
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
+
+
+@allow(Role.ADMIN)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    initial = {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "role": user.role,
+        "organisation": user.organisation,
+        "is_active": user.is_active,
+        "version": user.version,
+    }
+    form = UserForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "version")}
+        try:
+            services.user_update(
+                actor=request.user, user=user, data=data, version=form.cleaned_data["version"] or user.version
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The user %(name)s has been saved.") % {"name": user.display_name})
+            return redirect("accounts:user_list")
+    history = audit_history(target_type="accounts.user", target_id=str(user.pk))
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": user.display_name, "edited": user, "history": history},
+    )
+
+
+@allow(Role.ADMIN)
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"])
+        except ApplicationError as error:
+            form.add_error("password", str(error.message))
+        else:
+            messages.success(
+                request, _("The new password for %(name)s has been set.") % {"name": user.display_name}
+            )
+            return redirect("accounts:user_edit", pk=user.pk)
+    return render(request, "accounts/user_password.html", {"form": form, "edited": user})
+
+
+@allow(Role.ADMIN)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    filters = {"kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
+    page = _page(request, selectors.organisation_list(actor=request.user, **filters))
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"page_obj": page, "filters": filters, "kinds": OrganisationKind.choices},
+    )
+
+
+def _organisation_data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in cleaned.items() if k != "version"}
+    data["unit_kind"] = data.get("unit_kind") or ""
+    return data
+
+
+@allow(Role.ADMIN)
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                actor=request.user, data=_organisation_data(form.cleaned_data)
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("The organisation %(name)s has been saved.") % {"name": organisation.name}
+            )
+            return redirect("accounts:organisation_list")
+    return render(request, "accounts/organisation_form.html", {"form": form, "title": _("New organisation")})
+
+
+@allow(Role.ADMIN)
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get(actor=request.user, pk=pk)
+    initial = {
+        "kind": organisation.kind,
+        "name": organisation.name,
+        "code": organisation.code or "",
+        "unit_kind": organisation.unit_kind,
+        "regional_office": organisation.regional_office,
+        "province": organisation.province,
+        "regency": organisation.regency,
+        "district": organisation.district_id or "",
+        "service_regencies": list(organisation.service_regencies.all()),
+        "version": organisation.version,
+    }
+    form = OrganisationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user,
+                organisation=organisation,
+                data=_organisation_data(form.cleaned_data),
+                version=form.cleaned_data["version"] or organisation.version,
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("The organisation %(name)s has been saved.") % {"name": organisation.name}
+            )
+            return redirect("accounts:organisation_list")
+    history = audit_history(target_type="accounts.organisation", target_id=str(organisation.pk))
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "title": organisation.name, "edited": organisation, "history": history},
+    )
+
+
+@allow(ANY_ROLE)
+def unit_list(request: HttpRequest) -> HttpResponse:
+    filters = {"kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
+    units = selectors.unit_list(actor=request.user, **filters)
+    return render(
+        request, "accounts/unit_list.html", {"units": units, "filters": filters, "kinds": UnitKind.choices}
+    )

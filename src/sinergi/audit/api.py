@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from sinergi.accounts.choices import Role
+from sinergi.audit.selectors import audit_event_list
+from sinergi.audit.tasks import audit_verify_task
+from sinergi.core.access import require_roles
+from sinergi.jobs.services import job_start
+
+router = Router(tags=["audit"])
+
+
+class EventOut(Schema):
+    seq: int
+    occurred_at: datetime
+    actor_label: str
+    action: str
+    target_type: str
+    target_id: str
+    target_label: str
+    changes: dict[str, Any]
+    hash: str
+
+
+class EventFilters(Schema):
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class JobRef(Schema):
+    job_id: str
+
+
+@router.get("/events", response=list[EventOut], summary="Audit events, newest first (administrators)")
+def events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
+    require_roles(request, Role.ADMIN)
+    data = {k: v for k, v in filters.dict().items() if v not in (None, "") and k not in ("limit", "offset")}
+    limit = max(1, min(filters.limit, 500))
+    return audit_event_list(actor=request.user, filters=data)[filters.offset : filters.offset + limit]
+
+
+@router.post("/verify", response={202: JobRef}, summary="Check the audit chain in the background")
+def verify(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    require_roles(request, Role.ADMIN)
+    job = job_start(
+        actor=request.user, kind="audit.verify", title=_("Check the audit chain"), task=audit_verify_task
+    )
+    return 202, {"job_id": str(job.pk)}

@@ -1,0 +1,33 @@
+"""`sinergi audit verify`: check the audit hash chain; exits 1 at the first broken link."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from sinergi.audit.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Audit trail tools. `verify` recomputes the hash chain and reports OK or the first broken link."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: Any, action: str, format: str = "text", **options: Any) -> None:
+        result = audit_verify()
+        if format == "json":
+            self.stdout.write(json.dumps(result.as_dict()))
+        elif result.ok:
+            self.stdout.write(f"OK: {result.checked} peristiwa audit, rantai hash utuh.")
+        else:
+            self.stdout.write(
+                f"RUSAK: peristiwa #{result.broken_seq}: {result.reason} "
+                f"({result.checked} peristiwa sebelumnya utuh)."
+            )
+        if not result.ok:
+            sys.exit(1)

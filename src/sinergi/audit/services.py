@@ -1,0 +1,179 @@
+"""Writing and verifying the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.audit.domain import event_hash
+from sinergi.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+
+def _locked_head() -> AuditChainHead:
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        last = AuditEvent.objects.order_by("-seq").first()
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(
+                    pk=1, seq=last.seq if last else 0, last_hash=last.hash if last else GENESIS_HASH
+                )
+        except IntegrityError:
+            pass  # another writer created it first
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    target_label: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction, so it commits or rolls back with it."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        head = _locked_head()
+        seq = head.seq + 1
+        # Microseconds are dropped so the stored time and the hashed time are identical on every database.
+        occurred_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": occurred_at.isoformat(),
+            "actor_id": user.pk if user else None,
+            "actor_label": user.get_username() if user else "sistem",
+            "action": action,
+            "target_type": target._meta.label_lower if target is not None else "",
+            "target_id": str(target.pk) if target is not None else "",
+            "target_label": (
+                target_label if target_label is not None else str(target) if target is not None else ""
+            )[:255],
+            "changes": _json_safe(changes or {}),
+            "prev_hash": head.last_hash,
+        }
+        digest = event_hash(**fields)
+        event = AuditEvent.objects.create(
+            seq=seq,
+            occurred_at=occurred_at,
+            actor=user,
+            actor_label=fields["actor_label"],
+            action=action,
+            target_type=fields["target_type"],
+            target_id=fields["target_id"],
+            target_label=fields["target_label"],
+            changes=fields["changes"],
+            prev_hash=head.last_hash,
+            hash=digest,
+        )
+        AuditChainHead.objects.filter(pk=1).update(seq=seq, last_hash=digest)
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of checking the chain: ok, how many events were read, and the first broken link."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> VerifyResult:
+    """Recompute every hash in order; report the first event whose content or link does not match."""
+    total = AuditEvent.objects.count()
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    rows = AuditEvent.objects.order_by("seq").values_list(
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "changes",
+        "prev_hash",
+        "hash",
+    )
+    for (
+        seq,
+        occurred_at,
+        actor_id,
+        actor_label,
+        action,
+        ttype,
+        tid,
+        tlabel,
+        changes,
+        prev,
+        digest,
+    ) in rows.iterator(chunk_size=2000):
+        if seq != expected_seq:
+            return VerifyResult(
+                False, checked, expected_seq, _("event #%(seq)s is missing") % {"seq": expected_seq}
+            )
+        if prev != expected_prev:
+            return VerifyResult(
+                False, checked, seq, _("event #%(seq)s does not link to the event before it") % {"seq": seq}
+            )
+        recomputed = event_hash(
+            seq=seq,
+            occurred_at=occurred_at.astimezone(dt.UTC).isoformat(),
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            target_type=ttype,
+            target_id=tid,
+            target_label=tlabel,
+            changes=changes,
+            prev_hash=prev,
+        )
+        if recomputed != digest:
+            return VerifyResult(
+                False, checked, seq, _("event #%(seq)s was changed after it was written") % {"seq": seq}
+            )
+        expected_prev = digest
+        expected_seq += 1
+        checked += 1
+        if progress and checked % 2000 == 0:
+            progress(checked, total)
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != checked or head.last_hash != expected_prev):
+        return VerifyResult(
+            False, checked, checked + 1, _("events after #%(seq)s were removed") % {"seq": checked}
+        )
+    if progress:
+        progress(checked, total)
+    return VerifyResult(True, checked)
+
+
+def audit_table_is_append_only() -> bool:
+    """True when the database itself refuses updates and deletes of audit rows (the triggers exist)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name LIKE 'audit_append_only%%'"
+            )
+        else:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_append_only%%'")
+        row = cursor.fetchone()
+    return bool(row and row[0] >= 1)

@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sinergi.config.api import api
+from sinergi.core import views as core_views
+from sinergi.core.access import mark_public
+
+api_urls = api.urls
+mark_public(api_urls[0])  # the API authenticates with tokens and checks roles per endpoint
+
+urlpatterns = [
+    path("", include("sinergi.core.urls")),
+    path("", include("sinergi.accounts.urls")),
+    path("audit/", include("sinergi.audit.urls")),
+    path("tugas/", include("sinergi.jobs.urls")),
+    path("wilayah/", include("sinergi.regions.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api_urls),
+]
+
+handler403 = "sinergi.core.views.error_403"
+handler404 = "sinergi.core.views.error_404"
+handler500 = "sinergi.core.views.error_500"

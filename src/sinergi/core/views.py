@@ -1,0 +1,63 @@
+"""Dashboard per role, health check and friendly error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from sinergi.accounts.selectors import dashboard_get
+from sinergi.core.access import ANY_ROLE, allow
+
+
+@allow(ANY_ROLE)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The home page: what this role can do and where to start."""
+    context = dashboard_get(actor=request.user)
+    return render(request, f"core/dashboard/{context['template']}.html", context)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness: answers ok only after the database answered a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "code": "database_unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def _error_page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from sinergi.config.api import error_body
+
+        return JsonResponse(error_body(status), status=status)
+    return render(request, template, context, status=status)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "errors/403.html", 403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "errors/404.html", 404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors or database here: the failure may be the database itself.
+    if request.path.startswith("/api/"):
+        from sinergi.config.api import error_body
+
+        return JsonResponse(error_body(500), status=500)
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -1,0 +1,11 @@
+# Indonesian formats: "9 Juni 2021", "9 Juni 2021 14.05".
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y H.i"
+SHORT_DATE_FORMAT = "d-m-Y"
+SHORT_DATETIME_FORMAT = "d-m-Y H.i"
+TIME_FORMAT = "H.i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1

@@ -1,0 +1,112 @@
+"""The audit chain: written in the service's transaction, append-only, and verified link by link."""
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from sinergi.audit.models import AuditEvent
+from sinergi.audit.services import audit_record, audit_table_is_append_only, audit_verify
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Bypass the append-only triggers the way an intruder with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER audit_append_only_update")
+            cursor.execute("DROP TRIGGER audit_append_only_delete")
+        else:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def chain(db):
+    with transaction.atomic():
+        return [
+            audit_record(actor=None, action="test.event", target_label=f"peristiwa {i}") for i in range(5)
+        ]
+
+
+def test_an_intact_chain_verifies(chain) -> None:
+    result = audit_verify()
+    assert result.ok
+    assert result.checked >= 5
+
+
+def test_a_changed_audit_row_is_caught(chain) -> None:
+    _tamper("UPDATE audit_auditevent SET target_label = %s WHERE seq = %s", ["diubah", chain[2].seq])
+    result = audit_verify()
+    assert not result.ok
+    assert result.broken_seq == chain[2].seq
+
+
+def test_a_deleted_audit_row_is_caught(chain) -> None:
+    _tamper("DELETE FROM audit_auditevent WHERE seq = %s", [chain[1].seq])
+    result = audit_verify()
+    assert not result.ok
+    assert result.broken_seq == chain[1].seq
+
+
+def test_removing_the_newest_rows_is_caught(chain) -> None:
+    _tamper("DELETE FROM audit_auditevent WHERE seq = %s", [chain[-1].seq])
+    assert not audit_verify().ok
+
+
+def test_the_database_refuses_to_change_audit_rows(chain) -> None:
+    assert audit_table_is_append_only()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=chain[0].pk).update(action="diubah")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=chain[0].pk).delete()
+
+
+def test_an_event_rolls_back_with_its_transaction(db) -> None:
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, action="test.rollback")
+        raise RuntimeError
+    assert AuditEvent.objects.count() == before
+    assert audit_verify().ok
+
+
+def test_the_verify_command_reports_ok_or_the_broken_link(chain, capsys) -> None:
+    call_command("audit", "verify")
+    assert "OK" in capsys.readouterr().out
+    _tamper("UPDATE audit_auditevent SET action = %s WHERE seq = %s", ["diubah", chain[3].seq])
+    with pytest.raises(SystemExit) as excinfo:
+        call_command("audit", "verify")
+    assert excinfo.value.code == 1
+    out = capsys.readouterr().out
+    assert f"#{chain[3].seq}" in out
+    assert "RUSAK" in out
+
+
+def test_administrators_see_the_timeline_with_filters(client, world) -> None:
+    from sinergi.accounts.choices import Role
+
+    with transaction.atomic():
+        audit_record(actor=world.users[Role.ADMIN], action="test.saring", target_label="target khusus")
+    client.force_login(world.users[Role.ADMIN])
+    html = client.get("/audit/", {"action": "test.saring"}).content.decode()
+    assert "target khusus" in html
+    html = client.get("/audit/", {"action": "tidak.ada"}).content.decode()
+    assert "target khusus" not in html
+
+
+def test_checking_the_chain_from_the_page_runs_a_job(
+    client, world, django_capture_on_commit_callbacks
+) -> None:
+    from sinergi.accounts.choices import Role
+    from sinergi.jobs.models import Job
+
+    client.force_login(world.users[Role.ADMIN])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/audit/periksa/")
+    job = Job.objects.get()
+    assert response.url == f"/tugas/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert job.result["ok"] is True
+    page = client.get(f"/tugas/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-status="succeeded"' in page
+    assert "hx-trigger" not in page

@@ -1,0 +1,110 @@
+"""Every page and API endpoint so far × every role × own/other scope. Later apps add their rows here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.services import token_create
+from sinergi.jobs.models import Job
+from tests.authz import BOTH, OTHER, OWN, ROLES, Row, World, check_matrix
+
+EVERYONE = {role: BOTH for role in ROLES}
+ADMIN_ONLY = {Role.ADMIN: BOTH}
+
+
+def _job_url(prefix: str, suffix: str = "/"):
+    def build(world: World, role: str, scope: str) -> str:
+        owner = (world.users if scope == OWN else world.others)[role]
+        key = f"job-{role}-{scope}"
+        if key not in world.extra:
+            with transaction.atomic():
+                world.extra[key] = Job.objects.create(kind="test", title="Uji", created_by=owner)
+        return f"{prefix}{world.extra[key].pk}{suffix}"
+
+    return build
+
+
+def _static(url: str):
+    return lambda world, role, scope: url
+
+
+def _user_edit(world: World, role: str, scope: str) -> str:
+    return f"/pengguna/{(world.users if scope == OWN else world.others)[role].pk}/"
+
+
+def _organisation_edit(world: World, role: str, scope: str) -> str:
+    organisation = world.organisation(role, scope) or world.organisation(Role.UNIT_OFFICER, scope)
+    return f"/organisasi/{organisation.pk}/"
+
+
+# Jobs: everyone sees their own; only administrators see other people's.
+OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
+
+PAGES = [
+    Row("dashboard", _static("/"), EVERYONE),
+    Row("password change", _static("/akun/kata-sandi/"), EVERYONE),
+    Row("units", _static("/upt/"), EVERYONE),
+    Row("regions", _static("/wilayah/"), EVERYONE),
+    Row("region detail", _static("/wilayah/16.71.14/"), EVERYONE),
+    Row("job list", _static("/tugas/"), EVERYONE),
+    Row("job detail", _job_url("/tugas/"), OWN_JOBS),
+    Row("user list", _static("/pengguna/"), ADMIN_ONLY),
+    Row("user create", _static("/pengguna/baru/"), ADMIN_ONLY),
+    Row("user edit", _user_edit, ADMIN_ONLY),
+    Row("user password", lambda w, r, s: _user_edit(w, r, s) + "kata-sandi/", ADMIN_ONLY),
+    Row("organisation list", _static("/organisasi/"), ADMIN_ONLY),
+    Row("organisation create", _static("/organisasi/baru/"), ADMIN_ONLY),
+    Row("organisation edit", _organisation_edit, ADMIN_ONLY),
+    Row("audit timeline", _static("/audit/"), ADMIN_ONLY),
+]
+
+API = [
+    Row("api me", _static("/api/v1/me"), EVERYONE, api=True),
+    Row("api units", _static("/api/v1/units"), EVERYONE, api=True),
+    Row("api districts", _static("/api/v1/regions/districts?q=plaju"), EVERYONE, api=True),
+    Row("api region children", _static("/api/v1/regions/16.71/children"), EVERYONE, api=True),
+    Row("api job", _job_url("/api/v1/jobs/", suffix=""), OWN_JOBS, api=True),
+    Row("api audit events", _static("/api/v1/audit/events"), ADMIN_ONLY, api=True),
+]
+
+
+def test_pages_allow_exactly_the_granted_roles_and_scopes(world: World) -> None:
+    assert check_matrix(world, PAGES) == []
+
+
+def test_api_allows_exactly_the_granted_roles_and_scopes(world: World) -> None:
+    tokens: dict[int, str] = {}
+
+    def token_for(user) -> str:
+        if user.pk not in tokens:
+            tokens[user.pk] = token_create(actor=None, user=user)
+        return tokens[user.pk]
+
+    assert check_matrix(world, API, token_for=token_for) == []
+
+
+def test_a_view_without_declared_roles_is_denied_by_default(client, world) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    from sinergi.core.access import AccessMiddleware
+
+    def undeclared_view(request):  # no allow(...) marker
+        raise AssertionError("must not run")
+
+    request = RequestFactory().get("/x/")
+    request.user = world.users[Role.ADMIN]
+    middleware = AccessMiddleware(lambda r: None)
+    try:
+        middleware.process_view(request, undeclared_view, (), {})
+    except PermissionDenied:
+        return
+    raise AssertionError("an undeclared view was allowed")
+
+
+def test_other_scope_users_exist_for_every_role(world: World) -> None:
+    assert set(world.others) == set(ROLES)
+    for role in ROLES:
+        own = world.organisation(role, OWN)
+        assert own is None or world.organisation(role, OTHER) != own
