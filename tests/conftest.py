@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -34,10 +35,34 @@ def world(db: Any) -> World:
     return build_world()
 
 
+def _audit_triggers(action: str) -> None:
+    """Run the append-only trigger migration forwards or backwards on the test database."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("sinergi.audit.migrations.0002_append_only_triggers")
+    vendor = connection.vendor
+    statements = {
+        "create": {"sqlite": migration.SQLITE, "postgresql": migration.POSTGRES},
+        "drop": {"sqlite": migration.SQLITE_REVERSE, "postgresql": migration.POSTGRES_REVERSE},
+    }[action][vendor]
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
 @pytest.fixture
-def reference_data(transactional_db: Any) -> None:
-    """For tests that flush the database (live server): load the reference data again if it is gone."""
+def reference_data(transactional_db: Any) -> Iterator[None]:
+    """For tests that flush the database (live server): reload reference data if a flush removed it.
+
+    The flush after such a test must empty the audit table, which the append-only triggers refuse, so the
+    triggers are lifted for the flush and put back before the next test that uses this fixture.
+    """
     from sinergi.regions.models import Village
 
+    _audit_triggers("create")
     if not Village.objects.exists():
         call_command("setup", verbosity=0)
+    yield
+    _audit_triggers("drop")

@@ -15,6 +15,7 @@ def _tamper(sql: str, params: list) -> None:
             cursor.execute("DROP TRIGGER audit_append_only_update")
             cursor.execute("DROP TRIGGER audit_append_only_delete")
         else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
         cursor.execute(sql, params)
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 import sinergi
+from sinergi.core.errors import CONFLICT_MESSAGE
 
 CATALOG_DIR = Path(sinergi.__file__).resolve().parent / "locale" / "id" / "LC_MESSAGES"
 PO_PATH = CATALOG_DIR / "django.po"
@@ -149,9 +150,5 @@ def test_key_messages_read_as_agreed_in_indonesian(english: str, indonesian: str
 
 
 def test_an_edit_conflict_is_explained_in_indonesian() -> None:
-    message = (
-        "This record was changed by someone else while you were editing it. Your changes were not saved: "
-        "reload the page, check their changes, then apply yours again."
-    )
     with translation.override("id"):
-        assert translation.gettext(message).startswith("Data ini telah diubah oleh pengguna lain")
+        assert str(CONFLICT_MESSAGE).startswith("Data ini telah diubah oleh pengguna lain")

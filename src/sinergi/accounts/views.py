@@ -89,7 +89,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "q": request.GET.get("q", "").strip(),
         "active": request.GET.get("active", ""),
     }
-    users = selectors.user_list(actor=request.user, role=filters["role"], q=filters["q"], active=filters["active"])
+    users = selectors.user_list(
+        actor=request.user, role=filters["role"], q=filters["q"], active=filters["active"]
+    )
     page = _page(request, users)
     return render(
         request, "accounts/user_list.html", {"page_obj": page, "filters": filters, "roles": Role.choices}

@@ -18,6 +18,7 @@ POSTGRES = [
     END;
     $$ LANGUAGE plpgsql;
     """,
+    "DROP TRIGGER IF EXISTS audit_append_only ON audit_auditevent;",
     "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditevent "
     "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();",
 ]
