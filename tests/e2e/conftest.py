@@ -1,4 +1,4 @@
-"""Real-browser journeys: Playwright's Python package driving Debian's /usr/bin/chromium (never a download)."""
+"""Real-browser journeys: Playwright (Python) driving Debian's /usr/bin/chromium, never a downloaded browser."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=f"Browser tests skipped: {CHROMIUM} not found (CI installs Debian's chromium).")
+    skip = pytest.mark.skip(
+        reason=f"Browser tests skipped: {CHROMIUM} not found (CI installs Debian's chromium)."
+    )
     for item in items:
         if "tests/e2e/" in str(item.path):
             item.add_marker(skip)
@@ -33,8 +35,14 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

@@ -22,7 +22,9 @@ HEADINGS = {
 }
 
 
-def test_each_demo_role_logs_in_and_sees_its_dashboard(live_server: Any, reference_data: None, page: Any) -> None:
+def test_each_demo_role_logs_in_and_sees_its_dashboard(
+    live_server: Any, reference_data: None, page: Any
+) -> None:
     accounts = demo_accounts(reset_passwords=True)
     assert {a.role for a in accounts} == set(Role.values)
     for account in accounts:
@@ -40,8 +42,9 @@ def test_each_demo_role_logs_in_and_sees_its_dashboard(live_server: Any, referen
         page.wait_for_url("**/masuk/")
 
 
-def test_a_phone_sized_screen_shows_the_menu_behind_a_button(live_server: Any, reference_data: None,
-                                                             browser: Any) -> None:
+def test_a_phone_sized_screen_shows_the_menu_behind_a_button(
+    live_server: Any, reference_data: None, browser: Any
+) -> None:
     account = next(a for a in demo_accounts(reset_passwords=True) if a.role == Role.ADMIN)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     phone = context.new_page()
