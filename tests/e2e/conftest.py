@@ -1,4 +1,4 @@
-"""Real-browser journeys: Playwright (Python) driving Debian's /usr/bin/chromium, never a downloaded browser."""
+"""Browser journeys: Playwright (Python) driving Debian's /usr/bin/chromium; never a downloaded browser."""
 
 from __future__ import annotations
 

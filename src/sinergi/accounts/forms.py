@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +21,20 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "The username or password is wrong. Check both (passwords are case-sensitive) and try again. "
-            "After 5 wrong attempts the account is locked for 15 minutes."
+            "After %(limit)s wrong attempts the account is locked for %(minutes)s minutes."
         ),
         "inactive": _("This account has been deactivated. Ask your administrator."),
     }
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        return forms.ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={
+                "limit": settings.AXES_FAILURE_LIMIT,
+                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        )
 
 
 class SinergiPasswordChangeForm(StyledFormMixin, PasswordChangeForm):

@@ -33,7 +33,7 @@ def error_body(status: int, detail: Any = None) -> dict[str, Any]:
     codes = {
         400: ("bad_request", _("The request is not valid.")),
         401: ("unauthenticated", _("Send a valid API token: Authorization: Bearer <token>.")),
-        403: ("forbidden", _("Your role or scope does not allow this.")),
+        403: ("forbidden", _("Your role or work area does not allow this.")),
         404: ("not_found", _("The data you are looking for does not exist or is outside your access.")),
         405: ("method_not_allowed", _("This method is not allowed here.")),
         422: ("invalid", _("Some fields are not valid; see detail.")),

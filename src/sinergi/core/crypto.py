@@ -13,8 +13,13 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.errors import ApplicationError
+
+FIELD_KEY_MISMATCH = _(
+    "Encrypted data cannot be opened: SINERGI_FIELD_KEY differs from the key used when the data was saved."
+)
 
 
 def _subkey(purpose: bytes) -> bytes:
@@ -37,10 +42,7 @@ def decrypt_text(token: str) -> str:
     try:
         return _fernet(settings.FIELD_KEY).decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ApplicationError(
-            "Data terenkripsi tidak dapat dibuka: SINERGI_FIELD_KEY berbeda dari kunci saat data disimpan.",
-            code="field_key_mismatch",
-        ) from exc
+        raise ApplicationError(FIELD_KEY_MISMATCH, code="field_key_mismatch") from exc
 
 
 def blind_index(value: str) -> str:
