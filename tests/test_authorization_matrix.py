@@ -38,6 +38,26 @@ def _organisation_edit(world: World, role: str, scope: str) -> str:
     return f"/organisasi/{organisation.pk}/"
 
 
+def _agreement(world: World, role: str, scope: str) -> int:
+    """An agreement whose parties include the role's own (or other) organisation."""
+    key = f"agreement-{role}-{scope}"
+    if key not in world.extra:
+        from tests.factories import OrganisationFactory
+        from tests.partnerships.conftest import make_agreement
+
+        first = world.organisation(role, scope) or OrganisationFactory()
+        world.extra[key] = make_agreement(None, [first, OrganisationFactory()], number=f"MOU-{role}-{scope}").pk
+    return int(world.extra[key])
+
+
+PARTY_READERS = {Role.ADMIN: BOTH} | {
+    role: frozenset({OWN})
+    for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+}
+PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
+EDITORS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
+
 # Jobs: everyone sees their own; only administrators see other people's.
 OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
 
@@ -57,6 +77,11 @@ PAGES = [
     Row("organisation create", _static("/organisasi/baru/"), ADMIN_ONLY),
     Row("organisation edit", _organisation_edit, ADMIN_ONLY),
     Row("audit timeline", _static("/audit/"), ADMIN_ONLY),
+    Row("notifications", _static("/notifikasi/"), EVERYONE),
+    Row("agreement list", _static("/kerja-sama/"), READERS),
+    Row("agreement create", _static("/kerja-sama/baru/"), EDITORS),
+    Row("agreement detail", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/", PARTY_READERS),
+    Row("agreement edit", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/ubah/", PARTY_EDITORS),
 ]
 
 API = [
@@ -66,6 +91,14 @@ API = [
     Row("api region children", _static("/api/v1/regions/16.71/children"), EVERYONE, api=True),
     Row("api job", _job_url("/api/v1/jobs/", suffix=""), OWN_JOBS, api=True),
     Row("api audit events", _static("/api/v1/audit/events"), ADMIN_ONLY, api=True),
+    Row("api agreements", _static("/api/v1/agreements"), READERS, api=True),
+    Row("api agreement", lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}", PARTY_READERS, api=True),
+    Row(
+        "api agreement coverage",
+        lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}/coverage?date=2022-01-01",
+        PARTY_READERS,
+        api=True,
+    ),
 ]
 
 

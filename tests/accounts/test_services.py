@@ -1,7 +1,6 @@
 """Users and organisations: role rules, password rules, audit, and conflicts between concurrent edits."""
 
 import pytest
-from tests.factories import KanwilFactory, OrganisationFactory, UnitFactory, UserFactory
 
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.domain import role_organisation_error
@@ -18,6 +17,7 @@ from sinergi.accounts.services import (
 )
 from sinergi.audit.models import AuditEvent
 from sinergi.core.errors import CONFLICT_MESSAGE, ApplicationError, ConflictError
+from tests.factories import KanwilFactory, OrganisationFactory, UnitFactory, UserFactory
 
 
 def test_each_role_belongs_to_the_right_kind_of_organisation() -> None:

@@ -1,10 +1,10 @@
 """Login, lockout, password change and the administrator's user and organisation pages."""
 
 from django.test import Client
-from tests.factories import TEST_PASSWORD, UserFactory
 
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
+from tests.factories import TEST_PASSWORD, UserFactory
 
 
 def test_a_user_logs_in_and_lands_on_the_dashboard(client: Client, db) -> None:

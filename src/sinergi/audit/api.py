@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.choices import Role
 from sinergi.audit.selectors import audit_event_list
@@ -52,9 +52,9 @@ def events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
 
 
 @router.post("/verify", response={202: JobRef}, summary="Check the audit chain in the background")
-def verify(request: HttpRequest) -> tuple[int, dict[str, str]]:
+def verify(request: HttpRequest) -> Status[dict[str, str]]:
     require_roles(request, Role.ADMIN)
     job = job_start(
         actor=request.user, kind="audit.verify", title=_("Check the audit chain"), task=audit_verify_task
     )
-    return 202, {"job_id": str(job.pk)}
+    return Status(202, {"job_id": str(job.pk)})

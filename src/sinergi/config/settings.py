@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "sinergi.accounts",
     "sinergi.audit",
     "sinergi.jobs",
+    "sinergi.notifications",
+    "sinergi.partnerships",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("audit/", include("sinergi.audit.urls")),
     path("tugas/", include("sinergi.jobs.urls")),
     path("wilayah/", include("sinergi.regions.urls")),
+    path("kerja-sama/", include("sinergi.partnerships.urls")),
+    path("notifikasi/", include("sinergi.notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api_urls),

@@ -11,14 +11,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sinergi.accounts.selectors import dashboard_get
 from sinergi.core.access import ANY_ROLE, allow
+from sinergi.core.dashboard import dashboard_context
 
 
 @allow(ANY_ROLE)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: what this role can do and where to start."""
-    context = dashboard_get(actor=request.user)
+    context = dashboard_context(actor=request.user)
     return render(request, f"core/dashboard/{context['template']}.html", context)
 
 

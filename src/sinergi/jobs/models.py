@@ -55,3 +55,19 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job on one day. The unique key means only one worker starts it."""
+
+    name = models.CharField(max_length=100)
+    run_on = models.DateField()
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        constraints = [models.UniqueConstraint(fields=["name", "run_on"], name="scheduled_run_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.run_on}"

@@ -28,7 +28,9 @@ def district_search(*, q: str, limit: int = 20) -> list[District]:
     if not q:
         return []
     key = normalize_place(q).key
-    qs = District.objects.select_related("regency", "regency__province")
+    qs: QuerySet[District] = District.objects.select_related("regency", "regency__province").annotate(
+        village_count=Count("villages")
+    )
     if len(q) >= 2 and q.replace(".", "").isdigit():
         return list(qs.filter(code__startswith=q)[:limit])
     exact = list(qs.filter(name_key=key)[:limit])

@@ -50,3 +50,12 @@ def _trail(region: object) -> list[object]:
             trail.insert(0, parent)
             node = parent
     return trail
+
+
+@allow(ANY_ROLE)
+def district_picker(request: HttpRequest) -> HttpResponse:
+    """HTMX partial: districts matching `dq`, each with a button that adds it to a form's ring areas."""
+    q = request.GET.get("dq", "").strip()
+    return render(
+        request, "regions/_picker.html", {"q": q, "results": district_search(q=q, limit=10) if q else []}
+    )

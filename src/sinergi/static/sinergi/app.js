@@ -8,3 +8,27 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+// Ring-area picker: a picked district becomes a chip with a hidden input; the chip's button removes it.
+document.addEventListener("click", function (event) {
+  var pick = event.target.closest("[data-pick-district]");
+  if (pick) {
+    var box = document.querySelector("[data-picked-districts]");
+    var code = pick.getAttribute("data-code");
+    if (!box || box.querySelector('[data-chip="' + code + '"]')) { return; }
+    var chip = document.createElement("span");
+    chip.className = "badge text-bg-primary d-inline-flex align-items-center gap-1 p-2";
+    chip.setAttribute("data-chip", code);
+    chip.appendChild(document.createTextNode(pick.getAttribute("data-label")));
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = "focus_districts"; input.value = code;
+    chip.appendChild(input);
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "btn-close btn-close-white btn-sm";
+    remove.setAttribute("data-remove-chip", ""); remove.setAttribute("aria-label", "Hapus");
+    chip.appendChild(remove);
+    box.appendChild(chip);
+    return;
+  }
+  var removeButton = event.target.closest("[data-remove-chip]");
+  if (removeButton) { removeButton.closest("[data-chip]").remove(); }
+});

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+
+from sinergi.jobs.schedule import schedule_due
+
+logger = logging.getLogger(__name__)
+SCHEDULE_SECONDS = 300
 
 
 class Command(BaseCommand):
@@ -19,8 +28,33 @@ class Command(BaseCommand):
             "--max-tasks", type=int, default=None, help="Exit after this many jobs (for tests)."
         )
 
-    def handle(self, *args: Any, interval: float, max_tasks: int | None = None, **options: Any) -> None:
+        parser.add_argument(
+            "--no-schedule", action="store_true", help="Do not start the daily scheduled jobs."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        interval: float,
+        max_tasks: int | None = None,
+        no_schedule: bool = False,
+        **options: Any,
+    ) -> None:
         extra: dict[str, Any] = {"interval": interval, "no_startup_delay": True}
         if max_tasks is not None:
             extra["max_tasks"] = max_tasks
+        if not no_schedule and max_tasks is None:
+            threading.Thread(target=_scheduler, name="sinergi-schedule", daemon=True).start()
         call_command("db_worker", **extra)
+
+
+def _scheduler() -> None:
+    """Check for due daily jobs at start and then every five minutes."""
+    while True:
+        try:
+            schedule_due()
+        except Exception:
+            logger.exception("Scheduled jobs could not be started")
+        finally:
+            connection.close()
+        time.sleep(SCHEDULE_SECONDS)
