@@ -46,13 +46,21 @@ def _agreement(world: World, role: str, scope: str) -> int:
         from tests.partnerships.conftest import make_agreement
 
         first = world.organisation(role, scope) or OrganisationFactory()
-        world.extra[key] = make_agreement(None, [first, OrganisationFactory()], number=f"MOU-{role}-{scope}").pk
+        world.extra[key] = make_agreement(
+            None, [first, OrganisationFactory()], number=f"MOU-{role}-{scope}"
+        ).pk
     return int(world.extra[key])
 
 
 PARTY_READERS = {Role.ADMIN: BOTH} | {
     role: frozenset({OWN})
-    for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+    for role in (
+        Role.KANWIL_OFFICER,
+        Role.UNIT_OFFICER,
+        Role.BAPAS_OFFICER,
+        Role.CSR_OFFICER,
+        Role.FACILITATOR,
+    )
 }
 PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
 READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
@@ -92,7 +100,9 @@ API = [
     Row("api job", _job_url("/api/v1/jobs/", suffix=""), OWN_JOBS, api=True),
     Row("api audit events", _static("/api/v1/audit/events"), ADMIN_ONLY, api=True),
     Row("api agreements", _static("/api/v1/agreements"), READERS, api=True),
-    Row("api agreement", lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}", PARTY_READERS, api=True),
+    Row(
+        "api agreement", lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}", PARTY_READERS, api=True
+    ),
     Row(
         "api agreement coverage",
         lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}/coverage?date=2022-01-01",

@@ -61,3 +61,9 @@ def test_the_token_command_prints_a_working_token(client: Client, world, capsys)
     call_command("token", world.users[Role.MONITOR].username)
     token = capsys.readouterr().out.strip()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_the_interactive_api_docs_use_local_files_only(client: Client, db) -> None:
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html

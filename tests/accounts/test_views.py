@@ -118,3 +118,20 @@ def test_user_list_query_count_is_constant(client: Client, world, django_assert_
         UserFactory(username=f"tambahan{i}", role=Role.MONITOR)
     with django_assert_max_num_queries(12):
         client.get("/pengguna/")
+
+
+def test_an_administrator_unlocks_a_locked_account(client: Client, world) -> None:
+    UserFactory(username="dikunci", role=Role.MONITOR)
+    anonymous = Client()
+    for _ in range(5):
+        anonymous.post("/masuk/", {"username": "dikunci", "password": "salah"})
+    assert anonymous.post("/masuk/", {"username": "dikunci", "password": TEST_PASSWORD}).status_code == 429
+    client.force_login(world.users[Role.ADMIN])
+    locked = User.objects.get(username="dikunci")
+    assert client.post(f"/pengguna/{locked.pk}/buka-kunci/").status_code == 302
+    assert anonymous.post("/masuk/", {"username": "dikunci", "password": TEST_PASSWORD}).status_code == 302
+
+
+def test_createsuperuser_makes_a_system_administrator(db) -> None:
+    admin = User.objects.create_superuser("akar", "akar@example.org", "Sandi-Akar-2026")
+    assert admin.role == Role.ADMIN and admin.is_superuser

@@ -78,3 +78,11 @@ def test_the_six_starting_units_are_under_the_south_sumatra_kanwil(db) -> None:
         "16.06",
         "16.02",
     }
+
+
+def test_region_search_also_finds_villages(client, world) -> None:
+    from sinergi.accounts.choices import Role
+
+    client.force_login(world.users[Role.CSR_OFFICER])
+    html = client.get("/wilayah/", {"q": "Merah Mata"}).content.decode()
+    assert "16.07.01" in html and "Merah Mata" in html

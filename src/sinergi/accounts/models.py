@@ -89,7 +89,13 @@ class Unit(Organisation):
 
 
 class SinergiUserManager(UserManager["User"]):
-    pass
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        """`sinergi createsuperuser` makes a system administrator (the only role without an organisation)."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        extra_fields.setdefault("full_name", username)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):

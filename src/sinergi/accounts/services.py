@@ -273,3 +273,13 @@ __all__ = [
     "user_set_password",
     "user_update",
 ]
+
+
+def user_unlock(*, actor: Any, user: User) -> int:
+    """Lift a lockout after repeated failed logins; returns how many lockout records were cleared."""
+    from axes.utils import reset
+
+    with transaction.atomic():
+        cleared = int(reset(username=user.username) or 0)
+        audit_record(actor=actor, action="user.unlock", target=user, changes={"cleared": cleared})
+    return cleared

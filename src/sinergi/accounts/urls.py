@@ -14,6 +14,7 @@ urlpatterns = [
     path("pengguna/baru/", views.user_create, name="user_create"),
     path("pengguna/<int:pk>/", views.user_edit, name="user_edit"),
     path("pengguna/<int:pk>/kata-sandi/", views.user_password, name="user_password"),
+    path("pengguna/<int:pk>/buka-kunci/", views.user_unlock, name="user_unlock"),
     path("organisasi/", views.organisation_list, name="organisation_list"),
     path("organisasi/baru/", views.organisation_create, name="organisation_create"),
     path("organisasi/<int:pk>/", views.organisation_edit, name="organisation_edit"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from sinergi.accounts import selectors, services
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
@@ -166,6 +167,15 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("accounts:user_edit", pk=user.pk)
     return render(request, "accounts/user_password.html", {"form": form, "edited": user})
+
+
+@allow(Role.ADMIN)
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    services.user_unlock(actor=request.user, user=user)
+    messages.success(request, _("%(name)s can log in again.") % {"name": user.display_name})
+    return redirect("accounts:user_edit", pk=user.pk)
 
 
 @allow(Role.ADMIN)

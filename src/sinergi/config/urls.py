@@ -16,6 +16,7 @@ urlpatterns = [
     path("tugas/", include("sinergi.jobs.urls")),
     path("wilayah/", include("sinergi.regions.urls")),
     path("kerja-sama/", include("sinergi.partnerships.urls")),
+    path("wbp/", include("sinergi.beneficiaries.urls")),
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -59,3 +59,85 @@ def bulk_upsert(
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count
+
+
+def _quoted(model: type[Model], columns: Sequence[str]) -> list[str]:
+    return [connection.ops.quote_name(model._meta.get_field(c).column) for c in columns]  # type: ignore[union-attr,arg-type]
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """Reserve `count` primary keys for rows about to be inserted in bulk (call inside the transaction).
+
+    PostgreSQL draws them from the table's sequence; SQLite continues after the highest id, which is safe
+    because a write transaction on SQLite holds the database's only write lock.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT COALESCE(MAX({connection.ops.quote_name(model._meta.pk.column)}), 0) "  # noqa: S608
+            f"FROM {connection.ops.quote_name(table)}"
+        )
+        start = int(cursor.fetchone()[0]) + 1
+    return list(range(start, start + count))
+
+
+def bulk_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows (primary key included) with COPY on PostgreSQL, or one prepared statement on SQLite."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(_quoted(model, columns))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
+    return len(rows)
+
+
+def bulk_update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Update rows by primary key: `columns[0]` is the key, the rest are the new values.
+
+    PostgreSQL copies the new values into a temporary table and updates with one join; SQLite runs one
+    prepared statement per row.
+    """
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = _quoted(model, columns)
+    key, rest = quoted[0], quoted[1:]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            column_list = ", ".join(quoted)
+            # CREATE ... AS copies only these columns, without the table's NOT NULL constraints.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE _sinergi_update ON COMMIT DROP AS SELECT {column_list} FROM {table} "  # noqa: S608
+                "WITH NO DATA"
+            )
+            with cursor.copy(f"COPY _sinergi_update ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{c} = u.{c}" for c in rest)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM _sinergi_update AS u "  # noqa: S608
+                f"WHERE t.{key} = u.{key}"
+            )
+            cursor.execute("DROP TABLE _sinergi_update")
+        else:
+            assignments = ", ".join(f"{c} = %s" for c in rest)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE {key} = %s",  # noqa: S608
+                [(*row[1:], row[0]) for row in rows],
+            )
+    return len(rows)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementKind(models.TextChoices):
@@ -11,7 +12,7 @@ class AgreementKind(models.TextChoices):
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("agreement status", "Active")
     EXPIRING = "expiring", _("Expiring soon")
     EXPIRED = "expired", _("Expired")
     TERMINATED = "terminated", _("Terminated")

@@ -40,6 +40,19 @@ def district_search(*, q: str, limit: int = 20) -> list[District]:
     return exact + list(more[: limit - len(exact)])
 
 
+def village_search(*, q: str, limit: int = 20) -> list[Village]:
+    """Villages whose name matches `q` in any official spelling, with their district and regency."""
+    q = q.strip()
+    if len(q) < 3 or q.replace(".", "").isdigit():
+        return []
+    key = normalize_place(q).key
+    qs = Village.objects.select_related("district", "district__regency")
+    exact = list(qs.filter(name_key=key)[:limit])
+    if len(exact) >= limit:
+        return exact
+    return exact + list(qs.filter(name__icontains=q).exclude(name_key=key)[: limit - len(exact)])
+
+
 def region_get(*, code: str) -> Any:
     """A region of any level by its code, with its parents loaded; None when the code does not exist."""
     model = LEVELS.get(len(code))

@@ -6,7 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sinergi.core.access import ANY_ROLE, allow
-from sinergi.regions.selectors import district_search, region_children, region_counts, region_get
+from sinergi.regions.selectors import (
+    district_search,
+    region_children,
+    region_counts,
+    region_get,
+    village_search,
+)
 
 
 @allow(ANY_ROLE)
@@ -19,6 +25,7 @@ def region_search(request: HttpRequest) -> HttpResponse:
         {
             "q": q,
             "results": district_search(q=q) if q else [],
+            "villages": village_search(q=q) if q else [],
             "provinces": region_children(code=None),
             "counts": region_counts(),
         },

@@ -37,6 +37,7 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "10",
+            "--no-control-socket",
         ]
         children = [subprocess.Popen(web)]  # noqa: S603
         if not no_worker:

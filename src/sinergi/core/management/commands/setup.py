@@ -30,5 +30,5 @@ class Command(BaseCommand):
             f"Basis data siap. Wilayah: {counts['provinces']} provinsi, "
             f"{counts['regencies']} kabupaten/kota, "
             f"{counts['districts']} kecamatan, {counts['villages']} kelurahan/desa. "
-            f"UPT baru: {created}. ({time.monotonic() - started:.1f} dtk)"
+            f"Organisasi referensi baru (Kanwil dan UPT): {created}. ({time.monotonic() - started:.1f} dtk)"
         )

@@ -1,0 +1,126 @@
+"""Forms for the registry: search, a person with a first episode, another episode, consent, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.choices import OrganisationKind
+from sinergi.accounts.models import Organisation
+from sinergi.beneficiaries.choices import ConsentPurpose, CustodyStatus, RiskLevel, Sex
+from sinergi.core.forms import DateInput, StyledForm
+from sinergi.regions.models import District, Village
+
+
+class PersonForm(StyledForm):
+    """A person's details. Domicile is a district code (and optionally a village code)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=30,
+        required=False,
+        help_text=_("16 digits. Stored encrypted; shown masked."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=100, required=False)
+    education = forms.CharField(label=_("Education"), max_length=100, required=False)
+    prior_occupation = forms.CharField(label=_("Prior occupation"), max_length=150, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    address = forms.CharField(
+        label=_("Domicile address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    domicile_district = forms.CharField(
+        label=_("Domicile district code"),
+        max_length=8,
+        help_text=_("Kemendagri code, for example 16.71.14 (Plaju)."),
+    )
+    domicile_village = forms.CharField(label=_("Domicile village code"), max_length=13, required=False)
+    offence_category = forms.CharField(label=_("Offence category"), max_length=150, required=False)
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", "—"), *RiskLevel.choices], required=False
+    )
+
+    def __init__(self, *args: Any, show_sensitive: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_sensitive:
+            for name in ("nik", "offence_category", "risk_level"):
+                del self.fields[name]
+
+    def clean_domicile_district(self) -> District:
+        code = self.cleaned_data["domicile_district"].strip()
+        district = District.objects.filter(code=code).first()
+        if district is None:
+            raise forms.ValidationError(_("District code %(code)s does not exist."), params={"code": code})
+        return district
+
+    def clean_domicile_village(self) -> Village | None:
+        code = (self.cleaned_data.get("domicile_village") or "").strip()
+        if not code:
+            return None
+        village = Village.objects.filter(code=code).first()
+        if village is None:
+            raise forms.ValidationError(_("Village code %(code)s does not exist."), params={"code": code})
+        return village
+
+
+class EpisodeForm(StyledForm):
+    """A custody episode at a unit."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Organisation.objects.none())
+    registration_number = forms.CharField(label=_("Registration number"), max_length=60)
+    status = forms.ChoiceField(label=_("Status"), choices=CustodyStatus.choices)
+    start_date = forms.DateField(
+        label=_("Sentence start (detention start)"), widget=DateInput, required=False
+    )
+    sentence_years = forms.IntegerField(label=_("Sentence: years"), min_value=0, max_value=99, required=False)
+    sentence_months = forms.IntegerField(
+        label=_("Sentence: months"), min_value=0, max_value=11, required=False
+    )
+    sentence_days = forms.IntegerField(label=_("Sentence: days"), min_value=0, max_value=30, required=False)
+    remission_days = forms.IntegerField(label=_("Remission (days)"), min_value=0, required=False)
+    release_date = forms.DateField(label=_("Release date"), widget=DateInput, required=False)
+
+    def __init__(self, *args: Any, unit_ids: frozenset[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = Organisation.objects.filter(kind=OrganisationKind.UNIT).order_by("name")
+        if unit_ids is not None:
+            units = units.filter(pk__in=unit_ids)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        status = data.get("status")
+        if status in (CustodyStatus.PRISONER, CustodyStatus.JUVENILE, CustodyStatus.CLIENT) and not data.get(
+            "start_date"
+        ):
+            self.add_error("start_date", _("Required for this status."))
+        sentence = any(data.get(k) for k in ("sentence_years", "sentence_months", "sentence_days"))
+        if status == CustodyStatus.PRISONER and not sentence:
+            self.add_error("sentence_years", _("A prisoner's sentence length is required."))
+        if status == CustodyStatus.RELEASED and not data.get("release_date"):
+            self.add_error("release_date", _("Required for status bebas."))
+        return data
+
+
+class PersonCreateForm(PersonForm, EpisodeForm):
+    """A new person with their first custody episode."""
+
+
+class ConsentForm(StyledForm):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput)
+    evidence = forms.CharField(
+        label=_("Evidence"), max_length=300, help_text=_("For example the number of the signed consent form.")
+    )
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(
+        label=_("Registry file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

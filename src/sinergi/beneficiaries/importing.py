@@ -1,0 +1,337 @@
+"""Reading and checking a registry file (CSV or XLSX) row by row, with one lookup table for units and regions.
+
+Rows are streamed: nothing here holds the whole file. The writer in services.py consumes RowResults in
+chunks. Messages are in Bahasa Indonesia and name the column to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sinergi.accounts.choices import OrganisationKind
+from sinergi.accounts.models import Organisation
+from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.beneficiaries import domain
+from sinergi.core.crypto import blind_index
+from sinergi.core.errors import ApplicationError
+from sinergi.regions.domain import normalize_place
+from sinergi.regions.models import Province
+from sinergi.regions.selectors import place_index
+
+REQUIRED_COLUMNS = (
+    "no_registrasi",
+    "upt",
+    "nama",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "kecamatan",
+    "kabupaten_kota",
+    "status",
+)
+OPTIONAL_COLUMNS = (
+    "nik",
+    "kelurahan_desa",
+    "tanggal_mulai_pidana",
+    "lama_pidana",
+    "remisi_hari",
+    "jenis_perkara",
+    "tanggal_bebas",
+)
+NEEDS_START = ("narapidana", "anak_binaan", "klien")
+
+REQUIRED = "Kolom {column} wajib diisi."
+UNIT_UNKNOWN = "UPT “{value}” tidak dikenal. Tulis kode UPT (misalnya LAPAS-PLG-I) atau namanya."
+UNIT_OUT_OF_SCOPE = "UPT {value} di luar wilayah kerja Anda; baris ini tidak dapat Anda impor."
+REGENCY_UNKNOWN = "Kabupaten/kota “{value}” tidak ditemukan dalam kode wilayah Kemendagri."
+REGENCY_AMBIGUOUS = (
+    "Kabupaten/kota “{value}” cocok dengan lebih dari satu wilayah ({names}). "
+    "Tulis lengkap, misalnya “Kota …”."
+)
+DISTRICT_UNKNOWN = "Kecamatan “{value}” tidak ada di {regency}."
+DISTRICT_AMBIGUOUS = "Kecamatan “{value}” cocok dengan lebih dari satu kecamatan di {regency}."
+VILLAGE_UNKNOWN = (
+    "Kelurahan/desa “{value}” tidak ditemukan di Kecamatan {district}; teks disimpan apa adanya."
+)
+START_REQUIRED = "Tanggal mulai pidana wajib diisi untuk status {status}."
+LENGTH_REQUIRED = "Lama pidana wajib diisi untuk narapidana."
+RELEASE_REQUIRED = "Tanggal bebas wajib diisi untuk status bebas."
+REMISSION_NOT_INTEGER = "Remisi harus bilangan bulat 0 atau lebih (jumlah hari)."
+BIRTH_IN_FUTURE = "Tanggal lahir tidak boleh setelah hari ini."
+DUPLICATE_IN_FILE = "No. registrasi {value} di {unit} sudah ada di baris {line} berkas ini."
+SENTENCE_UNCOMPUTABLE = "Tanggal ekspirasi tidak dapat dihitung: {reason}"
+
+FILE_UNREADABLE = "Berkas tidak dapat dibaca sebagai CSV (UTF-8) atau XLSX: {reason}"
+FILE_EMPTY = "Berkas kosong: tidak ada baris judul kolom."
+FILE_MISSING_COLUMNS = "Kolom wajib tidak ada di baris judul: {columns}. Periksa contoh berkas impor."
+
+
+class ImportFileError(ApplicationError):
+    """The file cannot be read at all (wrong format, empty, missing columns): a usage error, exit status 2."""
+
+    code = "unreadable_file"
+
+
+def _header(name: object) -> str:
+    return str(name or "").strip().lower().replace(" ", "_")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield (spreadsheet line, {column: value}) for each non-empty row; the header is line 1."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _read_xlsx(path)
+    else:
+        yield from _read_csv(path)
+
+
+def _check_header(headers: list[str]) -> None:
+    if not any(headers):
+        raise ImportFileError(FILE_EMPTY)
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        raise ImportFileError(FILE_MISSING_COLUMNS.format(columns=", ".join(missing)))
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+        first = handle.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+    with handle:
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        headers = [_header(h) for h in next(csv.reader(io.StringIO(first), delimiter=delimiter), [])]
+        _check_header(headers)
+        reader = csv.reader(handle, delimiter=delimiter)
+        line = 1
+        try:
+            for values in reader:
+                line += 1
+                if not any(v.strip() for v in values):
+                    continue
+                yield line, dict(zip(headers, values, strict=False))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ImportFileError(FILE_UNREADABLE.format(reason=f"baris {line + 1}: {exc}")) from exc
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+    try:
+        rows = workbook.active.iter_rows(values_only=True)
+        headers = [_header(h) for h in next(rows, ())]
+        _check_header(headers)
+        for line, values in enumerate(rows, start=2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            yield line, dict(zip(headers, values, strict=False))
+    finally:
+        workbook.close()
+
+
+@dataclass
+class RowResult:
+    """One checked row: its clean values (when valid), and problems per column."""
+
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+class RowChecker:
+    """Checks rows against one in-memory lookup of units and regions, built once per import."""
+
+    def __init__(self, *, actor: Any, today: dt.date | None = None) -> None:
+        self.today = today or dt.date.today()  # noqa: DTZ011 (a calendar date, the server's day)
+        self.allowed_units = actor_unit_ids(actor) if actor is not None else None
+        self.units_by_code: dict[str, tuple[int, str]] = {}
+        self.units_by_name: dict[str, tuple[int, str]] = {}
+        for pk, code, name in Organisation.objects.filter(kind=OrganisationKind.UNIT).values_list(
+            "pk", "code", "name"
+        ):
+            if code:
+                self.units_by_code[code.strip().upper()] = (pk, name)
+            self.units_by_name[normalize_place(name).key] = (pk, name)
+        self.regencies = place_index("regency")
+        self.districts = place_index("district")
+        self.villages = place_index("village")
+        self.province_codes = frozenset(Province.objects.values_list("code", flat=True))
+        self.seen: dict[tuple[int, str], int] = {}
+
+    def _unit(self, raw: str, result: RowResult) -> int | None:
+        found = self.units_by_code.get(raw.strip().upper()) or self.units_by_name.get(
+            normalize_place(raw).key
+        )
+        if found is None:
+            result.errors.append(("upt", UNIT_UNKNOWN.format(value=raw)))
+            return None
+        pk, name = found
+        if self.allowed_units is not None and pk not in self.allowed_units:
+            result.errors.append(("upt", UNIT_OUT_OF_SCOPE.format(value=name)))
+            return None
+        return pk
+
+    def _place(self, raw: dict[str, str], result: RowResult) -> None:
+        regency_text, district_text = raw.get("kabupaten_kota", ""), raw.get("kecamatan", "")
+        if not regency_text.strip() or not district_text.strip():
+            return
+        regency = self.regencies.match(regency_text, None)
+        if regency.status == "ambiguous":
+            names = ", ".join(self.regencies.name_of(c) for c in regency.candidates)
+            result.errors.append(
+                ("kabupaten_kota", REGENCY_AMBIGUOUS.format(value=regency_text, names=names))
+            )
+            return
+        if regency.code is None:
+            result.errors.append(("kabupaten_kota", REGENCY_UNKNOWN.format(value=regency_text)))
+            return
+        regency_name = self.regencies.name_of(regency.code)
+        district = self.districts.match(district_text, regency.code)
+        if district.code is None:
+            template = DISTRICT_AMBIGUOUS if district.status == "ambiguous" else DISTRICT_UNKNOWN
+            result.errors.append(("kecamatan", template.format(value=district_text, regency=regency_name)))
+            return
+        result.values["domicile_district_id"] = district.code
+        village_text = raw.get("kelurahan_desa", "")
+        result.values["domicile_village_text"] = village_text
+        result.values["domicile_village_id"] = None
+        if village_text.strip():
+            village = self.villages.match(village_text, district.code)
+            if village.code is None:
+                name = self.districts.name_of(district.code)
+                result.warnings.append(
+                    ("kelurahan_desa", VILLAGE_UNKNOWN.format(value=village_text, district=name))
+                )
+            else:
+                result.values["domicile_village_id"] = village.code
+
+    def _date(
+        self, raw: dict[str, str], originals: dict[str, object], column: str, result: RowResult
+    ) -> dt.date | None:
+        value = originals.get(column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return domain.parse_date(value.strip() if isinstance(value, str) else value)
+        except ValueError as exc:
+            result.errors.append((column, str(exc)))
+            return None
+
+    def check(self, line: int, originals: dict[str, object]) -> RowResult:
+        """Check one row; the result carries every problem found, not just the first."""
+        result = RowResult(line=line)
+        raw = {key: _text(value) for key, value in originals.items()}
+        for column in REQUIRED_COLUMNS:
+            if not raw.get(column, "").strip():
+                result.errors.append((column, REQUIRED.format(column=column)))
+        values = result.values
+        registration = raw.get("no_registrasi", "").strip()
+        values["registration_number"] = registration
+        values["full_name"] = raw.get("nama", "")
+        unit_id = self._unit(raw["upt"], result) if raw.get("upt", "").strip() else None
+        values["unit_id"] = unit_id
+        if unit_id is not None and registration:
+            key = (unit_id, registration)
+            if key in self.seen:
+                unit_name = raw["upt"]
+                result.errors.append(
+                    (
+                        "no_registrasi",
+                        DUPLICATE_IN_FILE.format(value=registration, unit=unit_name, line=self.seen[key]),
+                    )
+                )
+            else:
+                self.seen[key] = line
+        if raw.get("jenis_kelamin", "").strip():
+            try:
+                values["sex"] = domain.parse_sex(raw["jenis_kelamin"])
+            except ValueError as exc:
+                result.errors.append(("jenis_kelamin", str(exc)))
+        birth = self._date(raw, originals, "tanggal_lahir", result)
+        if birth is not None and birth > self.today:
+            result.errors.append(("tanggal_lahir", BIRTH_IN_FUTURE))
+        values["birth_date"] = birth
+        nik = domain.normalize_nik(raw.get("nik", ""))
+        values["nik"] = nik
+        if nik:
+            problem = domain.nik_problem(nik, province_codes=self.province_codes)
+            if problem:
+                result.errors.append(("nik", problem))
+            else:
+                values["nik_hash"] = blind_index(nik)
+                for message in domain.nik_mismatches(
+                    nik, birth_date=birth, sex=values.get("sex"), today=self.today
+                ):
+                    result.warnings.append(("nik", message))
+        self._place(raw, result)
+        status = None
+        if raw.get("status", "").strip():
+            try:
+                status = domain.parse_custody_status(raw["status"])
+            except ValueError as exc:
+                result.errors.append(("status", str(exc)))
+        values["status"] = status
+        start = self._date(raw, originals, "tanggal_mulai_pidana", result)
+        values["start_date"] = start
+        if (
+            status in NEEDS_START
+            and start is None
+            and "tanggal_mulai_pidana" not in {c for c, _ in result.errors}
+        ):
+            result.errors.append(
+                ("tanggal_mulai_pidana", START_REQUIRED.format(status=raw["status"].strip()))
+            )
+        length = domain.SentenceLength()
+        if raw.get("lama_pidana", "").strip():
+            try:
+                length = domain.parse_sentence_length(raw["lama_pidana"])
+            except ValueError as exc:
+                result.errors.append(("lama_pidana", str(exc)))
+        elif status == "narapidana":
+            result.errors.append(("lama_pidana", LENGTH_REQUIRED))
+        values["sentence"] = length
+        remission = 0
+        if raw.get("remisi_hari", "").strip():
+            text = raw["remisi_hari"].strip()
+            if text.isdigit():
+                remission = int(text)
+            else:
+                result.errors.append(("remisi_hari", REMISSION_NOT_INTEGER))
+        values["remission_days"] = remission
+        values["offence_category"] = raw.get("jenis_perkara", "")
+        release = self._date(raw, originals, "tanggal_bebas", result)
+        if status == "bebas" and release is None and "tanggal_bebas" not in {c for c, _ in result.errors}:
+            result.errors.append(("tanggal_bebas", RELEASE_REQUIRED))
+        values["release_date"] = release
+        values["expiry_date"] = values["two_thirds_date"] = None
+        if start is not None and not length.is_zero and not result.errors:
+            try:
+                dates = domain.sentence_dates(start=start, length=length, remission_days=remission)
+            except ValueError as exc:
+                result.errors.append(("remisi_hari", SENTENCE_UNCOMPUTABLE.format(reason=exc)))
+            else:
+                values["expiry_date"], values["two_thirds_date"] = dates.expiry, dates.two_thirds
+        return result

@@ -1,0 +1,189 @@
+"""The registry: people (WBP), their custody episodes, integration events and consent, and import batches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.beneficiaries.choices import (
+    ConsentPurpose,
+    CustodyStatus,
+    ImportStatus,
+    IntegrationKind,
+    RiskLevel,
+    Sex,
+)
+from sinergi.core.models import TimeStampedModel, VersionedModel
+
+
+class Person(VersionedModel):
+    """A person the partnership can reach. NIK is stored encrypted, with a keyed hash for lookup."""
+
+    AUDIT_REDACTED_FIELDS = ("nik_encrypted", "nik_hash", "nik_last4", "phone")
+
+    full_name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    nik_encrypted = models.TextField(blank=True, editable=False)
+    nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    education = models.CharField(_("education"), max_length=100, blank=True)
+    prior_occupation = models.CharField(_("prior occupation"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.TextField(_("domicile address"), blank=True)
+    domicile_district = models.ForeignKey(
+        "regions.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("domicile district"),
+    )
+    domicile_village = models.ForeignKey(
+        "regions.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("domicile village"),
+    )
+    domicile_village_text = models.CharField(_("village as written"), max_length=150, blank=True)
+    offence_category = models.CharField(_("offence category"), max_length=150, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
+    photo = models.FileField(_("photo"), upload_to="people/photos/", blank=True)
+    warnings = models.JSONField(_("data warnings"), default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    is_synthetic = models.BooleanField(_("synthetic example data"), default=False)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["birth_date", "domicile_district"]),
+            models.Index(fields=["domicile_district"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CustodyEpisode(VersionedModel):
+    """One stay under a unit's care: status, sentence, remission, integration and release."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
+    unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="custody_episodes",
+        verbose_name=_("unit"),
+    )
+    registration_number = models.CharField(_("registration number"), max_length=60)
+    status = models.CharField(_("status"), max_length=12, choices=CustodyStatus.choices)
+    start_date = models.DateField(_("sentence start"), null=True, blank=True)
+    sentence_years = models.PositiveSmallIntegerField(_("years"), default=0)
+    sentence_months = models.PositiveSmallIntegerField(_("months"), default=0)
+    sentence_days = models.PositiveSmallIntegerField(_("days"), default=0)
+    remission_days = models.PositiveIntegerField(_("remission (days)"), default=0)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    # Computed from the sentence rules when the sentence is known; stored so screening can run in SQL.
+    expiry_date = models.DateField(_("expiry"), null=True, blank=True, db_index=True)
+    two_thirds_date = models.DateField(_("two thirds"), null=True, blank=True)
+    ruleset_version = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("custody episode")
+        verbose_name_plural = _("custody episodes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "registration_number"], name="episode_registration_per_unit"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status", "expiry_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} ({self.unit_id})"
+
+    @property
+    def has_sentence(self) -> bool:
+        return bool(self.sentence_years or self.sentence_months or self.sentence_days)
+
+
+class IntegrationEvent(TimeStampedModel):
+    """Asimilasi, PB, CB or CMB: its date and the board's (TPP) approval."""
+
+    episode = models.ForeignKey(CustodyEpisode, on_delete=models.CASCADE, related_name="integration_events")
+    kind = models.CharField(_("kind"), max_length=10, choices=IntegrationKind.choices)
+    date = models.DateField(_("date"))
+    approved_by_board = models.BooleanField(_("approved by the TPP"), default=False)
+    board_reference = models.CharField(_("TPP decision reference"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("integration event")
+        verbose_name_plural = _("integration events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Consent(TimeStampedModel):
+    """Consent for one purpose, with its date and evidence; withdrawing it stops new processing."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given_on = models.DateField(_("given on"))
+    evidence = models.CharField(_("evidence"), max_length=300)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_on"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.purpose}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class ImportBatch(TimeStampedModel):
+    """An uploaded registry file: checked first (preview), then imported after confirmation."""
+
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    check_summary = models.JSONField(default=dict, blank=True)
+    import_summary = models.JSONField(default=dict, blank=True)
+    check_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    import_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,199 @@
+"""Reads over the registry. A person is visible through a custody episode at a unit in the actor's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.choices import CustodyStatus
+from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person
+from sinergi.core.crypto import blind_index
+from sinergi.core.errors import NotFoundError
+
+# Roles that may see identities, offences and sentences (DESIGN.md, Privacy).
+CORRECTIONS_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+
+
+def may_see_sensitive(actor: Any) -> bool:
+    """Whether the actor may see NIK, offence and sentence details."""
+    return getattr(actor, "role", None) in CORRECTIONS_ROLES
+
+
+def _scoped_people(actor: Any) -> QuerySet[Person]:
+    units = actor_unit_ids(actor)
+    people = Person.objects.filter(merged_into__isnull=True)
+    if units is None:
+        return people
+    if not units:
+        return people.none()
+    return people.filter(Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), unit_id__in=units)))
+
+
+def _episodes_prefetch(actor: Any) -> Prefetch:
+    units = actor_unit_ids(actor)
+    episodes = CustodyEpisode.objects.select_related("unit").order_by("-start_date", "-pk")
+    if units is not None:
+        episodes = episodes.filter(unit_id__in=units)
+    return Prefetch("episodes", queryset=episodes)
+
+
+def person_list(*, actor: Any, q: str = "", unit: int | None = None, status: str = "") -> QuerySet[Person]:
+    """People in the actor's scope, searchable by name, registration number or full NIK."""
+    people = _scoped_people(actor).select_related("domicile_district", "domicile_district__regency")
+    q = q.strip()
+    if q:
+        digits = domain.normalize_nik(q)
+        match = Q(name_key__contains=domain.name_key(q)) | Q(episodes__registration_number__iexact=q)
+        if len(digits) == 16 and digits.isdigit():
+            match |= Q(nik_hash=blind_index(digits))
+        people = people.filter(match)
+    if unit:
+        people = people.filter(episodes__unit_id=unit)
+    if status:
+        people = people.filter(episodes__status=status)
+    if q or unit or status:
+        people = people.distinct()
+    return people.prefetch_related(_episodes_prefetch(actor)).order_by("full_name", "pk")
+
+
+def person_get(*, actor: Any, pk: int) -> Person:
+    """One person in scope, with episodes, integration events and consents; NotFoundError otherwise."""
+    person = (
+        _scoped_people(actor)
+        .select_related("domicile_district__regency__province", "domicile_village")
+        .prefetch_related(_episodes_prefetch(actor), "episodes__integration_events", "consents")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise NotFoundError()
+    return person
+
+
+def person_timeline(*, person: Person) -> list[dict[str, Any]]:
+    """Custody, integration, release and consent events in date order (programs join later)."""
+    events: list[dict[str, Any]] = []
+    for episode in person.episodes.all():
+        if episode.start_date:
+            events.append(
+                {
+                    "date": episode.start_date,
+                    "kind": "custody",
+                    "label": f"{episode.get_status_display()} · {episode.unit.name} "
+                    f"({episode.registration_number})",
+                }
+            )
+        for event in episode.integration_events.all():
+            events.append({"date": event.date, "kind": "integration", "label": event.get_kind_display()})
+        if episode.release_date:
+            events.append({"date": episode.release_date, "kind": "release", "label": episode.unit.name})
+    for consent in person.consents.all():
+        events.append({"date": consent.given_on, "kind": "consent", "label": consent.get_purpose_display()})
+        if consent.withdrawn_on:
+            events.append(
+                {
+                    "date": consent.withdrawn_on,
+                    "kind": "consent_withdrawn",
+                    "label": consent.get_purpose_display(),
+                }
+            )
+    return sorted(events, key=lambda e: e["date"], reverse=True)
+
+
+def has_active_consent(*, person: Person, purpose: str) -> bool:
+    """Whether the person has consent for `purpose` that has not been withdrawn."""
+    return Consent.objects.filter(person=person, purpose=purpose, withdrawn_on__isnull=True).exists()
+
+
+def upcoming_releases(
+    *, actor: Any, months: int = 3, today: dt.date | None = None
+) -> dict[Any, list[CustodyEpisode]]:
+    """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months."""
+    today = today or timezone.localdate()
+    months = min(max(months, 1), 3)
+    until = today + relativedelta(months=months)
+    units = actor_unit_ids(actor)
+    episodes = CustodyEpisode.objects.exclude(status=CustodyStatus.RELEASED).filter(
+        Q(release_date__range=(today, until))
+        | Q(release_date__isnull=True, expiry_date__range=(today, until)),
+        person__merged_into__isnull=True,
+    )
+    if units is not None:
+        episodes = episodes.filter(unit_id__in=units)
+    grouped: dict[Any, list[CustodyEpisode]] = defaultdict(list)
+    for episode in episodes.select_related("unit", "person").order_by("unit__name", "expiry_date"):
+        grouped[episode.unit].append(episode)
+    return dict(grouped)
+
+
+def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, Person, str]]:
+    """Likely duplicates in scope: the same NIK, or a similar name with the same birth date and district.
+
+    Groups are found in SQL (GROUP BY ... HAVING count > 1); only those small groups are compared in Python.
+    """
+    scoped = _scoped_people(actor)
+    pairs: list[tuple[Person, Person, str]] = []
+    same_nik = (
+        scoped.exclude(nik_hash="")
+        .values("nik_hash")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("nik_hash", flat=True)[:limit]
+    )
+    groups: dict[Any, list[Person]] = defaultdict(list)
+    for person in (
+        scoped.filter(nik_hash__in=list(same_nik)).select_related("domicile_district").order_by("pk")
+    ):
+        groups[person.nik_hash].append(person)
+    for members in groups.values():
+        pairs += [(members[0], other, "nik") for other in members[1:]]
+    same_birth = (
+        scoped.exclude(domicile_district=None)
+        .values("birth_date", "domicile_district")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("birth_date")[: limit * 4]
+    )
+    keys = Q(pk__in=[])
+    for row in same_birth:
+        keys |= Q(birth_date=row["birth_date"], domicile_district=row["domicile_district"])
+    birth_groups: dict[Any, list[Person]] = defaultdict(list)
+    for person in scoped.filter(keys).select_related("domicile_district").order_by("pk"):
+        birth_groups[(person.birth_date, person.domicile_district_id)].append(person)
+    seen = {(a.pk, b.pk) for a, b, _ in pairs}
+    for members in birth_groups.values():
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if (first.pk, second.pk) not in seen and domain.names_similar(
+                    first.full_name, second.full_name
+                ):
+                    pairs.append((first, second, "name"))
+                    seen.add((first.pk, second.pk))
+    return pairs[:limit]
+
+
+def import_batch_get(*, actor: Any, pk: int) -> ImportBatch:
+    """An import batch started by the actor (administrators see all); NotFoundError otherwise."""
+    batches = ImportBatch.objects.select_related("check_job", "import_job", "created_by")
+    if getattr(actor, "role", None) != Role.ADMIN:
+        batches = batches.filter(created_by_id=actor.pk)
+    batch = batches.filter(pk=pk).first()
+    if batch is None:
+        raise NotFoundError()
+    return batch
+
+
+def import_batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
+    """The actor's recent import batches."""
+    batches = ImportBatch.objects.select_related("created_by").order_by("-created_at")
+    if getattr(actor, "role", None) != Role.ADMIN:
+        batches = batches.filter(created_by_id=actor.pk)
+    return batches

@@ -1,0 +1,362 @@
+"""Registry pages: search, person page, registering by hand, consent, releases, duplicates, the web import."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.selectors import actor_unit_ids, unit_list
+from sinergi.audit.selectors import audit_history
+from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries.choices import CustodyStatus
+from sinergi.beneficiaries.forms import ConsentForm, EpisodeForm, ImportForm, PersonCreateForm, PersonForm
+from sinergi.beneficiaries.models import Consent
+from sinergi.core.access import allow
+from sinergi.core.errors import ApplicationError, NotFoundError
+
+REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+EPISODE_FIELDS = (
+    "unit",
+    "registration_number",
+    "status",
+    "start_date",
+    "sentence_years",
+    "sentence_months",
+    "sentence_days",
+    "remission_days",
+    "release_date",
+)
+
+
+def _apply(form: Any, error: ApplicationError) -> None:
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    placed = False
+    for field, message in detail.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
+
+
+@allow(*REGISTRY)
+def person_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    unit = request.GET.get("unit", "")
+    status = request.GET.get("status", "")
+    people = selectors.person_list(
+        actor=request.user, q=q, unit=int(unit) if unit.isdigit() else None, status=status
+    )
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    allowed = actor_unit_ids(request.user)
+    units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
+    return render(
+        request,
+        "beneficiaries/person_list.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "unit": unit,
+            "status": status,
+            "units": units,
+            "statuses": CustodyStatus.choices,
+        },
+    )
+
+
+@allow(*REGISTRY)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    services.person_view_record(actor=request.user, person=person)
+    episodes = list(person.episodes.all())
+    return render(
+        request,
+        "beneficiaries/person_detail.html",
+        {
+            "person": person,
+            "episodes": episodes,
+            "timeline": selectors.person_timeline(person=person),
+            "consents": list(person.consents.all()),
+            "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
+            "sensitive": selectors.may_see_sensitive(request.user),
+            "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
+            "sentence": [(e, _sentence(e)) for e in episodes],
+        },
+    )
+
+
+def _sentence(episode: Any) -> domain.SentenceDates | None:
+    if not episode.start_date or not episode.has_sentence:
+        return None
+    length = domain.SentenceLength(episode.sentence_years, episode.sentence_months, episode.sentence_days)
+    try:
+        return domain.sentence_dates(
+            start=episode.start_date, length=length, remission_days=episode.remission_days
+        )
+    except ValueError:
+        return None
+
+
+@allow(*REGISTRY)
+@require_POST
+def nik_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    nik = services.nik_reveal(actor=request.user, person=person)
+    return render(request, "beneficiaries/_nik.html", {"nik": nik})
+
+
+@allow(*REGISTRY)
+def person_create(request: HttpRequest) -> HttpResponse:
+    units = actor_unit_ids(request.user)
+    form = PersonCreateForm(request.POST or None, unit_ids=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        episode = {k: data[k] for k in EPISODE_FIELDS}
+        try:
+            person = services.person_create(
+                actor=request.user, data=data, nik=data.get("nik", ""), episode=episode
+            )
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("%(name)s has been registered.") % {"name": person.full_name})
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(request, "beneficiaries/person_form.html", {"form": form, "title": _("Register a person")})
+
+
+@allow(*REGISTRY)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    initial = {
+        f: getattr(person, f)
+        for f in (
+            "full_name",
+            "sex",
+            "birth_date",
+            "birth_place",
+            "education",
+            "prior_occupation",
+            "phone",
+            "address",
+            "offence_category",
+            "risk_level",
+            "version",
+        )
+    }
+    initial |= {
+        "domicile_district": person.domicile_district_id or "",
+        "domicile_village": person.domicile_village_id or "",
+    }
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                data=form.cleaned_data,
+                version=form.cleaned_data["version"] or person.version,
+                nik=form.cleaned_data.get("nik") or None,
+            )
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(
+        request, "beneficiaries/person_form.html", {"form": form, "title": person.full_name, "person": person}
+    )
+
+
+@allow(*REGISTRY)
+def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    form = EpisodeForm(request.POST or None, unit_ids=actor_unit_ids(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_add(actor=request.user, person=person, data=form.cleaned_data)
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The custody episode has been recorded."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return render(
+        request,
+        "beneficiaries/person_form.html",
+        {"form": form, "person": person, "title": _("New custody episode")},
+    )
+
+
+@allow(*REGISTRY)
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Fill in the purpose, the date and the evidence of consent."))
+    else:
+        try:
+            services.consent_record(actor=request.user, person=person, **form.cleaned_data)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Consent has been recorded."))
+    return redirect("beneficiaries:person_detail", pk=person.pk)
+
+
+@allow(*REGISTRY)
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    consent = Consent.objects.filter(person=person, pk=consent_id).first()
+    if consent is None:
+        raise NotFoundError()
+    try:
+        services.consent_withdraw(
+            actor=request.user, consent=consent, on=timezone.localdate(), note=request.POST.get("note", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Consent has been withdrawn. No new processing for this purpose."))
+    return redirect("beneficiaries:person_detail", pk=person.pk)
+
+
+@allow(*REGISTRY)
+def upcoming_releases(request: HttpRequest) -> HttpResponse:
+    months = request.GET.get("bulan", "3")
+    months_value = int(months) if months in ("1", "2", "3") else 3
+    return render(
+        request,
+        "beneficiaries/upcoming_releases.html",
+        {
+            "groups": selectors.upcoming_releases(actor=request.user, months=months_value),
+            "months": months_value,
+        },
+    )
+
+
+@allow(*REGISTRY)
+def duplicates(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "beneficiaries/duplicates.html",
+        {
+            "pairs": selectors.duplicate_candidates(actor=request.user),
+        },
+    )
+
+
+@allow(*REGISTRY)
+@require_POST
+def merge(request: HttpRequest) -> HttpResponse:
+    keep_id = request.POST.get("keep", "")
+    pair = [part for part in request.POST.get("pair", "").split(",") if part.isdigit()]
+    drop_id = next((part for part in pair if part != keep_id), "")
+    if not (keep_id.isdigit() and keep_id in pair and drop_id):
+        messages.error(request, _("Choose which record to keep."))
+        return redirect("beneficiaries:duplicates")
+    keep = selectors.person_get(actor=request.user, pk=int(keep_id))
+    drop = selectors.person_get(actor=request.user, pk=int(drop_id))
+    try:
+        services.person_merge(actor=request.user, keep=keep, drop=drop)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("beneficiaries:duplicates")
+    messages.success(request, _("The records have been merged into %(name)s.") % {"name": keep.full_name})
+    return redirect("beneficiaries:person_detail", pk=keep.pk)
+
+
+@allow(*REGISTRY)
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = services.import_batch_create(actor=request.user, upload=form.cleaned_data["file"])
+        return redirect("beneficiaries:import_detail", pk=batch.pk)
+    return render(
+        request,
+        "beneficiaries/import_start.html",
+        {
+            "form": form,
+            "batches": selectors.import_batch_list(actor=request.user)[:10],
+            "columns": _import_columns(),
+        },
+    )
+
+
+def _import_columns() -> list[tuple[str, str]]:
+    return [
+        ("no_registrasi", _("required; unique within a unit")),
+        ("upt", _("required; the unit's code or name")),
+        ("nama", _("required")),
+        ("nik", _("optional; 16 digits")),
+        ("jenis_kelamin", _("required; L or P")),
+        ("tanggal_lahir", _("required")),
+        ("kelurahan_desa", _("optional")),
+        ("kecamatan", _("required")),
+        ("kabupaten_kota", _("required")),
+        ("status", _("required; tahanan, narapidana, anak binaan, klien or bebas")),
+        ("tanggal_mulai_pidana", _("required for narapidana, anak binaan and klien")),
+        ("lama_pidana", _("required for narapidana; for example 3 tahun 6 bulan")),
+        ("remisi_hari", _("optional; days")),
+        ("jenis_perkara", _("optional")),
+        ("tanggal_bebas", _("required for bebas")),
+    ]
+
+
+@allow(*REGISTRY)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.import_batch_get(actor=request.user, pk=pk)
+    summary = batch.import_summary or batch.check_summary
+    context = {
+        "batch": batch,
+        "summary": summary,
+        "errors": (summary.get("errors") or [])[:200],
+        "warnings": (summary.get("warnings") or [])[:200],
+    }
+    template = (
+        "beneficiaries/_import_status.html"
+        if request.headers.get("HX-Request")
+        else "beneficiaries/import_detail.html"
+    )
+    return render(request, template, context)
+
+
+@allow(*REGISTRY)
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.import_batch_get(actor=request.user, pk=pk)
+    try:
+        services.import_batch_confirm(
+            actor=request.user, batch=batch, skip_invalid=bool(request.POST.get("skip"))
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("beneficiaries:import_detail", pk=batch.pk)
+
+
+@allow(*REGISTRY)
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The error report as CSV: line, column, message (cells neutralised for spreadsheets)."""
+    batch = selectors.import_batch_get(actor=request.user, pk=pk)
+    summary = batch.import_summary or batch.check_summary
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["baris", "kolom", "jenis", "pesan"])
+    for kind, items in (("galat", summary.get("errors", [])), ("peringatan", summary.get("warnings", []))):
+        for item in items:
+            writer.writerow(
+                [domain.neutralise_cell(v) for v in (item["line"], item["column"], kind, item["message"])]
+            )
+    services.import_report_record(actor=request.user, batch=batch)
+    return response
