@@ -66,6 +66,29 @@ PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.C
 READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
 EDITORS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
 
+def _person(world: World, role: str, scope: str) -> int:
+    """A person in custody at a unit inside the role's own (or the other) work area."""
+    key = f"person-{role}-{scope}"
+    if key not in world.extra:
+        from tests.beneficiaries.conftest import register
+        from tests.factories import UnitFactory
+
+        organisation = world.organisation(role, scope)
+        if role == Role.KANWIL_OFFICER:
+            unit = UnitFactory(regional_office=organisation)
+        elif role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
+            unit = organisation
+        else:
+            unit = UnitFactory()
+        world.extra[key] = register(None, unit, f"Orang {role} {scope}", f"REG-{role}-{scope}").pk
+    return int(world.extra[key])
+
+
+REGISTRY = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)}
+IN_WORK_AREA = {Role.ADMIN: BOTH} | {
+    role: frozenset({OWN}) for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+}
+
 # Jobs: everyone sees their own; only administrators see other people's.
 OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
 
@@ -90,6 +113,13 @@ PAGES = [
     Row("agreement create", _static("/kerja-sama/baru/"), EDITORS),
     Row("agreement detail", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/", PARTY_READERS),
     Row("agreement edit", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/ubah/", PARTY_EDITORS),
+    Row("registry", _static("/wbp/"), REGISTRY),
+    Row("registry import", _static("/wbp/impor/"), REGISTRY),
+    Row("upcoming releases", _static("/wbp/bebas-segera/"), REGISTRY),
+    Row("duplicates", _static("/wbp/duplikat/"), REGISTRY),
+    Row("person", lambda w, r, s: f"/wbp/{_person(w, r, s)}/", IN_WORK_AREA),
+    Row("person edit", lambda w, r, s: f"/wbp/{_person(w, r, s)}/ubah/", IN_WORK_AREA),
+    Row("person episode", lambda w, r, s: f"/wbp/{_person(w, r, s)}/penahanan/", IN_WORK_AREA),
 ]
 
 API = [
@@ -109,6 +139,8 @@ API = [
         PARTY_READERS,
         api=True,
     ),
+    Row("api persons", _static("/api/v1/persons"), REGISTRY, api=True),
+    Row("api person", lambda w, r, s: f"/api/v1/persons/{_person(w, r, s)}", IN_WORK_AREA, api=True),
 ]
 
 

@@ -17,6 +17,8 @@ def actor_unit_ids(actor: Any) -> frozenset[int] | None:
     Admins see all units; a Kanwil officer the units under the Kanwil; unit and Bapas officers their own unit.
     Other roles reach people only through agreements, cohorts or mentees, which later apps scope themselves.
     """
+    if actor is None:
+        return None  # the system itself (setup, demo, scheduled jobs)
     if hasattr(actor, "_sinergi_unit_ids"):
         cached: frozenset[int] | None = actor._sinergi_unit_ids
         return cached

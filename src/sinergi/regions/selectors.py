@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.regions.domain import PlaceIndex, normalize_place
-from sinergi.regions.models import District, Province, Regency, Village
+from sinergi.regions.models import District, Province, ReferenceDataset, Regency, Village
 
 LEVELS: dict[int, type[Any]] = {2: Province, 5: Regency, 8: District, 13: Village}
 
@@ -78,7 +79,17 @@ def region_children(*, code: str | None) -> QuerySet[Any]:
 
 
 def place_index(level: str, *, within: str | None = None) -> PlaceIndex:
-    """A lookup table of one level's names for batch matching (one query), optionally under a parent code."""
+    """A lookup table of one level's names for batch matching, optionally under one parent code.
+
+    Built once per process and reused until the loaded reference data changes (its checksums are the key),
+    so each import does not rebuild the 83,762-village index.
+    """
+    state = tuple(ReferenceDataset.objects.order_by("name").values_list("name", "checksum"))
+    return _place_index(level, within, state)
+
+
+@lru_cache(maxsize=16)
+def _place_index(level: str, within: str | None, state: tuple[tuple[str, str], ...]) -> PlaceIndex:
     rows: list[tuple[str, str | None, str, str | None]]
     if level == "province":
         rows = [(c, None, n, None) for c, n in Province.objects.values_list("code", "name")]
