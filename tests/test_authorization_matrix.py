@@ -66,6 +66,7 @@ PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.C
 READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
 EDITORS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
 
+
 def _person(world: World, role: str, scope: str) -> int:
     """A person in custody at a unit inside the role's own (or the other) work area."""
     key = f"person-{role}-{scope}"

@@ -14,12 +14,27 @@ def register(actor: Any, unit: Any, name: str, registration: str, **extra: Any) 
     """Register a synthetic person by hand at `unit` (through the service)."""
     from sinergi.regions.models import District
 
-    data = {"full_name": name, "sex": "L", "birth_date": dt.date(1990, 5, 17),
-            "domicile_district": District.objects.get(code="16.71.14"), "offence_category": "Pencurian"} | extra
-    episode = {"unit": unit, "registration_number": registration, "status": "narapidana",
-               "start_date": dt.date(2021, 1, 1), "sentence_years": 0, "sentence_months": 10, "sentence_days": 0,
-               "remission_days": 0, "release_date": None}
-    return person_create(actor=actor, data=data, nik=extra.pop("nik", "") if "nik" in extra else "", episode=episode)
+    data = {
+        "full_name": name,
+        "sex": "L",
+        "birth_date": dt.date(1990, 5, 17),
+        "domicile_district": District.objects.get(code="16.71.14"),
+        "offence_category": "Pencurian",
+    } | extra
+    episode = {
+        "unit": unit,
+        "registration_number": registration,
+        "status": "narapidana",
+        "start_date": dt.date(2021, 1, 1),
+        "sentence_years": 0,
+        "sentence_months": 10,
+        "sentence_days": 0,
+        "remission_days": 0,
+        "release_date": None,
+    }
+    return person_create(
+        actor=actor, data=data, nik=extra.pop("nik", "") if "nik" in extra else "", episode=episode
+    )
 
 
 @pytest.fixture

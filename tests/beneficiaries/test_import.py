@@ -1,4 +1,4 @@
-"""The registry import: formats, every bad-input rule, idempotence, dry run, skip-invalid and all-or-nothing."""
+"""The registry import: formats, every bad-input rule, idempotence, dry run, skip-invalid, all-or-nothing."""
 
 from __future__ import annotations
 
@@ -16,17 +16,50 @@ from sinergi.beneficiaries.services import wbp_import
 from sinergi.core.crypto import blind_index
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "wbp_contoh.csv"
-HEADER = ["no_registrasi", "upt", "nama", "nik", "jenis_kelamin", "tanggal_lahir", "kelurahan_desa", "kecamatan",
-          "kabupaten_kota", "status", "tanggal_mulai_pidana", "lama_pidana", "remisi_hari", "jenis_perkara",
-          "tanggal_bebas"]
-GOOD = {"no_registrasi": "T-1", "upt": "LAPAS-PLG-I", "nama": "Uji Satu", "nik": "", "jenis_kelamin": "L",
-        "tanggal_lahir": "1990-05-17", "kelurahan_desa": "Plaju Ulu", "kecamatan": "Plaju",
-        "kabupaten_kota": "Kota Palembang", "status": "narapidana", "tanggal_mulai_pidana": "2021-01-01",
-        "lama_pidana": "10 bulan", "remisi_hari": "", "jenis_perkara": "Pencurian", "tanggal_bebas": ""}
+HEADER = [
+    "no_registrasi",
+    "upt",
+    "nama",
+    "nik",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "kelurahan_desa",
+    "kecamatan",
+    "kabupaten_kota",
+    "status",
+    "tanggal_mulai_pidana",
+    "lama_pidana",
+    "remisi_hari",
+    "jenis_perkara",
+    "tanggal_bebas",
+]
+GOOD = {
+    "no_registrasi": "T-1",
+    "upt": "LAPAS-PLG-I",
+    "nama": "Uji Satu",
+    "nik": "",
+    "jenis_kelamin": "L",
+    "tanggal_lahir": "1990-05-17",
+    "kelurahan_desa": "Plaju Ulu",
+    "kecamatan": "Plaju",
+    "kabupaten_kota": "Kota Palembang",
+    "status": "narapidana",
+    "tanggal_mulai_pidana": "2021-01-01",
+    "lama_pidana": "10 bulan",
+    "remisi_hari": "",
+    "jenis_perkara": "Pencurian",
+    "tanggal_bebas": "",
+}
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", bom: bool = False,
-              header: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[dict[str, str]],
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    header: list[str] | None = None,
+) -> Path:
     header = header or HEADER
     lines = [delimiter.join(header)] + [delimiter.join(row.get(h, "") for h in header) for row in rows]
     path.write_text(("\ufeff" if bom else "") + "\n".join(lines) + "\n", encoding="utf-8")
@@ -52,8 +85,16 @@ def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 def test_the_shared_sample_imports_cleanly(db) -> None:
     code, summary = run(SAMPLE)
     assert code == 0, summary
-    assert summary | {"errors": [], "warnings": []} == {"rows": 4, "created": 4, "updated": 0, "unchanged": 0,
-                                                         "invalid": 0, "written": True, "errors": [], "warnings": []}
+    assert summary | {"errors": [], "warnings": []} == {
+        "rows": 4,
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "invalid": 0,
+        "written": True,
+        "errors": [],
+        "warnings": [],
+    }
     assert Person.objects.count() == 4 and CustodyEpisode.objects.count() == 4
 
 
@@ -135,15 +176,22 @@ def test_each_bad_input_is_reported_on_its_line_and_column_and_nothing_is_writte
     code, summary = run(path)
     assert code == 1 and summary["written"] is False
     assert summary["invalid"] == 1
-    assert any(e["line"] == 3 and e["column"] == column and fragment in e["message"] for e in summary["errors"]), summary
+    assert any(
+        e["line"] == 3 and e["column"] == column and fragment in e["message"] for e in summary["errors"]
+    ), summary
     assert Person.objects.count() == 0
 
 
 def test_a_repeated_registration_in_one_file_is_an_error_on_the_later_row(db, tmp_path: Path) -> None:
     code, summary = run(write_csv(tmp_path / "d.csv", [row(), row(nama="Orang Lain")]))
     assert code == 1
-    assert summary["errors"] == [{"line": 3, "column": "no_registrasi",
-                                  "message": "No. registrasi T-1 di LAPAS-PLG-I sudah ada di baris 2 berkas ini."}]
+    assert summary["errors"] == [
+        {
+            "line": 3,
+            "column": "no_registrasi",
+            "message": "No. registrasi T-1 di LAPAS-PLG-I sudah ada di baris 2 berkas ini.",
+        }
+    ]
 
 
 def test_an_unknown_village_is_a_warning_and_the_text_is_kept(db, tmp_path: Path) -> None:
@@ -191,10 +239,14 @@ def test_an_unreadable_file_or_missing_columns_is_a_usage_error(db, tmp_path: Pa
 
 
 def test_free_text_is_stored_verbatim(db, tmp_path: Path) -> None:
-    run(write_csv(tmp_path / "t.csv", [row(nama="=HYPERLINK(\"http://x\")"), row(no_registrasi="T-2",
-                                                                                   nama="<script>alert(1)</script>")]))
+    run(
+        write_csv(
+            tmp_path / "t.csv",
+            [row(nama='=HYPERLINK("http://x")'), row(no_registrasi="T-2", nama="<script>alert(1)</script>")],
+        )
+    )
     names = set(Person.objects.values_list("full_name", flat=True))
-    assert names == {"=HYPERLINK(\"http://x\")", "<script>alert(1)</script>"}
+    assert names == {'=HYPERLINK("http://x")', "<script>alert(1)</script>"}
 
 
 def test_the_same_nik_in_two_units_is_one_person(db, tmp_path: Path) -> None:
@@ -202,7 +254,9 @@ def test_the_same_nik_in_two_units_is_one_person(db, tmp_path: Path) -> None:
     run(write_csv(tmp_path / "p.csv", [row(nik=nik), row(no_registrasi="B-1", upt="LAPAS-BYS", nik=nik)]))
     assert Person.objects.count() == 1 and CustodyEpisode.objects.count() == 2
     person = Person.objects.get()
-    assert person.nik_hash == blind_index(nik) and nik not in person.nik_encrypted and person.nik_last4 == "0001"
+    assert (
+        person.nik_hash == blind_index(nik) and nik not in person.nik_encrypted and person.nik_last4 == "0001"
+    )
 
 
 def test_sentence_dates_are_stored_for_screening(db, tmp_path: Path) -> None:
@@ -211,7 +265,9 @@ def test_sentence_dates_are_stored_for_screening(db, tmp_path: Path) -> None:
     assert (str(episode.expiry_date), str(episode.two_thirds_date)) == ("2021-11-01", "2021-07-23")
 
 
-def test_a_database_failure_in_the_middle_of_an_import_writes_nothing(db, tmp_path: Path, monkeypatch) -> None:
+def test_a_database_failure_in_the_middle_of_an_import_writes_nothing(
+    db, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr("sinergi.beneficiaries.services.CHUNK", 2)
     rows = [row(no_registrasi=f"T-{i}", nama=f"Uji {i}") for i in range(7)]
     path = write_csv(tmp_path / "big.csv", rows)
@@ -235,7 +291,9 @@ def test_a_unit_officer_cannot_import_rows_for_another_unit(world, tmp_path: Pat
     from sinergi.accounts.choices import Role
 
     officer = world.users[Role.UNIT_OFFICER]
-    path = write_csv(tmp_path / "o.csv", [row(upt="LAPAS-PLG-I"), row(no_registrasi="T-9", upt=officer.organisation.code)])
+    path = write_csv(
+        tmp_path / "o.csv", [row(upt="LAPAS-PLG-I"), row(no_registrasi="T-9", upt=officer.organisation.code)]
+    )
     summary = wbp_import(actor=officer, path=path)
     assert summary.written is False
     assert summary.errors[0]["line"] == 2 and "di luar wilayah kerja" in summary.errors[0]["message"]

@@ -1,4 +1,4 @@
-"""Registry pages and API: unit scope everywhere, sensitive fields only for corrections roles, audited views."""
+"""Registry pages and API: unit scope everywhere, sensitive fields for corrections roles, audited views."""
 
 from __future__ import annotations
 
@@ -73,8 +73,10 @@ def test_names_with_markup_are_escaped_on_pages(client: Client, world) -> None:
 def test_consent_is_recorded_and_withdrawn(client: Client, world, people) -> None:
     client.force_login(world.users[Role.UNIT_OFFICER])
     person = people["own"]
-    client.post(f"/wbp/{person.pk}/persetujuan/", {"purpose": "participation", "given_on": "2024-01-02",
-                                                   "evidence": "Formulir uji 1"})
+    client.post(
+        f"/wbp/{person.pk}/persetujuan/",
+        {"purpose": "participation", "given_on": "2024-01-02", "evidence": "Formulir uji 1"},
+    )
     consent = person.consents.get()
     assert consent.is_active
     client.post(f"/wbp/{person.pk}/persetujuan/{consent.pk}/tarik/")
@@ -116,9 +118,16 @@ def test_upcoming_releases_are_listed_per_unit(client: Client, world) -> None:
 def test_registering_by_hand_refuses_a_bad_nik_with_a_clear_message(client: Client, world) -> None:
     officer = world.users[Role.UNIT_OFFICER]
     client.force_login(officer)
-    form = {"full_name": "Baru Manual", "nik": "1234", "sex": "L", "birth_date": "1991-01-01",
-            "domicile_district": "16.71.14", "unit": officer.organisation_id, "registration_number": "MAN-1",
-            "status": "tahanan"}
+    form = {
+        "full_name": "Baru Manual",
+        "nik": "1234",
+        "sex": "L",
+        "birth_date": "1991-01-01",
+        "domicile_district": "16.71.14",
+        "unit": officer.organisation_id,
+        "registration_number": "MAN-1",
+        "status": "tahanan",
+    }
     response = client.post("/wbp/baru/", form)
     assert response.status_code == 200 and "NIK" in response.content.decode()
     assert not Person.objects.filter(full_name="Baru Manual").exists()
@@ -145,10 +154,13 @@ def test_the_web_import_checks_first_then_imports_after_confirmation(
     assert batch.status == "done" and Person.objects.count() == 4
 
 
-def test_the_error_report_is_a_csv_with_neutralised_cells(client: Client, world, django_capture_on_commit_callbacks,
-                                                          tmp_path) -> None:
-    bad = "no_registrasi,upt,nama,jenis_kelamin,tanggal_lahir,kecamatan,kabupaten_kota,status\n" \
-          "E-1,=cmd|calc,Uji,L,1990-01-01,Plaju,Kota Palembang,tahanan\n"
+def test_the_error_report_is_a_csv_with_neutralised_cells(
+    client: Client, world, django_capture_on_commit_callbacks, tmp_path
+) -> None:
+    bad = (
+        "no_registrasi,upt,nama,jenis_kelamin,tanggal_lahir,kecamatan,kabupaten_kota,status\n"
+        "E-1,=cmd|calc,Uji,L,1990-01-01,Plaju,Kota Palembang,tahanan\n"
+    )
     client.force_login(world.users[Role.ADMIN])
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/wbp/impor/", {"file": SimpleUploadedFile("bad.csv", bad.encode())})
@@ -163,7 +175,9 @@ def test_the_error_report_is_a_csv_with_neutralised_cells(client: Client, world,
     assert batch.status == "checked" and Person.objects.count() == 0 and response.status_code == 302
 
 
-def test_the_person_list_query_count_is_constant(client: Client, world, django_assert_max_num_queries) -> None:
+def test_the_person_list_query_count_is_constant(
+    client: Client, world, django_assert_max_num_queries
+) -> None:
     from tests.beneficiaries.conftest import register
 
     unit = world.organisation(Role.UNIT_OFFICER, "own")
