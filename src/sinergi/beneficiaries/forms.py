@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import OrganisationKind
 from sinergi.accounts.models import Organisation
-from sinergi.beneficiaries.choices import ConsentPurpose, CustodyStatus, RiskLevel, Sex
+from sinergi.beneficiaries.choices import ConsentPurpose, CustodyStatus, IntegrationKind, RiskLevel, Sex
 from sinergi.core.forms import DateInput, StyledForm
 from sinergi.regions.models import District, Village
 
@@ -117,6 +117,22 @@ class ConsentForm(StyledForm):
     evidence = forms.CharField(
         label=_("Evidence"), max_length=300, help_text=_("For example the number of the signed consent form.")
     )
+
+
+class IntegrationForm(StyledForm):
+    """Asimilasi, PB, CB or CMB for one custody episode."""
+
+    episode = forms.TypedChoiceField(label=_("Custody episode"), coerce=int)
+    kind = forms.ChoiceField(label=_("Integration"), choices=IntegrationKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    approved = forms.BooleanField(label=_("Approved by the TPP"), required=False)
+    reference = forms.CharField(label=_("TPP decision reference"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, episodes: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["episode"].choices = [  # type: ignore[attr-defined]
+            (e.pk, f"{e.registration_number} · {e.unit.name}") for e in episodes or []
+        ]
 
 
 class ImportForm(StyledForm):

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/nik/", views.nik_reveal, name="nik_reveal"),
     path("<int:pk>/penahanan/", views.episode_add, name="episode_add"),
     path("<int:pk>/persetujuan/", views.consent_add, name="consent_add"),
+    path("<int:pk>/integrasi/", views.integration_add, name="integration_add"),
     path("<int:pk>/persetujuan/<int:consent_id>/tarik/", views.consent_withdraw, name="consent_withdraw"),
 ]

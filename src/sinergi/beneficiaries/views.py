@@ -18,7 +18,14 @@ from sinergi.accounts.selectors import actor_unit_ids, unit_list
 from sinergi.audit.selectors import audit_history
 from sinergi.beneficiaries import domain, selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
-from sinergi.beneficiaries.forms import ConsentForm, EpisodeForm, ImportForm, PersonCreateForm, PersonForm
+from sinergi.beneficiaries.forms import (
+    ConsentForm,
+    EpisodeForm,
+    ImportForm,
+    IntegrationForm,
+    PersonCreateForm,
+    PersonForm,
+)
 from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
@@ -87,6 +94,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": selectors.person_timeline(person=person),
             "consents": list(person.consents.all()),
             "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
+            "integration_form": IntegrationForm(episodes=episodes, initial={"date": timezone.localdate()}),
             "sensitive": selectors.may_see_sensitive(request.user),
             "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
             "sentence": [(e, _sentence(e)) for e in episodes],
@@ -209,6 +217,28 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("Consent has been recorded."))
+    return redirect("beneficiaries:person_detail", pk=person.pk)
+
+
+@allow(*REGISTRY)
+@require_POST
+def integration_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    episodes = list(person.episodes.all())
+    form = IntegrationForm(request.POST, episodes=episodes)
+    if not form.is_valid():
+        messages.error(request, _("Choose the custody episode, the kind of integration and its date."))
+        return redirect("beneficiaries:person_detail", pk=person.pk)
+    episode = next(e for e in episodes if e.pk == form.cleaned_data["episode"])
+    services.integration_event_add(
+        actor=request.user,
+        episode=episode,
+        kind=form.cleaned_data["kind"],
+        date=form.cleaned_data["date"],
+        approved=form.cleaned_data["approved"],
+        reference=form.cleaned_data["reference"],
+    )
+    messages.success(request, _("The integration has been recorded."))
     return redirect("beneficiaries:person_detail", pk=person.pk)
 
 
