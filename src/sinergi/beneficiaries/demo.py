@@ -114,8 +114,13 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
         birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
         place = PLACES[0] if i % 3 == 0 else PLACES[1] if i % 3 == 1 and i % 2 else rng.choice(PLACES)
         village = rng.choice(place[2]) if place[2] else ""
-        start = today - dt.timedelta(days=rng.randint(60, 1900))
-        years, months = (0, rng.randint(6, 11)) if juvenile else (rng.randint(1, 6), rng.randint(0, 11))
+        if i % 2 == 0 and not juvenile:
+            # In custody during the founding MoU (June 2021 – June 2023), so its programs can draw on them.
+            start = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 880))
+            years, months = rng.randint(3, 6), rng.randint(0, 11)
+        else:
+            start = today - dt.timedelta(days=rng.randint(60, 1500))
+            years, months = (0, rng.randint(6, 11)) if juvenile else (rng.randint(1, 6), rng.randint(0, 11))
         status = "anak binaan" if juvenile else "narapidana"
         released = ""
         if i % 11 == 0:
@@ -166,12 +171,14 @@ def seed(*, actor: Any) -> None:
         raise RuntimeError(f"demo registry import failed: {summary.errors[:3]}")
     rng = random.Random(7)  # noqa: S311
     with transaction.atomic():
-        for person in Person.objects.filter(is_synthetic=True).order_by("pk")[: PEOPLE * 2 // 3]:
+        people = Person.objects.filter(is_synthetic=True).prefetch_related("episodes").order_by("pk")
+        for person in people[: PEOPLE * 2 // 3]:
+            first = min((e.start_date for e in person.episodes.all() if e.start_date), default=today)
             consent_record(
                 actor=actor,
                 person=person,
                 purpose=ConsentPurpose.PARTICIPATION,
-                given_on=today - dt.timedelta(days=rng.randint(1, 300)),
+                given_on=min(first + dt.timedelta(days=rng.randint(20, 60)), today),
                 evidence=f"Formulir persetujuan contoh no. {person.pk:05d}",
             )
         paroled = CustodyEpisode.objects.filter(

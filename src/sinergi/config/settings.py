@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "sinergi.notifications",
     "sinergi.partnerships",
     "sinergi.beneficiaries",
+    "sinergi.programs",
+    "sinergi.aftercare",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from sinergi.config.api import api
 from sinergi.core import views as core_views
 from sinergi.core.access import mark_public
+from sinergi.programs import views as programs_views
 
 api_urls = api.urls
 mark_public(api_urls[0])  # the API authenticates with tokens and checks roles per endpoint
@@ -17,6 +18,8 @@ urlpatterns = [
     path("wilayah/", include("sinergi.regions.urls")),
     path("kerja-sama/", include("sinergi.partnerships.urls")),
     path("wbp/", include("sinergi.beneficiaries.urls")),
+    path("program/", include("sinergi.programs.urls")),
+    path("sertifikat/<str:code>/", programs_views.certificate_verify, name="certificate_verify"),
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -49,3 +49,11 @@ def mask_nik(value: Any) -> str:
     if not text:
         return "–"
     return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """Look a key up in a dict from a template: {{ progress|get_item:enrollment.pk }}."""
+    if not mapping:
+        return None
+    return mapping.get(key)

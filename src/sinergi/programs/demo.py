@@ -1,0 +1,283 @@
+"""Demo programs under the founding MoU: each at a real unit, drawing its participants through the rules.
+
+Programs, cohorts, sessions, attendance, assessments and certificates are synthetic and labelled "contoh".
+Everything is written through the same services the pages use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.models import Organisation, User
+from sinergi.beneficiaries.choices import ConsentPurpose
+from sinergi.beneficiaries.models import Consent
+from sinergi.partnerships.choices import ProgramType
+from sinergi.partnerships.models import Agreement
+from sinergi.programs import services
+from sinergi.programs.choices import Mark, Pillar, Stage, WithdrawalReason
+from sinergi.programs.models import Program, ScreeningResult
+
+RING = ["16.07.01", "16.71.14"]
+
+# name, type, pillar, SDGs, unit, sexes, modules, certificate issuer (None: no certificate), cohort starts
+PROGRAMS: list[
+    tuple[str, str, str, list[int], str, list[str], list[tuple[str, int]], str | None, list[dt.date]]
+] = [
+    (
+        "PATRA Academy: menjahit dan anyaman (contoh)",
+        ProgramType.SELF_RELIANCE,
+        Pillar.ECONOMIC,
+        [5, 8],
+        "LPP-PLG",
+        ["P"],
+        [("Menjahit dasar", 24), ("Menjahit busana", 36), ("Anyaman purun", 24)],
+        "LSP Garmen (contoh)",
+        [dt.date(2021, 8, 2), dt.date(2022, 8, 1)],
+    ),
+    (
+        "Las listrik (contoh)",
+        ProgramType.SELF_RELIANCE,
+        Pillar.ECONOMIC,
+        [4, 8],
+        "LAPAS-PLG-I",
+        ["L"],
+        [("Keselamatan kerja", 8), ("Las SMAW dasar", 40), ("Uji kompetensi", 8)],
+        "BLK Palembang (contoh)",
+        [dt.date(2021, 9, 6), dt.date(2022, 9, 5)],
+    ),
+    (
+        "Hidroponik (contoh)",
+        ProgramType.SELF_RELIANCE,
+        Pillar.ENVIRONMENT,
+        [2, 12],
+        "LAPAS-BYS",
+        ["L", "P"],
+        [("Media tanam dan nutrisi", 16), ("Panen dan pemasaran", 12)],
+        "BLK Pertanian (contoh)",
+        [dt.date(2021, 10, 4)],
+    ),
+    (
+        "Barbershop (contoh)",
+        ProgramType.SELF_RELIANCE,
+        Pillar.ECONOMIC,
+        [8],
+        "LAPAS-PLG-I",
+        ["L"],
+        [("Teknik potong rambut", 30), ("Usaha pangkas rambut", 10)],
+        "LSP Tata Rias (contoh)",
+        [dt.date(2022, 2, 7)],
+    ),
+    (
+        "Penyuluhan hukum (contoh)",
+        ProgramType.PERSONALITY,
+        Pillar.LAW_GOVERNANCE,
+        [16],
+        "LAPAS-PLG-I",
+        ["L", "P"],
+        [("Hak dan kewajiban warga binaan", 6), ("Hukum pidana sehari-hari", 6)],
+        None,
+        [dt.date(2022, 3, 7)],
+    ),
+]
+
+
+def seed(*, actor: Any) -> None:
+    """Create the example programs once, with two years of delivery under the founding MoU."""
+    if Program.objects.filter(is_synthetic=True).exists():
+        return
+    from sinergi.partnerships.demo import FOUNDING_NUMBER
+
+    mou = Agreement.objects.get(number=FOUNDING_NUMBER)
+    facilitator = User.objects.filter(role=Role.FACILITATOR, is_synthetic=True).first()
+    rng = random.Random(9)  # noqa: S311 (synthetic demo data)
+    for name, kind, pillar, sdgs, unit_code, sexes, modules, issuer, starts in PROGRAMS:
+        unit = Organisation.objects.get(code=unit_code)
+        program = services.program_create(
+            actor=actor,
+            agreement=mou,
+            modules=modules,
+            data={
+                "name": name,
+                "program_type": kind,
+                "pillar": pillar,
+                "sdg_targets": sdgs,
+                "objectives": "Contoh program untuk demo: keterampilan kerja dan kemandirian setelah bebas.",
+                "kpi_participants": 20 * len(starts),
+                "kpi_completion_rate": 80,
+                "kpi_certification_rate": 70 if issuer else 0,
+                "start_date": dt.date(2021, 7, 1),
+                "end_date": dt.date(2023, 6, 8),
+                "is_synthetic": True,
+                "rule": {
+                    "districts": RING,
+                    "statuses": ["narapidana"],
+                    "sexes": sexes,
+                    "age": [18, 60],
+                    "release_within_days": [90, 1500],
+                    "exclude_offences": [],
+                    "requires_consent": False,
+                },
+            },
+        )
+        for number, start in enumerate(starts, start=1):
+            _cohort(
+                actor=actor,
+                program=program,
+                unit=unit,
+                start=start,
+                number=number,
+                issuer=issuer,
+                facilitator=facilitator,
+                rng=rng,
+            )
+
+
+def _cohort(
+    *,
+    actor: Any,
+    program: Program,
+    unit: Organisation,
+    start: dt.date,
+    number: int,
+    issuer: str | None,
+    facilitator: User | None,
+    rng: random.Random,
+) -> None:
+    run = services.screening_run_create(actor=actor, program=program, as_of=start - dt.timedelta(days=14))
+    eligible = list(
+        ScreeningResult.objects.filter(run=run, eligible=True, episode__unit=unit).select_related(
+            "person", "episode__unit", "run"
+        )
+    )
+    consenting = set(
+        Consent.objects.filter(purpose=ConsentPurpose.PARTICIPATION, withdrawn_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    taken = set(program.cohorts.values_list("enrollments__person_id", flat=True))
+    chosen = [r for r in eligible if r.person_id in consenting and r.person_id not in taken][:12]
+    if not chosen:
+        return
+    services.candidates_approve(
+        actor=actor,
+        run=run,
+        result_ids=[r.pk for r in chosen],
+        decided_on=start - dt.timedelta(days=7),
+        reference=f"TPP/{unit.code}/{start:%Y}/{number:02d}",
+    )
+    end = start + relativedelta(months=4)
+    cohort = services.cohort_create(
+        actor=actor,
+        program=program,
+        facilitators=[facilitator] if facilitator else [],
+        data={
+            "unit": unit,
+            "name": f"Angkatan {number} ({start:%Y})",
+            "start_date": start,
+            "end_date": end,
+            "capacity": 10,
+        },
+    )
+    enrollments = []
+    for result in ScreeningResult.objects.filter(pk__in=[r.pk for r in chosen]).select_related(
+        "person", "episode__unit", "run", "approval"
+    ):
+        enrollments.append(
+            services.enroll(actor=actor, cohort=cohort, result=result, on=start - dt.timedelta(days=3))
+        )
+    active = []
+    for enrollment in enrollments:
+        if enrollment.stage == Stage.ENROLLED:
+            active.append(
+                services.enrollment_move(actor=actor, enrollment=enrollment, to=Stage.ACTIVE, on=start)
+            )
+    sessions = services.sessions_generate(
+        actor=actor,
+        cohort=cohort,
+        weekdays=[0, 3],
+        start_time=dt.time(9, 0),
+        end_time=dt.time(11, 0),
+        from_date=start,
+        to_date=end,
+    )
+    for enrollment in active:
+        services.assessment_record(
+            actor=actor,
+            enrollment=enrollment,
+            kind="pre",
+            score=Decimal(rng.randint(35, 65)),
+            assessor="Penilai contoh",
+            on=start,
+        )
+    leavers = {active[1].pk: WithdrawalReason.HEALTH} if len(active) > 4 else {}
+    marker = facilitator or actor
+    for index, session in enumerate(sessions):
+        marks = {}
+        for enrollment in active:
+            if enrollment.pk in leavers and index > len(sessions) // 2:
+                continue
+            roll = rng.random()
+            mark = (
+                Mark.PRESENT
+                if roll < 0.8
+                else Mark.LATE
+                if roll < 0.88
+                else Mark.EXCUSED
+                if roll < 0.94
+                else Mark.UNEXCUSED
+            )
+            marks[enrollment.pk] = (mark, 0)
+        services.attendance_record(actor=marker, session=session, marks=marks)
+        if index == len(sessions) // 2:
+            for enrollment in active:
+                if enrollment.pk in leavers:
+                    enrollment.refresh_from_db()
+                    services.enrollment_move(
+                        actor=actor,
+                        enrollment=enrollment,
+                        to=Stage.WITHDRAWN,
+                        reason=leavers[enrollment.pk],
+                        on=session.date,
+                    )
+    for enrollment in active:
+        enrollment.refresh_from_db()
+        if enrollment.stage != Stage.ACTIVE:
+            continue
+        services.assessment_record(
+            actor=actor,
+            enrollment=enrollment,
+            kind="post",
+            score=Decimal(rng.randint(65, 95)),
+            assessor="Penilai contoh",
+            on=end,
+        )
+        services.enrollment_move(actor=actor, enrollment=enrollment, to=Stage.COMPLETED, on=end)
+        if issuer and rng.random() < 0.8:
+            services.certificate_record(
+                actor=actor,
+                enrollment=enrollment,
+                data={
+                    "issuer": issuer,
+                    "number": f"CONTOH-{cohort.pk:03d}-{enrollment.pk:05d}",
+                    "competency": program.name.replace(" (contoh)", ""),
+                    "issued_on": end + dt.timedelta(days=14),
+                    "expires_on": end + relativedelta(years=3),
+                },
+            )
+    # One participant of the first cohort is released on parole right after it, and handed over to the Bapas.
+    if number == 1 and active:
+        first = active[0]
+        first.refresh_from_db()
+        services.participant_release(
+            actor=actor,
+            episode=first.episode,
+            kind="pb",
+            on=end + dt.timedelta(days=30),
+            reference=f"PB/CONTOH/{first.pk}",
+        )

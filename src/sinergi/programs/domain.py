@@ -1,0 +1,573 @@
+"""Program rules as plain functions: eligibility, enrolment stages, attendance, session schedules, KPI rates.
+
+Nothing here touches the database or Django. What a user reads is a Bahasa Indonesia message kept in a
+module constant (a format string where it has blanks), so callers show it as it is and tests assert on it.
+
+Ages follow `dateutil.relativedelta`, as the sentence arithmetic does: a day that does not exist is clamped
+to the month's end, so someone born on 29 February turns a year older on 28 February in a common year.
+`birth_date_bounds` turns an age range into birth dates with exactly the same answer, for SQL filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+# --- Eligibility rule ----------------------------------------------------------------------------------
+
+CUSTODY_STATUSES = ("tahanan", "narapidana", "anak_binaan", "klien", "bebas")
+SEXES = ("L", "P")
+RISK_LEVELS = ("rendah", "sedang", "tinggi")  # in increasing order
+
+RULE_KEYS = (
+    "districts",
+    "statuses",
+    "sexes",
+    "age",
+    "release_within_days",
+    "exclude_offences",
+    "max_risk",
+    "requires_consent",
+)
+_REQUIRED_KEYS = ("districts", "statuses")
+_DISTRICT_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
+
+RULE_NOT_OBJECT = 'Aturan harus berupa objek JSON dengan kunci "districts" dan "statuses".'
+RULE_UNKNOWN_KEY = 'Aturan: kunci "{key}" tidak dikenal. Kunci yang dikenal: {known}.'
+RULE_MISSING_KEY = 'Aturan: "{key}" wajib diisi.'
+RULE_NOT_TEXT_LIST = 'Aturan: "{key}" harus berupa daftar teks.'
+RULE_EMPTY_LIST = 'Aturan: "{key}" tidak boleh kosong.'
+RULE_BLANK_ITEM = 'Aturan: "{key}" tidak boleh berisi teks kosong.'
+RULE_DISTRICT_INVALID = 'Aturan: "districts" berisi "{value}", bukan kode kecamatan (tulis seperti 16.71.14).'
+RULE_STATUS_INVALID = (
+    'Aturan: "statuses" berisi "{value}", bukan status yang dikenal '
+    "(tahanan, narapidana, anak binaan, klien, bebas)."
+)
+RULE_SEX_INVALID = 'Aturan: "sexes" berisi "{value}"; jenis kelamin harus L atau P.'
+RULE_RANGE_INVALID = 'Aturan: "{key}" harus dua angka [minimal, maksimal].'
+RULE_RANGE_NEGATIVE = 'Aturan: "{key}" tidak boleh berisi angka negatif.'
+RULE_RANGE_ORDER = 'Aturan: "{key}" minimal ({low}) lebih besar dari maksimal ({high}).'
+RULE_RISK_INVALID = 'Aturan: "max_risk" harus salah satu dari rendah, sedang, tinggi, atau null.'
+RULE_NOT_BOOLEAN = 'Aturan: "{key}" harus true atau false.'
+
+AGE_RANGE_INVALID = "Rentang umur harus dua angka tidak negatif dengan minimal tidak lebih dari maksimal."
+
+
+class RuleError(ValueError):
+    """An eligibility rule that cannot be read; the message (Bahasa Indonesia) names the offending key."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who a program may take, as stored with the program and with every screening run.
+
+    `age` and `release_within_days` are inclusive [minimum, maximum] ranges; None means no limit.
+    `release_within_days` counts the days from the as-of date to the sentence expiry.
+    """
+
+    districts: tuple[str, ...]  # Kemendagri district codes, e.g. ("16.71.14", "16.07.01")
+    statuses: tuple[str, ...]  # tahanan, narapidana, anak_binaan, klien, bebas
+    sexes: tuple[str, ...] = SEXES
+    age: tuple[int, int] | None = None
+    release_within_days: tuple[int, int] | None = None
+    exclude_offences: tuple[str, ...] = ()  # compared trimmed and case-insensitively
+    max_risk: str | None = None  # rendah < sedang < tinggi; None means no limit
+    requires_consent: bool = False
+
+
+def _text_list(data: dict[str, Any], key: str, *, allow_empty: bool) -> list[str]:
+    """The stripped strings of a list value, refusing other types, blank items and (optionally) no items."""
+    value = data[key]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise RuleError(RULE_NOT_TEXT_LIST.format(key=key))
+    items = [item.strip() for item in value]
+    if not items and not allow_empty:
+        raise RuleError(RULE_EMPTY_LIST.format(key=key))
+    if any(not item for item in items):
+        raise RuleError(RULE_BLANK_ITEM.format(key=key))
+    return list(dict.fromkeys(items))  # drop repeats, keep the order
+
+
+def _status_code(word: str) -> str:
+    """tahanan, narapidana, anak_binaan, klien or bebas from the word in any case, "anak binaan" included."""
+    code = "_".join(word.lower().replace("_", " ").replace("-", " ").split())
+    if code not in CUSTODY_STATUSES:
+        raise RuleError(RULE_STATUS_INVALID.format(value=word))
+    return code
+
+
+def _range(data: dict[str, Any], key: str) -> tuple[int, int] | None:
+    """An inclusive [minimum, maximum] pair of non-negative whole numbers, or None when the value is null."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+    ):
+        raise RuleError(RULE_RANGE_INVALID.format(key=key))
+    low, high = value
+    if low < 0 or high < 0:
+        raise RuleError(RULE_RANGE_NEGATIVE.format(key=key))
+    if low > high:
+        raise RuleError(RULE_RANGE_ORDER.format(key=key, low=low, high=high))
+    return (low, high)
+
+
+def parse_rule(data: object) -> Rule:
+    """Read a rule from JSON-like data, e.g. the issue's example.
+
+    {"districts": ["16.71.14"], "statuses": ["narapidana"], "sexes": ["L", "P"], "age": [18, 60],
+    "release_within_days": [0, 730], "exclude_offences": [], "max_risk": "sedang", "requires_consent": false}
+
+    Only "districts" and "statuses" are required. Statuses may be written "anak binaan" or "anak_binaan".
+    Raises RuleError with a message naming the key for unknown keys, wrong types, empty districts, statuses
+    or sexes, unknown statuses, sexes or risk levels, negative numbers and ranges whose minimum exceeds the
+    maximum.
+    """
+    if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
+        raise RuleError(RULE_NOT_OBJECT)
+    for key in data:
+        if key not in RULE_KEYS:
+            raise RuleError(RULE_UNKNOWN_KEY.format(key=key, known=", ".join(RULE_KEYS)))
+    for key in _REQUIRED_KEYS:
+        if key not in data:
+            raise RuleError(RULE_MISSING_KEY.format(key=key))
+
+    districts = _text_list(data, "districts", allow_empty=False)
+    for code in districts:
+        if not _DISTRICT_CODE.fullmatch(code):
+            raise RuleError(RULE_DISTRICT_INVALID.format(value=code))
+    statuses = list(
+        dict.fromkeys(_status_code(word) for word in _text_list(data, "statuses", allow_empty=False))
+    )
+
+    sexes: list[str] = list(SEXES)
+    if "sexes" in data:
+        sexes = []
+        for word in _text_list(data, "sexes", allow_empty=False):
+            if word.upper() not in SEXES:
+                raise RuleError(RULE_SEX_INVALID.format(value=word))
+            sexes.append(word.upper())
+        sexes = list(dict.fromkeys(sexes))
+
+    offences: list[str] = []
+    if "exclude_offences" in data:
+        offences = _text_list(data, "exclude_offences", allow_empty=True)
+
+    max_risk = data.get("max_risk")
+    if max_risk is not None:
+        if not isinstance(max_risk, str) or max_risk.strip().lower() not in RISK_LEVELS:
+            raise RuleError(RULE_RISK_INVALID)
+        max_risk = max_risk.strip().lower()
+
+    requires_consent = data.get("requires_consent", False)
+    if not isinstance(requires_consent, bool):
+        raise RuleError(RULE_NOT_BOOLEAN.format(key="requires_consent"))
+
+    return Rule(
+        districts=tuple(districts),
+        statuses=tuple(statuses),
+        sexes=tuple(sexes),
+        age=_range(data, "age"),
+        release_within_days=_range(data, "release_within_days"),
+        exclude_offences=tuple(offences),
+        max_risk=max_risk,
+        requires_consent=requires_consent,
+    )
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """The rule as JSON-able data with every key (null where there is no limit); parse_rule reads it back."""
+    return {
+        "districts": list(rule.districts),
+        "statuses": list(rule.statuses),
+        "sexes": list(rule.sexes),
+        "age": list(rule.age) if rule.age is not None else None,
+        "release_within_days": list(rule.release_within_days)
+        if rule.release_within_days is not None
+        else None,
+        "exclude_offences": list(rule.exclude_offences),
+        "max_risk": rule.max_risk,
+        "requires_consent": rule.requires_consent,
+    }
+
+
+# --- Evaluating one person -----------------------------------------------------------------------------
+
+REASON_DOMICILE_MISSING = "domisili belum tercatat"
+REASON_DOMICILE_OUTSIDE = "domisili di luar wilayah ring I"
+REASON_DOMICILE_OUTSIDE_NAMED = "domisili (Kec. {name}) di luar wilayah ring I"
+REASON_STATUS_MISSING = "status penahanan belum tercatat"
+REASON_STATUS = 'status "{status}" tidak termasuk yang disaring ({allowed})'
+REASON_SEX_MISSING = "jenis kelamin belum tercatat"
+REASON_SEX = "jenis kelamin {sex} tidak termasuk aturan"
+REASON_AGE_BELOW = "umur {age} tahun, di bawah batas {limit} tahun"
+REASON_AGE_ABOVE = "umur {age} tahun, di atas batas {limit} tahun"
+REASON_EXPIRY_UNKNOWN = "tanggal ekspirasi tidak diketahui (data pidana belum lengkap)"
+REASON_EXPIRY_PASSED = "sudah melewati ekspirasi"
+REASON_RELEASE_BELOW = "sisa pidana {days} hari, di bawah batas {limit} hari"
+REASON_RELEASE_ABOVE = "sisa pidana {days} hari, di atas batas {limit} hari"
+REASON_OFFENCE = 'jenis perkara "{offence}" dikecualikan'
+REASON_RISK = "tingkat risiko {risk}, di atas batas {limit}"
+REASON_RISK_UNKNOWN = 'tingkat risiko "{risk}" tidak dikenal'
+REASON_NO_CONSENT = "belum ada persetujuan keikutsertaan program"
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the rule reads about one person: their record and their latest custody episode."""
+
+    domicile_district: str | None
+    domicile_district_name: str | None  # for messages, e.g. "Kertapati"
+    status: str | None
+    sex: str
+    birth_date: dt.date
+    expiry_date: dt.date | None
+    offence_category: str
+    risk_level: str  # "" when unknown
+    has_consent: bool
+
+
+def number_text(value: int) -> str:
+    """A whole number as Indonesian writes it, with a dot between thousands: 1447 -> "1.447"."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _status_word(code: str) -> str:
+    """The status as a user reads it: "anak binaan" rather than "anak_binaan"."""
+    return code.replace("_", " ")
+
+
+def _offence_key(offence: str) -> str:
+    """An offence category for comparison: trimmed and lower case, as the SQL filter compares it."""
+    return offence.strip().lower()
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Full years from `birth` to `on`: the largest n with birth + n years <= on (negative before birth).
+
+    Equals `relativedelta(on, birth).years` whenever on >= birth; a 29 February birthday falls on 28 February
+    in a common year.
+    """
+    years = on.year - birth.year
+    if birth + relativedelta(years=years) > on:
+        years -= 1
+    return years
+
+
+def evaluate(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, list[str]]:
+    """Whether the person meets the rule on `as_of`, and a reason for every criterion they fail.
+
+    Reasons come in a fixed order: domicile, status, sex, age, release window, offence, risk, consent.
+    An unknown risk level ("") passes a risk limit; an unknown expiry date fails a release window.
+    """
+    reasons: list[str] = []
+
+    if not person.domicile_district:
+        reasons.append(REASON_DOMICILE_MISSING)
+    elif person.domicile_district not in rule.districts:
+        if person.domicile_district_name:
+            reasons.append(REASON_DOMICILE_OUTSIDE_NAMED.format(name=person.domicile_district_name))
+        else:
+            reasons.append(REASON_DOMICILE_OUTSIDE)
+
+    if not person.status:
+        reasons.append(REASON_STATUS_MISSING)
+    elif person.status not in rule.statuses:
+        allowed = ", ".join(_status_word(code) for code in rule.statuses)
+        reasons.append(REASON_STATUS.format(status=_status_word(person.status), allowed=allowed))
+
+    if not person.sex:
+        reasons.append(REASON_SEX_MISSING)
+    elif person.sex not in rule.sexes:
+        reasons.append(REASON_SEX.format(sex=person.sex))
+
+    if rule.age is not None:
+        low, high = rule.age
+        age = age_on(person.birth_date, as_of)
+        if age < low:
+            reasons.append(REASON_AGE_BELOW.format(age=number_text(age), limit=number_text(low)))
+        elif age > high:
+            reasons.append(REASON_AGE_ABOVE.format(age=number_text(age), limit=number_text(high)))
+
+    if rule.release_within_days is not None:
+        low, high = rule.release_within_days
+        if person.expiry_date is None:
+            reasons.append(REASON_EXPIRY_UNKNOWN)
+        else:
+            days = (person.expiry_date - as_of).days
+            if days < low:
+                if days < 0 <= low:
+                    reasons.append(REASON_EXPIRY_PASSED)
+                else:
+                    reasons.append(
+                        REASON_RELEASE_BELOW.format(days=number_text(days), limit=number_text(low))
+                    )
+            elif days > high:
+                reasons.append(REASON_RELEASE_ABOVE.format(days=number_text(days), limit=number_text(high)))
+
+    excluded = {_offence_key(offence) for offence in rule.exclude_offences}
+    if _offence_key(person.offence_category) in excluded:
+        reasons.append(REASON_OFFENCE.format(offence=person.offence_category.strip()))
+
+    risk = person.risk_level.strip().lower()
+    if rule.max_risk is not None and risk:
+        if risk not in RISK_LEVELS:
+            # The SQL filter only lets through known levels and "", so an unrecognised value fails here too.
+            reasons.append(REASON_RISK_UNKNOWN.format(risk=person.risk_level.strip()))
+        elif RISK_LEVELS.index(risk) > RISK_LEVELS.index(rule.max_risk):
+            reasons.append(REASON_RISK.format(risk=risk, limit=rule.max_risk))
+
+    if rule.requires_consent and not person.has_consent:
+        reasons.append(REASON_NO_CONSENT)
+
+    return (not reasons, reasons)
+
+
+# --- SQL-friendly bounds -------------------------------------------------------------------------------
+
+
+def _latest_birth_for_age(years: int, as_of: dt.date) -> dt.date:
+    """The last birth date that is at least `years` old on `as_of` (by age_on)."""
+    latest = as_of - relativedelta(years=years)
+    # Going back from a 28 February can land on 28 February of a leap year, but the 29th is old enough too.
+    after = latest + dt.timedelta(days=1)
+    if after + relativedelta(years=years) <= as_of:
+        latest = after
+    return latest
+
+
+def birth_date_bounds(age: tuple[int, int], as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The inclusive [earliest, latest] birth dates of people aged min..max on `as_of`.
+
+    `earliest <= birth_date <= latest` selects exactly the people for whom min <= age_on(birth, as_of) <= max.
+    Raises ValueError for negative ages or min > max.
+    """
+    low, high = age
+    if low < 0 or high < low:
+        raise ValueError(AGE_RANGE_INVALID)
+    latest = _latest_birth_for_age(low, as_of)
+    earliest = _latest_birth_for_age(high + 1, as_of) + dt.timedelta(days=1)
+    return (earliest, latest)
+
+
+def expiry_bounds(window: tuple[int, int], as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The inclusive [earliest, latest] expiry dates for a release window of min..max days after `as_of`."""
+    low, high = window
+    return (as_of + dt.timedelta(days=low), as_of + dt.timedelta(days=high))
+
+
+# --- Enrolment stages ----------------------------------------------------------------------------------
+
+CANDIDATE = "candidate"
+WAITLISTED = "waitlisted"
+ENROLLED = "enrolled"
+ACTIVE = "active"
+COMPLETED = "completed"
+WITHDRAWN = "withdrawn"
+
+STAGE_LABELS = {
+    CANDIDATE: "calon",
+    WAITLISTED: "daftar tunggu",
+    ENROLLED: "terdaftar",
+    ACTIVE: "aktif",
+    COMPLETED: "selesai",
+    WITHDRAWN: "keluar",
+}
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CANDIDATE: frozenset({ENROLLED, WAITLISTED, WITHDRAWN}),
+    WAITLISTED: frozenset({ENROLLED, WITHDRAWN}),
+    ENROLLED: frozenset({ACTIVE, WITHDRAWN}),
+    ACTIVE: frozenset({COMPLETED, WITHDRAWN}),
+    COMPLETED: frozenset(),
+    WITHDRAWN: frozenset(),
+}
+
+WITHDRAWAL_REASONS = ("released", "transferred", "discipline", "health", "own_request")
+WITHDRAWAL_REASON_LABELS = {
+    "released": "bebas",
+    "transferred": "dipindahkan",
+    "discipline": "disiplin",
+    "health": "kesehatan",
+    "own_request": "permintaan sendiri",
+}
+
+STAGE_UNKNOWN = 'Tahap "{stage}" tidak dikenal.'
+TRANSITION_REFUSED = 'Tahap "{current}" tidak dapat diubah menjadi "{target}".'
+WITHDRAWAL_REASON_MISSING = (
+    "Alasan keluar wajib diisi: bebas, dipindahkan, disiplin, kesehatan, atau permintaan sendiri."
+)
+WITHDRAWAL_REASON_UNKNOWN = (
+    'Alasan keluar "{reason}" tidak dikenal. Pilih bebas, dipindahkan, disiplin, kesehatan, '
+    "atau permintaan sendiri."
+)
+
+
+class TransitionError(ValueError):
+    """A stage change the enrolment stage machine does not allow; the message is in Bahasa Indonesia."""
+
+
+def check_transition(current: str, target: str) -> None:
+    """Refuse a move from `current` to `target` unless TRANSITIONS allows it; staying put is not a move.
+
+    Raises TransitionError for unknown stages and for moves not allowed, e.g. from completed to active.
+    """
+    for stage in (current, target):
+        if stage not in TRANSITIONS:
+            raise TransitionError(STAGE_UNKNOWN.format(stage=stage))
+    if target not in TRANSITIONS[current]:
+        raise TransitionError(
+            TRANSITION_REFUSED.format(current=STAGE_LABELS[current], target=STAGE_LABELS[target])
+        )
+
+
+def check_withdrawal(reason: str | None) -> None:
+    """Refuse a withdrawal without one of WITHDRAWAL_REASONS: raises TransitionError if missing or unknown."""
+    if reason is None or not reason.strip():
+        raise TransitionError(WITHDRAWAL_REASON_MISSING)
+    if reason not in WITHDRAWAL_REASONS:
+        raise TransitionError(WITHDRAWAL_REASON_UNKNOWN.format(reason=reason))
+
+
+# --- Attendance ----------------------------------------------------------------------------------------
+
+PRESENT = "present"
+LATE = "late"
+EXCUSED = "excused"
+UNEXCUSED = "unexcused"
+MARKS = (PRESENT, LATE, EXCUSED, UNEXCUSED)
+
+# Unexcused absences in a row, counted back from the latest session, that flag a participant for follow-up.
+FLAG_STREAK = 3
+
+MARK_UNKNOWN = 'Tanda kehadiran "{mark}" tidak dikenal.'
+
+
+def _check_marks(marks: Sequence[str]) -> None:
+    """Raise ValueError(MARK_UNKNOWN) for a mark that is not present, late, excused or unexcused."""
+    for mark in marks:
+        if mark not in MARKS:
+            raise ValueError(MARK_UNKNOWN.format(mark=mark))
+
+
+def attendance_rate(marks: Sequence[str]) -> float | None:
+    """The share of sessions attended, 0..1: (present + late) / (present + late + unexcused).
+
+    Excused absences count neither way: they are left out of the denominator. None when nothing is left to
+    divide by (no marks, or only excused absences). Raises ValueError(MARK_UNKNOWN) for an unknown mark.
+    """
+    _check_marks(marks)
+    counts = Counter(marks)
+    attended = counts[PRESENT] + counts[LATE]
+    return rate(attended, attended + counts[UNEXCUSED])
+
+
+def longest_unexcused_streak(marks_in_session_order: Sequence[str]) -> int:
+    """The most unexcused absences in a row; present or late breaks a run, an excused absence does not."""
+    _check_marks(marks_in_session_order)
+    longest = current = 0
+    for mark in marks_in_session_order:
+        if mark == UNEXCUSED:
+            current += 1
+            longest = max(longest, current)
+        elif mark in (PRESENT, LATE):
+            current = 0
+    return longest
+
+
+def trailing_unexcused_streak(marks_in_session_order: Sequence[str]) -> int:
+    """Unexcused absences in a row up to the latest session; excused absences are skipped, not counted."""
+    _check_marks(marks_in_session_order)
+    streak = 0
+    for mark in reversed(marks_in_session_order):
+        if mark == UNEXCUSED:
+            streak += 1
+        elif mark in (PRESENT, LATE):
+            break
+    return streak
+
+
+def is_flagged(marks_in_session_order: Sequence[str]) -> bool:
+    """True when the latest sessions end in FLAG_STREAK or more unexcused absences."""
+    return trailing_unexcused_streak(marks_in_session_order) >= FLAG_STREAK
+
+
+# --- Sessions from a schedule --------------------------------------------------------------------------
+
+MAX_SESSIONS = 500
+
+SCHEDULE_NO_WEEKDAYS = "Pilih paling sedikit satu hari dalam seminggu untuk jadwal sesi."
+SCHEDULE_WEEKDAY_INVALID = "Hari jadwal harus angka 0 (Senin) sampai 6 (Minggu)."
+SCHEDULE_END_BEFORE_START = "Tanggal selesai jadwal ({end}) lebih awal dari tanggal mulai ({start})."
+SCHEDULE_TOO_MANY = (
+    "Jadwal menghasilkan lebih dari {limit} sesi. Perpendek rentang tanggal atau kurangi hari."
+)
+
+
+def session_dates(
+    *, weekdays: Sequence[int], start: dt.date, end: dt.date, skip: Iterable[dt.date] = ()
+) -> list[dt.date]:
+    """Every date from `start` to `end` (inclusive) on the given weekdays (0 = Monday .. 6 = Sunday), sorted.
+
+    Dates in `skip` (holidays, for example) are left out. Raises ValueError when no weekday is given, a
+    weekday is outside 0..6, `end` is before `start`, or the schedule would make more than MAX_SESSIONS dates.
+    """
+    if not weekdays:
+        raise ValueError(SCHEDULE_NO_WEEKDAYS)
+    if not all(isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6 for day in weekdays):
+        raise ValueError(SCHEDULE_WEEKDAY_INVALID)
+    if end < start:
+        raise ValueError(SCHEDULE_END_BEFORE_START.format(start=start.isoformat(), end=end.isoformat()))
+    skipped = set(skip)
+    dates: list[dt.date] = []
+    for weekday in sorted(set(weekdays)):
+        first = start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+        if first > end:
+            continue
+        for week in range((end - first).days // 7 + 1):
+            day = first + dt.timedelta(weeks=week)
+            if day in skipped:
+                continue
+            dates.append(day)
+            if len(dates) > MAX_SESSIONS:
+                raise ValueError(SCHEDULE_TOO_MANY.format(limit=number_text(MAX_SESSIONS)))
+    return sorted(dates)
+
+
+# --- KPI helpers ---------------------------------------------------------------------------------------
+
+RATE_NEGATIVE = "Pembilang dan penyebut tidak boleh negatif."
+NO_VALUE = "–"
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when the denominator is 0; raises ValueError for negative counts."""
+    if numerator < 0 or denominator < 0:
+        raise ValueError(RATE_NEGATIVE)
+    if denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def percent_text(value: float | None) -> str:
+    """A share as Indonesian writes a percentage, one decimal after a comma: 0.875 -> "87,5%"; None -> "–".
+
+    Halves round up (0.8745 -> "87,5%"), thousands take a dot (12.5 -> "1.250,0%"); NaN and infinity give "–".
+    """
+    if value is None or not math.isfinite(value):
+        return NO_VALUE
+    percent = (Decimal(repr(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    whole, _, tenth = f"{abs(percent):.1f}".partition(".")
+    sign = "-" if percent < 0 else ""
+    return f"{sign}{number_text(int(whole))},{tenth}%"

@@ -1,0 +1,331 @@
+"""Reads for programs: the screening population in SQL, scoped programs and cohorts, attendance sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.beneficiaries.choices import ConsentPurpose
+from sinergi.beneficiaries.models import Consent, CustodyEpisode
+from sinergi.core.errors import NotFoundError
+from sinergi.partnerships.selectors import actor_party_organisations, agreement_coverage
+from sinergi.programs import domain
+from sinergi.programs.choices import Mark, SessionStatus, Stage
+from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningRun, Session
+
+RISK_ORDER = ("rendah", "sedang", "tinggi")
+OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
+SCREENERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+
+
+# --- Screening ---------------------------------------------------------------------------------------
+
+
+def screening_population(*, actor: Any) -> QuerySet[CustodyEpisode]:
+    """Each person's latest custody episode, for people whose units are in the actor's scope."""
+    latest = (
+        CustodyEpisode.objects.filter(person=OuterRef("person"))
+        .order_by("-start_date", "-pk")
+        .values("pk")[:1]
+    )
+    episodes = CustodyEpisode.objects.filter(person__merged_into__isnull=True, pk=Subquery(latest))
+    units = actor_unit_ids(actor)
+    if units is not None:
+        episodes = episodes.filter(unit_id__in=units)
+    return episodes
+
+
+def consent_on(as_of: dt.date) -> Exists:
+    """An active consent for program participation on the as-of date."""
+    return Exists(
+        Consent.objects.filter(
+            person=OuterRef("person"),
+            purpose=ConsentPurpose.PARTICIPATION,
+            given_on__lte=as_of,
+        ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of))
+    )
+
+
+def eligibility_q(rule: domain.Rule, *, as_of: dt.date) -> Q:
+    """The rule as one SQL condition on episodes; the same decision as domain.evaluate, person by person."""
+    q = Q(
+        person__domicile_district_id__in=rule.districts, status__in=rule.statuses, person__sex__in=rule.sexes
+    )
+    if rule.age:
+        earliest, latest = domain.birth_date_bounds(rule.age, as_of)
+        q &= Q(person__birth_date__gte=earliest, person__birth_date__lte=latest)
+    if rule.release_within_days:
+        low, high = domain.expiry_bounds(rule.release_within_days, as_of)
+        q &= Q(expiry_date__gte=low, expiry_date__lte=high)
+    if rule.exclude_offences:
+        q &= ~Q(offence_key__in=[o.strip().lower() for o in rule.exclude_offences])
+    if rule.max_risk:
+        allowed = ["", *RISK_ORDER[: RISK_ORDER.index(rule.max_risk) + 1]]
+        q &= Q(person__risk_level__in=allowed)
+    if rule.requires_consent:
+        q &= Q(has_consent=True)
+    return q
+
+
+def screening_queryset(*, actor: Any, rule: domain.Rule, as_of: dt.date) -> QuerySet[CustodyEpisode]:
+    """The population annotated with what the rule needs and `eligible` computed in SQL."""
+    return (
+        screening_population(actor=actor)
+        .annotate(
+            offence_key=Lower(Trim("person__offence_category")),
+            has_consent=consent_on(as_of),
+        )
+        .select_related("person", "person__domicile_district", "unit")
+    )
+
+
+def screen(
+    *, actor: Any, rule: domain.Rule, as_of: dt.date
+) -> tuple[int, list[CustodyEpisode], list[tuple[CustodyEpisode, list[str]]]]:
+    """Evaluate a rule over the population: (evaluated, eligible episodes, ineligible episodes with reasons).
+
+    Eligibility is decided in SQL; reasons for the others are written by domain.evaluate from the same facts.
+    """
+    base = screening_queryset(actor=actor, rule=rule, as_of=as_of)
+    condition = eligibility_q(rule, as_of=as_of)
+    eligible = list(base.filter(condition).order_by("unit__code", "registration_number"))
+    ineligible = []
+    for episode in (
+        base.exclude(condition).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
+    ):
+        ok, reasons = domain.evaluate(rule, facts_of(episode), as_of=as_of)
+        ineligible.append((episode, reasons or ["tidak memenuhi aturan"]))
+    return len(eligible) + len(ineligible), eligible, ineligible
+
+
+def facts_of(episode: Any) -> domain.PersonFacts:
+    """The facts the rule reads, from an episode of screening_queryset."""
+    person = episode.person
+    return domain.PersonFacts(
+        domicile_district=person.domicile_district_id,
+        domicile_district_name=person.domicile_district.name if person.domicile_district else None,
+        status=episode.status,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        expiry_date=episode.expiry_date,
+        offence_category=person.offence_category,
+        risk_level=person.risk_level,
+        has_consent=bool(getattr(episode, "has_consent", False)),
+    )
+
+
+def eligible_count(*, rule: domain.Rule, as_of: dt.date) -> int:
+    """How many people the rule admits over the whole registry (one SQL count; used by the benchmark)."""
+    return (
+        screening_queryset(actor=None, rule=rule, as_of=as_of)
+        .filter(eligibility_q(rule, as_of=as_of))
+        .count()
+    )
+
+
+# --- Scope -------------------------------------------------------------------------------------------
+
+
+def _program_scope(actor: Any) -> Q | None:
+    role = getattr(actor, "role", None)
+    if role == Role.ADMIN:
+        return None
+    if role == Role.FACILITATOR:
+        return Q(cohorts__facilitators=actor)
+    organisations = actor_party_organisations(actor) or []
+    party = Q(agreement__parties__organisation_id__in=organisations) | Q(
+        agreement__parent__parties__organisation_id__in=organisations
+    )
+    units = actor_unit_ids(actor)
+    if role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.KANWIL_OFFICER) and units:
+        party |= Q(cohorts__unit_id__in=units)
+    return party if organisations or units else Q(pk__in=[])
+
+
+def program_list(*, actor: Any) -> QuerySet[Program]:
+    """Programs the actor may see."""
+    scope = _program_scope(actor)
+    programs = Program.objects.select_related("agreement")
+    if scope is not None:
+        programs = programs.filter(pk__in=Program.objects.filter(scope).values("pk"))
+    return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by("-start_date", "name")
+
+
+def program_get(*, actor: Any, pk: int) -> Program:
+    program = program_list(actor=actor).filter(pk=pk).prefetch_related("modules").first()
+    if program is None:
+        raise NotFoundError()
+    return program
+
+
+def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
+    """Cohorts the actor may see: facilitators only their own; unit officers their unit's; parties all."""
+    role = getattr(actor, "role", None)
+    cohorts = Cohort.objects.select_related("program", "unit", "program__agreement")
+    if role == Role.FACILITATOR:
+        cohorts = cohorts.filter(facilitators=actor)
+    elif role != Role.ADMIN:
+        units = actor_unit_ids(actor)
+        visible_programs = program_list(actor=actor).values("pk")
+        if role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.KANWIL_OFFICER):
+            cohorts = cohorts.filter(Q(unit_id__in=units or []) | Q(program__in=visible_programs))
+        else:
+            cohorts = cohorts.filter(program__in=visible_programs)
+    if program is not None:
+        cohorts = cohorts.filter(program=program)
+    return cohorts.annotate(
+        participant_count=Count("enrollments", filter=Q(enrollments__stage__in=OPEN_STAGES), distinct=True),
+    ).order_by("-start_date", "name")
+
+
+def cohort_get(*, actor: Any, pk: int) -> Cohort:
+    cohort = cohort_list(actor=actor).filter(pk=pk).prefetch_related("facilitators").first()
+    if cohort is None:
+        raise NotFoundError()
+    return cohort
+
+
+def run_get(*, actor: Any, pk: int) -> ScreeningRun:
+    run = (
+        ScreeningRun.objects.select_related("program", "created_by")
+        .filter(pk=pk, program__in=program_list(actor=actor).values("pk"))
+        .first()
+    )
+    # Reasons reveal sentences and offences: corrections roles only.
+    if run is None or getattr(actor, "role", None) not in SCREENERS:
+        raise NotFoundError()
+    return run
+
+
+def session_get(*, actor: Any, pk: int) -> Session:
+    session = (
+        Session.objects.select_related("cohort", "cohort__program", "cohort__unit")
+        .filter(pk=pk, cohort__in=cohort_list(actor=actor).values("pk"))
+        .first()
+    )
+    if session is None:
+        raise NotFoundError()
+    return session
+
+
+# --- Attendance and progress -------------------------------------------------------------------------
+
+
+def attendance_sheet(*, session: Session) -> list[dict[str, Any]]:
+    """Participants expected at a session with their current mark and its version (for conflict checks)."""
+    marks = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
+    rows = []
+    for enrollment in (
+        Enrollment.objects.filter(cohort=session.cohort, stage__in=(*OPEN_STAGES, Stage.COMPLETED))
+        .select_related("person")
+        .order_by("person__full_name")
+    ):
+        mark = marks.get(enrollment.pk)
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "mark": mark.mark if mark else "",
+                "version": mark.version if mark else 0,
+            }
+        )
+    return rows
+
+
+def enrollment_progress(*, cohort: Cohort) -> dict[int, dict[str, Any]]:
+    """Attendance rate and the unexcused-absence flag per enrolment, from held sessions in date order."""
+    marks: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Attendance.objects.filter(session__cohort=cohort)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .order_by("session__date", "session__start_time")
+        .values_list("enrollment_id", "mark")
+    )
+    for enrollment_id, mark in rows:
+        marks[enrollment_id].append(mark)
+    return {
+        pk: {
+            "rate": domain.attendance_rate(m),
+            "rate_text": domain.percent_text(domain.attendance_rate(m)),
+            "flagged": domain.is_flagged(m),
+            "streak": domain.trailing_unexcused_streak(m),
+        }
+        for pk, m in marks.items()
+    }
+
+
+def cohort_releases(*, cohort: Cohort, months: int = 3, today: dt.date | None = None) -> list[Enrollment]:
+    """Participants whose release (or expiry) falls in the next 1–3 months."""
+    today = today or timezone.localdate()
+    until = today + relativedelta(months=min(max(months, 1), 3))
+    return list(
+        Enrollment.objects.filter(cohort=cohort, stage__in=(Stage.CANDIDATE, Stage.WAITLISTED, *OPEN_STAGES))
+        .filter(
+            Q(episode__release_date__range=(today, until))
+            | Q(episode__release_date__isnull=True, episode__expiry_date__range=(today, until))
+        )
+        .select_related("person", "episode")
+        .order_by("episode__expiry_date")
+    )
+
+
+def cohort_flags(*, cohort: Cohort) -> list[str]:
+    """Activity outside the agreement: sessions outside its period, participants outside its ring areas."""
+    agreement = cohort.program.agreement
+    flags: list[str] = []
+    sessions = Session.objects.filter(cohort=cohort).exclude(status=SessionStatus.CANCELLED).only("date")
+    outside = [s.date for s in sessions if not agreement_coverage(agreement=agreement, on=s.date).covered]
+    if outside:
+        first = agreement_coverage(agreement=agreement, on=outside[0])
+        flags.append(f"{len(outside)} sesi di luar masa berlaku kerja sama: {first.reasons[0]}")
+    for enrollment in Enrollment.objects.filter(cohort=cohort, stage__in=OPEN_STAGES).select_related(
+        "person"
+    ):
+        # Checked on the agreement's first day, so the only possible reason is the district.
+        check = agreement_coverage(
+            agreement=agreement, on=agreement.start_date, district_code=enrollment.person.domicile_district_id
+        )
+        flags += [f"{enrollment.person.full_name}: {reason}" for reason in check.reasons]
+    return flags
+
+
+def mark_counts(*, session: Session) -> dict[str, int]:
+    counts = dict(Attendance.objects.filter(session=session).values_list("mark").annotate(n=Count("pk")))
+    return {mark: counts.get(mark, 0) for mark in Mark.values}
+
+
+def program_kpis(*, program: Program) -> dict[str, Any]:
+    """Participants, completion rate and certification rate against the program's targets."""
+    counts = dict(
+        Enrollment.objects.filter(cohort__program=program).values_list("stage").annotate(n=Count("pk"))
+    )
+    participants = sum(
+        counts.get(s, 0) for s in (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+    )
+    completed = counts.get(Stage.COMPLETED, 0)
+    closed = completed + counts.get(Stage.WITHDRAWN, 0)
+    certified = (
+        Enrollment.objects.filter(cohort__program=program, stage=Stage.COMPLETED, certificates__isnull=False)
+        .distinct()
+        .count()
+    )
+    completion = domain.rate(completed, closed)
+    certification = domain.rate(certified, completed)
+    return {
+        "participants": participants,
+        "participants_target": program.kpi_participants,
+        "completion": domain.percent_text(completion),
+        "completion_target": program.kpi_completion_rate,
+        "certification": domain.percent_text(certification),
+        "certification_target": program.kpi_certification_rate,
+        "completed": completed,
+        "certified": certified,
+        "waitlisted": counts.get(Stage.WAITLISTED, 0),
+    }

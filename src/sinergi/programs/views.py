@@ -1,0 +1,510 @@
+"""Program pages: programs, screening runs, cohorts, sessions, attendance, results, certificates, release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sinergi.accounts.choices import Role
+from sinergi.beneficiaries.choices import ConsentPurpose
+from sinergi.beneficiaries.models import Consent
+from sinergi.core.access import allow
+from sinergi.core.errors import ApplicationError, NotFoundError
+from sinergi.partnerships.selectors import agreement_get
+from sinergi.programs import selectors, services
+from sinergi.programs.choices import Stage
+from sinergi.programs.forms import (
+    ApproveForm,
+    AssessmentForm,
+    CertificateForm,
+    CohortForm,
+    ProgramForm,
+    ReleaseForm,
+    RescheduleForm,
+    ScheduleForm,
+    ScreenForm,
+    WithdrawForm,
+)
+from sinergi.programs.models import Certificate, CurriculumModule, Enrollment, ScreeningResult
+
+READERS = (
+    Role.ADMIN,
+    Role.KANWIL_OFFICER,
+    Role.UNIT_OFFICER,
+    Role.BAPAS_OFFICER,
+    Role.CSR_OFFICER,
+    Role.FACILITATOR,
+)
+PLANNERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
+SCREENERS = selectors.SCREENERS
+DELIVERY = (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR)
+CORRECTIONS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+
+
+def _apply(form: Any, error: ApplicationError) -> None:
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    placed = False
+    for name, message in detail.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.message))
+
+
+def _role(request: HttpRequest) -> str:
+    return str(getattr(request.user, "role", ""))
+
+
+@allow(*READERS)
+def program_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "programs": selectors.program_list(actor=request.user),
+            "can_plan": _role(request) in PLANNERS,
+            "cohorts": selectors.cohort_list(actor=request.user)[:20],
+        },
+    )
+
+
+@allow(*PLANNERS)
+def program_create(request: HttpRequest) -> HttpResponse:
+    agreement_id = request.GET.get("agreement") or request.POST.get("agreement") or ""
+    if not agreement_id.isdigit():
+        messages.info(request, _("Open the agreement the program belongs to, then choose “Add program”."))
+        return redirect("partnerships:agreement_list")
+    agreement = agreement_get(actor=request.user, pk=int(agreement_id))
+    form = ProgramForm(
+        request.POST or None, initial={"start_date": agreement.start_date, "end_date": agreement.end_date}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        modules = data.pop("modules")
+        try:
+            program = services.program_create(
+                actor=request.user, agreement=agreement, data=data, modules=modules
+            )
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
+            return redirect("programs:program_detail", pk=program.pk)
+    return render(
+        request,
+        "programs/program_form.html",
+        {"form": form, "agreement": agreement, "title": _("New program")},
+    )
+
+
+@allow(*PLANNERS)
+def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    import json
+
+    initial = {
+        f: getattr(program, f)
+        for f in (
+            "name",
+            "program_type",
+            "pillar",
+            "objectives",
+            "kpi_participants",
+            "kpi_completion_rate",
+            "kpi_certification_rate",
+            "start_date",
+            "end_date",
+            "version",
+        )
+    }
+    initial |= {
+        "sdg_targets": ", ".join(str(s) for s in program.sdg_targets),
+        "rule": json.dumps(program.rule, ensure_ascii=False),
+        "modules": "\n".join(f"{m.title}; {m.hours}" for m in program.modules.all()),
+    }
+    form = ProgramForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("modules")
+        version = data.pop("version") or program.version
+        try:
+            services.program_update(actor=request.user, program=program, data=data, version=version)
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
+            return redirect("programs:program_detail", pk=program.pk)
+    return render(
+        request,
+        "programs/program_form.html",
+        {"form": form, "agreement": program.agreement, "program": program, "title": program.name},
+    )
+
+
+@allow(*READERS)
+def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    cohorts = list(selectors.cohort_list(actor=request.user, program=program))
+    runs = program.screening_runs.all()[:10] if _role(request) in SCREENERS else []
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "cohorts": cohorts,
+            "runs": runs,
+            "kpi": selectors.program_kpis(program=program),
+            "modules": CurriculumModule.objects.filter(program=program),
+            "can_plan": _role(request) in PLANNERS,
+            "can_screen": _role(request) in SCREENERS,
+            "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
+        },
+    )
+
+
+@allow(*SCREENERS)
+@require_POST
+def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    form = ScreenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the as-of date for the screening."))
+        return redirect("programs:program_detail", pk=pk)
+    run = services.screening_run_create(actor=request.user, program=program, as_of=form.cleaned_data["as_of"])
+    return redirect("programs:run_detail", pk=run.pk)
+
+
+@allow(*SCREENERS)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(actor=request.user, pk=pk)
+    results = list(run.results.select_related("approval").order_by("-eligible", "full_name"))
+    return render(
+        request,
+        "programs/run_detail.html",
+        {
+            "run": run,
+            "eligible": [r for r in results if r.eligible],
+            "ineligible": [r for r in results if not r.eligible],
+            "approve_form": ApproveForm(initial={"decided_on": timezone.localdate()}),
+        },
+    )
+
+
+@allow(*SCREENERS)
+@require_POST
+def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(actor=request.user, pk=pk)
+    form = ApproveForm(request.POST)
+    ids = [int(v) for v in request.POST.getlist("result") if v.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Tick the candidates and fill in the TPP decision date and reference."))
+        return redirect("programs:run_detail", pk=pk)
+    count = services.candidates_approve(actor=request.user, run=run, result_ids=ids, **form.cleaned_data)
+    messages.success(request, _("%(n)s candidates approved.") % {"n": count})
+    return redirect("programs:run_detail", pk=pk)
+
+
+@allow(*CORRECTIONS, Role.CSR_OFFICER)
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    program_id = request.GET.get("program") or request.POST.get("program") or ""
+    if not program_id.isdigit():
+        raise Http404
+    program = selectors.program_get(actor=request.user, pk=int(program_id))
+    form = CohortForm(
+        request.POST or None, initial={"start_date": program.start_date, "end_date": program.end_date}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        facilitators = data.pop("facilitators")
+        try:
+            cohort = services.cohort_create(
+                actor=request.user, program=program, data=data, facilitators=facilitators
+            )
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/cohort_form.html", {"form": form, "program": program})
+
+
+@allow(*READERS)
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(actor=request.user, pk=pk)
+    role = _role(request)
+    enrollments = list(
+        cohort.enrollments.select_related("person", "episode").order_by("stage", "person__full_name")
+    )
+    progress = selectors.enrollment_progress(cohort=cohort)
+    candidates: list[ScreeningResult] = []
+    if role in CORRECTIONS:
+        enrolled = {e.person_id for e in enrollments}
+        consenting = set(
+            Consent.objects.filter(
+                purpose=ConsentPurpose.PARTICIPATION, withdrawn_on__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+        candidates = [
+            r
+            for r in ScreeningResult.objects.filter(
+                run__program=cohort.program,
+                eligible=True,
+                approval__isnull=False,
+                episode__unit=cohort.unit,
+            )
+            .select_related("person", "approval")
+            .order_by("full_name")
+            if r.person_id not in enrolled
+        ]
+        for candidate in candidates:
+            candidate.has_consent = candidate.person_id in consenting  # type: ignore[attr-defined]
+    return render(
+        request,
+        "programs/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "enrollments": enrollments,
+            "progress": progress,
+            "candidates": candidates,
+            "sessions": cohort.sessions.all(),
+            "releases": selectors.cohort_releases(cohort=cohort),
+            "flags": selectors.cohort_flags(cohort=cohort),
+            "role": role,
+            "can_enrol": role in CORRECTIONS,
+            "can_deliver": role in DELIVERY or role == Role.KANWIL_OFFICER,
+            "schedule_form": ScheduleForm(
+                initial={"from_date": cohort.start_date, "to_date": cohort.end_date}
+            ),
+            "withdraw_form": WithdrawForm(),
+            "release_form": ReleaseForm(initial={"on": timezone.localdate()}),
+            "show_sentence": role in CORRECTIONS,
+        },
+    )
+
+
+@allow(*CORRECTIONS)
+@require_POST
+def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(actor=request.user, pk=pk)
+    result_id = request.POST.get("result", "")
+    result = (
+        ScreeningResult.objects.select_related("person", "episode__unit", "run", "approval")
+        .filter(pk=int(result_id) if result_id.isdigit() else 0, run__program=cohort.program)
+        .first()
+    )
+    if result is None:
+        raise NotFoundError()
+    try:
+        enrollment = services.enroll(actor=request.user, cohort=cohort, result=result)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        if enrollment.stage == Stage.WAITLISTED:
+            messages.warning(
+                request,
+                _("The cohort is full: %(name)s is on the waiting list (number %(n)s).")
+                % {"name": result.full_name, "n": enrollment.waitlist_position},
+            )
+        else:
+            messages.success(request, _("%(name)s has been enrolled.") % {"name": result.full_name})
+    return redirect("programs:cohort_detail", pk=pk)
+
+
+def _enrollment(request: HttpRequest, pk: int) -> Enrollment:
+    enrollment = Enrollment.objects.select_related("cohort", "person", "episode__unit").filter(pk=pk).first()
+    if (
+        enrollment is None
+        or not selectors.cohort_list(actor=request.user).filter(pk=enrollment.cohort_id).exists()
+    ):
+        raise NotFoundError()
+    return enrollment
+
+
+@allow(*DELIVERY, Role.KANWIL_OFFICER)
+@require_POST
+def enrollment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _enrollment(request, pk)
+    try:
+        services.enrollment_move(
+            actor=request.user,
+            enrollment=enrollment,
+            to=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
+
+
+@allow(*CORRECTIONS)
+@require_POST
+def enrollment_release(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _enrollment(request, pk)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of release and its date."))
+        return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
+    try:
+        case = services.participant_release(
+            actor=request.user, episode=enrollment.episode, **form.cleaned_data
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(name)s has been handed over to %(bapas)s.")
+            % {"name": enrollment.person.full_name, "bapas": case.bapas or _("a Bapas (to be assigned)")},
+        )
+    return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
+
+
+@allow(*DELIVERY)
+@require_POST
+def sessions_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(actor=request.user, pk=pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the days of the week, the times and the first and last date."))
+        return redirect("programs:cohort_detail", pk=pk)
+    try:
+        sessions = services.sessions_generate(actor=request.user, cohort=cohort, **form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(n)s sessions have been scheduled.") % {"n": len(sessions)})
+    return redirect("programs:cohort_detail", pk=pk)
+
+
+@allow(*DELIVERY)
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.user, pk=pk)
+    if not services.can_take_attendance(request.user, session):
+        raise NotFoundError()
+    outcome = None
+    if request.method == "POST":
+        marks: dict[int, tuple[str, int]] = {}
+        for key in request.POST:
+            value = request.POST.get(key, "")
+            if key.startswith("mark-") and key[5:].isdigit() and value:
+                seen = request.POST.get(f"version-{key[5:]}", "0")
+                marks[int(key[5:])] = (value, int(seen) if seen.isdigit() else 0)
+        try:
+            outcome = services.attendance_record(actor=request.user, session=session, marks=marks)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    rows = selectors.attendance_sheet(session=session)
+    conflicts = {c["enrollment"]: c for c in (outcome.conflicts if outcome else [])}
+    context = {
+        "session": session,
+        "rows": rows,
+        "conflicts": conflicts,
+        "outcome": outcome,
+        "counts": selectors.mark_counts(session=session),
+        "reschedule_form": RescheduleForm(initial={"version": session.version, "to": session.date}),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "programs/_attendance_rows.html", context)
+    return render(request, "programs/session_attendance.html", context)
+
+
+@allow(*DELIVERY)
+@require_POST
+def session_change(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(actor=request.user, pk=pk)
+    try:
+        if request.POST.get("action") == "cancel":
+            services.session_cancel(actor=request.user, session=session, note=request.POST.get("note", ""))
+        else:
+            form = RescheduleForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Choose the new date."))
+            services.session_reschedule(
+                actor=request.user,
+                session=session,
+                to=form.cleaned_data["to"],
+                version=form.cleaned_data["version"],
+            )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The session has been changed."))
+    return redirect("programs:cohort_detail", pk=session.cohort_id)
+
+
+@allow(*DELIVERY)
+def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _enrollment(request, pk)
+    assessment_form = AssessmentForm(prefix="a", initial={"assessed_on": timezone.localdate()})
+    certificate_form = CertificateForm(prefix="c", initial={"issued_on": timezone.localdate()})
+    if request.method == "POST":
+        try:
+            if "a-kind" in request.POST:
+                assessment_form = AssessmentForm(request.POST, prefix="a")
+                if assessment_form.is_valid():
+                    data = assessment_form.cleaned_data
+                    services.assessment_record(
+                        actor=request.user,
+                        enrollment=enrollment,
+                        kind=data["kind"],
+                        score=data["score"],
+                        assessor=data["assessor"],
+                        on=data["assessed_on"],
+                    )
+                    messages.success(request, _("The assessment has been recorded."))
+                    return redirect("programs:enrollment_detail", pk=pk)
+            else:
+                certificate_form = CertificateForm(request.POST, request.FILES, prefix="c")
+                if certificate_form.is_valid():
+                    data = dict(certificate_form.cleaned_data)
+                    upload = data.pop("document")
+                    services.certificate_record(
+                        actor=request.user, enrollment=enrollment, data=data, upload=upload
+                    )
+                    messages.success(request, _("The certificate has been recorded."))
+                    return redirect("programs:enrollment_detail", pk=pk)
+        except ApplicationError as error:
+            _apply(assessment_form if "a-kind" in request.POST else certificate_form, error)
+    return render(
+        request,
+        "programs/enrollment_detail.html",
+        {
+            "enrollment": enrollment,
+            "assessments": enrollment.assessments.all(),
+            "certificates": enrollment.certificates.all(),
+            "assessment_form": assessment_form,
+            "certificate_form": certificate_form,
+        },
+    )
+
+
+@login_not_required
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public page an employer opens with the certificate's code; the name only with the person's consent."""
+    certificate = (
+        Certificate.objects.select_related("enrollment__person", "enrollment__cohort__program")
+        .filter(verification_code=code)
+        .first()
+    )
+    if certificate is None:
+        return render(request, "programs/certificate_verify.html", {"certificate": None}, status=404)
+    person = certificate.enrollment.person
+    shares = Consent.objects.filter(
+        person=person, purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
+    ).exists()
+    return render(
+        request,
+        "programs/certificate_verify.html",
+        {
+            "certificate": certificate,
+            "name": person.full_name if shares else None,
+            "valid": certificate.expires_on is None or certificate.expires_on >= timezone.localdate(),
+        },
+    )
