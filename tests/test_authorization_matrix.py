@@ -90,6 +90,56 @@ IN_WORK_AREA = {Role.ADMIN: BOTH} | {
     role: frozenset({OWN}) for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 }
 
+
+def _cohort(world: World, role: str, scope: str) -> int:
+    """A cohort the role reaches in its own scope: assigned, at its unit, or under its agreement."""
+    key = f"cohort-{role}-{scope}"
+    if key not in world.extra:
+        import datetime as dt
+
+        from sinergi.programs import services
+        from tests.factories import OrganisationFactory, UnitFactory
+        from tests.partnerships.conftest import make_agreement
+
+        organisation = world.organisation(role, scope)
+        party = organisation if role in (Role.KANWIL_OFFICER, Role.CSR_OFFICER) else OrganisationFactory()
+        agreement = make_agreement(None, [party, OrganisationFactory()], number=f"MOU-C-{role}-{scope}")
+        unit = organisation if role == Role.UNIT_OFFICER else UnitFactory()
+        program = services.program_create(
+            actor=None,
+            agreement=agreement,
+            data={
+                "name": "Program",
+                "program_type": "kemandirian",
+                "pillar": "ekonomi",
+                "start_date": dt.date(2021, 7, 1),
+                "end_date": dt.date(2023, 6, 1),
+                "rule": None,
+            },
+        )
+        facilitators = [(world.users if scope == OWN else world.others)[Role.FACILITATOR]]
+        cohort = services.cohort_create(
+            actor=None,
+            program=program,
+            facilitators=facilitators if role == Role.FACILITATOR else [],
+            data={
+                "unit": unit,
+                "name": "Angkatan",
+                "start_date": dt.date(2022, 1, 3),
+                "end_date": dt.date(2022, 3, 31),
+                "capacity": 5,
+            },
+        )
+        world.extra[key] = cohort.pk
+    return int(world.extra[key])
+
+
+COHORT_READERS = {Role.ADMIN: BOTH} | {
+    role: frozenset({OWN})
+    for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+}
+PROGRAM_READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
+
 # Jobs: everyone sees their own; only administrators see other people's.
 OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
 
@@ -121,6 +171,8 @@ PAGES = [
     Row("person", lambda w, r, s: f"/wbp/{_person(w, r, s)}/", IN_WORK_AREA),
     Row("person edit", lambda w, r, s: f"/wbp/{_person(w, r, s)}/ubah/", IN_WORK_AREA),
     Row("person episode", lambda w, r, s: f"/wbp/{_person(w, r, s)}/penahanan/", IN_WORK_AREA),
+    Row("programs", _static("/program/"), PROGRAM_READERS),
+    Row("cohort", lambda w, r, s: f"/program/angkatan/{_cohort(w, r, s)}/", COHORT_READERS),
 ]
 
 API = [
@@ -142,6 +194,13 @@ API = [
     ),
     Row("api persons", _static("/api/v1/persons"), REGISTRY, api=True),
     Row("api person", lambda w, r, s: f"/api/v1/persons/{_person(w, r, s)}", IN_WORK_AREA, api=True),
+    Row("api programs", _static("/api/v1/programs"), PROGRAM_READERS, api=True),
+    Row(
+        "api cohort sessions",
+        lambda w, r, s: f"/api/v1/cohorts/{_cohort(w, r, s)}/sessions",
+        COHORT_READERS,
+        api=True,
+    ),
 ]
 
 

@@ -297,3 +297,34 @@ def test_a_unit_officer_cannot_import_rows_for_another_unit(world, tmp_path: Pat
     summary = wbp_import(actor=officer, path=path)
     assert summary.written is False
     assert summary.errors[0]["line"] == 2 and "di luar wilayah kerja" in summary.errors[0]["message"]
+
+
+def test_people_are_found_across_chunks_so_memory_stays_flat(db, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("sinergi.beneficiaries.services.CHUNK", 1)
+    nik = "1671141705900001"
+    path = write_csv(tmp_path / "c.csv", [row(nik=nik), row(no_registrasi="B-1", upt="LAPAS-BYS", nik=nik)])
+    assert run(path)[1]["created"] == 2
+    assert Person.objects.count() == 1 and CustodyEpisode.objects.count() == 2
+    assert run(path)[1]["unchanged"] == 2
+
+
+def test_a_release_before_the_sentence_start_is_refused(db, tmp_path: Path) -> None:
+    code, summary = run(write_csv(tmp_path / "r.csv", [row(status="bebas", tanggal_bebas="2020-12-01")]))
+    assert code == 1 and summary["errors"][0]["column"] == "tanggal_bebas"
+
+
+def test_nik_warnings_are_kept_on_the_person(db, tmp_path: Path) -> None:
+    run(write_csv(tmp_path / "w.csv", [row(nik="1671141705910001")]))
+    assert Person.objects.get().warnings
+
+
+def test_an_update_by_import_makes_older_edit_forms_conflict(db, tmp_path: Path) -> None:
+    run(write_csv(tmp_path / "a.csv", [row()]))
+    person = Person.objects.get()
+    version = person.version
+    run(write_csv(tmp_path / "b.csv", [row(nama="Uji Satu Diubah")]))
+    from sinergi.beneficiaries.services import person_update
+    from sinergi.core.errors import ConflictError
+
+    with pytest.raises(ConflictError):
+        person_update(actor=None, person=person, data={"full_name": "Edit Lama"}, version=version)

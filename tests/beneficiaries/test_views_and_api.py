@@ -196,8 +196,16 @@ def test_an_officer_records_parole_with_the_boards_approval(client: Client, worl
     person = people["own"]
     episode = person.episodes.get()
     client.force_login(world.users[Role.UNIT_OFFICER])
-    client.post(f"/wbp/{person.pk}/integrasi/", {"episode": episode.pk, "kind": "pb", "date": "2021-07-23",
-                                                 "approved": "on", "reference": "TPP/UJI/1"})
+    client.post(
+        f"/wbp/{person.pk}/integrasi/",
+        {
+            "episode": episode.pk,
+            "kind": "pb",
+            "date": "2021-07-23",
+            "approved": "on",
+            "reference": "TPP/UJI/1",
+        },
+    )
     event = episode.integration_events.get()
     assert event.approved_by_board and event.board_reference == "TPP/UJI/1"
     assert "TPP/UJI/1" in client.get(f"/wbp/{person.pk}/").content.decode()

@@ -68,7 +68,13 @@ def test_the_menu_shows_only_pages_the_role_may_open(client: Client, world) -> N
 def test_the_dashboard_query_count_does_not_grow_with_data(
     client: Client, world, django_assert_max_num_queries
 ) -> None:
+    from tests.factories import UserFactory
+
     client.force_login(world.users[Role.ADMIN])
     client.get("/")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(40) as before:
+        client.get("/")
+    for i in range(5):
+        UserFactory(username=f"extra{i}", role=Role.MONITOR)
+    with django_assert_max_num_queries(len(before.captured_queries)):
         client.get("/")

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from sinergi.beneficiaries import selectors
 from sinergi.beneficiaries.models import Person
+from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
 
@@ -94,4 +95,5 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dic
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
     require_roles(request, *REGISTRY)
     person = selectors.person_get(actor=request.user, pk=person_id)
+    person_view_record(actor=request.user, person=person)
     return _out(person, sensitive=selectors.may_see_sensitive(request.user))

@@ -123,8 +123,9 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
             years, months = (0, rng.randint(6, 11)) if juvenile else (rng.randint(1, 6), rng.randint(0, 11))
         status = "anak binaan" if juvenile else "narapidana"
         released = ""
-        if i % 11 == 0:
-            status, released = "bebas", (today - dt.timedelta(days=rng.randint(30, 400))).isoformat()
+        if i % 11 == 0 and start < today - dt.timedelta(days=120):
+            release_on = min(start + dt.timedelta(days=rng.randint(90, 900)), today - dt.timedelta(days=7))
+            status, released = "bebas", release_on.isoformat()
         nik = ""
         if i % 4 == 0:
             day = birth.day + (40 if female else 0)

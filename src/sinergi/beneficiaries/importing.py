@@ -61,6 +61,9 @@ VILLAGE_UNKNOWN = (
 START_REQUIRED = "Tanggal mulai pidana wajib diisi untuk status {status}."
 LENGTH_REQUIRED = "Lama pidana wajib diisi untuk narapidana."
 RELEASE_REQUIRED = "Tanggal bebas wajib diisi untuk status bebas."
+RELEASE_BEFORE_START = (
+    "Tanggal bebas ({release}) sebelum tanggal mulai pidana ({start}). Periksa kedua tanggal."
+)
 REMISSION_NOT_INTEGER = "Remisi harus bilangan bulat 0 atau lebih (jumlah hari)."
 BIRTH_IN_FUTURE = "Tanggal lahir tidak boleh setelah hari ini."
 DUPLICATE_IN_FILE = "No. registrasi {value} di {unit} sudah ada di baris {line} berkas ini."
@@ -282,10 +285,11 @@ class RowChecker:
                 result.errors.append(("nik", problem))
             else:
                 values["nik_hash"] = blind_index(nik)
-                for message in domain.nik_mismatches(
+                mismatches = domain.nik_mismatches(
                     nik, birth_date=birth, sex=values.get("sex"), today=self.today
-                ):
-                    result.warnings.append(("nik", message))
+                )
+                result.warnings += [("nik", message) for message in mismatches]
+                values["warnings"] = mismatches
         self._place(raw, result)
         status = None
         if raw.get("status", "").strip():
@@ -326,6 +330,13 @@ class RowChecker:
         if status == "bebas" and release is None and "tanggal_bebas" not in {c for c, _ in result.errors}:
             result.errors.append(("tanggal_bebas", RELEASE_REQUIRED))
         values["release_date"] = release
+        if release is not None and start is not None and release < start:
+            result.errors.append(
+                (
+                    "tanggal_bebas",
+                    RELEASE_BEFORE_START.format(release=f"{release:%d-%m-%Y}", start=f"{start:%d-%m-%Y}"),
+                )
+            )
         values["expiry_date"] = values["two_thirds_date"] = None
         if start is not None and not length.is_zero and not result.errors:
             try:

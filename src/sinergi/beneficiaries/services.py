@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sinergi.audit.services import audit_record
@@ -32,6 +34,7 @@ PERSON_FIELDS = (
     "domicile_village_id",
     "domicile_village_text",
     "offence_category",
+    "warnings",
 )
 EPISODE_FIELDS = (
     "person_id",
@@ -82,6 +85,7 @@ def _person_values(values: dict[str, Any]) -> dict[str, Any]:
         "birth_date": values["birth_date"],
         "domicile_district_id": values["domicile_district_id"],
         "domicile_village_id": values.get("domicile_village_id"),
+        "warnings": values.get("warnings") or [],
     }
 
 
@@ -102,16 +106,21 @@ def _episode_values(values: dict[str, Any], person_id: int) -> dict[str, Any]:
 
 
 class _Writer:
-    """Writes checked rows chunk by chunk; remembers people created earlier in the same file."""
+    """Writes checked rows chunk by chunk.
+
+    Nothing is remembered between chunks: rows written by earlier chunks are already in the database (in the
+    same transaction), so each chunk looks them up there. Memory therefore stays flat however long the file.
+    """
 
     def __init__(self, *, synthetic: bool = False) -> None:
         self.now = timezone.now()
         self.synthetic = synthetic
-        # People and episodes written in this import, by NIK hash and by (unit, registration).
         self.people_by_nik: dict[str, dict[str, Any]] = {}
         self.episodes: dict[tuple[int, str], dict[str, Any]] = {}
 
     def write(self, rows: list[RowResult], summary: ImportSummary) -> None:
+        # People and episodes of this chunk only, by NIK hash and by (unit, registration).
+        self.people_by_nik, self.episodes = {}, {}
         nik_hashes = {r.values["nik_hash"] for r in rows if r.values.get("nik_hash")} - set(
             self.people_by_nik
         )
@@ -240,7 +249,7 @@ class _Writer:
                     person["offence_category"],
                     "",
                     "",
-                    "[]",
+                    json.dumps(person["warnings"], ensure_ascii=False),
                     None,
                     self.synthetic,
                     1,
@@ -293,6 +302,7 @@ class _Writer:
             "domicile_village",
             "domicile_village_text",
             "offence_category",
+            "warnings",
             "updated_at",
         )
 
@@ -307,14 +317,16 @@ class _Writer:
                 p["domicile_village_id"],
                 p["domicile_village_text"],
                 p["offence_category"],
+                json.dumps(p["warnings"], ensure_ascii=False),
                 self.now,
             )
 
-        bulk_update_rows(Person, columns, [row(p) for p in plain])
+        bulk_update_rows(Person, columns, [row(p) for p in plain], increment=["version"])
         bulk_update_rows(
             Person,
             (*columns, "nik_encrypted", "nik_hash", "nik_last4"),
             [(*row(p), encrypt_text(p.pop("nik")), p["nik_hash"], p["nik_last4"]) for p in with_nik],
+            increment=["version"],
         )
 
     def _episode_row(self, e: dict[str, Any]) -> tuple[Any, ...]:
@@ -374,6 +386,7 @@ class _Writer:
             CustodyEpisode,
             ("id", *self.EPISODE_COLUMNS),
             [(e["pk"], *self._episode_row(e)) for e in episodes],
+            increment=["version"],
         )
 
 
@@ -423,17 +436,15 @@ def wbp_import(
                 writer.write(valid, summary)
                 if progress:
                     progress(summary.rows)
-            if summary.invalid and not skip_invalid:
+            if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
             audit_record(
                 actor=actor,
-                action="person.import" if not dry_run else "person.import_check",
+                action="person.import",
                 target=None,
                 target_label=source or path.name,
                 changes={k: v for k, v in summary.as_dict().items() if k not in ("errors", "warnings")},
             )
-            if dry_run:
-                raise _Rollback
             summary.written = True
     except _Rollback:
         summary.written = False
@@ -681,9 +692,10 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
                 "nik_hash": drop.nik_hash,
                 "nik_last4": drop.nik_last4,
             }
-        Person.objects.filter(pk=drop.pk).update(merged_into=keep, nik_hash="", updated_at=timezone.now())
-        if fill:
-            Person.objects.filter(pk=keep.pk).update(**fill, updated_at=timezone.now())
+        Person.objects.filter(pk=drop.pk).update(
+            merged_into=keep, nik_hash="", updated_at=timezone.now(), version=F("version") + 1
+        )
+        Person.objects.filter(pk=keep.pk).update(**fill, updated_at=timezone.now(), version=F("version") + 1)
         audit_record(
             actor=actor,
             action="person.merge",
@@ -782,7 +794,6 @@ def import_batch_run(
     """The work of a check or import job: run wbp_import on the stored file and keep its summary."""
     from django.core.files.storage import default_storage
 
-    from sinergi.beneficiaries.importing import ImportFileError
     from sinergi.beneficiaries.models import ImportBatch
 
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
@@ -796,7 +807,8 @@ def import_batch_run(
             progress=progress,
             source=batch.original_name,
         ).as_dict()
-    except ImportFileError:
+    except Exception:
+        # A file that cannot be read, or an unexpected failure: the page stops waiting and says so.
         ImportBatch.objects.filter(pk=batch.pk).update(status="failed")
         raise
     if dry_run:

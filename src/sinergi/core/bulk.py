@@ -106,11 +106,18 @@ def bulk_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
     return len(rows)
 
 
-def bulk_update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def bulk_update_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    increment: Sequence[str] = (),
+) -> int:
     """Update rows by primary key: `columns[0]` is the key, the rest are the new values.
 
     PostgreSQL copies the new values into a temporary table and updates with one join; SQLite runs one
-    prepared statement per row.
+    prepared statement per row. Columns in `increment` (such as `version`) go up by one on every updated row,
+    so an edit form opened before the update conflicts instead of overwriting it.
     """
     if not rows:
         return 0
@@ -128,14 +135,16 @@ def bulk_update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[
             with cursor.copy(f"COPY _sinergi_update ({column_list}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            assignments = ", ".join(f"{c} = u.{c}" for c in rest)
+            bumps = [connection.ops.quote_name(c) for c in increment]
+            assignments = ", ".join([f"{c} = u.{c}" for c in rest] + [f"{c} = t.{c} + 1" for c in bumps])
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM _sinergi_update AS u "  # noqa: S608
                 f"WHERE t.{key} = u.{key}"
             )
             cursor.execute("DROP TABLE _sinergi_update")
         else:
-            assignments = ", ".join(f"{c} = %s" for c in rest)
+            bumps = [connection.ops.quote_name(c) for c in increment]
+            assignments = ", ".join([f"{c} = %s" for c in rest] + [f"{c} = {c} + 1" for c in bumps])
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {key} = %s",  # noqa: S608
                 [(*row[1:], row[0]) for row in rows],

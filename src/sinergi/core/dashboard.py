@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
+from sinergi.beneficiaries.selectors import upcoming_releases
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
+from sinergi.programs.selectors import cohort_list
 
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
@@ -17,4 +21,10 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
         context["expiring_agreements"] = expiring_agreements(actor=actor)
     context["agreement_counts"] = agreement_status_counts(actor=actor)
     context["recent_notifications"] = list(notification_list(actor=actor).filter(read_at__isnull=True)[:5])
+    if actor.role != Role.MONITOR:
+        context["cohorts"] = list(cohort_list(actor=actor).filter(end_date__gte=timezone.localdate())[:8])
+        context["recent_cohorts"] = list(cohort_list(actor=actor)[:5])
+    if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
+        groups = upcoming_releases(actor=actor, months=3)
+        context["releases_soon"] = sum(len(episodes) for episodes in groups.values())
     return context

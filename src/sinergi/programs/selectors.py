@@ -16,7 +16,8 @@ from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.models import Consent, CustodyEpisode
 from sinergi.core.errors import NotFoundError
-from sinergi.partnerships.selectors import actor_party_organisations, agreement_coverage
+from sinergi.partnerships.domain import coverage as domain_coverage
+from sinergi.partnerships.selectors import actor_party_organisations, agreement_effective_districts
 from sinergi.programs import domain
 from sinergi.programs.choices import Mark, SessionStatus, Stage
 from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningRun, Session
@@ -277,22 +278,39 @@ def cohort_releases(*, cohort: Cohort, months: int = 3, today: dt.date | None = 
 
 
 def cohort_flags(*, cohort: Cohort) -> list[str]:
-    """Activity outside the agreement: sessions outside its period, participants outside its ring areas."""
+    """Activity outside the agreement: sessions outside its period, participants outside its ring areas.
+
+    Uses the agreements' coverage rule, with the ring areas read once for the whole cohort.
+    """
     agreement = cohort.program.agreement
+    districts = agreement_effective_districts(agreement)
+
+    def check(on: dt.date, district: str | None = None) -> Any:
+        return domain_coverage(
+            on=on,
+            start=agreement.start_date,
+            end=agreement.end_date,
+            terminated_on=agreement.terminated_on,
+            district_code=district,
+            focus_districts=districts,
+            number=agreement.number,
+        )
+
     flags: list[str] = []
-    sessions = Session.objects.filter(cohort=cohort).exclude(status=SessionStatus.CANCELLED).only("date")
-    outside = [s.date for s in sessions if not agreement_coverage(agreement=agreement, on=s.date).covered]
+    dates = (
+        Session.objects.filter(cohort=cohort)
+        .exclude(status=SessionStatus.CANCELLED)
+        .values_list("date", flat=True)
+    )
+    outside = [day for day in dates if not check(day).covered]
     if outside:
-        first = agreement_coverage(agreement=agreement, on=outside[0])
-        flags.append(f"{len(outside)} sesi di luar masa berlaku kerja sama: {first.reasons[0]}")
+        flags.append(f"{len(outside)} sesi di luar masa berlaku kerja sama: {check(outside[0]).reasons[0]}")
     for enrollment in Enrollment.objects.filter(cohort=cohort, stage__in=OPEN_STAGES).select_related(
         "person"
     ):
         # Checked on the agreement's first day, so the only possible reason is the district.
-        check = agreement_coverage(
-            agreement=agreement, on=agreement.start_date, district_code=enrollment.person.domicile_district_id
-        )
-        flags += [f"{enrollment.person.full_name}: {reason}" for reason in check.reasons]
+        result = check(agreement.start_date, enrollment.person.domicile_district_id)
+        flags += [f"{enrollment.person.full_name}: {reason}" for reason in result.reasons]
     return flags
 
 

@@ -19,7 +19,7 @@ from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.partnerships.selectors import agreement_get
 from sinergi.programs import selectors, services
-from sinergi.programs.choices import Stage
+from sinergi.programs.choices import Mark, Stage
 from sinergi.programs.forms import (
     ApproveForm,
     AssessmentForm,
@@ -285,6 +285,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "release_form": ReleaseForm(initial={"on": timezone.localdate()}),
             "show_sentence": role in CORRECTIONS,
+            "today": timezone.localdate(),
         },
     )
 
@@ -407,6 +408,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "conflicts": conflicts,
         "outcome": outcome,
+        "mark_labels": dict(Mark.choices),
         "counts": selectors.mark_counts(session=session),
         "reschedule_form": RescheduleForm(initial={"version": session.version, "to": session.date}),
     }

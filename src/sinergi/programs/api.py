@@ -1,0 +1,261 @@
+"""Programs over the API: programs, screening runs, cohorts, sessions, attendance in bulk, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from sinergi.core.access import require_roles
+from sinergi.core.errors import ApplicationError, NotFoundError
+from sinergi.programs import selectors, services
+from sinergi.programs.models import Enrollment
+from sinergi.programs.views import DELIVERY, READERS, SCREENERS
+
+router = Router(tags=["programs"])
+
+
+class ProgramOut(Schema):
+    id: int
+    agreement_id: int
+    name: str
+    program_type: str
+    pillar: str
+    sdg_targets: list[int]
+    start_date: dt.date
+    end_date: dt.date
+    rule: dict[str, Any]
+    kpi_participants: int
+    kpi_completion_rate: int
+    kpi_certification_rate: int
+
+
+class RunIn(Schema):
+    as_of: dt.date
+
+
+class ResultOut(Schema):
+    id: int
+    no_registrasi: str
+    upt: str
+    full_name: str
+    eligible: bool
+    reasons: list[str]
+    approved: bool
+
+
+class RunOut(Schema):
+    id: int
+    program_id: int
+    as_of: dt.date
+    rule: dict[str, Any]
+    evaluated: int
+    eligible_count: int
+    results: list[ResultOut]
+
+
+class CohortOut(Schema):
+    id: int
+    program_id: int
+    unit_code: str | None
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    capacity: int
+    participants: int
+
+
+class SessionOut(Schema):
+    id: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    status: str
+
+
+class MarkIn(Schema):
+    enrollment_id: int
+    mark: str
+    version: int = 0
+
+
+class AttendanceIn(Schema):
+    marks: list[MarkIn]
+
+
+class AttendanceOut(Schema):
+    saved: list[int]
+    unchanged: list[int]
+    conflicts: list[dict[str, Any]]
+
+
+class AssessmentIn(Schema):
+    kind: str
+    score: Decimal
+    assessor: str
+    assessed_on: dt.date
+
+
+class CertificateOut(Schema):
+    id: int
+    enrollment_id: int
+    issuer: str
+    number: str
+    competency: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    verification_code: str
+
+
+def _program(p: Any) -> dict[str, Any]:
+    return {
+        f: getattr(p, f)
+        for f in (
+            "id",
+            "agreement_id",
+            "name",
+            "program_type",
+            "pillar",
+            "sdg_targets",
+            "start_date",
+            "end_date",
+            "rule",
+            "kpi_participants",
+            "kpi_completion_rate",
+            "kpi_certification_rate",
+        )
+    }
+
+
+@router.get("/programs", response=list[ProgramOut], summary="Programs in the caller's scope")
+def program_list(request: HttpRequest) -> list[dict[str, Any]]:
+    require_roles(request, *READERS)
+    return [_program(p) for p in selectors.program_list(actor=request.user)]
+
+
+@router.get("/programs/{program_id}", response=ProgramOut, summary="One program")
+def program_detail(request: HttpRequest, program_id: int) -> dict[str, Any]:
+    require_roles(request, *READERS)
+    return _program(selectors.program_get(actor=request.user, pk=program_id))
+
+
+def _run(run: Any) -> dict[str, Any]:
+    results = run.results.select_related("approval").order_by("-eligible", "full_name")
+    return {
+        "id": run.pk,
+        "program_id": run.program_id,
+        "as_of": run.as_of,
+        "rule": run.rule,
+        "evaluated": run.evaluated,
+        "eligible_count": run.eligible_count,
+        "results": [
+            {
+                "id": r.pk,
+                "no_registrasi": r.registration_number,
+                "upt": r.unit_code,
+                "full_name": r.full_name,
+                "eligible": r.eligible,
+                "reasons": r.reasons,
+                "approved": hasattr(r, "approval"),
+            }
+            for r in results
+        ],
+    }
+
+
+@router.post("/programs/{program_id}/screening-runs", response={201: RunOut}, summary="Screen and save a run")
+def run_create(request: HttpRequest, program_id: int, payload: RunIn) -> Status[dict[str, Any]]:
+    require_roles(request, *SCREENERS)
+    program = selectors.program_get(actor=request.user, pk=program_id)
+    run = services.screening_run_create(actor=request.user, program=program, as_of=payload.as_of)
+    return Status(201, _run(run))
+
+
+@router.get("/screening-runs/{run_id}", response=RunOut, summary="A saved screening run with its results")
+def run_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    require_roles(request, *SCREENERS)
+    return _run(selectors.run_get(actor=request.user, pk=run_id))
+
+
+def _cohort(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "program_id": c.program_id,
+        "unit_code": c.unit.code,
+        "name": c.name,
+        "start_date": c.start_date,
+        "end_date": c.end_date,
+        "capacity": c.capacity,
+        "participants": getattr(c, "participant_count", 0),
+    }
+
+
+@router.get("/cohorts", response=list[CohortOut], summary="Cohorts in the caller's scope")
+def cohort_list(request: HttpRequest) -> list[dict[str, Any]]:
+    require_roles(request, *READERS)
+    return [_cohort(c) for c in selectors.cohort_list(actor=request.user)]
+
+
+@router.get("/cohorts/{cohort_id}/sessions", response=list[SessionOut], summary="A cohort's sessions")
+def session_list(request: HttpRequest, cohort_id: int) -> list[Any]:
+    require_roles(request, *READERS)
+    return list(selectors.cohort_get(actor=request.user, pk=cohort_id).sessions.all())
+
+
+@router.post("/sessions/{session_id}/attendance", response=AttendanceOut, summary="Save attendance in bulk")
+def attendance_save(request: HttpRequest, session_id: int, payload: AttendanceIn) -> dict[str, Any]:
+    require_roles(request, *DELIVERY)
+    session = selectors.session_get(actor=request.user, pk=session_id)
+    if not services.can_take_attendance(request.user, session):
+        raise NotFoundError()
+    outcome = services.attendance_record(
+        actor=request.user,
+        session=session,
+        marks={m.enrollment_id: (m.mark, m.version) for m in payload.marks},
+    )
+    return {"saved": outcome.saved, "unchanged": outcome.unchanged, "conflicts": outcome.conflicts}
+
+
+def _enrollment(request: HttpRequest, pk: int) -> Enrollment:
+    enrollment = Enrollment.objects.select_related("cohort", "person").filter(pk=pk).first()
+    if (
+        enrollment is None
+        or not selectors.cohort_list(actor=request.user).filter(pk=enrollment.cohort_id).exists()
+    ):
+        raise NotFoundError()
+    return enrollment
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/assessments", response={201: dict[str, Any]}, summary="Record an assessment"
+)
+def assessment_create(
+    request: HttpRequest, enrollment_id: int, payload: AssessmentIn
+) -> Status[dict[str, Any]]:
+    require_roles(request, *DELIVERY)
+    enrollment = _enrollment(request, enrollment_id)
+    if payload.kind not in ("pre", "post"):
+        raise ApplicationError("kind harus pre atau post.", detail={"kind": "pre|post"})
+    assessment = services.assessment_record(
+        actor=request.user,
+        enrollment=enrollment,
+        kind=payload.kind,
+        score=payload.score,
+        assessor=payload.assessor,
+        on=payload.assessed_on,
+    )
+    return Status(201, {"id": assessment.pk, "kind": assessment.kind, "score": str(assessment.score)})
+
+
+@router.get(
+    "/cohorts/{cohort_id}/certificates", response=list[CertificateOut], summary="A cohort's certificates"
+)
+def certificate_list(request: HttpRequest, cohort_id: int) -> list[Any]:
+    require_roles(request, *READERS)
+    cohort = selectors.cohort_get(actor=request.user, pk=cohort_id)
+    from sinergi.programs.models import Certificate
+
+    return list(Certificate.objects.filter(enrollment__cohort=cohort))

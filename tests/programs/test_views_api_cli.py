@@ -1,0 +1,197 @@
+"""Program pages, API and the screen command: scope (facilitators see only their cohorts), forms, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.services import token_create
+from sinergi.programs import services
+from sinergi.programs.choices import Stage
+from sinergi.programs.models import Attendance, ScreeningRun
+from tests.programs.conftest import TODAY, approved_results, make_cohort
+
+
+def _api(client: Client, user, method: str, url: str, **kwargs):
+    headers = {"Authorization": f"Bearer {token_create(actor=None, user=user)}"}
+    return getattr(client, method)(url, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def cohorts(setting, world) -> dict[str, Any]:
+    mine = make_cohort(setting, facilitators=[world.users[Role.FACILITATOR]])
+    theirs = make_cohort(setting, facilitators=[world.others[Role.FACILITATOR]])
+    return {"mine": mine, "theirs": theirs}
+
+
+def test_a_facilitator_sees_only_the_cohorts_assigned_to_it(client: Client, world, cohorts) -> None:
+    facilitator = world.users[Role.FACILITATOR]
+    client.force_login(facilitator)
+    assert client.get(f"/program/angkatan/{cohorts['mine'].pk}/").status_code == 200
+    assert client.get(f"/program/angkatan/{cohorts['theirs'].pk}/").status_code == 404
+    body = _api(client, facilitator, "get", "/api/v1/cohorts").json()
+    assert [c["id"] for c in body] == [cohorts["mine"].pk]
+
+
+def test_the_screen_command_prints_the_agreed_json(setting, tmp_path: Path, capsys) -> None:
+    rule = tmp_path / "rule.json"
+    rule.write_text(
+        json.dumps(
+            {
+                "districts": ["16.71.14", "16.07.01"],
+                "statuses": ["narapidana"],
+                "sexes": ["L", "P"],
+                "age": [18, 60],
+                "release_within_days": [0, 730],
+                "exclude_offences": [],
+                "requires_consent": False,
+            }
+        )
+    )
+    call_command("screen", "--rule", str(rule), "--as-of", "2021-06-01", "--format", "json")
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"as_of", "evaluated", "eligible", "ineligible"}
+    assert out["as_of"] == "2021-06-01" and out["evaluated"] == 5
+    assert {"no_registrasi": "P-0", "upt": setting["unit"].code} in out["eligible"]
+    outsider = next(i for i in out["ineligible"] if i["no_registrasi"] == "P-OUT")
+    assert outsider["reasons"] == ["domisili (Kec. Ilir Barat Dua) di luar wilayah ring I"]
+    assert not ScreeningRun.objects.exists()
+
+
+def test_a_bad_rule_file_is_a_usage_error(db, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    rule = tmp_path / "rule.json"
+    rule.write_text(json.dumps({"districts": ["16.71.14"]}))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("screen", "--rule", str(rule), "--as-of", "2021-06-01")
+    assert excinfo.value.returncode == 2 and "statuses" in str(excinfo.value)
+
+
+def test_an_officer_screens_and_approves_through_the_pages(client: Client, world, setting) -> None:
+    officer = world.users[Role.UNIT_OFFICER]
+    client.force_login(officer)
+    response = client.post(f"/program/{setting['program'].pk}/saring/", {"as_of": "2022-03-01"})
+    run = ScreeningRun.objects.get()
+    assert response.url == f"/program/penyaringan/{run.pk}/"
+    html = client.get(response.url).content.decode()
+    assert "domisili (Kec. Ilir Barat Dua)" in html
+    ids = list(run.results.filter(eligible=True).values_list("pk", flat=True))
+    client.post(
+        f"/program/penyaringan/{run.pk}/setujui/",
+        {"result": ids, "decided_on": "2022-03-02", "reference": "TPP/1"},
+    )
+    assert run.results.filter(approval__isnull=False).count() == len(ids)
+
+
+def test_a_csr_officer_sees_programs_but_not_screening_reasons(client: Client, world, setting) -> None:
+    run = services.screening_run_create(actor=None, program=setting["program"], as_of=TODAY)
+    client.force_login(world.users[Role.CSR_OFFICER])
+    assert client.get(f"/program/{setting['program'].pk}/").status_code == 200
+    assert client.get(f"/program/penyaringan/{run.pk}/").status_code == 403
+
+
+def test_attendance_is_saved_one_tap_at_a_time_from_the_phone_page(client: Client, world, setting) -> None:
+    cohort = make_cohort(setting, facilitators=[world.users[Role.FACILITATOR]])
+    result = approved_results(setting)[0]
+    enrollment = services.enroll(actor=None, cohort=cohort, result=result)
+    session = services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+        from_date=cohort.start_date,
+        to_date=cohort.start_date + dt.timedelta(days=6),
+    )[0]
+    client.force_login(world.users[Role.FACILITATOR])
+    page = client.get(f"/program/sesi/{session.pk}/presensi/").content.decode()
+    assert f'name="mark-{enrollment.pk}"' in page and 'hx-post="/program/sesi/' in page
+    response = client.post(
+        f"/program/sesi/{session.pk}/presensi/",
+        {f"mark-{enrollment.pk}": "late", f"version-{enrollment.pk}": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert 'data-testid="attendance-saved"' in response.content.decode()
+    assert Attendance.objects.get().mark == "late"
+    client.force_login(world.others[Role.FACILITATOR])
+    assert client.get(f"/program/sesi/{session.pk}/presensi/").status_code == 404
+
+
+def test_the_api_saves_attendance_in_bulk_and_reports_conflicts(client: Client, world, setting) -> None:
+    cohort = make_cohort(setting, facilitators=[world.users[Role.FACILITATOR]])
+    enrollments = [
+        services.enroll(actor=None, cohort=cohort, result=r) for r in approved_results(setting)[:2]
+    ]
+    session = services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+        from_date=cohort.start_date,
+        to_date=cohort.start_date + dt.timedelta(days=6),
+    )[0]
+    facilitator = world.users[Role.FACILITATOR]
+    payload = {"marks": [{"enrollment_id": e.pk, "mark": "present"} for e in enrollments]}
+    ok = _api(
+        client,
+        facilitator,
+        "post",
+        f"/api/v1/sessions/{session.pk}/attendance",
+        data=payload,
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and len(ok.json()["saved"]) == 2
+    clash = {"marks": [{"enrollment_id": enrollments[0].pk, "mark": "unexcused", "version": 0}]}
+    body = _api(
+        client,
+        facilitator,
+        "post",
+        f"/api/v1/sessions/{session.pk}/attendance",
+        data=clash,
+        content_type="application/json",
+    ).json()
+    assert body["conflicts"][0]["theirs"] == "present"
+    stranger = {"marks": [{"enrollment_id": 999999, "mark": "present"}]}
+    refused = _api(
+        client,
+        facilitator,
+        "post",
+        f"/api/v1/sessions/{session.pk}/attendance",
+        data=stranger,
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid"
+
+
+def test_the_cohort_page_query_count_does_not_grow_with_participants(
+    client: Client, world, setting, django_assert_max_num_queries
+) -> None:
+    cohort = make_cohort(setting)
+    results = [r for r in approved_results(setting) if r.full_name != "Peserta 3"]
+    services.enroll(actor=None, cohort=cohort, result=results[0])
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    client.get(f"/program/angkatan/{cohort.pk}/")
+    with django_assert_max_num_queries(40) as first:
+        client.get(f"/program/angkatan/{cohort.pk}/")
+    for result in results[1:]:
+        services.enroll(actor=None, cohort=cohort, result=result)
+    with django_assert_max_num_queries(len(first.captured_queries) + 2 * 2):
+        client.get(f"/program/angkatan/{cohort.pk}/")
+
+
+def test_enrolment_stage_is_shown_and_moves_from_the_cohort_page(client: Client, world, setting) -> None:
+    cohort = make_cohort(setting)
+    enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    client.post(f"/program/peserta/{enrollment.pk}/tahap/", {"to": "active"})
+    enrollment.refresh_from_db()
+    assert enrollment.stage == Stage.ACTIVE
