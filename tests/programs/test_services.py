@@ -363,3 +363,17 @@ def test_the_rule_in_sql_agrees_with_the_rule_person_by_person(
             raise Abort("rollback")
     except Abort:
         pass
+
+
+def test_a_release_recorded_by_the_registry_is_handed_over_by_the_daily_job(delivery) -> None:
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    enrollment = delivery["enrollments"][1]
+    CustodyEpisode.objects.filter(pk=enrollment.episode_id).update(
+        status="bebas", release_date=dt.date(2022, 4, 4)
+    )
+    assert services.handovers_due(today=dt.date(2022, 4, 5)) == {"handovers": 1}
+    enrollment.refresh_from_db()
+    assert enrollment.stage == Stage.WITHDRAWN
+    assert AftercareCase.objects.get(person=enrollment.person).released_on == dt.date(2022, 4, 4)
+    assert services.handovers_due(today=dt.date(2022, 4, 6)) == {"handovers": 0}

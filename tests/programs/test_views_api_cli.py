@@ -195,3 +195,23 @@ def test_enrolment_stage_is_shown_and_moves_from_the_cohort_page(client: Client,
     client.post(f"/program/peserta/{enrollment.pk}/tahap/", {"to": "active"})
     enrollment.refresh_from_db()
     assert enrollment.stage == Stage.ACTIVE
+
+
+def test_the_cohort_page_lists_releases_due_with_their_date(client: Client, world, setting) -> None:
+    from django.utils import timezone
+
+    from sinergi.core.templatetags.sinergi import tanggal
+
+    cohort = make_cohort(setting)
+    enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
+    due = timezone.localdate() + dt.timedelta(days=20)
+    type(enrollment.episode).objects.filter(pk=enrollment.episode_id).update(expiry_date=due)
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    html = client.get(f"/program/angkatan/{cohort.pk}/").content.decode()
+    assert f"{enrollment.person.full_name} ({tanggal(due)})" in html
+
+
+def test_the_agreement_page_lists_its_programs_on_the_timeline(client: Client, world, setting) -> None:
+    client.force_login(world.users[Role.KANWIL_OFFICER])
+    html = client.get(f"/kerja-sama/{setting['mou'].pk}/").content.decode()
+    assert "Program Uji" in html and 'data-testid="add-program"' in html

@@ -23,6 +23,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Agreement expiry warnings (90, 60 and 30 days)"),
         "sinergi.partnerships.services.expiry_alerts_send",
     ),
+    "programs.handovers": (
+        _("Handover of released participants to the Bapas"),
+        "sinergi.programs.services.handovers_due",
+    ),
 }
 
 

@@ -141,9 +141,13 @@ class AgreementLike(Protocol):
 
 
 def timeline(
-    *, agreement: AgreementLike, children: Sequence[AgreementLike], today: dt.date
+    *,
+    agreement: AgreementLike,
+    children: Sequence[AgreementLike],
+    today: dt.date,
+    programs: Sequence[tuple[dt.date, str]] = (),
 ) -> list[TimelineEntry]:
-    """Signing, start, each agreement recorded under it, termination and end, in date order."""
+    """Signing, start, each agreement and program under it, termination and end, in date order."""
     entries: list[tuple[dt.date, str, str]] = []
     signed_on = getattr(agreement, "signed_on", None)
     if signed_on:
@@ -154,6 +158,8 @@ def timeline(
     for child in children:
         label = _("%(kind)s %(number)s starts") % {"kind": child.get_kind_display(), "number": child.number}
         entries.append((child.start_date, label, str(child.kind)))
+    for start, name in programs:
+        entries.append((start, _("Program %(name)s starts") % {"name": name}, "program"))
     terminated_on = getattr(agreement, "terminated_on", None)
     if terminated_on:
         reason = getattr(agreement, "termination_reason", "")

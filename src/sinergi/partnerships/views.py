@@ -183,7 +183,13 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agreement": agreement,
             "children": children,
-            "timeline": timeline(agreement=agreement, children=children, today=timezone.localdate()),
+            "programs": list(agreement.programs.all()),  # type: ignore[attr-defined]
+            "timeline": timeline(
+                agreement=agreement,
+                children=children,
+                today=timezone.localdate(),
+                programs=list(agreement.programs.values_list("start_date", "name")),  # type: ignore[attr-defined]
+            ),
             "documents": selectors.agreement_documents(agreement=agreement),
             "districts": agreement.focus_districts.all(),
             "inherited_districts": []

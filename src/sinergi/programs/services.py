@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -614,7 +614,6 @@ def participant_release(
     """
     if kind not in RELEASE_KINDS:
         raise _invalid("Jenis pembebasan harus bebas, pb, cb atau cmb.")
-    person = episode.person
     with transaction.atomic():
         if kind == "bebas":
             CustodyEpisode.objects.filter(pk=episode.pk).update(
@@ -634,6 +633,13 @@ def participant_release(
                 approved_by_board=bool(reference),
                 board_reference=reference,
             )
+        return _handover(actor=actor, episode=episode, kind=kind, on=on)
+
+
+def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) -> AftercareCase:
+    """Close the episode's open enrolments, open the aftercare case and tell the people responsible."""
+    person = episode.person
+    with transaction.atomic():
         enrollments = list(
             Enrollment.objects.filter(person=person, episode=episode)
             .exclude(stage__in=(Stage.COMPLETED, Stage.WITHDRAWN))
@@ -701,3 +707,28 @@ def participant_release(
             )
         )
     return case
+
+
+def handovers_due(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: hand over participants whose release was recorded elsewhere (for example by an import).
+
+    Finds open enrolments whose custody episode is now bebas or klien, or has a release date that has come,
+    and runs the same handover as a release recorded on the cohort page. Safe to run again.
+    """
+    today = today or timezone.localdate()
+    episodes = (
+        CustodyEpisode.objects.filter(
+            enrollments__stage__in=(Stage.CANDIDATE, Stage.WAITLISTED, Stage.ENROLLED, Stage.ACTIVE)
+        )
+        .filter(Q(status__in=(CustodyStatus.RELEASED, CustodyStatus.CLIENT)) | Q(release_date__lte=today))
+        .select_related("person__domicile_district", "unit")
+        .distinct()
+    )
+    handed = 0
+    for episode in episodes:
+        latest = episode.integration_events.order_by("-date").first()
+        kind = "bebas" if episode.status != CustodyStatus.CLIENT else (latest.kind if latest else "pb")
+        on = episode.release_date or (latest.date if latest else today)
+        _handover(actor=None, episode=episode, kind=kind, on=min(on, today))
+        handed += 1
+    return {"handovers": handed}

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import Role
@@ -208,7 +209,9 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the candidates and fill in the TPP decision date and reference."))
         return redirect("programs:run_detail", pk=pk)
     count = services.candidates_approve(actor=request.user, run=run, result_ids=ids, **form.cleaned_data)
-    messages.success(request, _("%(n)s candidates approved.") % {"n": count})
+    messages.success(
+        request, ngettext("%(n)s candidate approved.", "%(n)s candidates approved.", count) % {"n": count}
+    )
     return redirect("programs:run_detail", pk=pk)
 
 
@@ -380,7 +383,12 @@ def sessions_generate(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("%(n)s sessions have been scheduled.") % {"n": len(sessions)})
+        count = len(sessions)
+        messages.success(
+            request,
+            ngettext("%(n)s session has been scheduled.", "%(n)s sessions have been scheduled.", count)
+            % {"n": count},
+        )
     return redirect("programs:cohort_detail", pk=pk)
 
 
