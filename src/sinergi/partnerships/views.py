@@ -183,12 +183,12 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agreement": agreement,
             "children": children,
-            "programs": list(agreement.programs.all()),  # type: ignore[attr-defined]
+            "programs": list(agreement.programs.all()),
             "timeline": timeline(
                 agreement=agreement,
                 children=children,
                 today=timezone.localdate(),
-                programs=list(agreement.programs.values_list("start_date", "name")),  # type: ignore[attr-defined]
+                programs=list(agreement.programs.values_list("start_date", "name")),
             ),
             "documents": selectors.agreement_documents(agreement=agreement),
             "districts": agreement.focus_districts.all(),
