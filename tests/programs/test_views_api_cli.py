@@ -215,3 +215,112 @@ def test_the_agreement_page_lists_its_programs_on_the_timeline(client: Client, w
     client.force_login(world.users[Role.KANWIL_OFFICER])
     html = client.get(f"/kerja-sama/{setting['mou'].pk}/").content.decode()
     assert "Program Uji" in html and 'data-testid="add-program"' in html
+
+
+def test_a_unit_officer_sees_only_cohorts_and_screening_results_of_its_own_unit(
+    client: Client, world, setting
+) -> None:
+    from tests.beneficiaries.conftest import register
+
+    register(None, setting["other_unit"], "Orang Unit Lain", "OTHER-1")
+    other_cohort = services.cohort_create(
+        actor=None,
+        program=setting["program"],
+        data={
+            "unit": setting["other_unit"],
+            "name": "Angkatan lain",
+            "start_date": dt.date(2022, 3, 7),
+            "end_date": dt.date(2022, 6, 30),
+            "capacity": 5,
+        },
+    )
+    run = services.screening_run_create(actor=None, program=setting["program"], as_of=TODAY)
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    assert client.get(f"/program/angkatan/{other_cohort.pk}/").status_code == 404
+    html = client.get(f"/program/penyaringan/{run.pk}/").content.decode()
+    assert "Peserta 0" in html and "Orang Unit Lain" not in html
+
+
+def test_a_cohort_is_edited_and_a_larger_capacity_moves_people_up(client: Client, world, setting) -> None:
+    cohort = make_cohort(setting, capacity=1)
+    results = [r for r in approved_results(setting) if r.full_name != "Peserta 3"]
+    first, second = (services.enroll(actor=None, cohort=cohort, result=r) for r in results[:2])
+    assert second.stage == Stage.WAITLISTED
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    form = {
+        "name": "Angkatan Uji",
+        "start_date": "2022-03-07",
+        "end_date": "2022-06-30",
+        "capacity": "2",
+        "version": cohort.version,
+    }
+    assert client.post(f"/program/angkatan/{cohort.pk}/ubah/", form).status_code == 302
+    second.refresh_from_db()
+    assert second.stage == Stage.ENROLLED
+    response = client.post(f"/program/angkatan/{cohort.pk}/ubah/", form | {"capacity": "1", "version": 99})
+    assert response.status_code == 200
+
+
+def test_program_edits_keep_the_curriculum_in_step(client: Client, world, setting) -> None:
+    program = setting["program"]
+    client.force_login(world.users[Role.KANWIL_OFFICER])
+    form = {
+        "name": "Program Uji",
+        "program_type": "kemandirian",
+        "pillar": "ekonomi",
+        "sdg_targets": "8",
+        "kpi_participants": "10",
+        "kpi_completion_rate": "80",
+        "kpi_certification_rate": "50",
+        "start_date": "2021-07-01",
+        "end_date": "2023-06-01",
+        "modules": "Dasar; 10\nLanjutan; 20",
+        "version": program.version,
+    }
+    assert client.post(f"/program/{program.pk}/ubah/", form).status_code == 302
+    assert list(program.modules.values_list("title", "hours")) == [("Dasar", 10), ("Lanjutan", 20)]
+
+
+def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(
+    client: Client, world, setting, django_capture_on_commit_callbacks
+) -> None:
+    from sinergi.accounts.models import Organisation
+    from sinergi.notifications.models import Notification
+    from tests.factories import UserFactory
+
+    bapas = Organisation.objects.get(code="BAPAS-PLG")
+    officer = UserFactory(role=Role.BAPAS_OFFICER, organisation=bapas)
+    csr = world.users[Role.CSR_OFFICER]
+    cohort = make_cohort(setting)
+    enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participant_release(
+            actor=None, episode=enrollment.episode, kind="bebas", on=dt.date(2022, 5, 1)
+        )
+    client.force_login(officer)
+    assert enrollment.person.full_name in client.get("/pembimbingan/").content.decode()
+    note = Notification.objects.get(recipient=officer)
+    assert client.get(note.link).status_code == 200
+    client.force_login(csr)
+    csr_note = Notification.objects.get(recipient=csr)
+    assert client.get(csr_note.link).status_code == 200
+
+
+def test_a_certificate_scan_download_is_scoped_and_audited(client: Client, world, setting) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sinergi.audit.models import AuditEvent
+
+    cohort = make_cohort(setting, facilitators=[world.users[Role.FACILITATOR]])
+    enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
+    certificate = services.certificate_record(
+        actor=None,
+        enrollment=enrollment,
+        upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"),
+        data={"issuer": "LSP", "number": "X1", "competency": "Las", "issued_on": dt.date(2022, 7, 1)},
+    )
+    client.force_login(world.users[Role.FACILITATOR])
+    assert client.get(f"/program/sertifikat/{certificate.pk}/unduh/").status_code == 200
+    assert AuditEvent.objects.filter(action="certificate.download").exists()
+    client.force_login(world.others[Role.FACILITATOR])
+    assert client.get(f"/program/sertifikat/{certificate.pk}/unduh/").status_code == 404

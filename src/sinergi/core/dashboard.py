@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
+from sinergi.aftercare.selectors import case_list
 from sinergi.beneficiaries.selectors import upcoming_releases
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
@@ -24,6 +25,10 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
     if actor.role != Role.MONITOR:
         context["cohorts"] = list(cohort_list(actor=actor).filter(end_date__gte=timezone.localdate())[:8])
         context["recent_cohorts"] = list(cohort_list(actor=actor)[:5])
+    if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER):
+        cases = case_list(actor=actor)
+        context["aftercare_cases"] = list(cases[:5])
+        context["aftercare_count"] = cases.count()
     if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
         groups = upcoming_releases(actor=actor, months=3)
         context["releases_soon"] = sum(len(episodes) for episodes in groups.values())

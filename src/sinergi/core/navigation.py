@@ -27,6 +27,7 @@ MENU: list[NavItem] = [
     NavItem(_("Agreements"), "partnerships:agreement_list", "bi-file-earmark-text"),
     NavItem(_("WBP registry"), "beneficiaries:person_list", "bi-person-vcard"),
     NavItem(_("Programs"), "programs:program_list", "bi-mortarboard"),
+    NavItem(_("Aftercare"), "aftercare:case_list", "bi-signpost-2"),
     NavItem(_("Users"), "accounts:user_list", "bi-people"),
     NavItem(_("Organisations"), "accounts:organisation_list", "bi-building"),
     NavItem(_("Correctional units"), "accounts:unit_list", "bi-bank"),

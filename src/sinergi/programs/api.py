@@ -142,8 +142,8 @@ def program_detail(request: HttpRequest, program_id: int) -> dict[str, Any]:
     return _program(selectors.program_get(actor=request.user, pk=program_id))
 
 
-def _run(run: Any) -> dict[str, Any]:
-    results = run.results.select_related("approval").order_by("-eligible", "full_name")
+def _run(run: Any, actor: Any) -> dict[str, Any]:
+    results = selectors.run_results(actor=actor, run=run)
     return {
         "id": run.pk,
         "program_id": run.program_id,
@@ -171,13 +171,13 @@ def run_create(request: HttpRequest, program_id: int, payload: RunIn) -> Status[
     require_roles(request, *SCREENERS)
     program = selectors.program_get(actor=request.user, pk=program_id)
     run = services.screening_run_create(actor=request.user, program=program, as_of=payload.as_of)
-    return Status(201, _run(run))
+    return Status(201, _run(run, request.user))
 
 
 @router.get("/screening-runs/{run_id}", response=RunOut, summary="A saved screening run with its results")
 def run_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
     require_roles(request, *SCREENERS)
-    return _run(selectors.run_get(actor=request.user, pk=run_id))
+    return _run(selectors.run_get(actor=request.user, pk=run_id), request.user)
 
 
 def _cohort(c: Any) -> dict[str, Any]:

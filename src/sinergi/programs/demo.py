@@ -21,7 +21,7 @@ from sinergi.partnerships.choices import ProgramType
 from sinergi.partnerships.models import Agreement
 from sinergi.programs import services
 from sinergi.programs.choices import Mark, Pillar, Stage, WithdrawalReason
-from sinergi.programs.models import Program, ScreeningResult
+from sinergi.programs.models import Enrollment, Program, ScreeningResult
 
 RING = ["16.07.01", "16.71.14"]
 
@@ -161,7 +161,7 @@ def _cohort(
         )
     )
     taken = set(program.cohorts.values_list("enrollments__person_id", flat=True))
-    chosen = [r for r in eligible if r.person_id in consenting and r.person_id not in taken][:12]
+    chosen = [r for r in eligible if r.person_id in consenting and r.person_id not in taken][:11]
     if not chosen:
         return
     services.candidates_approve(
@@ -270,6 +270,11 @@ def _cohort(
                     "expires_on": end + relativedelta(years=3),
                 },
             )
+    # The cohort is over: whoever is still on its waiting list leaves it.
+    for waiting in Enrollment.objects.filter(cohort=cohort, stage=Stage.WAITLISTED):
+        services.enrollment_move(
+            actor=actor, enrollment=waiting, to=Stage.WITHDRAWN, reason=WithdrawalReason.OWN_REQUEST, on=end
+        )
     # One participant of the first cohort is released on parole right after it, and handed over to the Bapas.
     if number == 1 and active:
         first = active[0]

@@ -111,6 +111,7 @@ class ApproveForm(StyledForm):
 
 
 class CohortForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=200)
     unit = forms.ModelChoiceField(
         label=_("Unit"),

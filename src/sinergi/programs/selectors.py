@@ -30,14 +30,13 @@ SCREENERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
 # --- Screening ---------------------------------------------------------------------------------------
 
 
-def screening_population(*, actor: Any) -> QuerySet[CustodyEpisode]:
-    """Each person's latest custody episode, for people whose units are in the actor's scope."""
-    latest = (
-        CustodyEpisode.objects.filter(person=OuterRef("person"))
-        .order_by("-start_date", "-pk")
-        .values("pk")[:1]
-    )
-    episodes = CustodyEpisode.objects.filter(person__merged_into__isnull=True, pk=Subquery(latest))
+def screening_population(*, actor: Any, as_of: dt.date | None = None) -> QuerySet[CustodyEpisode]:
+    """Each person's latest custody episode begun by the as-of date, at units in the actor's scope."""
+    latest = CustodyEpisode.objects.filter(person=OuterRef("person"))
+    if as_of is not None:
+        latest = latest.filter(Q(start_date__lte=as_of) | Q(start_date__isnull=True))
+    latest_pk = latest.order_by("-start_date", "-pk").values("pk")[:1]
+    episodes = CustodyEpisode.objects.filter(person__merged_into__isnull=True, pk=Subquery(latest_pk))
     units = actor_unit_ids(actor)
     if units is not None:
         episodes = episodes.filter(unit_id__in=units)
@@ -79,7 +78,7 @@ def eligibility_q(rule: domain.Rule, *, as_of: dt.date) -> Q:
 def screening_queryset(*, actor: Any, rule: domain.Rule, as_of: dt.date) -> QuerySet[CustodyEpisode]:
     """The population annotated with what the rule needs and `eligible` computed in SQL."""
     return (
-        screening_population(actor=actor)
+        screening_population(actor=actor, as_of=as_of)
         .annotate(
             offence_key=Lower(Trim("person__offence_category")),
             has_consent=consent_on(as_of),
@@ -168,18 +167,25 @@ def program_get(*, actor: Any, pk: int) -> Program:
 
 
 def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
-    """Cohorts the actor may see: facilitators only their own; unit officers their unit's; parties all."""
+    """Cohorts the actor may see.
+
+    Facilitators: the cohorts assigned to them. Unit officers: cohorts at their own unit only. Kanwil
+    officers: cohorts at the units in their region, and under agreements their Kanwil is party to. TJSL
+    officers: cohorts under their company's agreements. Bapas officers and monitors: none.
+    """
     role = getattr(actor, "role", None)
     cohorts = Cohort.objects.select_related("program", "unit", "program__agreement")
     if role == Role.FACILITATOR:
         cohorts = cohorts.filter(facilitators=actor)
-    elif role != Role.ADMIN:
-        units = actor_unit_ids(actor)
+    elif role == Role.UNIT_OFFICER:
+        cohorts = cohorts.filter(unit_id__in=actor_unit_ids(actor) or [])
+    elif role == Role.KANWIL_OFFICER:
         visible_programs = program_list(actor=actor).values("pk")
-        if role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.KANWIL_OFFICER):
-            cohorts = cohorts.filter(Q(unit_id__in=units or []) | Q(program__in=visible_programs))
-        else:
-            cohorts = cohorts.filter(program__in=visible_programs)
+        cohorts = cohorts.filter(Q(unit_id__in=actor_unit_ids(actor) or []) | Q(program__in=visible_programs))
+    elif role == Role.CSR_OFFICER:
+        cohorts = cohorts.filter(program__in=program_list(actor=actor).values("pk"))
+    elif role != Role.ADMIN:
+        cohorts = cohorts.none()
     if program is not None:
         cohorts = cohorts.filter(program=program)
     return cohorts.annotate(
@@ -204,6 +210,15 @@ def run_get(*, actor: Any, pk: int) -> ScreeningRun:
     if run is None or getattr(actor, "role", None) not in SCREENERS:
         raise NotFoundError()
     return run
+
+
+def run_results(*, actor: Any, run: ScreeningRun) -> list[Any]:
+    """A saved run's results, limited to people at units in the actor's scope."""
+    results = run.results.select_related("approval", "episode").order_by("-eligible", "full_name")
+    units = actor_unit_ids(actor)
+    if units is not None:
+        results = results.filter(episode__unit_id__in=units)
+    return list(results)
 
 
 def session_get(*, actor: Any, pk: int) -> Session:

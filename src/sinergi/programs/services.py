@@ -150,12 +150,37 @@ def program_create(
     return program
 
 
-def program_update(*, actor: Any, program: Program, data: dict[str, Any], version: int) -> Program:
-    """Edit a program; refuses a period outside the agreement; conflicts on a stale version."""
+def program_update(
+    *,
+    actor: Any,
+    program: Program,
+    data: dict[str, Any],
+    version: int,
+    modules: Sequence[tuple[str, int]] | None = None,
+) -> Program:
+    """Edit a program (and its curriculum when `modules` is given); refuses a period outside the agreement;
+    conflicts on a stale version."""
     values = _check_program(program.agreement, {**{f: getattr(program, f) for f in PROGRAM_FIELDS}, **data})
-    model_update(
-        instance=program, data=values, actor=actor, action="program.update", expected_version=version
-    )
+    with transaction.atomic():
+        model_update(
+            instance=program, data=values, actor=actor, action="program.update", expected_version=version
+        )
+        if modules is not None:
+            before = list(program.modules.values_list("title", "hours"))
+            if before != list(modules):
+                program.modules.all().delete()
+                CurriculumModule.objects.bulk_create(
+                    [
+                        CurriculumModule(program=program, title=t, hours=h, order=i)
+                        for i, (t, h) in enumerate(modules)
+                    ]
+                )
+                audit_record(
+                    actor=actor,
+                    action="program.update",
+                    target=program,
+                    changes={"modules": [before, list(modules)]},
+                )
     return program
 
 
@@ -657,6 +682,7 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
                     "waitlist_position": None,
                 }
             )
+            was_open = enrollment.stage in selectors.OPEN_STAGES
             model_update(
                 instance=enrollment,
                 data=data,
@@ -664,12 +690,22 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
                 action="enrollment.release",
                 expected_version=enrollment.version,
             )
+            if was_open and data["stage"] == Stage.WITHDRAWN:
+                _promote_waitlist(actor=actor, cohort=enrollment.cohort, on=on)
+        # The program this person last took part in, finished or not, is the one the company follows up.
+        latest = (
+            Enrollment.objects.filter(person=person)
+            .exclude(stage__in=(Stage.CANDIDATE, Stage.WAITLISTED))
+            .select_related("cohort__program__agreement")
+            .order_by("-cohort__start_date")
+            .first()
+        )
         bapas = responsible_bapas(person, episode.unit)
         case, _created = AftercareCase.objects.get_or_create(
             person=person,
             released_on=on,
             defaults={
-                "enrollment": enrollments[0] if enrollments else None,
+                "enrollment": enrollments[0] if enrollments else latest,
                 "bapas": bapas,
                 "release_kind": kind,
                 "opened_on": timezone.localdate(),
@@ -686,26 +722,35 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
                 "enrollments": [e.pk for e in enrollments],
             },
         )
-        recipients = (
+        pk_officers = (
             list(User.objects.filter(is_active=True, organisation=bapas, role=Role.BAPAS_OFFICER))
             if bapas
             else []
         )
-        companies = {p.organisation_id for e in enrollments for p in e.cohort.program.agreement.parties.all()}
-        recipients += list(
+        followed = enrollments or ([latest] if latest else [])
+        companies = {p.organisation_id for e in followed for p in e.cohort.program.agreement.parties.all()}
+        csr_officers = list(
             User.objects.filter(is_active=True, role=Role.CSR_OFFICER, organisation_id__in=companies)
         )
-        link = reverse("beneficiaries:person_detail", args=[person.pk])
-        transaction.on_commit(
-            lambda: notify(
-                recipients=recipients,
-                key=f"release:{person.pk}:{on}",
-                link=link,
-                level="warning",
-                title=f"Serah terima: {person.full_name} ({kind.upper()}) {_d(on)}",
-                body=f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}. Mulai rencana pembimbingan.",
+        title = f"Serah terima: {person.full_name} ({kind.upper()}) {_d(on)}"
+        body = f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}. Mulai rencana pembimbingan."
+        key = f"release:{person.pk}:{on}"
+        # Each recipient gets a link to a page they may open: the Bapas the person, the company the cohort.
+        cohort_link = reverse("programs:cohort_detail", args=[followed[0].cohort_id]) if followed else ""
+        person_link = reverse("beneficiaries:person_detail", args=[person.pk])
+
+        def send() -> None:
+            notify(recipients=pk_officers, key=key, link=person_link, level="warning", title=title, body=body)
+            notify(
+                recipients=csr_officers,
+                key=key,
+                link=cohort_link,
+                level="info",
+                title=title,
+                body=f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}.",
             )
-        )
+
+        transaction.on_commit(send)
     return case
 
 
@@ -732,3 +777,66 @@ def handovers_due(*, today: dt.date | None = None) -> dict[str, int]:
         _handover(actor=None, episode=episode, kind=kind, on=min(on, today))
         handed += 1
     return {"handovers": handed}
+
+
+CAPACITY_BELOW_ENROLLED = "Kapasitas tidak boleh kurang dari jumlah peserta yang sudah terdaftar ({n})."
+SESSIONS_OUTSIDE_NEW_DATES = "Ada {n} sesi di luar periode baru; pindahkan atau batalkan sesi itu dulu."
+
+
+def cohort_update(
+    *, actor: Any, cohort: Cohort, data: dict[str, Any], facilitators: Sequence[User], version: int
+) -> Cohort:
+    """Edit a cohort's name, dates, capacity and facilitators (its unit stays). Raising the capacity moves
+    people up from the waiting list."""
+    start, end = data["start_date"], data["end_date"]
+    program = cohort.program
+    if end < start:
+        raise _invalid(END_BEFORE_START, "end_date")
+    if start < program.start_date or end > program.end_date:
+        raise _invalid(
+            COHORT_OUTSIDE_PROGRAM.format(
+                start=_d(start), end=_d(end), pstart=_d(program.start_date), pend=_d(program.end_date)
+            ),
+            "start_date",
+        )
+    taken = Enrollment.objects.filter(cohort=cohort, stage__in=selectors.OPEN_STAGES).count()
+    if data["capacity"] < taken:
+        raise _invalid(CAPACITY_BELOW_ENROLLED.format(n=taken), "capacity")
+    outside = (
+        cohort.sessions.exclude(status=SessionStatus.CANCELLED).exclude(date__range=(start, end)).count()
+    )
+    if outside:
+        raise _invalid(SESSIONS_OUTSIDE_NEW_DATES.format(n=outside), "start_date")
+    with transaction.atomic():
+        model_update(
+            instance=cohort,
+            actor=actor,
+            action="cohort.update",
+            expected_version=version,
+            data={"name": data["name"], "start_date": start, "end_date": end, "capacity": data["capacity"]},
+        )
+        before = set(cohort.facilitators.values_list("pk", flat=True))
+        if before != {f.pk for f in facilitators}:
+            cohort.facilitators.set(facilitators)
+            audit_record(
+                actor=actor,
+                action="cohort.update",
+                target=cohort,
+                changes={"facilitators": [sorted(before), sorted(f.pk for f in facilitators)]},
+            )
+        for _ in range(max(data["capacity"] - taken, 0)):
+            if not Enrollment.objects.filter(cohort=cohort, stage=Stage.WAITLISTED).exists():
+                break
+            _promote_waitlist(actor=actor, cohort=cohort, on=timezone.localdate())
+    return cohort
+
+
+def certificate_download_record(*, actor: Any, certificate: Certificate) -> None:
+    """Every export is audited, certificate scans included."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="certificate.download",
+            target=certificate.enrollment.person,
+            changes={"certificate": certificate.number},
+        )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ PLANNERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
 SCREENERS = selectors.SCREENERS
 DELIVERY = (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR)
 CORRECTIONS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+COHORT_EDITORS = (*CORRECTIONS, Role.CSR_OFFICER)
 
 
 def _apply(form: Any, error: ApplicationError) -> None:
@@ -134,10 +135,12 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgramForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data.pop("modules")
+        modules = data.pop("modules")
         version = data.pop("version") or program.version
         try:
-            services.program_update(actor=request.user, program=program, data=data, version=version)
+            services.program_update(
+                actor=request.user, program=program, data=data, version=version, modules=modules
+            )
         except ApplicationError as error:
             _apply(form, error)
         else:
@@ -165,6 +168,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kpi": selectors.program_kpis(program=program),
             "modules": CurriculumModule.objects.filter(program=program),
             "can_plan": _role(request) in PLANNERS,
+            "can_create_cohort": _role(request) in COHORT_EDITORS,
             "can_screen": _role(request) in SCREENERS,
             "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
         },
@@ -186,7 +190,7 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*SCREENERS)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(actor=request.user, pk=pk)
-    results = list(run.results.select_related("approval").order_by("-eligible", "full_name"))
+    results = selectors.run_results(actor=request.user, run=run)
     return render(
         request,
         "programs/run_detail.html",
@@ -215,7 +219,7 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("programs:run_detail", pk=pk)
 
 
-@allow(*CORRECTIONS, Role.CSR_OFFICER)
+@allow(*COHORT_EDITORS)
 def cohort_create(request: HttpRequest) -> HttpResponse:
     program_id = request.GET.get("program") or request.POST.get("program") or ""
     if not program_id.isdigit():
@@ -236,6 +240,41 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("programs:cohort_detail", pk=cohort.pk)
     return render(request, "programs/cohort_form.html", {"form": form, "program": program})
+
+
+@allow(*COHORT_EDITORS)
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(actor=request.user, pk=pk)
+    initial = {
+        "name": cohort.name,
+        "unit": cohort.unit,
+        "start_date": cohort.start_date,
+        "end_date": cohort.end_date,
+        "capacity": cohort.capacity,
+        "facilitators": list(cohort.facilitators.all()),
+        "version": cohort.version,
+    }
+    form = CohortForm(request.POST or None, initial=initial)
+    form.fields["unit"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        facilitators = data.pop("facilitators")
+        try:
+            services.cohort_update(
+                actor=request.user,
+                cohort=cohort,
+                data=data,
+                facilitators=facilitators,
+                version=data.pop("version") or cohort.version,
+            )
+        except ApplicationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The cohort has been saved."))
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(
+        request, "programs/cohort_form.html", {"form": form, "program": cohort.program, "cohort": cohort}
+    )
 
 
 @allow(*READERS)
@@ -289,6 +328,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "release_form": ReleaseForm(initial={"on": timezone.localdate()}),
             "show_sentence": role in CORRECTIONS,
             "today": timezone.localdate(),
+            "can_open_participant": role in DELIVERY,
+            "can_edit": role in COHORT_EDITORS,
         },
     )
 
@@ -492,6 +533,21 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment_form": assessment_form,
             "certificate_form": certificate_form,
         },
+    )
+
+
+@allow(*DELIVERY, Role.KANWIL_OFFICER)
+def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The scanned certificate, for officers and facilitators of the cohort; every download is audited."""
+    certificate = Certificate.objects.select_related("enrollment").filter(pk=pk).first()
+    if certificate is None or not certificate.document:
+        raise NotFoundError()
+    _enrollment(request, certificate.enrollment_id)  # refuses cohorts outside the actor's scope
+    services.certificate_download_record(actor=request.user, certificate=certificate)
+    return FileResponse(
+        certificate.document.open("rb"),
+        as_attachment=True,
+        filename=certificate.document.name.rsplit("/", 1)[-1],
     )
 
 
