@@ -108,3 +108,11 @@ def test_api_tokens_are_stored_as_digests_and_identify_their_user(db) -> None:
     assert token_authenticate(raw) == user
     assert not user.api_tokens.filter(digest=raw).exists()
     assert token_authenticate(raw + "x") is None
+
+
+def test_a_username_with_spaces_is_refused(db) -> None:
+    with pytest.raises(ApplicationError) as excinfo:
+        user_create(
+            actor=None, username="petugas upt baru", full_name="X", role=Role.ADMIN, organisation=None
+        )
+    assert "username" in excinfo.value.detail

@@ -209,3 +209,12 @@ def test_an_officer_records_parole_with_the_boards_approval(client: Client, worl
     event = episode.integration_events.get()
     assert event.approved_by_board and event.board_reference == "TPP/UJI/1"
     assert "TPP/UJI/1" in client.get(f"/wbp/{person.pk}/").content.decode()
+
+
+def test_search_finds_part_of_a_registration_number_and_names_in_any_order(
+    client: Client, world, people
+) -> None:
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "WN-1"}).content.decode()
+    assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "own-1"}).content.decode()
+    assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "sendiri warga"}).content.decode()

@@ -78,3 +78,15 @@ def test_the_dashboard_query_count_does_not_grow_with_data(
         UserFactory(username=f"extra{i}", role=Role.MONITOR)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get("/")
+
+
+def test_the_interface_stays_indonesian_when_the_browser_prefers_english(client: Client, world) -> None:
+    client.force_login(world.users[Role.ADMIN])
+    html = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "Dasbor" in html
+
+
+def test_a_record_outside_the_users_scope_shows_the_not_found_page(client: Client, world) -> None:
+    client.force_login(world.users[Role.ADMIN])
+    response = client.get("/wbp/999999/")
+    assert response.status_code == 404 and "Halaman tidak ditemukan" in response.content.decode()

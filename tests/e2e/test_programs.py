@@ -275,6 +275,7 @@ def test_an_officer_screens_approves_enrols_schedules_and_a_facilitator_takes_at
     form.locator("select[name='kind']").select_option("pb")
     form.locator("input[name='on']").fill(today.isoformat())
     form.locator("input[name='reference']").fill("PB/E2E/2024/07")
+    page.once("dialog", lambda dialog: dialog.accept())  # the page asks to confirm the handover
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     alert = page.locator("main .alert[role=alert]").first

@@ -255,3 +255,16 @@ def test_status_in_sql_matches_the_rule_for_every_boundary(world, mou) -> None:
         today = mou.start_date + dt.timedelta(days=offset)
         row = agreements_with_status(today=today).get(pk=mou.pk)
         assert row.status == agreement_status(today=today, start=mou.start_date, end=mou.end_date), offset
+
+
+def test_uploading_the_same_file_again_is_refused_instead_of_making_a_new_version(world, mou) -> None:
+    officer = world.users[Role.KANWIL_OFFICER]
+    services.document_upload(
+        actor=officer, agreement=mou, upload=SimpleUploadedFile("a.pdf", PDF), title="MoU"
+    )
+    with pytest.raises(ApplicationError) as excinfo:
+        services.document_upload(
+            actor=officer, agreement=mou, upload=SimpleUploadedFile("b.pdf", PDF), title="MoU"
+        )
+    assert "versi 1" in str(excinfo.value.message) or "version 1" in str(excinfo.value.message)
+    assert mou.documents.count() == 1

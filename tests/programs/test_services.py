@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -377,3 +378,32 @@ def test_a_release_recorded_by_the_registry_is_handed_over_by_the_daily_job(deli
     assert enrollment.stage == Stage.WITHDRAWN
     assert AftercareCase.objects.get(person=enrollment.person).released_on == dt.date(2022, 4, 4)
     assert services.handovers_due(today=dt.date(2022, 4, 6)) == {"handovers": 0}
+
+
+def test_attendance_waits_for_the_session_day_and_releases_cannot_be_in_the_future(delivery) -> None:
+    from sinergi.programs.models import Session
+
+    future = Session.objects.create(
+        cohort=delivery["cohort"],
+        date=timezone.localdate() + dt.timedelta(days=3),
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+    )
+    with pytest.raises(ApplicationError) as excinfo:
+        services.attendance_record(
+            actor=None, session=future, marks={delivery["enrollments"][0].pk: ("present", 0)}
+        )
+    assert "presensi dicatat pada hari sesi" in str(excinfo.value.message)
+    with pytest.raises(ApplicationError):
+        services.participant_release(
+            actor=None,
+            episode=delivery["enrollments"][0].episode,
+            kind="bebas",
+            on=timezone.localdate() + dt.timedelta(days=5),
+        )
+
+
+def test_monitors_see_program_figures_with_small_cells_hidden(delivery) -> None:
+    figures = selectors.program_figures()
+    row = next(f for f in figures if f["name"] == "Program Uji")
+    assert row["participants"] == "<5"

@@ -24,6 +24,7 @@ from sinergi.core.services import model_update
 from sinergi.regions.models import District, Province, Regency
 
 USERNAME_TAKEN = _("The username is already used. Choose another one.")
+USERNAME_CHARACTERS = _("A username may hold letters, digits and . @ + - _ only, without spaces.")
 ORGANISATION_NAME_TAKEN = _("An organisation of this kind with this name already exists.")
 ORGANISATION_CODE_TAKEN = _("This code is already used by another organisation.")
 UNIT_NEEDS_KIND = _("A correctional unit needs its kind: Lapas, Rutan, LPKA or Bapas.")
@@ -146,6 +147,11 @@ def user_create(
 ) -> tuple[User, str]:
     """Create a user and return it with its first password (generated when none is given; shown once)."""
     username = username.strip()
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        message = str(USERNAME_CHARACTERS)
+        raise ApplicationError(message, code="invalid", detail={"username": message}) from exc
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(USERNAME_TAKEN, code="invalid", detail={"username": str(USERNAME_TAKEN)})
     _check_role(role, organisation)

@@ -16,11 +16,15 @@ def audit_event_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Qu
     return AuditEventFilter(filters or {}, queryset=qs).qs
 
 
+VIEW_ACTIONS = ("person.view", "person.nik_view", "agreement.document_download")
+
+
 def audit_history(*, target_type: str, target_id: str, limit: int = 50) -> list[AuditEvent]:
-    """The latest events about one record, for its page's history section."""
+    """The latest changes to one record, for its page's history (views and downloads stay in the trail)."""
     return list(
         AuditEvent.objects.select_related("actor")
         .filter(target_type=target_type, target_id=target_id)
+        .exclude(action__in=VIEW_ACTIONS)
         .order_by("-seq")[:limit]
     )
 

@@ -48,7 +48,8 @@ def _scoped_people(actor: Any) -> QuerySet[Person]:
 def _episodes_prefetch(actor: Any) -> Prefetch:
     units = actor_unit_ids(actor)
     episodes = CustodyEpisode.objects.select_related("unit").order_by("-start_date", "-pk")
-    if units is not None:
+    # A Bapas guides the people it can see (its clients and those handed over): it sees all their episodes.
+    if units is not None and getattr(actor, "role", None) != Role.BAPAS_OFFICER:
         episodes = episodes.filter(unit_id__in=units)
     return Prefetch("episodes", queryset=episodes)
 
@@ -59,7 +60,11 @@ def person_list(*, actor: Any, q: str = "", unit: int | None = None, status: str
     q = q.strip()
     if q:
         digits = domain.normalize_nik(q)
-        match = Q(name_key__contains=domain.name_key(q)) | Q(episodes__registration_number__iexact=q)
+        words = domain.name_key(q).split()
+        by_name = Q()
+        for word in words:
+            by_name &= Q(name_key__contains=word)
+        match = (by_name if words else Q(pk__in=[])) | Q(episodes__registration_number__icontains=q)
         if len(digits) == 16 and digits.isdigit():
             match |= Q(nik_hash=blind_index(digits))
         people = people.filter(match)

@@ -12,7 +12,9 @@ from sinergi.aftercare.selectors import case_list
 from sinergi.beneficiaries.selectors import upcoming_releases
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
-from sinergi.programs.selectors import cohort_list
+from sinergi.programs.choices import SessionStatus
+from sinergi.programs.models import Session
+from sinergi.programs.selectors import cohort_list, program_figures
 
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
@@ -22,6 +24,16 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
         context["expiring_agreements"] = expiring_agreements(actor=actor)
     context["agreement_counts"] = agreement_status_counts(actor=actor)
     context["recent_notifications"] = list(notification_list(actor=actor).filter(read_at__isnull=True)[:5])
+    if actor.role in (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR):
+        context["today_sessions"] = list(
+            Session.objects.filter(
+                cohort__in=cohort_list(actor=actor).values("pk"),
+                date=timezone.localdate(),
+                status=SessionStatus.SCHEDULED,
+            ).select_related("cohort")[:10]
+        )
+    if actor.role == Role.MONITOR:
+        context["program_figures"] = program_figures()
     if actor.role != Role.MONITOR:
         context["cohorts"] = list(cohort_list(actor=actor).filter(end_date__gte=timezone.localdate())[:8])
         context["recent_cohorts"] = list(cohort_list(actor=actor)[:5])

@@ -70,6 +70,9 @@ FILE_TOO_BIG = gettext_lazy(
     "“%(name)s” is %(size)s MB; the limit is %(limit)s MB. Scan at a lower resolution or split the file."
 )
 FILE_EMPTY = gettext_lazy("“%(name)s” is empty. Choose the scanned file again.")
+SAME_AS_LATEST = gettext_lazy(
+    "“%(name)s” is the same file as version %(version)s; it was not uploaded again."
+)
 ALREADY_TERMINATED = gettext_lazy("This agreement was already terminated.")
 TERMINATION_NEEDS_REASON = gettext_lazy("Give the reason for terminating the agreement.")
 TERMINATION_BEFORE_START = gettext_lazy("The termination date cannot be before the start date (%(start)s).")
@@ -399,6 +402,9 @@ def document_upload(
                     .order_by("-version")
                     .first()
                 )
+                if latest is not None and latest.checksum == digest.hexdigest():
+                    message = SAME_AS_LATEST % {"name": name, "version": latest.version}
+                    raise ApplicationError(message, code="invalid", detail={"file": str(message)})
                 document = AgreementDocument(
                     agreement=agreement,
                     kind=kind,

@@ -32,8 +32,8 @@ class TimeInput(forms.TimeInput):
 class ProgramForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=200)
-    program_type = forms.ChoiceField(label=_("Type"), choices=ProgramType.choices)
-    pillar = forms.ChoiceField(label=_("TJSL pillar"), choices=Pillar.choices)
+    program_type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *ProgramType.choices])
+    pillar = forms.ChoiceField(label=_("TJSL pillar"), choices=[("", "—"), *Pillar.choices])
     sdg_targets = forms.CharField(
         label=_("SDG targets"),
         required=False,

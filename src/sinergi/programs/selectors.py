@@ -189,7 +189,11 @@ def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohor
     if program is not None:
         cohorts = cohorts.filter(program=program)
     return cohorts.annotate(
-        participant_count=Count("enrollments", filter=Q(enrollments__stage__in=OPEN_STAGES), distinct=True),
+        participant_count=Count(
+            "enrollments",
+            filter=Q(enrollments__stage__in=(*OPEN_STAGES, Stage.COMPLETED)),
+            distinct=True,
+        ),
     ).order_by("-start_date", "name")
 
 
@@ -362,3 +366,48 @@ def program_kpis(*, program: Program) -> dict[str, Any]:
         "certified": certified,
         "waitlisted": counts.get(Stage.WAITLISTED, 0),
     }
+
+
+def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
+    """Participants, completions and certifications per program, with counts under the minimum cell hidden.
+
+    For monitors: aggregates only, and a cell of fewer than SINERGI_MIN_CELL people shows as "<5".
+    """
+    from django.conf import settings
+
+    floor = min_cell if min_cell is not None else settings.SINERGI_MIN_CELL
+
+    def cell(n: int) -> str:
+        return f"<{floor}" if 0 < n < floor else str(n)
+
+    rows = (
+        Program.objects.annotate(
+            participants=Count(
+                "cohorts__enrollments",
+                filter=Q(
+                    cohorts__enrollments__stage__in=(
+                        Stage.ENROLLED,
+                        Stage.ACTIVE,
+                        Stage.COMPLETED,
+                        Stage.WITHDRAWN,
+                    )
+                ),
+                distinct=True,
+            ),
+            completed=Count(
+                "cohorts__enrollments", filter=Q(cohorts__enrollments__stage=Stage.COMPLETED), distinct=True
+            ),
+            certified=Count("cohorts__enrollments__certificates", distinct=True),
+        )
+        .order_by("name")
+        .values("name", "participants", "completed", "certified")
+    )
+    return [
+        {
+            "name": r["name"],
+            "participants": cell(r["participants"]),
+            "completed": cell(r["completed"]),
+            "certified": cell(r["certified"]),
+        }
+        for r in rows
+    ]

@@ -19,6 +19,7 @@ from sinergi.accounts.models import Organisation, User
 from sinergi.aftercare.models import AftercareCase
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries.choices import ConsentPurpose, CustodyStatus, IntegrationKind
+from sinergi.beneficiaries.domain import format_date_long
 from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
 from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.errors import ApplicationError
@@ -59,6 +60,11 @@ SESSION_OUTSIDE_COHORT = "Tanggal {date} berada di luar periode angkatan ({start
 TIME_ORDER = "Jam selesai harus setelah jam mulai."
 NOT_ENROLLED = "Presensi hanya untuk peserta angkatan ini yang terdaftar; {who} tidak termasuk."
 SESSION_CANCELLED = "Sesi ini dibatalkan; presensi tidak dapat dicatat."
+SESSION_IN_FUTURE = "Sesi ini baru berlangsung pada {date}; presensi dicatat pada hari sesi atau sesudahnya."
+RELEASE_IN_FUTURE = "Tanggal pembebasan {date} belum tiba. Catat pembebasan pada harinya atau sesudahnya."
+INTEGRATION_AFTER_EXPIRY = (
+    "Masa pidana sudah berakhir pada {expiry}; setelah itu yang dicatat adalah bebas, bukan {kind}."
+)
 POST_BEFORE_PRE = "Penilaian akhir tidak boleh sebelum penilaian awal ({pre})."
 PRE_MISSING = "Catat penilaian awal lebih dulu."
 ASSESSMENT_EXISTS = "Penilaian {kind} sudah tercatat untuk peserta ini."
@@ -484,6 +490,8 @@ def attendance_record(
     """
     if session.status == SessionStatus.CANCELLED:
         raise _invalid(SESSION_CANCELLED)
+    if session.date > timezone.localdate():
+        raise _invalid(SESSION_IN_FUTURE.format(date=_d(session.date)))
     valid = set(Mark.values)
     enrolled = set(
         Enrollment.objects.filter(
@@ -639,6 +647,12 @@ def participant_release(
     """
     if kind not in RELEASE_KINDS:
         raise _invalid("Jenis pembebasan harus bebas, pb, cb atau cmb.")
+    if on > timezone.localdate():
+        raise _invalid(RELEASE_IN_FUTURE.format(date=_d(on)), "on")
+    if kind != "bebas" and episode.expiry_date and on > episode.expiry_date:
+        raise _invalid(
+            INTEGRATION_AFTER_EXPIRY.format(expiry=_d(episode.expiry_date), kind=kind.upper()), "on"
+        )
     with transaction.atomic():
         if kind == "bebas":
             CustodyEpisode.objects.filter(pk=episode.pk).update(
@@ -732,7 +746,8 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
         csr_officers = list(
             User.objects.filter(is_active=True, role=Role.CSR_OFFICER, organisation_id__in=companies)
         )
-        title = f"Serah terima: {person.full_name} ({kind.upper()}) {_d(on)}"
+        label = "bebas" if kind == "bebas" else kind.upper()
+        title = f"Serah terima {person.full_name}: {label} pada {format_date_long(on)}"
         body = f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}. Mulai rencana pembimbingan."
         key = f"release:{person.pk}:{on}"
         # Each recipient gets a link to a page they may open: the Bapas the person, the company the cohort.

@@ -18,7 +18,8 @@ from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
-from sinergi.partnerships.selectors import agreement_get
+from sinergi.partnerships.selectors import agreement_get, agreement_list
+from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import selectors, services
 from sinergi.programs.choices import Mark, Stage
 from sinergi.programs.forms import (
@@ -169,6 +170,8 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "modules": CurriculumModule.objects.filter(program=program),
             "can_plan": _role(request) in PLANNERS,
             "can_create_cohort": _role(request) in COHORT_EDITORS,
+            "can_open_agreement": _role(request) in AGREEMENT_READERS
+            and agreement_list(actor=request.user).filter(pk=program.agreement_id).exists(),
             "can_screen": _role(request) in SCREENERS,
             "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
         },
@@ -196,6 +199,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programs/run_detail.html",
         {
             "run": run,
+            "shown": len(results),
             "eligible": [r for r in results if r.eligible],
             "ineligible": [r for r in results if not r.eligible],
             "approve_form": ApproveForm(initial={"decided_on": timezone.localdate()}),
