@@ -276,9 +276,25 @@ def test_program_edits_keep_the_curriculum_in_step(client: Client, world, settin
         "end_date": "2023-06-01",
         "modules": "Dasar; 10\nLanjutan; 20",
         "version": program.version,
+        "rule_districts": ["16.71.14"],
+        "rule_statuses": ["narapidana"],
+        "rule_sexes": ["L", "P"],
+        "rule_age_min": "18",
+        "rule_age_max": "60",
+        "rule_exclude_offences": "Narkotika",
     }
     assert client.post(f"/program/{program.pk}/ubah/", form).status_code == 302
     assert list(program.modules.values_list("title", "hours")) == [("Dasar", 10), ("Lanjutan", 20)]
+    program.refresh_from_db()
+    assert program.rule["districts"] == ["16.71.14"] and program.rule["age"] == [18, 60]
+    assert program.rule["exclude_offences"] == ["Narkotika"]
+    html = client.get(f"/program/{program.pk}/").content.decode()
+    assert 'data-testid="rule"' in html and "Kec. Plaju" in html
+    bad = client.post(
+        f"/program/{program.pk}/ubah/",
+        {**form, "version": program.version, "rule_districts": [], "rule_age_min": "70"},
+    )
+    assert bad.status_code == 200 and 'data-testid="form-error-summary"' in bad.content.decode()
 
 
 def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(

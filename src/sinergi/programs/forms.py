@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -10,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.models import Organisation, User
+from sinergi.beneficiaries.choices import CustodyStatus, RiskLevel, Sex
 from sinergi.core.forms import DateInput, StyledForm
 from sinergi.partnerships.choices import ProgramType
 from sinergi.programs.choices import AssessmentKind, Pillar, WithdrawalReason
+from sinergi.programs.domain import RuleError, parse_rule
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -57,12 +58,101 @@ class ProgramForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One module per line: title; hours. For example: Menjahit dasar; 24"),
     )
-    rule = forms.CharField(
-        label=_("Eligibility rule (JSON)"),
+    # The eligibility rule, field by field (stored as the same JSON rule the command line reads).
+    rule_districts = forms.MultipleChoiceField(
+        label=_("Rule: domicile districts"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text=_("Leave empty to use the agreement's ring districts and sentenced prisoners."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The agreement's ring areas. Tick at least one."),
     )
+    rule_statuses = forms.MultipleChoiceField(
+        label=_("Rule: custody statuses"),
+        choices=CustodyStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    rule_sexes = forms.MultipleChoiceField(
+        label=_("Rule: sex"), choices=Sex.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rule_age_min = forms.IntegerField(
+        label=_("Rule: youngest age"), min_value=0, max_value=120, required=False
+    )
+    rule_age_max = forms.IntegerField(label=_("Rule: oldest age"), min_value=0, max_value=120, required=False)
+    rule_release_min = forms.IntegerField(
+        label=_("Rule: fewest days left to release"), min_value=0, required=False
+    )
+    rule_release_max = forms.IntegerField(
+        label=_("Rule: most days left to release"),
+        min_value=0,
+        required=False,
+        help_text=_("For example 730 for people released within two years."),
+    )
+    rule_exclude_offences = forms.CharField(
+        label=_("Rule: excluded offence categories"),
+        required=False,
+        help_text=_("Separated by commas, for example: Narkotika, Terorisme"),
+    )
+    rule_max_risk = forms.ChoiceField(
+        label=_("Rule: highest risk level"), required=False, choices=[("", _("no limit")), *RiskLevel.choices]
+    )
+    rule_requires_consent = forms.BooleanField(
+        label=_("Rule: consent for participation required"), required=False
+    )
+
+    def __init__(self, *args: Any, districts: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rule_districts"].choices = districts or []  # type: ignore[attr-defined]
+
+    @staticmethod
+    def rule_initial(rule: dict[str, Any]) -> dict[str, Any]:
+        """Form values for a stored rule."""
+        age = rule.get("age") or [None, None]
+        window = rule.get("release_within_days") or [None, None]
+        return {
+            "rule_districts": rule.get("districts", []),
+            "rule_statuses": rule.get("statuses", []),
+            "rule_sexes": rule.get("sexes", ["L", "P"]),
+            "rule_age_min": age[0],
+            "rule_age_max": age[1],
+            "rule_release_min": window[0],
+            "rule_release_max": window[1],
+            "rule_exclude_offences": ", ".join(rule.get("exclude_offences") or []),
+            "rule_max_risk": rule.get("max_risk") or "",
+            "rule_requires_consent": bool(rule.get("requires_consent")),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+
+        def pair(low: str, high: str) -> list[int] | None:
+            a, b = data.get(low), data.get(high)
+            if a is None and b is None:
+                return None
+            return [a if a is not None else 0, b if b is not None else 100000]
+
+        rule = {
+            "districts": data.get("rule_districts") or [],
+            "statuses": data.get("rule_statuses") or [],
+            "sexes": data.get("rule_sexes") or ["L", "P"],
+            "age": pair("rule_age_min", "rule_age_max"),
+            "release_within_days": pair("rule_release_min", "rule_release_max"),
+            "exclude_offences": [
+                o.strip() for o in (data.get("rule_exclude_offences") or "").split(",") if o.strip()
+            ],
+            "max_risk": data.get("rule_max_risk") or None,
+            "requires_consent": bool(data.get("rule_requires_consent")),
+        }
+        if not rule["districts"]:
+            self.add_error("rule_districts", _("Tick at least one district."))
+        if not rule["statuses"]:
+            self.add_error("rule_statuses", _("Tick at least one custody status."))
+        if rule["districts"] and rule["statuses"]:
+            try:
+                parse_rule(rule)
+            except RuleError as exc:
+                self.add_error("rule_age_min", str(exc))
+        data["rule"] = rule
+        return data
 
     def clean_sdg_targets(self) -> list[int]:
         text = self.cleaned_data.get("sdg_targets") or ""
@@ -87,18 +177,6 @@ class ProgramForm(StyledForm):
                 )
             modules.append((title.strip(), int(hours.strip())))
         return modules
-
-    def clean_rule(self) -> dict[str, Any] | None:
-        text = (self.cleaned_data.get("rule") or "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("The rule is not valid JSON: %(error)s"), params={"error": exc}
-            ) from exc
-        return value if isinstance(value, dict) else {"_": value}
 
 
 class ScreenForm(StyledForm):

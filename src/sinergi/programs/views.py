@@ -66,6 +66,24 @@ def _role(request: HttpRequest) -> str:
     return str(getattr(request.user, "role", ""))
 
 
+def _district_choices(agreement: Any, rule: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The agreement's ring districts (and any already in the rule), labelled with their names."""
+    from sinergi.partnerships.selectors import agreement_effective_districts
+    from sinergi.regions.models import District
+
+    codes = set(agreement_effective_districts(agreement)) | set((rule or {}).get("districts", []))
+    return [
+        (d.code, f"Kec. {d.name}, {d.regency.name} ({d.code})")
+        for d in District.objects.filter(code__in=codes).select_related("regency").order_by("code")
+    ]
+
+
+def _district_names(codes: list[str]) -> dict[str, str]:
+    from sinergi.regions.models import District
+
+    return dict(District.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 @allow(*READERS)
 def program_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -86,9 +104,9 @@ def program_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Open the agreement the program belongs to, then choose “Add program”."))
         return redirect("partnerships:agreement_list")
     agreement = agreement_get(actor=request.user, pk=int(agreement_id))
-    form = ProgramForm(
-        request.POST or None, initial={"start_date": agreement.start_date, "end_date": agreement.end_date}
-    )
+    initial = {"start_date": agreement.start_date, "end_date": agreement.end_date}
+    initial |= ProgramForm.rule_initial(services.default_rule(agreement))
+    form = ProgramForm(request.POST or None, initial=initial, districts=_district_choices(agreement))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         modules = data.pop("modules")
@@ -111,8 +129,6 @@ def program_create(request: HttpRequest) -> HttpResponse:
 @allow(*PLANNERS)
 def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
-    import json
-
     initial = {
         f: getattr(program, f)
         for f in (
@@ -130,10 +146,11 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     initial |= {
         "sdg_targets": ", ".join(str(s) for s in program.sdg_targets),
-        "rule": json.dumps(program.rule, ensure_ascii=False),
         "modules": "\n".join(f"{m.title}; {m.hours}" for m in program.modules.all()),
-    }
-    form = ProgramForm(request.POST or None, initial=initial)
+    } | ProgramForm.rule_initial(program.rule)
+    form = ProgramForm(
+        request.POST or None, initial=initial, districts=_district_choices(program.agreement, program.rule)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         modules = data.pop("modules")
@@ -164,6 +181,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programs/program_detail.html",
         {
             "program": program,
+            "district_names": _district_names(program.rule.get("districts", [])),
             "cohorts": cohorts,
             "runs": runs,
             "kpi": selectors.program_kpis(program=program),
@@ -200,6 +218,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "shown": len(results),
+            "district_names": _district_names(run.rule.get("districts", [])),
             "eligible": [r for r in results if r.eligible],
             "ineligible": [r for r in results if not r.eligible],
             "approve_form": ApproveForm(initial={"decided_on": timezone.localdate()}),

@@ -11,6 +11,14 @@ document.addEventListener("submit", function (event) {
 // Ring-area picker: a picked district becomes a chip with a hidden input; the chip's button removes it.
 document.addEventListener("click", function (event) {
   var pick = event.target.closest("[data-pick-district]");
+  if (pick && document.querySelector("[data-district-fill]")) {
+    // A form with one domicile district: fill its code field and show the choice.
+    var field = document.querySelector('input[name="domicile_district"]');
+    if (field) { field.value = pick.getAttribute("data-code"); field.focus(); }
+    var results = document.getElementById("district-picker-results");
+    if (results) { results.textContent = pick.getAttribute("data-label"); }
+    return;
+  }
   if (pick) {
     var box = document.querySelector("[data-picked-districts]");
     var code = pick.getAttribute("data-code");
