@@ -30,6 +30,7 @@ from sinergi.accounts.forms import (
 from sinergi.audit.selectors import audit_history
 from sinergi.core.access import ANY_ROLE, allow
 from sinergi.core.errors import ApplicationError
+from sinergi.core.forms import apply_error
 
 PAGE_SIZE = 25
 
@@ -72,17 +73,6 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _apply_errors(form: Any, error: ApplicationError) -> None:
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    placed = False
-    for field, message in detail.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
-
-
 @allow(Role.ADMIN)
 def user_list(request: HttpRequest) -> HttpResponse:
     filters = {
@@ -114,7 +104,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 organisation=data["organisation"],
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             return render(request, "accounts/user_created.html", {"created": user, "password": password})
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
@@ -140,7 +130,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, user=user, data=data, version=form.cleaned_data["version"] or user.version
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The user %(name)s has been saved.") % {"name": user.display_name})
             return redirect("accounts:user_list")
@@ -204,7 +194,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=_organisation_data(form.cleaned_data)
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request, _("The organisation %(name)s has been saved.") % {"name": organisation.name}
@@ -238,7 +228,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"] or organisation.version,
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request, _("The organisation %(name)s has been saved.") % {"name": organisation.name}

@@ -29,6 +29,7 @@ from sinergi.beneficiaries.forms import (
 from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
+from sinergi.core.forms import apply_error
 
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
@@ -42,17 +43,6 @@ EPISODE_FIELDS = (
     "remission_days",
     "release_date",
 )
-
-
-def _apply(form: Any, error: ApplicationError) -> None:
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    placed = False
-    for field, message in detail.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 @allow(*REGISTRY)
@@ -134,7 +124,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=data, nik=data.get("nik", ""), episode=episode
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("%(name)s has been registered.") % {"name": person.full_name})
             return redirect("beneficiaries:person_detail", pk=person.pk)
@@ -175,7 +165,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 nik=form.cleaned_data.get("nik") or None,
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("beneficiaries:person_detail", pk=person.pk)
@@ -192,7 +182,7 @@ def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.episode_add(actor=request.user, person=person, data=form.cleaned_data)
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The custody episode has been recorded."))
             return redirect("beneficiaries:person_detail", pk=person.pk)

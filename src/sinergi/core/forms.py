@@ -48,3 +48,25 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_error(form: Any, error: Any, *, keep_unplaced: bool = False) -> list[str]:
+    """Show an ApplicationError on a form: each problem next to its field.
+
+    Problems that belong to no field of this form become form-wide errors, or, with `keep_unplaced`, are
+    returned for the page to show elsewhere (for example above a formset).
+    """
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    unplaced: list[str] = []
+    for name, message in detail.items():
+        if name in form.fields:
+            form.add_error(name, message)
+        else:
+            unplaced.append(str(message))
+    if not detail:
+        unplaced.append(str(error.message))
+    if keep_unplaced:
+        return unplaced
+    for message in unplaced:
+        form.add_error(None, message)
+    return []

@@ -16,6 +16,7 @@ from sinergi.accounts.choices import Role
 from sinergi.audit.selectors import audit_history
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError
+from sinergi.core.forms import apply_error
 from sinergi.partnerships import selectors, services
 from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.domain import timeline
@@ -33,20 +34,6 @@ READERS = (
     Role.FACILITATOR,
 )
 EDITORS = services.EDITOR_ROLES
-
-
-def _apply_errors(form: Any, parties: Any, error: ApplicationError) -> list[str]:
-    """Put each problem next to its field; return those that belong to no field (shown at the top)."""
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    loose: list[str] = []
-    for field, message in detail.items():
-        if field in form.fields:
-            form.add_error(field, message)
-        else:
-            loose.append(str(message))
-    if not detail:
-        loose.append(str(error.message))
-    return loose
 
 
 @allow(*READERS)
@@ -133,7 +120,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
                     actor=actor, data=data, parties=_parties(formset), district_codes=codes
                 )
             except ApplicationError as error:
-                loose = _apply_errors(form, formset, error)
+                loose = apply_error(form, error, keep_unplaced=True)
             else:
                 messages.success(
                     request, _("Agreement %(number)s has been saved.") % {"number": agreement.number}
@@ -230,7 +217,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"] or agreement.version,
                 )
             except ApplicationError as error:
-                loose = _apply_errors(form, formset, error)
+                loose = apply_error(form, error, keep_unplaced=True)
                 return _form_page(
                     request,
                     form=form,

@@ -18,6 +18,7 @@ from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
+from sinergi.core.forms import apply_error
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import selectors, services
@@ -49,17 +50,6 @@ SCREENERS = selectors.SCREENERS
 DELIVERY = (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR)
 CORRECTIONS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
 COHORT_EDITORS = (*CORRECTIONS, Role.CSR_OFFICER)
-
-
-def _apply(form: Any, error: ApplicationError) -> None:
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    placed = False
-    for name, message in detail.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
 
 
 def _role(request: HttpRequest) -> str:
@@ -115,7 +105,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, agreement=agreement, data=data, modules=modules
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
             return redirect("programs:program_detail", pk=program.pk)
@@ -160,7 +150,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, program=program, data=data, version=version, modules=modules
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
             return redirect("programs:program_detail", pk=program.pk)
@@ -259,7 +249,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, program=program, data=data, facilitators=facilitators
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             return redirect("programs:cohort_detail", pk=cohort.pk)
     return render(request, "programs/cohort_form.html", {"form": form, "program": program})
@@ -291,7 +281,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 version=data.pop("version") or cohort.version,
             )
         except ApplicationError as error:
-            _apply(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("The cohort has been saved."))
             return redirect("programs:cohort_detail", pk=cohort.pk)
@@ -545,7 +535,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The certificate has been recorded."))
                     return redirect("programs:enrollment_detail", pk=pk)
         except ApplicationError as error:
-            _apply(assessment_form if "a-kind" in request.POST else certificate_form, error)
+            apply_error(assessment_form if "a-kind" in request.POST else certificate_form, error)
     return render(
         request,
         "programs/enrollment_detail.html",
