@@ -218,3 +218,14 @@ def test_search_finds_part_of_a_registration_number_and_names_in_any_order(
     assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "WN-1"}).content.decode()
     assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "own-1"}).content.decode()
     assert "Warga Milik Sendiri" in client.get("/wbp/", {"q": "sendiri warga"}).content.decode()
+
+
+def test_the_example_file_from_the_import_page_imports_cleanly(client: Client, world, tmp_path) -> None:
+    from sinergi.beneficiaries.services import wbp_import
+
+    client.force_login(world.users[Role.ADMIN])
+    content = client.get("/wbp/impor/contoh.csv").content
+    path = tmp_path / "contoh.csv"
+    path.write_bytes(content)
+    summary = wbp_import(actor=None, path=path, dry_run=True)
+    assert summary.invalid == 0 and summary.created == 2, summary.errors

@@ -70,7 +70,7 @@ def test_the_detail_page_shows_timeline_parties_villages_and_history(client: Cli
     assert "9 Juni 2021" in html and "8 Juni 2023" in html
     assert "Merah Mata" in html and "Sungai Gerong" in html
     assert "Penandatangan 0" in html
-    assert "agreement.create" in html
+    assert "Agreement recorded" in html or "Kerja sama dicatat" in html
 
 
 def test_recording_an_mou_through_the_form(client: Client, world) -> None:

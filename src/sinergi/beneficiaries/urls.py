@@ -11,6 +11,7 @@ urlpatterns = [
     path("duplikat/", views.duplicates, name="duplicates"),
     path("duplikat/gabung/", views.merge, name="merge"),
     path("impor/", views.import_start, name="import_start"),
+    path("impor/contoh.csv", views.import_sample, name="import_sample"),
     path("impor/<int:pk>/", views.import_detail, name="import_detail"),
     path("impor/<int:pk>/konfirmasi/", views.import_confirm, name="import_confirm"),
     path("impor/<int:pk>/laporan.csv", views.import_report, name="import_report"),

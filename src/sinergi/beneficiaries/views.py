@@ -332,6 +332,56 @@ def _import_columns() -> list[tuple[str, str]]:
     ]
 
 
+SAMPLE_ROWS = [
+    [
+        "C-001",
+        "LAPAS-PLG-I",
+        "Contoh Satu",
+        "",
+        "L",
+        "1988-08-17",
+        "Plaju Ulu",
+        "Plaju",
+        "Kota Palembang",
+        "narapidana",
+        "2024-02-01",
+        "2 tahun 3 bulan",
+        "30",
+        "Pencurian",
+        "",
+    ],
+    [
+        "C-002",
+        "LPP-PLG",
+        "Contoh Dua",
+        "",
+        "P",
+        "14-03-1995",
+        "Sungai Gerong",
+        "Banyuasin I",
+        "Kabupaten Banyuasin",
+        "narapidana",
+        "15/04/2024",
+        "1 tahun",
+        "",
+        "Penggelapan",
+        "",
+    ],
+]
+
+
+@allow(*REGISTRY)
+def import_sample(request: HttpRequest) -> HttpResponse:
+    """A small example file in the import format (synthetic people), to fill in or compare with."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contoh-impor-wbp.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([name for name, _rule in _import_columns()])
+    writer.writerows(SAMPLE_ROWS)
+    return response
+
+
 @allow(*REGISTRY)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
