@@ -20,7 +20,15 @@ from sinergi.partnerships.domain import coverage as domain_coverage
 from sinergi.partnerships.selectors import actor_party_organisations, agreement_effective_districts
 from sinergi.programs import domain
 from sinergi.programs.choices import Mark, SessionStatus, Stage
-from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningRun, Session
+from sinergi.programs.models import (
+    Attendance,
+    Cohort,
+    Enrollment,
+    Program,
+    ScreeningResult,
+    ScreeningRun,
+    Session,
+)
 
 RISK_ORDER = ("rendah", "sedang", "tinggi")
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
@@ -411,3 +419,26 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def cohort_candidates(*, cohort: Cohort) -> list[Any]:
+    """Approved candidates at the cohort's unit not yet in it, each marked with `has_consent`."""
+    taken = Enrollment.objects.filter(cohort=cohort).values("person_id")
+    results = list(
+        ScreeningResult.objects.filter(
+            run__program=cohort.program, eligible=True, approval__isnull=False, episode__unit=cohort.unit
+        )
+        .exclude(person_id__in=taken)
+        .annotate(
+            has_consent=Exists(
+                Consent.objects.filter(
+                    person=OuterRef("person_id"),
+                    purpose=ConsentPurpose.PARTICIPATION,
+                    withdrawn_on__isnull=True,
+                )
+            )
+        )
+        .select_related("person", "approval")
+        .order_by("full_name")
+    )
+    return results

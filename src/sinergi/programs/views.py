@@ -298,28 +298,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         cohort.enrollments.select_related("person", "episode").order_by("stage", "person__full_name")
     )
     progress = selectors.enrollment_progress(cohort=cohort)
-    candidates: list[ScreeningResult] = []
-    if role in CORRECTIONS:
-        enrolled = {e.person_id for e in enrollments}
-        consenting = set(
-            Consent.objects.filter(
-                purpose=ConsentPurpose.PARTICIPATION, withdrawn_on__isnull=True
-            ).values_list("person_id", flat=True)
-        )
-        candidates = [
-            r
-            for r in ScreeningResult.objects.filter(
-                run__program=cohort.program,
-                eligible=True,
-                approval__isnull=False,
-                episode__unit=cohort.unit,
-            )
-            .select_related("person", "approval")
-            .order_by("full_name")
-            if r.person_id not in enrolled
-        ]
-        for candidate in candidates:
-            candidate.has_consent = candidate.person_id in consenting  # type: ignore[attr-defined]
+    candidates = selectors.cohort_candidates(cohort=cohort) if role in CORRECTIONS else []
     return render(
         request,
         "programs/cohort_detail.html",
