@@ -118,6 +118,12 @@ class OrganisationForm(VersionedForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Unit-only fields are hidden in the browser unless Kind is "correctional unit" (app.js).
+        for name in ("unit_kind", "regional_office", "service_regencies"):
+            self.fields[name].widget.attrs["data-show-when-kind"] = OrganisationKind.UNIT
+
     def clean_district(self) -> District | None:
         code = (self.cleaned_data.get("district") or "").strip()
         if not code:

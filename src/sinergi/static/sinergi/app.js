@@ -40,3 +40,17 @@ document.addEventListener("click", function (event) {
   var removeButton = event.target.closest("[data-remove-chip]");
   if (removeButton) { removeButton.closest("[data-chip]").remove(); }
 });
+// Organisation form: fields that only apply to correctional units are shown only when that kind is chosen.
+(function () {
+  var kind = document.querySelector('select[name="kind"]');
+  var dependants = document.querySelectorAll("[data-show-when-kind]");
+  if (!kind || !dependants.length) { return; }
+  function sync() {
+    dependants.forEach(function (field) {
+      var wrapper = field.closest(".mb-3") || field;
+      wrapper.hidden = kind.value !== field.getAttribute("data-show-when-kind");
+    });
+  }
+  kind.addEventListener("change", sync);
+  sync();
+})();
