@@ -126,25 +126,32 @@ def has_active_consent(*, person: Person, purpose: str) -> bool:
     return Consent.objects.filter(person=person, purpose=purpose, withdrawn_on__isnull=True).exists()
 
 
-def upcoming_releases(
-    *, actor: Any, months: int = 3, today: dt.date | None = None
-) -> dict[Any, list[CustodyEpisode]]:
-    """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months."""
+def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet[CustodyEpisode]:
     today = today or timezone.localdate()
-    months = min(max(months, 1), 3)
-    until = today + relativedelta(months=months)
-    units = actor_unit_ids(actor)
+    until = today + relativedelta(months=min(max(months, 1), 3))
     episodes = CustodyEpisode.objects.exclude(status=CustodyStatus.RELEASED).filter(
         Q(release_date__range=(today, until))
         | Q(release_date__isnull=True, expiry_date__range=(today, until)),
         person__merged_into__isnull=True,
     )
-    if units is not None:
-        episodes = episodes.filter(unit_id__in=units)
+    units = actor_unit_ids(actor)
+    return episodes if units is None else episodes.filter(unit_id__in=units)
+
+
+def upcoming_releases(
+    *, actor: Any, months: int = 3, today: dt.date | None = None
+) -> dict[Any, list[CustodyEpisode]]:
+    """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months."""
     grouped: dict[Any, list[CustodyEpisode]] = defaultdict(list)
+    episodes = _releases_due(actor=actor, months=months, today=today)
     for episode in episodes.select_related("unit", "person").order_by("unit__name", "expiry_date"):
         grouped[episode.unit].append(episode)
     return dict(grouped)
+
+
+def upcoming_release_count(*, actor: Any, months: int = 3) -> int:
+    """How many releases are due in the next 1–3 months (one count query, for dashboards)."""
+    return _releases_due(actor=actor, months=months, today=None).count()
 
 
 def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, Person, str]]:

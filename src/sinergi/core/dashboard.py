@@ -9,7 +9,7 @@ from django.utils import timezone
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
 from sinergi.aftercare.selectors import case_list
-from sinergi.beneficiaries.selectors import upcoming_releases
+from sinergi.beneficiaries.selectors import upcoming_release_count
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs.choices import SessionStatus
@@ -42,6 +42,5 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
         context["aftercare_cases"] = list(cases[:5])
         context["aftercare_count"] = cases.count()
     if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
-        groups = upcoming_releases(actor=actor, months=3)
-        context["releases_soon"] = sum(len(episodes) for episodes in groups.values())
+        context["releases_soon"] = upcoming_release_count(actor=actor, months=3)
     return context
