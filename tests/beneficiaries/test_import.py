@@ -268,7 +268,7 @@ def test_sentence_dates_are_stored_for_screening(db, tmp_path: Path) -> None:
 def test_a_database_failure_in_the_middle_of_an_import_writes_nothing(
     db, tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr("sinergi.beneficiaries.services.CHUNK", 2)
+    monkeypatch.setattr("sinergi.beneficiaries.services.imports.CHUNK", 2)
     rows = [row(no_registrasi=f"T-{i}", nama=f"Uji {i}") for i in range(7)]
     path = write_csv(tmp_path / "big.csv", rows)
     calls = {"n": 0}
@@ -300,7 +300,7 @@ def test_a_unit_officer_cannot_import_rows_for_another_unit(world, tmp_path: Pat
 
 
 def test_people_are_found_across_chunks_so_memory_stays_flat(db, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("sinergi.beneficiaries.services.CHUNK", 1)
+    monkeypatch.setattr("sinergi.beneficiaries.services.imports.CHUNK", 1)
     nik = "1671141705900001"
     path = write_csv(tmp_path / "c.csv", [row(nik=nik), row(no_registrasi="B-1", upt="LAPAS-BYS", nik=nik)])
     assert run(path)[1]["created"] == 2

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 
 from sinergi.accounts.choices import Role
+from sinergi.accounts.demo import demo_accounts
 from sinergi.accounts.models import User
-from sinergi.core.demo import demo_accounts
 
 
 def test_demo_creates_one_account_per_role_and_shows_passwords_once(db) -> None:

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from sinergi.accounts.models import User
-from sinergi.core.demo import demo_seed
 from sinergi.partnerships.models import Agreement
+from sinergi.site.demo import demo_seed
 
 
 @pytest.fixture

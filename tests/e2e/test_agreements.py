@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from sinergi.accounts.demo import demo_accounts
 from sinergi.accounts.models import Organisation
-from sinergi.core.demo import demo_accounts
 from sinergi.partnerships.models import Agreement, AgreementDocument
 
 pytestmark = pytest.mark.e2e

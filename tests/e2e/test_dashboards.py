@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sinergi.accounts.choices import Role
-from sinergi.core.demo import demo_accounts
+from sinergi.accounts.demo import demo_accounts
 
 pytestmark = pytest.mark.e2e
 

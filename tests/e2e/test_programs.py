@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sinergi.accounts.demo import COMPANY, demo_accounts
 from sinergi.accounts.models import Organisation, User
 from sinergi.aftercare.models import AftercareCase
 from sinergi.beneficiaries.services import consent_record, person_create
-from sinergi.core.demo import COMPANY, demo_accounts
 from sinergi.notifications.models import Notification
 from sinergi.partnerships.choices import AgreementKind, PartyRole
 from sinergi.partnerships.services import PartyInput, agreement_create

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from sinergi.accounts.demo import demo_accounts
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import Person
-from sinergi.core.demo import demo_accounts
 
 pytestmark = pytest.mark.e2e
 

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.domain import role_organisation_error
 from sinergi.accounts.models import ApiToken, Organisation, User
-from sinergi.audit.services import audit_record
+from sinergi.audit.services import audit_record, model_update
 from sinergi.core.errors import ApplicationError
-from sinergi.core.services import model_update
 from sinergi.regions.models import District, Province, Regency
 
 USERNAME_TAKEN = _("The username is already used. Choose another one.")

@@ -66,7 +66,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed."))
-        return redirect("core:dashboard")
+        return redirect("reports:dashboard")
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:

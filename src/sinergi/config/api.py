@@ -7,13 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from sinergi.accounts.services import token_authenticate
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -26,21 +25,6 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-def error_body(status: int, detail: Any = None) -> dict[str, Any]:
-    """The standard error body for an HTTP status without a more specific error."""
-    codes = {
-        400: ("bad_request", _("The request is not valid.")),
-        401: ("unauthenticated", _("Send a valid API token: Authorization: Bearer <token>.")),
-        403: ("forbidden", _("Your role or work area does not allow this.")),
-        404: ("not_found", _("The data you are looking for does not exist or is outside your access.")),
-        405: ("method_not_allowed", _("This method is not allowed here.")),
-        422: ("invalid", _("Some fields are not valid; see detail.")),
-        500: ("server_error", _("An unexpected error occurred. Nothing was half-saved. Try again later.")),
-    }
-    code, message = codes.get(status, ("error", _("The request failed.")))
-    return {"code": code, "message": str(message), "detail": detail}
 
 
 api = NinjaAPI(

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "sinergi.beneficiaries",
     "sinergi.programs",
     "sinergi.aftercare",
+    "sinergi.reports",
+    "sinergi.site",
 ]
 
 MIDDLEWARE = [
@@ -109,8 +111,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sinergi.core.context_processors.navigation",
+                "sinergi.notifications.context_processors.unread",
             ],
-            "builtins": ["sinergi.core.templatetags.sinergi"],
+            "builtins": ["sinergi.core.templatetags.sinergi", "sinergi.audit.templatetags.audit_tags"],
         },
     }
 ]
@@ -147,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failed logins (django-axes).

@@ -11,7 +11,7 @@ api_urls = api.urls
 mark_public(api_urls[0])  # the API authenticates with tokens and checks roles per endpoint
 
 urlpatterns = [
-    path("", include("sinergi.core.urls")),
+    path("", include("sinergi.reports.urls")),
     path("", include("sinergi.accounts.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("tugas/", include("sinergi.jobs.urls")),

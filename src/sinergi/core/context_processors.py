@@ -7,11 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from sinergi.core.navigation import menu_for
-from sinergi.notifications.selectors import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": menu_for(user, request.path), "unread_notifications": unread_count(actor=user)}
+    return {"nav_items": menu_for(user, request.path)}

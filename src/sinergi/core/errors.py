@@ -50,3 +50,18 @@ class NotFoundError(ApplicationError):
 
     def __init__(self, message: str | Promise = NOT_FOUND_MESSAGE, *, detail: Any = None) -> None:
         super().__init__(message, detail=detail)
+
+
+def error_body(status: int, detail: Any = None) -> dict[str, Any]:
+    """The standard error body for an HTTP status without a more specific error."""
+    codes = {
+        400: ("bad_request", _("The request is not valid.")),
+        401: ("unauthenticated", _("Send a valid API token: Authorization: Bearer <token>.")),
+        403: ("forbidden", _("Your role or work area does not allow this.")),
+        404: ("not_found", _("The data you are looking for does not exist or is outside your access.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+        422: ("invalid", _("Some fields are not valid; see detail.")),
+        500: ("server_error", _("An unexpected error occurred. Nothing was half-saved. Try again later.")),
+    }
+    code, message = codes.get(status, ("error", _("The request failed.")))
+    return {"code": code, "message": str(message), "detail": detail}

@@ -23,7 +23,7 @@ class NavItem:
 
 
 MENU: list[NavItem] = [
-    NavItem(_("Dashboard"), "core:dashboard", "bi-speedometer2"),
+    NavItem(_("Dashboard"), "reports:dashboard", "bi-speedometer2"),
     NavItem(_("Agreements"), "partnerships:agreement_list", "bi-file-earmark-text"),
     NavItem(_("WBP registry"), "beneficiaries:person_list", "bi-person-vcard"),
     NavItem(_("Programs"), "programs:program_list", "bi-mortarboard"),

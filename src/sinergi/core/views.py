@@ -1,4 +1,4 @@
-"""Dashboard per role, health check and friendly error pages."""
+"""Health check and friendly error pages."""
 
 from __future__ import annotations
 
@@ -11,15 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sinergi.core.access import ANY_ROLE, allow
-from sinergi.core.dashboard import dashboard_context
-
-
-@allow(ANY_ROLE)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The home page: what this role can do and where to start."""
-    context = dashboard_context(actor=request.user)
-    return render(request, f"core/dashboard/{context['template']}.html", context)
+from sinergi.core.errors import error_body
 
 
 @login_not_required
@@ -38,8 +30,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _error_page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
     if request.path.startswith("/api/"):
-        from sinergi.config.api import error_body
-
         return JsonResponse(error_body(status), status=status)
     return render(request, template, context, status=status)
 
@@ -55,8 +45,6 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors or database here: the failure may be the database itself.
     if request.path.startswith("/api/"):
-        from sinergi.config.api import error_body
-
         return JsonResponse(error_body(500), status=500)
     from django.template import loader
 

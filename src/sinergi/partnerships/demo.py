@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from sinergi.accounts.demo import COMPANY, PROVIDER
 from sinergi.accounts.models import Organisation
-from sinergi.core.demo import COMPANY, PROVIDER
 from sinergi.partnerships.choices import AgreementKind, PartyRole, ProgramType
 from sinergi.partnerships.models import Agreement
 from sinergi.partnerships.services import PartyInput, agreement_create

@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
-from sinergi.audit.services import audit_record
+from sinergi.audit.services import audit_record, model_update
 from sinergi.core.errors import ApplicationError
-from sinergi.core.services import model_update
 from sinergi.notifications.services import notify
 from sinergi.partnerships import domain
 from sinergi.partnerships.choices import AgreementKind, DocumentKind, PartyRole, ProgramType

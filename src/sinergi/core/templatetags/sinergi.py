@@ -57,11 +57,3 @@ def get_item(mapping: Any, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
-
-
-@register.filter
-def action_label(code: str) -> str:
-    """An audit action's readable name: {{ event.action|action_label }}."""
-    from sinergi.audit.labels import action_label as label
-
-    return label(code)

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from sinergi.core import views
+from sinergi.reports import views
 
-app_name = "core"
+app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sinergi.accounts.choices import Role
-from sinergi.core.demo import demo_seed
+from sinergi.site.demo import demo_seed
 
 
 class Command(BaseCommand):

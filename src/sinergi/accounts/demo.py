@@ -1,15 +1,10 @@
-"""Synthetic demo data. Each app may add a `demo.py` with `seed(*, actor) -> None`; they run in app order.
-
-Everything here is synthetic and labelled as such, except the facts of the founding MoU (from the article).
-"""
+"""The demo organisations and one demo login per role. Synthetic, and labelled as such."""
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
 
 from sinergi.accounts.choices import OrganisationKind, Role
@@ -82,18 +77,3 @@ def demo_accounts(*, reset_passwords: bool = False) -> list[DemoAccount]:
 
 def _password() -> str:
     return f"sinergi-{secrets.token_hex(4)}"
-
-
-def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
-    """Create the demo accounts, then run every app's demo step. Idempotent."""
-    accounts = demo_accounts(reset_passwords=reset_passwords)
-    admin = User.objects.get(username="demo.admin")
-    for config in apps.get_app_configs():
-        if not config.name.startswith("sinergi.") or config.name == "sinergi.core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.seed(actor=admin)
-    return accounts

@@ -1,0 +1,115 @@
+"""Writes for people: register, edit, merge duplicates, audited views and NIK reveals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sinergi.audit.services import audit_record
+from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
+from sinergi.beneficiaries.services._common import (
+    MERGE_SAME,
+    PERSON_EDIT_FIELDS,
+    _check_place,
+    _check_unit,
+    _nik_fields,
+    _warnings,
+)
+from sinergi.beneficiaries.services.episodes import _episode_save
+from sinergi.core.errors import ApplicationError
+
+
+def person_create(*, actor: Any, data: dict[str, Any], nik: str = "", episode: dict[str, Any]) -> Person:
+    """Register a person by hand with a first custody episode at a unit in the actor's scope."""
+    _check_unit(actor, episode["unit"])
+    _check_place(data)
+    fields = {k: v for k, v in data.items() if k in PERSON_EDIT_FIELDS}
+    with transaction.atomic():
+        person = Person.objects.create(
+            **fields,
+            **_nik_fields(nik),
+            name_key=domain.name_key(fields["full_name"]),
+            warnings=_warnings(nik, fields),
+        )
+        _episode_save(actor=actor, person=person, data=episode)
+        audit_record(
+            actor=actor,
+            action="person.create",
+            target=person,
+            changes={"unit": str(episode["unit"]), "registration_number": episode["registration_number"]},
+        )
+    return person
+
+
+def person_update(
+    *, actor: Any, person: Person, data: dict[str, Any], version: int, nik: str | None = None
+) -> Person:
+    """Edit a person's details (and NIK when given); conflicts when someone else saved since `version`."""
+    from sinergi.audit.services import model_update
+
+    _check_place(data)
+    fields = {k: v for k, v in data.items() if k in PERSON_EDIT_FIELDS}
+    if "full_name" in fields:
+        fields["name_key"] = domain.name_key(fields["full_name"])
+    if nik is not None and domain.normalize_nik(nik):
+        from sinergi.core.crypto import blind_index
+
+        if blind_index(domain.normalize_nik(nik)) != person.nik_hash:
+            fields |= _nik_fields(nik, exclude_pk=person.pk)
+        fields["warnings"] = _warnings(
+            nik, {**{"birth_date": person.birth_date, "sex": person.sex}, **fields}
+        )
+    with transaction.atomic():
+        model_update(
+            instance=person, data=fields, actor=actor, action="person.update", expected_version=version
+        )
+    return person
+
+
+def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
+    """Merge a duplicate into the person kept: episodes and consents move over; the duplicate is retired."""
+    if keep.pk == drop.pk:
+        raise ApplicationError(MERGE_SAME, code="invalid")
+    with transaction.atomic():
+        moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
+        consents = Consent.objects.filter(person=drop).update(person=keep)
+        fill = {}
+        if not keep.nik_hash and drop.nik_hash:
+            fill = {
+                "nik_encrypted": drop.nik_encrypted,
+                "nik_hash": drop.nik_hash,
+                "nik_last4": drop.nik_last4,
+            }
+        Person.objects.filter(pk=drop.pk).update(
+            merged_into=keep, nik_hash="", updated_at=timezone.now(), version=F("version") + 1
+        )
+        Person.objects.filter(pk=keep.pk).update(**fill, updated_at=timezone.now(), version=F("version") + 1)
+        audit_record(
+            actor=actor,
+            action="person.merge",
+            target=keep,
+            changes={"merged": drop.pk, "episodes": moved, "consents": consents},
+        )
+    keep.refresh_from_db()
+    return keep
+
+
+def person_view_record(*, actor: Any, person: Person) -> None:
+    """Every view of a person's page is audited."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="person.view", target=person)
+
+
+def nik_reveal(*, actor: Any, person: Person) -> str:
+    """Decrypt a person's NIK for a role that may see it; the reveal is audited."""
+    from sinergi.core.crypto import decrypt_text
+
+    if not person.nik_encrypted:
+        return ""
+    with transaction.atomic():
+        audit_record(actor=actor, action="person.nik_view", target=person)
+    return decrypt_text(person.nik_encrypted)

@@ -1,0 +1,56 @@
+"""Messages and helpers shared by the program services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sinergi.beneficiaries.choices import IntegrationKind
+from sinergi.core.errors import ApplicationError
+
+PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
+END_BEFORE_START = "Tanggal selesai sebelum tanggal mulai. Periksa kedua tanggal."
+COHORT_OUTSIDE_PROGRAM = "Periode angkatan {start}–{end} berada di luar periode program ({pstart}–{pend})."
+COHORT_NEEDS_UNIT = "Angkatan harus berada di sebuah Lapas, Rutan atau LPKA."
+CAPACITY_POSITIVE = "Kapasitas angkatan harus lebih dari 0."
+NOT_APPROVED = "{name} belum disetujui TPP untuk program ini. Setujui dulu di hasil penyaringan."
+NO_CONSENT = (
+    "{name} belum memberi persetujuan keikutsertaan program (atau sudah menariknya). "
+    "Catat persetujuannya di halaman WBP sebelum mendaftarkan."
+)
+ALREADY_ENROLLED = "{name} sudah terdaftar di angkatan ini."
+COHORT_FULL = "Angkatan sudah penuh ({capacity} peserta). Tambahkan ke daftar tunggu, atau naikkan kapasitas."
+WRONG_UNIT = "{name} berada di {unit}, bukan di {cohort_unit} tempat angkatan ini berjalan."
+SESSION_OUTSIDE_COHORT = "Tanggal {date} berada di luar periode angkatan ({start}–{end})."
+TIME_ORDER = "Jam selesai harus setelah jam mulai."
+NOT_ENROLLED = "Presensi hanya untuk peserta angkatan ini yang terdaftar; {who} tidak termasuk."
+SESSION_CANCELLED = "Sesi ini dibatalkan; presensi tidak dapat dicatat."
+SESSION_IN_FUTURE = "Sesi ini baru berlangsung pada {date}; presensi dicatat pada hari sesi atau sesudahnya."
+RELEASE_IN_FUTURE = "Tanggal pembebasan {date} belum tiba. Catat pembebasan pada harinya atau sesudahnya."
+INTEGRATION_AFTER_EXPIRY = (
+    "Masa pidana sudah berakhir pada {expiry}; setelah itu yang dicatat adalah bebas, bukan {kind}."
+)
+POST_BEFORE_PRE = "Penilaian akhir tidak boleh sebelum penilaian awal ({pre})."
+PRE_MISSING = "Catat penilaian awal lebih dulu."
+ASSESSMENT_EXISTS = "Penilaian {kind} sudah tercatat untuk peserta ini."
+SCORE_RANGE = "Nilai harus antara 0 dan 100."
+CERT_NUMBER_TAKEN = "Sertifikat nomor {number} dari {issuer} sudah tercatat."
+CERT_EXPIRY = "Tanggal kedaluwarsa harus setelah tanggal terbit."
+FILE_TYPE = "Hanya berkas PDF, JPG atau PNG yang dapat diunggah."
+FILE_TOO_BIG = "Berkas lebih dari 10 MB."
+NOT_FACILITATOR = "Hanya fasilitator angkatan ini atau petugas UPT yang dapat mencatat presensi."
+ALREADY_APPROVED = "Sudah disetujui sebelumnya."
+RELEASE_KINDS = {
+    "bebas": "bebas",
+    "pb": IntegrationKind.PAROLE,
+    "cb": IntegrationKind.CONDITIONAL_LEAVE,
+    "cmb": IntegrationKind.LEAVE_BEFORE_RELEASE,
+}
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _d(value: dt.date) -> str:
+    return value.strftime("%d-%m-%Y")
+
+
+def _invalid(message: str, field_name: str | None = None) -> ApplicationError:
+    return ApplicationError(message, code="invalid", detail={field_name: message} if field_name else None)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Dashboards, reports and exports: reads from every app below, imported by none of them."""
+
+    name = "sinergi.reports"
+    label = "reports"
+    verbose_name = "Laporan"

@@ -1,0 +1,29 @@
+"""Synthetic demo data. Each app may add a `demo.py` with `seed(*, actor) -> None`; they run in app order.
+
+Everything here is synthetic and labelled as such, except the facts of the founding MoU (from the article).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+
+from sinergi.accounts.demo import DemoAccount, demo_accounts
+from sinergi.accounts.models import User
+
+
+def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
+    """Create the demo accounts, then run every app's demo step. Idempotent."""
+    accounts = demo_accounts(reset_passwords=reset_passwords)
+    admin = User.objects.get(username="demo.admin")
+    for config in apps.get_app_configs():
+        if not config.name.startswith("sinergi.") or config.name == "sinergi.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "seed"):
+            module.seed(actor=admin)
+    return accounts
