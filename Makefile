@@ -1,5 +1,5 @@
 # Sinergi: two commands. `make run` sets everything up and serves http://127.0.0.1:8000,
-# `make test` sets everything up and runs ruff, mypy and pytest.
+# `make test` sets everything up and runs ruff, import-linter, mypy and pytest.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +22,7 @@ test: install lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
@@ -32,8 +33,16 @@ pytest: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# Each app has its own catalogue (src/sinergi/<app>/locale); the project's templates, config and formats
+# use src/sinergi/locale. Extract every catalogue, then compile them all.
+APPS := $(sort $(notdir $(patsubst %/apps.py,%,$(wildcard src/sinergi/*/apps.py))))
 messages: install
-	cd src/sinergi && ../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete && ../../$(BIN)/sinergi compilemessages
+	@for app in $(APPS); do \
+	  mkdir -p src/sinergi/$$app/locale && \
+	  (cd src/sinergi/$$app && ../../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete -v 0) || exit 1; \
+	done
+	cd src/sinergi && ../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete -v 0 $(foreach a,$(APPS),--ignore=$(a)/*)
+	cd src/sinergi && ../../$(BIN)/sinergi compilemessages -v 0
 
 lock:
 	@echo "Create a fresh venv, install pyproject's dependencies, then write requirements/*.txt with pip freeze."
