@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -179,6 +180,37 @@ def audit_table_is_append_only() -> bool:
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'audit_append_only%%'")
         row = cursor.fetchone()
     return bool(row and row[0] >= 1)
+
+
+_LONG_NUMBER = re.compile(r"\d[\d .\-]{9,}\d")
+
+
+def _redacted_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Filters as recorded: empty ones left out, and anything that looks like a NIK (or another long
+    number) masked, so a search by NIK never puts the NIK itself into the audit trail."""
+    shown: dict[str, Any] = {}
+    for key, value in filters.items():
+        if value in (None, "", [], ()):
+            continue
+        if isinstance(value, str) and _LONG_NUMBER.search(value):
+            value = _LONG_NUMBER.sub("***", value)
+        shown[key] = value
+    return shown
+
+
+def audit_read(
+    *, actor: Any, action: str, filters: Mapping[str, Any], count: int, target: models.Model | None = None
+) -> AuditEvent:
+    """Record one bulk read of personal data (a list page, an API list, an export, a screening run read):
+    who read, with which filters, and how many people it returned. Action names end in `.list` or
+    `.export`, for example `person.list`."""
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=action,
+            target=target,
+            changes={"filters": _redacted_filters(filters), "count": count},
+        )
 
 
 # --- Audited updates: every edit of a domain row goes through model_update --------------------------

@@ -42,6 +42,16 @@ class ConflictError(ApplicationError):
         super().__init__(message, detail=detail)
 
 
+class ForbiddenError(ApplicationError):
+    """The actor's role or scope does not allow this action on this record (403, whoever calls)."""
+
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, message: str | Promise = FORBIDDEN_MESSAGE, *, detail: Any = None) -> None:
+        super().__init__(message, detail=detail)
+
+
 class NotFoundError(ApplicationError):
     """The record does not exist, or the actor's scope does not include it."""
 

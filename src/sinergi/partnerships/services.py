@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.notifications.services import notify
 from sinergi.partnerships import domain
 from sinergi.partnerships.choices import AgreementKind, DocumentKind, PartyRole, ProgramType
@@ -178,10 +178,10 @@ def _check_editor(actor: Any, agreement: Agreement | None = None) -> None:
     if actor is None:
         return
     if actor.role not in EDITOR_ROLES:
-        raise ApplicationError(NOT_ALLOWED, code="forbidden")
+        raise ForbiddenError(NOT_ALLOWED)
     if agreement is not None and actor.role != Role.ADMIN:
         if not agreement.parties.filter(organisation_id=actor.organisation_id).exists():
-            raise ApplicationError(NOT_ALLOWED, code="forbidden")
+            raise ForbiddenError(NOT_ALLOWED)
 
 
 def _party_snapshot(parties: Sequence[PartyInput]) -> list[str]:

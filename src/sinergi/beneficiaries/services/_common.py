@@ -9,7 +9,7 @@ from django.utils import timezone
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import Person
 from sinergi.core.crypto import encrypt_text
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 
 # --- By hand ------------------------------------------------------------------------------------------
 
@@ -82,4 +82,4 @@ def _check_unit(actor: Any, unit: Any) -> None:
 
     units = actor_unit_ids(actor)
     if units is not None and unit.pk not in units:
-        raise ApplicationError(UNIT_NOT_IN_SCOPE, code="forbidden", detail={"unit": UNIT_NOT_IN_SCOPE})
+        raise ForbiddenError(UNIT_NOT_IN_SCOPE, detail={"unit": UNIT_NOT_IN_SCOPE})
