@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "sinergi.core",
+    "sinergi.events",
     "sinergi.regions",
     "sinergi.accounts",
     "sinergi.audit",

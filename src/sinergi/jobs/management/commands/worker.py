@@ -11,10 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from sinergi.events.services import events_dispatch
 from sinergi.jobs.schedule import schedule_due
 
 logger = logging.getLogger(__name__)
 SCHEDULE_SECONDS = 300
+OUTBOX_SECONDS = 2.0
 
 
 class Command(BaseCommand):
@@ -45,6 +47,8 @@ class Command(BaseCommand):
             extra["max_tasks"] = max_tasks
         if not no_schedule and max_tasks is None:
             threading.Thread(target=_scheduler, name="sinergi-schedule", daemon=True).start()
+        if max_tasks is None:
+            threading.Thread(target=_outbox, name="sinergi-outbox", daemon=True).start()
         call_command("db_worker", **extra)
 
 
@@ -58,3 +62,15 @@ def _scheduler() -> None:
         finally:
             connection.close()
         time.sleep(SCHEDULE_SECONDS)
+
+
+def _outbox() -> None:
+    """Deliver domain events every few seconds, even if the dispatch job queued at commit was lost."""
+    while True:
+        try:
+            events_dispatch()
+        except Exception:
+            logger.exception("Domain events could not be delivered")
+        finally:
+            connection.close()
+        time.sleep(OUTBOX_SECONDS)
