@@ -189,7 +189,9 @@ if PRODUCTION:
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our catalogues (the project's and each app's) come before Django's own, whatever the app order: a msgid
+# such as "Password" must read as we translated it, not as django.contrib.auth does.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", *sorted(PACKAGE_DIR.glob("*/locale"))]
 FORMAT_MODULE_PATH = ["sinergi.formats"]
 USE_I18N = True
 USE_TZ = True
