@@ -137,7 +137,7 @@ def release_enrollments_close(
             latest = selectors.enrollment_at_release(person_id=person.pk, episode_id=episode_id)
             followed = [latest] if latest is not None else []
         if followed:
-            _tell_the_company(person=person, followed=followed, key=f"release:{person.pk}:{on.isoformat()}")
+            _tell_the_company(person=person, followed=followed, key=f"released:{person.pk}:{episode_id}")
     return closed
 
 
