@@ -429,3 +429,26 @@ def test_existing_cases_are_linked_to_their_episode_and_name_the_guiding_bapas(
     case.refresh_from_db()
     assert case.episode_id == enrollment.episode_id
     assert CustodyEpisode.objects.get(pk=enrollment.episode_id).guidance_unit == handover["bapas"]
+
+
+def test_a_case_opens_once_per_episode_even_when_the_release_date_is_told_differently(
+    handover: dict[str, Any],
+) -> None:
+    from sinergi.aftercare.services import case_open
+
+    enrollment = handover["enrollments"][0]
+    episode, person = enrollment.episode, enrollment.person
+    first = case_open(actor=None, person=person, episode=episode, released_on=RELEASED_ON, kind="bebas")
+    again = case_open(
+        actor=None,
+        person=person,
+        episode=episode,
+        released_on=RELEASED_ON + dt.timedelta(days=1),
+        kind="bebas",
+    )
+    assert again == first and AftercareCase.objects.count() == 1
+    assert Notification.objects.filter(recipient=handover["pk_officer"]).count() == 1
+    with pytest.raises(ForbiddenError):
+        case_open(
+            actor=handover["csr"], person=person, episode=episode, released_on=RELEASED_ON, kind="bebas"
+        )

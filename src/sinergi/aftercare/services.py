@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ def case_open(
     kind: str,
     enrollment: Any = None,
 ) -> AftercareCase:
-    """Open the aftercare case of a released person, once per person and release date.
+    """Open the aftercare case of a released person, once per person and release date (and per episode).
 
     The guiding Bapas is the one already recorded on the episode, else the Bapas that serves the person's
     domicile (`responsible_bapas`), and is recorded on the episode. The Bapas's PK officers are told.
@@ -63,7 +64,9 @@ def case_open(
     if not may_open_case(actor, episode):
         raise ForbiddenError(CASE_NOT_ALLOWED)
     with transaction.atomic():
-        existing = AftercareCase.objects.filter(person=person, released_on=released_on).first()
+        existing = AftercareCase.objects.filter(
+            Q(person=person, released_on=released_on) | Q(episode=episode)
+        ).first()
         if existing is not None:
             return existing
         bapas = episode.guidance_unit or responsible_bapas(person, episode.unit)
