@@ -20,7 +20,7 @@ from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.services import episode_release
 from sinergi.events import kinds
 from sinergi.events.models import DomainEvent
-from sinergi.events.services import events_dispatch
+from sinergi.events.services import events_dispatch, events_pending_count
 from sinergi.notifications.models import Notification
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Enrollment
@@ -138,6 +138,8 @@ def test_a_worker_killed_during_a_handover_leaves_nothing_and_the_next_hands_ove
         lambda: DomainEvent.objects.filter(pk=event.pk, processed_at__isnull=False).exists(),
         "the second worker delivers the release",
     )
+    # ... and then the enrolment event its handlers recorded: nothing is left for anyone.
+    _wait(lambda: events_pending_count() == 0, "the second worker delivers every event")
     second.kill()
     assert events_dispatch() == 0
     case = AftercareCase.objects.get()
