@@ -281,7 +281,7 @@ def test_an_officer_screens_approves_enrols_schedules_and_a_facilitator_takes_at
     alert = page.locator("main .alert[role=alert]").first
     alert.wait_for()
     assert "alert-success" in (alert.get_attribute("class") or ""), alert.inner_text()
-    assert "Bapas Kelas I Palembang" in alert.inner_text(), alert.inner_text()
+    assert "Serah terima ke Bapas sedang diproses" in alert.inner_text(), alert.inner_text()
 
     row = page.get_by_test_id("participants").locator("tbody tr").filter(has_text=RING_PEOPLE[0])
     assert row.locator("[data-stage]").get_attribute("data-stage") in ("withdrawn", "completed")
@@ -297,6 +297,12 @@ def test_an_officer_screens_approves_enrols_schedules_and_a_facilitator_takes_at
     assert case.bapas is not None and case.bapas.code == "BAPAS-PLG", case.bapas
     assert case.bapas.name == "Bapas Kelas I Palembang"
     assert (case.release_kind, case.released_on, case.enrollment_id) == ("pb", today, released.pk)
-    key = f"release:{person.pk}:{today}"
-    assert Notification.objects.filter(recipient__username="demo.bapas", key=key).count() == 1
-    assert Notification.objects.filter(recipient__username="demo.tjsl", key=key).count() == 1
+    # The handover ran from the release event (delivered right after the commit here: jobs run inline).
+    assert (
+        Notification.objects.filter(
+            recipient__username="demo.bapas", key=f"handover:{person.pk}:{today}"
+        ).count()
+        == 1
+    )
+    tjsl = Notification.objects.get(recipient__username="demo.tjsl", key__startswith=f"released:{person.pk}:")
+    assert tjsl.title == f"Peserta {person.full_name} telah bebas dan diserahkan ke Bapas"

@@ -97,3 +97,22 @@ def test_two_workers_deliver_every_event_exactly_once(reference_data: Any) -> No
     assert not errors
     assert len(seen) == 40
     assert DomainEvent.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_one_dispatch_job_is_queued_per_transaction_however_many_events_it_records(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from sinergi.events.services import events_record_many
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            event_record(kind="test.remember", subject=None, payload={})
+            raise RuntimeError("rolled back, and its job with it")
+        event_record(kind="test.remember", subject=None, payload={})
+    assert len(callbacks) == 1
+    # The test's transaction is still open: everything recorded now rides on the job already queued.
+    with django_capture_on_commit_callbacks() as more, transaction.atomic():
+        for n in range(3):
+            event_record(kind="test.remember", subject=None, payload={"n": n})
+        events_record_many([("test.remember", "", "", {"n": 3})])
+    assert more == []

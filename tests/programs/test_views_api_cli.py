@@ -298,7 +298,7 @@ def test_program_edits_keep_the_curriculum_in_step(client: Client, world, settin
 
 
 def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(
-    client: Client, world, setting, django_capture_on_commit_callbacks
+    client: Client, world, setting
 ) -> None:
     from sinergi.accounts.models import Organisation
     from sinergi.notifications.models import Notification
@@ -309,10 +309,16 @@ def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(
     csr = world.users[Role.CSR_OFFICER]
     cohort = make_cohort(setting)
     enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.participant_release(
-            actor=None, episode=enrollment.episode, kind="bebas", on=dt.date(2022, 5, 1)
-        )
+    services.participant_release(
+        actor=None,
+        enrollment=enrollment,
+        kind="bebas",
+        on=dt.date(2022, 5, 1),
+        version=enrollment.episode.version,
+    )
+    from sinergi.events.services import events_dispatch
+
+    events_dispatch()
     client.force_login(officer)
     assert enrollment.person.full_name in client.get("/pembimbingan/").content.decode()
     note = Notification.objects.get(recipient=officer)

@@ -14,6 +14,14 @@ class AftercareCase(VersionedModel):
     person = models.ForeignKey(
         "beneficiaries.Person", on_delete=models.PROTECT, related_name="aftercare_cases"
     )
+    episode = models.ForeignKey(
+        "beneficiaries.CustodyEpisode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aftercare_cases",
+        verbose_name=_("custody episode"),
+    )
     enrollment = models.ForeignKey(
         "programs.Enrollment", null=True, blank=True, on_delete=models.PROTECT, related_name="aftercare_cases"
     )

@@ -6,12 +6,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sinergi.accounts.choices import Role
+from sinergi.aftercare.access import CASE_READERS
 from sinergi.aftercare.selectors import case_list
 from sinergi.core.access import allow
 
 
-@allow(Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
+@allow(*CASE_READERS)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(case_list(actor=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "aftercare/case_list.html", {"page_obj": page})

@@ -100,6 +100,15 @@ class CustodyEpisode(VersionedModel):
     expiry_date = models.DateField(_("expiry"), null=True, blank=True, db_index=True)
     two_thirds_date = models.DateField(_("two thirds"), null=True, blank=True)
     ruleset_version = models.CharField(max_length=40, blank=True)
+    # The Bapas that guides the person after this episode's release (PB, CB, CMB or bebas).
+    guidance_unit = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guided_episodes",
+        verbose_name=_("guiding Bapas"),
+    )
 
     class Meta:
         ordering = ["-start_date"]

@@ -34,15 +34,11 @@ def _scoped_people(actor: Any) -> QuerySet[Person]:
         return people
     if not units:
         return people.none()
-    in_custody = Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), unit_id__in=units))
+    in_scope = Q(unit_id__in=units)
     if getattr(actor, "role", None) == Role.BAPAS_OFFICER:
-        # A Bapas also guides the people handed over to it at release.
-        from sinergi.aftercare.models import AftercareCase
-
-        return people.filter(
-            in_custody | Exists(AftercareCase.objects.filter(person=OuterRef("pk"), bapas_id__in=units))
-        )
-    return people.filter(in_custody)
+        # A Bapas also guides the people whose episodes name it as the guiding Bapas (set at handover).
+        in_scope |= Q(guidance_unit_id__in=units)
+    return people.filter(Exists(CustodyEpisode.objects.filter(in_scope, person=OuterRef("pk"))))
 
 
 def _episodes_prefetch(actor: Any) -> Prefetch:

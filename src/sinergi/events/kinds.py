@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+# Every kind below has the person as its subject, so a person's events are delivered in the order they
+# occurred. Who records and who consumes each kind is listed in docs/architecture.md ("Domain events").
+
 # A custody episode ended (bebas) or moved to guidance (PB, CB, CMB).
-# Subject: the person.
 # Payload: {"episode": id, "unit": id, "kind": "bebas"|"pb"|"cb"|"cmb", "on": "YYYY-MM-DD"}
 PERSON_RELEASED = "person.released"
 

@@ -32,11 +32,20 @@ def _subject(subject: models.Model | None) -> tuple[str, str]:
     return subject._meta.label_lower, str(subject.pk)
 
 
-def _kick() -> None:
-    """Queue a dispatch job after the commit (the worker's poll is the safety net)."""
+def _enqueue_dispatch() -> None:
     from sinergi.events.tasks import events_dispatch_task
 
-    transaction.on_commit(events_dispatch_task.enqueue)
+    events_dispatch_task.enqueue()
+
+
+def _kick() -> None:
+    """Queue one dispatch job after the commit, however many events the transaction records (the worker's
+    poll is the safety net)."""
+    connection = transaction.get_connection()
+    queued = (entry[1] for entry in connection.run_on_commit)
+    if connection.in_atomic_block and any(callback is _enqueue_dispatch for callback in queued):
+        return
+    transaction.on_commit(_enqueue_dispatch)
 
 
 def event_record(*, kind: str, subject: models.Model | None, payload: Mapping[str, Any]) -> DomainEvent:

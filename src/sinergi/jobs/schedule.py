@@ -24,7 +24,7 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         "sinergi.partnerships.services.expiry_alerts_send",
     ),
     "programs.handovers": (
-        _("Handover of released participants to the Bapas"),
+        _("Releases recorded without a release event (safety net for the handover)"),
         "sinergi.programs.services.handovers_due",
     ),
 }

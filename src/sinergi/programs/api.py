@@ -250,6 +250,42 @@ def assessment_create(
     return Status(201, {"id": assessment.pk, "kind": assessment.kind, "score": str(assessment.score)})
 
 
+class ReleaseIn(Schema):
+    kind: str
+    on: dt.date
+    reference: str = ""
+    version: int
+
+
+class ReleaseOut(Schema):
+    episode_id: int
+    episode_version: int
+    closed: list[dict[str, Any]]
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/release",
+    response=ReleaseOut,
+    summary="Record a participant's release; the handover to the Bapas follows within seconds",
+)
+def enrollment_release(request: HttpRequest, enrollment_id: int, payload: ReleaseIn) -> dict[str, Any]:
+    require_roles(request, *services.RELEASERS)
+    enrollment = _enrollment(request, enrollment_id)
+    outcome = services.participant_release(
+        actor=request.user,
+        enrollment=enrollment,
+        kind=payload.kind,
+        on=payload.on,
+        reference=payload.reference,
+        version=payload.version,
+    )
+    return {
+        "episode_id": outcome.episode.pk,
+        "episode_version": outcome.episode.version,
+        "closed": [{"id": e.pk, "stage": e.stage} for e in outcome.closed],
+    }
+
+
 @router.get(
     "/cohorts/{cohort_id}/certificates", response=list[CertificateOut], summary="A cohort's certificates"
 )

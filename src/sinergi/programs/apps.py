@@ -5,3 +5,9 @@ class ProgramsConfig(AppConfig):
     name = "sinergi.programs"
     label = "programs"
     verbose_name = "Program"
+
+    def ready(self) -> None:
+        from sinergi.events import kinds
+        from sinergi.events.registry import subscribe
+
+        subscribe(kinds.PERSON_RELEASED, "sinergi.programs.handlers.on_person_released")

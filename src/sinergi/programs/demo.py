@@ -276,13 +276,22 @@ def _cohort(
             actor=actor, enrollment=waiting, to=Stage.WITHDRAWN, reason=WithdrawalReason.OWN_REQUEST, on=end
         )
     # One participant of the first cohort is released on parole right after it, and handed over to the Bapas.
-    if number == 1 and active:
-        first = active[0]
+    # (The first whose custody episode allows it: some episodes in the synthetic registry start later.)
+    from django.utils import timezone
+
+    from sinergi.beneficiaries.services import release_problems
+
+    released_on = end + dt.timedelta(days=30)
+    for first in active if number == 1 else []:
         first.refresh_from_db()
+        if release_problems(episode=first.episode, kind="pb", on=released_on, today=timezone.localdate()):
+            continue
         services.participant_release(
             actor=actor,
-            episode=first.episode,
+            enrollment=first,
             kind="pb",
-            on=end + dt.timedelta(days=30),
+            on=released_on,
             reference=f"PB/CONTOH/{first.pk}",
+            version=first.episode.version,
         )
+        break

@@ -229,6 +229,7 @@ class ReleaseForm(StyledForm):
     )
     on = forms.DateField(label=_("Date"), widget=DateInput)
     reference = forms.CharField(label=_("TPP decision reference"), max_length=100, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class RescheduleForm(StyledForm):

@@ -304,6 +304,24 @@ def cohort_releases(*, cohort: Cohort, months: int = 3, today: dt.date | None = 
     )
 
 
+def enrollment_at_release(*, person_id: int, episode_id: int) -> Enrollment | None:
+    """The enrolment a release hands over: the person's latest enrolment in which they took part (enrolled
+    at some point), one of the released custody episode first. None when the person never took part."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        Enrollment.objects.filter(person_id=person_id, enrolled_on__isnull=False)
+        .select_related("cohort__program__agreement")
+        .annotate(
+            other_episode=Case(
+                When(episode_id=episode_id, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("other_episode", "-cohort__start_date", "-pk")
+        .first()
+    )
+
+
 def cohort_flags(*, cohort: Cohort) -> list[str]:
     """Activity outside the agreement: sessions outside its period, participants outside its ring areas.
 

@@ -17,7 +17,7 @@ from sinergi.accounts.choices import Role
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
-from sinergi.core.errors import ApplicationError, NotFoundError
+from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
@@ -389,16 +389,16 @@ def enrollment_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the kind of release and its date."))
         return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
     try:
-        case = services.participant_release(
-            actor=request.user, episode=enrollment.episode, **form.cleaned_data
-        )
+        services.participant_release(actor=request.user, enrollment=enrollment, **form.cleaned_data)
+    except ForbiddenError:
+        raise
     except ApplicationError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(
             request,
-            _("%(name)s has been handed over to %(bapas)s.")
-            % {"name": enrollment.person.full_name, "bapas": case.bapas or _("a Bapas (to be assigned)")},
+            _("The release of %(name)s has been recorded. The handover to the Bapas is being processed.")
+            % {"name": enrollment.person.full_name},
         )
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
 

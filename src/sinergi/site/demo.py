@@ -11,6 +11,7 @@ from django.apps import apps
 
 from sinergi.accounts.demo import DemoAccount, demo_accounts
 from sinergi.accounts.models import User
+from sinergi.events.services import events_dispatch
 
 
 def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
@@ -26,4 +27,7 @@ def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
             continue
         if hasattr(module, "seed"):
             module.seed(actor=admin)
+    # Let every app react to what the demo recorded (the handover at release), before anyone logs in.
+    while events_dispatch():
+        pass
     return accounts

@@ -43,6 +43,12 @@ from sinergi.beneficiaries.services.people import (
     person_update,
     person_view_record,
 )
+from sinergi.beneficiaries.services.release import (
+    RELEASE_KINDS,
+    episode_guidance_assign,
+    episode_release,
+    release_problems,
+)
 
 __all__ = [
     "CHUNK",
@@ -59,11 +65,14 @@ __all__ = [
     "PERSON_EDIT_FIELDS",
     "PERSON_FIELDS",
     "REGISTRATION_TAKEN",
+    "RELEASE_KINDS",
     "UNIT_NOT_IN_SCOPE",
     "VILLAGE_OUTSIDE_DISTRICT",
     "consent_record",
     "consent_withdraw",
     "episode_add",
+    "episode_guidance_assign",
+    "episode_release",
     "import_batch_confirm",
     "import_batch_create",
     "import_batch_run",
@@ -75,5 +84,6 @@ __all__ = [
     "person_merge",
     "person_update",
     "person_view_record",
+    "release_problems",
     "wbp_import",
 ]

@@ -48,9 +48,12 @@ from sinergi.programs.services.programs import (
     program_update,
 )
 from sinergi.programs.services.release import (
+    RELEASERS,
+    ReleaseOutcome,
     handovers_due,
+    may_release,
     participant_release,
-    responsible_bapas,
+    release_enrollments_close,
 )
 from sinergi.programs.services.results import (
     assessment_record,
@@ -96,7 +99,9 @@ __all__ = [
     "PROGRAM_FIELDS",
     "PROGRAM_OUTSIDE_AGREEMENT",
     "RELEASE_IN_FUTURE",
+    "RELEASERS",
     "RELEASE_KINDS",
+    "ReleaseOutcome",
     "SCORE_RANGE",
     "SESSIONS_OUTSIDE_NEW_DATES",
     "SESSION_CANCELLED",
@@ -116,10 +121,11 @@ __all__ = [
     "enroll",
     "enrollment_move",
     "handovers_due",
+    "may_release",
     "participant_release",
     "program_create",
     "program_update",
-    "responsible_bapas",
+    "release_enrollments_close",
     "screening_run_create",
     "session_cancel",
     "session_reschedule",

@@ -99,7 +99,32 @@ def enrollment_move(
         )
         if was_open and to == Stage.WITHDRAWN:
             _promote_waitlist(actor=actor, cohort=enrollment.cohort, on=on)
+        enrollment_event_record(enrollment)
     return enrollment
+
+
+def enrollment_event_record(enrollment: Enrollment) -> None:
+    """Tell the other apps that an enrolment was completed or withdrawn (a domain event; subject: the
+    person). Other stages record nothing."""
+    from sinergi.events import kinds
+    from sinergi.events.services import event_record
+
+    if enrollment.stage == Stage.COMPLETED:
+        kind, on, reason = kinds.ENROLLMENT_COMPLETED, enrollment.completed_on, ""
+    elif enrollment.stage == Stage.WITHDRAWN:
+        kind, on, reason = kinds.ENROLLMENT_WITHDRAWN, enrollment.withdrawn_on, enrollment.withdrawal_reason
+    else:
+        return
+    event_record(
+        kind=kind,
+        subject=enrollment.person,
+        payload={
+            "enrollment": enrollment.pk,
+            "cohort": enrollment.cohort_id,
+            "on": on.isoformat() if on else None,
+            "reason": reason,
+        },
+    )
 
 
 def _promote_waitlist(*, actor: Any, cohort: Cohort, on: dt.date) -> None:

@@ -1,101 +1,118 @@
-"""Writes at release: the participant leaves custody and is handed over."""
+"""Release seen from programs: a participant's release is recorded by the registry, and programs closes the
+enrolments of the released custody episode and tells the company. The aftercare case opens from the
+`person.released` domain event (sinergi.aftercare.handlers), never from here."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
-from sinergi.accounts.models import Organisation, User
-from sinergi.aftercare.models import AftercareCase
-from sinergi.audit.services import audit_record, model_update
-from sinergi.beneficiaries.choices import CustodyStatus
-from sinergi.beneficiaries.domain import format_date_long
-from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
+from sinergi.accounts.choices import Role
+from sinergi.accounts.models import User
+from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.audit.services import model_update
+from sinergi.beneficiaries.choices import CustodyStatus, IntegrationKind
+from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent, Person
+from sinergi.beneficiaries.services import episode_release
+from sinergi.core.errors import ForbiddenError
+from sinergi.events import kinds
+from sinergi.events.models import DomainEvent
+from sinergi.events.services import events_record_many
 from sinergi.notifications.services import notify
+from sinergi.partnerships.models import AgreementParty
 from sinergi.programs import selectors
 from sinergi.programs.choices import Stage, WithdrawalReason
-from sinergi.programs.models import (
-    Enrollment,
+from sinergi.programs.models import Enrollment
+from sinergi.programs.services.enrollments import _promote_waitlist, enrollment_event_record
+
+# Who may record a participant's release from a program's pages (each only in their units).
+RELEASERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+PARTICIPANT_RELEASE_NOT_ALLOWED = gettext_lazy(
+    "Only officers of the cohort's unit (or its Kanwil) can record a participant's release."
 )
-from sinergi.programs.services._common import (
-    INTEGRATION_AFTER_EXPIRY,
-    RELEASE_IN_FUTURE,
-    RELEASE_KINDS,
-    _d,
-    _invalid,
-)
-from sinergi.programs.services.enrollments import _promote_waitlist
-
-# --- Release and handover ----------------------------------------------------------------------------
 
 
-def responsible_bapas(person: Any, unit: Organisation) -> Organisation | None:
-    """The Bapas serving the person's domicile regency, else a Bapas under the unit's Kanwil."""
-    regency = person.domicile_district.regency_id if person.domicile_district_id else None
-    bapas = Organisation.objects.filter(kind=OrganisationKind.UNIT, unit_kind=UnitKind.BAPAS, is_active=True)
-    if regency:
-        found = bapas.filter(service_regencies=regency).first()
-        if found:
-            return found
-    return bapas.filter(regional_office_id=unit.regional_office_id).first()
+@dataclass
+class ReleaseOutcome:
+    """What a release changed here: the registry's episode and the enrolments it closed."""
+
+    episode: CustodyEpisode
+    closed: list[Enrollment] = field(default_factory=list)
+
+
+def may_release(
+    actor: Any, *, enrollment: Enrollment | None = None, episode: CustodyEpisode | None = None
+) -> bool:
+    """The system, or an administrator, Kanwil or unit officer whose units include the cohort's unit (for an
+    enrolment) and the episode's unit. Facilitators, TJSL and Bapas officers never release."""
+    if actor is None:
+        return True
+    if getattr(actor, "role", None) not in RELEASERS:
+        return False
+    units = actor_unit_ids(actor)
+    if units is None:
+        return True
+    if enrollment is not None and enrollment.cohort.unit_id not in units:
+        return False
+    return episode is None or episode.unit_id in units
 
 
 def participant_release(
-    *, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date, reference: str = ""
-) -> AftercareCase:
-    """A participant's custody ends (bebas) or moves to guidance (PB, CB, CMB).
+    *,
+    actor: Any,
+    enrollment: Enrollment | None = None,
+    episode: CustodyEpisode | None = None,
+    kind: str,
+    on: dt.date,
+    reference: str = "",
+    version: int,
+) -> ReleaseOutcome:
+    """Record a participant's release from a cohort page or the API: the registry records it (and checks
+    it), and the enrolments of that episode close at once. `version` is the episode's version.
 
-    Their open enrolments close (completed when the cohort has ended, else withdrawn as released), an
-    aftercare case opens for the responsible Bapas, and the Bapas and the program's TJSL officers are told.
+    The aftercare case opens when the `person.released` event is delivered (seconds later); closing the
+    enrolments again at that delivery finds nothing left to do.
     """
-    if kind not in RELEASE_KINDS:
-        raise _invalid("Jenis pembebasan harus bebas, pb, cb atau cmb.")
-    if on > timezone.localdate():
-        raise _invalid(RELEASE_IN_FUTURE.format(date=_d(on)), "on")
-    if kind != "bebas" and episode.expiry_date and on > episode.expiry_date:
-        raise _invalid(
-            INTEGRATION_AFTER_EXPIRY.format(expiry=_d(episode.expiry_date), kind=kind.upper()), "on"
-        )
+    if episode is None:
+        if enrollment is None:
+            raise TypeError("participant_release needs an enrolment or a custody episode")
+        episode = enrollment.episode
+    if not may_release(actor, enrollment=enrollment, episode=episode):
+        raise ForbiddenError(PARTICIPANT_RELEASE_NOT_ALLOWED)
     with transaction.atomic():
-        if kind == "bebas":
-            CustodyEpisode.objects.filter(pk=episode.pk).update(
-                status=CustodyStatus.RELEASED,
-                release_date=on,
-                updated_at=timezone.now(),
-                version=F("version") + 1,
-            )
-        else:
-            CustodyEpisode.objects.filter(pk=episode.pk).update(
-                status=CustodyStatus.CLIENT, updated_at=timezone.now(), version=F("version") + 1
-            )
-            IntegrationEvent.objects.create(
-                episode=episode,
-                kind=RELEASE_KINDS[kind],
-                date=on,
-                approved_by_board=bool(reference),
-                board_reference=reference,
-            )
-        return _handover(actor=actor, episode=episode, kind=kind, on=on)
+        episode_release(actor=actor, episode=episode, kind=kind, on=on, reference=reference, version=version)
+        closed = release_enrollments_close(actor=actor, person=episode.person, episode_id=episode.pk, on=on)
+    return ReleaseOutcome(episode=episode, closed=closed)
 
 
-def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) -> AftercareCase:
-    """Close the episode's open enrolments, open the aftercare case and tell the people responsible."""
-    person = episode.person
+def release_enrollments_close(
+    *, actor: Any, person: Person, episode_id: int, on: dt.date
+) -> list[Enrollment]:
+    """Close the open enrolments of a released custody episode: completed when the participant was active
+    and the cohort has ended, otherwise withdrawn as released (the waiting list moves up). Then tell the
+    program's TJSL officers that the participant was released and handed over, and nothing more (no kind
+    of release, no date, no reason). Safe to run again: the second run closes and sends nothing."""
     with transaction.atomic():
-        enrollments = list(
-            Enrollment.objects.filter(person=person, episode=episode)
+        closed = list(
+            Enrollment.objects.filter(person=person, episode_id=episode_id)
             .exclude(stage__in=(Stage.COMPLETED, Stage.WITHDRAWN))
-            .select_related("cohort__program__agreement")
+            .select_related("cohort__program__agreement", "person")
         )
-        for enrollment in enrollments:
+        for enrollment in closed:
+            was_open = enrollment.stage in selectors.OPEN_STAGES
             finished = enrollment.stage == Stage.ACTIVE and enrollment.cohort.end_date <= on
-            data = (
+            data: dict[str, Any] = (
                 {"stage": Stage.COMPLETED, "completed_on": on}
                 if finished
                 else {
@@ -105,7 +122,6 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
                     "waitlist_position": None,
                 }
             )
-            was_open = enrollment.stage in selectors.OPEN_STAGES
             model_update(
                 instance=enrollment,
                 data=data,
@@ -113,91 +129,74 @@ def _handover(*, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date) ->
                 action="enrollment.release",
                 expected_version=enrollment.version,
             )
-            if was_open and data["stage"] == Stage.WITHDRAWN:
+            enrollment_event_record(enrollment)
+            if was_open and not finished:
                 _promote_waitlist(actor=actor, cohort=enrollment.cohort, on=on)
-        # The program this person last took part in, finished or not, is the one the company follows up.
-        latest = (
-            Enrollment.objects.filter(person=person)
-            .exclude(stage__in=(Stage.CANDIDATE, Stage.WAITLISTED))
-            .select_related("cohort__program__agreement")
-            .order_by("-cohort__start_date")
-            .first()
-        )
-        bapas = responsible_bapas(person, episode.unit)
-        case, _created = AftercareCase.objects.get_or_create(
-            person=person,
-            released_on=on,
-            defaults={
-                "enrollment": enrollments[0] if enrollments else latest,
-                "bapas": bapas,
-                "release_kind": kind,
-                "opened_on": timezone.localdate(),
-            },
-        )
-        audit_record(
-            actor=actor,
-            action="person.release",
-            target=person,
-            changes={
-                "kind": kind,
-                "on": str(on),
-                "bapas": str(bapas or ""),
-                "enrollments": [e.pk for e in enrollments],
-            },
-        )
-        pk_officers = (
-            list(User.objects.filter(is_active=True, organisation=bapas, role=Role.BAPAS_OFFICER))
-            if bapas
-            else []
-        )
-        followed = enrollments or ([latest] if latest else [])
-        companies = {p.organisation_id for e in followed for p in e.cohort.program.agreement.parties.all()}
-        csr_officers = list(
-            User.objects.filter(is_active=True, role=Role.CSR_OFFICER, organisation_id__in=companies)
-        )
-        label = "bebas" if kind == "bebas" else kind.upper()
-        title = f"Serah terima {person.full_name}: {label} pada {format_date_long(on)}"
-        body = f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}. Mulai rencana pembimbingan."
-        key = f"release:{person.pk}:{on}"
-        # Each recipient gets a link to a page they may open: the Bapas the person, the company the cohort.
-        cohort_link = reverse("programs:cohort_detail", args=[followed[0].cohort_id]) if followed else ""
-        person_link = reverse("beneficiaries:person_detail", args=[person.pk])
+        followed = [e for e in closed if e.enrolled_on]
+        if not followed:
+            latest = selectors.enrollment_at_release(person_id=person.pk, episode_id=episode_id)
+            followed = [latest] if latest is not None else []
+        if followed:
+            _tell_the_company(person=person, followed=followed, key=f"released:{person.pk}:{episode_id}")
+    return closed
 
-        def send() -> None:
-            notify(recipients=pk_officers, key=key, link=person_link, level="warning", title=title, body=body)
-            notify(
-                recipients=csr_officers,
-                key=key,
-                link=cohort_link,
-                level="info",
-                title=title,
-                body=f"Bapas penanggung jawab: {bapas or 'belum ditentukan'}.",
-            )
 
-        transaction.on_commit(send)
-    return case
+def _tell_the_company(*, person: Person, followed: list[Enrollment], key: str) -> None:
+    """The TJSL officers of the parties to the programs' agreements (and the agreements above them) learn
+    that the participant was released and handed over: never how, when, or why."""
+    agreements = {e.cohort.program.agreement_id for e in followed} | {
+        e.cohort.program.agreement.parent_id for e in followed if e.cohort.program.agreement.parent_id
+    }
+    companies = AgreementParty.objects.filter(agreement_id__in=agreements).values("organisation_id")
+    officers = User.objects.filter(is_active=True, role=Role.CSR_OFFICER, organisation_id__in=companies)
+    cohort = followed[0].cohort
+    # Stored text: written in the site's language, whoever triggered the release.
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=officers,
+            key=key,
+            title=_("Participant %(name)s has been released and handed over to the Bapas")
+            % {"name": person.full_name},
+            body=_("%(program)s, %(cohort)s.") % {"program": cohort.program.name, "cohort": cohort.name},
+            link=reverse("programs:cohort_detail", args=[cohort.pk]),
+            level="info",
+        )
 
 
 def handovers_due(*, today: dt.date | None = None) -> dict[str, int]:
-    """Daily: hand over participants whose release was recorded elsewhere (for example by an import).
-
-    Finds open enrolments whose custody episode is now bebas or klien, or has a release date that has come,
-    and runs the same handover as a release recorded on the cohort page. Safe to run again.
-    """
+    """Daily safety net: record the `person.released` event of every released or klien custody episode
+    that has none (data from before the outbox, or written by something that did not record it), so the
+    usual handlers hand the person over. A constant number of queries, however many episodes."""
     today = today or timezone.localdate()
-    episodes = (
-        CustodyEpisode.objects.filter(
-            enrollments__stage__in=(Stage.CANDIDATE, Stage.WAITLISTED, Stage.ENROLLED, Stage.ACTIVE)
-        )
-        .filter(Q(status__in=(CustodyStatus.RELEASED, CustodyStatus.CLIENT)) | Q(release_date__lte=today))
-        .select_related("person__domicile_district", "unit")
-        .distinct()
+    recorded = DomainEvent.objects.annotate(episode_id=Cast(KT("payload__episode"), IntegerField())).filter(
+        kind=kinds.PERSON_RELEASED, episode_id=OuterRef("pk")
     )
-    handed = 0
-    for episode in episodes:
-        latest = episode.integration_events.order_by("-date").first()
-        kind = "bebas" if episode.status != CustodyStatus.CLIENT else (latest.kind if latest else "pb")
-        on = episode.release_date or (latest.date if latest else today)
-        _handover(actor=None, episode=episode, kind=kind, on=min(on, today))
-        handed += 1
-    return {"handovers": handed}
+    latest = IntegrationEvent.objects.filter(
+        episode=OuterRef("pk"),
+        kind__in=(
+            IntegrationKind.PAROLE,
+            IntegrationKind.CONDITIONAL_LEAVE,
+            IntegrationKind.LEAVE_BEFORE_RELEASE,
+        ),
+    ).order_by("-date", "-pk")
+    missing = (
+        CustodyEpisode.objects.filter(
+            Q(status__in=(CustodyStatus.RELEASED, CustodyStatus.CLIENT)), person__merged_into__isnull=True
+        )
+        .exclude(Exists(recorded))
+        .annotate(
+            last_kind=Subquery(latest.values("kind")[:1]), last_date=Subquery(latest.values("date")[:1])
+        )
+        .values_list("pk", "person_id", "unit_id", "status", "release_date", "last_kind", "last_date")
+        .order_by("pk")
+    )
+    subject_type = Person._meta.label_lower
+    events = []
+    for pk, person_id, unit_id, status, release_date, last_kind, last_date in missing:
+        kind = "bebas" if status == CustodyStatus.RELEASED else (last_kind or "pb")
+        on = (release_date if kind == "bebas" else last_date) or release_date or last_date or today
+        payload = {"episode": pk, "unit": unit_id, "kind": kind, "on": min(on, today).isoformat()}
+        events.append((kinds.PERSON_RELEASED, subject_type, str(person_id), payload))
+    with transaction.atomic():
+        recorded_count = events_record_many(events)
+    return {"released": recorded_count}

@@ -102,6 +102,18 @@ def certificate_record(
             target=enrollment.person,
             changes={"issuer": certificate.issuer, "number": certificate.number},
         )
+        from sinergi.events import kinds
+        from sinergi.events.services import event_record
+
+        event_record(
+            kind=kinds.CERTIFICATE_ISSUED,
+            subject=enrollment.person,
+            payload={
+                "certificate": certificate.pk,
+                "enrollment": enrollment.pk,
+                "on": certificate.issued_on.isoformat(),
+            },
+        )
     return certificate
 
 
