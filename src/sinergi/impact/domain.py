@@ -138,7 +138,8 @@ def _outcome_label(raw: Mapping[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
-def _outcome_problems(raw: Any, index: int) -> list[Problem]:
+def outcome_problems(raw: Any, index: int = 0) -> list[Problem]:
+    """Every problem of one outcome in its file form (see value_map_problems)."""
     if not isinstance(raw, Mapping):
         return [Problem(f"#{index + 1}", "outcomes", str(OUTCOME_NOT_AN_OBJECT))]
     label = _outcome_label(raw, index)
@@ -201,7 +202,7 @@ def value_map_problems(data: Any) -> list[Problem]:
             problems.append(Problem(None, "outcomes", str(NO_OUTCOMES)))
         else:
             for index, raw in enumerate(outcomes):
-                problems.extend(_outcome_problems(raw, index))
+                problems.extend(outcome_problems(raw, index))
     return problems
 
 
