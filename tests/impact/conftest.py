@@ -53,18 +53,27 @@ def impact(world: World) -> dict[str, Any]:
     }
 
 
-def line(setting: dict[str, Any], amount: int = 1_000_000, year: int = 2022, category: str = "training") -> Any:
+def line(
+    setting: dict[str, Any], amount: int = 1_000_000, year: int = 2022, category: str = "training"
+) -> Any:
     from sinergi.impact.services import budget_line_create
 
     return budget_line_create(
         actor=None,
         program=setting["program"],
-        data={"year": year, "category": category, "amount": amount, "funder": setting["company"],
-              "description": f"{category} {year}"},
+        data={
+            "year": year,
+            "category": category,
+            "amount": amount,
+            "funder": setting["company"],
+            "description": f"{category} {year}",
+        },
     )
 
 
-def spend(setting: dict[str, Any], budget_line: Any, amount: int, on: dt.date | None = None, **kw: Any) -> Any:
+def spend(
+    setting: dict[str, Any], budget_line: Any, amount: int, on: dt.date | None = None, **kw: Any
+) -> Any:
     from sinergi.impact.services import expenditure_create
 
     return expenditure_create(

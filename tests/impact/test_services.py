@@ -63,8 +63,13 @@ def test_parties_officers_and_administrators_may_write_and_each_write_is_audited
         budget = services.budget_line_create(
             actor=world.users[role],
             program=impact["program"],
-            data={"year": 2022, "category": "materials", "amount": 5, "funder": impact["company"],
-                  "description": role},
+            data={
+                "year": 2022,
+                "category": "materials",
+                "amount": 5,
+                "funder": impact["company"],
+                "description": role,
+            },
         )
         assert AuditEvent.objects.filter(action="budget_line.create", target_id=str(budget.pk)).exists()
 
@@ -94,8 +99,13 @@ def test_an_expenditure_needs_a_line(impact) -> None:
         services.expenditure_create(
             actor=None,
             program=impact["program"],
-            data={"budget_line": None, "spent_on": dt.date(2022, 1, 5), "amount": 10, "description": "x",
-                  "paid_by": impact["company"]},
+            data={
+                "budget_line": None,
+                "spent_on": dt.date(2022, 1, 5),
+                "amount": 10,
+                "description": "x",
+                "paid_by": impact["company"],
+            },
         )
     assert error.value.detail["budget_line"] == str(services.LINE_REQUIRED)
 
@@ -120,9 +130,15 @@ def test_an_expenditure_of_another_program_s_line_is_refused(impact) -> None:
     )
     with pytest.raises(ApplicationError) as error:
         expenditure_create(
-            actor=None, program=impact["program"],
-            data={"budget_line": foreign, "spent_on": dt.date(2022, 2, 1), "amount": 1, "description": "x",
-                  "paid_by": impact["company"]},
+            actor=None,
+            program=impact["program"],
+            data={
+                "budget_line": foreign,
+                "spent_on": dt.date(2022, 2, 1),
+                "amount": 1,
+                "description": "x",
+                "paid_by": impact["company"],
+            },
         )
     assert error.value.detail["budget_line"] == str(services.LINE_OF_OTHER_PROGRAM)
 
@@ -191,13 +207,20 @@ def test_a_stale_edit_conflicts(impact) -> None:
 
 
 def test_in_kind_needs_a_value_and_its_basis(impact) -> None:
-    data = {"contributor": impact["kanwil"], "kind": "facility", "description": "Ruang kelas",
-            "contributed_on": dt.date(2022, 3, 1), "value": 0, "valuation_basis": " "}
+    data = {
+        "contributor": impact["kanwil"],
+        "kind": "facility",
+        "description": "Ruang kelas",
+        "contributed_on": dt.date(2022, 3, 1),
+        "value": 0,
+        "valuation_basis": " ",
+    }
     with pytest.raises(ApplicationError) as error:
         services.in_kind_create(actor=None, program=impact["program"], data=data)
     assert set(error.value.detail) == {"value", "valuation_basis"}
     contribution = services.in_kind_create(
-        actor=None, program=impact["program"],
+        actor=None,
+        program=impact["program"],
         data=data | {"value": 6_000_000, "valuation_basis": "2 ruang × 30 hari × Rp 100.000"},
     )
     assert contribution.value == 6_000_000
@@ -208,7 +231,10 @@ def test_budget_against_realisation_per_line_and_year(impact) -> None:
     materials = line(impact, amount=500_000, year=2023, category="materials")
     spend(impact, training, 890_000)
     rows = selectors.budget_realisation(program=impact["program"])
-    assert [(r.line.pk, r.spent, r.percent) for r in rows] == [(training.pk, 890_000, D(89)), (materials.pk, 0, D(0))]
+    assert [(r.line.pk, r.spent, r.percent) for r in rows] == [
+        (training.pk, 890_000, D(89)),
+        (materials.pk, 0, D(0)),
+    ]
     assert selectors.realisation_by_year(rows) == [
         {"year": 2022, "budget": 1_000_000, "spent": 890_000, "percent": D(89)},
         {"year": 2023, "budget": 500_000, "spent": 0, "percent": D(0)},
@@ -220,9 +246,15 @@ def test_budget_against_realisation_per_line_and_year(impact) -> None:
 
 def _map(impact, **data):
     value_map = services.value_map_create(
-        actor=impact["tjsl"], program=impact["program"],
-        data={"title": "Peta nilai uji", "stakeholders": ["Peserta", "Keluarga"], "inputs_source": "manual",
-              "inputs_manual": 150_000_000} | data,
+        actor=impact["tjsl"],
+        program=impact["program"],
+        data={
+            "title": "Peta nilai uji",
+            "stakeholders": ["Peserta", "Keluarga"],
+            "inputs_source": "manual",
+            "inputs_manual": 150_000_000,
+        }
+        | data,
     )
     services.outcome_add(actor=impact["tjsl"], value_map=value_map, data=OUTCOME)
     return value_map
@@ -244,13 +276,23 @@ def test_inputs_from_finance_are_realisation_plus_in_kind_in_the_period(impact) 
     budget = line(impact, amount=10_000_000)
     spend(impact, budget, 4_000_000, on=dt.date(2022, 5, 1))
     services.in_kind_create(
-        actor=None, program=impact["program"],
-        data={"contributor": impact["kanwil"], "kind": "staff_time", "description": "Instruktur",
-              "contributed_on": dt.date(2022, 6, 1), "value": 1_000_000, "valuation_basis": "10 hari × Rp 100.000"},
+        actor=None,
+        program=impact["program"],
+        data={
+            "contributor": impact["kanwil"],
+            "kind": "staff_time",
+            "description": "Instruktur",
+            "contributed_on": dt.date(2022, 6, 1),
+            "value": 1_000_000,
+            "valuation_basis": "10 hari × Rp 100.000",
+        },
     )
     value_map = _map(impact, inputs_source="finance", inputs_manual=None)
-    assert selectors.value_map_inputs(value_map) == {"realisation": 4_000_000, "in_kind": 1_000_000,
-                                                     "total": 5_000_000}
+    assert selectors.value_map_inputs(value_map) == {
+        "realisation": 4_000_000,
+        "in_kind": 1_000_000,
+        "total": 5_000_000,
+    }
 
 
 @pytest.mark.parametrize(("field", "value"), [("deadweight", D("1.2")), ("drop_off", -1), ("duration", 0)])
@@ -265,7 +307,9 @@ def test_an_outcome_with_a_bad_value_is_refused_naming_the_field(impact, field, 
 def test_zero_inputs_are_refused(impact) -> None:
     with pytest.raises(ApplicationError) as error:
         services.value_map_create(
-            actor=None, program=impact["program"], data={"title": "x", "inputs_source": "manual", "inputs_manual": 0}
+            actor=None,
+            program=impact["program"],
+            data={"title": "x", "inputs_source": "manual", "inputs_manual": 0},
         )
     assert "inputs_manual" in error.value.detail
 
@@ -306,17 +350,30 @@ def test_export_then_import_gives_the_same_numbers(impact) -> None:
     assert target.version == 2
     assert selectors.value_map_numbers(target).result == selectors.value_map_numbers(source).result
     imported = target.outcomes.get()
-    assert (imported.quantity_source, imported.indicator) == (OUTCOME["quantity_source"], OUTCOME["indicator"])
+    assert (imported.quantity_source, imported.indicator) == (
+        OUTCOME["quantity_source"],
+        OUTCOME["indicator"],
+    )
     assert AuditEvent.objects.filter(action="value_map.export").count() == 1
 
 
 def test_a_bad_import_changes_nothing_and_names_outcome_and_field(impact) -> None:
     value_map = _map(impact)
-    bad = json.dumps({"discount_rate": 0.035, "inputs": 0, "outcomes": [OUTCOME | {"deadweight": 2, "quantity": 1,
-                                                                                     "proxy": 1}]}, default=str)
+    bad = json.dumps(
+        {
+            "discount_rate": 0.035,
+            "inputs": 0,
+            "outcomes": [OUTCOME | {"deadweight": 2, "quantity": 1, "proxy": 1}],
+        },
+        default=str,
+    )
     with pytest.raises(ApplicationError) as error:
         services.value_map_import(actor=None, value_map=value_map, text=bad, version=value_map.version)
-    assert "Bekerja" in error.value.message and "deadweight" in error.value.message and "inputs" in error.value.message
+    assert (
+        "Bekerja" in error.value.message
+        and "deadweight" in error.value.message
+        and "inputs" in error.value.message
+    )
     assert value_map.outcomes.get().quantity == 10
     with pytest.raises(ApplicationError):
         services.value_map_import(actor=None, value_map=value_map, text="{", version=value_map.version)
@@ -331,7 +388,9 @@ def test_an_import_over_a_stale_version_conflicts(impact) -> None:
 
 
 def test_an_agreement_value_map_covers_its_programs(impact) -> None:
-    value_map = services.value_map_create(actor=impact["kanwil_user"], agreement=impact["mou"], data={"title": "MoU"})
+    value_map = services.value_map_create(
+        actor=impact["kanwil_user"], agreement=impact["mou"], data={"title": "MoU"}
+    )
     assert list(selectors.value_map_programs(value_map)) == [impact["program"]]
 
 
@@ -340,8 +399,13 @@ def test_an_agreement_value_map_covers_its_programs(impact) -> None:
 
 def _survey(impact):
     return services.survey_create(
-        actor=impact["tjsl"], program=impact["program"],
-        data={"title": "IKM 2022", "conducted_from": dt.date(2022, 11, 1), "conducted_to": dt.date(2022, 11, 30)},
+        actor=impact["tjsl"],
+        program=impact["program"],
+        data={
+            "title": "IKM 2022",
+            "conducted_from": dt.date(2022, 11, 1),
+            "conducted_to": dt.date(2022, 11, 30),
+        },
     )
 
 
@@ -361,7 +425,9 @@ def test_a_csv_with_bom_and_semicolons_is_imported(impact) -> None:
     header = ";".join(["Responden", *survey.elements])
     rows = [";".join(["R1", *["4"] * 9]), ";".join(["R2", *["3"] * 9])]
     content = ("\ufeff" + "\n".join([header, *rows]) + "\n").encode("utf-8")
-    assert services.responses_import(actor=impact["tjsl"], survey=survey, content=content, name="ikm.csv") == 2
+    assert (
+        services.responses_import(actor=impact["tjsl"], survey=survey, content=content, name="ikm.csv") == 2
+    )
     result = selectors.survey_results(actor=impact["tjsl"], survey=survey)
     assert result.suppressed  # 2 respondents: too few for a TJSL officer
     admin_view = selectors.survey_results(actor=impact["admin"], survey=survey)
@@ -371,7 +437,9 @@ def test_a_csv_with_bom_and_semicolons_is_imported(impact) -> None:
 
 def test_a_csv_with_a_bad_answer_is_refused_whole_naming_the_row(impact) -> None:
     survey = _survey(impact)
-    content = "\n".join([",".join(survey.elements), ",".join(["4"] * 9), ",".join(["4"] * 8 + ["7"])]).encode()
+    content = "\n".join(
+        [",".join(survey.elements), ",".join(["4"] * 9), ",".join(["4"] * 8 + ["7"])]
+    ).encode()
     with pytest.raises(ApplicationError) as error:
         services.responses_import(actor=impact["tjsl"], survey=survey, content=content)
     assert str(services.ROW_PROBLEM % {"line": 3, "problems": ""}).strip() in error.value.message

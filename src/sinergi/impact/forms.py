@@ -129,8 +129,8 @@ class FreezeForm(StyledForm):
 
 class SurveyForm(VersionedStyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    conducted_from = forms.DateField(label=_("From"), widget=DateInput)
-    conducted_to = forms.DateField(label=_("To"), widget=DateInput)
+    conducted_from = forms.DateField(label=_("Survey from"), widget=DateInput)
+    conducted_to = forms.DateField(label=_("Survey until"), widget=DateInput)
     elements = forms.MultipleChoiceField(
         label=_("Elements"), choices=IKM_ELEMENTS, widget=forms.CheckboxSelectMultiple
     )

@@ -241,8 +241,8 @@ class SatisfactionSurvey(VersionedModel):
 
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="surveys")
     title = models.CharField(_("title"), max_length=200)
-    conducted_from = models.DateField(_("from"))
-    conducted_to = models.DateField(_("to"))
+    conducted_from = models.DateField(_("survey from"))
+    conducted_to = models.DateField(_("survey until"))
     elements = models.JSONField(_("elements"), default=_elements)
     band_version = models.CharField(_("band table"), max_length=40, default=IKM_BANDS_VERSION)
     is_synthetic = models.BooleanField(_("example data"), default=False)
