@@ -356,7 +356,12 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
             apply_error(form, error)
         else:
             return redirect("impact:value_map_detail", pk=value_map.pk)
-    return _form_page(request, form=form, title=_("New value map"), back=request.path, program=program)
+    back = (
+        reverse("impact:program_impact", args=[program.pk])
+        if program is not None
+        else reverse("impact:value_map_list")
+    )
+    return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
 
 
 def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
