@@ -133,7 +133,7 @@ def test_the_value_map_page_shows_the_numbers_and_sensitivity(impact) -> None:
     value_map = _value_map(impact)
     page = login(impact["tjsl"]).get(f"/dampak/peta-nilai/{value_map.pk}/").content.decode()
     assert "Rp 223.887.321" in page and "1,49 : 1" in page
-    assert 'data-testid="sensitivity"' in page
+    assert 'data-testid="sensitivity"' in page and "Atribusi" in page and "Titik impas" in page
     narrower = login(impact["tjsl"]).get(f"/dampak/peta-nilai/{value_map.pk}/?langkah=10").content.decode()
     assert "±10%" in narrower
 

@@ -44,6 +44,19 @@ COST_LABELS = {
 }
 
 
+FIELD_LABELS = {
+    "quantity": gettext_lazy("Quantity"),
+    "proxy": gettext_lazy("Proxy"),
+    "duration": gettext_lazy("Duration (years)"),
+    "drop_off": gettext_lazy("Drop-off"),
+    "deadweight": gettext_lazy("Deadweight"),
+    "displacement": gettext_lazy("Displacement"),
+    "attribution": gettext_lazy("Attribution"),
+    "discount_rate": gettext_lazy("Discount rate"),
+    "inputs": gettext_lazy("Inputs"),
+}
+
+
 def _form_page(
     request: HttpRequest, *, form: Any, title: str, back: str, program: Any = None, **extra: Any
 ) -> HttpResponse:
@@ -366,7 +379,7 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
 
 def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
     numbers = selectors.value_map_numbers(value_map, step=step)
-    return {"numbers": numbers, "step_percent": int(step * 100)}
+    return {"numbers": numbers, "step_percent": int(step * 100), "field_labels": FIELD_LABELS}
 
 
 @allow(*FINANCE_READERS)
