@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sinergi.beneficiaries",
     "sinergi.programs",
     "sinergi.aftercare",
+    "sinergi.impact",
     "sinergi.reports",
     "sinergi.site",
 ]

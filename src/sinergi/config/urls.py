@@ -20,6 +20,7 @@ urlpatterns = [
     path("wbp/", include("sinergi.beneficiaries.urls")),
     path("program/", include("sinergi.programs.urls")),
     path("pembimbingan/", include("sinergi.aftercare.urls")),
+    path("dampak/", include("sinergi.impact.urls")),
     path("sertifikat/<str:code>/", programs_views.certificate_verify, name="certificate_verify"),
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

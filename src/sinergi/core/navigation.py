@@ -28,6 +28,7 @@ MENU: list[NavItem] = [
     NavItem(_("WBP registry"), "beneficiaries:person_list", "bi-person-vcard"),
     NavItem(_("Programs"), "programs:program_list", "bi-mortarboard"),
     NavItem(_("Aftercare"), "aftercare:case_list", "bi-signpost-2"),
+    NavItem(_("Impact"), "impact:index", "bi-graph-up-arrow"),
     NavItem(_("Users"), "accounts:user_list", "bi-people"),
     NavItem(_("Organisations"), "accounts:organisation_list", "bi-building"),
     NavItem(_("Correctional units"), "accounts:unit_list", "bi-bank"),

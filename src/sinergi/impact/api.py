@@ -1,0 +1,329 @@
+"""Impact over the API: budget against realisation, expenditures, value maps (numbers, export, import,
+snapshots), IKM results and responses, and the SDG roll-up. Same selectors and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from sinergi.accounts.models import Organisation
+from sinergi.core.access import require_roles
+from sinergi.core.api import PageParams, page_of
+from sinergi.core.errors import ApplicationError
+from sinergi.impact import domain, selectors, services
+from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
+
+router = Router(tags=["impact"])
+
+
+class LineOut(Schema):
+    id: int
+    year: int
+    category: str
+    description: str
+    funder_id: int
+    budget: int
+    spent: int
+    percent: Decimal | None
+    version: int
+
+
+class LineIn(Schema):
+    year: int
+    category: str
+    description: str = ""
+    amount: int
+    funder_id: int
+
+
+class ExpenditureOut(Schema):
+    id: int
+    budget_line_id: int
+    spent_on: dt.date
+    amount: int
+    description: str
+    paid_by_id: int
+    has_receipt: bool
+    version: int
+
+
+class SroiOut(Schema):
+    present_value: Decimal
+    net_present_value: Decimal
+    ratio: Decimal
+    net_ratio: Decimal
+    payback_months: Decimal | None
+
+
+class SensitivityOut(Schema):
+    outcome: int | None
+    outcome_name: str | None
+    field: str
+    base: Decimal
+    low: Decimal
+    high: Decimal
+    ratio_low: Decimal
+    ratio_high: Decimal
+    break_even: Decimal | None
+
+
+class NumbersOut(Schema):
+    inputs: dict[str, int]
+    sroi: SroiOut | None
+    sensitivity: list[SensitivityOut]
+    problems: list[str]
+
+
+class ValueMapOut(Schema):
+    id: int
+    title: str
+    program_id: int | None
+    agreement_id: int | None
+    outcomes: int
+    version: int
+
+
+class ImportIn(Schema):
+    version: int
+    value_map: dict[str, Any]
+
+
+class FreezeIn(Schema):
+    label: str
+
+
+class SnapshotOut(Schema):
+    id: int
+    value_map_id: int
+    label: str
+    taken_at: dt.datetime
+    checksum: str
+    results: dict[str, Any]
+    value_map: dict[str, Any]
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    respondents: int | str
+    ikm: Decimal | None
+    grade: str | None
+    element_means: dict[str, Decimal] | None
+    suppressed: bool
+
+
+class ResponseIn(Schema):
+    answers: dict[str, Any]
+    respondent: str = ""
+
+
+class GoalOut(Schema):
+    goal: int
+    title: str
+    targets: list[str]
+    program_ids: list[int]
+    participants: int | str
+    spent: int
+
+
+class StepQuery(Schema):
+    step: Decimal = domain.DEFAULT_STEP
+
+
+def _line(row: selectors.LineRealisation) -> dict[str, Any]:
+    line = row.line
+    return {
+        "id": line.pk,
+        "year": line.year,
+        "category": line.category,
+        "description": line.description,
+        "funder_id": line.funder_id,
+        "budget": line.amount,
+        "spent": row.spent,
+        "percent": row.percent,
+        "version": line.version,
+    }
+
+
+@router.get("/programs/{program_id}/budget", response=list[LineOut], summary="Budget against realisation")
+def budget(request: HttpRequest, program_id: int) -> list[dict[str, Any]]:
+    require_roles(request, *FINANCE_READERS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    return [_line(row) for row in selectors.budget_realisation(program=program)]
+
+
+@router.post("/programs/{program_id}/budget", response={201: LineOut}, summary="Add a budget line")
+def budget_line_create(request: HttpRequest, program_id: int, payload: LineIn) -> Status[dict[str, Any]]:
+    require_roles(request, *FINANCE_EDITORS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    funder = Organisation.objects.filter(pk=payload.funder_id).first()
+    data = payload.dict(exclude={"funder_id"}) | {"funder": funder}
+    line = services.budget_line_create(actor=request.user, program=program, data=data)
+    row = next(r for r in selectors.budget_realisation(program=program) if r.line.pk == line.pk)
+    return Status(201, _line(row))
+
+
+@router.get(
+    "/programs/{program_id}/expenditures", response=list[ExpenditureOut], summary="A program's expenditures"
+)
+def expenditures(request: HttpRequest, program_id: int, page: Query[PageParams]) -> list[dict[str, Any]]:
+    require_roles(request, *FINANCE_READERS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    return [
+        {
+            "id": e.pk,
+            "budget_line_id": e.budget_line_id,
+            "spent_on": e.spent_on,
+            "amount": e.amount,
+            "description": e.description,
+            "paid_by_id": e.paid_by_id,
+            "has_receipt": bool(e.receipt),
+            "version": e.version,
+        }
+        for e in page_of(selectors.expenditure_list(actor=request.user, program=program), page)
+    ]
+
+
+@router.get("/value-maps", response=list[ValueMapOut], summary="Value maps in the caller's scope")
+def value_maps(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
+    require_roles(request, *FINANCE_READERS)
+    return [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "program_id": m.program_id,
+            "agreement_id": m.agreement_id,
+            "outcomes": m.outcome_count,
+            "version": m.version,
+        }
+        for m in page_of(selectors.value_map_list(actor=request.user), page)
+    ]
+
+
+@router.get("/value-maps/{map_id}/sroi", response=NumbersOut, summary="SROI numbers and sensitivity now")
+def value_map_sroi(request: HttpRequest, map_id: int, query: Query[StepQuery]) -> dict[str, Any]:
+    require_roles(request, *FINANCE_READERS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    if not Decimal(0) < query.step < Decimal(1):
+        raise ApplicationError(domain.STEP_RANGE, code="invalid", detail={"step": str(domain.STEP_RANGE)})
+    numbers = selectors.value_map_numbers(value_map, step=query.step)
+    result = numbers.result
+    return {
+        "inputs": numbers.inputs,
+        "sroi": None
+        if result is None
+        else domain.sroi_summary(result) | {"payback_months": result.payback_months},
+        "sensitivity": [r.__dict__ for r in numbers.sensitivity],
+        "problems": [str(p) for p in numbers.problems],
+    }
+
+
+@router.get("/value-maps/{map_id}/export", response=dict[str, Any], summary="The value map as a sroi file")
+def value_map_export(request: HttpRequest, map_id: int) -> dict[str, Any]:
+    require_roles(request, *FINANCE_READERS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    return services.value_map_export(actor=request.user, value_map=value_map)
+
+
+@router.post("/value-maps/{map_id}/import", response=ValueMapOut, summary="Replace outcomes from a sroi file")
+def value_map_import(request: HttpRequest, map_id: int, payload: ImportIn) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    services.value_map_import(
+        actor=request.user,
+        value_map=value_map,
+        text=domain.to_json(payload.value_map),
+        version=payload.version,
+    )
+    return {
+        "id": value_map.pk,
+        "title": value_map.title,
+        "program_id": value_map.program_id,
+        "agreement_id": value_map.agreement_id,
+        "outcomes": value_map.outcomes.count(),
+        "version": value_map.version,
+    }
+
+
+def _snapshot(snapshot: Any) -> dict[str, Any]:
+    return {
+        "id": snapshot.pk,
+        "value_map_id": snapshot.value_map_id,
+        "label": snapshot.label,
+        "taken_at": snapshot.taken_at,
+        "checksum": snapshot.checksum,
+        "results": snapshot.results,
+        "value_map": domain.loads_value_map(snapshot.data),
+    }
+
+
+@router.post("/value-maps/{map_id}/snapshots", response={201: SnapshotOut}, summary="Freeze for a report")
+def snapshot_freeze(request: HttpRequest, map_id: int, payload: FreezeIn) -> Status[dict[str, Any]]:
+    require_roles(request, *FINANCE_EDITORS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    snapshot = services.snapshot_freeze(actor=request.user, value_map=value_map, label=payload.label)
+    return Status(201, _snapshot(snapshot))
+
+
+@router.get("/snapshots/{snapshot_id}", response=SnapshotOut, summary="A frozen snapshot")
+def snapshot_detail(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+    require_roles(request, *FINANCE_READERS)
+    return _snapshot(selectors.snapshot_get(actor=request.user, pk=snapshot_id))
+
+
+@router.put("/snapshots/{snapshot_id}", response={409: dict[str, Any]}, summary="Always refused: frozen")
+def snapshot_update(request: HttpRequest, snapshot_id: int, payload: FreezeIn) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    snapshot = selectors.snapshot_get(actor=request.user, pk=snapshot_id)
+    services.snapshot_update(actor=request.user, snapshot=snapshot, data=payload.dict())
+    raise AssertionError("unreachable")
+
+
+def _survey(request: HttpRequest, survey: Any) -> dict[str, Any]:
+    results = selectors.survey_results(actor=request.user, survey=survey)
+    result = results.result
+    return {
+        "id": survey.pk,
+        "title": survey.title,
+        "respondents": results.respondents,
+        "ikm": domain.ikm_display(result.ikm) if result and result.ikm is not None else None,
+        "grade": result.band.grade if result and result.band else None,
+        "element_means": result.element_means if result else None,
+        "suppressed": results.suppressed,
+    }
+
+
+@router.get("/surveys/{survey_id}", response=SurveyOut, summary="IKM results of a survey")
+def survey_detail(request: HttpRequest, survey_id: int) -> dict[str, Any]:
+    require_roles(request, *IMPACT_READERS)
+    return _survey(request, selectors.survey_get(actor=request.user, pk=survey_id))
+
+
+@router.post("/surveys/{survey_id}/responses", response={201: SurveyOut}, summary="Add one IKM response")
+def survey_response(request: HttpRequest, survey_id: int, payload: ResponseIn) -> Status[dict[str, Any]]:
+    require_roles(request, *FINANCE_EDITORS)
+    survey = selectors.survey_get(actor=request.user, pk=survey_id)
+    services.response_add(
+        actor=request.user, survey=survey, answers=payload.answers, respondent=payload.respondent
+    )
+    return Status(201, _survey(request, survey))
+
+
+@router.get("/sdg", response=list[GoalOut], summary="SDG contribution per goal")
+def sdg(request: HttpRequest) -> list[dict[str, Any]]:
+    require_roles(request, *IMPACT_READERS)
+    return [
+        {
+            "goal": row["goal"],
+            "title": str(row["title"]),
+            "targets": row["targets"],
+            "program_ids": [p.pk for p in row["programs"]],
+            "participants": row["participants"],
+            "spent": row["spent"],
+        }
+        for row in selectors.sdg_rollup(actor=request.user)
+    ]

@@ -1,0 +1,483 @@
+"""Reads for impact, scoped to the actor: finance, value maps and their numbers, surveys, SDGs, costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from sinergi.core.errors import NotFoundError
+from sinergi.impact import access, domain
+from sinergi.impact.models import (
+    BudgetLine,
+    Expenditure,
+    InKindContribution,
+    ProgramSdgTarget,
+    SatisfactionSurvey,
+    ValueMap,
+    ValueMapSnapshot,
+)
+from sinergi.partnerships.models import Agreement
+from sinergi.programs.choices import Stage
+from sinergi.programs.models import Certificate, Enrollment, Program
+
+PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+
+
+def _sum(qs: QuerySet[Any], field: str) -> int:
+    return int(qs.aggregate(total=Coalesce(Sum(field), Value(0)))["total"] or 0)
+
+
+# --- Programs ---------------------------------------------------------------------------------------
+
+
+def program_list(*, actor: Any) -> QuerySet[Program]:
+    """Programs the actor reaches in impact, with budget, realisation and in-kind totals (subqueries)."""
+    spent = (
+        Expenditure.objects.filter(budget_line__program=OuterRef("pk"))
+        .order_by()
+        .values("budget_line__program")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    budget = (
+        BudgetLine.objects.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    in_kind = (
+        InKindContribution.objects.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(total=Sum("value"))
+        .values("total")
+    )
+    programs = Program.objects.select_related("agreement")
+    scope = access.program_scope(actor)
+    if scope is not None:
+        programs = programs.filter(scope)
+    return programs.annotate(
+        budget_total=Coalesce(Subquery(budget), Value(0)),
+        spent_total=Coalesce(Subquery(spent), Value(0)),
+        in_kind_total=Coalesce(Subquery(in_kind), Value(0)),
+    ).order_by("-start_date", "name", "pk")
+
+
+def program_get(*, actor: Any, pk: int) -> Program:
+    """One program the actor reaches in impact; NotFoundError otherwise."""
+    program = program_list(actor=actor).select_related("agreement__parent").filter(pk=pk).first()
+    if program is None:
+        raise NotFoundError()
+    return program
+
+
+def finance_program_get(*, actor: Any, pk: int) -> Program:
+    """A program whose finance details the actor may read (editors only); NotFoundError otherwise."""
+    program = program_get(actor=actor, pk=pk)
+    if not access.may_read_finance(actor, program):
+        raise NotFoundError()
+    return program
+
+
+# --- Finance ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRealisation:
+    """A budget line with what was spent against it and the share of the budget."""
+
+    line: BudgetLine
+    spent: int
+    percent: Decimal | None
+
+    @property
+    def remaining(self) -> int:
+        return self.line.amount - self.spent
+
+
+def budget_realisation(*, program: Program) -> list[LineRealisation]:
+    """Budget against realisation per line and year, with the percentage spent (one query)."""
+    lines = (
+        BudgetLine.objects.filter(program=program)
+        .select_related("funder")
+        .annotate(spent=Coalesce(Sum("expenditures__amount"), Value(0)))
+        .order_by("year", "category", "description", "pk")
+    )
+    return [
+        LineRealisation(
+            line=line, spent=int(line.spent), percent=domain.realisation_percent(line.amount, line.spent)
+        )
+        for line in lines
+    ]
+
+
+def realisation_by_year(rows: list[LineRealisation]) -> list[dict[str, Any]]:
+    """Totals per year from the per-line rows (no query)."""
+    years: dict[int, dict[str, int]] = defaultdict(lambda: {"budget": 0, "spent": 0})
+    for row in rows:
+        years[row.line.year]["budget"] += row.line.amount
+        years[row.line.year]["spent"] += row.spent
+    return [
+        {"year": year, **totals, "percent": domain.realisation_percent(totals["budget"], totals["spent"])}
+        for year, totals in sorted(years.items())
+    ]
+
+
+def expenditure_list(*, actor: Any, program: Program) -> QuerySet[Expenditure]:
+    """A program's expenditures, newest first, with their lines and payers loaded."""
+    if not access.may_read_finance(actor, program):
+        return Expenditure.objects.none()
+    return (
+        Expenditure.objects.filter(budget_line__program=program)
+        .select_related("budget_line", "budget_line__funder", "paid_by")
+        .order_by("-spent_on", "-pk")
+    )
+
+
+def in_kind_list(*, actor: Any, program: Program) -> QuerySet[InKindContribution]:
+    if not access.may_read_finance(actor, program):
+        return InKindContribution.objects.none()
+    return InKindContribution.objects.filter(program=program).select_related("contributor")
+
+
+def _finance_object(actor: Any, qs: QuerySet[Any], pk: int, program_path: str) -> Any:
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise NotFoundError()
+    program = obj
+    for part in program_path.split("."):
+        program = getattr(program, part)
+    finance_program_get(actor=actor, pk=program.pk)
+    return obj
+
+
+def budget_line_get(*, actor: Any, pk: int) -> BudgetLine:
+    return _finance_object(
+        actor, BudgetLine.objects.select_related("program__agreement__parent", "funder"), pk, "program"
+    )
+
+
+def expenditure_get(*, actor: Any, pk: int) -> Expenditure:
+    return _finance_object(
+        actor,
+        Expenditure.objects.select_related("budget_line__program__agreement__parent", "paid_by"),
+        pk,
+        "budget_line.program",
+    )
+
+
+def in_kind_get(*, actor: Any, pk: int) -> InKindContribution:
+    return _finance_object(
+        actor,
+        InKindContribution.objects.select_related("program__agreement__parent", "contributor"),
+        pk,
+        "program",
+    )
+
+
+def programs_of_agreement(agreement: Agreement) -> QuerySet[Program]:
+    """The programs under an agreement and under the agreements recorded beneath it (PKS, addenda)."""
+    return Program.objects.filter(Q(agreement=agreement) | Q(agreement__parent=agreement))
+
+
+def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> dict[str, int]:
+    """Realisation plus in-kind contributions of some programs within a period (two queries)."""
+    spent = _sum(
+        Expenditure.objects.filter(budget_line__program__in=programs, spent_on__gte=start, spent_on__lte=end),
+        "amount",
+    )
+    in_kind = _sum(
+        InKindContribution.objects.filter(
+            program__in=programs, contributed_on__gte=start, contributed_on__lte=end
+        ),
+        "value",
+    )
+    return {"realisation": spent, "in_kind": in_kind, "total": spent + in_kind}
+
+
+# --- Cost per outcome --------------------------------------------------------------------------------
+
+
+def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
+    """Participants, completions and certificates of some programs (two queries). In work or business at 6
+    months needs the aftercare follow-ups and is None ("not available") until they exist."""
+    counts = Enrollment.objects.filter(cohort__program__in=programs).aggregate(
+        participant=Count("pk", filter=Q(stage__in=PARTICIPANT_STAGES)),
+        completion=Count("pk", filter=Q(stage=Stage.COMPLETED)),
+    )
+    certificates = Certificate.objects.filter(enrollment__cohort__program__in=programs).count()
+    return {
+        "participant": counts["participant"],
+        "completion": counts["completion"],
+        "certificate": certificates,
+        "in_work_6m": None,
+    }
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One outcome: how many (as the actor may see it) and the cost of each."""
+
+    outcome: str
+    count: int | str | None
+    cost: Decimal | None
+    suppressed: bool
+
+
+def cost_per_outcome(*, actor: Any, programs: QuerySet[Program], cost: int) -> list[CostRow]:
+    """Cost per participant, completion, certificate and in work at 6 months. For roles that see aggregates
+    only, a count under 5 is shown as "<5" and its cost as too few to report."""
+    counts = outcome_counts(programs=programs)
+    costs = domain.cost_per_outcome(cost, counts)
+    rows = []
+    for name in domain.COST_OUTCOMES:
+        count = counts[name]
+        hidden = access.aggregates_only(actor) and domain.too_small(count)
+        rows.append(
+            CostRow(
+                outcome=name,
+                count=access.cell(actor, count),
+                cost=None if hidden else costs[name],
+                suppressed=hidden,
+            )
+        )
+    return rows
+
+
+# --- Value maps ----------------------------------------------------------------------------------------
+
+
+def _value_map_scope(actor: Any, qs: QuerySet[ValueMap]) -> QuerySet[ValueMap]:
+    organisations = access.party_organisations(actor)
+    if organisations is None:
+        return qs
+    if not organisations or getattr(actor, "role", None) not in access.FINANCE_READERS:
+        return qs.none()
+    return qs.filter(
+        Q(
+            program__isnull=False,
+            program__in=Program.objects.filter(access.agreement_party_q(organisations, "agreement")),
+        )
+        | Q(
+            agreement__isnull=False,
+            agreement__in=Agreement.objects.filter(access.agreement_party_q(organisations)),
+        )
+    )
+
+
+def value_map_list(*, actor: Any, program: Program | None = None) -> QuerySet[ValueMap]:
+    """Value maps the actor may open (editors of their program or agreement), with outcome counts."""
+    qs = _value_map_scope(actor, ValueMap.objects.select_related("program", "agreement"))
+    if program is not None:
+        qs = qs.filter(Q(program=program) | Q(agreement=program.agreement))
+    return qs.annotate(
+        outcome_count=Count("outcomes", distinct=True),
+        frozen=Exists(ValueMapSnapshot.objects.filter(value_map=OuterRef("pk"))),
+    ).order_by("title", "pk")
+
+
+def value_map_get(*, actor: Any, pk: int) -> ValueMap:
+    value_map = (
+        _value_map_scope(
+            actor, ValueMap.objects.select_related("program__agreement__parent", "agreement__parent")
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if value_map is None:
+        raise NotFoundError()
+    return value_map
+
+
+def outcome_get(*, actor: Any, pk: int) -> Any:
+    from sinergi.impact.models import ValueMapOutcome
+
+    outcome = ValueMapOutcome.objects.select_related("value_map").filter(pk=pk).first()
+    if outcome is None:
+        raise NotFoundError()
+    outcome.value_map = value_map_get(actor=actor, pk=outcome.value_map_id)
+    return outcome
+
+
+def snapshot_get(*, actor: Any, pk: int) -> ValueMapSnapshot:
+    snapshot = ValueMapSnapshot.objects.select_related("value_map", "taken_by").filter(pk=pk).first()
+    if snapshot is None:
+        raise NotFoundError()
+    value_map_get(actor=actor, pk=snapshot.value_map_id)
+    return snapshot
+
+
+def value_map_programs(value_map: ValueMap) -> QuerySet[Program]:
+    if value_map.program_id:
+        return Program.objects.filter(pk=value_map.program_id)
+    return programs_of_agreement(value_map.agreement)  # type: ignore[arg-type]
+
+
+def value_map_inputs(value_map: ValueMap) -> dict[str, int]:
+    """The inputs: entered by hand, or the realisation plus in-kind contributions in the map's period."""
+    if value_map.inputs_source == "manual":
+        manual = int(value_map.inputs_manual or 0)
+        return {"realisation": 0, "in_kind": 0, "total": manual}
+    return inputs_for(
+        programs=value_map_programs(value_map), start=value_map.period_start, end=value_map.period_end
+    )
+
+
+def value_map_domain(value_map: ValueMap, *, inputs: int) -> domain.ValueMap:
+    """The rules' ValueMap from the stored one (outcomes in their order)."""
+    return domain.ValueMap(
+        inputs=Decimal(inputs),
+        discount_rate=value_map.discount_rate,
+        outcomes=tuple(
+            domain.Outcome(
+                name=o.name,
+                quantity=o.quantity,
+                proxy=o.proxy,
+                duration=o.duration,
+                deadweight=o.deadweight,
+                displacement=o.displacement,
+                attribution=o.attribution,
+                drop_off=o.drop_off,
+            )
+            for o in value_map.outcomes.all()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ValueMapNumbers:
+    """The numbers of a value map now, or why they cannot be computed yet."""
+
+    inputs: dict[str, int]
+    result: domain.SroiResult | None
+    sensitivity: list[domain.SensitivityRow]
+    problems: list[domain.Problem]
+
+
+def value_map_numbers(value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP) -> ValueMapNumbers:
+    inputs = value_map_inputs(value_map)
+    model = value_map_domain(value_map, inputs=inputs["total"])
+    problems = domain.value_map_problems(domain.value_map_to_dict(model))
+    if problems:
+        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems)
+    return ValueMapNumbers(
+        inputs=inputs,
+        result=domain.sroi(model),
+        sensitivity=domain.sensitivity(model, step=step),
+        problems=[],
+    )
+
+
+def value_map_file(value_map: ValueMap) -> dict[str, Any]:
+    """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys."""
+    inputs = value_map_inputs(value_map)["total"]
+    outcomes = list(value_map.outcomes.all())
+    data = domain.value_map_to_dict(
+        value_map_domain(value_map, inputs=inputs),
+        title=value_map.title,
+        stakeholders=list(value_map.stakeholders),
+        period={"from": value_map.period_start.isoformat(), "to": value_map.period_end.isoformat()},
+    )
+    for raw, outcome in zip(data["outcomes"], outcomes, strict=True):
+        raw.update(
+            {
+                "stakeholder": outcome.stakeholder,
+                "indicator": outcome.indicator,
+                "quantity_source": outcome.quantity_source,
+                "proxy_source": outcome.proxy_source,
+                "deadweight_source": outcome.deadweight_source,
+                "binding": outcome.binding,
+            }
+        )
+    return data
+
+
+# --- Surveys ----------------------------------------------------------------------------------------------
+
+
+def survey_list(*, actor: Any, program: Program) -> QuerySet[SatisfactionSurvey]:
+    return SatisfactionSurvey.objects.filter(program=program).annotate(respondents=Count("responses"))
+
+
+def survey_get(*, actor: Any, pk: int) -> SatisfactionSurvey:
+    survey = SatisfactionSurvey.objects.select_related("program").filter(pk=pk).first()
+    if survey is None:
+        raise NotFoundError()
+    program_get(actor=actor, pk=survey.program_id)
+    return survey
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """Per element its mean, the IKM and band, and the respondents; hidden when too few for the actor."""
+
+    respondents: int | str
+    result: domain.IkmResult | None
+    suppressed: bool
+
+
+def survey_results(*, actor: Any, survey: SatisfactionSurvey) -> SurveyResults:
+    answers = list(survey.responses.values_list("answers", flat=True))
+    count = len(answers)
+    if access.aggregates_only(actor) and domain.too_small(count):
+        return SurveyResults(respondents=access.cell(actor, count) or 0, result=None, suppressed=True)
+    return SurveyResults(
+        respondents=count,
+        result=domain.ikm_result(answers, survey.elements, survey.band_version),
+        suppressed=False,
+    )
+
+
+# --- SDGs ---------------------------------------------------------------------------------------------------
+
+
+def sdg_tags(*, program: Program) -> list[str]:
+    return list(ProgramSdgTarget.objects.filter(program=program).values_list("target", flat=True))
+
+
+def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
+    """Per goal: the programs tagged with it (by a target here, or by goal on the program), the targets
+    used, participants and realisation of those programs. Participants under 5 are "<5" for aggregate
+    roles."""
+    programs = {p.pk: p for p in program_list(actor=actor)}
+    tags: list[tuple[int, str]] = [
+        (program_id, target)
+        for program_id, target in ProgramSdgTarget.objects.filter(program_id__in=programs).values_list(
+            "program_id", "target"
+        )
+    ]
+    for program in programs.values():
+        tags.extend((program.pk, str(goal)) for goal in program.sdg_targets or [])
+    participants = dict(
+        Enrollment.objects.filter(cohort__program_id__in=programs, stage__in=PARTICIPANT_STAGES)
+        .order_by()
+        .values_list("cohort__program_id")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    rows = []
+    for goal, entry in domain.sdg_rollup(tags).items():
+        members: list[int] = sorted(entry["programs"])
+        people = sum(participants.get(pk, 0) for pk in members)
+        rows.append(
+            {
+                "goal": goal,
+                "title": domain.SDG_GOALS[goal],
+                "targets": sorted((str(t) for t in entry["targets"]), key=_target_key),
+                "programs": [programs[pk] for pk in members],
+                "participants": access.cell(actor, people),
+                "spent": sum(int(getattr(programs[pk], "spent_total", 0)) for pk in members),
+            }
+        )
+    return rows
+
+
+def _target_key(code: str) -> tuple[int, int, str]:
+    goal, _dot, rest = code.partition(".")
+    return (int(goal), int(rest) if rest.isdigit() else 99, rest)

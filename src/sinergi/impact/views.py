@@ -1,0 +1,653 @@
+"""Impact pages: programs' impact and finance, value maps with numbers and snapshots, IKM surveys, SDGs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from sinergi.core.access import allow
+from sinergi.core.errors import ApplicationError
+from sinergi.core.forms import apply_error
+from sinergi.impact import access, domain, selectors, services
+from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
+from sinergi.impact.forms import (
+    BudgetLineForm,
+    ExpenditureForm,
+    FileForm,
+    FreezeForm,
+    InKindForm,
+    OutcomeForm,
+    ResponseForm,
+    SdgForm,
+    SurveyForm,
+    ValueMapForm,
+    party_organisations,
+)
+from sinergi.impact.models import BudgetLine
+from sinergi.impact.services.surveys import MAX_CSV
+from sinergi.partnerships.selectors import agreement_get
+from sinergi.programs.models import Program
+
+COST_LABELS = {
+    "participant": gettext_lazy("per participant"),
+    "completion": gettext_lazy("per completion"),
+    "certificate": gettext_lazy("per certificate"),
+    "in_work_6m": gettext_lazy("per person in work or business at 6 months"),
+}
+
+
+FIELD_LABELS = {
+    "quantity": gettext_lazy("Quantity"),
+    "proxy": gettext_lazy("Proxy"),
+    "duration": gettext_lazy("Duration (years)"),
+    "drop_off": gettext_lazy("Drop-off"),
+    "deadweight": gettext_lazy("Deadweight"),
+    "displacement": gettext_lazy("Displacement"),
+    "attribution": gettext_lazy("Attribution"),
+    "discount_rate": gettext_lazy("Discount rate"),
+    "inputs": gettext_lazy("Inputs"),
+}
+
+
+def _form_page(
+    request: HttpRequest, *, form: Any, title: str, back: str, program: Any = None, **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "impact/form.html",
+        {"form": form, "title": title, "back": back, "program": program, "multipart": True} | extra,
+    )
+
+
+# --- Programs -------------------------------------------------------------------------------------------
+
+
+@allow(*IMPACT_READERS)
+def impact_index(request: HttpRequest) -> HttpResponse:
+    """Programs with budget, realisation and in-kind totals."""
+    page = Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page"))
+    role = getattr(request.user, "role", "")
+    return render(request, "impact/index.html", {"page_obj": page, "can_see_maps": role in FINANCE_READERS})
+
+
+@allow(*IMPACT_READERS)
+def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    programs = Program.objects.filter(pk=program.pk)
+    inputs = selectors.inputs_for(programs=programs, start=program.start_date, end=program.end_date)
+    costs = selectors.cost_per_outcome(actor=request.user, programs=programs, cost=inputs["total"])
+    rows = selectors.budget_realisation(program=program)
+    surveys = [
+        (survey, selectors.survey_results(actor=request.user, survey=survey))
+        for survey in selectors.survey_list(actor=request.user, program=program)
+    ]
+    return render(
+        request,
+        "impact/program_impact.html",
+        {
+            "program": program,
+            "inputs": inputs,
+            "costs": [(COST_LABELS[c.outcome], c) for c in costs],
+            "years": selectors.realisation_by_year(rows),
+            "surveys": surveys,
+            "sdg_tags": selectors.sdg_tags(program=program),
+            "value_maps": list(selectors.value_map_list(actor=request.user, program=program)),
+            "can_edit": access.may_edit_program(request.user, program),
+            "can_read_finance": access.may_read_finance(request.user, program),
+        },
+    )
+
+
+@allow(*FINANCE_READERS)
+def program_finance(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.finance_program_get(actor=request.user, pk=pk)
+    rows = selectors.budget_realisation(program=program)
+    page = Paginator(selectors.expenditure_list(actor=request.user, program=program), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "impact/program_finance.html",
+        {
+            "program": program,
+            "rows": rows,
+            "years": selectors.realisation_by_year(rows),
+            "page_obj": page,
+            "in_kind": list(selectors.in_kind_list(actor=request.user, program=program)),
+            "can_edit": access.may_edit_program(request.user, program),
+        },
+    )
+
+
+def _lines(program: Any) -> Any:
+    return BudgetLine.objects.filter(program=program).order_by("year", "category", "description")
+
+
+@allow(*FINANCE_EDITORS)
+def budget_line_create(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.finance_program_get(actor=request.user, pk=pk)
+    form = BudgetLineForm(
+        request.POST or None,
+        organisations=party_organisations(program.agreement),
+        initial={"year": program.start_date.year},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        try:
+            services.budget_line_create(actor=request.user, program=program, data=data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The budget line has been saved."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(
+        request, form=form, title=_("New budget line"), back=_back_finance(program), program=program
+    )
+
+
+def _back_finance(program: Any) -> str:
+    return reverse("impact:program_finance", args=[program.pk])
+
+
+@allow(*FINANCE_EDITORS)
+def budget_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.budget_line_get(actor=request.user, pk=pk)
+    program = line.program
+    initial = {
+        f: getattr(line, f) for f in ("year", "category", "description", "amount", "funder", "version")
+    }
+    form = BudgetLineForm(
+        request.POST or None, organisations=party_organisations(program.agreement), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or line.version
+        try:
+            services.budget_line_update(actor=request.user, line=line, data=data, version=version)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The budget line has been saved."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(request, form=form, title=str(line), back=_back_finance(program), program=program)
+
+
+@allow(*FINANCE_EDITORS)
+def expenditure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.finance_program_get(actor=request.user, pk=pk)
+    form = ExpenditureForm(
+        request.POST or None,
+        request.FILES or None,
+        lines=_lines(program),
+        organisations=party_organisations(program.agreement),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        receipt = data.pop("receipt")
+        try:
+            services.expenditure_create(actor=request.user, program=program, data=data, receipt=receipt)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The expenditure has been recorded."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(
+        request, form=form, title=_("New expenditure"), back=_back_finance(program), program=program
+    )
+
+
+@allow(*FINANCE_EDITORS)
+def expenditure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    expenditure = selectors.expenditure_get(actor=request.user, pk=pk)
+    program = expenditure.budget_line.program
+    fields = ("budget_line", "spent_on", "amount", "description", "paid_by", "version")
+    form = ExpenditureForm(
+        request.POST or None,
+        lines=_lines(program),
+        organisations=party_organisations(program.agreement),
+        initial={f: getattr(expenditure, f) for f in fields},
+    )
+    form.fields.pop("receipt")
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or expenditure.version
+        try:
+            services.expenditure_update(
+                actor=request.user, expenditure=expenditure, data=data, version=version
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The expenditure has been saved."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(
+        request, form=form, title=expenditure.description, back=_back_finance(program), program=program
+    )
+
+
+@allow(*FINANCE_READERS)
+def receipt_download(request: HttpRequest, pk: int) -> FileResponse:
+    expenditure = selectors.expenditure_get(actor=request.user, pk=pk)
+    if not expenditure.receipt:
+        raise Http404
+    services.receipt_download_record(actor=request.user, expenditure=expenditure)
+    suffix = expenditure.receipt.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        expenditure.receipt.open("rb"),
+        as_attachment=True,
+        filename=f"kuitansi-{expenditure.pk}.{suffix}",
+        content_type=expenditure.receipt_content_type or None,
+    )
+
+
+@allow(*FINANCE_EDITORS)
+def in_kind_create(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.finance_program_get(actor=request.user, pk=pk)
+    form = InKindForm(request.POST or None, organisations=party_organisations(program.agreement))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        try:
+            services.in_kind_create(actor=request.user, program=program, data=data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The in-kind contribution has been recorded."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(
+        request, form=form, title=_("New in-kind contribution"), back=_back_finance(program), program=program
+    )
+
+
+@allow(*FINANCE_EDITORS)
+def in_kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = selectors.in_kind_get(actor=request.user, pk=pk)
+    program = contribution.program
+    fields = ("contributor", "kind", "description", "contributed_on", "value", "valuation_basis", "version")
+    form = InKindForm(
+        request.POST or None,
+        organisations=party_organisations(program.agreement),
+        initial={f: getattr(contribution, f) for f in fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or contribution.version
+        try:
+            services.in_kind_update(actor=request.user, contribution=contribution, data=data, version=version)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The in-kind contribution has been saved."))
+            return redirect("impact:program_finance", pk=program.pk)
+    return _form_page(
+        request, form=form, title=contribution.description, back=_back_finance(program), program=program
+    )
+
+
+@allow(*FINANCE_EDITORS)
+def sdg_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    if not access.may_edit_program(request.user, program):
+        raise Http404
+    current = selectors.sdg_tags(program=program)
+    form = SdgForm(
+        request.POST or None, initial={"targets": ", ".join(current), "expected": ",".join(current)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_sdg_set(
+                actor=request.user,
+                program=program,
+                targets=form.codes("targets"),
+                expected=form.codes("expected"),
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The SDG targets have been saved."))
+            return redirect("impact:program_impact", pk=program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=_("SDG targets of %(program)s") % {"program": program.name},
+        back=reverse("impact:program_impact", args=[program.pk]),
+        program=program,
+        sdg_goals=domain.SDG_GOALS,
+    )
+
+
+@allow(*IMPACT_READERS)
+def sdg_rollup(request: HttpRequest) -> HttpResponse:
+    return render(request, "impact/sdg.html", {"goals": selectors.sdg_rollup(actor=request.user)})
+
+
+# --- Value maps -------------------------------------------------------------------------------------------
+
+
+@allow(*FINANCE_READERS)
+def value_map_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.value_map_list(actor=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "impact/value_map_list.html", {"page_obj": page})
+
+
+@allow(*FINANCE_EDITORS)
+def value_map_create(request: HttpRequest) -> HttpResponse:
+    program = agreement = None
+    if (request.GET.get("program") or "").isdigit():
+        program = selectors.program_get(actor=request.user, pk=int(request.GET["program"]))
+    elif (request.GET.get("agreement") or "").isdigit():
+        agreement = agreement_get(actor=request.user, pk=int(request.GET["agreement"]))
+    else:
+        raise Http404
+    owner: Any = program or agreement
+    form = ValueMapForm(
+        request.POST or None,
+        initial={
+            "title": _("Value map: %(name)s") % {"name": getattr(owner, "name", None) or owner.title},
+            "period_start": owner.start_date,
+            "period_end": owner.end_date,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        try:
+            value_map = services.value_map_create(
+                actor=request.user, program=program, agreement=agreement, data=data
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            return redirect("impact:value_map_detail", pk=value_map.pk)
+    back = (
+        reverse("impact:program_impact", args=[program.pk])
+        if program is not None
+        else reverse("impact:value_map_list")
+    )
+    return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
+
+
+def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
+    numbers = selectors.value_map_numbers(value_map, step=step)
+    return {"numbers": numbers, "step_percent": int(step * 100), "field_labels": FIELD_LABELS}
+
+
+@allow(*FINANCE_READERS)
+def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    step = domain.DEFAULT_STEP
+    raw = request.GET.get("langkah", "")
+    if raw.isdigit() and 1 <= int(raw) <= 90:
+        step = domain.Decimal(int(raw)) / 100
+    return render(
+        request,
+        "impact/value_map_detail.html",
+        {
+            "value_map": value_map,
+            "outcomes": list(value_map.outcomes.all()),
+            "snapshots": list(value_map.snapshots.select_related("taken_by")),
+            "freeze_form": FreezeForm(),
+            "import_form": FileForm(initial={"version": value_map.version}),
+            "can_edit": access.may_edit_agreement(
+                request.user, value_map.program.agreement if value_map.program else value_map.agreement
+            ),
+        }
+        | _numbers_context(value_map, step),
+    )
+
+
+@allow(*FINANCE_EDITORS)
+def value_map_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    fields = (
+        "title",
+        "discount_rate",
+        "inputs_source",
+        "inputs_manual",
+        "period_start",
+        "period_end",
+        "version",
+    )
+    initial = {f: getattr(value_map, f) for f in fields} | {"stakeholders": "\n".join(value_map.stakeholders)}
+    form = ValueMapForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None or k == "inputs_manual"}
+        version = data.pop("version", None) or value_map.version
+        try:
+            services.value_map_update(actor=request.user, value_map=value_map, data=data, version=version)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The value map has been saved."))
+            return redirect("impact:value_map_detail", pk=value_map.pk)
+    return _form_page(request, form=form, title=value_map.title, back=_back_map(value_map))
+
+
+def _back_map(value_map: Any) -> str:
+    return reverse("impact:value_map_detail", args=[value_map.pk])
+
+
+def _outcome_data(form: Any) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    return data
+
+
+@allow(*FINANCE_EDITORS)
+def outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={"duration": 1, "drop_off": 0, "deadweight": 0, "displacement": 0, "attribution": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_add(actor=request.user, value_map=value_map, data=_outcome_data(form))
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The outcome has been added."))
+            return redirect("impact:value_map_detail", pk=value_map.pk)
+    return _form_page(request, form=form, title=_("New outcome"), back=_back_map(value_map))
+
+
+@allow(*FINANCE_EDITORS)
+def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = selectors.outcome_get(actor=request.user, pk=pk)
+    initial = {f: getattr(outcome, f) for f in OutcomeForm.base_fields}
+    form = OutcomeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("hapus"):
+        try:
+            services.outcome_remove(
+                actor=request.user,
+                outcome=outcome,
+                version=int(request.POST.get("version") or outcome.version),
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The outcome has been removed."))
+        return redirect("impact:value_map_detail", pk=outcome.value_map_id)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or outcome.version
+        try:
+            services.outcome_update(
+                actor=request.user, outcome=outcome, data=_outcome_data(form), version=version
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The outcome has been saved."))
+            return redirect("impact:value_map_detail", pk=outcome.value_map_id)
+    return _form_page(
+        request, form=form, title=outcome.name, back=_back_map(outcome.value_map), removable=outcome
+    )
+
+
+@allow(*FINANCE_READERS)
+def value_map_export(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    data = services.value_map_export(actor=request.user, value_map=value_map)
+    response = HttpResponse(
+        domain.to_json(data, indent=2) + "\n", content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="peta-nilai-{value_map.pk}.json"'
+    return response
+
+
+@allow(*FINANCE_EDITORS)
+@require_POST
+def value_map_import(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a value-map JSON file to import."))
+        return redirect("impact:value_map_detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    if upload.size > 1024 * 1024:
+        messages.error(request, _("The file is larger than 1 MB."))
+        return redirect("impact:value_map_detail", pk=pk)
+    try:
+        text = upload.read().decode("utf-8-sig")
+        services.value_map_import(
+            actor=request.user, value_map=value_map, text=text, version=form.cleaned_data["version"] or 0
+        )
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text."))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The value map has been replaced by the file's outcomes."))
+    return redirect("impact:value_map_detail", pk=pk)
+
+
+@allow(*FINANCE_EDITORS)
+@require_POST
+def value_map_freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    value_map = selectors.value_map_get(actor=request.user, pk=pk)
+    form = FreezeForm(request.POST)
+    try:
+        snapshot = services.snapshot_freeze(
+            actor=request.user, value_map=value_map, label=form.data.get("label", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("impact:value_map_detail", pk=pk)
+    messages.success(request, _("The snapshot has been frozen. It will not change."))
+    return redirect("impact:snapshot_detail", pk=snapshot.pk)
+
+
+@allow(*FINANCE_READERS)
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snapshot = selectors.snapshot_get(actor=request.user, pk=pk)
+    if request.GET.get("unduh"):
+        response = HttpResponse(snapshot.data + "\n", content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="potret-{snapshot.pk}.json"'
+        return response
+    return render(
+        request,
+        "impact/snapshot_detail.html",
+        {"snapshot": snapshot, "data": domain.loads_value_map(snapshot.data), "results": snapshot.results},
+    )
+
+
+# --- IKM ---------------------------------------------------------------------------------------------------
+
+
+@allow(*FINANCE_EDITORS)
+def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(actor=request.user, pk=pk)
+    if not access.may_edit_program(request.user, program):
+        raise Http404
+    form = SurveyForm(request.POST or None, initial={"elements": list(domain.IKM_ELEMENT_CODES)})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        try:
+            survey = services.survey_create(actor=request.user, program=program, data=data)
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            return redirect("impact:survey_detail", pk=survey.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=_("New IKM survey"),
+        back=reverse("impact:program_impact", args=[pk]),
+        program=program,
+    )
+
+
+@allow(*IMPACT_READERS)
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get(actor=request.user, pk=pk)
+    can_edit = access.may_edit_program(request.user, survey.program)
+    form = ResponseForm(request.POST or None, elements=survey.elements)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            answers = {e: form.cleaned_data[e] for e in survey.elements}
+            try:
+                services.response_add(
+                    actor=request.user,
+                    survey=survey,
+                    answers=answers,
+                    respondent=form.cleaned_data["respondent"],
+                )
+            except ApplicationError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The response has been saved."))
+                return redirect("impact:survey_detail", pk=pk)
+    results = selectors.survey_results(actor=request.user, survey=survey)
+    labels = dict(domain.IKM_ELEMENTS)
+    elements = [
+        (code, labels[code], results.result.element_means.get(code) if results.result else None)
+        for code in survey.elements
+    ]
+    return render(
+        request,
+        "impact/survey_detail.html",
+        {
+            "survey": survey,
+            "results": results,
+            "elements": elements,
+            "bands": domain.IKM_BANDS[survey.band_version],
+            "form": form,
+            "csv_form": FileForm(),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@allow(*FINANCE_EDITORS)
+@require_POST
+def survey_import(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get(actor=request.user, pk=pk)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file to import."))
+        return redirect("impact:survey_detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    try:
+        count = services.responses_import(
+            actor=request.user, survey=survey, content=upload.read(MAX_CSV + 1), name=upload.name or ""
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, ngettext("%(n)s response imported.", "%(n)s responses imported.", count) % {"n": count}
+        )
+    return redirect("impact:survey_detail", pk=pk)
