@@ -368,6 +368,30 @@ API = [
 ]
 
 
+def _app_rows(name: str) -> list[Row]:
+    """Rows that an app's tests declare in `tests/<app>/matrix_rows.py` (lists PAGES and API)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    rows: list[Row] = []
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if not info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"tests.{info.name}.matrix_rows")
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.{info.name}.matrix_rows":
+                raise
+            continue
+        rows.extend(getattr(module, name, []))
+    return rows
+
+
+PAGES += _app_rows("PAGES")
+API += _app_rows("API")
+
+
 def test_pages_allow_exactly_the_granted_roles_and_scopes(world: World) -> None:
     assert check_matrix(world, PAGES) == []
 

@@ -27,6 +27,7 @@ from sinergi.beneficiaries.forms import (
     PersonForm,
 )
 from sinergi.beneficiaries.models import Consent
+from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
@@ -88,6 +89,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sensitive": selectors.may_see_sensitive(request.user),
             "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
             "sentence": [(e, _sentence(e)) for e in episodes],
+            "panels": panels_for(actor=request.user, person=person),
         },
     )
 
