@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import (
     ConsentPurpose,
     CustodyStatus,
@@ -78,6 +79,41 @@ class Person(VersionedModel):
         return self.full_name
 
 
+class SentenceRuleset(TimeStampedModel):
+    """One version of the sentence rules as data, in force for sentences that start on or after
+    `effective_from` (see `domain.Ruleset`). Episodes store the version their dates were computed with."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    effective_from = models.DateField(_("effective from"))
+    title = models.CharField(_("regulation"), max_length=200, blank=True)
+    half_numerator = models.PositiveSmallIntegerField(default=1)
+    half_denominator = models.PositiveSmallIntegerField(default=2)
+    two_thirds_numerator = models.PositiveSmallIntegerField(default=2)
+    two_thirds_denominator = models.PositiveSmallIntegerField(default=3)
+    parole_min_months = models.PositiveSmallIntegerField(_("PB: minimum months to two thirds"), default=9)
+    leave_max_months = models.PositiveSmallIntegerField(_("CB: longest sentence in months"), default=18)
+
+    class Meta:
+        ordering = ["effective_from", "version"]
+        verbose_name = _("sentence ruleset")
+        verbose_name_plural = _("sentence rulesets")
+
+    def __str__(self) -> str:
+        return self.version
+
+    def as_domain(self) -> domain.Ruleset:
+        return domain.Ruleset(
+            version=self.version,
+            effective_from=self.effective_from,
+            half_numerator=self.half_numerator,
+            half_denominator=self.half_denominator,
+            two_thirds_numerator=self.two_thirds_numerator,
+            two_thirds_denominator=self.two_thirds_denominator,
+            parole_min_months=self.parole_min_months,
+            leave_max_months=self.leave_max_months,
+        )
+
+
 class CustodyEpisode(VersionedModel):
     """One stay under a unit's care: status, sentence, remission, integration and release."""
 
@@ -96,10 +132,14 @@ class CustodyEpisode(VersionedModel):
     sentence_days = models.PositiveSmallIntegerField(_("days"), default=0)
     remission_days = models.PositiveIntegerField(_("remission (days)"), default=0)
     release_date = models.DateField(_("release date"), null=True, blank=True)
-    # Computed from the sentence rules when the sentence is known; stored so screening can run in SQL.
+    # Computed by domain.episode_dates when the sentence is known, under the ruleset in force at the start,
+    # and stored (with that ruleset's version) so pages show what was decided and screening runs in SQL.
     expiry_date = models.DateField(_("expiry"), null=True, blank=True, db_index=True)
+    half_date = models.DateField(_("half"), null=True, blank=True)
     two_thirds_date = models.DateField(_("two thirds"), null=True, blank=True)
-    ruleset_version = models.CharField(max_length=40, blank=True)
+    parole_eligible_from = models.DateField(_("PB eligible from"), null=True, blank=True)
+    conditional_leave_eligible_from = models.DateField(_("CB eligible from"), null=True, blank=True)
+    ruleset_version = models.CharField(_("sentence ruleset"), max_length=40, blank=True)
     # The Bapas that guides the person after this episode's release (PB, CB, CMB or bebas).
     guidance_unit = models.ForeignKey(
         "accounts.Organisation",

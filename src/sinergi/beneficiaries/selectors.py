@@ -14,12 +14,17 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus
-from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person
+from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person, SentenceRuleset
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
 
 # Roles that may see identities, offences and sentences (DESIGN.md, Privacy).
 CORRECTIONS_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+
+
+def ruleset_list() -> list[domain.Ruleset]:
+    """Every sentence ruleset, oldest first, in the pure form `domain.episode_dates` takes (one query)."""
+    return [ruleset.as_domain() for ruleset in SentenceRuleset.objects.order_by("effective_from", "version")]
 
 
 def may_see_sensitive(actor: Any) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -88,22 +87,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "integration_form": IntegrationForm(episodes=episodes, initial={"date": timezone.localdate()}),
             "sensitive": selectors.may_see_sensitive(request.user),
             "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
-            "sentence": [(e, _sentence(e)) for e in episodes],
+            "today": timezone.localdate(),
             "panels": panels_for(actor=request.user, person=person),
         },
     )
-
-
-def _sentence(episode: Any) -> domain.SentenceDates | None:
-    if not episode.start_date or not episode.has_sentence:
-        return None
-    length = domain.SentenceLength(episode.sentence_years, episode.sentence_months, episode.sentence_days)
-    try:
-        return domain.sentence_dates(
-            start=episode.start_date, length=length, remission_days=episode.remission_days
-        )
-    except ValueError:
-        return None
 
 
 @allow(*REGISTRY)

@@ -15,22 +15,21 @@ from sinergi.core.errors import ApplicationError
 
 
 def _episode_dates(data: dict[str, Any]) -> dict[str, Any]:
-    length = domain.SentenceLength(
-        data.get("sentence_years") or 0, data.get("sentence_months") or 0, data.get("sentence_days") or 0
-    )
-    if data.get("start_date") and not length.is_zero:
-        try:
-            dates = domain.sentence_dates(
-                start=data["start_date"], length=length, remission_days=data.get("remission_days") or 0
-            )
-        except ValueError as exc:
-            raise ApplicationError(str(exc), code="invalid", detail={"remission_days": str(exc)}) from exc
-        return {
-            "expiry_date": dates.expiry,
-            "two_thirds_date": dates.two_thirds,
-            "ruleset_version": domain.RULESET_VERSION,
-        }
-    return {"expiry_date": None, "two_thirds_date": None, "ruleset_version": ""}
+    """The stored dates of an episode (domain.episode_dates under the ruleset in force at its start)."""
+    from sinergi.beneficiaries.selectors import ruleset_list
+
+    try:
+        return domain.episode_dates(
+            start=data.get("start_date"),
+            years=data.get("sentence_years"),
+            months=data.get("sentence_months"),
+            days=data.get("sentence_days"),
+            remission_days=data.get("remission_days"),
+            rulesets=ruleset_list(),
+        )
+    except ValueError as exc:
+        field = "remission_days" if str(exc) == domain.REMISSION_INVALID else "sentence_years"
+        raise ApplicationError(str(exc), code="invalid", detail={field: str(exc)}) from exc
 
 
 def _episode_save(*, actor: Any, person: Person, data: dict[str, Any]) -> CustodyEpisode:
@@ -96,3 +95,32 @@ def integration_event_add(
             changes={"kind": kind, "date": str(date), "approved_by_board": approved},
         )
     return event
+
+
+def episode_dates_fill() -> int:
+    """Store the derived dates of every episode that has a sentence but no stored half date yet (rows
+    written by an older import). Returns how many were filled. Stored dates are never recomputed here:
+    an episode keeps the dates of the ruleset it was computed with."""
+    from sinergi.beneficiaries.selectors import ruleset_list
+
+    rulesets = ruleset_list()
+    filled = []
+    for episode in CustodyEpisode.objects.filter(half_date=None).exclude(start_date=None).iterator():
+        try:
+            values = domain.episode_dates(
+                start=episode.start_date,
+                years=episode.sentence_years,
+                months=episode.sentence_months,
+                days=episode.sentence_days,
+                remission_days=episode.remission_days,
+                rulesets=rulesets,
+            )
+        except ValueError:
+            continue
+        if values["half_date"] is None:
+            continue
+        for name, value in values.items():
+            setattr(episode, name, value)
+        filled.append(episode)
+    CustodyEpisode.objects.bulk_update(filled, list(domain.EPISODE_DATE_FIELDS), batch_size=1000)
+    return len(filled)
