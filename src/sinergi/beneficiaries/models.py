@@ -23,17 +23,21 @@ class Person(VersionedModel):
 
     AUDIT_REDACTED_FIELDS = ("nik_encrypted", "nik_hash", "nik_last4", "phone")
 
-    full_name = models.CharField(_("name"), max_length=200)
+    full_name = models.CharField(_("name"), max_length=domain.MAX_LENGTHS["full_name"])
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
     nik_encrypted = models.TextField(blank=True, editable=False)
     nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
-    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
-    education = models.CharField(_("education"), max_length=100, blank=True)
-    prior_occupation = models.CharField(_("prior occupation"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    birth_place = models.CharField(
+        _("place of birth"), max_length=domain.MAX_LENGTHS["birth_place"], blank=True
+    )
+    education = models.CharField(_("education"), max_length=domain.MAX_LENGTHS["education"], blank=True)
+    prior_occupation = models.CharField(
+        _("prior occupation"), max_length=domain.MAX_LENGTHS["prior_occupation"], blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=domain.MAX_LENGTHS["phone"], blank=True)
     address = models.TextField(_("domicile address"), blank=True)
     domicile_district = models.ForeignKey(
         "regions.District",
@@ -51,8 +55,12 @@ class Person(VersionedModel):
         related_name="+",
         verbose_name=_("domicile village"),
     )
-    domicile_village_text = models.CharField(_("village as written"), max_length=150, blank=True)
-    offence_category = models.CharField(_("offence category"), max_length=150, blank=True)
+    domicile_village_text = models.CharField(
+        _("village as written"), max_length=domain.MAX_LENGTHS["domicile_village_text"], blank=True
+    )
+    offence_category = models.CharField(
+        _("offence category"), max_length=domain.MAX_LENGTHS["offence_category"], blank=True
+    )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
     photo = models.FileField(_("photo"), upload_to="people/photos/", blank=True)
     warnings = models.JSONField(_("data warnings"), default=list, blank=True)
@@ -124,7 +132,9 @@ class CustodyEpisode(VersionedModel):
         related_name="custody_episodes",
         verbose_name=_("unit"),
     )
-    registration_number = models.CharField(_("registration number"), max_length=60)
+    registration_number = models.CharField(
+        _("registration number"), max_length=domain.MAX_LENGTHS["registration_number"]
+    )
     status = models.CharField(_("status"), max_length=12, choices=CustodyStatus.choices)
     start_date = models.DateField(_("sentence start"), null=True, blank=True)
     sentence_years = models.PositiveSmallIntegerField(_("years"), default=0)
@@ -176,7 +186,9 @@ class IntegrationEvent(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=IntegrationKind.choices)
     date = models.DateField(_("date"))
     approved_by_board = models.BooleanField(_("approved by the TPP"), default=False)
-    board_reference = models.CharField(_("TPP decision reference"), max_length=100, blank=True)
+    board_reference = models.CharField(
+        _("TPP decision reference"), max_length=domain.MAX_LENGTHS["board_reference"], blank=True
+    )
 
     class Meta:
         ordering = ["date"]
@@ -193,7 +205,7 @@ class Consent(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     given_on = models.DateField(_("given on"))
-    evidence = models.CharField(_("evidence"), max_length=300)
+    evidence = models.CharField(_("evidence"), max_length=domain.MAX_LENGTHS["evidence"])
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
