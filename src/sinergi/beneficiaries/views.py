@@ -166,7 +166,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "domicile_district": person.domicile_district_id or "",
         "domicile_village": person.domicile_village_id or "",
     }
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(
+        request.POST or None, initial=initial, custody_start=selectors.custody_start(person=person)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -189,7 +191,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*REGISTRY)
 def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
-    form = EpisodeForm(request.POST or None, unit_ids=actor_unit_ids(request.user))
+    form = EpisodeForm(
+        request.POST or None, unit_ids=actor_unit_ids(request.user), birth_date=person.birth_date
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.episode_add(actor=request.user, person=person, data=form.cleaned_data)
