@@ -55,7 +55,7 @@ def people_in_scope(actor: Any) -> QuerySet[Person]:
 
 def _episodes_prefetch(actor: Any) -> Prefetch:
     units = actor_unit_ids(actor)
-    episodes = CustodyEpisode.objects.select_related("unit").order_by("-start_date", "-pk")
+    episodes = CustodyEpisode.objects.select_related("unit", "guidance_unit").order_by("-start_date", "-pk")
     # A Bapas guides the people it can see (its clients and those handed over): it sees all their episodes.
     if units is not None and getattr(actor, "role", None) != Role.BAPAS_OFFICER:
         episodes = episodes.filter(unit_id__in=units)
