@@ -11,7 +11,7 @@ from django.utils import timezone
 from sinergi.accounts.choices import OrganisationKind, UnitKind
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.programs import selectors
+from sinergi.programs import access, selectors
 from sinergi.programs.choices import SessionStatus, Stage
 from sinergi.programs.models import (
     Cohort,
@@ -20,11 +20,14 @@ from sinergi.programs.models import (
 )
 from sinergi.programs.services._common import (
     CAPACITY_POSITIVE,
+    COHORT_EDIT_NOT_ALLOWED,
     COHORT_NEEDS_UNIT,
+    COHORT_OPEN_NOT_ALLOWED,
     COHORT_OUTSIDE_PROGRAM,
     END_BEFORE_START,
     _d,
     _invalid,
+    forbidden,
 )
 from sinergi.programs.services.enrollments import _promote_waitlist
 
@@ -34,8 +37,11 @@ from sinergi.programs.services.enrollments import _promote_waitlist
 def cohort_create(
     *, actor: Any, program: Program, data: dict[str, Any], facilitators: Sequence[User] = ()
 ) -> Cohort:
-    """Open a cohort at a unit, inside the program's period."""
+    """Open a cohort at a unit, inside the program's period. Refuses (403) a unit outside the actor's scope
+    (access.may_open_cohort)."""
     unit, start, end = data["unit"], data["start_date"], data["end_date"]
+    if not access.may_open_cohort(actor, program=program, unit=unit):
+        raise forbidden(COHORT_OPEN_NOT_ALLOWED)
     if unit.kind != OrganisationKind.UNIT or unit.unit_kind == UnitKind.BAPAS:
         raise _invalid(COHORT_NEEDS_UNIT, "unit")
     if end < start:
@@ -76,7 +82,9 @@ def cohort_update(
     *, actor: Any, cohort: Cohort, data: dict[str, Any], facilitators: Sequence[User], version: int
 ) -> Cohort:
     """Edit a cohort's name, dates, capacity and facilitators (its unit stays). Raising the capacity moves
-    people up from the waiting list."""
+    people up from the waiting list. Refuses (403) an actor who may not edit it (access.may_edit_cohort)."""
+    if not access.may_edit_cohort(actor, cohort):
+        raise forbidden(COHORT_EDIT_NOT_ALLOWED)
     start, end = data["start_date"], data["end_date"]
     program = cohort.program
     if end < start:
