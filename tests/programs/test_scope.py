@@ -248,3 +248,57 @@ def test_attendance_needs_a_facilitator_of_the_cohort_or_its_units_officer(setti
         actor=facilitator, session=session, marks={enrollment.pk: ("present", 0)}
     )
     assert outcome.saved == [enrollment.pk]
+
+
+# --- Version checks (stale edits answer 409 with what is stored now) -------------------------------------
+
+
+def test_stale_stage_moves_session_cancels_and_facilitator_edits_conflict(setting, world, client) -> None:
+    from sinergi.core.errors import ConflictError
+
+    facilitator = world.users[Role.FACILITATOR]
+    cohort = make_cohort(setting, facilitators=[facilitator])
+    result = approved_results(setting)[0]
+    enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=TODAY)
+    seen = enrollment.version
+    services.enrollment_move(actor=None, enrollment=enrollment, to="active", version=seen)
+    with pytest.raises(ConflictError):
+        services.enrollment_move(
+            actor=None, enrollment=enrollment, to="withdrawn", reason="health", version=seen
+        )
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    response = client.post(f"/program/peserta/{enrollment.pk}/tahap/", {"to": "completed", "version": seen})
+    assert response.status_code == 409
+    assert "Aktif" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.stage == "active"
+    session = services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=dt.date(2022, 3, 7),
+        to_date=dt.date(2022, 3, 14),
+    )[0]
+    old = session.version
+    services.session_reschedule(actor=None, session=session, to=dt.date(2022, 3, 8), version=old)
+    response = client.post(f"/program/sesi/{session.pk}/ubah/", {"action": "cancel", "version": old})
+    assert response.status_code == 409
+    assert Session.objects.get(pk=session.pk).status == "scheduled"
+    # A cohort edit that changes only the facilitators still moves the version on.
+    cohort.refresh_from_db()
+    old = cohort.version
+    data = {
+        "name": cohort.name,
+        "start_date": cohort.start_date,
+        "end_date": cohort.end_date,
+        "capacity": cohort.capacity,
+    }
+    services.cohort_update(actor=None, cohort=cohort, data=data, facilitators=[], version=old)
+    stale_copy = Cohort.objects.get(pk=cohort.pk)
+    with pytest.raises(ConflictError):
+        services.cohort_update(
+            actor=None, cohort=stale_copy, data=data, facilitators=[facilitator], version=old
+        )
+    assert not Cohort.objects.get(pk=cohort.pk).facilitators.exists()

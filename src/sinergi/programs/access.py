@@ -61,7 +61,9 @@ def _company_party(actor: Any, agreement: Any) -> bool:
     if organisation_id is None:
         return False
     agreements = [agreement.pk] + ([agreement.parent_id] if agreement.parent_id else [])
-    return AgreementParty.objects.filter(agreement_id__in=agreements, organisation_id=organisation_id).exists()
+    return AgreementParty.objects.filter(
+        agreement_id__in=agreements, organisation_id=organisation_id
+    ).exists()
 
 
 def _kanwil_party(unit: Any, agreement: Any) -> bool:

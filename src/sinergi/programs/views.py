@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.access import allow
-from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
@@ -42,6 +42,13 @@ SCREENERS = access.SCREENERS
 DELIVERY = access.DELIVERY
 CORRECTIONS = access.CORRECTIONS
 COHORT_EDITORS = access.COHORT_EDITORS
+
+
+def _cohort_page_with_status(request: HttpRequest, cohort_id: int, status: int) -> HttpResponse:
+    """The cohort page with the message just added, answered with `status` (409 for a stale edit)."""
+    response = cohort_detail(request, cohort_id)
+    response.status_code = status
+    return response
 
 
 def _refuse_forbidden(error: ApplicationError) -> None:
@@ -376,15 +383,19 @@ def _enrollment(request: HttpRequest, pk: int) -> Enrollment:
 def enrollment_move(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = _enrollment(request, pk)
     try:
+        seen = request.POST.get("version", "")
         services.enrollment_move(
             actor=request.user,
             enrollment=enrollment,
             to=request.POST.get("to", ""),
             reason=request.POST.get("reason", ""),
+            version=int(seen) if seen.isdigit() else None,
         )
     except ApplicationError as error:
         _refuse_forbidden(error)
         messages.error(request, str(error.message))
+        if isinstance(error, ConflictError):
+            return _cohort_page_with_status(request, enrollment.cohort_id, 409)
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
 
 
@@ -473,7 +484,13 @@ def session_change(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(actor=request.user, pk=pk)
     try:
         if request.POST.get("action") == "cancel":
-            services.session_cancel(actor=request.user, session=session, note=request.POST.get("note", ""))
+            seen = request.POST.get("version", "")
+            services.session_cancel(
+                actor=request.user,
+                session=session,
+                note=request.POST.get("note", ""),
+                version=int(seen) if seen.isdigit() else None,
+            )
         else:
             form = RescheduleForm(request.POST)
             if not form.is_valid():
@@ -487,6 +504,8 @@ def session_change(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         _refuse_forbidden(error)
         messages.error(request, str(error.message))
+        if isinstance(error, ConflictError):
+            return _cohort_page_with_status(request, session.cohort_id, 409)
     else:
         messages.success(request, _("The session has been changed."))
     return redirect("programs:cohort_detail", pk=session.cohort_id)

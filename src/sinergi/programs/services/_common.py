@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy
 
 from sinergi.beneficiaries.choices import IntegrationKind
-from sinergi.core.errors import ApplicationError, ForbiddenError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
 PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
 END_BEFORE_START = "Tanggal selesai sebelum tanggal mulai. Periksa kedua tanggal."
@@ -73,6 +73,26 @@ DELIVERY_NOT_ALLOWED = gettext_lazy(
     "Only the cohort's facilitators and the officers of its unit can schedule sessions, take attendance, "
     "assess and certify."
 )
+
+
+STALE_ENROLMENT = gettext_lazy(
+    "%(name)s was changed by someone else meanwhile: the stage is now “%(stage)s”. Nothing was saved; "
+    "check and try again."
+)
+STALE_SESSION = gettext_lazy(
+    "This session was changed by someone else meanwhile: it is now on %(date)s (%(status)s). Nothing was "
+    "saved; check and try again."
+)
+STALE_COHORT = gettext_lazy(
+    "This cohort was changed by someone else meanwhile (now: %(name)s, %(start)s – %(end)s, capacity "
+    "%(capacity)s, %(facilitators)s facilitator(s)). Nothing was saved; reload the page and apply your "
+    "changes again."
+)
+
+
+def stale(message: object) -> ConflictError:
+    """A 409 that says what is stored now (shown on the form and returned by the API)."""
+    return ConflictError(message, detail={"__all__": str(message)})  # type: ignore[arg-type]
 
 
 def forbidden(message: object) -> ForbiddenError:

@@ -25,9 +25,11 @@ from sinergi.programs.services._common import (
     COHORT_OPEN_NOT_ALLOWED,
     COHORT_OUTSIDE_PROGRAM,
     END_BEFORE_START,
+    STALE_COHORT,
     _d,
     _invalid,
     forbidden,
+    stale,
 )
 from sinergi.programs.services.enrollments import _promote_waitlist
 
@@ -85,6 +87,17 @@ def cohort_update(
     people up from the waiting list. Refuses (403) an actor who may not edit it (access.may_edit_cohort)."""
     if not access.may_edit_cohort(actor, cohort):
         raise forbidden(COHORT_EDIT_NOT_ALLOWED)
+    if version != cohort.version:
+        raise stale(
+            STALE_COHORT
+            % {
+                "name": cohort.name,
+                "start": _d(cohort.start_date),
+                "end": _d(cohort.end_date),
+                "capacity": cohort.capacity,
+                "facilitators": cohort.facilitators.count(),
+            }
+        )
     start, end = data["start_date"], data["end_date"]
     program = cohort.program
     if end < start:
@@ -114,6 +127,9 @@ def cohort_update(
         )
         before = set(cohort.facilitators.values_list("pk", flat=True))
         if before != {f.pk for f in facilitators}:
+            if cohort.version == version:  # only the facilitators changed: stale forms must still conflict
+                Cohort.objects.filter(pk=cohort.pk, version=version).update(version=version + 1)
+                cohort.version = version + 1
             cohort.facilitators.set(facilitators)
             audit_record(
                 actor=actor,

@@ -26,9 +26,11 @@ from sinergi.programs.services._common import (
     NO_CONSENT,
     NOT_APPROVED,
     STAGE_NOT_ALLOWED,
+    STALE_ENROLMENT,
     WRONG_UNIT,
     _invalid,
     forbidden,
+    stale,
 )
 
 
@@ -83,6 +85,10 @@ def enrollment_move(
     409); refuses (403) an actor who may not move this cohort's participants (access.may_move_stage)."""
     if not access.may_move_stage(actor, enrollment.cohort):
         raise forbidden(STAGE_NOT_ALLOWED)
+    if version is not None and version != enrollment.version:
+        raise stale(
+            STALE_ENROLMENT % {"name": enrollment.person.full_name, "stage": enrollment.get_stage_display()}
+        )
     on = on or timezone.localdate()
     try:
         domain.check_transition(enrollment.stage, to)

@@ -28,10 +28,12 @@ from sinergi.programs.services._common import (
     SESSION_CANCELLED,
     SESSION_IN_FUTURE,
     SESSION_OUTSIDE_COHORT,
+    STALE_SESSION,
     TIME_ORDER,
     _d,
     _invalid,
     forbidden,
+    stale,
 )
 
 # --- Sessions and attendance -------------------------------------------------------------------------
@@ -89,6 +91,7 @@ def session_cancel(*, actor: Any, session: Session, note: str = "", version: int
     (403) an actor who does not deliver this cohort."""
     if not access.may_deliver(actor, session.cohort):
         raise forbidden(DELIVERY_NOT_ALLOWED)
+    _check_session_version(session, version)
     model_update(
         instance=session,
         data={"status": SessionStatus.CANCELLED, "note": note[:300]},
@@ -99,10 +102,16 @@ def session_cancel(*, actor: Any, session: Session, note: str = "", version: int
     return session
 
 
+def _check_session_version(session: Session, version: int | None) -> None:
+    if version is not None and version != session.version:
+        raise stale(STALE_SESSION % {"date": _d(session.date), "status": session.get_status_display()})
+
+
 def session_reschedule(*, actor: Any, session: Session, to: dt.date, version: int) -> Session:
     """Move a session to another date inside the cohort's dates (403 for an actor who does not deliver it)."""
     if not access.may_deliver(actor, session.cohort):
         raise forbidden(DELIVERY_NOT_ALLOWED)
+    _check_session_version(session, version)
     cohort = session.cohort
     if to < cohort.start_date or to > cohort.end_date:
         raise _invalid(
