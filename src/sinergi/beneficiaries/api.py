@@ -13,6 +13,7 @@ from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
+from sinergi.core.api import Id, PageParams, page_of
 
 router = Router(tags=["registry"])
 
@@ -40,12 +41,10 @@ class PersonOut(Schema):
     episodes: list[EpisodeOut]
 
 
-class PersonFilters(Schema):
+class PersonFilters(PageParams):
     q: str = ""
-    unit: int | None = None
+    unit: Id | None = None
     status: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
@@ -86,9 +85,8 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dict[str, Any]]:
     require_roles(request, *REGISTRY)
     people = selectors.person_list(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
-    limit = max(1, min(filters.limit, 200))
     sensitive = selectors.may_see_sensitive(request.user)
-    return [_out(p, sensitive=sensitive) for p in people[filters.offset : filters.offset + limit]]
+    return [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
 
 
 @router.get("/{person_id}", response=PersonOut, exclude_none=True, summary="One person")

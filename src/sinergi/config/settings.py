@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sinergi.core.middleware.ApplicationErrorMiddleware",
+    "sinergi.core.middleware.DataErrorMiddleware",
+    "sinergi.core.middleware.NulByteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

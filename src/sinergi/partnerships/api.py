@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
+from sinergi.core.api import Id, Year
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
 from sinergi.partnerships.models import Agreement
@@ -69,9 +70,9 @@ class AgreementUpdate(AgreementIn):
 class AgreementFilters(Schema):
     status: str = ""
     kind: str = ""
-    partner: int | None = None
+    partner: Id | None = None
     district: str = ""
-    year: int | None = None
+    year: Year | None = None
     q: str = ""
 
 
