@@ -138,7 +138,12 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 digest is stored; the token is shown once when created."""
+    """A personal API token. Only its SHA-256 digest is stored; the token is shown once when created.
+
+    It works until `expires_at` (90 days by default, SINERGI_TOKEN_DAYS) unless revoked earlier: by its
+    owner or an administrator, by `sinergi token USERNAME --revoke-all`, or when the owner's password is
+    reset or the account deactivated.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -147,6 +152,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -155,3 +161,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_usable(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at is not None and self.expires_at > timezone.now()

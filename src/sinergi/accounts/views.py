@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from sinergi.accounts.forms import (
     OrganisationForm,
     PasswordSetForm,
     SinergiPasswordChangeForm,
+    TokenForm,
     UserForm,
 )
 from sinergi.audit.selectors import audit_history
@@ -138,7 +140,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "title": user.display_name, "edited": user, "history": history},
+        {
+            "form": form,
+            "title": user.display_name,
+            "edited": user,
+            "history": history,
+            "tokens": selectors.token_list(actor=request.user, user=user),
+        },
     )
 
 
@@ -249,3 +257,65 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/unit_list.html", {"units": units, "filters": filters, "kinds": UnitKind.choices}
     )
+
+
+def _profile_page(
+    request: HttpRequest, form: TokenForm, new_token: str = "", status: int = 200
+) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "tokens": selectors.token_list(actor=user, user=user),  # type: ignore[arg-type]
+            "token_form": form,
+            "new_token": new_token,
+        },
+        status=status,
+    )
+
+
+@allow(ANY_ROLE)
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: role, organisation, language and API tokens."""
+    return _profile_page(request, TokenForm(initial={"days": settings.SINERGI_TOKEN_DAYS}))
+
+
+@allow(ANY_ROLE)
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, form, status=400)
+    try:
+        raw = services.token_create(
+            actor=request.user,
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+    except ApplicationError as error:
+        apply_error(form, error)
+        return _profile_page(request, form, status=400)
+    return _profile_page(request, TokenForm(initial={"days": settings.SINERGI_TOKEN_DAYS}), new_token=raw)
+
+
+@allow(ANY_ROLE)
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one token: the owner's own, or any for an administrator (the service refuses anyone else)."""
+    token = services.token_revoke(actor=request.user, token_id=pk)
+    messages.success(request, _("The token %(prefix)s… has been revoked.") % {"prefix": token.prefix})
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("accounts:profile")
+
+
+@allow(Role.ADMIN)
+@require_POST
+def user_tokens_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    count = services.tokens_revoke_all(actor=request.user, user=user, reason="administrator")
+    messages.success(request, _("%(count)s API tokens revoked.") % {"count": count})
+    return redirect("accounts:user_edit", pk=user.pk)

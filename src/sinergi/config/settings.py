@@ -239,6 +239,9 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": os.environ.get("SINERGI_LOG_LEVEL", "WARNING")},
 }
 
+# API tokens expire after this many days unless revoked earlier.
+SINERGI_TOKEN_DAYS = int(os.environ.get("SINERGI_TOKEN_DAYS", 90))
+
 # Small cells in aggregates are suppressed for roles that see aggregates only.
 SINERGI_MIN_CELL = 5
 
