@@ -114,6 +114,20 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     is_synthetic = models.BooleanField(_("demo account"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        help_text=_("Applied at every login; empty means Bahasa Indonesia."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when an administrator gives a new or reset password; cleared when the user changes it."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SinergiUserManager()  # type: ignore[misc]

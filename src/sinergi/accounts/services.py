@@ -164,6 +164,7 @@ def user_create(
         organisation=organisation,
         email=email,
         is_synthetic=is_synthetic,
+        must_change_password=_given_by_someone_else(actor, None),
     )
     _check_password(password, user)
     user.set_password(password)
@@ -191,12 +192,25 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any], version: int) -
     return user
 
 
+def _given_by_someone_else(actor: Any, user: User | None) -> bool:
+    """A password an administrator gave must be changed at first login; the system's (demo, CLI) need not."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return user is None or actor.pk != user.pk
+
+
 def user_set_password(*, actor: Any, user: User, password: str) -> None:
-    """Set a new password (validated against the password rules) and audit it without the value."""
+    """Set a new password (validated against the password rules) and audit it without the value.
+
+    When an administrator sets it, the user must change it at the next login; every API token is revoked.
+    """
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        User.objects.filter(pk=user.pk).update(password=user.password)
+        user.must_change_password = _given_by_someone_else(actor, user)
+        User.objects.filter(pk=user.pk).update(
+            password=user.password, must_change_password=user.must_change_password
+        )
         audit_record(
             actor=actor, action="user.password_change", target=user, changes={"password": ["***", "***"]}
         )
@@ -358,6 +372,17 @@ __all__ = [
     "user_set_password",
     "user_update",
 ]
+
+
+def user_language_set(*, actor: Any, user: User, language: str) -> None:
+    """Store the user's interface language (applied at every login). Only the user themself sets it."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise ForbiddenError()
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Choose Bahasa Indonesia or English."), code="invalid")
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
 
 
 def user_unlock(*, actor: Any, user: User) -> int:

@@ -18,6 +18,7 @@ from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from sinergi.accounts import selectors, services
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
@@ -43,6 +44,25 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        if user.language:  # the stored choice wins, also on the login page after logging out
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        if user.must_change_password:
+            return redirect("accounts:password_change")
+        return response
+
+
+@login_not_required
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch (Django's set_language); for a logged-in user the choice is also stored."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(actor=request.user, user=request.user, language=language)
+    return response
+
 
 def locked_out(
     request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
@@ -66,6 +86,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.user
         services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        user.must_change_password = False
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect("reports:dashboard")
@@ -86,8 +107,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         actor=request.user, role=filters["role"], q=filters["q"], active=filters["active"]
     )
     page = _page(request, users)
+    locked = selectors.locked_usernames([u.username for u in page.object_list])
     return render(
-        request, "accounts/user_list.html", {"page_obj": page, "filters": filters, "roles": Role.choices}
+        request,
+        "accounts/user_list.html",
+        {"page_obj": page, "filters": filters, "roles": Role.choices, "locked": locked},
     )
 
 
@@ -173,6 +197,8 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.user_get(actor=request.user, pk=pk)
     services.user_unlock(actor=request.user, user=user)
     messages.success(request, _("%(name)s can log in again.") % {"name": user.display_name})
+    if request.POST.get("next") == "list":
+        return redirect("accounts:user_list")
     return redirect("accounts:user_edit", pk=user.pk)
 
 

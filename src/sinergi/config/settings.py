@@ -86,13 +86,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sinergi.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sinergi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sinergi.core.middleware.LanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sinergi.core.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sinergi.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sinergi.core.middleware.ApplicationErrorMiddleware",
     "sinergi.core.middleware.DataErrorMiddleware",
@@ -144,6 +145,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
+    "sinergi.accounts.hashers.SinergiArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -157,13 +159,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes).
+# Lockout after repeated failed logins (django-axes): a username from one address after 5 failures, an
+# address for every username after 30 failures across usernames (sinergi.accounts.throttling).
 AXES_FAILURE_LIMIT = 5
+SINERGI_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SINERGI_LOGIN_ADDRESS_LIMIT", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "sinergi.accounts.throttling.SinergiAxesHandler"
+AXES_CLIENT_STR_CALLABLE = "sinergi.accounts.throttling.client_str"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sinergi.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Behind a reverse proxy the client address is the first X-Forwarded-For entry (SINERGI_PROXY_COUNT proxies).
+if os.environ.get("SINERGI_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["SINERGI_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SINERGI_SESSION_SECONDS", 2 * 60 * 60))
@@ -245,6 +255,5 @@ SINERGI_TOKEN_DAYS = int(os.environ.get("SINERGI_TOKEN_DAYS", 90))
 # Small cells in aggregates are suppressed for roles that see aggregates only.
 SINERGI_MIN_CELL = 5
 
-# Lockout is per username on purpose: officers often share one office IP, so locking an IP would lock out
-# colleagues. axes.W006 warns about user-agent or cookie rotation, which plays no part in a username lock.
+# axes.W006 warns about user-agent or cookie rotation, which plays no part in a username+address lock.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

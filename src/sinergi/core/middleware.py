@@ -51,7 +51,7 @@ class SecurityHeadersMiddleware:
 
 
 class LanguageMiddleware:
-    """Bahasa Indonesia unless the user chose English with the switch (a cookie).
+    """Bahasa Indonesia unless the user chose English: stored on the user (logged in) or in a cookie.
 
     Django's LocaleMiddleware would follow the browser's language, and many phones here are set to English;
     officers expect the Indonesian interface unless they ask otherwise.
@@ -61,7 +61,9 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = getattr(request, "user", None)
+        stored = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        chosen = stored or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
