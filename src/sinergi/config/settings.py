@@ -46,9 +46,41 @@ def _local_secret(name: str, filename: str, generate: object) -> str:
     return value
 
 
+GENERATE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'  # noqa: S105 (a command)
+GENERATE_FIELD_KEY = (
+    'python3 -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why a SECRET_KEY is too weak for production (Django's own deploy-check bar), or None."""
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        return (
+            "SECRET_KEY terlalu pendek atau terlalu sederhana (minimal 50 karakter acak). "
+            f"Buat yang baru dengan: {GENERATE_SECRET_KEY}"
+        )
+    return None
+
+
+def field_key_problem(value: str) -> str | None:
+    """Why a SINERGI_FIELD_KEY is not a usable Fernet key (32 bytes, URL-safe base64), or None."""
+    try:
+        Fernet(value.encode())
+    except (ValueError, TypeError):
+        return (
+            "SINERGI_FIELD_KEY bukan kunci Fernet yang sah (32 byte dalam base64 URL-safe, 44 karakter). "
+            f"Buat yang baru dengan: {GENERATE_FIELD_KEY}"
+        )
+    return None
+
+
 SECRET_KEY = _local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
 # Encrypts personal identifiers (NIK) at rest; also keys the blind index used for lookup.
 FIELD_KEY = _local_secret("SINERGI_FIELD_KEY", "field_key", lambda: Fernet.generate_key().decode())
+# Production refuses weak keys with a message saying how to make good ones (locally they are generated).
+for _problem in (secret_key_problem(SECRET_KEY), field_key_problem(FIELD_KEY)) if PRODUCTION else ():
+    if _problem:
+        raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -199,6 +231,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"  # host-only, secure, path=/: no subdomain can set it
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
