@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
-from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries import selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
@@ -28,6 +28,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.params import query_id
 
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
@@ -46,11 +47,9 @@ EPISODE_FIELDS = (
 @allow(*REGISTRY)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    unit = request.GET.get("unit", "")
+    unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_list(
-        actor=request.user, q=q, unit=int(unit) if unit.isdigit() else None, status=status
-    )
+    people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     allowed = actor_unit_ids(request.user)
     units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
@@ -60,7 +59,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "q": q,
-            "unit": unit,
+            "unit": str(unit or ""),
             "status": status,
             "units": units,
             "statuses": CustodyStatus.choices,
