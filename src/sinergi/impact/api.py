@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
@@ -16,6 +18,7 @@ from sinergi.core.api import PageParams, page_of
 from sinergi.core.errors import ApplicationError
 from sinergi.impact import domain, selectors, services
 from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
+from sinergi.programs.models import Program
 
 router = Router(tags=["impact"])
 
@@ -128,6 +131,35 @@ class GoalOut(Schema):
     program_ids: list[int]
     participants: int | str
     spent: int
+
+
+class GroupOut(Schema):
+    n: int | None
+    reoffended: int | None
+    rate: Decimal | None
+    ci_low: Decimal | None
+    ci_high: Decimal | None
+    suppressed: bool
+
+
+class RecidivismOut(Schema):
+    window_months: int
+    as_of: dt.date
+    period_start: dt.date
+    participants: GroupOut
+    comparison: GroupOut
+    waiting: int | str | None
+    unmatched_participants: int | str | None
+    difference: Decimal | None
+    difference_ci_low: Decimal | None
+    difference_ci_high: Decimal | None
+    ministry_stock_rate: Decimal
+    ministry_stock_note: str
+
+
+class RecidivismQuery(Schema):
+    window: int = domain.DEFAULT_WINDOW_MONTHS
+    as_of: dt.date | None = None
 
 
 class StepQuery(Schema):
@@ -327,3 +359,72 @@ def sdg(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for row in selectors.sdg_rollup(actor=request.user)
     ]
+
+
+# --- Recidivism -----------------------------------------------------------------------------------------
+
+
+def _group(group: selectors.GroupFigure) -> dict[str, Any]:
+    return {
+        "n": group.n,
+        "reoffended": group.reoffended,
+        "rate": group.rate,
+        "ci_low": group.interval.low if group.interval else None,
+        "ci_high": group.interval.high if group.interval else None,
+        "suppressed": group.suppressed,
+    }
+
+
+def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> dict[str, Any]:
+    problems = domain.window_problems(query.window)
+    if problems:
+        raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})
+    as_of = query.as_of or timezone.localdate()
+    result = selectors.recidivism(programs=programs, months=query.window, as_of=as_of)
+    figures = selectors.recidivism_figures(actor=request.user, result=result)
+    interval = figures.difference_interval
+    return {
+        "window_months": result.months,
+        "as_of": result.as_of,
+        "period_start": result.start,
+        "participants": _group(figures.participants),
+        "comparison": _group(figures.comparison),
+        "waiting": figures.waiting,
+        "unmatched_participants": figures.unmatched,
+        "difference": figures.difference,
+        "difference_ci_low": interval.low if interval else None,
+        "difference_ci_high": interval.high if interval else None,
+        "ministry_stock_rate": figures.stock_rate,
+        "ministry_stock_note": str(STOCK_NOTE),
+    }
+
+
+STOCK_NOTE = gettext_lazy(
+    "A different measure: the share of current inmates who are repeat offenders (nationally, February 2020)."
+)
+
+
+@router.get(
+    "/programs/{program_id}/recidivism",
+    response=RecidivismOut,
+    summary="Recidivism of a program's participants against a matched comparison group",
+)
+def program_recidivism(
+    request: HttpRequest, program_id: int, query: Query[RecidivismQuery]
+) -> dict[str, Any]:
+    require_roles(request, *IMPACT_READERS)
+    program = selectors.program_get(actor=request.user, pk=program_id)
+    return _recidivism(request, Program.objects.filter(pk=program.pk), query)
+
+
+@router.get(
+    "/agreements/{agreement_id}/recidivism",
+    response=RecidivismOut,
+    summary="Recidivism over an agreement's programs against a matched comparison group",
+)
+def agreement_recidivism(
+    request: HttpRequest, agreement_id: int, query: Query[RecidivismQuery]
+) -> dict[str, Any]:
+    require_roles(request, *IMPACT_READERS)
+    agreement = selectors.impact_agreement_get(actor=request.user, pk=agreement_id)
+    return _recidivism(request, selectors.programs_of_agreement(agreement), query)

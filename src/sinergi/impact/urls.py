@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.impact_index, name="index"),
     path("sdg/", views.sdg_rollup, name="sdg_rollup"),
     path("program/<int:pk>/", views.program_impact, name="program_impact"),
+    path("perjanjian/<int:pk>/", views.agreement_impact, name="agreement_impact"),
     path("program/<int:pk>/keuangan/", views.program_finance, name="program_finance"),
     path("program/<int:pk>/anggaran/baru/", views.budget_line_create, name="budget_line_create"),
     path("program/<int:pk>/belanja/baru/", views.expenditure_create, name="expenditure_create"),

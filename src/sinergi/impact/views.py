@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -78,6 +79,54 @@ def impact_index(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/index.html", {"page_obj": page, "can_see_maps": role in FINANCE_READERS})
 
 
+def _window(request: HttpRequest) -> int:
+    raw = request.GET.get("window", "")
+    return int(raw) if raw.isdigit() and int(raw) in domain.WINDOW_MONTHS else domain.DEFAULT_WINDOW_MONTHS
+
+
+def _recidivism_context(request: HttpRequest, programs: Any) -> dict[str, Any]:
+    result = selectors.recidivism(programs=programs, months=_window(request), as_of=timezone.localdate())
+    figures = selectors.recidivism_figures(actor=request.user, result=result)
+    return {
+        "rec": figures,
+        "rec_groups": [
+            (_("Participants"), figures.participants),
+            (_("Comparison group"), figures.comparison),
+        ],
+        "windows": domain.WINDOW_MONTHS,
+    }
+
+
+@allow(*IMPACT_READERS)
+def agreement_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agreement's impact over its programs and those of its PKS and addenda: cost per outcome,
+    recidivism with the comparison group, and its value maps."""
+    agreement = selectors.impact_agreement_get(actor=request.user, pk=pk)
+    programs = selectors.programs_of_agreement(agreement)
+    visible = selectors.program_list(actor=request.user).filter(pk__in=programs.values("pk"))
+    first = programs.order_by("start_date").values_list("start_date", flat=True).first()
+    last = programs.order_by("-end_date").values_list("end_date", flat=True).first()
+    inputs = (
+        selectors.inputs_for(programs=programs, start=first, end=last)
+        if first and last
+        else {"realisation": 0, "in_kind": 0, "total": 0}
+    )
+    costs = selectors.cost_per_outcome(actor=request.user, programs=programs, cost=inputs["total"])
+    return render(
+        request,
+        "impact/agreement_impact.html",
+        {
+            "agreement": agreement,
+            "programs": list(visible),
+            "inputs": inputs,
+            "costs": [(COST_LABELS[c.outcome], c) for c in costs],
+            "value_maps": list(selectors.value_map_list(actor=request.user).filter(agreement=agreement)),
+            "can_edit": access.may_edit_agreement(request.user, agreement),
+        }
+        | _recidivism_context(request, programs),
+    )
+
+
 @allow(*IMPACT_READERS)
 def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
@@ -102,7 +151,8 @@ def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
             "value_maps": list(selectors.value_map_list(actor=request.user, program=program)),
             "can_edit": access.may_edit_program(request.user, program),
             "can_read_finance": access.may_read_finance(request.user, program),
-        },
+        }
+        | _recidivism_context(request, programs),
     )
 
 
