@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
 from sinergi.impact import access, domain
+from sinergi.impact.choices import LiveIndicator
 from sinergi.impact.models import (
     BudgetLine,
     Expenditure,
@@ -218,7 +220,13 @@ def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
         "participant": counts["participant"],
         "completion": counts["completion"],
         "certificate": certificates,
-        "in_work_6m": None,
+        "in_work_6m": follow_up_count(
+            programs=programs,
+            binding=LiveIndicator.IN_WORK_6M,
+            start=dt.date.min,
+            end=dt.date.max,
+            as_of=dt.date.max,
+        ),
     }
 
 
@@ -331,15 +339,24 @@ def value_map_inputs(value_map: ValueMap) -> dict[str, int]:
     )
 
 
-def value_map_domain(value_map: ValueMap, *, inputs: int) -> domain.ValueMap:
-    """The rules' ValueMap from the stored one (outcomes in their order)."""
+def value_map_domain(
+    value_map: ValueMap, *, inputs: int, live: dict[int, LiveQuantity] | None = None
+) -> domain.ValueMap:
+    """The rules' ValueMap from the stored one (outcomes in their order), with live quantities where an
+    outcome is bound to an indicator that has a value."""
+    live = live or {}
+
+    def quantity(o: Any) -> Decimal:
+        value = live.get(o.pk)
+        return value.quantity if value is not None and value.quantity is not None else o.quantity
+
     return domain.ValueMap(
         inputs=Decimal(inputs),
         discount_rate=value_map.discount_rate,
         outcomes=tuple(
             domain.Outcome(
                 name=o.name,
-                quantity=o.quantity,
+                quantity=quantity(o),
                 proxy=o.proxy,
                 duration=o.duration,
                 deadweight=o.deadweight,
@@ -360,28 +377,38 @@ class ValueMapNumbers:
     result: domain.SroiResult | None
     sensitivity: list[domain.SensitivityRow]
     problems: list[domain.Problem]
+    live: dict[int, LiveQuantity] = field(default_factory=dict)
 
 
-def value_map_numbers(value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP) -> ValueMapNumbers:
+def value_map_numbers(
+    value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP, as_of: dt.date | None = None
+) -> ValueMapNumbers:
     inputs = value_map_inputs(value_map)
-    model = value_map_domain(value_map, inputs=inputs["total"])
+    live = live_quantities(value_map, as_of=as_of)
+    model = value_map_domain(value_map, inputs=inputs["total"], live=live)
     problems = domain.value_map_problems(domain.value_map_to_dict(model))
     if problems:
-        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems)
+        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems, live=live)
     return ValueMapNumbers(
         inputs=inputs,
         result=domain.sroi(model),
         sensitivity=domain.sensitivity(model, step=step),
         problems=[],
+        live=live,
     )
 
 
-def value_map_file(value_map: ValueMap) -> dict[str, Any]:
-    """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys."""
+def value_map_file(
+    value_map: ValueMap, *, live: dict[int, LiveQuantity] | None = None, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys. A bound
+    outcome carries its live quantity as it stands, with where it came from (what a snapshot freezes)."""
     inputs = value_map_inputs(value_map)["total"]
     outcomes = list(value_map.outcomes.all())
+    if live is None:
+        live = live_quantities(value_map, as_of=as_of)
     data = domain.value_map_to_dict(
-        value_map_domain(value_map, inputs=inputs),
+        value_map_domain(value_map, inputs=inputs, live=live),
         title=value_map.title,
         stakeholders=list(value_map.stakeholders),
         period={"from": value_map.period_start.isoformat(), "to": value_map.period_end.isoformat()},
@@ -397,7 +424,115 @@ def value_map_file(value_map: ValueMap) -> dict[str, Any]:
                 "binding": outcome.binding,
             }
         )
+        value = live.get(outcome.pk)
+        if value is not None and value.quantity is not None:
+            raw["quantity_source"] = value.note
+            raw["live_as_of"] = value.as_of.isoformat()
     return data
+
+
+# --- Live-bound quantities ------------------------------------------------------------------------------
+
+FOLLOW_UPS_MISSING = gettext_lazy(
+    "Not available yet: aftercare follow-ups are not recorded in this version, so the quantity entered by "
+    "hand is used."
+)
+LIVE_COMPLETED = gettext_lazy(
+    "%(n)s participants completed the program in the period (live, as of %(date)s)."
+)
+LIVE_CERTIFIED = gettext_lazy("%(n)s participants were certified in the period (live, as of %(date)s).")
+LIVE_NO_REOFFENCE = gettext_lazy(
+    "%(n)s of %(total)s participants released from %(start)s did not re-offend within 24 months "
+    "(live, as of %(date)s; %(waiting)s more still within their window)."
+)
+
+
+@dataclass(frozen=True)
+class LiveQuantity:
+    """A bound outcome's quantity from the records (None: not available), the day and where it came from."""
+
+    binding: str
+    quantity: Decimal | None
+    as_of: dt.date
+    note: str
+
+
+def follow_up_count(
+    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+) -> int | None:
+    """Participants in work or business at 6 or 12 months, or with income at or above the UMK, from
+    aftercare follow-ups. None ("not available") until aftercare records follow-ups; this is the one place
+    to connect them."""
+    return None
+
+
+def live_quantity(
+    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+) -> LiveQuantity:
+    """One live indicator over some programs and a period, as of a day."""
+    from django.utils.formats import date_format
+
+    shown = date_format(as_of, "j F Y")
+    if binding == LiveIndicator.COMPLETED:
+        n = (
+            Enrollment.objects.filter(cohort__program__in=programs, stage=Stage.COMPLETED)
+            .filter(
+                Q(completed_on__gte=start, completed_on__lte=min(end, as_of))
+                | Q(completed_on__isnull=True, cohort__end_date__gte=start, cohort__end_date__lte=end)
+            )
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_COMPLETED % {"n": n, "date": shown}))
+    if binding == LiveIndicator.CERTIFIED:
+        n = (
+            Certificate.objects.filter(
+                enrollment__cohort__program__in=programs, issued_on__gte=start, issued_on__lte=min(end, as_of)
+            )
+            .values("enrollment__person_id")
+            .distinct()
+            .count()
+        )
+        return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_CERTIFIED % {"n": n, "date": shown}))
+    if binding == LiveIndicator.NO_REOFFENCE_24M:
+        result = recidivism(programs=programs, months=24, as_of=as_of, start=start, end=end)
+        p = result.participants
+        n = p.n - p.reoffended
+        note = LIVE_NO_REOFFENCE % {
+            "n": n,
+            "total": p.n,
+            "start": date_format(result.start, "j F Y"),
+            "date": shown,
+            "waiting": p.waiting,
+        }
+        return LiveQuantity(binding, Decimal(n), as_of, str(note))
+    count = follow_up_count(programs=programs, binding=binding, start=start, end=end, as_of=as_of)
+    if count is None:
+        return LiveQuantity(binding, None, as_of, str(FOLLOW_UPS_MISSING))
+    return LiveQuantity(binding, Decimal(count), as_of, "")
+
+
+def live_quantities(value_map: ValueMap, *, as_of: dt.date | None = None) -> dict[int, LiveQuantity]:
+    """The live quantity of every bound outcome of a value map, by outcome id (each indicator once)."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
+    if not bound:
+        return {}
+    programs = value_map_programs(value_map)
+    values: dict[str, LiveQuantity] = {}
+    for _pk, binding in bound:
+        if binding not in values:
+            values[binding] = live_quantity(
+                programs=programs,
+                binding=binding,
+                start=value_map.period_start,
+                end=value_map.period_end,
+                as_of=as_of,
+            )
+    return {pk: values[binding] for pk, binding in bound}
 
 
 # --- Surveys ----------------------------------------------------------------------------------------------
@@ -588,13 +723,18 @@ def _first_per_person(rows: Any) -> list[dict[str, Any]]:
 
 
 def recidivism(
-    *, programs: QuerySet[Program], months: int, as_of: dt.date, start: dt.date | None = None
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> domain.RecidivismResult:
     """Recidivism of the programs' participants against a comparison group, from custody episodes.
 
     Participants are people with an enrolment (enrolled, active, completed or withdrawn) in the programs,
     taken at their first release on or after their first cohort's start. The period runs from the programs'
-    first start date (or `start`) to the as-of date. A re-offence is a readmission (a later custody episode
+    first start date (or `start`) to the as-of date (or `end`, when earlier). A re-offence is a readmission (a later custody episode
     starting after the release) or a new conviction recorded in aftercare. The comparison group is everyone
     else released in the same period from the units the participants were released from, who meets the
     programs' rules apart from their time-dependent parts; merged duplicates are left out. Five queries.
@@ -606,7 +746,7 @@ def recidivism(
         raise ValueError(problems[0])
     if start is None:
         start = programs.aggregate(first=Min("start_date"))["first"] or as_of
-    end = as_of
+    end = min(end, as_of) if end is not None else as_of
     joined = dict(
         Enrollment.objects.filter(cohort__program__in=programs, stage__in=PARTICIPANT_STAGES)
         .order_by()

@@ -28,6 +28,7 @@ urlpatterns = [
     path("peta-nilai/<int:pk>/impor/", views.value_map_import, name="value_map_import"),
     path("peta-nilai/<int:pk>/bekukan/", views.value_map_freeze, name="value_map_freeze"),
     path("hasil/<int:pk>/ubah/", views.outcome_edit, name="outcome_edit"),
+    path("hasil/<int:pk>/deadweight/", views.outcome_deadweight, name="outcome_deadweight"),
     path("potret/<int:pk>/", views.snapshot_detail, name="snapshot_detail"),
     path("ikm/<int:pk>/", views.survey_detail, name="survey_detail"),
     path("ikm/<int:pk>/impor/", views.survey_import, name="survey_import"),

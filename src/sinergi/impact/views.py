@@ -456,6 +456,26 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@allow(*FINANCE_EDITORS)
+def outcome_deadweight(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: the outcome's deadweight becomes the comparison group's rate of the same outcome."""
+    outcome = selectors.outcome_get(actor=request.user, pk=pk)
+    raw = request.POST.get("version", "")
+    try:
+        services.outcome_deadweight_from_comparison(
+            actor=request.user, outcome=outcome, version=int(raw) if raw.isdigit() else -1
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Deadweight set from the comparison group: %(source)s") % {"source": outcome.deadweight_source},
+        )
+    return redirect("impact:value_map_detail", pk=outcome.value_map_id)
+
+
 @allow(*FINANCE_EDITORS)
 def value_map_edit(request: HttpRequest, pk: int) -> HttpResponse:
     value_map = selectors.value_map_get(actor=request.user, pk=pk)
