@@ -114,6 +114,11 @@ def test_the_value_map_page_shows_live_quantities_and_the_one_click_deadweight(w
     outcome = live_map["outcomes"]["no_reoffence_24m"]
     assert f'data-testid="live-{outcome.pk}"' in text
     assert f"/dampak/hasil/{outcome.pk}/deadweight/" in text
+    assert 'data-testid="tornado"' in text and 'role="img"' in text
+    assert (
+        'data-testid="tornado"'
+        in client.get(f"/dampak/peta-nilai/{live_map['map'].pk}/?langkah=10").content.decode()
+    )
     response = client.post(f"/dampak/hasil/{outcome.pk}/deadweight/", {"version": outcome.version})
     assert response.status_code == 302
     outcome.refresh_from_db()

@@ -734,10 +734,11 @@ def recidivism(
 
     Participants are people with an enrolment (enrolled, active, completed or withdrawn) in the programs,
     taken at their first release on or after their first cohort's start. The period runs from the programs'
-    first start date (or `start`) to the as-of date (or `end`, when earlier). A re-offence is a readmission (a later custody episode
-    starting after the release) or a new conviction recorded in aftercare. The comparison group is everyone
-    else released in the same period from the units the participants were released from, who meets the
-    programs' rules apart from their time-dependent parts; merged duplicates are left out. Five queries.
+    first start date (or `start`) to the as-of date (or `end`, when earlier). A re-offence is a readmission
+    (a later custody episode starting after the release) or a new conviction recorded in aftercare. The
+    comparison group is everyone else released in the same period from the units the participants were
+    released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
+    are left out. Five queries.
     """
     from sinergi.beneficiaries.models import CustodyEpisode
 

@@ -427,9 +427,54 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
 
 
+TORNADO_ROWS = 12
+
+
+def _tornado(numbers: selectors.ValueMapNumbers, step_percent: int) -> str | None:
+    """The sensitivity as a tornado chart (SVG); the sensitivity table beside it is the text alternative."""
+    from sinergi.core.charts import TornadoBar, tornado_chart
+
+    result = numbers.result
+    if result is None or not numbers.sensitivity:
+        return None
+    rows = numbers.sensitivity[:TORNADO_ROWS]
+
+    def label(row: domain.SensitivityRow) -> str:
+        name = str(FIELD_LABELS.get(row.field, row.field))
+        return f"{name} ({row.outcome_name})" if row.outcome_name else name
+
+    widest = rows[0]
+    return tornado_chart(
+        title=_("SROI ratio with each assumption ±%(step)s%%") % {"step": step_percent},
+        bars=[TornadoBar(label(r), r.ratio_low, r.ratio_high) for r in rows],
+        base=result.ratio,
+        x_label=_("SROI ratio (value per rupiah of inputs)"),
+        low_label=_("assumption −%(step)s%%") % {"step": step_percent},
+        high_label=_("assumption +%(step)s%%") % {"step": step_percent},
+        reference=1,
+        reference_label=_("1 : 1 (value equals inputs)"),
+        desc=_(
+            "The ratio now is %(ratio)s : 1. The widest swing comes from %(label)s: %(low)s with it lower, "
+            "%(high)s with it higher. The table below lists every assumption."
+        )
+        % {
+            "ratio": f"{result.ratio:.2f}",
+            "label": label(widest),
+            "low": f"{widest.ratio_low:.2f}",
+            "high": f"{widest.ratio_high:.2f}",
+        },
+    )
+
+
 def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
     numbers = selectors.value_map_numbers(value_map, step=step)
-    return {"numbers": numbers, "step_percent": int(step * 100), "field_labels": FIELD_LABELS}
+    step_percent = int(step * 100)
+    return {
+        "numbers": numbers,
+        "step_percent": step_percent,
+        "field_labels": FIELD_LABELS,
+        "tornado": _tornado(numbers, step_percent),
+    }
 
 
 @allow(*FINANCE_READERS)
