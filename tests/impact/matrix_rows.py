@@ -70,9 +70,19 @@ def _url(template: str):
 
 PAGES: list[Row] = [
     Row("agreement impact", _url("/dampak/perjanjian/{agreement}/"), IMPACT_READ),
+    Row(
+        "outcome deadweight from comparison",
+        _url("/dampak/hasil/{outcome}/deadweight/"),
+        EDITORS,
+        method="post",
+        data={"version": "1"},
+    ),
 ]
 
+# API writes (POST/PUT/DELETE with JSON bodies) are tested per role and scope in test_api_writes.py: Row
+# sends form data, which the JSON endpoints cannot read.
 API: list[Row] = [
+    Row("api in-kind list", _url("/api/v1/impact/programs/{program}/in-kind"), EDITORS, api=True),
     Row(
         "api program recidivism", _url("/api/v1/impact/programs/{program}/recidivism"), IMPACT_READ, api=True
     ),
