@@ -95,7 +95,7 @@ class Command(BaseCommand):
 
 def uses_redis() -> bool:
     """Whether the configured task backend is the Redis (RQ) queue."""
-    return bool(settings.TASKS["default"]["BACKEND"].endswith("RQBackend"))
+    return str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend")
 
 
 def _scheduler() -> None:
