@@ -184,7 +184,7 @@ def test_an_officer_records_parole_with_the_boards_approval(client: Client, worl
         {
             "episode": episode.pk,
             "kind": "pb",
-            "date": "2021-07-23",
+            "date": "2022-05-03",  # two thirds of 2 years from 2021-01-01
             "approved": "on",
             "reference": "TPP/UJI/1",
         },

@@ -11,6 +11,7 @@ from sinergi.accounts.choices import Role
 from sinergi.audit.selectors import audit_event_list
 from sinergi.audit.tasks import audit_verify_task
 from sinergi.core.access import require_roles
+from sinergi.core.api import PageParams, page_of
 from sinergi.jobs.services import job_start
 
 router = Router(tags=["audit"])
@@ -28,15 +29,13 @@ class EventOut(Schema):
     hash: str
 
 
-class EventFilters(Schema):
+class EventFilters(PageParams):
     actor: str = ""
     action: str = ""
     target_type: str = ""
     target_id: str = ""
     date_from: date | None = None
     date_to: date | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 class JobRef(Schema):
@@ -47,8 +46,7 @@ class JobRef(Schema):
 def events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     require_roles(request, Role.ADMIN)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "") and k not in ("limit", "offset")}
-    limit = max(1, min(filters.limit, 500))
-    return audit_event_list(actor=request.user, filters=data)[filters.offset : filters.offset + limit]
+    return page_of(audit_event_list(actor=request.user, filters=data), filters)
 
 
 @router.post("/verify", response={202: JobRef}, summary="Check the audit chain in the background")

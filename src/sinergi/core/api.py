@@ -12,6 +12,8 @@ T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 10_000_000
+# Largest primary key a filter accepts (a 64-bit signed integer); anything larger is refused with 400.
+MAX_ID = 2**63 - 1
 
 
 class PageParams(Schema):
