@@ -85,15 +85,13 @@ def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 def test_the_shared_sample_imports_cleanly(db) -> None:
     code, summary = run(SAMPLE)
     assert code == 0, summary
-    assert summary | {"errors": [], "warnings": []} == {
+    assert {k: summary[k] for k in ("rows", "created", "updated", "unchanged", "invalid", "written")} == {
         "rows": 4,
         "created": 4,
         "updated": 0,
         "unchanged": 0,
         "invalid": 0,
         "written": True,
-        "errors": [],
-        "warnings": [],
     }
     assert Person.objects.count() == 4 and CustodyEpisode.objects.count() == 4
 

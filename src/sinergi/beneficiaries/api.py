@@ -6,14 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 
 from sinergi.beneficiaries import selectors
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
-from sinergi.core.api import MAX_ID, PageParams, page_of
+from sinergi.core.api import Id, PageParams, page_of
 
 router = Router(tags=["registry"])
 
@@ -48,7 +48,7 @@ class PersonOut(Schema):
 
 class PersonFilters(PageParams):
     q: str = ""
-    unit: int | None = Field(None, ge=1, le=MAX_ID)
+    unit: Id | None = None
     status: str = ""
 
 

@@ -6,13 +6,17 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from sinergi.accounts.services import token_authenticate
+from sinergi.core.api import validation_detail
 from sinergi.core.errors import ApplicationError, error_body
+from sinergi.core.middleware import BAD_VALUE_MESSAGE
+from sinergi.core.params import BadParameter
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +90,8 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, error_body(422, exc.errors), status=422)
+    # 400, not ninja's 422: one status for every refused parameter or field, with a message per field.
+    return api.create_response(request, error_body(422, validation_detail(exc.errors)), status=400)
 
 
 @api.exception_handler(AuthenticationError)
@@ -107,6 +112,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, error_body(404), status=404)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("Unvalidated parameter reached the database on %s: %s", request.path, type(exc).__name__)
+    return api.create_response(request, BadParameter(BAD_VALUE_MESSAGE).as_dict(), status=400)
 
 
 @api.exception_handler(Exception)

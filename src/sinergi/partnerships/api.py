@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
-from sinergi.core.api import MAX_ID
+from sinergi.core.api import Id, Year
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
 from sinergi.partnerships.choices import AgreementKind
@@ -71,9 +71,9 @@ class AgreementUpdate(AgreementIn):
 class AgreementFilters(Schema):
     status: str = ""
     kind: str = ""
-    partner: int | None = Field(None, ge=1, le=MAX_ID)
+    partner: Id | None = None
     district: str = ""
-    year: int | None = Field(None, ge=1900, le=2200)
+    year: Year | None = None
     q: str = ""
 
 
