@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
+from sinergi.core.api import PageParams, page_of
 
 router = Router(tags=["registry"])
 
@@ -45,12 +47,10 @@ class PersonOut(Schema):
     episodes: list[EpisodeOut]
 
 
-class PersonFilters(Schema):
-    q: str = ""
-    unit: int | None = None
-    status: str = ""
-    limit: int = 50
-    offset: int = 0
+class PersonFilters(PageParams):
+    q: str = Field("", max_length=200)
+    unit: int | None = Field(None, ge=1, le=2**31 - 1)
+    status: str = Field("", max_length=20)
 
 
 def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
@@ -96,9 +96,15 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dict[str, Any]]:
     require_roles(request, *REGISTRY)
     people = selectors.person_list(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
-    limit = max(1, min(filters.limit, 200))
     sensitive = selectors.may_see_sensitive(request.user)
-    return [_out(p, sensitive=sensitive) for p in people[filters.offset : filters.offset + limit]]
+    rows = [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
+    audit_read(
+        actor=request.user,
+        action="person.list",
+        filters={"via": "api", **filters.dict()},
+        count=len(rows),
+    )
+    return rows
 
 
 @router.get("/{person_id}", response=PersonOut, exclude_none=True, summary="One person")
