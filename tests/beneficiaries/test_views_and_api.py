@@ -12,7 +12,7 @@ from sinergi.accounts.services import token_create
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import ImportBatch, Person
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "wbp_contoh.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "wbp_contoh.csv"
 
 
 def _api(client: Client, user, url: str):

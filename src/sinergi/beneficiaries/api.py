@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors
@@ -14,7 +14,7 @@ from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
-from sinergi.core.api import PageParams, page_of
+from sinergi.core.api import Id, PageParams, page_of
 
 router = Router(tags=["registry"])
 
@@ -48,9 +48,9 @@ class PersonOut(Schema):
 
 
 class PersonFilters(PageParams):
-    q: str = Field("", max_length=200)
-    unit: int | None = Field(None, ge=1, le=2**31 - 1)
-    status: str = Field("", max_length=20)
+    q: str = ""
+    unit: Id | None = None
+    status: str = ""
 
 
 def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:

@@ -194,7 +194,9 @@ def has_active_consent(*, person: Person, purpose: str) -> bool:
 def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet[CustodyEpisode]:
     today = today or timezone.localdate()
     until = today + relativedelta(months=min(max(months, 1), 3))
-    episodes = CustodyEpisode.objects.exclude(status=CustodyStatus.RELEASED).filter(
+    episodes = CustodyEpisode.objects.exclude(
+        status__in=(CustodyStatus.RELEASED, CustodyStatus.TRANSFERRED)
+    ).filter(
         Q(release_date__range=(today, until))
         | Q(release_date__isnull=True, expiry_date__range=(today, until)),
         person__merged_into__isnull=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -16,12 +15,11 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
 from sinergi.audit.services import audit_read
-from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries import selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
     EpisodeForm,
-    ImportForm,
     IntegrationForm,
     PersonCreateForm,
     PersonForm,
@@ -31,6 +29,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.params import query_id
 
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
@@ -48,12 +47,10 @@ EPISODE_FIELDS = (
 
 @allow(*REGISTRY)
 def person_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    unit = request.GET.get("unit", "")
+    q = request.GET.get("q", "").strip()
+    unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_list(
-        actor=request.user, q=q, unit=int(unit) if unit.isdigit() and len(unit) < 10 else None, status=status
-    )
+    people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
@@ -69,7 +66,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "q": q,
-            "unit": unit,
+            "unit": str(unit or ""),
             "status": status,
             "units": units,
             "statuses": CustodyStatus.choices,
@@ -324,140 +321,3 @@ def merge(request: HttpRequest) -> HttpResponse:
         return redirect("beneficiaries:duplicates")
     messages.success(request, _("The records have been merged into %(name)s.") % {"name": keep.full_name})
     return redirect("beneficiaries:person_detail", pk=keep.pk)
-
-
-@allow(*REGISTRY)
-def import_start(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = services.import_batch_create(actor=request.user, upload=form.cleaned_data["file"])
-        return redirect("beneficiaries:import_detail", pk=batch.pk)
-    return render(
-        request,
-        "beneficiaries/import_start.html",
-        {
-            "form": form,
-            "batches": selectors.import_batch_list(actor=request.user)[:10],
-            "columns": _import_columns(),
-        },
-    )
-
-
-def _import_columns() -> list[tuple[str, str]]:
-    return [
-        ("no_registrasi", _("required; unique within a unit")),
-        ("upt", _("required; the unit's code or name")),
-        ("nama", _("required")),
-        ("nik", _("optional; 16 digits")),
-        ("jenis_kelamin", _("required; L or P")),
-        ("tanggal_lahir", _("required")),
-        ("kelurahan_desa", _("optional")),
-        ("kecamatan", _("required")),
-        ("kabupaten_kota", _("required")),
-        ("status", _("required; tahanan, narapidana, anak binaan, klien or bebas")),
-        ("tanggal_mulai_pidana", _("required for narapidana, anak binaan and klien")),
-        ("lama_pidana", _("required for narapidana; for example 3 tahun 6 bulan")),
-        ("remisi_hari", _("optional; days")),
-        ("jenis_perkara", _("optional")),
-        ("tanggal_bebas", _("required for bebas")),
-    ]
-
-
-SAMPLE_ROWS = [
-    [
-        "C-001",
-        "LAPAS-PLG-I",
-        "Contoh Satu",
-        "",
-        "L",
-        "1988-08-17",
-        "Plaju Ulu",
-        "Plaju",
-        "Kota Palembang",
-        "narapidana",
-        "2024-02-01",
-        "2 tahun 3 bulan",
-        "30",
-        "Pencurian",
-        "",
-    ],
-    [
-        "C-002",
-        "LPP-PLG",
-        "Contoh Dua",
-        "",
-        "P",
-        "14-03-1995",
-        "Sungai Gerong",
-        "Banyuasin I",
-        "Kabupaten Banyuasin",
-        "narapidana",
-        "15/04/2024",
-        "1 tahun",
-        "",
-        "Penggelapan",
-        "",
-    ],
-]
-
-
-@allow(*REGISTRY)
-def import_sample(request: HttpRequest) -> HttpResponse:
-    """A small example file in the import format (synthetic people), to fill in or compare with."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contoh-impor-wbp.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([name for name, _rule in _import_columns()])
-    writer.writerows(SAMPLE_ROWS)
-    return response
-
-
-@allow(*REGISTRY)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    summary = batch.import_summary or batch.check_summary
-    context = {
-        "batch": batch,
-        "summary": summary,
-        "errors": (summary.get("errors") or [])[:200],
-        "warnings": (summary.get("warnings") or [])[:200],
-    }
-    template = (
-        "beneficiaries/_import_status.html"
-        if request.headers.get("HX-Request")
-        else "beneficiaries/import_detail.html"
-    )
-    return render(request, template, context)
-
-
-@allow(*REGISTRY)
-@require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    try:
-        services.import_batch_confirm(
-            actor=request.user, batch=batch, skip_invalid=bool(request.POST.get("skip"))
-        )
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-    return redirect("beneficiaries:import_detail", pk=batch.pk)
-
-
-@allow(*REGISTRY)
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The error report as CSV: line, column, message (cells neutralised for spreadsheets)."""
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    summary = batch.import_summary or batch.check_summary
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["baris", "kolom", "jenis", "pesan"])
-    for kind, items in (("galat", summary.get("errors", [])), ("peringatan", summary.get("warnings", []))):
-        for item in items:
-            writer.writerow(
-                [domain.neutralise_cell(v) for v in (item["line"], item["column"], kind, item["message"])]
-            )
-    services.import_report_record(actor=request.user, batch=batch)
-    return response
