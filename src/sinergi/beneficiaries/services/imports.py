@@ -550,6 +550,7 @@ class _Writer:
             {
                 "line": row.line,
                 "outcome": outcome,
+                "new_person": person["pk"] is None,
                 "name": person["full_name"],
                 "nik": _mask_nik(person.get("nik_last4", "")),
                 "unit": self.unit_names.get(episode["unit_id"], ""),
