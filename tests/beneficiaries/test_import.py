@@ -15,7 +15,7 @@ from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services import wbp_import
 from sinergi.core.crypto import blind_index
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "wbp_contoh.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "wbp_contoh.csv"
 HEADER = [
     "no_registrasi",
     "upt",

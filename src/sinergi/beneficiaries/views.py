@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
-from sinergi.audit.selectors import audit_history
-from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries import selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
@@ -29,6 +28,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.params import query_id
 
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
@@ -47,11 +47,9 @@ EPISODE_FIELDS = (
 @allow(*REGISTRY)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    unit = request.GET.get("unit", "")
+    unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_list(
-        actor=request.user, q=q, unit=int(unit) if unit.isdigit() else None, status=status
-    )
+    people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     allowed = actor_unit_ids(request.user)
     units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
@@ -61,7 +59,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "q": q,
-            "unit": unit,
+            "unit": str(unit or ""),
             "status": status,
             "units": units,
             "statuses": CustodyStatus.choices,
@@ -73,7 +71,20 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     services.person_view_record(actor=request.user, person=person)
+    return _person_page(request, person)
+
+
+def _person_page(
+    request: HttpRequest,
+    person: Any,
+    *,
+    consent_form: ConsentForm | None = None,
+    integration_form: IntegrationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The person page; a form that failed comes back bound, with every error next to its field."""
     episodes = list(person.episodes.all())
+    today = timezone.localdate()
     return render(
         request,
         "beneficiaries/person_detail.html",
@@ -82,26 +93,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "episodes": episodes,
             "timeline": selectors.person_timeline(person=person),
             "consents": list(person.consents.all()),
-            "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
-            "integration_form": IntegrationForm(episodes=episodes, initial={"date": timezone.localdate()}),
+            "consent_form": consent_form or ConsentForm(initial={"given_on": today}),
+            "integration_form": integration_form
+            or IntegrationForm(
+                episodes=episodes, may_override=_may_override(request), initial={"date": today}
+            ),
+            "integration_open": integration_form is not None,
+            "consent_open": consent_form is not None,
             "sensitive": selectors.may_see_sensitive(request.user),
-            "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
-            "sentence": [(e, _sentence(e)) for e in episodes],
+            "history": selectors.person_history(actor=request.user, person=person),
+            "today": today,
             "panels": panels_for(actor=request.user, person=person),
         },
+        status=status,
     )
 
 
-def _sentence(episode: Any) -> domain.SentenceDates | None:
-    if not episode.start_date or not episode.has_sentence:
-        return None
-    length = domain.SentenceLength(episode.sentence_years, episode.sentence_months, episode.sentence_days)
-    try:
-        return domain.sentence_dates(
-            start=episode.start_date, length=length, remission_days=episode.remission_days
-        )
-    except ValueError:
-        return None
+def _may_override(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", None) == Role.ADMIN
 
 
 @allow(*REGISTRY)
@@ -154,7 +163,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "domicile_district": person.domicile_district_id or "",
         "domicile_village": person.domicile_village_id or "",
     }
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(
+        request.POST or None, initial=initial, custody_start=selectors.custody_start(person=person)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -177,7 +188,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*REGISTRY)
 def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
-    form = EpisodeForm(request.POST or None, unit_ids=actor_unit_ids(request.user))
+    form = EpisodeForm(
+        request.POST or None, unit_ids=actor_unit_ids(request.user), birth_date=person.birth_date
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.episode_add(actor=request.user, person=person, data=form.cleaned_data)
@@ -197,17 +210,16 @@ def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Fill in the purpose, the date and the evidence of consent."))
-    else:
+    form = ConsentForm(request.POST, custody_start=selectors.custody_start(person=person))
+    if form.is_valid():
         try:
             services.consent_record(actor=request.user, person=person, **form.cleaned_data)
         except ApplicationError as error:
-            messages.error(request, str(error.message))
+            apply_error(form, error)
         else:
             messages.success(request, _("Consent has been recorded."))
-    return redirect("beneficiaries:person_detail", pk=person.pk)
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return _person_page(request, person, consent_form=form, status=400)
 
 
 @allow(*REGISTRY)
@@ -215,21 +227,25 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 def integration_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     episodes = list(person.episodes.all())
-    form = IntegrationForm(request.POST, episodes=episodes)
-    if not form.is_valid():
-        messages.error(request, _("Choose the custody episode, the kind of integration and its date."))
-        return redirect("beneficiaries:person_detail", pk=person.pk)
-    episode = next(e for e in episodes if e.pk == form.cleaned_data["episode"])
-    services.integration_event_add(
-        actor=request.user,
-        episode=episode,
-        kind=form.cleaned_data["kind"],
-        date=form.cleaned_data["date"],
-        approved=form.cleaned_data["approved"],
-        reference=form.cleaned_data["reference"],
-    )
-    messages.success(request, _("The integration has been recorded."))
-    return redirect("beneficiaries:person_detail", pk=person.pk)
+    form = IntegrationForm(request.POST, episodes=episodes, may_override=_may_override(request))
+    if form.is_valid():
+        episode = next(e for e in episodes if e.pk == form.cleaned_data["episode"])
+        try:
+            services.integration_event_add(
+                actor=request.user,
+                episode=episode,
+                kind=form.cleaned_data["kind"],
+                date=form.cleaned_data["date"],
+                approved=form.cleaned_data["approved"],
+                reference=form.cleaned_data["reference"],
+                override_reason=form.cleaned_data.get("override_reason") or "",
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The integration has been recorded."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return _person_page(request, person, integration_form=form, status=400)
 
 
 @allow(*REGISTRY)

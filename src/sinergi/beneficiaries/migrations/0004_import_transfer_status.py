@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaries', '0002_custodyepisode_guidance_unit'),
+        ('beneficiaries', '0003_sentence_rulesets'),
     ]
 
     operations = [
