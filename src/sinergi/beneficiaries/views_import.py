@@ -64,9 +64,12 @@ class LimitedUploadHandler(FileUploadHandler):
 @allow(*REGISTRY)
 @csrf_exempt
 def import_start(request: HttpRequest) -> HttpResponse:
-    # The size limit must be in place before anything reads the body, so the CSRF check runs after it.
+    # The size limit must be in place before anything reads the body, so the CSRF check runs after it. If a
+    # middleware has parsed the body already, the upload was spooled to a temporary file; the service then
+    # refuses it by size before it is stored, with the same message.
     limit = ImportLimits.current().max_bytes
-    request.upload_handlers = [LimitedUploadHandler(request, limit), *request.upload_handlers]
+    if not hasattr(request, "_files"):
+        request.upload_handlers = [LimitedUploadHandler(request, limit), *request.upload_handlers]
     return _import_start(request, limit)
 
 
