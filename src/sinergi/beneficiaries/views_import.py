@@ -98,7 +98,6 @@ def _import_start(request: HttpRequest, limit: int) -> HttpResponse:
             "columns": _import_columns(),
             "max_megabytes": megabytes(limit),
         },
-        status=400 if request.method == "POST" and form.errors else 200,
     )
 
 
