@@ -289,6 +289,29 @@ def cohort_certificates(*, actor: Any, cohort_id: int) -> QuerySet[Certificate]:
     return Certificate.objects.filter(enrollment__cohort=cohort).order_by("-issued_on", "pk")
 
 
+def person_screening_results(*, actor: Any, person: Any) -> list[ScreeningResult]:
+    """A person's screening results in runs the actor may read (screeners only: the reasons reveal sentences
+    and offences), for people held at units in the actor's scope."""
+    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
+        return []
+    results = ScreeningResult.objects.filter(
+        person=person, run__program__in=program_list(actor=actor).values("pk")
+    ).select_related("run__program", "approval", "episode")
+    return [
+        r for r in results.order_by("-run__as_of", "-pk") if access.unit_in_scope(actor, r.episode.unit_id)
+    ]
+
+
+def person_enrollments(*, actor: Any, person: Any) -> QuerySet[Enrollment]:
+    """A person's enrolments in cohorts the actor may see, newest first, with what the person page shows."""
+    return (
+        Enrollment.objects.filter(person=person, cohort__in=cohort_list(actor=actor).values("pk"))
+        .select_related("cohort__program", "cohort__unit", "approval")
+        .prefetch_related("assessments", "certificates")
+        .order_by("-cohort__start_date", "-pk")
+    )
+
+
 def candidate_get(*, actor: Any, cohort: Cohort, pk: int) -> ScreeningResult:
     """An approved candidate of the cohort's program held at a unit in the actor's scope."""
     result = (
