@@ -250,7 +250,8 @@ def test_release_closes_the_enrolment_at_once_and_the_handover_follows_from_the_
         actor=None,
         enrollment=enrollment,
         kind="pb",
-        on=dt.date(2022, 5, 2),
+        on=dt.date(2022, 5, 3),
+        reference="TPP/PB/UJI",
         version=enrollment.episode.version,
     )
     enrollment.refresh_from_db()
