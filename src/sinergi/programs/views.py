@@ -19,6 +19,7 @@ from sinergi.beneficiaries.models import Consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.uploads import detect_scan, download_name
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import selectors, services
@@ -536,10 +537,14 @@ def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
         raise NotFoundError()
     _enrollment(request, certificate.enrollment_id)  # refuses cohorts outside the actor's scope
     services.certificate_download_record(actor=request.user, certificate=certificate)
+    with certificate.document.open("rb") as handle:
+        kind = detect_scan(handle.read(8))
+    content_type = kind.content_type if kind else "application/octet-stream"
     return FileResponse(
         certificate.document.open("rb"),
         as_attachment=True,
-        filename=certificate.document.name.rsplit("/", 1)[-1],
+        filename=download_name(certificate.document.name, content_type),
+        content_type=content_type,
     )
 
 
