@@ -26,6 +26,11 @@ class EpisodeOut(Schema):
     sentence: str | None = None
     remission_days: int | None = None
     expiry_date: dt.date | None = None
+    half_date: dt.date | None = None
+    two_thirds_date: dt.date | None = None
+    parole_eligible_from: dt.date | None = None
+    conditional_leave_eligible_from: dt.date | None = None
+    ruleset_version: str | None = None
     release_date: dt.date | None
 
 
@@ -61,6 +66,11 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
                 "start_date": e.start_date,
                 "remission_days": e.remission_days,
                 "expiry_date": e.expiry_date,
+                "half_date": e.half_date,
+                "two_thirds_date": e.two_thirds_date,
+                "parole_eligible_from": e.parole_eligible_from,
+                "conditional_leave_eligible_from": e.conditional_leave_eligible_from,
+                "ruleset_version": e.ruleset_version or None,
                 "sentence": f"{e.sentence_years} tahun {e.sentence_months} bulan {e.sentence_days} hari",
             }
         episodes.append(item)

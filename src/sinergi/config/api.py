@@ -31,7 +31,49 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "description": "Every error has this shape; `message` is for people (in the user's language).",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "detail": {},
+    },
+    "required": ["code", "message", "detail"],
+}
+# What any operation may answer besides its own responses: the request cannot be used (400, 422), no
+# valid token (401), outside the user's role or work area (403), not found or not visible (404), and a
+# stale version or a state that no longer allows the change (409).
+ERROR_RESPONSES = {
+    "400": "The request is not valid (for example a parameter out of range).",
+    "401": "No valid API token.",
+    "403": "The user's role or work area does not allow this.",
+    "404": "Not found, or outside the user's access.",
+    "409": "The record changed since it was read, or its state does not allow this.",
+    "422": "Some fields are not valid; `detail` says which.",
+}
+
+
+class SinergiAPI(NinjaAPI):
+    """NinjaAPI whose schema documents the shared error responses on every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        reference = {"$ref": "#/components/schemas/Error"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(
+                        status,
+                        {"description": description, "content": {"application/json": {"schema": reference}}},
+                    )
+        return schema
+
+
+api = SinergiAPI(
     title="Sinergi API",
     version="1",
     description="Kemitraan TJSL dan pemasyarakatan. Authenticate with a token from `sinergi token USERNAME`.",

@@ -13,6 +13,7 @@ from sinergi.core.access import require_roles
 from sinergi.core.api import Id, Year
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
+from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.models import Agreement
 from sinergi.partnerships.views import EDITORS, READERS
 
@@ -47,7 +48,7 @@ class AgreementOut(Schema):
 
 
 class AgreementIn(Schema):
-    kind: str
+    kind: AgreementKind
     parent_id: int | None = None
     number: str
     title: str
