@@ -449,16 +449,15 @@ def program_kpis(*, program: Program) -> dict[str, Any]:
 
 
 def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
-    """Participants, completions and certifications per program, with counts under the minimum cell hidden.
+    """Participants, completions and certifications per program, with small cells hidden, then a total row.
 
-    For monitors: aggregates only, and a cell of fewer than SINERGI_MIN_CELL people shows as "<5".
+    For monitors: aggregates only. `core.suppression.masked_table` hides a cell of fewer than
+    SINERGI_MIN_CELL people ("<5") and, in each column, as many more as needed ("×") so that the total row
+    (or the same total shown elsewhere) minus the shown cells never gives a hidden one back.
     """
-    from django.conf import settings
+    from django.utils.translation import gettext
 
-    floor = min_cell if min_cell is not None else settings.SINERGI_MIN_CELL
-
-    def cell(n: int) -> str:
-        return f"<{floor}" if 0 < n < floor else str(n)
+    from sinergi.core.suppression import masked_table
 
     rows = (
         Program.objects.annotate(
@@ -482,15 +481,11 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
         .order_by("name")
         .values("name", "participants", "completed", "certified")
     )
-    return [
-        {
-            "name": r["name"],
-            "participants": cell(r["participants"]),
-            "completed": cell(r["completed"]),
-            "certified": cell(r["certified"]),
-        }
-        for r in rows
-    ]
+    columns = ("participants", "completed", "certified")
+    table, totals = masked_table(list(rows), columns, minimum=min_cell)
+    if not table:
+        return []
+    return [*table, {"name": gettext("All programs"), "is_total": True, **totals}]
 
 
 def cohort_candidates(*, cohort: Cohort) -> list[Any]:
