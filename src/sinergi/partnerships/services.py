@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
+from sinergi.core.dates import long_date
 from sinergi.core.errors import CONFLICT_MESSAGE, ApplicationError, ConflictError, ForbiddenError
 from sinergi.core.uploads import SCAN_TYPES, detect_scan
 from sinergi.notifications.services import notify
@@ -87,7 +88,7 @@ class PartyInput:
 
 
 def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
+    return long_date(value)
 
 
 def _resolve_end(data: dict[str, Any], errors: dict[str, str]) -> None:

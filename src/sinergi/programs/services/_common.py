@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy
 
 from sinergi.beneficiaries.choices import IntegrationKind
+from sinergi.core.dates import long_date
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
 PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
@@ -100,7 +101,7 @@ def forbidden(message: object) -> ForbiddenError:
 
 
 def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
+    return long_date(value)
 
 
 def _invalid(message: str, field_name: str | None = None) -> ApplicationError:
