@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
@@ -668,16 +668,17 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
             risk_level=row["person__risk_level"] or "",
             has_consent=True,
         )
-        if program_domain.evaluate(rule, facts, as_of=row["release_date"])[0]:
+        if program_domain.evaluate(rule, facts, as_of=row["left_on"])[0]:
             return True
     return False
 
 
+LEAVE_KINDS = ("pb", "cb", "cmb")
 _EPISODE_FIELDS = (
     "pk",
     "person_id",
     "unit_id",
-    "release_date",
+    "left_on",
     "sentence_years",
     "sentence_months",
     "sentence_days",
@@ -696,7 +697,7 @@ def _released_people(
 ) -> list[domain.ReleasedPerson]:
     people = []
     for row in rows:
-        released = row["release_date"]
+        released = row["left_on"]
         later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
         later += [d for d in convictions.get(row["person_id"], []) if d >= released]
         people.append(
@@ -740,7 +741,7 @@ def recidivism(
     released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
     are left out. Five queries.
     """
-    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
 
     problems = domain.window_problems(months)
     if problems:
@@ -754,13 +755,22 @@ def recidivism(
         .values_list("person_id")
         .annotate(first=Min("cohort__start_date"))
     )
-    released = CustodyEpisode.objects.filter(
-        release_date__gte=start, release_date__lte=end, person__merged_into__isnull=True
-    ).order_by("release_date", "pk")
+    # Leaving the unit: the first parole, conditional leave or leave before release (the person becomes a
+    # klien of the Bapas), otherwise the release date.
+    leave = (
+        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    released = (
+        CustodyEpisode.objects.annotate(left_on=Coalesce(Subquery(leave), F("release_date")))
+        .filter(left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True)
+        .order_by("left_on", "pk")
+    )
     participant_rows = _first_per_person(
         row
         for row in released.filter(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        if row["release_date"] >= joined[row["person_id"]]
+        if row["left_on"] >= joined[row["person_id"]]
     )
     units = {row["unit_id"] for row in participant_rows}
     rules = _rule_checks(programs)
