@@ -167,19 +167,26 @@ def _releases(actor: Any, programs: list[Program], rng: random.Random) -> None:
         on = min(enrollment.cohort.end_date + dt.timedelta(days=rng.randint(20, 150)), LAST_RELEASE)
         if episode.start_date is None or on < episode.start_date:
             continue
-        kind = "pb" if not release_problems(episode=episode, kind="pb", on=on, today=today) else "bebas"
-        try:
-            participant_release(
-                actor=actor,
-                episode=episode,
-                kind=kind,
-                on=on,
-                reference=f"{kind.upper()}/CONTOH/{episode.pk}",
-                version=episode.version,
-            )
-        except ApplicationError:
-            continue
-        released.append((enrollment.person, episode, on))
+        kinds = (
+            ["pb", "bebas"]
+            if not release_problems(episode=episode, kind="pb", on=on, today=today)
+            else ["bebas"]
+        )
+        for kind in kinds:  # PB where the sentence rules allow it, otherwise bebas
+            try:
+                participant_release(
+                    actor=actor,
+                    episode=episode,
+                    kind=kind,
+                    on=on,
+                    reference=f"{kind.upper()}/CONTOH/{episode.pk}",
+                    version=episode.version,
+                )
+            except ApplicationError:
+                episode.refresh_from_db()
+                continue
+            released.append((enrollment.person, episode, on))
+            break
     comparison = _comparison_people(actor, released, rng, today)
     for number, (person, on) in enumerate(
         [(person, on) for person, _episode, on in released] + comparison, start=1
