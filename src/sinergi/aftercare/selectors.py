@@ -232,10 +232,11 @@ def case_detail(*, actor: Any, case: AftercareCase, today: dt.date | None = None
     if view.reports:
         context["reports"] = list(Report.objects.filter(case=case).select_related("officer"))
     if view.visits:
-        visits = Visit.objects.filter(case=case).select_related("recorded_by")
+        visits = list(Visit.objects.filter(case=case).select_related("recorded_by"))
         if not view.visit_notes:
-            visits = visits.only("pk", "case_id", "visited_on", "mode")
-        context["visits"] = list(visits)
+            for visit in visits:  # that a visit happened, never what was said
+                visit.notes = visit.next_steps = visit.met_with = ""
+        context["visits"] = visits
     if view.aid:
         context["aid"] = list(Aid.objects.filter(case=case).select_related("funder"))
         context["aid_total"] = sum(a.value for a in context["aid"])
