@@ -18,6 +18,7 @@ from sinergi.beneficiaries.services.batches import (
     import_batch_confirm,
     import_batch_create,
     import_batch_run,
+    import_preview_read_record,
     import_report_record,
 )
 from sinergi.beneficiaries.services.consent import (
@@ -26,6 +27,7 @@ from sinergi.beneficiaries.services.consent import (
 )
 from sinergi.beneficiaries.services.episodes import (
     episode_add,
+    episode_dates_fill,
     integration_event_add,
 )
 from sinergi.beneficiaries.services.imports import (
@@ -71,11 +73,13 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "episode_add",
+    "episode_dates_fill",
     "episode_guidance_assign",
     "episode_release",
     "import_batch_confirm",
     "import_batch_create",
     "import_batch_run",
+    "import_preview_read_record",
     "import_report_record",
     "integration_event_add",
     "logger",
