@@ -6,4 +6,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("laporan/daftar/<slug:metric>/", views.figure_list, name="figure_list"),
+    path("laporan/ekspor/<slug:kind>/", views.export_form, name="export_form"),
+    path("laporan/ekspor/peserta.<str:fmt>", views.participant_export, name="participant_export"),
+    path("laporan/ekspor/wbp.<str:fmt>", views.person_export, name="person_export"),
 ]
