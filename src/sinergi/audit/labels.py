@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "person.integration_add": _("Integration recorded"),
     "person.import": _("Registry imported"),
     "person.import_upload": _("Import file uploaded"),
+    "system.restore": _("Backup restored"),
     "person.import_report": _("Import error report downloaded"),
     "person.merge": _("Duplicate records merged"),
     "person.release": _("Release recorded"),
