@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ PURPOSES = {
     "report": gettext_lazy("Partnership report"),
 }
 FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 REASON_MIN = 10
 
@@ -110,7 +112,7 @@ def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]
 
     workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
+        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", title)[:31])
         sheet.append(_cells(header))
         for row in rows:
             sheet.append(_cells(row))
@@ -155,7 +157,7 @@ def respond(
         handle,
         as_attachment=True,
         filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_TYPE,
     )
 
 

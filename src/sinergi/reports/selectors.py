@@ -90,13 +90,13 @@ def agreement_q(agreement_id: int, path: str) -> Q:
 
 def visible_cohorts(actor: Any) -> QuerySet[Cohort]:
     """Cohorts whose figures the actor reads: monitors every cohort (aggregates only), others their scope."""
-    if access.role_of(actor) == Role.MONITOR:
+    if actor is None or access.role_of(actor) == Role.MONITOR:
         return Cohort.objects.all()
     return cohort_list(actor=actor)
 
 
 def visible_programs(actor: Any) -> QuerySet[Program]:
-    if access.role_of(actor) == Role.MONITOR:
+    if actor is None or access.role_of(actor) == Role.MONITOR:
         return Program.objects.select_related("agreement").order_by("-start_date", "name")
     return program_list(actor=actor)
 

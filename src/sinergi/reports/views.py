@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.selectors import person_list
 from sinergi.core.access import ANY_ROLE, allow
-from sinergi.reports import access, exports, selectors
+from sinergi.core.errors import ApplicationError
+from sinergi.reports import access, exports, report_selectors, selectors, services
 from sinergi.reports.dashboards import dashboard_context, figures_context
-from sinergi.reports.forms import FigureFilterForm
+from sinergi.reports.forms import FigureFilterForm, ReportForm
 
 PAGE_SIZE = 50
 
@@ -27,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(figures_context(actor=request.user, filters=form.filters()))
     context["filter_form"] = form
     context["aggregates_only"] = access.aggregates_only(request.user)
-    context["may_report"] = False
+    context["may_report"] = access.role_of(request.user) in access.REPORT_ROLES
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
@@ -150,3 +151,69 @@ def export_form(request: HttpRequest, kind: str) -> HttpResponse:
             "hidden": [(k, v) for k, v in query.items() if k not in ("purpose", "identities", "reason")],
         },
     )
+
+
+# --- Joint reports ----------------------------------------------------------------------------------------
+
+
+@allow(*access.REPORT_ROLES)
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = report_selectors.report_list(actor=request.user)[:50]
+    return render(request, "reports/joint/list.html", {"reports": reports})
+
+
+@allow(*access.REPORT_ROLES)
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Ask for a joint report; it is generated in the background and kept with its parameters."""
+    form = ReportForm(request.POST or None, actor=request.user, initial=request.GET.dict())
+    if request.method == "POST":
+        # A subject outside the actor's rights is refused outright (403/404), not as a form error.
+        ids = [str(request.POST.get(k) or "") for k in ("agreement", "program")]
+        if sum(1 for v in ids if v) == 1 and all(v.isdigit() or not v for v in ids):
+            services.report_subject(
+                actor=request.user,
+                agreement_id=int(ids[0]) if ids[0] else None,
+                program_id=int(ids[1]) if ids[1] else None,
+            )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_request(
+                actor=request.user,
+                agreement_id=data["agreement"],
+                program_id=data["program"],
+                start=data["start"],
+                end=data["end"],
+                fmt=data["fmt"],
+                language=data["language"],
+                notes=data["notes"],
+            )
+        except ApplicationError as exc:
+            if exc.status != 400:
+                raise
+            form.add_error(None, str(exc.message))
+        else:
+            return redirect("reports:report_detail", pk=report.pk)
+    return render(request, "reports/joint/create.html", {"form": form})
+
+
+@allow(*access.REPORT_ROLES)
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_selectors.report_get(actor=request.user, pk=pk)
+    template = (
+        "reports/joint/_status.html" if request.headers.get("HX-Request") else "reports/joint/detail.html"
+    )
+    return render(request, template, {"report": report, "job": report.job})
+
+
+@allow(*access.REPORT_ROLES)
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    report = report_selectors.report_get(actor=request.user, pk=pk)
+    if not report.file:
+        raise Http404()
+    audit_read(actor=request.user, action="report.export", filters=report.params, count=1, target=report)
+    content_type = "application/pdf" if report.fmt == "pdf" else exports.XLSX_TYPE
+    name = (
+        f"laporan-kerja-sama-{report.period_start.isoformat()}-{report.period_end.isoformat()}.{report.fmt}"
+    )
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
