@@ -325,11 +325,7 @@ PAGES = [
     Row("person episode", lambda w, r, s: f"/wbp/{_person(w, r, s)}/penahanan/", IN_WORK_AREA),
     Row("programs", _static("/program/"), PROGRAM_READERS),
     Row("cohort", lambda w, r, s: f"/program/angkatan/{_cohort(w, r, s)}/", COHORT_READERS),
-    Row(
-        "cohort edit",
-        lambda w, r, s: f"/program/angkatan/{_cohort(w, r, s)}/ubah/",
-        {role: scopes for role, scopes in COHORT_READERS.items() if role != Role.FACILITATOR},
-    ),
+    # "cohort edit": in tests/programs/matrix_rows.py (Kanwil officers edit cohorts of their region only).
     Row(
         "aftercare",
         _static("/pembimbingan/"),

@@ -42,9 +42,9 @@ def test_an_unknown_api_path_answers_404_as_json(client: Client, world) -> None:
     assert response.json()["code"] == "not_found"
 
 
-def test_invalid_parameters_answer_422_with_detail(client: Client, world) -> None:
+def test_invalid_parameters_answer_400_with_detail(client: Client, world) -> None:
     response = client.get("/api/v1/audit/events", {"limit": "banyak"}, headers=_auth(world.users[Role.ADMIN]))
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["code"] == "invalid" and response.json()["detail"]
 
 

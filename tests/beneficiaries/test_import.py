@@ -15,7 +15,7 @@ from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services import wbp_import
 from sinergi.core.crypto import blind_index
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "wbp_contoh.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "wbp_contoh.csv"
 HEADER = [
     "no_registrasi",
     "upt",
@@ -85,15 +85,13 @@ def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 def test_the_shared_sample_imports_cleanly(db) -> None:
     code, summary = run(SAMPLE)
     assert code == 0, summary
-    assert summary | {"errors": [], "warnings": []} == {
+    assert {k: summary[k] for k in ("rows", "created", "updated", "unchanged", "invalid", "written")} == {
         "rows": 4,
         "created": 4,
         "updated": 0,
         "unchanged": 0,
         "invalid": 0,
         "written": True,
-        "errors": [],
-        "warnings": [],
     }
     assert Person.objects.count() == 4 and CustodyEpisode.objects.count() == 4
 

@@ -22,10 +22,13 @@ WORKED_EXAMPLE = {
     "two_thirds": "2021-07-23",
     "parole_eligible": False,
     "conditional_leave_eligible": True,
+    "parole_eligible_from": None,
+    "conditional_leave_eligible_from": "2021-07-23",
+    "ruleset": "permenkumham-3-2018+7-2022",
 }
 
 
-def test_the_payload_of_the_worked_example_has_exactly_the_five_keys() -> None:
+def test_the_payload_of_the_worked_example_has_the_dates_flags_and_ruleset() -> None:
     assert sentence_payload("2021-01-01", "10 bulan", 0) == WORKED_EXAMPLE
 
 

@@ -12,7 +12,7 @@ from sinergi.accounts.services import token_create
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import ImportBatch, Person
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "wbp_contoh.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "wbp_contoh.csv"
 
 
 def _api(client: Client, user, url: str):
@@ -201,7 +201,7 @@ def test_an_officer_records_parole_with_the_boards_approval(client: Client, worl
         {
             "episode": episode.pk,
             "kind": "pb",
-            "date": "2021-07-23",
+            "date": "2022-05-03",  # two thirds of 2 years from 2021-01-01
             "approved": "on",
             "reference": "TPP/UJI/1",
         },

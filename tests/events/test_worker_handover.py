@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from sinergi.notifications.models import Notification
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Enrollment
 from tests.aftercare.conftest import handover, setting  # noqa: F401 (fixtures)
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -40,13 +40,9 @@ def _conninfo() -> str:
     )
 
 
-def _wait(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    """Wait until `condition()` holds (polling, no fixed sleep), or fail saying what did not happen."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting until {what}")
-        time.sleep(0.1)
+def _wait(condition: Callable[[], bool], what: str) -> None:
+    """Wait until `condition()` holds (returns as soon as it does), or fail saying what did not happen."""
+    wait_until(condition, what)
 
 
 @pytest.fixture

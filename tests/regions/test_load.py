@@ -9,7 +9,8 @@ from sinergi.regions.services import regions_load
 EXPECTED = {"provinces": 38, "regencies": 514, "districts": 7285, "villages": 83762}
 
 
-def test_reference_data_has_the_official_counts(db) -> None:
+def test_the_full_load_has_the_official_counts_and_loading_again_changes_nothing(db) -> None:
+    """The only test that loads all 83,762 villages: the others use the small set from tests/conftest.py."""
     assert regions_load() == EXPECTED
     assert (
         Province.objects.count(),
@@ -17,9 +18,6 @@ def test_reference_data_has_the_official_counts(db) -> None:
         District.objects.count(),
         Village.objects.count(),
     ) == (38, 514, 7285, 83762)
-
-
-def test_loading_twice_changes_nothing(db) -> None:
     assert regions_load() == EXPECTED
     assert regions_load(force=True) == EXPECTED
     call_command("setup", verbosity=0)

@@ -81,6 +81,19 @@ class PasswordSetForm(StyledForm):
     )
 
 
+class TokenForm(StyledForm):
+    """A new API token: a name saying what uses it, and how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use the token, for example “Laporan bulanan Excel”."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=366, initial=90, help_text=_("1 to 366 days.")
+    )
+
+
 class OrganisationForm(VersionedForm):
     """Create or edit an organisation."""
 

@@ -114,6 +114,20 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     is_synthetic = models.BooleanField(_("demo account"), default=False)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        help_text=_("Applied at every login; empty means Bahasa Indonesia."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when an administrator gives a new or reset password; cleared when the user changes it."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SinergiUserManager()  # type: ignore[misc]
@@ -138,7 +152,12 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 digest is stored; the token is shown once when created."""
+    """A personal API token. Only its SHA-256 digest is stored; the token is shown once when created.
+
+    It works until `expires_at` (90 days by default, SINERGI_TOKEN_DAYS) unless revoked earlier: by its
+    owner or an administrator, by `sinergi token USERNAME --revoke-all`, or when the owner's password is
+    reset or the account deactivated.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -147,6 +166,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -155,3 +175,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_usable(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at is not None and self.expires_at > timezone.now()

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
-from sinergi.accounts.models import Organisation, User
-from sinergi.core.errors import NotFoundError
+from sinergi.accounts.models import ApiToken, Organisation, User
+from sinergi.core.errors import ForbiddenError, NotFoundError
 
 
 def actor_unit_ids(actor: Any) -> frozenset[int] | None:
@@ -100,6 +100,31 @@ def user_get(*, actor: Any, pk: int) -> User:
     if user is None:
         raise NotFoundError()
     return user
+
+
+def locked_usernames(usernames: list[str]) -> frozenset[str]:
+    """Which of these usernames are locked out now (from at least one address) after failed logins."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    if not usernames:
+        return frozenset()
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return frozenset(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            attempt_time__gte=since,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        ).values_list("username", flat=True)
+    )
+
+
+def token_list(*, actor: Any, user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first: for the user themself or an administrator (403 otherwise)."""
+    if getattr(actor, "pk", None) != user.pk and getattr(actor, "role", None) != Role.ADMIN:
+        raise ForbiddenError()
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
 def dashboard_get(*, actor: Any) -> dict[str, Any]:

@@ -6,9 +6,11 @@ import csv
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +21,7 @@ from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.domain import role_organisation_error
 from sinergi.accounts.models import ApiToken, Organisation, User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from sinergi.regions.models import District, Province, Regency
 
 USERNAME_TAKEN = _("The username is already used. Choose another one.")
@@ -162,6 +164,7 @@ def user_create(
         organisation=organisation,
         email=email,
         is_synthetic=is_synthetic,
+        must_change_password=_given_by_someone_else(actor, None),
     )
     _check_password(password, user)
     user.set_password(password)
@@ -181,45 +184,134 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any], version: int) -
     _check_role(data.get("role", user.role), data.get("organisation", user.organisation))
     if actor is not None and actor.pk == user.pk and data.get("is_active") is False:
         raise ApplicationError(_("You cannot deactivate your own account."), code="invalid")
-    model_update(instance=user, data=data, actor=actor, action="user.update", expected_version=version)
+    with transaction.atomic():
+        was_active = user.is_active
+        model_update(instance=user, data=data, actor=actor, action="user.update", expected_version=version)
+        if was_active and not user.is_active:
+            tokens_revoke_all(actor=actor, user=user, reason="deactivated")
     return user
 
 
+def _given_by_someone_else(actor: Any, user: User | None) -> bool:
+    """A password an administrator gave must be changed at first login; the system's (demo, CLI) need not."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return user is None or actor.pk != user.pk
+
+
 def user_set_password(*, actor: Any, user: User, password: str) -> None:
-    """Set a new password (validated against the password rules) and audit it without the value."""
+    """Set a new password (validated against the password rules) and audit it without the value.
+
+    When an administrator sets it, the user must change it at the next login; every API token is revoked.
+    """
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        User.objects.filter(pk=user.pk).update(password=user.password)
+        user.must_change_password = _given_by_someone_else(actor, user)
+        User.objects.filter(pk=user.pk).update(
+            password=user.password, must_change_password=user.must_change_password
+        )
         audit_record(
             actor=actor, action="user.password_change", target=user, changes={"password": ["***", "***"]}
         )
+        # A new password ends every API token: whoever knew the old password may have made one.
+        tokens_revoke_all(actor=actor, user=user, reason="password")
 
 
-def token_create(*, actor: Any, user: User, name: str = "") -> str:
-    """Create an API token for `user` and return it; only its digest is stored."""
+def _may_manage_tokens(actor: Any, user: User) -> bool:
+    return (
+        actor is None or getattr(actor, "pk", None) == user.pk or getattr(actor, "role", None) == Role.ADMIN
+    )
+
+
+def token_create(*, actor: Any, user: User, name: str = "", days: int | None = None) -> str:
+    """Create an API token for `user` and return it; only its digest is stored.
+
+    The token expires after `days` (default SINERGI_TOKEN_DAYS, 90). Users make their own; administrators
+    and the command line make them for anyone.
+    """
+    if not _may_manage_tokens(actor, user):
+        raise ForbiddenError()
+    if not user.is_active:
+        raise ApplicationError(_("An inactive account cannot have API tokens."), code="invalid")
+    days = days or settings.SINERGI_TOKEN_DAYS
+    if not 1 <= days <= 366:
+        raise ApplicationError(_("A token lasts from 1 to 366 days."), code="invalid", detail={"days": days})
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    expires_at = timezone.now() + timedelta(days=days)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=prefix, digest=hashlib.sha256(raw.encode()).hexdigest()
+            user=user,
+            name=name.strip()[:100],
+            prefix=prefix,
+            digest=hashlib.sha256(raw.encode()).hexdigest(),
+            expires_at=expires_at,
         )
-        audit_record(actor=actor, action="token.create", target=user, changes={"token": token.prefix})
+        audit_record(
+            actor=actor,
+            action="token.create",
+            target=user,
+            changes={
+                "token": token.prefix,
+                "name": token.name,
+                "expires": expires_at.date().isoformat(),
+            },
+        )
     return raw
 
 
+# Writing last_used_at on every request would turn each API read into a write; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def token_authenticate(raw: str) -> User | None:
-    """Return the active user owning this token, recording when it was last used; None when unknown."""
+    """Return the active user owning this unexpired, unrevoked token; None otherwise. Records last use."""
     digest = hashlib.sha256(raw.encode()).hexdigest()
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
-        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
+    """Revoke one token: its owner or an administrator may; anyone else gets 403 (404 when unknown)."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFoundError()
+    if not _may_manage_tokens(actor, token.user):
+        raise ForbiddenError()
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor, action="token.revoke", target=token.user, changes={"token": token.prefix}
+            )
+    return token
+
+
+def tokens_revoke_all(*, actor: Any, user: User, reason: str = "request") -> int:
+    """Revoke every live token of `user`; returns how many. Audited with the reason."""
+    if not _may_manage_tokens(actor, user):
+        raise ForbiddenError()
+    with transaction.atomic():
+        count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if count:
+            audit_record(
+                actor=actor,
+                action="token.revoke_all",
+                target=user,
+                changes={"count": count, "reason": reason},
+            )
+    return count
 
 
 def units_load(*, actor: Any = None) -> int:
@@ -273,11 +365,24 @@ __all__ = [
     "organisation_update",
     "token_authenticate",
     "token_create",
+    "token_revoke",
+    "tokens_revoke_all",
     "units_load",
     "user_create",
     "user_set_password",
     "user_update",
 ]
+
+
+def user_language_set(*, actor: Any, user: User, language: str) -> None:
+    """Store the user's interface language (applied at every login). Only the user themself sets it."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise ForbiddenError()
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Choose Bahasa Indonesia or English."), code="invalid")
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
 
 
 def user_unlock(*, actor: Any, user: User) -> int:

@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from sinergi.accounts import selectors, services
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
@@ -25,6 +27,7 @@ from sinergi.accounts.forms import (
     OrganisationForm,
     PasswordSetForm,
     SinergiPasswordChangeForm,
+    TokenForm,
     UserForm,
 )
 from sinergi.audit.selectors import audit_history
@@ -40,6 +43,25 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        if user.language:  # the stored choice wins, also on the login page after logging out
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        if user.must_change_password:
+            return redirect("accounts:password_change")
+        return response
+
+
+@login_not_required
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switch (Django's set_language); for a logged-in user the choice is also stored."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(actor=request.user, user=request.user, language=language)
+    return response
 
 
 def locked_out(
@@ -64,6 +86,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.user
         services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        user.must_change_password = False
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect("reports:dashboard")
@@ -84,8 +107,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         actor=request.user, role=filters["role"], q=filters["q"], active=filters["active"]
     )
     page = _page(request, users)
+    locked = selectors.locked_usernames([u.username for u in page.object_list])
     return render(
-        request, "accounts/user_list.html", {"page_obj": page, "filters": filters, "roles": Role.choices}
+        request,
+        "accounts/user_list.html",
+        {"page_obj": page, "filters": filters, "roles": Role.choices, "locked": locked},
     )
 
 
@@ -138,7 +164,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "title": user.display_name, "edited": user, "history": history},
+        {
+            "form": form,
+            "title": user.display_name,
+            "edited": user,
+            "history": history,
+            "tokens": selectors.token_list(actor=request.user, user=user),
+        },
     )
 
 
@@ -165,6 +197,8 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.user_get(actor=request.user, pk=pk)
     services.user_unlock(actor=request.user, user=user)
     messages.success(request, _("%(name)s can log in again.") % {"name": user.display_name})
+    if request.POST.get("next") == "list":
+        return redirect("accounts:user_list")
     return redirect("accounts:user_edit", pk=user.pk)
 
 
@@ -249,3 +283,65 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/unit_list.html", {"units": units, "filters": filters, "kinds": UnitKind.choices}
     )
+
+
+def _profile_page(
+    request: HttpRequest, form: TokenForm, new_token: str = "", status: int = 200
+) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "tokens": selectors.token_list(actor=user, user=user),  # type: ignore[arg-type]
+            "token_form": form,
+            "new_token": new_token,
+        },
+        status=status,
+    )
+
+
+@allow(ANY_ROLE)
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: role, organisation, language and API tokens."""
+    return _profile_page(request, TokenForm(initial={"days": settings.SINERGI_TOKEN_DAYS}))
+
+
+@allow(ANY_ROLE)
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, form, status=400)
+    try:
+        raw = services.token_create(
+            actor=request.user,
+            user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+    except ApplicationError as error:
+        apply_error(form, error)
+        return _profile_page(request, form, status=400)
+    return _profile_page(request, TokenForm(initial={"days": settings.SINERGI_TOKEN_DAYS}), new_token=raw)
+
+
+@allow(ANY_ROLE)
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one token: the owner's own, or any for an administrator (the service refuses anyone else)."""
+    token = services.token_revoke(actor=request.user, token_id=pk)
+    messages.success(request, _("The token %(prefix)s… has been revoked.") % {"prefix": token.prefix})
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("accounts:profile")
+
+
+@allow(Role.ADMIN)
+@require_POST
+def user_tokens_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    count = services.tokens_revoke_all(actor=request.user, user=user, reason="administrator")
+    messages.success(request, _("%(count)s API tokens revoked.") % {"count": count})
+    return redirect("accounts:user_edit", pk=user.pk)

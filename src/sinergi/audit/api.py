@@ -5,12 +5,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.accounts.choices import Role
 from sinergi.audit.selectors import audit_event_list
 from sinergi.audit.tasks import audit_verify_task
 from sinergi.core.access import require_roles
+from sinergi.core.api import Offset
 from sinergi.jobs.services import job_start
 
 router = Router(tags=["audit"])
@@ -35,8 +36,8 @@ class EventFilters(Schema):
     target_id: str = ""
     date_from: date | None = None
     date_to: date | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=500)
+    offset: Offset = 0
 
 
 class JobRef(Schema):
@@ -47,8 +48,7 @@ class JobRef(Schema):
 def events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     require_roles(request, Role.ADMIN)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "") and k not in ("limit", "offset")}
-    limit = max(1, min(filters.limit, 500))
-    return audit_event_list(actor=request.user, filters=data)[filters.offset : filters.offset + limit]
+    return audit_event_list(actor=request.user, filters=data)[filters.offset : filters.offset + filters.limit]
 
 
 @router.post("/verify", response={202: JobRef}, summary="Check the audit chain in the background")

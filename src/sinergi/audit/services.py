@@ -267,3 +267,67 @@ def model_update(
             instance.save(update_fields=list(changes))
         audit_record(actor=actor, action=action, target=instance, changes=changes)
     return list(changes)
+
+
+# --- Many events at once (bulk writers such as the registry import) ---------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for `audit_record_many`: the action and its target, given by type and id."""
+
+    action: str
+    target_type: str
+    target_id: str
+    target_label: str
+    changes: dict[str, Any]
+
+
+def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int = 2000) -> int:
+    """Append many events to the chain in one go (inside the caller's transaction): the head is locked
+    once, each event links to the one before it exactly as `audit_record` would, and the rows are
+    inserted in batches. Returns how many were recorded."""
+    if not entries:
+        return 0
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_label = user.get_username() if user else "sistem"
+    with transaction.atomic():
+        head = _locked_head()
+        seq, prev = head.seq, head.last_hash
+        occurred_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+        rows: list[AuditEvent] = []
+        for entry in entries:
+            seq += 1
+            changes = _json_safe(entry.changes)
+            label = entry.target_label[:255]
+            digest = event_hash(
+                seq=seq,
+                occurred_at=occurred_at.isoformat(),
+                actor_id=user.pk if user else None,
+                actor_label=actor_label,
+                action=entry.action,
+                target_type=entry.target_type,
+                target_id=entry.target_id,
+                target_label=label,
+                changes=changes,
+                prev_hash=prev,
+            )
+            rows.append(
+                AuditEvent(
+                    seq=seq,
+                    occurred_at=occurred_at,
+                    actor=user,
+                    actor_label=actor_label,
+                    action=entry.action,
+                    target_type=entry.target_type,
+                    target_id=entry.target_id,
+                    target_label=label,
+                    changes=changes,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+        AuditChainHead.objects.filter(pk=1).update(seq=seq, last_hash=prev)
+    return len(rows)

@@ -13,6 +13,7 @@ from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
+from sinergi.core.api import Id, PageParams, page_of
 
 router = Router(tags=["registry"])
 
@@ -25,6 +26,11 @@ class EpisodeOut(Schema):
     sentence: str | None = None
     remission_days: int | None = None
     expiry_date: dt.date | None = None
+    half_date: dt.date | None = None
+    two_thirds_date: dt.date | None = None
+    parole_eligible_from: dt.date | None = None
+    conditional_leave_eligible_from: dt.date | None = None
+    ruleset_version: str | None = None
     release_date: dt.date | None
 
 
@@ -40,12 +46,10 @@ class PersonOut(Schema):
     episodes: list[EpisodeOut]
 
 
-class PersonFilters(Schema):
+class PersonFilters(PageParams):
     q: str = ""
-    unit: int | None = None
+    unit: Id | None = None
     status: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
@@ -62,6 +66,11 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
                 "start_date": e.start_date,
                 "remission_days": e.remission_days,
                 "expiry_date": e.expiry_date,
+                "half_date": e.half_date,
+                "two_thirds_date": e.two_thirds_date,
+                "parole_eligible_from": e.parole_eligible_from,
+                "conditional_leave_eligible_from": e.conditional_leave_eligible_from,
+                "ruleset_version": e.ruleset_version or None,
                 "sentence": f"{e.sentence_years} tahun {e.sentence_months} bulan {e.sentence_days} hari",
             }
         episodes.append(item)
@@ -86,9 +95,8 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dict[str, Any]]:
     require_roles(request, *REGISTRY)
     people = selectors.person_list(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
-    limit = max(1, min(filters.limit, 200))
     sensitive = selectors.may_see_sensitive(request.user)
-    return [_out(p, sensitive=sensitive) for p in people[filters.offset : filters.offset + limit]]
+    return [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
 
 
 @router.get("/{person_id}", response=PersonOut, exclude_none=True, summary="One person")

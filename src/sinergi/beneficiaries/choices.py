@@ -13,6 +13,7 @@ class CustodyStatus(models.TextChoices):
     JUVENILE = "anak_binaan", _("Juvenile (anak binaan)")
     CLIENT = "klien", _("Client (klien)")
     RELEASED = "bebas", _("Released (bebas)")
+    TRANSFERRED = "pindah", _("Transferred (pindah)")
 
 
 class RiskLevel(models.TextChoices):

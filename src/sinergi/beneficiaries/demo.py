@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from sinergi.beneficiaries.choices import ConsentPurpose, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.beneficiaries.services import consent_record, integration_event_add, wbp_import
+from sinergi.beneficiaries.services import (
+    consent_record,
+    episode_dates_fill,
+    integration_event_add,
+    wbp_import,
+)
 
 FIRST = [
     "Agus",
@@ -170,6 +175,7 @@ def seed(*, actor: Any) -> None:
         summary = wbp_import(actor=actor, path=path, source="wbp_demo.csv (data sintetis)", synthetic=True)
     if not summary.written:
         raise RuntimeError(f"demo registry import failed: {summary.errors[:3]}")
+    episode_dates_fill()  # every derived date stored, whichever dates the importer writes itself
     rng = random.Random(7)  # noqa: S311
     with transaction.atomic():
         people = Person.objects.filter(is_synthetic=True).prefetch_related("episodes").order_by("pk")

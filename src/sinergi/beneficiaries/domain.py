@@ -1,7 +1,10 @@
 """Registry rules as plain functions: sentence arithmetic, dates, NIK, sex, custody status, names, cells.
 
-Nothing here touches the database or Django. What a user reads is a Bahasa Indonesia message kept in a
-module constant, so callers can show it as it is and tests can assert on it.
+Nothing here touches the database. What a user reads is a message kept in a module constant, so callers can
+show it as it is and tests can assert on it: the older parsing messages are Bahasa Indonesia literals, the
+date and threshold rules are English msgids translated in the catalogue. Every `..._problems()` function
+returns {field: message} (empty when all is well) and is the one place its rule lives: services, forms, the
+API, the import and the commands call it.
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-
-# The default ruleset (Permenkumham 3/2018 as amended by 7/2022); stored with every computed result so a
-# later change of rules never silently rewrites old figures.
-RULESET_VERSION = "permenkumham-3-2018+7-2022"
+from django.utils import formats
+from django.utils.translation import gettext_lazy
 
 LENGTH_INVALID = (
     'Lama pidana tidak dapat dibaca. Tulis misalnya "3 tahun 6 bulan 15 hari", "3 th 6 bln" atau "42 bulan".'
@@ -113,8 +116,52 @@ def parse_sentence_length(text: str) -> SentenceLength:
 
 
 @dataclass(frozen=True)
+class Ruleset:
+    """One version of the sentence rules, in force for sentences that start on or after `effective_from`.
+
+    The fractions say how much of the net sentence must be served before asimilasi (`half`) and before
+    PB, CB or CMB (`two_thirds`). PB is possible by time only when that two-thirds stretch is at least
+    `parole_min_months` long (counted as calendar months from the start); CB only when the sentence is
+    at most `leave_max_months` long. Remission shortens the sentence by whole days before the fractions
+    are taken. Stored as `beneficiaries.SentenceRuleset` rows; this is the pure form the rules use.
+    """
+
+    version: str
+    effective_from: dt.date
+    half_numerator: int = 1
+    half_denominator: int = 2
+    two_thirds_numerator: int = 2
+    two_thirds_denominator: int = 3
+    parole_min_months: int = 9
+    leave_max_months: int = 18
+
+
+# The default ruleset (Permenkumham 3/2018 as amended by 7/2022); seeded as the first SentenceRuleset row.
+RULESET_VERSION = "permenkumham-3-2018+7-2022"
+DEFAULT_RULESET = Ruleset(version=RULESET_VERSION, effective_from=dt.date(2018, 1, 1))
+
+
+def ruleset_for(start: dt.date, rulesets: Iterable[Ruleset]) -> Ruleset:
+    """The ruleset in force on the day a sentence started: the latest whose `effective_from` is on or
+    before `start`. A sentence that started before every ruleset takes the earliest one; with no rulesets
+    at all, DEFAULT_RULESET."""
+    ordered = sorted(rulesets, key=lambda r: (r.effective_from, r.version))
+    if not ordered:
+        return DEFAULT_RULESET
+    chosen = ordered[0]
+    for ruleset in ordered:
+        if ruleset.effective_from <= start:
+            chosen = ruleset
+    return chosen
+
+
+@dataclass(frozen=True)
 class SentenceDates:
-    """The dates that follow from a sentence start, its length and the remission granted."""
+    """The dates that follow from a sentence start, its length and the remission granted, under a ruleset.
+
+    `parole_eligible_from` and `conditional_leave_eligible_from` are the first day PB or CB may be
+    recorded (the two-thirds date), or None when the sentence does not meet the time condition at all.
+    """
 
     gross_expiry: dt.date
     net_days: int
@@ -123,6 +170,15 @@ class SentenceDates:
     two_thirds: dt.date
     parole_eligible: bool
     conditional_leave_eligible: bool
+    ruleset_version: str = RULESET_VERSION
+
+    @property
+    def parole_eligible_from(self) -> dt.date | None:
+        return self.two_thirds if self.parole_eligible else None
+
+    @property
+    def conditional_leave_eligible_from(self) -> dt.date | None:
+        return self.two_thirds if self.conditional_leave_eligible else None
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
@@ -130,7 +186,9 @@ def _ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 
 
-def sentence_dates(*, start: dt.date, length: SentenceLength, remission_days: int = 0) -> SentenceDates:
+def sentence_dates(
+    *, start: dt.date, length: SentenceLength, remission_days: int = 0, ruleset: Ruleset = DEFAULT_RULESET
+) -> SentenceDates:
     """Expiry, the 1/2 (asimilasi) and 2/3 (PB/CB/CMB) dates and the time conditions for PB and CB.
 
     `start` is the day detention began. The length is added in calendar units and a day that does not exist
@@ -143,24 +201,282 @@ def sentence_dates(*, start: dt.date, length: SentenceLength, remission_days: in
         raise ValueError(LENGTH_INVALID)
     try:
         gross_expiry = start + relativedelta(years=length.years, months=length.months, days=length.days)
-        nine_months_end = start + relativedelta(months=9)
-        leave_limit = start + relativedelta(years=1, months=6)
+        parole_min_end = start + relativedelta(months=ruleset.parole_min_months)
+        leave_limit = start + relativedelta(months=ruleset.leave_max_months)
     except (OverflowError, ValueError) as exc:
         raise ValueError(LENGTH_TOO_LONG) from exc
     gross_days = (gross_expiry - start).days
     if remission_days < 0 or remission_days >= gross_days:
         raise ValueError(REMISSION_INVALID)
     net_days = gross_days - remission_days
-    two_thirds_days = _ceil_div(net_days * 2, 3)
+    half_days = _ceil_div(net_days * ruleset.half_numerator, ruleset.half_denominator)
+    two_thirds_days = _ceil_div(net_days * ruleset.two_thirds_numerator, ruleset.two_thirds_denominator)
+    try:
+        expiry = start + dt.timedelta(days=net_days)
+    except OverflowError as exc:
+        raise ValueError(LENGTH_TOO_LONG) from exc
     return SentenceDates(
         gross_expiry=gross_expiry,
         net_days=net_days,
-        expiry=start + dt.timedelta(days=net_days),
-        half=start + dt.timedelta(days=_ceil_div(net_days, 2)),
+        expiry=expiry,
+        half=start + dt.timedelta(days=half_days),
         two_thirds=start + dt.timedelta(days=two_thirds_days),
-        parole_eligible=two_thirds_days >= (nine_months_end - start).days,
+        parole_eligible=two_thirds_days >= (parole_min_end - start).days,
         conditional_leave_eligible=gross_expiry <= leave_limit,
+        ruleset_version=ruleset.version,
     )
+
+
+# The derived dates a custody episode stores, by model field; all None when the sentence is not known.
+EPISODE_DATE_FIELDS = (
+    "expiry_date",
+    "half_date",
+    "two_thirds_date",
+    "parole_eligible_from",
+    "conditional_leave_eligible_from",
+    "ruleset_version",
+)
+
+
+def episode_dates(
+    *,
+    start: dt.date | None,
+    years: int | None,
+    months: int | None,
+    days: int | None,
+    remission_days: int | None,
+    rulesets: Iterable[Ruleset] = (),
+) -> dict[str, Any]:
+    """THE computation of an episode's stored dates, used by forms, services, the API, the import, the
+    `sentence` command and the demo: {field: value} for every name in EPISODE_DATE_FIELDS.
+
+    The ruleset is the one in force on the start date (`ruleset_for`). With no start or a zero length
+    every value is None ("" for `ruleset_version`). Raises ValueError with the message of
+    `sentence_dates` when the length or remission cannot be used.
+    """
+    length = SentenceLength(years or 0, months or 0, days or 0)
+    if start is None or length.is_zero:
+        return dict.fromkeys(EPISODE_DATE_FIELDS) | {"ruleset_version": ""}
+    dates = sentence_dates(
+        start=start, length=length, remission_days=remission_days or 0, ruleset=ruleset_for(start, rulesets)
+    )
+    return {
+        "expiry_date": dates.expiry,
+        "half_date": dates.half,
+        "two_thirds_date": dates.two_thirds,
+        "parole_eligible_from": dates.parole_eligible_from,
+        "conditional_leave_eligible_from": dates.conditional_leave_eligible_from,
+        "ruleset_version": dates.ruleset_version,
+    }
+
+
+# --- Dates that must make sense -------------------------------------------------------------------------
+# Messages are English msgids translated in the catalogue; each says which date is wrong and why.
+
+MIN_AGE_AT_CUSTODY = 12  # the minimum age of criminal responsibility (UU 11/2012, SPPA)
+MAX_AGE_AT_CUSTODY = 100
+
+BIRTH_IN_FUTURE = gettext_lazy("The birth date %(date)s is in the future.")
+AGE_TOO_YOUNG = gettext_lazy(
+    "With the birth date %(birth)s this person was %(age)s on %(on)s, when custody began; "
+    "the youngest age possible is 12 (UU 11/2012 on juvenile justice). Check the birth date."
+)
+AGE_TOO_OLD = gettext_lazy(
+    "With the birth date %(birth)s this person was %(age)s on %(on)s, when custody began; "
+    "more than 100 is not plausible. Check the year of birth."
+)
+START_IN_FUTURE = gettext_lazy(
+    "The sentence start %(date)s is in the future. Record the custody episode once detention has begun."
+)
+RELEASE_IN_FUTURE = gettext_lazy(
+    "The release date %(date)s has not come yet. Record the release on that day or later."
+)
+RELEASE_BEFORE_START = gettext_lazy("The release date %(date)s is before the sentence started (%(start)s).")
+CONSENT_IN_FUTURE = gettext_lazy("The consent date %(date)s is in the future. Use the day it was signed.")
+CONSENT_BEFORE_CUSTODY = gettext_lazy(
+    "The consent date %(date)s is before this person's custody began (%(start)s)."
+)
+INTEGRATION_IN_FUTURE = gettext_lazy(
+    "The %(kind)s date %(date)s is in the future. Record it on that day or later."
+)
+INTEGRATION_BEFORE_START = gettext_lazy(
+    "The %(kind)s date %(date)s is before the sentence started (%(start)s)."
+)
+INTEGRATION_AFTER_EXPIRY = gettext_lazy(
+    "The sentence ended on %(expiry)s; a release after that is bebas, not %(kind)s."
+)
+PAROLE_REFERENCE_REQUIRED = gettext_lazy("PB needs the number of the TPP decision.")
+# Thresholds: an administrator may record these anyway, with a stated reason (audited).
+BEFORE_HALF = gettext_lazy(
+    "Asimilasi can be recorded from %(allowed)s, when half of the sentence has been served; "
+    "%(date)s is too early."
+)
+BEFORE_TWO_THIRDS = gettext_lazy(
+    "%(kind)s can be recorded from %(allowed)s, when two thirds of the sentence have been served; "
+    "%(date)s is too early."
+)
+PAROLE_NOT_ELIGIBLE = gettext_lazy(
+    "This sentence does not meet the time condition for PB (two thirds of it is too short under the "
+    "rules %(version)s), so PB cannot be recorded. The sentence ends on %(expiry)s."
+)
+LEAVE_NOT_ELIGIBLE = gettext_lazy(
+    "This sentence does not meet the time condition for CB (it is too long for CB under the rules "
+    "%(version)s), so CB cannot be recorded."
+)
+SENTENCE_UNKNOWN = gettext_lazy(
+    "The sentence (start and length) is not recorded, so %(kind)s cannot be checked. "
+    "Record the sentence first."
+)
+
+_KIND_LABELS = {"asimilasi": "Asimilasi", "pb": "PB", "cb": "CB", "cmb": "CMB", "bebas": "bebas"}
+
+
+def _long(value: dt.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Whole years of age on a day."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def person_date_problems(
+    *, birth_date: dt.date | None, today: dt.date, custody_start: dt.date | None = None
+) -> dict[str, str]:
+    """Why a birth date cannot be right, keyed "birth_date": in the future, or an age under 12 or over
+    100 when custody began (`custody_start`, or `today` when the start is not known)."""
+    if birth_date is None:
+        return {}
+    if birth_date > today:
+        return {"birth_date": BIRTH_IN_FUTURE % {"date": _long(birth_date)}}
+    on = custody_start if custody_start is not None and custody_start <= today else today
+    age = age_on(birth_date, on)
+    facts = {"birth": _long(birth_date), "age": age, "on": _long(on)}
+    if age < MIN_AGE_AT_CUSTODY:
+        return {"birth_date": AGE_TOO_YOUNG % facts}
+    if age > MAX_AGE_AT_CUSTODY:
+        return {"birth_date": AGE_TOO_OLD % facts}
+    return {}
+
+
+def episode_date_problems(
+    *, start_date: dt.date | None, release_date: dt.date | None, today: dt.date
+) -> dict[str, str]:
+    """Why an episode's dates cannot be right, keyed by field: a sentence start in the future; a release
+    date (an actual release, not a planned one) in the future or before the start."""
+    problems: dict[str, str] = {}
+    if start_date is not None and start_date > today:
+        problems["start_date"] = START_IN_FUTURE % {"date": _long(start_date)}
+    if release_date is not None:
+        if release_date > today:
+            problems["release_date"] = RELEASE_IN_FUTURE % {"date": _long(release_date)}
+        elif start_date is not None and release_date < start_date:
+            problems["release_date"] = RELEASE_BEFORE_START % {
+                "date": _long(release_date),
+                "start": _long(start_date),
+            }
+    return problems
+
+
+def consent_date_problems(
+    *, given_on: dt.date, today: dt.date, custody_start: dt.date | None = None
+) -> dict[str, str]:
+    """Why a consent date cannot be right, keyed "given_on": in the future, or before the person's
+    custody began (`custody_start`: the earliest start of their episodes, when known)."""
+    if given_on > today:
+        return {"given_on": CONSENT_IN_FUTURE % {"date": _long(given_on)}}
+    if custody_start is not None and given_on < custody_start:
+        return {"given_on": CONSENT_BEFORE_CUSTODY % {"date": _long(given_on), "start": _long(custody_start)}}
+    return {}
+
+
+def stored_dates(episode: Any) -> dict[str, Any]:
+    """The start and the stored derived dates of a custody episode (a model instance or anything with
+    those attributes), as the mapping the integration rules take."""
+    return {name: getattr(episode, name, None) for name in ("start_date", *EPISODE_DATE_FIELDS)}
+
+
+def integration_problems(
+    *, kind: str, on: dt.date, dates: Mapping[str, Any], today: dt.date, reference: str | None = None
+) -> dict[str, str]:
+    """Why asimilasi, PB, CB, CMB (or, for the date checks, a release "bebas") cannot be recorded on `on`,
+    whoever asks: a date in the future, before the sentence started or (except bebas) after its expiry,
+    and PB without a TPP decision number (checked when `reference` is given, "" included). Keyed "date"
+    and "reference". `dates` holds "start_date" and the EPISODE_DATE_FIELDS (see `stored_dates`)."""
+    label = _KIND_LABELS.get(kind, kind)
+    problems: dict[str, str] = {}
+    start, expiry = dates.get("start_date"), dates.get("expiry_date")
+    if on > today:
+        problems["date"] = INTEGRATION_IN_FUTURE % {"kind": label, "date": _long(on)}
+    elif start is not None and on < start:
+        problems["date"] = INTEGRATION_BEFORE_START % {
+            "kind": label,
+            "date": _long(on),
+            "start": _long(start),
+        }
+    elif kind != "bebas" and expiry is not None and on > expiry:
+        problems["date"] = INTEGRATION_AFTER_EXPIRY % {"expiry": _long(expiry), "kind": label}
+    if kind == "pb" and reference is not None and not reference.strip():
+        problems["reference"] = str(PAROLE_REFERENCE_REQUIRED)
+    return problems
+
+
+def integration_threshold_problems(*, kind: str, on: dt.date, dates: Mapping[str, Any]) -> dict[str, str]:
+    """The sentence thresholds, keyed "date": asimilasi before the half date; PB, CB or CMB before the
+    two-thirds date; PB or CB when the sentence does not meet their time condition; any of them when the
+    sentence is not known. Each message gives the date from which it would be allowed, when there is one.
+    An administrator may record the event anyway with a stated reason. A release "bebas" has no threshold.
+    """
+    if kind not in ("asimilasi", "pb", "cb", "cmb"):
+        return {}
+    label = _KIND_LABELS[kind]
+    half, two_thirds = dates.get("half_date"), dates.get("two_thirds_date")
+    version = dates.get("ruleset_version") or RULESET_VERSION
+    if half is None or two_thirds is None:
+        return {"date": SENTENCE_UNKNOWN % {"kind": label}}
+    if kind == "asimilasi":
+        if on < half:
+            return {"date": BEFORE_HALF % {"allowed": _long(half), "date": _long(on)}}
+        return {}
+    if kind == "pb" and dates.get("parole_eligible_from") is None:
+        expiry = dates.get("expiry_date")
+        return {
+            "date": PAROLE_NOT_ELIGIBLE % {"version": version, "expiry": _long(expiry) if expiry else "–"}
+        }
+    if kind == "cb" and dates.get("conditional_leave_eligible_from") is None:
+        return {"date": LEAVE_NOT_ELIGIBLE % {"version": version}}
+    if on < two_thirds:
+        return {"date": BEFORE_TWO_THIRDS % {"kind": label, "allowed": _long(two_thirds), "date": _long(on)}}
+    return {}
+
+
+# --- Field lengths: the same for the forms, the API and the import -----------------------------------------
+
+MAX_LENGTHS: dict[str, int] = {
+    "full_name": 200,
+    "birth_place": 100,
+    "education": 100,
+    "prior_occupation": 150,
+    "phone": 30,
+    "domicile_village_text": 150,
+    "offence_category": 150,
+    "registration_number": 60,
+    "board_reference": 100,
+    "evidence": 300,
+}
+TOO_LONG = gettext_lazy("%(field)s is too long: %(length)s characters, at most %(max)s.")
+
+
+def length_problems(values: Mapping[str, Any], *, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Text values longer than MAX_LENGTHS allows, keyed by field. `labels` names the fields in messages
+    (the import passes its column names); otherwise the field name is used."""
+    problems: dict[str, str] = {}
+    for name, limit in MAX_LENGTHS.items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            label = (labels or {}).get(name, name)
+            problems[name] = TOO_LONG % {"field": label, "length": len(value), "max": limit}
+    return problems
 
 
 # --- Dates ---------------------------------------------------------------------------------------------

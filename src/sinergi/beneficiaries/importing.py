@@ -9,15 +9,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import OrganisationKind
 from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import ApplicationError
 from sinergi.regions.domain import normalize_place
@@ -74,14 +82,134 @@ FILE_EMPTY = "Berkas kosong: tidak ada baris judul kolom."
 FILE_MISSING_COLUMNS = "Kolom wajib tidak ada di baris judul: {columns}. Periksa contoh berkas impor."
 
 
+# Hostile or oversized files are refused before they are parsed (see `file_problem`).
+FILE_TOO_LARGE = _(
+    "The file is %(size)s MB; files of at most %(limit)s MB can be imported. Split it into smaller files."
+)
+XLSX_TOO_LARGE = _(
+    "The XLSX file would unpack to %(size)s MB, more than the %(limit)s MB allowed, so it was not opened. "
+    "Save it again as CSV, or split it into smaller files."
+)
+NOT_XLSX = _(
+    "The file is named .xlsx but is not an XLSX workbook. Save it from the spreadsheet program as XLSX "
+    "or as CSV."
+)
+NOT_CSV = _(
+    "The file is named .csv but holds a workbook or other binary data. Save it as CSV (UTF-8), or give "
+    "a workbook the .xlsx extension."
+)
+NOT_SUPPORTED = _("Only CSV and XLSX files can be imported.")
+TOO_MANY_ROWS = _("The file has more than %(limit)s rows. Split it into smaller files.")
+TOO_MANY_COLUMNS = _(
+    "The header row has more than %(limit)s columns. Keep only the columns of the import format."
+)
+CELL_NUL = _("The cell holds a NUL character (binary data). Type the value again.")
+TOO_LONG = _("At most %(limit)s characters are allowed here (this value has %(count)s).")
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls and other Office binaries
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What an import file may be: its size, what an XLSX may unpack to, its rows and columns. Set with
+    SINERGI_IMPORT_MAX_BYTES, SINERGI_IMPORT_MAX_UNPACKED_BYTES, SINERGI_IMPORT_MAX_ROWS and
+    SINERGI_IMPORT_MAX_COLUMNS."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    max_rows: int = 200_000
+    max_columns: int = 60
+    max_zip_members: int = 500
+
+    @classmethod
+    def current(cls) -> ImportLimits:
+        defaults = cls()
+        return cls(
+            max_bytes=int(getattr(settings, "SINERGI_IMPORT_MAX_BYTES", defaults.max_bytes)),
+            max_unpacked_bytes=int(
+                getattr(settings, "SINERGI_IMPORT_MAX_UNPACKED_BYTES", defaults.max_unpacked_bytes)
+            ),
+            max_rows=int(getattr(settings, "SINERGI_IMPORT_MAX_ROWS", defaults.max_rows)),
+            max_columns=int(getattr(settings, "SINERGI_IMPORT_MAX_COLUMNS", defaults.max_columns)),
+        )
+
+
+def megabytes(size: int) -> str:
+    """A size in MB as people read it: whole from 10 MB, one decimal below (in the active language)."""
+    value = size / (1024 * 1024)
+    if value >= 10 or round(value, 1).is_integer():
+        return formats.number_format(round(value))
+    return formats.number_format(round(value, 1), decimal_pos=1)
+
+
 class ImportFileError(ApplicationError):
-    """The file cannot be read at all (wrong format, empty, missing columns): a usage error, exit status 2."""
+    """The file cannot be read at all (wrong format, empty, missing columns, too large, not what its name
+    says): a usage error, exit status 2. The message is one line."""
 
     code = "unreadable_file"
 
+    def __init__(self, message: Any, **kwargs: Any) -> None:
+        super().__init__(" ".join(str(message).split()), **kwargs)
+
+
+def file_problem(
+    handle: IO[bytes], *, name: str, size: int, limits: ImportLimits | None = None
+) -> str | None:
+    """Why this file cannot be imported, checked without parsing it (None when it may be read): its size,
+    whether its content is what its name says, and, for XLSX, what its parts would unpack to (read from
+    the zip directory, so a decompression bomb is refused at once; the zip reader never returns more than
+    a part's declared size)."""
+    limits = limits or ImportLimits.current()
+    if size > limits.max_bytes:
+        return str(FILE_TOO_LARGE % {"size": megabytes(size), "limit": megabytes(limits.max_bytes)})
+    suffix = Path(name).suffix.lower()
+    handle.seek(0)
+    head = handle.read(8)
+    handle.seek(0)
+    is_zip = head.startswith(_ZIP_MAGIC)
+    if suffix in XLSX_SUFFIXES:
+        if not is_zip:
+            return str(NOT_XLSX)
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return str(NOT_XLSX)
+        finally:
+            handle.seek(0)
+        names = {m.filename for m in members}
+        if "xl/workbook.xml" not in names:
+            return str(NOT_XLSX)
+        unpacked = sum(m.file_size for m in members)
+        if len(members) > limits.max_zip_members or unpacked > limits.max_unpacked_bytes:
+            return str(
+                XLSX_TOO_LARGE % {"size": megabytes(unpacked), "limit": megabytes(limits.max_unpacked_bytes)}
+            )
+        return None
+    if suffix in CSV_SUFFIXES or not suffix:
+        if is_zip or head.startswith(_OLE_MAGIC):
+            return str(NOT_CSV)
+        return None
+    return str(NOT_SUPPORTED)
+
+
+def check_file(path: Path, *, name: str | None = None, limits: ImportLimits | None = None) -> None:
+    """Refuse a file on disk before parsing it (see `file_problem`); ImportFileError says why."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            problem = file_problem(handle, name=name or path.name, size=size, limits=limits)
+    except OSError as exc:
+        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+    if problem:
+        raise ImportFileError(problem)
+
 
 def _header(name: object) -> str:
-    return str(name or "").strip().lower().replace(" ", "_")
+    return str(name or "").replace("\x00", "").strip().lower().replace(" ", "_")
 
 
 def _text(value: object) -> str:
@@ -92,23 +220,35 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    """Yield (spreadsheet line, {column: value}) for each non-empty row; the header is line 1."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(path)
+def read_rows(
+    path: Path, *, name: str | None = None, limits: ImportLimits | None = None
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """Yield (spreadsheet line, {column: value}) for each non-empty row; the header is line 1. The file is
+    checked first (`check_file`); more rows than the limit stop the reading with ImportFileError."""
+    limits = limits or ImportLimits.current()
+    check_file(path, name=name, limits=limits)
+    if Path(name or path.name).suffix.lower() in XLSX_SUFFIXES:
+        rows = _read_xlsx(path, limits)
     else:
-        yield from _read_csv(path)
+        rows = _read_csv(path, limits)
+    for line, values in rows:
+        if line > limits.max_rows + 1:
+            raise ImportFileError(TOO_MANY_ROWS % {"limit": limits.max_rows})
+        yield line, values
 
 
-def _check_header(headers: list[str]) -> None:
+def _check_header(headers: list[str], limits: ImportLimits | None = None) -> None:
     if not any(headers):
         raise ImportFileError(FILE_EMPTY)
+    limits = limits or ImportLimits.current()
+    if sum(1 for h in headers if h) > limits.max_columns:
+        raise ImportFileError(TOO_MANY_COLUMNS % {"limit": limits.max_columns})
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
         raise ImportFileError(FILE_MISSING_COLUMNS.format(columns=", ".join(missing)))
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+def _read_csv(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str, object]]]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
         first = handle.readline()
@@ -117,7 +257,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     with handle:
         delimiter = ";" if first.count(";") > first.count(",") else ","
         headers = [_header(h) for h in next(csv.reader(io.StringIO(first), delimiter=delimiter), [])]
-        _check_header(headers)
+        _check_header(headers, limits)
         reader = csv.reader(handle, delimiter=delimiter)
         line = 1
         try:
@@ -130,24 +270,44 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
             raise ImportFileError(FILE_UNREADABLE.format(reason=f"baris {line + 1}: {exc}")) from exc
 
 
-def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+def _read_xlsx(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str, object]]]:
+    """Stream the first sheet (openpyxl read-only: one row at a time), reading at most the column limit
+    plus one (to notice a header that is too wide)."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    broken: tuple[type[BaseException], ...] = (
+        InvalidFileException,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        IndexError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        ParseError,
+    )
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except broken as exc:
         raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        rows = workbook.active.iter_rows(values_only=True, max_col=limits.max_columns + 1)
         headers = [_header(h) for h in next(rows, ())]
-        _check_header(headers)
+        _check_header(headers, limits)
         for line, values in enumerate(rows, start=2):
             if not any(v not in (None, "") for v in values):
                 continue
             yield line, dict(zip(headers, values, strict=False))
+    except broken as exc:
+        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
     finally:
         workbook.close()
+
+
+def _max_length(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
 
 
 @dataclass
@@ -183,6 +343,13 @@ class RowChecker:
         self.villages = place_index("village")
         self.province_codes = frozenset(Province.objects.values_list("code", flat=True))
         self.seen: dict[tuple[int, str], int] = {}
+        # The same limits as the model and its forms.
+        self.max_lengths = {
+            "nama": _max_length(Person, "full_name"),
+            "no_registrasi": _max_length(CustodyEpisode, "registration_number"),
+            "jenis_perkara": _max_length(Person, "offence_category"),
+            "kelurahan_desa": _max_length(Person, "domicile_village_text"),
+        }
 
     def _unit(self, raw: str, result: RowResult) -> int | None:
         found = self.units_by_code.get(raw.strip().upper()) or self.units_by_name.get(
@@ -247,13 +414,23 @@ class RowChecker:
         """Check one row; the result carries every problem found, not just the first."""
         result = RowResult(line=line)
         raw = {key: _text(value) for key, value in originals.items()}
+        for column, text in list(raw.items()):
+            if "\x00" in text:
+                # Refused here, so no database ever sees it (PostgreSQL cannot store it in text).
+                result.errors.append((column or "?", str(CELL_NUL)))
+                raw[column] = text.replace("\x00", "")
+                originals = {**originals, column: raw[column]}
+        for column, limit in self.max_lengths.items():
+            text = raw.get(column, "").strip()
+            if len(text) > limit:
+                result.errors.append((column, TOO_LONG % {"limit": limit, "count": len(text)}))
         for column in REQUIRED_COLUMNS:
             if not raw.get(column, "").strip():
                 result.errors.append((column, REQUIRED.format(column=column)))
         values = result.values
         registration = raw.get("no_registrasi", "").strip()
         values["registration_number"] = registration
-        values["full_name"] = raw.get("nama", "")
+        values["full_name"] = raw.get("nama", "").strip()
         unit_id = self._unit(raw["upt"], result) if raw.get("upt", "").strip() else None
         values["unit_id"] = unit_id
         if unit_id is not None and registration:

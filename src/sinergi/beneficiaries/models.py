@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import (
     ConsentPurpose,
     CustodyStatus,
@@ -22,17 +23,21 @@ class Person(VersionedModel):
 
     AUDIT_REDACTED_FIELDS = ("nik_encrypted", "nik_hash", "nik_last4", "phone")
 
-    full_name = models.CharField(_("name"), max_length=200)
+    full_name = models.CharField(_("name"), max_length=domain.MAX_LENGTHS["full_name"])
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
     nik_encrypted = models.TextField(blank=True, editable=False)
     nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
-    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
-    education = models.CharField(_("education"), max_length=100, blank=True)
-    prior_occupation = models.CharField(_("prior occupation"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    birth_place = models.CharField(
+        _("place of birth"), max_length=domain.MAX_LENGTHS["birth_place"], blank=True
+    )
+    education = models.CharField(_("education"), max_length=domain.MAX_LENGTHS["education"], blank=True)
+    prior_occupation = models.CharField(
+        _("prior occupation"), max_length=domain.MAX_LENGTHS["prior_occupation"], blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=domain.MAX_LENGTHS["phone"], blank=True)
     address = models.TextField(_("domicile address"), blank=True)
     domicile_district = models.ForeignKey(
         "regions.District",
@@ -50,8 +55,12 @@ class Person(VersionedModel):
         related_name="+",
         verbose_name=_("domicile village"),
     )
-    domicile_village_text = models.CharField(_("village as written"), max_length=150, blank=True)
-    offence_category = models.CharField(_("offence category"), max_length=150, blank=True)
+    domicile_village_text = models.CharField(
+        _("village as written"), max_length=domain.MAX_LENGTHS["domicile_village_text"], blank=True
+    )
+    offence_category = models.CharField(
+        _("offence category"), max_length=domain.MAX_LENGTHS["offence_category"], blank=True
+    )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
     photo = models.FileField(_("photo"), upload_to="people/photos/", blank=True)
     warnings = models.JSONField(_("data warnings"), default=list, blank=True)
@@ -78,6 +87,41 @@ class Person(VersionedModel):
         return self.full_name
 
 
+class SentenceRuleset(TimeStampedModel):
+    """One version of the sentence rules as data, in force for sentences that start on or after
+    `effective_from` (see `domain.Ruleset`). Episodes store the version their dates were computed with."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    effective_from = models.DateField(_("effective from"))
+    title = models.CharField(_("regulation"), max_length=200, blank=True)
+    half_numerator = models.PositiveSmallIntegerField(default=1)
+    half_denominator = models.PositiveSmallIntegerField(default=2)
+    two_thirds_numerator = models.PositiveSmallIntegerField(default=2)
+    two_thirds_denominator = models.PositiveSmallIntegerField(default=3)
+    parole_min_months = models.PositiveSmallIntegerField(_("PB: minimum months to two thirds"), default=9)
+    leave_max_months = models.PositiveSmallIntegerField(_("CB: longest sentence in months"), default=18)
+
+    class Meta:
+        ordering = ["effective_from", "version"]
+        verbose_name = _("sentence ruleset")
+        verbose_name_plural = _("sentence rulesets")
+
+    def __str__(self) -> str:
+        return self.version
+
+    def as_domain(self) -> domain.Ruleset:
+        return domain.Ruleset(
+            version=self.version,
+            effective_from=self.effective_from,
+            half_numerator=self.half_numerator,
+            half_denominator=self.half_denominator,
+            two_thirds_numerator=self.two_thirds_numerator,
+            two_thirds_denominator=self.two_thirds_denominator,
+            parole_min_months=self.parole_min_months,
+            leave_max_months=self.leave_max_months,
+        )
+
+
 class CustodyEpisode(VersionedModel):
     """One stay under a unit's care: status, sentence, remission, integration and release."""
 
@@ -88,7 +132,9 @@ class CustodyEpisode(VersionedModel):
         related_name="custody_episodes",
         verbose_name=_("unit"),
     )
-    registration_number = models.CharField(_("registration number"), max_length=60)
+    registration_number = models.CharField(
+        _("registration number"), max_length=domain.MAX_LENGTHS["registration_number"]
+    )
     status = models.CharField(_("status"), max_length=12, choices=CustodyStatus.choices)
     start_date = models.DateField(_("sentence start"), null=True, blank=True)
     sentence_years = models.PositiveSmallIntegerField(_("years"), default=0)
@@ -96,10 +142,14 @@ class CustodyEpisode(VersionedModel):
     sentence_days = models.PositiveSmallIntegerField(_("days"), default=0)
     remission_days = models.PositiveIntegerField(_("remission (days)"), default=0)
     release_date = models.DateField(_("release date"), null=True, blank=True)
-    # Computed from the sentence rules when the sentence is known; stored so screening can run in SQL.
+    # Computed by domain.episode_dates when the sentence is known, under the ruleset in force at the start,
+    # and stored (with that ruleset's version) so pages show what was decided and screening runs in SQL.
     expiry_date = models.DateField(_("expiry"), null=True, blank=True, db_index=True)
+    half_date = models.DateField(_("half"), null=True, blank=True)
     two_thirds_date = models.DateField(_("two thirds"), null=True, blank=True)
-    ruleset_version = models.CharField(max_length=40, blank=True)
+    parole_eligible_from = models.DateField(_("PB eligible from"), null=True, blank=True)
+    conditional_leave_eligible_from = models.DateField(_("CB eligible from"), null=True, blank=True)
+    ruleset_version = models.CharField(_("sentence ruleset"), max_length=40, blank=True)
     # The Bapas that guides the person after this episode's release (PB, CB, CMB or bebas).
     guidance_unit = models.ForeignKey(
         "accounts.Organisation",
@@ -136,7 +186,9 @@ class IntegrationEvent(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=IntegrationKind.choices)
     date = models.DateField(_("date"))
     approved_by_board = models.BooleanField(_("approved by the TPP"), default=False)
-    board_reference = models.CharField(_("TPP decision reference"), max_length=100, blank=True)
+    board_reference = models.CharField(
+        _("TPP decision reference"), max_length=domain.MAX_LENGTHS["board_reference"], blank=True
+    )
 
     class Meta:
         ordering = ["date"]
@@ -153,7 +205,7 @@ class Consent(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     given_on = models.DateField(_("given on"))
-    evidence = models.CharField(_("evidence"), max_length=300)
+    evidence = models.CharField(_("evidence"), max_length=domain.MAX_LENGTHS["evidence"])
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(

@@ -7,19 +7,25 @@ from collections import defaultdict
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sinergi.accounts.choices import Role
+from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus
-from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person
+from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person, SentenceRuleset
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
 
 # Roles that may see identities, offences and sentences (DESIGN.md, Privacy).
 CORRECTIONS_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+
+
+def ruleset_list() -> list[domain.Ruleset]:
+    """Every sentence ruleset, oldest first, in the pure form `domain.episode_dates` takes (one query)."""
+    return [ruleset.as_domain() for ruleset in SentenceRuleset.objects.order_by("effective_from", "version")]
 
 
 def may_see_sensitive(actor: Any) -> bool:
@@ -41,9 +47,15 @@ def _scoped_people(actor: Any) -> QuerySet[Person]:
     return people.filter(Exists(CustodyEpisode.objects.filter(in_scope, person=OuterRef("pk"))))
 
 
+def people_in_scope(actor: Any) -> QuerySet[Person]:
+    """The people (not merged away) the actor may see: a person with an episode at one of the actor's
+    units (or, for a Bapas, guided by it). The system and administrators see everyone."""
+    return _scoped_people(actor)
+
+
 def _episodes_prefetch(actor: Any) -> Prefetch:
     units = actor_unit_ids(actor)
-    episodes = CustodyEpisode.objects.select_related("unit").order_by("-start_date", "-pk")
+    episodes = CustodyEpisode.objects.select_related("unit", "guidance_unit").order_by("-start_date", "-pk")
     # A Bapas guides the people it can see (its clients and those handed over): it sees all their episodes.
     if units is not None and getattr(actor, "role", None) != Role.BAPAS_OFFICER:
         episodes = episodes.filter(unit_id__in=units)
@@ -117,6 +129,63 @@ def person_timeline(*, person: Person) -> list[dict[str, Any]]:
     return sorted(events, key=lambda e: e["date"], reverse=True)
 
 
+def custody_start(*, person: Person) -> dt.date | None:
+    """The day the person's custody first began (the earliest start of any of their episodes, whatever the
+    unit: it is a rule input, never shown), or None when no episode has a start."""
+    return CustodyEpisode.objects.filter(person=person).aggregate(first=Min("start_date"))["first"]
+
+
+def person_history(*, actor: Any, person: Person, limit: int = 50) -> list[Any]:
+    """The person's change history as the actor may see it.
+
+    Administrators see everything. Others do not see events about custody episodes or units outside their
+    scope at all, and see events recorded by users of other organisations (outside their units) without
+    who recorded them or what changed: "another unit", the date and the kind of change only.
+    """
+    from django.utils.translation import gettext
+
+    from sinergi.audit.selectors import audit_history
+
+    events = audit_history(target_type="beneficiaries.person", target_id=str(person.pk), limit=limit)
+    units = actor_unit_ids(actor)
+    if units is None:
+        return events
+    own_org = getattr(actor, "organisation_id", None)
+    visible_episodes = set(
+        CustodyEpisode.objects.filter(person=person, unit_id__in=units).values_list("pk", flat=True)
+    )
+    if getattr(actor, "role", None) == Role.BAPAS_OFFICER:
+        visible_episodes |= set(
+            CustodyEpisode.objects.filter(person=person, guidance_unit_id__in=units).values_list(
+                "pk", flat=True
+            )
+        )
+    unit_names = set(
+        CustodyEpisode.objects.filter(pk__in=visible_episodes).values_list("unit__name", flat=True)
+    ) | set(Organisation.objects.filter(pk__in=units).values_list("name", flat=True))
+    shown = []
+    for event in events:
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        episode = changes.get("episode")
+        if isinstance(episode, int) and episode not in visible_episodes:
+            continue
+        unit = changes.get("unit")
+        if isinstance(unit, str) and unit not in unit_names:
+            continue
+        author = event.actor
+        outside = (
+            author is not None
+            and author.role != Role.ADMIN
+            and author.organisation_id not in units
+            and author.organisation_id != own_org
+        )
+        if outside:
+            event.actor_label = gettext("another unit")
+            event.changes = {}
+        shown.append(event)
+    return shown
+
+
 def has_active_consent(*, person: Person, purpose: str) -> bool:
     """Whether the person has consent for `purpose` that has not been withdrawn."""
     return Consent.objects.filter(person=person, purpose=purpose, withdrawn_on__isnull=True).exists()
@@ -125,7 +194,9 @@ def has_active_consent(*, person: Person, purpose: str) -> bool:
 def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet[CustodyEpisode]:
     today = today or timezone.localdate()
     until = today + relativedelta(months=min(max(months, 1), 3))
-    episodes = CustodyEpisode.objects.exclude(status=CustodyStatus.RELEASED).filter(
+    episodes = CustodyEpisode.objects.exclude(
+        status__in=(CustodyStatus.RELEASED, CustodyStatus.TRANSFERRED)
+    ).filter(
         Q(release_date__range=(today, until))
         | Q(release_date__isnull=True, expiry_date__range=(today, until)),
         person__merged_into__isnull=True,

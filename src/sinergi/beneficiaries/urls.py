@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sinergi.beneficiaries import views
+from sinergi.beneficiaries import views, views_import
 
 app_name = "beneficiaries"
 
@@ -10,11 +10,11 @@ urlpatterns = [
     path("bebas-segera/", views.upcoming_releases, name="upcoming_releases"),
     path("duplikat/", views.duplicates, name="duplicates"),
     path("duplikat/gabung/", views.merge, name="merge"),
-    path("impor/", views.import_start, name="import_start"),
-    path("impor/contoh.csv", views.import_sample, name="import_sample"),
-    path("impor/<int:pk>/", views.import_detail, name="import_detail"),
-    path("impor/<int:pk>/konfirmasi/", views.import_confirm, name="import_confirm"),
-    path("impor/<int:pk>/laporan.csv", views.import_report, name="import_report"),
+    path("impor/", views_import.import_start, name="import_start"),
+    path("impor/contoh.csv", views_import.import_sample, name="import_sample"),
+    path("impor/<int:pk>/", views_import.import_detail, name="import_detail"),
+    path("impor/<int:pk>/konfirmasi/", views_import.import_confirm, name="import_confirm"),
+    path("impor/<int:pk>/laporan.csv", views_import.import_report, name="import_report"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/ubah/", views.person_edit, name="person_edit"),
     path("<int:pk>/nik/", views.nik_reveal, name="nik_reveal"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,13 +14,11 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
-from sinergi.audit.selectors import audit_history
-from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries import selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
     EpisodeForm,
-    ImportForm,
     IntegrationForm,
     PersonCreateForm,
     PersonForm,
@@ -31,6 +28,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.params import query_id
 
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
@@ -49,11 +47,9 @@ EPISODE_FIELDS = (
 @allow(*REGISTRY)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    unit = request.GET.get("unit", "")
+    unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_list(
-        actor=request.user, q=q, unit=int(unit) if unit.isdigit() else None, status=status
-    )
+    people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     allowed = actor_unit_ids(request.user)
     units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
@@ -63,7 +59,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "q": q,
-            "unit": unit,
+            "unit": str(unit or ""),
             "status": status,
             "units": units,
             "statuses": CustodyStatus.choices,
@@ -75,7 +71,20 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     services.person_view_record(actor=request.user, person=person)
+    return _person_page(request, person)
+
+
+def _person_page(
+    request: HttpRequest,
+    person: Any,
+    *,
+    consent_form: ConsentForm | None = None,
+    integration_form: IntegrationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The person page; a form that failed comes back bound, with every error next to its field."""
     episodes = list(person.episodes.all())
+    today = timezone.localdate()
     return render(
         request,
         "beneficiaries/person_detail.html",
@@ -84,26 +93,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "episodes": episodes,
             "timeline": selectors.person_timeline(person=person),
             "consents": list(person.consents.all()),
-            "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
-            "integration_form": IntegrationForm(episodes=episodes, initial={"date": timezone.localdate()}),
+            "consent_form": consent_form or ConsentForm(initial={"given_on": today}),
+            "integration_form": integration_form
+            or IntegrationForm(
+                episodes=episodes, may_override=_may_override(request), initial={"date": today}
+            ),
+            "integration_open": integration_form is not None,
+            "consent_open": consent_form is not None,
             "sensitive": selectors.may_see_sensitive(request.user),
-            "history": audit_history(target_type="beneficiaries.person", target_id=str(person.pk)),
-            "sentence": [(e, _sentence(e)) for e in episodes],
+            "history": selectors.person_history(actor=request.user, person=person),
+            "today": today,
             "panels": panels_for(actor=request.user, person=person),
         },
+        status=status,
     )
 
 
-def _sentence(episode: Any) -> domain.SentenceDates | None:
-    if not episode.start_date or not episode.has_sentence:
-        return None
-    length = domain.SentenceLength(episode.sentence_years, episode.sentence_months, episode.sentence_days)
-    try:
-        return domain.sentence_dates(
-            start=episode.start_date, length=length, remission_days=episode.remission_days
-        )
-    except ValueError:
-        return None
+def _may_override(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", None) == Role.ADMIN
 
 
 @allow(*REGISTRY)
@@ -156,7 +163,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "domicile_district": person.domicile_district_id or "",
         "domicile_village": person.domicile_village_id or "",
     }
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(
+        request.POST or None, initial=initial, custody_start=selectors.custody_start(person=person)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
@@ -179,7 +188,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*REGISTRY)
 def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
-    form = EpisodeForm(request.POST or None, unit_ids=actor_unit_ids(request.user))
+    form = EpisodeForm(
+        request.POST or None, unit_ids=actor_unit_ids(request.user), birth_date=person.birth_date
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.episode_add(actor=request.user, person=person, data=form.cleaned_data)
@@ -199,17 +210,16 @@ def episode_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Fill in the purpose, the date and the evidence of consent."))
-    else:
+    form = ConsentForm(request.POST, custody_start=selectors.custody_start(person=person))
+    if form.is_valid():
         try:
             services.consent_record(actor=request.user, person=person, **form.cleaned_data)
         except ApplicationError as error:
-            messages.error(request, str(error.message))
+            apply_error(form, error)
         else:
             messages.success(request, _("Consent has been recorded."))
-    return redirect("beneficiaries:person_detail", pk=person.pk)
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return _person_page(request, person, consent_form=form, status=400)
 
 
 @allow(*REGISTRY)
@@ -217,21 +227,25 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 def integration_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     episodes = list(person.episodes.all())
-    form = IntegrationForm(request.POST, episodes=episodes)
-    if not form.is_valid():
-        messages.error(request, _("Choose the custody episode, the kind of integration and its date."))
-        return redirect("beneficiaries:person_detail", pk=person.pk)
-    episode = next(e for e in episodes if e.pk == form.cleaned_data["episode"])
-    services.integration_event_add(
-        actor=request.user,
-        episode=episode,
-        kind=form.cleaned_data["kind"],
-        date=form.cleaned_data["date"],
-        approved=form.cleaned_data["approved"],
-        reference=form.cleaned_data["reference"],
-    )
-    messages.success(request, _("The integration has been recorded."))
-    return redirect("beneficiaries:person_detail", pk=person.pk)
+    form = IntegrationForm(request.POST, episodes=episodes, may_override=_may_override(request))
+    if form.is_valid():
+        episode = next(e for e in episodes if e.pk == form.cleaned_data["episode"])
+        try:
+            services.integration_event_add(
+                actor=request.user,
+                episode=episode,
+                kind=form.cleaned_data["kind"],
+                date=form.cleaned_data["date"],
+                approved=form.cleaned_data["approved"],
+                reference=form.cleaned_data["reference"],
+                override_reason=form.cleaned_data.get("override_reason") or "",
+            )
+        except ApplicationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, _("The integration has been recorded."))
+            return redirect("beneficiaries:person_detail", pk=person.pk)
+    return _person_page(request, person, integration_form=form, status=400)
 
 
 @allow(*REGISTRY)
@@ -295,140 +309,3 @@ def merge(request: HttpRequest) -> HttpResponse:
         return redirect("beneficiaries:duplicates")
     messages.success(request, _("The records have been merged into %(name)s.") % {"name": keep.full_name})
     return redirect("beneficiaries:person_detail", pk=keep.pk)
-
-
-@allow(*REGISTRY)
-def import_start(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = services.import_batch_create(actor=request.user, upload=form.cleaned_data["file"])
-        return redirect("beneficiaries:import_detail", pk=batch.pk)
-    return render(
-        request,
-        "beneficiaries/import_start.html",
-        {
-            "form": form,
-            "batches": selectors.import_batch_list(actor=request.user)[:10],
-            "columns": _import_columns(),
-        },
-    )
-
-
-def _import_columns() -> list[tuple[str, str]]:
-    return [
-        ("no_registrasi", _("required; unique within a unit")),
-        ("upt", _("required; the unit's code or name")),
-        ("nama", _("required")),
-        ("nik", _("optional; 16 digits")),
-        ("jenis_kelamin", _("required; L or P")),
-        ("tanggal_lahir", _("required")),
-        ("kelurahan_desa", _("optional")),
-        ("kecamatan", _("required")),
-        ("kabupaten_kota", _("required")),
-        ("status", _("required; tahanan, narapidana, anak binaan, klien or bebas")),
-        ("tanggal_mulai_pidana", _("required for narapidana, anak binaan and klien")),
-        ("lama_pidana", _("required for narapidana; for example 3 tahun 6 bulan")),
-        ("remisi_hari", _("optional; days")),
-        ("jenis_perkara", _("optional")),
-        ("tanggal_bebas", _("required for bebas")),
-    ]
-
-
-SAMPLE_ROWS = [
-    [
-        "C-001",
-        "LAPAS-PLG-I",
-        "Contoh Satu",
-        "",
-        "L",
-        "1988-08-17",
-        "Plaju Ulu",
-        "Plaju",
-        "Kota Palembang",
-        "narapidana",
-        "2024-02-01",
-        "2 tahun 3 bulan",
-        "30",
-        "Pencurian",
-        "",
-    ],
-    [
-        "C-002",
-        "LPP-PLG",
-        "Contoh Dua",
-        "",
-        "P",
-        "14-03-1995",
-        "Sungai Gerong",
-        "Banyuasin I",
-        "Kabupaten Banyuasin",
-        "narapidana",
-        "15/04/2024",
-        "1 tahun",
-        "",
-        "Penggelapan",
-        "",
-    ],
-]
-
-
-@allow(*REGISTRY)
-def import_sample(request: HttpRequest) -> HttpResponse:
-    """A small example file in the import format (synthetic people), to fill in or compare with."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contoh-impor-wbp.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([name for name, _rule in _import_columns()])
-    writer.writerows(SAMPLE_ROWS)
-    return response
-
-
-@allow(*REGISTRY)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    summary = batch.import_summary or batch.check_summary
-    context = {
-        "batch": batch,
-        "summary": summary,
-        "errors": (summary.get("errors") or [])[:200],
-        "warnings": (summary.get("warnings") or [])[:200],
-    }
-    template = (
-        "beneficiaries/_import_status.html"
-        if request.headers.get("HX-Request")
-        else "beneficiaries/import_detail.html"
-    )
-    return render(request, template, context)
-
-
-@allow(*REGISTRY)
-@require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    try:
-        services.import_batch_confirm(
-            actor=request.user, batch=batch, skip_invalid=bool(request.POST.get("skip"))
-        )
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-    return redirect("beneficiaries:import_detail", pk=batch.pk)
-
-
-@allow(*REGISTRY)
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The error report as CSV: line, column, message (cells neutralised for spreadsheets)."""
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
-    summary = batch.import_summary or batch.check_summary
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["baris", "kolom", "jenis", "pesan"])
-    for kind, items in (("galat", summary.get("errors", [])), ("peringatan", summary.get("warnings", []))):
-        for item in items:
-            writer.writerow(
-                [domain.neutralise_cell(v) for v in (item["line"], item["column"], kind, item["message"])]
-            )
-    services.import_report_record(actor=request.user, batch=batch)
-    return response

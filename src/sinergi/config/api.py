@@ -6,13 +6,17 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from sinergi.accounts.services import token_authenticate
+from sinergi.core.api import validation_detail
 from sinergi.core.errors import ApplicationError, error_body
+from sinergi.core.middleware import BAD_VALUE_MESSAGE
+from sinergi.core.params import BadParameter
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,49 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "description": "Every error has this shape; `message` is for people (in the user's language).",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "detail": {},
+    },
+    "required": ["code", "message", "detail"],
+}
+# What any operation may answer besides its own responses: the request cannot be used (400, 422), no
+# valid token (401), outside the user's role or work area (403), not found or not visible (404), and a
+# stale version or a state that no longer allows the change (409).
+ERROR_RESPONSES = {
+    "400": "The request is not valid (for example a parameter out of range).",
+    "401": "No valid API token.",
+    "403": "The user's role or work area does not allow this.",
+    "404": "Not found, or outside the user's access.",
+    "409": "The record changed since it was read, or its state does not allow this.",
+    "422": "Some fields are not valid; `detail` says which.",
+}
+
+
+class SinergiAPI(NinjaAPI):
+    """NinjaAPI whose schema documents the shared error responses on every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        reference = {"$ref": "#/components/schemas/Error"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(
+                        status,
+                        {"description": description, "content": {"application/json": {"schema": reference}}},
+                    )
+        return schema
+
+
+api = SinergiAPI(
     title="Sinergi API",
     version="1",
     description="Kemitraan TJSL dan pemasyarakatan. Authenticate with a token from `sinergi token USERNAME`.",
@@ -44,7 +90,8 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, error_body(422, exc.errors), status=422)
+    # 400, not ninja's 422: one status for every refused parameter or field, with a message per field.
+    return api.create_response(request, error_body(422, validation_detail(exc.errors)), status=400)
 
 
 @api.exception_handler(AuthenticationError)
@@ -65,6 +112,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, error_body(404), status=404)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("Unvalidated parameter reached the database on %s: %s", request.path, type(exc).__name__)
+    return api.create_response(request, BadParameter(BAD_VALUE_MESSAGE).as_dict(), status=400)
 
 
 @api.exception_handler(Exception)

@@ -46,9 +46,41 @@ def _local_secret(name: str, filename: str, generate: object) -> str:
     return value
 
 
+GENERATE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'  # noqa: S105 (a command)
+GENERATE_FIELD_KEY = (
+    'python3 -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why a SECRET_KEY is too weak for production (Django's own deploy-check bar), or None."""
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        return (
+            "SECRET_KEY terlalu pendek atau terlalu sederhana (minimal 50 karakter acak). "
+            f"Buat yang baru dengan: {GENERATE_SECRET_KEY}"
+        )
+    return None
+
+
+def field_key_problem(value: str) -> str | None:
+    """Why a SINERGI_FIELD_KEY is not a usable Fernet key (32 bytes, URL-safe base64), or None."""
+    try:
+        Fernet(value.encode())
+    except (ValueError, TypeError):
+        return (
+            "SINERGI_FIELD_KEY bukan kunci Fernet yang sah (32 byte dalam base64 URL-safe, 44 karakter). "
+            f"Buat yang baru dengan: {GENERATE_FIELD_KEY}"
+        )
+    return None
+
+
 SECRET_KEY = _local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
 # Encrypts personal identifiers (NIK) at rest; also keys the blind index used for lookup.
 FIELD_KEY = _local_secret("SINERGI_FIELD_KEY", "field_key", lambda: Fernet.generate_key().decode())
+# Production refuses weak keys with a message saying how to make good ones (locally they are generated).
+for _problem in (secret_key_problem(SECRET_KEY), field_key_problem(FIELD_KEY)) if PRODUCTION else ():
+    if _problem:
+        raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -86,15 +118,18 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sinergi.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "sinergi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sinergi.core.middleware.LanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sinergi.core.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sinergi.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sinergi.core.middleware.ApplicationErrorMiddleware",
+    "sinergi.core.middleware.DataErrorMiddleware",
+    "sinergi.core.middleware.NulByteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -142,6 +177,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
+    "sinergi.accounts.hashers.SinergiArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -155,13 +191,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes).
+# Lockout after repeated failed logins (django-axes): a username from one address after 5 failures, an
+# address for every username after 30 failures across usernames (sinergi.accounts.throttling).
 AXES_FAILURE_LIMIT = 5
+SINERGI_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SINERGI_LOGIN_ADDRESS_LIMIT", 30))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "sinergi.accounts.throttling.SinergiAxesHandler"
+AXES_CLIENT_STR_CALLABLE = "sinergi.accounts.throttling.client_str"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "sinergi.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Behind a reverse proxy the client address is the first X-Forwarded-For entry (SINERGI_PROXY_COUNT proxies).
+if os.environ.get("SINERGI_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["SINERGI_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SINERGI_SESSION_SECONDS", 2 * 60 * 60))
@@ -187,6 +231,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"  # host-only, secure, path=/: no subdomain can set it
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
@@ -237,9 +283,11 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": os.environ.get("SINERGI_LOG_LEVEL", "WARNING")},
 }
 
+# API tokens expire after this many days unless revoked earlier.
+SINERGI_TOKEN_DAYS = int(os.environ.get("SINERGI_TOKEN_DAYS", 90))
+
 # Small cells in aggregates are suppressed for roles that see aggregates only.
 SINERGI_MIN_CELL = 5
 
-# Lockout is per username on purpose: officers often share one office IP, so locking an IP would lock out
-# colleagues. axes.W006 warns about user-agent or cookie rotation, which plays no part in a username lock.
+# axes.W006 warns about user-agent or cookie rotation, which plays no part in a username+address lock.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

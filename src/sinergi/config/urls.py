@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from sinergi.accounts.views import language_set
 from sinergi.config.api import api
 from sinergi.core import views as core_views
 from sinergi.core.access import mark_public
@@ -23,7 +23,7 @@ urlpatterns = [
     path("dampak/", include("sinergi.impact.urls")),
     path("sertifikat/<str:code>/", programs_views.certificate_verify, name="certificate_verify"),
     path("notifikasi/", include("sinergi.notifications.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", login_not_required(language_set), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api_urls),
 ]

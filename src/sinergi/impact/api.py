@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
@@ -16,6 +18,7 @@ from sinergi.core.api import PageParams, page_of
 from sinergi.core.errors import ApplicationError
 from sinergi.impact import domain, selectors, services
 from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
+from sinergi.programs.models import Program
 
 router = Router(tags=["impact"])
 
@@ -128,6 +131,35 @@ class GoalOut(Schema):
     program_ids: list[int]
     participants: int | str
     spent: int
+
+
+class GroupOut(Schema):
+    n: int | None
+    reoffended: int | None
+    rate: Decimal | None
+    ci_low: Decimal | None
+    ci_high: Decimal | None
+    suppressed: bool
+
+
+class RecidivismOut(Schema):
+    window_months: int
+    as_of: dt.date
+    period_start: dt.date
+    participants: GroupOut
+    comparison: GroupOut
+    waiting: int | str | None
+    unmatched_participants: int | str | None
+    difference: Decimal | None
+    difference_ci_low: Decimal | None
+    difference_ci_high: Decimal | None
+    ministry_stock_rate: Decimal
+    ministry_stock_note: str
+
+
+class RecidivismQuery(Schema):
+    window: int = domain.DEFAULT_WINDOW_MONTHS
+    as_of: dt.date | None = None
 
 
 class StepQuery(Schema):
@@ -327,3 +359,425 @@ def sdg(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for row in selectors.sdg_rollup(actor=request.user)
     ]
+
+
+# --- Recidivism -----------------------------------------------------------------------------------------
+
+
+def _group(group: selectors.GroupFigure) -> dict[str, Any]:
+    return {
+        "n": group.n,
+        "reoffended": group.reoffended,
+        "rate": group.rate,
+        "ci_low": group.interval.low if group.interval else None,
+        "ci_high": group.interval.high if group.interval else None,
+        "suppressed": group.suppressed,
+    }
+
+
+def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> dict[str, Any]:
+    problems = domain.window_problems(query.window)
+    if problems:
+        raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})
+    as_of = query.as_of or timezone.localdate()
+    result = selectors.recidivism(programs=programs, months=query.window, as_of=as_of)
+    figures = selectors.recidivism_figures(actor=request.user, result=result)
+    interval = figures.difference_interval
+    return {
+        "window_months": result.months,
+        "as_of": result.as_of,
+        "period_start": result.start,
+        "participants": _group(figures.participants),
+        "comparison": _group(figures.comparison),
+        "waiting": figures.waiting,
+        "unmatched_participants": figures.unmatched,
+        "difference": figures.difference,
+        "difference_ci_low": interval.low if interval else None,
+        "difference_ci_high": interval.high if interval else None,
+        "ministry_stock_rate": figures.stock_rate,
+        "ministry_stock_note": str(STOCK_NOTE),
+    }
+
+
+STOCK_NOTE = gettext_lazy(
+    "A different measure: the share of current inmates who are repeat offenders (nationally, February 2020)."
+)
+
+
+@router.get(
+    "/programs/{program_id}/recidivism",
+    response=RecidivismOut,
+    summary="Recidivism of a program's participants against a matched comparison group",
+)
+def program_recidivism(
+    request: HttpRequest, program_id: int, query: Query[RecidivismQuery]
+) -> dict[str, Any]:
+    require_roles(request, *IMPACT_READERS)
+    program = selectors.program_get(actor=request.user, pk=program_id)
+    return _recidivism(request, Program.objects.filter(pk=program.pk), query)
+
+
+@router.get(
+    "/agreements/{agreement_id}/recidivism",
+    response=RecidivismOut,
+    summary="Recidivism over an agreement's programs against a matched comparison group",
+)
+def agreement_recidivism(
+    request: HttpRequest, agreement_id: int, query: Query[RecidivismQuery]
+) -> dict[str, Any]:
+    require_roles(request, *IMPACT_READERS)
+    agreement = selectors.impact_agreement_get(actor=request.user, pk=agreement_id)
+    return _recidivism(request, selectors.programs_of_agreement(agreement), query)
+
+
+# --- Writes: finance and value maps ----------------------------------------------------------------------
+
+
+class LineUpdate(Schema):
+    version: int
+    year: int | None = None
+    category: str | None = None
+    description: str | None = None
+    amount: int | None = None
+    funder_id: int | None = None
+
+
+class ExpenditureIn(Schema):
+    budget_line_id: int
+    spent_on: dt.date
+    amount: int
+    description: str
+    paid_by_id: int
+
+
+class ExpenditureUpdate(Schema):
+    version: int
+    budget_line_id: int | None = None
+    spent_on: dt.date | None = None
+    amount: int | None = None
+    description: str | None = None
+    paid_by_id: int | None = None
+
+
+class InKindIn(Schema):
+    contributor_id: int
+    kind: str
+    description: str
+    contributed_on: dt.date
+    value: int
+    valuation_basis: str
+
+
+class InKindUpdate(Schema):
+    version: int
+    contributor_id: int | None = None
+    kind: str | None = None
+    description: str | None = None
+    contributed_on: dt.date | None = None
+    value: int | None = None
+    valuation_basis: str | None = None
+
+
+class InKindOut(Schema):
+    id: int
+    program_id: int
+    contributor_id: int
+    kind: str
+    description: str
+    contributed_on: dt.date
+    value: int
+    valuation_basis: str
+    version: int
+
+
+class ValueMapIn(Schema):
+    title: str
+    program_id: int | None = None
+    agreement_id: int | None = None
+    stakeholders: list[str] = []
+    discount_rate: Decimal | None = None
+    inputs_source: str = "finance"
+    inputs_manual: int | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+class ValueMapUpdate(Schema):
+    version: int
+    title: str | None = None
+    stakeholders: list[str] | None = None
+    discount_rate: Decimal | None = None
+    inputs_source: str | None = None
+    inputs_manual: int | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+class OutcomeIn(Schema):
+    name: str
+    quantity: Decimal
+    proxy: Decimal
+    duration: int
+    deadweight: Decimal = Decimal(0)
+    displacement: Decimal = Decimal(0)
+    attribution: Decimal = Decimal(0)
+    drop_off: Decimal = Decimal(0)
+    stakeholder: str = ""
+    indicator: str = ""
+    quantity_source: str = ""
+    proxy_source: str = ""
+    deadweight_source: str = ""
+    binding: str = ""
+
+
+class OutcomeUpdate(Schema):
+    version: int
+    name: str | None = None
+    quantity: Decimal | None = None
+    proxy: Decimal | None = None
+    duration: int | None = None
+    deadweight: Decimal | None = None
+    displacement: Decimal | None = None
+    attribution: Decimal | None = None
+    drop_off: Decimal | None = None
+    stakeholder: str | None = None
+    indicator: str | None = None
+    quantity_source: str | None = None
+    proxy_source: str | None = None
+    deadweight_source: str | None = None
+    binding: str | None = None
+
+
+class OutcomeOut(Schema):
+    id: int
+    value_map_id: int
+    name: str
+    quantity: Decimal
+    proxy: Decimal
+    duration: int
+    deadweight: Decimal
+    deadweight_source: str
+    displacement: Decimal
+    attribution: Decimal
+    drop_off: Decimal
+    binding: str
+    version: int
+
+
+class VersionIn(Schema):
+    version: int
+
+
+def _organisation(pk: int | None) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def _given(payload: Schema, *, exclude: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in payload.dict(exclude=exclude).items() if v is not None}
+
+
+def _expenditure(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "budget_line_id": e.budget_line_id,
+        "spent_on": e.spent_on,
+        "amount": e.amount,
+        "description": e.description,
+        "paid_by_id": e.paid_by_id,
+        "has_receipt": bool(e.receipt),
+        "version": e.version,
+    }
+
+
+def _in_kind(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "program_id": c.program_id,
+        "contributor_id": c.contributor_id,
+        "kind": c.kind,
+        "description": c.description,
+        "contributed_on": c.contributed_on,
+        "value": c.value,
+        "valuation_basis": c.valuation_basis,
+        "version": c.version,
+    }
+
+
+def _value_map(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "title": m.title,
+        "program_id": m.program_id,
+        "agreement_id": m.agreement_id,
+        "outcomes": m.outcomes.count(),
+        "version": m.version,
+    }
+
+
+def _outcome(o: Any) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "value_map_id": o.value_map_id,
+        "name": o.name,
+        "quantity": o.quantity,
+        "proxy": o.proxy,
+        "duration": o.duration,
+        "deadweight": o.deadweight,
+        "deadweight_source": o.deadweight_source,
+        "displacement": o.displacement,
+        "attribution": o.attribution,
+        "drop_off": o.drop_off,
+        "binding": o.binding,
+        "version": o.version,
+    }
+
+
+@router.put("/budget-lines/{line_id}", response=LineOut, summary="Change a budget line")
+def budget_line_update(request: HttpRequest, line_id: int, payload: LineUpdate) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    line = selectors.budget_line_get(actor=request.user, pk=line_id)
+    data = _given(payload, exclude={"version", "funder_id"})
+    if payload.funder_id is not None:
+        data["funder"] = _organisation(payload.funder_id)
+    services.budget_line_update(actor=request.user, line=line, data=data, version=payload.version)
+    row = next(r for r in selectors.budget_realisation(program=line.program) if r.line.pk == line.pk)
+    return _line(row)
+
+
+@router.post(
+    "/programs/{program_id}/expenditures",
+    response={201: ExpenditureOut},
+    summary="Record an expenditure (the receipt scan is uploaded on the page)",
+)
+def expenditure_create(
+    request: HttpRequest, program_id: int, payload: ExpenditureIn
+) -> Status[dict[str, Any]]:
+    from sinergi.impact.models import BudgetLine
+
+    require_roles(request, *FINANCE_EDITORS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    data = payload.dict(exclude={"budget_line_id", "paid_by_id"}) | {
+        "budget_line": BudgetLine.objects.filter(pk=payload.budget_line_id).first(),
+        "paid_by": _organisation(payload.paid_by_id),
+    }
+    expenditure = services.expenditure_create(actor=request.user, program=program, data=data)
+    return Status(201, _expenditure(expenditure))
+
+
+@router.put("/expenditures/{expenditure_id}", response=ExpenditureOut, summary="Correct an expenditure")
+def expenditure_update(
+    request: HttpRequest, expenditure_id: int, payload: ExpenditureUpdate
+) -> dict[str, Any]:
+    from sinergi.impact.models import BudgetLine
+
+    require_roles(request, *FINANCE_EDITORS)
+    expenditure = selectors.expenditure_get(actor=request.user, pk=expenditure_id)
+    data = _given(payload, exclude={"version", "budget_line_id", "paid_by_id"})
+    if payload.budget_line_id is not None:
+        data["budget_line"] = BudgetLine.objects.filter(pk=payload.budget_line_id).first()
+    if payload.paid_by_id is not None:
+        data["paid_by"] = _organisation(payload.paid_by_id)
+    services.expenditure_update(
+        actor=request.user, expenditure=expenditure, data=data, version=payload.version
+    )
+    return _expenditure(expenditure)
+
+
+@router.get("/programs/{program_id}/in-kind", response=list[InKindOut], summary="In-kind contributions")
+def in_kind_list(request: HttpRequest, program_id: int, page: Query[PageParams]) -> list[dict[str, Any]]:
+    require_roles(request, *FINANCE_READERS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    return [_in_kind(c) for c in page_of(selectors.in_kind_list(actor=request.user, program=program), page)]
+
+
+@router.post(
+    "/programs/{program_id}/in-kind", response={201: InKindOut}, summary="Record an in-kind contribution"
+)
+def in_kind_create(request: HttpRequest, program_id: int, payload: InKindIn) -> Status[dict[str, Any]]:
+    require_roles(request, *FINANCE_EDITORS)
+    program = selectors.finance_program_get(actor=request.user, pk=program_id)
+    data = payload.dict(exclude={"contributor_id"}) | {"contributor": _organisation(payload.contributor_id)}
+    contribution = services.in_kind_create(actor=request.user, program=program, data=data)
+    return Status(201, _in_kind(contribution))
+
+
+@router.put("/in-kind/{contribution_id}", response=InKindOut, summary="Correct an in-kind contribution")
+def in_kind_update(request: HttpRequest, contribution_id: int, payload: InKindUpdate) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    contribution = selectors.in_kind_get(actor=request.user, pk=contribution_id)
+    data = _given(payload, exclude={"version", "contributor_id"})
+    if payload.contributor_id is not None:
+        data["contributor"] = _organisation(payload.contributor_id)
+    services.in_kind_update(actor=request.user, contribution=contribution, data=data, version=payload.version)
+    return _in_kind(contribution)
+
+
+NEITHER_OWNER = gettext_lazy("Give either program_id or agreement_id, not both and not neither.")
+
+
+@router.post(
+    "/value-maps", response={201: ValueMapOut}, summary="Define a value map for a program or agreement"
+)
+def value_map_create(request: HttpRequest, payload: ValueMapIn) -> Status[dict[str, Any]]:
+    from sinergi.partnerships.selectors import agreement_get
+
+    require_roles(request, *FINANCE_EDITORS)
+    if (payload.program_id is None) == (payload.agreement_id is None):
+        raise ApplicationError(NEITHER_OWNER, code="invalid", detail={"program_id": str(NEITHER_OWNER)})
+    program = selectors.program_get(actor=request.user, pk=payload.program_id) if payload.program_id else None
+    agreement = agreement_get(actor=request.user, pk=payload.agreement_id) if payload.agreement_id else None
+    data = payload.dict(exclude={"program_id", "agreement_id"})
+    value_map = services.value_map_create(actor=request.user, program=program, agreement=agreement, data=data)
+    return Status(201, _value_map(value_map))
+
+
+@router.put("/value-maps/{map_id}", response=ValueMapOut, summary="Change a value map")
+def value_map_update(request: HttpRequest, map_id: int, payload: ValueMapUpdate) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    data = _given(payload, exclude={"version"})
+    if payload.inputs_source is not None:
+        data["inputs_manual"] = payload.inputs_manual  # None clears it when the inputs come from finance
+    services.value_map_update(actor=request.user, value_map=value_map, data=data, version=payload.version)
+    return _value_map(value_map)
+
+
+@router.post("/value-maps/{map_id}/outcomes", response={201: OutcomeOut}, summary="Add an outcome")
+def outcome_add(request: HttpRequest, map_id: int, payload: OutcomeIn) -> Status[dict[str, Any]]:
+    require_roles(request, *FINANCE_EDITORS)
+    value_map = selectors.value_map_get(actor=request.user, pk=map_id)
+    outcome = services.outcome_add(actor=request.user, value_map=value_map, data=payload.dict())
+    return Status(201, _outcome(outcome))
+
+
+@router.put("/outcomes/{outcome_id}", response=OutcomeOut, summary="Change an outcome")
+def outcome_update(request: HttpRequest, outcome_id: int, payload: OutcomeUpdate) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    outcome = selectors.outcome_get(actor=request.user, pk=outcome_id)
+    services.outcome_update(
+        actor=request.user,
+        outcome=outcome,
+        data=_given(payload, exclude={"version"}),
+        version=payload.version,
+    )
+    return _outcome(outcome)
+
+
+@router.delete("/outcomes/{outcome_id}", response={204: None}, summary="Remove an outcome")
+def outcome_remove(request: HttpRequest, outcome_id: int, query: Query[VersionIn]) -> Status[None]:
+    require_roles(request, *FINANCE_EDITORS)
+    outcome = selectors.outcome_get(actor=request.user, pk=outcome_id)
+    services.outcome_remove(actor=request.user, outcome=outcome, version=query.version)
+    return Status(204, None)
+
+
+@router.post(
+    "/outcomes/{outcome_id}/deadweight-from-comparison",
+    response=OutcomeOut,
+    summary="Set the deadweight to the comparison group's rate of the same outcome",
+)
+def outcome_deadweight(request: HttpRequest, outcome_id: int, payload: VersionIn) -> dict[str, Any]:
+    require_roles(request, *FINANCE_EDITORS)
+    outcome = selectors.outcome_get(actor=request.user, pk=outcome_id)
+    services.outcome_deadweight_from_comparison(actor=request.user, outcome=outcome, version=payload.version)
+    return _outcome(outcome)

@@ -889,6 +889,144 @@ def too_small(count: int | None, minimum: int = MIN_CELL) -> bool:
     return count is not None and 0 < count < minimum
 
 
+# --- Recidivism of a program's participants against a matched comparison group ------------------------
+
+#: The ministry's published stock figure: the share of current inmates who are repeat offenders. A different
+#: measure from the cohort rate (who is inside on one day, not what became of a release cohort), shown only
+#: labelled as such. Source: Ditjenpas, February 2020, nationally.
+MINISTRY_STOCK_RATE = Decimal("0.1812")
+MINISTRY_STOCK_AS_OF = dt.date(2020, 2, 1)
+
+
+@dataclass(frozen=True)
+class ReleasedPerson:
+    """One person's first release in the period, their first re-offence after it (readmission or new
+    conviction, whichever came first; None if none is recorded) and what matching reads."""
+
+    key: Hashable
+    released_on: dt.date
+    reoffended_on: dt.date | None
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    offence: str | None = None
+    sentence_months: int | None = None
+
+    @property
+    def release(self) -> Release:
+        return Release(self.key, self.released_on, self.reoffended_on)
+
+    @property
+    def stratum(self) -> tuple[str, str, str, str] | None:
+        return stratum(
+            sex=self.sex,
+            age=age_band(self.birth_date, self.released_on),
+            offence=self.offence,
+            sentence=sentence_band(self.sentence_months),
+        )
+
+
+@dataclass(frozen=True)
+class RecidivismResult:
+    """Participants' cohort rate, the matched and reweighted comparison group, and the difference.
+
+    `difference` is the matched participants' rate minus the comparison group's reweighted rate, with
+    Newcombe's interval (the comparison side over its effective size)."""
+
+    months: int
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    participants: CohortRate
+    comparison: MatchResult
+    comparison_waiting: int
+    matched_rate: Decimal | None
+    difference: Decimal | None
+    difference_interval: Interval | None
+
+
+def recidivism(
+    participants: Sequence[ReleasedPerson],
+    comparison: Sequence[ReleasedPerson],
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+    z: Decimal = Z95,
+) -> RecidivismResult:
+    """The cohort rate of the participants and of a comparison group matched exactly on (sex, age band on
+    release, offence category, sentence band), reweighted to the participants' strata.
+
+    Only people whose F-month window closed by the as-of date are counted or matched; the others wait.
+    """
+    rate = cohort_rate([p.release for p in participants], start=start, end=end, as_of=as_of, months=months)
+
+    def counted(person: ReleasedPerson) -> bool:
+        return in_denominator(person.release, start=start, end=end, as_of=as_of, months=months)
+
+    def subject(person: ReleasedPerson) -> Subject:
+        return Subject(person.key, person.stratum, reoffended_within(person.release, months))
+
+    comparison_waiting = sum(
+        is_waiting(p.release, start=start, end=end, as_of=as_of, months=months) for p in comparison
+    )
+    match = exact_match(
+        [subject(p) for p in participants if counted(p)],
+        [subject(p) for p in comparison if counted(p)],
+        z,
+    )
+    matched_rate = difference = None
+    interval = None
+    if match.matched_participants and match.rate is not None:
+        with localcontext(CONTEXT):
+            matched_rate = Decimal(match.matched_participant_reoffended) / Decimal(match.matched_participants)
+            difference = matched_rate - match.rate
+        interval = difference_interval_p(
+            matched_rate, Decimal(match.matched_participants), match.rate, match.effective_n, z
+        )
+    return RecidivismResult(
+        months=months,
+        as_of=as_of,
+        start=start,
+        end=end,
+        participants=rate,
+        comparison=match,
+        comparison_waiting=comparison_waiting,
+        matched_rate=matched_rate,
+        difference=difference,
+        difference_interval=interval,
+    )
+
+
+def _fraction(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def recidivism_summary(result: RecidivismResult) -> dict[str, Any]:
+    """What `sinergi recidivism --format json` prints: fractions 0–1 to six places (null when n is 0)."""
+    p, c = result.participants, result.comparison
+    return {
+        "window_months": result.months,
+        "as_of": result.as_of.isoformat(),
+        "participants": {
+            "n": p.n,
+            "reoffended": p.reoffended,
+            "rate": _fraction(p.rate),
+            "ci_low": _fraction(p.interval.low if p.interval else None),
+            "ci_high": _fraction(p.interval.high if p.interval else None),
+            "waiting": p.waiting,
+        },
+        "comparison": {
+            "n": c.comparison_n,
+            "reoffended": c.reoffended,
+            "rate": _fraction(c.rate),
+            "ci_low": _fraction(c.interval.low if c.interval else None),
+            "ci_high": _fraction(c.interval.high if c.interval else None),
+            "unmatched_participants": c.unmatched_participants,
+        },
+    }
+
+
 # --- IKM (PermenPANRB 14/2017) ------------------------------------------------------------------------
 
 #: The nine service elements (unsur) of PermenPANRB 14/2017.

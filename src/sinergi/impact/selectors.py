@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
+from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
 from sinergi.impact import access, domain
+from sinergi.impact.choices import LiveIndicator
 from sinergi.impact.models import (
     BudgetLine,
     Expenditure,
@@ -217,7 +220,13 @@ def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
         "participant": counts["participant"],
         "completion": counts["completion"],
         "certificate": certificates,
-        "in_work_6m": None,
+        "in_work_6m": follow_up_count(
+            programs=programs,
+            binding=LiveIndicator.IN_WORK_6M,
+            start=dt.date.min,
+            end=dt.date.max,
+            as_of=dt.date.max,
+        ),
     }
 
 
@@ -330,15 +339,24 @@ def value_map_inputs(value_map: ValueMap) -> dict[str, int]:
     )
 
 
-def value_map_domain(value_map: ValueMap, *, inputs: int) -> domain.ValueMap:
-    """The rules' ValueMap from the stored one (outcomes in their order)."""
+def value_map_domain(
+    value_map: ValueMap, *, inputs: int, live: dict[int, LiveQuantity] | None = None
+) -> domain.ValueMap:
+    """The rules' ValueMap from the stored one (outcomes in their order), with live quantities where an
+    outcome is bound to an indicator that has a value."""
+    live = live or {}
+
+    def quantity(o: Any) -> Decimal:
+        value = live.get(o.pk)
+        return value.quantity if value is not None and value.quantity is not None else o.quantity
+
     return domain.ValueMap(
         inputs=Decimal(inputs),
         discount_rate=value_map.discount_rate,
         outcomes=tuple(
             domain.Outcome(
                 name=o.name,
-                quantity=o.quantity,
+                quantity=quantity(o),
                 proxy=o.proxy,
                 duration=o.duration,
                 deadweight=o.deadweight,
@@ -359,28 +377,38 @@ class ValueMapNumbers:
     result: domain.SroiResult | None
     sensitivity: list[domain.SensitivityRow]
     problems: list[domain.Problem]
+    live: dict[int, LiveQuantity] = field(default_factory=dict)
 
 
-def value_map_numbers(value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP) -> ValueMapNumbers:
+def value_map_numbers(
+    value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP, as_of: dt.date | None = None
+) -> ValueMapNumbers:
     inputs = value_map_inputs(value_map)
-    model = value_map_domain(value_map, inputs=inputs["total"])
+    live = live_quantities(value_map, as_of=as_of)
+    model = value_map_domain(value_map, inputs=inputs["total"], live=live)
     problems = domain.value_map_problems(domain.value_map_to_dict(model))
     if problems:
-        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems)
+        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems, live=live)
     return ValueMapNumbers(
         inputs=inputs,
         result=domain.sroi(model),
         sensitivity=domain.sensitivity(model, step=step),
         problems=[],
+        live=live,
     )
 
 
-def value_map_file(value_map: ValueMap) -> dict[str, Any]:
-    """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys."""
+def value_map_file(
+    value_map: ValueMap, *, live: dict[int, LiveQuantity] | None = None, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys. A bound
+    outcome carries its live quantity as it stands, with where it came from (what a snapshot freezes)."""
     inputs = value_map_inputs(value_map)["total"]
     outcomes = list(value_map.outcomes.all())
+    if live is None:
+        live = live_quantities(value_map, as_of=as_of)
     data = domain.value_map_to_dict(
-        value_map_domain(value_map, inputs=inputs),
+        value_map_domain(value_map, inputs=inputs, live=live),
         title=value_map.title,
         stakeholders=list(value_map.stakeholders),
         period={"from": value_map.period_start.isoformat(), "to": value_map.period_end.isoformat()},
@@ -396,7 +424,115 @@ def value_map_file(value_map: ValueMap) -> dict[str, Any]:
                 "binding": outcome.binding,
             }
         )
+        value = live.get(outcome.pk)
+        if value is not None and value.quantity is not None:
+            raw["quantity_source"] = value.note
+            raw["live_as_of"] = value.as_of.isoformat()
     return data
+
+
+# --- Live-bound quantities ------------------------------------------------------------------------------
+
+FOLLOW_UPS_MISSING = gettext_lazy(
+    "Not available yet: aftercare follow-ups are not recorded in this version, so the quantity entered by "
+    "hand is used."
+)
+LIVE_COMPLETED = gettext_lazy(
+    "%(n)s participants completed the program in the period (live, as of %(date)s)."
+)
+LIVE_CERTIFIED = gettext_lazy("%(n)s participants were certified in the period (live, as of %(date)s).")
+LIVE_NO_REOFFENCE = gettext_lazy(
+    "%(n)s of %(total)s participants released from %(start)s did not re-offend within 24 months "
+    "(live, as of %(date)s; %(waiting)s more still within their window)."
+)
+
+
+@dataclass(frozen=True)
+class LiveQuantity:
+    """A bound outcome's quantity from the records (None: not available), the day and where it came from."""
+
+    binding: str
+    quantity: Decimal | None
+    as_of: dt.date
+    note: str
+
+
+def follow_up_count(
+    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+) -> int | None:
+    """Participants in work or business at 6 or 12 months, or with income at or above the UMK, from
+    aftercare follow-ups. None ("not available") until aftercare records follow-ups; this is the one place
+    to connect them."""
+    return None
+
+
+def live_quantity(
+    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+) -> LiveQuantity:
+    """One live indicator over some programs and a period, as of a day."""
+    from django.utils.formats import date_format
+
+    shown = date_format(as_of, "j F Y")
+    if binding == LiveIndicator.COMPLETED:
+        n = (
+            Enrollment.objects.filter(cohort__program__in=programs, stage=Stage.COMPLETED)
+            .filter(
+                Q(completed_on__gte=start, completed_on__lte=min(end, as_of))
+                | Q(completed_on__isnull=True, cohort__end_date__gte=start, cohort__end_date__lte=end)
+            )
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_COMPLETED % {"n": n, "date": shown}))
+    if binding == LiveIndicator.CERTIFIED:
+        n = (
+            Certificate.objects.filter(
+                enrollment__cohort__program__in=programs, issued_on__gte=start, issued_on__lte=min(end, as_of)
+            )
+            .values("enrollment__person_id")
+            .distinct()
+            .count()
+        )
+        return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_CERTIFIED % {"n": n, "date": shown}))
+    if binding == LiveIndicator.NO_REOFFENCE_24M:
+        result = recidivism(programs=programs, months=24, as_of=as_of, start=start, end=end)
+        p = result.participants
+        n = p.n - p.reoffended
+        note = LIVE_NO_REOFFENCE % {
+            "n": n,
+            "total": p.n,
+            "start": date_format(result.start, "j F Y"),
+            "date": shown,
+            "waiting": p.waiting,
+        }
+        return LiveQuantity(binding, Decimal(n), as_of, str(note))
+    count = follow_up_count(programs=programs, binding=binding, start=start, end=end, as_of=as_of)
+    if count is None:
+        return LiveQuantity(binding, None, as_of, str(FOLLOW_UPS_MISSING))
+    return LiveQuantity(binding, Decimal(count), as_of, "")
+
+
+def live_quantities(value_map: ValueMap, *, as_of: dt.date | None = None) -> dict[int, LiveQuantity]:
+    """The live quantity of every bound outcome of a value map, by outcome id (each indicator once)."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
+    if not bound:
+        return {}
+    programs = value_map_programs(value_map)
+    values: dict[str, LiveQuantity] = {}
+    for _pk, binding in bound:
+        if binding not in values:
+            values[binding] = live_quantity(
+                programs=programs,
+                binding=binding,
+                start=value_map.period_start,
+                end=value_map.period_end,
+                as_of=as_of,
+            )
+    return {pk: values[binding] for pk, binding in bound}
 
 
 # --- Surveys ----------------------------------------------------------------------------------------------
@@ -481,3 +617,248 @@ def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
 def _target_key(code: str) -> tuple[int, int, str]:
     goal, _dot, rest = code.partition(".")
     return (int(goal), int(rest) if rest.isdigit() else 99, rest)
+
+
+# --- Recidivism from the registry -----------------------------------------------------------------------
+
+
+def _sentence_months(years: int, months: int, days: int) -> int | None:
+    total = years * 12 + months
+    return total if (total or days) else None
+
+
+def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
+    """New convictions recorded in aftercare, per person. Custody episodes are the primary source (a
+    readmission is a later episode); aftercare's re-offence records add convictions without custody once
+    that app records them. Until then there are none to add."""
+    return {}
+
+
+def _rule_checks(programs: QuerySet[Program]) -> list[Any]:
+    """The programs' rules without their time-dependent parts (status, age, release window, consent):
+    what makes a released non-participant someone the programs could have taken."""
+    from dataclasses import replace as dc_replace
+
+    from sinergi.programs import domain as program_domain
+
+    rules = []
+    for raw in programs.values_list("rule", flat=True):
+        try:
+            rule = program_domain.parse_rule(raw)
+        except program_domain.RuleError:
+            continue
+        rules.append(dc_replace(rule, age=None, release_within_days=None, requires_consent=False))
+    return rules
+
+
+def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
+    from sinergi.programs import domain as program_domain
+
+    if not rules:
+        return True
+    for rule in rules:
+        facts = program_domain.PersonFacts(
+            domicile_district=row["person__domicile_district_id"],
+            domicile_district_name=None,
+            status=rule.statuses[0] if rule.statuses else None,
+            sex=row["person__sex"] or "",
+            birth_date=row["person__birth_date"],
+            expiry_date=None,
+            offence_category=row["person__offence_category"] or "",
+            risk_level=row["person__risk_level"] or "",
+            has_consent=True,
+        )
+        if program_domain.evaluate(rule, facts, as_of=row["release_date"])[0]:
+            return True
+    return False
+
+
+_EPISODE_FIELDS = (
+    "pk",
+    "person_id",
+    "unit_id",
+    "release_date",
+    "sentence_years",
+    "sentence_months",
+    "sentence_days",
+    "person__sex",
+    "person__birth_date",
+    "person__offence_category",
+    "person__domicile_district_id",
+    "person__risk_level",
+)
+
+
+def _released_people(
+    rows: list[dict[str, Any]],
+    readmissions: dict[int, list[tuple[dt.date, int]]],
+    convictions: dict[int, list[dt.date]],
+) -> list[domain.ReleasedPerson]:
+    people = []
+    for row in rows:
+        released = row["release_date"]
+        later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
+        later += [d for d in convictions.get(row["person_id"], []) if d >= released]
+        people.append(
+            domain.ReleasedPerson(
+                key=row["person_id"],
+                released_on=released,
+                reoffended_on=min(later) if later else None,
+                sex=row["person__sex"] or None,
+                birth_date=row["person__birth_date"],
+                offence=row["person__offence_category"] or None,
+                sentence_months=_sentence_months(
+                    row["sentence_years"], row["sentence_months"], row["sentence_days"]
+                ),
+            )
+        )
+    return people
+
+
+def _first_per_person(rows: Any) -> list[dict[str, Any]]:
+    first: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        first.setdefault(row["person_id"], row)
+    return list(first.values())
+
+
+def recidivism(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismResult:
+    """Recidivism of the programs' participants against a comparison group, from custody episodes.
+
+    Participants are people with an enrolment (enrolled, active, completed or withdrawn) in the programs,
+    taken at their first release on or after their first cohort's start. The period runs from the programs'
+    first start date (or `start`) to the as-of date (or `end`, when earlier). A re-offence is a readmission
+    (a later custody episode starting after the release) or a new conviction recorded in aftercare. The
+    comparison group is everyone else released in the same period from the units the participants were
+    released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
+    are left out. Five queries.
+    """
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    problems = domain.window_problems(months)
+    if problems:
+        raise ValueError(problems[0])
+    if start is None:
+        start = programs.aggregate(first=Min("start_date"))["first"] or as_of
+    end = min(end, as_of) if end is not None else as_of
+    joined = dict(
+        Enrollment.objects.filter(cohort__program__in=programs, stage__in=PARTICIPANT_STAGES)
+        .order_by()
+        .values_list("person_id")
+        .annotate(first=Min("cohort__start_date"))
+    )
+    released = CustodyEpisode.objects.filter(
+        release_date__gte=start, release_date__lte=end, person__merged_into__isnull=True
+    ).order_by("release_date", "pk")
+    participant_rows = _first_per_person(
+        row
+        for row in released.filter(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
+        if row["release_date"] >= joined[row["person_id"]]
+    )
+    units = {row["unit_id"] for row in participant_rows}
+    rules = _rule_checks(programs)
+    comparison_rows = [
+        row
+        for row in _first_per_person(
+            released.filter(unit_id__in=units).exclude(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
+        )
+        if _eligible(rules, row)
+    ]
+    person_ids = {row["person_id"] for row in participant_rows} | {
+        row["person_id"] for row in comparison_rows
+    }
+    readmissions: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    concerned = released.filter(Q(unit_id__in=units) | Q(person_id__in=list(joined))).values("person_id")
+    for person_id, started, pk in CustodyEpisode.objects.filter(
+        person_id__in=concerned, start_date__gt=start
+    ).values_list("person_id", "start_date", "pk"):
+        if started is not None:
+            readmissions[person_id].append((started, pk))
+    convictions = _recorded_reoffences(person_ids)
+    return domain.recidivism(
+        _released_people(participant_rows, readmissions, convictions),
+        _released_people(comparison_rows, readmissions, convictions),
+        start=start,
+        end=end,
+        as_of=as_of,
+        months=months,
+    )
+
+
+def impact_agreement_get(*, actor: Any, pk: int) -> Agreement:
+    """An agreement whose impact the actor may read: administrators and monitors any, Kanwil and TJSL
+    officers when their organisation is a party to it, its parent or its grandparent."""
+    agreement = Agreement.objects.select_related("parent__parent").filter(pk=pk).first()
+    if agreement is None:
+        raise NotFoundError()
+    if actor is None or getattr(actor, "role", None) in (Role.ADMIN, Role.MONITOR):
+        return agreement
+    if getattr(actor, "role", None) not in access.IMPACT_READERS or not access.is_party(actor, agreement):
+        raise NotFoundError()
+    return agreement
+
+
+@dataclass(frozen=True)
+class GroupFigure:
+    """One group's figure as the actor may see it; `suppressed` means "too few to report"."""
+
+    n: int | None
+    reoffended: int | None
+    rate: Decimal | None
+    interval: domain.Interval | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class RecidivismFigures:
+    """Recidivism for a page or the API, with groups under 5 hidden from aggregate-only roles."""
+
+    result: domain.RecidivismResult
+    participants: GroupFigure
+    comparison: GroupFigure
+    waiting: int | str | None
+    unmatched: int | str | None
+    comparison_waiting: int | str | None
+    difference: Decimal | None
+    difference_interval: domain.Interval | None
+    stock_rate: Decimal = domain.MINISTRY_STOCK_RATE
+    stock_as_of: dt.date = domain.MINISTRY_STOCK_AS_OF
+
+
+def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> RecidivismFigures:
+    hide = access.aggregates_only(actor)
+    p, c = result.participants, result.comparison
+    p_hidden = hide and domain.too_small(p.n)
+    c_hidden = hide and domain.too_small(c.comparison_n)
+    participants = GroupFigure(
+        n=None if p_hidden else p.n,
+        reoffended=None if p_hidden else p.reoffended,
+        rate=None if p_hidden else p.rate,
+        interval=None if p_hidden else p.interval,
+        suppressed=p_hidden,
+    )
+    comparison = GroupFigure(
+        n=None if c_hidden else c.comparison_n,
+        reoffended=None if c_hidden else c.reoffended,
+        rate=None if c_hidden else c.rate,
+        interval=None if c_hidden else c.interval,
+        suppressed=c_hidden,
+    )
+    diff_hidden = p_hidden or c_hidden or (hide and domain.too_small(c.matched_participants))
+    return RecidivismFigures(
+        result=result,
+        participants=participants,
+        comparison=comparison,
+        waiting=access.cell(actor, p.waiting),
+        unmatched=access.cell(actor, c.unmatched_participants),
+        comparison_waiting=access.cell(actor, result.comparison_waiting),
+        difference=None if diff_hidden else result.difference,
+        difference_interval=None if diff_hidden else result.difference_interval,
+    )

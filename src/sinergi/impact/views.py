@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -78,6 +79,54 @@ def impact_index(request: HttpRequest) -> HttpResponse:
     return render(request, "impact/index.html", {"page_obj": page, "can_see_maps": role in FINANCE_READERS})
 
 
+def _window(request: HttpRequest) -> int:
+    raw = request.GET.get("window", "")
+    return int(raw) if raw.isdigit() and int(raw) in domain.WINDOW_MONTHS else domain.DEFAULT_WINDOW_MONTHS
+
+
+def _recidivism_context(request: HttpRequest, programs: Any) -> dict[str, Any]:
+    result = selectors.recidivism(programs=programs, months=_window(request), as_of=timezone.localdate())
+    figures = selectors.recidivism_figures(actor=request.user, result=result)
+    return {
+        "rec": figures,
+        "rec_groups": [
+            (_("Participants"), figures.participants),
+            (_("Comparison group"), figures.comparison),
+        ],
+        "windows": domain.WINDOW_MONTHS,
+    }
+
+
+@allow(*IMPACT_READERS)
+def agreement_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agreement's impact over its programs and those of its PKS and addenda: cost per outcome,
+    recidivism with the comparison group, and its value maps."""
+    agreement = selectors.impact_agreement_get(actor=request.user, pk=pk)
+    programs = selectors.programs_of_agreement(agreement)
+    visible = selectors.program_list(actor=request.user).filter(pk__in=programs.values("pk"))
+    first = programs.order_by("start_date").values_list("start_date", flat=True).first()
+    last = programs.order_by("-end_date").values_list("end_date", flat=True).first()
+    inputs = (
+        selectors.inputs_for(programs=programs, start=first, end=last)
+        if first and last
+        else {"realisation": 0, "in_kind": 0, "total": 0}
+    )
+    costs = selectors.cost_per_outcome(actor=request.user, programs=programs, cost=inputs["total"])
+    return render(
+        request,
+        "impact/agreement_impact.html",
+        {
+            "agreement": agreement,
+            "programs": list(visible),
+            "inputs": inputs,
+            "costs": [(COST_LABELS[c.outcome], c) for c in costs],
+            "value_maps": list(selectors.value_map_list(actor=request.user).filter(agreement=agreement)),
+            "can_edit": access.may_edit_agreement(request.user, agreement),
+        }
+        | _recidivism_context(request, programs),
+    )
+
+
 @allow(*IMPACT_READERS)
 def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
@@ -102,7 +151,8 @@ def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
             "value_maps": list(selectors.value_map_list(actor=request.user, program=program)),
             "can_edit": access.may_edit_program(request.user, program),
             "can_read_finance": access.may_read_finance(request.user, program),
-        },
+        }
+        | _recidivism_context(request, programs),
     )
 
 
@@ -377,9 +427,54 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
 
 
+TORNADO_ROWS = 12
+
+
+def _tornado(numbers: selectors.ValueMapNumbers, step_percent: int) -> str | None:
+    """The sensitivity as a tornado chart (SVG); the sensitivity table beside it is the text alternative."""
+    from sinergi.core.charts import TornadoBar, tornado_chart
+
+    result = numbers.result
+    if result is None or not numbers.sensitivity:
+        return None
+    rows = numbers.sensitivity[:TORNADO_ROWS]
+
+    def label(row: domain.SensitivityRow) -> str:
+        name = str(FIELD_LABELS.get(row.field, row.field))
+        return f"{name} ({row.outcome_name})" if row.outcome_name else name
+
+    widest = rows[0]
+    return tornado_chart(
+        title=_("SROI ratio with each assumption ±%(step)s%%") % {"step": step_percent},
+        bars=[TornadoBar(label(r), r.ratio_low, r.ratio_high) for r in rows],
+        base=result.ratio,
+        x_label=_("SROI ratio (value per rupiah of inputs)"),
+        low_label=_("assumption −%(step)s%%") % {"step": step_percent},
+        high_label=_("assumption +%(step)s%%") % {"step": step_percent},
+        reference=1,
+        reference_label=_("1 : 1 (value equals inputs)"),
+        desc=_(
+            "The ratio now is %(ratio)s : 1. The widest swing comes from %(label)s: %(low)s with it lower, "
+            "%(high)s with it higher. The table below lists every assumption."
+        )
+        % {
+            "ratio": f"{result.ratio:.2f}",
+            "label": label(widest),
+            "low": f"{widest.ratio_low:.2f}",
+            "high": f"{widest.ratio_high:.2f}",
+        },
+    )
+
+
 def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
     numbers = selectors.value_map_numbers(value_map, step=step)
-    return {"numbers": numbers, "step_percent": int(step * 100), "field_labels": FIELD_LABELS}
+    step_percent = int(step * 100)
+    return {
+        "numbers": numbers,
+        "step_percent": step_percent,
+        "field_labels": FIELD_LABELS,
+        "tornado": _tornado(numbers, step_percent),
+    }
 
 
 @allow(*FINANCE_READERS)
@@ -404,6 +499,26 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         | _numbers_context(value_map, step),
     )
+
+
+@require_POST
+@allow(*FINANCE_EDITORS)
+def outcome_deadweight(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: the outcome's deadweight becomes the comparison group's rate of the same outcome."""
+    outcome = selectors.outcome_get(actor=request.user, pk=pk)
+    raw = request.POST.get("version", "")
+    try:
+        services.outcome_deadweight_from_comparison(
+            actor=request.user, outcome=outcome, version=int(raw) if raw.isdigit() else -1
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Deadweight set from the comparison group: %(source)s") % {"source": outcome.deadweight_source},
+        )
+    return redirect("impact:value_map_detail", pk=outcome.value_map_id)
 
 
 @allow(*FINANCE_EDITORS)

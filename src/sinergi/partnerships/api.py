@@ -10,8 +10,10 @@ from ninja import Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
+from sinergi.core.api import Id, Year
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
+from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.models import Agreement
 from sinergi.partnerships.views import EDITORS, READERS
 
@@ -46,7 +48,7 @@ class AgreementOut(Schema):
 
 
 class AgreementIn(Schema):
-    kind: str
+    kind: AgreementKind
     parent_id: int | None = None
     number: str
     title: str
@@ -69,9 +71,9 @@ class AgreementUpdate(AgreementIn):
 class AgreementFilters(Schema):
     status: str = ""
     kind: str = ""
-    partner: int | None = None
+    partner: Id | None = None
     district: str = ""
-    year: int | None = None
+    year: Year | None = None
     q: str = ""
 
 

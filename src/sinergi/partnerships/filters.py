@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Organisation
+from sinergi.core.params import MAX_YEAR, MIN_YEAR
 from sinergi.partnerships.choices import AgreementKind, AgreementStatus
 from sinergi.partnerships.models import Agreement
 
@@ -23,7 +24,9 @@ class AgreementFilter(django_filters.FilterSet):
         queryset=Organisation.objects.all(), method="filter_partner", label=_("Partner")
     )
     district = django_filters.CharFilter(method="filter_district", label=_("District code"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year in force"))
+    year = django_filters.NumberFilter(
+        method="filter_year", label=_("Year in force"), min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
     class Meta:

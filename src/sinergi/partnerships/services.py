@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.core.errors import ApplicationError, ForbiddenError
+from sinergi.core.errors import CONFLICT_MESSAGE, ApplicationError, ConflictError, ForbiddenError
 from sinergi.notifications.services import notify
 from sinergi.partnerships import domain
 from sinergi.partnerships.choices import AgreementKind, DocumentKind, PartyRole, ProgramType
@@ -284,9 +284,6 @@ def agreement_update(
                 detail={"end_date": _("An agreement under this one would fall outside it.")},
             )
     with transaction.atomic():
-        model_update(
-            instance=agreement, data=data, actor=actor, action="agreement.update", expected_version=version
-        )
         before_parties = sorted(
             f"{p.organisation.name} ({p.role}): {p.signatory_name} {p.signatory_title}".strip()
             for p in agreement.parties.select_related("organisation")
@@ -294,6 +291,16 @@ def agreement_update(
         after_parties = sorted(_party_snapshot(parties))
         before_codes = sorted(agreement.focus_districts.values_list("code", flat=True))
         after_codes = sorted(d.code for d in districts)
+        _check_version(
+            agreement,
+            version,
+            differs=[name for name, value in data.items() if getattr(agreement, name) != value]
+            + (["parties"] if before_parties != after_parties else [])
+            + (["focus_districts"] if before_codes != after_codes else []),
+        )
+        model_update(
+            instance=agreement, data=data, actor=actor, action="agreement.update", expected_version=version
+        )
         changes: dict[str, list[Any]] = {}
         if before_parties != after_parties:
             agreement.parties.all().delete()
@@ -317,6 +324,31 @@ def agreement_update(
             _bump_version(agreement, version)
             audit_record(actor=actor, action="agreement.update", target=agreement, changes=changes)
     return agreement, warnings
+
+
+STALE_FIELDS = gettext_lazy("%(message)s Stored meanwhile, and different from your edit: %(fields)s.")
+
+
+def _check_version(agreement: Agreement, version: int, *, differs: list[str]) -> None:
+    """Every field counts, parties and ring districts included: a stale version is a conflict (409) that
+    names the version now stored and the fields where this edit would overwrite what is stored."""
+    current = (
+        Agreement.objects.select_for_update()
+        .filter(pk=agreement.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current != version:
+        labels = [
+            str(AgreementParty._meta.verbose_name_plural)
+            if name == "parties"
+            else str(getattr(Agreement._meta.get_field(name), "verbose_name", name))
+            for name in differs
+        ]
+        message = str(CONFLICT_MESSAGE)
+        if labels:
+            message = str(STALE_FIELDS) % {"message": message, "fields": ", ".join(labels)}
+        raise ConflictError(message, detail={"__all__": message})
 
 
 def _bump_version(agreement: Agreement, version: int) -> None:

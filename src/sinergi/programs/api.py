@@ -12,8 +12,8 @@ from ninja import Router, Schema, Status
 from sinergi.core.access import require_roles
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.programs import selectors, services
+from sinergi.programs.access import DELIVERY, READERS, RELEASERS, SCREENERS
 from sinergi.programs.models import Enrollment
-from sinergi.programs.views import DELIVERY, READERS, SCREENERS
 
 router = Router(tags=["programs"])
 
@@ -220,13 +220,7 @@ def attendance_save(request: HttpRequest, session_id: int, payload: AttendanceIn
 
 
 def _enrollment(request: HttpRequest, pk: int) -> Enrollment:
-    enrollment = Enrollment.objects.select_related("cohort", "person").filter(pk=pk).first()
-    if (
-        enrollment is None
-        or not selectors.cohort_list(actor=request.user).filter(pk=enrollment.cohort_id).exists()
-    ):
-        raise NotFoundError()
-    return enrollment
+    return selectors.enrollment_get(actor=request.user, pk=pk)
 
 
 @router.post(
@@ -269,7 +263,7 @@ class ReleaseOut(Schema):
     summary="Record a participant's release; the handover to the Bapas follows within seconds",
 )
 def enrollment_release(request: HttpRequest, enrollment_id: int, payload: ReleaseIn) -> dict[str, Any]:
-    require_roles(request, *services.RELEASERS)
+    require_roles(request, *RELEASERS)
     enrollment = _enrollment(request, enrollment_id)
     outcome = services.participant_release(
         actor=request.user,
@@ -291,7 +285,4 @@ def enrollment_release(request: HttpRequest, enrollment_id: int, payload: Releas
 )
 def certificate_list(request: HttpRequest, cohort_id: int) -> list[Any]:
     require_roles(request, *READERS)
-    cohort = selectors.cohort_get(actor=request.user, pk=cohort_id)
-    from sinergi.programs.models import Certificate
-
-    return list(Certificate.objects.filter(enrollment__cohort=cohort))
+    return list(selectors.cohort_certificates(actor=request.user, cohort_id=cohort_id))

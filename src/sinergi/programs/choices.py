@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Pillar(models.TextChoices):
@@ -24,6 +25,14 @@ class WithdrawalReason(models.TextChoices):
     DISCIPLINE = "discipline", _("Discipline")
     HEALTH = "health", _("Health")
     OWN_REQUEST = "own_request", _("Own request")
+
+
+class PublicWithdrawal(models.TextChoices):
+    """What the company partner reads about a withdrawal: never discipline or health."""
+
+    LEFT = "left", pgettext_lazy("withdrawal as the company reads it", "withdrew")
+    RELEASED = "released", pgettext_lazy("withdrawal as the company reads it", "released")
+    TRANSFERRED = "transferred", pgettext_lazy("withdrawal as the company reads it", "transferred")
 
 
 class SessionStatus(models.TextChoices):

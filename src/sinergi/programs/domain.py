@@ -403,6 +403,13 @@ WITHDRAWAL_REASON_LABELS = {
     "own_request": "permintaan sendiri",
 }
 
+
+def public_withdrawal(reason: str) -> str:
+    """The withdrawal reason as the company partner may read it: released, transferred, or left (every
+    other reason, such as discipline or health, is nobody's business outside corrections)."""
+    return reason if reason in ("released", "transferred") else "left"
+
+
 STAGE_UNKNOWN = 'Tahap "{stage}" tidak dikenal.'
 TRANSITION_REFUSED = 'Tahap "{current}" tidak dapat diubah menjadi "{target}".'
 WITHDRAWAL_REASON_MISSING = (

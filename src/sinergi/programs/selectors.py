@@ -18,10 +18,11 @@ from sinergi.beneficiaries.models import Consent, CustodyEpisode
 from sinergi.core.errors import NotFoundError
 from sinergi.partnerships.domain import coverage as domain_coverage
 from sinergi.partnerships.selectors import actor_party_organisations, agreement_effective_districts
-from sinergi.programs import domain
+from sinergi.programs import access, domain
 from sinergi.programs.choices import Mark, SessionStatus, Stage
 from sinergi.programs.models import (
     Attendance,
+    Certificate,
     Cohort,
     Enrollment,
     Program,
@@ -32,7 +33,7 @@ from sinergi.programs.models import (
 
 RISK_ORDER = ("rendah", "sedang", "tinggi")
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
-SCREENERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+SCREENERS = access.SCREENERS
 
 
 # --- Screening ---------------------------------------------------------------------------------------
@@ -231,6 +232,59 @@ def run_results(*, actor: Any, run: ScreeningRun) -> list[Any]:
     if units is not None:
         results = results.filter(episode__unit_id__in=units)
     return list(results)
+
+
+def enrollment_get(*, actor: Any, pk: int) -> Enrollment:
+    """One enrolment in a cohort the actor may see (NotFoundError otherwise)."""
+    enrollment = (
+        Enrollment.objects.select_related(
+            "cohort__program__agreement", "cohort__unit", "person", "episode__unit"
+        )
+        .filter(pk=pk, cohort__in=cohort_list(actor=actor).values("pk"))
+        .first()
+    )
+    if enrollment is None:
+        raise NotFoundError()
+    return enrollment
+
+
+def certificate_get(*, actor: Any, pk: int) -> Certificate:
+    """One certificate of an enrolment in a cohort the actor may see (NotFoundError otherwise)."""
+    certificate = (
+        Certificate.objects.select_related("enrollment__cohort", "enrollment__person")
+        .filter(pk=pk, enrollment__cohort__in=cohort_list(actor=actor).values("pk"))
+        .first()
+    )
+    if certificate is None:
+        raise NotFoundError()
+    return certificate
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    """The certificate a public verification code names (no actor: the page is public)."""
+    return (
+        Certificate.objects.select_related("enrollment__person", "enrollment__cohort__program")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+def cohort_certificates(*, actor: Any, cohort_id: int) -> QuerySet[Certificate]:
+    """The certificates of a cohort the actor may see."""
+    cohort = cohort_get(actor=actor, pk=cohort_id)
+    return Certificate.objects.filter(enrollment__cohort=cohort).order_by("-issued_on", "pk")
+
+
+def candidate_get(*, actor: Any, cohort: Cohort, pk: int) -> ScreeningResult:
+    """An approved candidate of the cohort's program held at a unit in the actor's scope."""
+    result = (
+        ScreeningResult.objects.select_related("person", "episode__unit", "run", "approval")
+        .filter(pk=pk, run__program=cohort.program)
+        .first()
+    )
+    if result is None or not access.unit_in_scope(actor, result.episode.unit_id):
+        raise NotFoundError()
+    return result
 
 
 def session_get(*, actor: Any, pk: int) -> Session:

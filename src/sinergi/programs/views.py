@@ -13,16 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.choices import Role
 from sinergi.beneficiaries.choices import ConsentPurpose
-from sinergi.beneficiaries.models import Consent
+from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.access import allow
-from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
-from sinergi.programs import selectors, services
-from sinergi.programs.choices import Mark, Stage
+from sinergi.programs import access, domain, selectors, services
+from sinergi.programs.choices import Mark, PublicWithdrawal, Stage
 from sinergi.programs.forms import (
     ApproveForm,
     AssessmentForm,
@@ -35,21 +34,27 @@ from sinergi.programs.forms import (
     ScreenForm,
     WithdrawForm,
 )
-from sinergi.programs.models import Certificate, CurriculumModule, Enrollment, ScreeningResult
+from sinergi.programs.models import CurriculumModule, Enrollment
 
-READERS = (
-    Role.ADMIN,
-    Role.KANWIL_OFFICER,
-    Role.UNIT_OFFICER,
-    Role.BAPAS_OFFICER,
-    Role.CSR_OFFICER,
-    Role.FACILITATOR,
-)
-PLANNERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
-SCREENERS = selectors.SCREENERS
-DELIVERY = (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR)
-CORRECTIONS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
-COHORT_EDITORS = (*CORRECTIONS, Role.CSR_OFFICER)
+READERS = access.READERS
+PLANNERS = access.PLANNERS
+SCREENERS = access.SCREENERS
+DELIVERY = access.DELIVERY
+CORRECTIONS = access.CORRECTIONS
+COHORT_EDITORS = access.COHORT_EDITORS
+
+
+def _cohort_page_with_status(request: HttpRequest, cohort_id: int, status: int) -> HttpResponse:
+    """The cohort page with the message just added, answered with `status` (409 for a stale edit)."""
+    response = cohort_detail(request, cohort_id)
+    response.status_code = status
+    return response
+
+
+def _refuse_forbidden(error: ApplicationError) -> None:
+    """A refusal by role or scope is a 403 page, never a message on a 200 or 302."""
+    if isinstance(error, ForbiddenError | NotFoundError):
+        raise error
 
 
 def _role(request: HttpRequest) -> str:
@@ -105,6 +110,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, agreement=agreement, data=data, modules=modules
             )
         except ApplicationError as error:
+            _refuse_forbidden(error)
             apply_error(form, error)
         else:
             messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
@@ -150,6 +156,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, program=program, data=data, version=version, modules=modules
             )
         except ApplicationError as error:
+            _refuse_forbidden(error)
             apply_error(form, error)
         else:
             messages.success(request, _("The program %(name)s has been saved.") % {"name": program.name})
@@ -249,6 +256,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, program=program, data=data, facilitators=facilitators
             )
         except ApplicationError as error:
+            _refuse_forbidden(error)
             apply_error(form, error)
         else:
             return redirect("programs:cohort_detail", pk=cohort.pk)
@@ -258,6 +266,8 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 @allow(*COHORT_EDITORS)
 def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(actor=request.user, pk=pk)
+    if not access.may_edit_cohort(request.user, cohort):
+        raise ForbiddenError()
     initial = {
         "name": cohort.name,
         "unit": cohort.unit,
@@ -281,6 +291,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 version=data.pop("version") or cohort.version,
             )
         except ApplicationError as error:
+            _refuse_forbidden(error)
             apply_error(form, error)
         else:
             messages.success(request, _("The cohort has been saved."))
@@ -298,7 +309,17 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         cohort.enrollments.select_related("person", "episode").order_by("stage", "person__full_name")
     )
     progress = selectors.enrollment_progress(cohort=cohort)
-    candidates = selectors.cohort_candidates(cohort=cohort) if role in CORRECTIONS else []
+    full_reasons = access.may_see_withdrawal_reason(request.user)
+    for e in enrollments:
+        e.reason_text = (  # type: ignore[attr-defined]
+            ""
+            if not e.withdrawal_reason
+            else e.get_withdrawal_reason_display()
+            if full_reasons
+            else PublicWithdrawal(domain.public_withdrawal(e.withdrawal_reason)).label
+        )
+    can_enrol = access.may_enrol(request.user, cohort)
+    candidates = selectors.cohort_candidates(cohort=cohort) if can_enrol else []
     return render(
         request,
         "programs/cohort_detail.html",
@@ -311,17 +332,19 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "releases": selectors.cohort_releases(cohort=cohort),
             "flags": selectors.cohort_flags(cohort=cohort),
             "role": role,
-            "can_enrol": role in CORRECTIONS,
-            "can_deliver": role in DELIVERY or role == Role.KANWIL_OFFICER,
+            "can_enrol": can_enrol,
+            "can_release": access.may_release(request.user, cohort=cohort),
+            "can_move": access.may_move_stage(request.user, cohort),
+            "can_deliver": access.may_deliver(request.user, cohort),
             "schedule_form": ScheduleForm(
                 initial={"from_date": cohort.start_date, "to_date": cohort.end_date}
             ),
             "withdraw_form": WithdrawForm(),
             "release_form": ReleaseForm(initial={"on": timezone.localdate()}),
-            "show_sentence": role in CORRECTIONS,
+            "show_sentence": access.may_see_sentence(request.user),
             "today": timezone.localdate(),
-            "can_open_participant": role in DELIVERY,
-            "can_edit": role in COHORT_EDITORS,
+            "can_open_participant": access.may_deliver(request.user, cohort),
+            "can_edit": access.may_edit_cohort(request.user, cohort),
         },
     )
 
@@ -331,16 +354,13 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(actor=request.user, pk=pk)
     result_id = request.POST.get("result", "")
-    result = (
-        ScreeningResult.objects.select_related("person", "episode__unit", "run", "approval")
-        .filter(pk=int(result_id) if result_id.isdigit() else 0, run__program=cohort.program)
-        .first()
+    result = selectors.candidate_get(
+        actor=request.user, cohort=cohort, pk=int(result_id) if result_id.isdigit() else 0
     )
-    if result is None:
-        raise NotFoundError()
     try:
         enrollment = services.enroll(actor=request.user, cohort=cohort, result=result)
     except ApplicationError as error:
+        _refuse_forbidden(error)
         messages.error(request, str(error.message))
     else:
         if enrollment.stage == Stage.WAITLISTED:
@@ -355,28 +375,27 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _enrollment(request: HttpRequest, pk: int) -> Enrollment:
-    enrollment = Enrollment.objects.select_related("cohort", "person", "episode__unit").filter(pk=pk).first()
-    if (
-        enrollment is None
-        or not selectors.cohort_list(actor=request.user).filter(pk=enrollment.cohort_id).exists()
-    ):
-        raise NotFoundError()
-    return enrollment
+    return selectors.enrollment_get(actor=request.user, pk=pk)
 
 
-@allow(*DELIVERY, Role.KANWIL_OFFICER)
+@allow(*access.STAGE_MOVERS)
 @require_POST
 def enrollment_move(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = _enrollment(request, pk)
     try:
+        seen = request.POST.get("version", "")
         services.enrollment_move(
             actor=request.user,
             enrollment=enrollment,
             to=request.POST.get("to", ""),
             reason=request.POST.get("reason", ""),
+            version=int(seen) if seen.isdigit() else None,
         )
     except ApplicationError as error:
+        _refuse_forbidden(error)
         messages.error(request, str(error.message))
+        if isinstance(error, ConflictError):
+            return _cohort_page_with_status(request, enrollment.cohort_id, 409)
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
 
 
@@ -390,9 +409,8 @@ def enrollment_release(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
     try:
         services.participant_release(actor=request.user, enrollment=enrollment, **form.cleaned_data)
-    except ForbiddenError:
-        raise
     except ApplicationError as error:
+        _refuse_forbidden(error)
         messages.error(request, str(error.message))
     else:
         messages.success(
@@ -414,6 +432,7 @@ def sessions_generate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         sessions = services.sessions_generate(actor=request.user, cohort=cohort, **form.cleaned_data)
     except ApplicationError as error:
+        _refuse_forbidden(error)
         messages.error(request, str(error.message))
     else:
         count = len(sessions)
@@ -441,6 +460,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             outcome = services.attendance_record(actor=request.user, session=session, marks=marks)
         except ApplicationError as error:
+            _refuse_forbidden(error)
             messages.error(request, str(error.message))
     rows = selectors.attendance_sheet(session=session)
     conflicts = {c["enrollment"]: c for c in (outcome.conflicts if outcome else [])}
@@ -464,7 +484,13 @@ def session_change(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(actor=request.user, pk=pk)
     try:
         if request.POST.get("action") == "cancel":
-            services.session_cancel(actor=request.user, session=session, note=request.POST.get("note", ""))
+            seen = request.POST.get("version", "")
+            services.session_cancel(
+                actor=request.user,
+                session=session,
+                note=request.POST.get("note", ""),
+                version=int(seen) if seen.isdigit() else None,
+            )
         else:
             form = RescheduleForm(request.POST)
             if not form.is_valid():
@@ -476,7 +502,10 @@ def session_change(request: HttpRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
     except ApplicationError as error:
+        _refuse_forbidden(error)
         messages.error(request, str(error.message))
+        if isinstance(error, ConflictError):
+            return _cohort_page_with_status(request, session.cohort_id, 409)
     else:
         messages.success(request, _("The session has been changed."))
     return redirect("programs:cohort_detail", pk=session.cohort_id)
@@ -514,6 +543,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The certificate has been recorded."))
                     return redirect("programs:enrollment_detail", pk=pk)
         except ApplicationError as error:
+            _refuse_forbidden(error)
             apply_error(assessment_form if "a-kind" in request.POST else certificate_form, error)
     return render(
         request,
@@ -528,13 +558,12 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@allow(*DELIVERY, Role.KANWIL_OFFICER)
+@allow(*access.CERTIFICATE_READERS)
 def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
     """The scanned certificate, for officers and facilitators of the cohort; every download is audited."""
-    certificate = Certificate.objects.select_related("enrollment").filter(pk=pk).first()
-    if certificate is None or not certificate.document:
+    certificate = selectors.certificate_get(actor=request.user, pk=pk)
+    if not certificate.document:
         raise NotFoundError()
-    _enrollment(request, certificate.enrollment_id)  # refuses cohorts outside the actor's scope
     services.certificate_download_record(actor=request.user, certificate=certificate)
     return FileResponse(
         certificate.document.open("rb"),
@@ -546,17 +575,11 @@ def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_not_required
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public page an employer opens with the certificate's code; the name only with the person's consent."""
-    certificate = (
-        Certificate.objects.select_related("enrollment__person", "enrollment__cohort__program")
-        .filter(verification_code=code)
-        .first()
-    )
+    certificate = selectors.certificate_by_code(code=code)
     if certificate is None:
         return render(request, "programs/certificate_verify.html", {"certificate": None}, status=404)
     person = certificate.enrollment.person
-    shares = Consent.objects.filter(
-        person=person, purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
-    ).exists()
+    shares = has_active_consent(person=person, purpose=ConsentPurpose.PARTNER_SHARING)
     return render(
         request,
         "programs/certificate_verify.html",

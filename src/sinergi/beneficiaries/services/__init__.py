@@ -26,6 +26,7 @@ from sinergi.beneficiaries.services.consent import (
 )
 from sinergi.beneficiaries.services.episodes import (
     episode_add,
+    episode_dates_fill,
     integration_event_add,
 )
 from sinergi.beneficiaries.services.imports import (
@@ -71,6 +72,7 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "episode_add",
+    "episode_dates_fill",
     "episode_guidance_assign",
     "episode_release",
     "import_batch_confirm",

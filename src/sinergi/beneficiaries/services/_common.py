@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from sinergi.audit.services import audit_record
 from sinergi.beneficiaries import domain
-from sinergi.beneficiaries.models import Person
 from sinergi.core.crypto import encrypt_text
 from sinergi.core.errors import ApplicationError, ForbiddenError
 
@@ -27,18 +28,29 @@ PERSON_EDIT_FIELDS = (
     "offence_category",
     "risk_level",
 )
-NIK_REFUSED = "NIK tidak valid: {problem}"
-NIK_TAKEN = "NIK ini sudah tercatat pada orang lain di registri. Buka halaman duplikat untuk menggabungkan."
-VILLAGE_OUTSIDE_DISTRICT = "Kelurahan/desa yang dipilih tidak berada di kecamatan domisili."
-UNIT_NOT_IN_SCOPE = "UPT ini di luar wilayah kerja Anda."
-REGISTRATION_TAKEN = "No. registrasi {value} sudah dipakai di UPT ini."
-CONSENT_EVIDENCE_REQUIRED = "Tuliskan bukti persetujuan (misalnya nomor formulir yang ditandatangani)."
-CONSENT_ALREADY = "Persetujuan untuk tujuan ini sudah tercatat dan belum ditarik."
-CONSENT_NOT_ACTIVE = "Persetujuan ini sudah ditarik sebelumnya."
-MERGE_SAME = "Pilih dua orang yang berbeda untuk digabungkan."
+NIK_REFUSED = gettext_lazy("The NIK is not valid: %(problem)s")
+NIK_TAKEN = gettext_lazy(
+    "This NIK is already recorded for another person in your work area. Open the duplicates page to merge."
+)
+VILLAGE_OUTSIDE_DISTRICT = gettext_lazy("The chosen village is not in the domicile district.")
+UNIT_NOT_IN_SCOPE = gettext_lazy("This unit is outside your work area.")
+REGISTRATION_TAKEN = gettext_lazy("Registration number %(value)s is already used at this unit.")
+CONSENT_EVIDENCE_REQUIRED = gettext_lazy(
+    "Write down the evidence of consent (for example the number of the signed form)."
+)
+CONSENT_ALREADY = gettext_lazy("Consent for this purpose is already recorded and has not been withdrawn.")
+CONSENT_NOT_ACTIVE = gettext_lazy("This consent has already been withdrawn.")
+MERGE_SAME = gettext_lazy("Choose two different people to merge.")
 
 
-def _nik_fields(nik: str, *, exclude_pk: int | None = None) -> dict[str, str]:
+def _nik_fields(nik: str, *, exclude_pk: int | None = None, actor: Any = None) -> dict[str, str]:
+    """The stored NIK fields (encrypted, keyed hash, last four digits) for a NIK, after checking it.
+
+    A NIK already recorded for someone in the actor's scope is refused (NIK_TAKEN, the officer can merge).
+    A NIK recorded only for people outside the actor's scope is accepted without a word, so the form never
+    tells whether a NIK exists elsewhere in the registry: both records then share the NIK's hash and appear
+    as a pair on an administrator's duplicates page.
+    """
     from sinergi.core.crypto import blind_index
     from sinergi.regions.models import Province
 
@@ -49,14 +61,16 @@ def _nik_fields(nik: str, *, exclude_pk: int | None = None) -> dict[str, str]:
         nik, province_codes=frozenset(Province.objects.values_list("code", flat=True))
     )
     if problem:
-        message = NIK_REFUSED.format(problem=problem)
+        message = NIK_REFUSED % {"problem": problem}
         raise ApplicationError(message, code="invalid", detail={"nik": message})
     digest = blind_index(nik)
-    others = Person.objects.filter(nik_hash=digest, merged_into__isnull=True)
+    from sinergi.beneficiaries.selectors import people_in_scope
+
+    others = people_in_scope(actor).filter(nik_hash=digest)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ApplicationError(NIK_TAKEN, code="invalid", detail={"nik": NIK_TAKEN})
+        raise ApplicationError(NIK_TAKEN, code="invalid", detail={"nik": str(NIK_TAKEN)})
     return {"nik_encrypted": encrypt_text(nik), "nik_hash": digest, "nik_last4": nik[-4:]}
 
 
@@ -64,7 +78,9 @@ def _check_place(data: dict[str, Any]) -> None:
     village, district = data.get("domicile_village"), data.get("domicile_district")
     if village is not None and district is not None and village.district_id != district.code:
         raise ApplicationError(
-            VILLAGE_OUTSIDE_DISTRICT, code="invalid", detail={"domicile_village": VILLAGE_OUTSIDE_DISTRICT}
+            VILLAGE_OUTSIDE_DISTRICT,
+            code="invalid",
+            detail={"domicile_village": str(VILLAGE_OUTSIDE_DISTRICT)},
         )
 
 
@@ -82,4 +98,44 @@ def _check_unit(actor: Any, unit: Any) -> None:
 
     units = actor_unit_ids(actor)
     if units is not None and unit.pk not in units:
-        raise ForbiddenError(UNIT_NOT_IN_SCOPE, detail={"unit": UNIT_NOT_IN_SCOPE})
+        raise ForbiddenError(UNIT_NOT_IN_SCOPE, detail={"unit": str(UNIT_NOT_IN_SCOPE)})
+
+
+# --- Sentence thresholds: refused, unless an administrator states a reason --------------------------------
+
+OVERRIDE_ADMIN_ONLY = gettext_lazy(
+    "Only an administrator can record this before the sentence rules allow it (with a stated reason)."
+)
+
+
+def _thresholds_waived(*, actor: Any, problems: dict[str, str], reason: str) -> bool:
+    """Whether threshold problems are waived: there are some, and an administrator (or the system) gave a
+    reason. Raises the refusal otherwise. The caller audits a waiver (`_override_record`)."""
+    from sinergi.accounts.choices import Role
+
+    if not problems:
+        return False
+    privileged = actor is None or getattr(actor, "role", None) == Role.ADMIN
+    if reason.strip() and privileged:
+        return True
+    detail = dict(problems)
+    if reason.strip():
+        detail["override_reason"] = str(OVERRIDE_ADMIN_ONLY)
+    raise ApplicationError(next(iter(problems.values())), code="invalid", detail=detail)
+
+
+def _override_record(
+    *, actor: Any, episode: Any, kind: str, on: Any, problems: dict[str, str], reason: str
+) -> None:
+    audit_record(
+        actor=actor,
+        action="person.threshold_override",
+        target=episode.person,
+        changes={
+            "episode": episode.pk,
+            "kind": kind,
+            "on": on.isoformat(),
+            "reason": reason.strip(),
+            "refused_because": list(problems.values()),
+        },
+    )

@@ -10,17 +10,28 @@ from django.db import transaction
 
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries.services.imports import wbp_import
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 
 # --- Import batches (the web import) --------------------------------------------------------------------
 
 
 def import_batch_create(*, actor: Any, upload: Any, skip_invalid: bool = False) -> Any:
-    """Store an uploaded file and start checking it in the background (a dry run)."""
+    """Store an uploaded file and start checking it in the background (a dry run).
+
+    A file that is too large, is not what its name says, or is an XLSX that would unpack beyond the limit
+    is refused here, before it is stored or parsed (ApplicationError with the reason under `file`).
+    """
+    from sinergi.beneficiaries.importing import file_problem
     from sinergi.beneficiaries.models import ImportBatch
+    from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
     from sinergi.beneficiaries.tasks import import_check_task
     from sinergi.jobs.services import job_start
 
+    if getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+        raise ForbiddenError()
+    problem = file_problem(upload, name=upload.name or "", size=upload.size)
+    if problem:
+        raise ApplicationError(problem, code="invalid", detail={"file": problem})
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file=upload,

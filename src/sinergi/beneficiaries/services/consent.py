@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from sinergi.audit.services import audit_record
+from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import Consent, Person
 from sinergi.beneficiaries.services._common import (
     CONSENT_ALREADY,
@@ -18,11 +20,19 @@ from sinergi.core.errors import ApplicationError
 
 
 def consent_record(*, actor: Any, person: Person, purpose: str, given_on: dt.date, evidence: str) -> Consent:
-    """Record consent for one purpose, with its date and evidence."""
+    """Record consent for one purpose, with its date and evidence. Refused with every problem by field:
+    no evidence; a date in the future or before the person's custody began (domain.consent_date_problems).
+    """
+    from sinergi.beneficiaries.selectors import custody_start
+
+    problems = domain.consent_date_problems(
+        given_on=given_on, today=timezone.localdate(), custody_start=custody_start(person=person)
+    )
     if not evidence.strip():
-        raise ApplicationError(
-            CONSENT_EVIDENCE_REQUIRED, code="invalid", detail={"evidence": CONSENT_EVIDENCE_REQUIRED}
-        )
+        problems["evidence"] = str(CONSENT_EVIDENCE_REQUIRED)
+    problems |= domain.length_problems({"evidence": evidence.strip()})
+    if problems:
+        raise ApplicationError(next(iter(problems.values())), code="invalid", detail=problems)
     if person.consents.filter(purpose=purpose, withdrawn_on__isnull=True).exists():
         raise ApplicationError(CONSENT_ALREADY, code="invalid")
     with transaction.atomic():

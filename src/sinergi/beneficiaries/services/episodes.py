@@ -6,38 +6,72 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.beneficiaries.services._common import REGISTRATION_TAKEN, _check_unit
-from sinergi.core.errors import ApplicationError
+from sinergi.beneficiaries.services._common import (
+    REGISTRATION_TAKEN,
+    _check_unit,
+    _override_record,
+    _thresholds_waived,
+)
+from sinergi.core.errors import ApplicationError, ForbiddenError
 
 
 def _episode_dates(data: dict[str, Any]) -> dict[str, Any]:
-    length = domain.SentenceLength(
-        data.get("sentence_years") or 0, data.get("sentence_months") or 0, data.get("sentence_days") or 0
+    """The stored dates of an episode (domain.episode_dates under the ruleset in force at its start)."""
+    from sinergi.beneficiaries.selectors import ruleset_list
+
+    try:
+        return domain.episode_dates(
+            start=data.get("start_date"),
+            years=data.get("sentence_years"),
+            months=data.get("sentence_months"),
+            days=data.get("sentence_days"),
+            remission_days=data.get("remission_days"),
+            rulesets=ruleset_list(),
+        )
+    except ValueError as exc:
+        field = "remission_days" if str(exc) == domain.REMISSION_INVALID else "sentence_years"
+        raise ApplicationError(str(exc), code="invalid", detail={field: str(exc)}) from exc
+
+
+def _registration_free(data: dict[str, Any]) -> None:
+    taken = CustodyEpisode.objects.filter(unit=data["unit"], registration_number=data["registration_number"])
+    if taken.exists():
+        message = REGISTRATION_TAKEN % {"value": data["registration_number"]}
+        raise ApplicationError(message, code="invalid", detail={"registration_number": message})
+
+
+def episode_problems(*, person: Person, data: dict[str, Any]) -> dict[str, str]:
+    """Every rule problem of a new custody episode, by form field: its dates (domain.episode_date_problems),
+    the person's age when it began (domain.person_date_problems, shown at the start date), the lengths,
+    the sentence arithmetic and a registration number already used at the unit."""
+    today = timezone.localdate()
+    problems = domain.episode_date_problems(
+        start_date=data.get("start_date"), release_date=data.get("release_date"), today=today
     )
-    if data.get("start_date") and not length.is_zero:
+    if data.get("start_date") and "start_date" not in problems:
+        age = domain.person_date_problems(
+            birth_date=person.birth_date, today=today, custody_start=data["start_date"]
+        )
+        if age:
+            problems["start_date"] = age["birth_date"]
+    problems |= domain.length_problems(data)
+    for check in (_episode_dates, _registration_free):
         try:
-            dates = domain.sentence_dates(
-                start=data["start_date"], length=length, remission_days=data.get("remission_days") or 0
-            )
-        except ValueError as exc:
-            raise ApplicationError(str(exc), code="invalid", detail={"remission_days": str(exc)}) from exc
-        return {
-            "expiry_date": dates.expiry,
-            "two_thirds_date": dates.two_thirds,
-            "ruleset_version": domain.RULESET_VERSION,
-        }
-    return {"expiry_date": None, "two_thirds_date": None, "ruleset_version": ""}
+            check(data)
+        except ApplicationError as error:
+            for name, message in (error.detail or {}).items():
+                problems.setdefault(name, str(message))
+    return problems
 
 
 def _episode_save(*, actor: Any, person: Person, data: dict[str, Any]) -> CustodyEpisode:
-    taken = CustodyEpisode.objects.filter(unit=data["unit"], registration_number=data["registration_number"])
-    if taken.exists():
-        message = REGISTRATION_TAKEN.format(value=data["registration_number"])
-        raise ApplicationError(message, code="invalid", detail={"registration_number": message})
+    _registration_free(data)
     values = {
         k: v
         for k, v in data.items()
@@ -62,8 +96,12 @@ def _episode_save(*, actor: Any, person: Person, data: dict[str, Any]) -> Custod
 
 
 def episode_add(*, actor: Any, person: Person, data: dict[str, Any]) -> CustodyEpisode:
-    """Record another custody episode for a person (a new detention, a transfer)."""
+    """Record another custody episode for a person (a new detention, a transfer). Refused with every
+    problem at once, by field (see `episode_problems`)."""
     _check_unit(actor, data["unit"])
+    problems = episode_problems(person=person, data=data)
+    if problems:
+        raise ApplicationError(next(iter(problems.values())), code="invalid", detail=problems)
     with transaction.atomic():
         episode = _episode_save(actor=actor, person=person, data=data)
         audit_record(
@@ -79,20 +117,105 @@ def episode_add(*, actor: Any, person: Person, data: dict[str, Any]) -> CustodyE
     return episode
 
 
-def integration_event_add(
-    *, actor: Any, episode: CustodyEpisode, kind: str, date: dt.date, approved: bool, reference: str = ""
+INTEGRATION_NOT_ALLOWED = gettext_lazy(
+    "Only officers of the unit that holds this person (or its Kanwil) can record asimilasi, PB, CB or CMB."
+)
+
+
+def may_act_on_episode(actor: Any, episode: CustodyEpisode) -> bool:
+    """The system, or a corrections officer whose units include the episode's unit."""
+    from sinergi.accounts.selectors import actor_unit_ids
+    from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
+
+    if actor is None:
+        return True
+    if getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+        return False
+    units = actor_unit_ids(actor)
+    return units is None or episode.unit_id in units
+
+
+def _integration_create(
+    *, actor: Any, episode: CustodyEpisode, kind: str, date: dt.date, approved: bool, reference: str
 ) -> Any:
-    """Record asimilasi, PB, CB or CMB for an episode, with the board's (TPP) decision."""
     from sinergi.beneficiaries.models import IntegrationEvent
 
-    with transaction.atomic():
-        event = IntegrationEvent.objects.create(
-            episode=episode, kind=kind, date=date, approved_by_board=approved, board_reference=reference
-        )
-        audit_record(
-            actor=actor,
-            action="person.integration_add",
-            target=episode.person,
-            changes={"kind": kind, "date": str(date), "approved_by_board": approved},
-        )
+    event = IntegrationEvent.objects.create(
+        episode=episode, kind=kind, date=date, approved_by_board=approved, board_reference=reference
+    )
+    audit_record(
+        actor=actor,
+        action="person.integration_add",
+        target=episode.person,
+        changes={"kind": kind, "date": str(date), "approved_by_board": approved},
+    )
     return event
+
+
+def integration_event_add(
+    *,
+    actor: Any,
+    episode: CustodyEpisode,
+    kind: str,
+    date: dt.date,
+    approved: bool,
+    reference: str = "",
+    override_reason: str = "",
+) -> Any:
+    """Record asimilasi, PB, CB or CMB for an episode, with the board's (TPP) decision.
+
+    Refused (400, every problem by field: "date", "reference") when the date is in the future, before the
+    sentence started or after its expiry, or a PB has no TPP decision number (domain.integration_problems);
+    and when the sentence thresholds are not met (domain.integration_threshold_problems: asimilasi before
+    the half date, PB/CB/CMB before two thirds, PB or CB not eligible by time), unless an administrator
+    gives `override_reason`, which is audited as `person.threshold_override`.
+    """
+    if not may_act_on_episode(actor, episode):
+        raise ForbiddenError(INTEGRATION_NOT_ALLOWED)
+    dates = domain.stored_dates(episode)
+    problems = domain.integration_problems(
+        kind=kind, on=date, dates=dates, today=timezone.localdate(), reference=reference
+    )
+    thresholds = domain.integration_threshold_problems(kind=kind, on=date, dates=dates)
+    if problems:
+        merged = thresholds | problems
+        raise ApplicationError(next(iter(problems.values())), code="invalid", detail=merged)
+    waived = _thresholds_waived(actor=actor, problems=thresholds, reason=override_reason)
+    with transaction.atomic():
+        event = _integration_create(
+            actor=actor, episode=episode, kind=kind, date=date, approved=approved, reference=reference.strip()
+        )
+        if waived:
+            _override_record(
+                actor=actor, episode=episode, kind=kind, on=date, problems=thresholds, reason=override_reason
+            )
+    return event
+
+
+def episode_dates_fill() -> int:
+    """Store the derived dates of every episode that has a sentence but no stored half date yet (rows
+    written by an older import). Returns how many were filled. Stored dates are never recomputed here:
+    an episode keeps the dates of the ruleset it was computed with."""
+    from sinergi.beneficiaries.selectors import ruleset_list
+
+    rulesets = ruleset_list()
+    filled = []
+    for episode in CustodyEpisode.objects.filter(half_date=None).exclude(start_date=None).iterator():
+        try:
+            values = domain.episode_dates(
+                start=episode.start_date,
+                years=episode.sentence_years,
+                months=episode.sentence_months,
+                days=episode.sentence_days,
+                remission_days=episode.remission_days,
+                rulesets=rulesets,
+            )
+        except ValueError:
+            continue
+        if values["half_date"] is None:
+            continue
+        for name, value in values.items():
+            setattr(episode, name, value)
+        filled.append(episode)
+    CustodyEpisode.objects.bulk_update(filled, list(domain.EPISODE_DATE_FIELDS), batch_size=1000)
+    return len(filled)

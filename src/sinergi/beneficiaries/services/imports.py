@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -12,13 +14,22 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from sinergi.audit.services import audit_record
+from sinergi.accounts.choices import OrganisationKind
+from sinergi.accounts.models import Organisation
+from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.audit.services import AuditEntry, audit_record, audit_record_many
 from sinergi.beneficiaries import domain
-from sinergi.beneficiaries.importing import RowChecker, RowResult, read_rows
+from sinergi.beneficiaries.choices import CustodyStatus, Sex
+from sinergi.beneficiaries.importing import RowChecker, RowResult, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text
+from sinergi.core.errors import ForbiddenError
+from sinergi.events import kinds
+from sinergi.events.services import events_record_many
 
 logger = logging.getLogger(__name__)
 CHUNK = 2000
@@ -47,6 +58,43 @@ EPISODE_FIELDS = (
 )
 
 
+CLOSED_STATUSES = frozenset({CustodyStatus.RELEASED, CustodyStatus.TRANSFERRED})
+PREVIEW_MAX = 1000
+SCOPE_CONFLICT = _(
+    "This person is recorded at another unit; ask the Kanwil or an administrator to process the transfer."
+)
+# The file's column for each field the preview shows (sentence parts are shown together as lama_pidana).
+FIELD_COLUMNS = {
+    "full_name": "nama",
+    "nik": "nik",
+    "sex": "jenis_kelamin",
+    "birth_date": "tanggal_lahir",
+    "domicile_district_id": "kecamatan",
+    "domicile_village_text": "kelurahan_desa",
+    "offence_category": "jenis_perkara",
+    "status": "status",
+    "start_date": "tanggal_mulai_pidana",
+    "remission_days": "remisi_hari",
+    "release_date": "tanggal_bebas",
+}
+
+
+def _dedupe_key(values: dict[str, Any]) -> tuple[Any, ...]:
+    """Who a row without NIK or registration match may be: the same name, birth date, sex and district."""
+    return (values["name_key"], values["birth_date"], values["sex"], values["domicile_district_id"])
+
+
+def _json_ready(value: Any) -> Any:
+    """Dates as ISO text, for the audit trail."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items() if k != "_person"}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value
+
+
 @dataclass
 class ImportSummary:
     """What an import did (or, for a dry run or a failed file, would have done)."""
@@ -56,20 +104,34 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     invalid: int = 0
+    conflicts: int = 0
+    transfers: int = 0
     written: bool = False
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # The preview: the people to be created and, for updates, the fields that change (old -> new).
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes_truncated: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """The figures alone (what the audit trail records)."""
         return {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "invalid": self.invalid,
+            "conflicts": self.conflicts,
+            "transfers": self.transfers,
             "written": self.written,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.counts() | {
             "errors": self.errors,
             "warnings": self.warnings,
+            "changes": self.changes,
+            "changes_truncated": self.changes_truncated,
         }
 
 
@@ -102,63 +164,146 @@ def _episode_values(values: dict[str, Any], person_id: int) -> dict[str, Any]:
     }
 
 
+def _mask_nik(last4: str) -> str:
+    return f"************{last4}" if last4 else ""
+
+
 class _Writer:
     """Writes checked rows chunk by chunk.
 
-    Nothing is remembered between chunks: rows written by earlier chunks are already in the database (in the
-    same transaction), so each chunk looks them up there. Memory therefore stays flat however long the file.
+    Nothing is remembered between chunks but the ids of the episodes this import created: rows written by
+    earlier chunks are already in the database (in the same transaction), so each chunk looks them up
+    there. Memory therefore stays flat however long the file.
+
+    A row is matched to a person by NIK, then by its unit and registration number, then by the dedupe key
+    (the same name, birth date, sex and domicile district, when exactly one person has it). A person whose
+    current custody (an open episode) is at a unit outside the importer's scope is left untouched and the
+    row is a conflict. Within scope, a new open episode at another unit is a transfer: the old open
+    episode is closed as `pindah`.
     """
 
-    def __init__(self, *, synthetic: bool = False) -> None:
+    def __init__(self, *, actor: Any = None, synthetic: bool = False, source: str = "") -> None:
         self.now = timezone.now()
+        self.actor = actor
+        self.allowed_units = actor_unit_ids(actor) if actor is not None else None
         self.synthetic = synthetic
+        self.source = source
+        self.created_episode_ids: set[int] = set()
         self.people_by_nik: dict[str, dict[str, Any]] = {}
         self.episodes: dict[tuple[int, str], dict[str, Any]] = {}
-
-    def write(self, rows: list[RowResult], summary: ImportSummary) -> None:
-        # People and episodes of this chunk only, by NIK hash and by (unit, registration).
-        self.people_by_nik, self.episodes = {}, {}
-        nik_hashes = {r.values["nik_hash"] for r in rows if r.values.get("nik_hash")} - set(
-            self.people_by_nik
+        self.unit_names = dict(
+            Organisation.objects.filter(kind=OrganisationKind.UNIT).values_list("pk", "name")
         )
-        keys = {(r.values["unit_id"], r.values["registration_number"]) for r in rows} - set(self.episodes)
+        self.audit_entries = 0
+        self.district_names: dict[str, str] = {}
+
+    def _in_scope(self, unit_id: int) -> bool:
+        return self.allowed_units is None or unit_id in self.allowed_units
+
+    def _load(self, rows: list[RowResult]) -> tuple[dict[int, dict[str, Any]], dict[tuple[Any, ...], Any]]:
+        """People and episodes this chunk's rows may match: by NIK hash, by (unit, registration), by the
+        dedupe key; and every episode of those people (for scope, transfers and readmissions)."""
+        nik_hashes = {r.values["nik_hash"] for r in rows if r.values.get("nik_hash")}
+        keys = {(r.values["unit_id"], r.values["registration_number"]) for r in rows}
         people: dict[int, dict[str, Any]] = {}
+        columns = ("pk", "nik_hash", "nik_last4", "name_key", *PERSON_FIELDS)
         for person in Person.objects.filter(nik_hash__in=nik_hashes, merged_into__isnull=True).values(
-            "pk", "nik_hash", "nik_last4", *PERSON_FIELDS
+            *columns
         ):
             people[person["pk"]] = person
             self.people_by_nik[person["nik_hash"]] = person
         units = {unit for unit, _ in keys}
         registrations = {reg for _, reg in keys}
+        loaded: set[int] = set()
         for episode in CustodyEpisode.objects.filter(
             unit_id__in=units, registration_number__in=registrations
         ).values("pk", "unit_id", "registration_number", *EPISODE_FIELDS):
             key = (episode["unit_id"], episode["registration_number"])
             if key in keys:
                 self.episodes[key] = episode
-        missing_people = {e["person_id"] for e in self.episodes.values() if e["person_id"] not in people} - {
-            p["pk"] for p in self.people_by_nik.values()
-        }
-        for person in Person.objects.filter(pk__in=missing_people).values(
-            "pk", "nik_hash", "nik_last4", *PERSON_FIELDS
-        ):
+                loaded.add(episode["pk"])
+        unmatched = [
+            r
+            for r in rows
+            if r.values.get("nik_hash") not in self.people_by_nik
+            and (r.values["unit_id"], r.values["registration_number"]) not in self.episodes
+        ]
+        dedupe: dict[tuple[Any, ...], Any] = {}
+        if unmatched:
+            names = {domain.name_key(r.values["full_name"]) for r in unmatched}
+            births = {r.values["birth_date"] for r in unmatched}
+            found: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+            for person in Person.objects.filter(
+                merged_into__isnull=True, name_key__in=names, birth_date__in=births
+            ).values(*columns):
+                found[_dedupe_key(person)].append(person)
+            for key, candidates in found.items():
+                # Two people with the same key: leave it to the duplicates page, match neither.
+                dedupe[key] = candidates[0] if len(candidates) == 1 else None
+        missing = {e["person_id"] for e in self.episodes.values()} - set(people)
+        for person in Person.objects.filter(pk__in=missing).values(*columns):
             people[person["pk"]] = person
-        by_pk = {p["pk"]: p for p in self.people_by_nik.values()} | people
+        for key, person in list(dedupe.items()):
+            if person is not None:
+                dedupe[key] = people.setdefault(person["pk"], person)
+        self.person_episodes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for episode in self.episodes.values():
+            self.person_episodes[episode["person_id"]].append(episode)
+        for episode in (
+            CustodyEpisode.objects.filter(person_id__in=list(people))
+            .exclude(pk__in=loaded)
+            .values("pk", "unit_id", "registration_number", *EPISODE_FIELDS)
+        ):
+            self.person_episodes[episode["person_id"]].append(episode)
+        return people, dedupe
+
+    def write(self, rows: list[RowResult], summary: ImportSummary) -> None:
+        self.people_by_nik, self.episodes = {}, {}
+        people, dedupe = self._load(rows)
+        episodes_of: dict[int, list[dict[str, Any]]] = {}  # id(person dict) -> its episodes, old and new
+
+        def known_episodes(person: dict[str, Any]) -> list[dict[str, Any]]:
+            if id(person) not in episodes_of:
+                episodes_of[id(person)] = list(self.person_episodes.get(person["pk"], []))
+            return episodes_of[id(person)]
 
         new_people: list[dict[str, Any]] = []
         changed_people: dict[int, dict[str, Any]] = {}
         new_episodes: list[dict[str, Any]] = []
         changed_episodes: dict[int, dict[str, Any]] = {}
         outcomes: list[str] = []
+        touched: dict[int, dict[str, Any]] = {}  # id(person dict) -> what this import did to that person
+        releases: list[dict[str, Any]] = []
+        starts: list[tuple[dict[str, Any], bool]] = []
         for row in rows:
             values = row.values
             key = (values["unit_id"], values["registration_number"])
             episode = self.episodes.get(key)
             person = self.people_by_nik.get(values.get("nik_hash") or "") or (
-                by_pk.get(episode["person_id"]) if episode else None
+                people.get(episode["person_id"]) if episode else None
             )
+            if person is None:
+                candidate = dedupe.get(
+                    _dedupe_key(values | {"name_key": domain.name_key(values["full_name"])})
+                )
+                if candidate is not None and not (values.get("nik_hash") and candidate.get("nik_hash")):
+                    person = candidate
+            if person is not None and person["pk"] is not None:
+                open_elsewhere = [
+                    e
+                    for e in known_episodes(person)
+                    if e["status"] not in CLOSED_STATUSES and e["pk"] not in self.created_episode_ids
+                ]
+                if any(not self._in_scope(e["unit_id"]) for e in open_elsewhere):
+                    message = str(SCOPE_CONFLICT)
+                    row.errors.append(("nik" if values.get("nik_hash") else "no_registrasi", message))
+                    summary.errors.append({"line": row.line, "column": row.errors[-1][0], "message": message})
+                    summary.invalid += 1
+                    summary.conflicts += 1
+                    continue
             wanted = _person_values(values)
             outcome = "unchanged"
+            person_diff: dict[str, list[Any]] = {}
             if person is None:
                 person = {
                     "pk": None,
@@ -168,10 +313,18 @@ class _Writer:
                     "nik": values.get("nik", ""),
                 }
                 new_people.append(person)
+                dedupe.setdefault(
+                    _dedupe_key(person | {"name_key": domain.name_key(person["full_name"])}), person
+                )
                 outcome = "created"
             else:
                 diff = {k: v for k, v in wanted.items() if person.get(k) != v}
+                person_diff = {k: [person.get(k), v] for k, v in diff.items() if k != "warnings"}
                 if values.get("nik_hash") and person.get("nik_hash") != values["nik_hash"]:
+                    person_diff["nik"] = [
+                        _mask_nik(person.get("nik_last4", "")),
+                        _mask_nik(values["nik"][-4:]),
+                    ]
                     diff |= {
                         "nik_hash": values["nik_hash"],
                         "nik_last4": values["nik"][-4:],
@@ -185,7 +338,20 @@ class _Writer:
             if person.get("nik_hash"):
                 self.people_by_nik[person["nik_hash"]] = person
             wanted_episode = _episode_values(values, person["pk"] or 0)
+            episode_diff: dict[str, list[Any]] = {}
+            transfer_from: list[dict[str, Any]] = []
             if episode is None:
+                known = known_episodes(person)
+                readmission = any(e["status"] == CustodyStatus.RELEASED for e in known)
+                if wanted_episode["status"] not in CLOSED_STATUSES:
+                    transfer_from = [
+                        e
+                        for e in known
+                        if e["status"] not in CLOSED_STATUSES
+                        and e["unit_id"] != key[0]
+                        and e["pk"] is not None
+                        and e["pk"] not in self.created_episode_ids
+                    ]
                 episode = {
                     "pk": None,
                     "unit_id": key[0],
@@ -194,7 +360,19 @@ class _Writer:
                     "_person": person,
                 }
                 new_episodes.append(episode)
+                known.append(episode)
                 self.episodes[key] = episode
+                starts.append((episode, readmission))
+                if episode["status"] == CustodyStatus.RELEASED:
+                    releases.append(episode)
+                for old in transfer_from:
+                    episode_diff_old = {"status": [old["status"], CustodyStatus.TRANSFERRED]}
+                    old["status"] = CustodyStatus.TRANSFERRED
+                    changed_episodes[old["pk"]] = old
+                    summary.transfers += 1
+                    self._touch(touched, person, row.line).setdefault("episodes", []).append(
+                        self._episode_note(old, episode_diff_old)
+                    )
                 outcome = "created"
             else:
                 episode["_person"] = person
@@ -203,21 +381,183 @@ class _Writer:
                 if person["pk"] is not None and episode.get("person_id") != person["pk"]:
                     diff["person_id"] = person["pk"]
                 if diff:
+                    episode_diff = {k: [episode.get(k), v] for k, v in diff.items()}
+                    if diff.get("status") == CustodyStatus.RELEASED:
+                        releases.append(episode)
                     episode.update(diff)
                     if episode["pk"] is not None:
                         changed_episodes[episode["pk"]] = episode
                     if outcome == "unchanged":
                         outcome = "updated"
             outcomes.append(outcome)
+            if outcome != "unchanged" or transfer_from:
+                note = self._touch(touched, person, row.line)
+                note.setdefault("fields", {}).update(person_diff)
+                if outcome == "created" or episode_diff:
+                    note.setdefault("episodes", []).append(
+                        self._episode_note(episode, episode_diff, created=not episode_diff)
+                    )
+                self._preview(
+                    summary, row, person, episode, outcome, person_diff, episode_diff, transfer_from
+                )
 
         self._insert_people(new_people)
         for episode in new_episodes + list(changed_episodes.values()):
-            episode["person_id"] = episode["_person"]["pk"]
+            if "_person" in episode:
+                episode["person_id"] = episode["_person"]["pk"]
         self._update_people(list(changed_people.values()))
         self._insert_episodes(new_episodes)
+        self.created_episode_ids.update(e["pk"] for e in new_episodes)
         self._update_episodes(list(changed_episodes.values()))
         for outcome in outcomes:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
+        self._record_history(touched)
+        self._record_events(starts, releases)
+
+    # --- What the import tells: history per person, domain events, the preview -------------------------
+
+    def _touch(self, touched: dict[int, dict[str, Any]], person: dict[str, Any], line: int) -> Any:
+        note = touched.setdefault(
+            id(person), {"person": person, "lines": [], "created": person["pk"] is None}
+        )
+        if line not in note["lines"]:
+            note["lines"].append(line)
+        return note
+
+    def _episode_note(
+        self, episode: dict[str, Any], diff: dict[str, list[Any]], *, created: bool = False
+    ) -> dict[str, Any]:
+        note: dict[str, Any] = {
+            "unit": self.unit_names.get(episode["unit_id"], str(episode["unit_id"])),
+            "registration_number": episode["registration_number"],
+        }
+        if created:
+            note["created"] = True
+            note["status"] = episode["status"]
+        else:
+            note["fields"] = diff
+        return note
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A value as the preview shows it: dates in words, districts by name, NIKs masked already."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, dt.date):
+            return domain.format_date_long(value)
+        if name == "domicile_district_id":
+            if value not in self.district_names:
+                from sinergi.regions.models import District
+
+                found = District.objects.filter(code=value).values_list("name", flat=True).first()
+                self.district_names[value] = found or str(value)
+            return self.district_names[value]
+        if name == "sex":
+            return str(Sex(value).label) if value in Sex.values else str(value)
+        if name == "status":
+            return str(CustodyStatus(value).label) if value in CustodyStatus.values else str(value)
+        return str(value)
+
+    def _record_history(self, touched: dict[int, dict[str, Any]]) -> None:
+        """One entry in each created or changed person's own history (a bulk write to the audit chain)."""
+        entries = []
+        for note in touched.values():
+            person = note["person"]
+            changes = {
+                "source": self.source,
+                "lines": note["lines"],
+                "fields": _json_ready(note.get("fields") or {}),
+                "episodes": _json_ready(note.get("episodes") or []),
+            }
+            entries.append(
+                AuditEntry(
+                    action="person.import_create" if note["created"] else "person.import_update",
+                    target_type=Person._meta.label_lower,
+                    target_id=str(person["pk"]),
+                    target_label=person["full_name"],
+                    changes=changes,
+                )
+            )
+        self.audit_entries += audit_record_many(actor=self.actor, entries=entries)
+
+    def _record_events(
+        self, starts: list[tuple[dict[str, Any], bool]], releases: list[dict[str, Any]]
+    ) -> None:
+        """custody.started for each new episode, person.released for each episode that became bebas, in
+        the import's transaction (the outbox), in the order a person's story happened."""
+        subject = Person._meta.label_lower
+        events: list[tuple[str, str, str, dict[str, Any]]] = []
+        for episode, readmission in starts:
+            events.append(
+                (
+                    kinds.CUSTODY_STARTED,
+                    subject,
+                    str(episode["person_id"]),
+                    {
+                        "episode": episode["pk"],
+                        "unit": episode["unit_id"],
+                        "status": episode["status"],
+                        "on": episode["start_date"].isoformat() if episode["start_date"] else None,
+                        "readmission": readmission,
+                    },
+                )
+            )
+        for episode in releases:
+            events.append(
+                (
+                    kinds.PERSON_RELEASED,
+                    subject,
+                    str(episode["person_id"]),
+                    {
+                        "episode": episode["pk"],
+                        "unit": episode["unit_id"],
+                        "kind": "bebas",
+                        "on": episode["release_date"].isoformat(),
+                    },
+                )
+            )
+        events_record_many(events)
+
+    def _preview(
+        self,
+        summary: ImportSummary,
+        row: RowResult,
+        person: dict[str, Any],
+        episode: dict[str, Any],
+        outcome: str,
+        person_diff: dict[str, list[Any]],
+        episode_diff: dict[str, list[Any]],
+        transfer_from: list[dict[str, Any]],
+    ) -> None:
+        if len(summary.changes) >= PREVIEW_MAX:
+            summary.changes_truncated = True
+            return
+        fields = [
+            [FIELD_COLUMNS[k], self._shown(k, old), self._shown(k, new)]
+            for k, (old, new) in (person_diff | episode_diff).items()
+            if k in FIELD_COLUMNS
+        ]
+        if any(k.startswith("sentence_") for k in episode_diff):
+            parts = ("sentence_years", "sentence_months", "sentence_days")
+            old_length = [episode_diff[p][0] if p in episode_diff else episode[p] for p in parts]
+            fields.append(
+                [
+                    "lama_pidana",
+                    str(domain.SentenceLength(*old_length)),
+                    str(domain.SentenceLength(*(episode[p] for p in parts))),
+                ]
+            )
+        summary.changes.append(
+            {
+                "line": row.line,
+                "outcome": outcome,
+                "name": person["full_name"],
+                "nik": _mask_nik(person.get("nik_last4", "")),
+                "unit": self.unit_names.get(episode["unit_id"], ""),
+                "registration_number": episode["registration_number"],
+                "fields": fields,
+                "transfer_from": [self.unit_names.get(e["unit_id"], "") for e in transfer_from],
+            }
+        )
 
     def _insert_people(self, people: list[dict[str, Any]]) -> None:
         ids = allocate_ids(Person, len(people))
@@ -409,9 +749,12 @@ def wbp_import(
     goes through every step and then rolls back. Importing the same file again creates and updates nothing.
     Raises ImportFileError when the file cannot be read at all.
     """
+    if actor is not None and getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+        raise ForbiddenError()
+    check_file(path)  # size and type, before anything else (ImportFileError)
     summary = ImportSummary()
     checker = RowChecker(actor=actor)
-    writer = _Writer(synthetic=synthetic)
+    writer = _Writer(actor=actor, synthetic=synthetic, source=source or path.name)
     try:
         with transaction.atomic():
             for chunk in _chunks((checker.check(line, row) for line, row in read_rows(path)), CHUNK):
@@ -435,14 +778,24 @@ def wbp_import(
                     progress(summary.rows)
             if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
+            summary.written = True
             audit_record(
                 actor=actor,
                 action="person.import",
                 target=None,
                 target_label=source or path.name,
-                changes={k: v for k, v in summary.as_dict().items() if k not in ("errors", "warnings")},
+                changes=summary.counts() | {"history_entries": writer.audit_entries},
             )
-            summary.written = True
     except _Rollback:
         summary.written = False
+        if not dry_run:
+            # Refused (invalid rows, all-or-nothing): nothing was written, and the trail says so.
+            with transaction.atomic():
+                audit_record(
+                    actor=actor,
+                    action="person.import",
+                    target=None,
+                    target_label=source or path.name,
+                    changes=summary.counts(),
+                )
     return summary

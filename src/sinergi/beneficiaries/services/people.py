@@ -19,19 +19,64 @@ from sinergi.beneficiaries.services._common import (
     _nik_fields,
     _warnings,
 )
-from sinergi.beneficiaries.services.episodes import _episode_save
-from sinergi.core.errors import ApplicationError
+from sinergi.beneficiaries.services.episodes import _episode_dates, _episode_save, _registration_free
+from sinergi.core.errors import ApplicationError, ForbiddenError
+
+
+def _refusal(problems: dict[str, str]) -> ApplicationError:
+    return ApplicationError(next(iter(problems.values())), code="invalid", detail=problems)
+
+
+def _collect(problems: dict[str, str], check: Any) -> Any:
+    """Run a check that raises ApplicationError; keep its problems by field and go on."""
+    try:
+        return check()
+    except ForbiddenError:
+        raise
+    except ApplicationError as error:
+        detail = error.detail if isinstance(error.detail, dict) else {"__all__": str(error.message)}
+        for name, message in detail.items():
+            problems.setdefault(name, str(message))
+        return None
+
+
+def person_problems(
+    *, data: dict[str, Any], episode: dict[str, Any] | None = None, custody_start: Any = None
+) -> dict[str, str]:
+    """Every rule problem of a person's details (and first episode), by form field: the dates
+    (domain.person_date_problems, domain.episode_date_problems) and the field lengths."""
+    today = timezone.localdate()
+    start = (episode or {}).get("start_date") or custody_start
+    problems = domain.person_date_problems(
+        birth_date=data.get("birth_date"), today=today, custody_start=start
+    )
+    if episode is not None:
+        problems |= domain.episode_date_problems(
+            start_date=episode.get("start_date"), release_date=episode.get("release_date"), today=today
+        )
+        problems |= domain.length_problems(episode)
+    return problems | domain.length_problems(data)
 
 
 def person_create(*, actor: Any, data: dict[str, Any], nik: str = "", episode: dict[str, Any]) -> Person:
-    """Register a person by hand with a first custody episode at a unit in the actor's scope."""
+    """Register a person by hand with a first custody episode at a unit in the actor's scope.
+
+    Refused with every problem at once, by field: dates, lengths, NIK, place, registration number and the
+    sentence arithmetic. A NIK already recorded for someone outside the actor's scope is not mentioned.
+    """
     _check_unit(actor, episode["unit"])
-    _check_place(data)
+    problems = person_problems(data=data, episode=episode)
+    _collect(problems, lambda: _check_place(data))
+    nik_fields = _collect(problems, lambda: _nik_fields(nik, actor=actor)) or {}
+    _collect(problems, lambda: _episode_dates(episode))
+    _collect(problems, lambda: _registration_free(episode))
+    if problems:
+        raise _refusal(problems)
     fields = {k: v for k, v in data.items() if k in PERSON_EDIT_FIELDS}
     with transaction.atomic():
         person = Person.objects.create(
             **fields,
-            **_nik_fields(nik),
+            **nik_fields,
             name_key=domain.name_key(fields["full_name"]),
             warnings=_warnings(nik, fields),
         )
@@ -48,10 +93,13 @@ def person_create(*, actor: Any, data: dict[str, Any], nik: str = "", episode: d
 def person_update(
     *, actor: Any, person: Person, data: dict[str, Any], version: int, nik: str | None = None
 ) -> Person:
-    """Edit a person's details (and NIK when given); conflicts when someone else saved since `version`."""
+    """Edit a person's details (and NIK when given); conflicts when someone else saved since `version`.
+    Refused with every problem at once, by field (dates, lengths, NIK, place)."""
     from sinergi.audit.services import model_update
+    from sinergi.beneficiaries.selectors import custody_start
 
-    _check_place(data)
+    problems = person_problems(data=data, custody_start=custody_start(person=person))
+    _collect(problems, lambda: _check_place(data))
     fields = {k: v for k, v in data.items() if k in PERSON_EDIT_FIELDS}
     if "full_name" in fields:
         fields["name_key"] = domain.name_key(fields["full_name"])
@@ -59,10 +107,12 @@ def person_update(
         from sinergi.core.crypto import blind_index
 
         if blind_index(domain.normalize_nik(nik)) != person.nik_hash:
-            fields |= _nik_fields(nik, exclude_pk=person.pk)
+            fields |= _collect(problems, lambda: _nik_fields(nik, exclude_pk=person.pk, actor=actor)) or {}
         fields["warnings"] = _warnings(
             nik, {**{"birth_date": person.birth_date, "sex": person.sex}, **fields}
         )
+    if problems:
+        raise _refusal(problems)
     with transaction.atomic():
         model_update(
             instance=person, data=fields, actor=actor, action="person.update", expected_version=version

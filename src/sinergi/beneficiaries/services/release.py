@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import OrganisationKind, UnitKind
 from sinergi.accounts.models import Organisation
-from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import audit_record, model_update
+from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode
-from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
-from sinergi.beneficiaries.services.episodes import integration_event_add
+from sinergi.beneficiaries.services._common import _override_record, _thresholds_waived
+from sinergi.beneficiaries.services.episodes import _integration_create, may_act_on_episode
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 from sinergi.events import kinds
 from sinergi.events.services import event_record
@@ -34,9 +34,10 @@ RELEASE_NOT_ALLOWED = _(
     "Only officers of the unit that holds this person (or its Kanwil) can record a release."
 )
 RELEASE_KIND_UNKNOWN = _("Choose the kind of release: bebas, PB, CB or CMB.")
-RELEASE_IN_FUTURE = _("The release date %(date)s has not come yet. Record the release on that day or later.")
-RELEASE_BEFORE_START = _("The release date %(date)s is before the sentence started (%(start)s).")
-INTEGRATION_AFTER_EXPIRY = _("The sentence ended on %(expiry)s; a release after that is bebas, not %(kind)s.")
+# Kept here for callers that import them; the rules and their messages live in domain.py.
+RELEASE_IN_FUTURE = domain.RELEASE_IN_FUTURE
+RELEASE_BEFORE_START = domain.RELEASE_BEFORE_START
+INTEGRATION_AFTER_EXPIRY = domain.INTEGRATION_AFTER_EXPIRY
 ALREADY_RELEASED = _("This custody episode already ended with a release (bebas).")
 ALREADY_CLIENT = _(
     "This person is already under guidance (klien); only the final release (bebas) can be recorded now."
@@ -52,17 +53,13 @@ def _long(value: dt.date) -> str:
 
 
 def _may_act(actor: Any, episode: CustodyEpisode) -> bool:
-    """The system, or a corrections officer whose units include the episode's unit."""
-    if actor is None:
-        return True
-    if getattr(actor, "role", None) not in CORRECTIONS_ROLES:
-        return False
-    units = actor_unit_ids(actor)
-    return units is None or episode.unit_id in units
+    return may_act_on_episode(actor, episode)
 
 
-def release_problems(*, episode: CustodyEpisode, kind: str, on: dt.date, today: dt.date) -> dict[str, str]:
-    """Every reason this release cannot be recorded, by form field (empty when it can)."""
+def _release_checks(
+    *, episode: CustodyEpisode, kind: str, on: dt.date, today: dt.date, reference: str | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(problems, thresholds) of a release, by form field ("kind", "on", "reference")."""
     problems: dict[str, str] = {}
     if kind not in RELEASE_KINDS:
         problems["kind"] = str(RELEASE_KIND_UNKNOWN)
@@ -70,34 +67,69 @@ def release_problems(*, episode: CustodyEpisode, kind: str, on: dt.date, today: 
         problems["kind"] = str(ALREADY_RELEASED)
     elif episode.status == CustodyStatus.CLIENT and kind != "bebas":
         problems["kind"] = str(ALREADY_CLIENT)
+    dates = domain.stored_dates(episode)
+    checked_kind = kind if kind in RELEASE_KINDS else "bebas"
+    start = episode.start_date
     if on > today:
-        problems["on"] = RELEASE_IN_FUTURE % {"date": _long(on)}
-    elif episode.start_date and on < episode.start_date:
-        problems["on"] = RELEASE_BEFORE_START % {"date": _long(on), "start": _long(episode.start_date)}
-    elif kind in RELEASE_KINDS and kind != "bebas" and episode.expiry_date and on > episode.expiry_date:
-        problems["on"] = INTEGRATION_AFTER_EXPIRY % {
-            "expiry": _long(episode.expiry_date),
-            "kind": kind.upper(),
-        }
-    return problems
+        problems["on"] = str(RELEASE_IN_FUTURE % {"date": _long(on)})
+    elif start is not None and on < start:
+        problems["on"] = str(RELEASE_BEFORE_START % {"date": _long(on), "start": _long(start)})
+    found = domain.integration_problems(
+        kind=checked_kind, on=on, dates=dates, today=today, reference=reference
+    )
+    if "date" in found:
+        problems.setdefault("on", found["date"])
+    if "reference" in found:
+        problems["reference"] = found["reference"]
+    thresholds: dict[str, str] = {}
+    if "kind" not in problems and "on" not in problems:
+        found = domain.integration_threshold_problems(kind=checked_kind, on=on, dates=dates)
+        thresholds = {"on": found["date"]} if found else {}
+    return problems, thresholds
+
+
+def release_problems(
+    *, episode: CustodyEpisode, kind: str, on: dt.date, today: dt.date, reference: str | None = None
+) -> dict[str, str]:
+    """Every reason this release cannot be recorded, by form field (empty when it can): the kind, the date
+    (not in the future, not before the start, PB/CB/CMB not after expiry), the sentence thresholds for
+    PB, CB and CMB (which an administrator may override), and, when `reference` is given, the TPP decision
+    number a PB needs."""
+    problems, thresholds = _release_checks(
+        episode=episode, kind=kind, on=on, today=today, reference=reference
+    )
+    return thresholds | problems
 
 
 def episode_release(
-    *, actor: Any, episode: CustodyEpisode, kind: str, on: dt.date, reference: str = "", version: int
+    *,
+    actor: Any,
+    episode: CustodyEpisode,
+    kind: str,
+    on: dt.date,
+    reference: str = "",
+    version: int,
+    override_reason: str = "",
 ) -> CustodyEpisode:
     """Record that a custody episode ended (bebas, with its release date) or moved to guidance (PB, CB or
     CMB: the person becomes a klien and the integration event is recorded with the TPP's decision).
 
-    `version` is the episode's version the officer saw. In the same transaction a `person.released` domain
-    event is recorded; the apps that care (programs, aftercare) react to it.
+    `version` is the episode's version the officer saw. Refused with every problem by field (see
+    `release_problems`); a PB needs the TPP decision number. The sentence thresholds may be overridden by an
+    administrator who gives `override_reason` (audited as `person.threshold_override`). In the same
+    transaction a `person.released` domain event is recorded; the apps that care (programs, aftercare)
+    react to it.
     """
     if not _may_act(actor, episode):
         raise ForbiddenError(RELEASE_NOT_ALLOWED)
     if version != episode.version:
         raise ConflictError()
-    problems = release_problems(episode=episode, kind=kind, on=on, today=timezone.localdate())
+    problems, thresholds = _release_checks(
+        episode=episode, kind=kind, on=on, today=timezone.localdate(), reference=reference
+    )
     if problems:
-        raise ApplicationError(next(iter(problems.values())), code="invalid", detail=problems)
+        raise ApplicationError(next(iter(problems.values())), code="invalid", detail=thresholds | problems)
+    waived = _thresholds_waived(actor=actor, problems=thresholds, reason=override_reason)
     data: dict[str, Any] = {"status": CustodyStatus.RELEASED, "release_date": on}
     if kind != "bebas":
         data = {"status": CustodyStatus.CLIENT}
@@ -106,13 +138,17 @@ def episode_release(
             instance=episode, data=data, actor=actor, action="episode.release", expected_version=version
         )
         if kind != "bebas":
-            integration_event_add(
+            _integration_create(
                 actor=actor,
                 episode=episode,
                 kind=RELEASE_KINDS[kind],
                 date=on,
-                approved=bool(reference),
-                reference=reference,
+                approved=bool(reference.strip()),
+                reference=reference.strip(),
+            )
+        if waived:
+            _override_record(
+                actor=actor, episode=episode, kind=kind, on=on, problems=thresholds, reason=override_reason
             )
         audit_record(
             actor=actor,

@@ -194,6 +194,65 @@ def outcome_update(
     return outcome
 
 
+NO_COMPARISON_OUTCOME = gettext_lazy(
+    "The comparison group has no figure for this outcome. Only an outcome bound to “No re-offence at 24 "
+    "months” can take its deadweight from the comparison group."
+)
+NO_COMPARISON_YET = gettext_lazy(
+    "There is no comparison group yet: no participant released in the period has a match among the "
+    "non-participants whose 24-month window has closed."
+)
+DEADWEIGHT_FROM_COMPARISON = gettext_lazy(
+    "Comparison group: %(rate)s did not re-offend within 24 months (reweighted to the participants' mix; "
+    "%(n)s matched non-participants released from the same units from %(start)s, as of %(date)s)."
+)
+
+
+def outcome_deadweight_from_comparison(
+    *, actor: Any, outcome: ValueMapOutcome, version: int, as_of: Any = None
+) -> ValueMapOutcome:
+    """Set an outcome's deadweight to the comparison group's rate of the same outcome, and record where it
+    came from in its deadweight source. Only "no re-offence at 24 months" has a comparison figure: the share
+    of the matched, reweighted comparison group that did not re-offend within 24 months."""
+    from django.utils import timezone
+    from django.utils.formats import date_format, number_format
+
+    _check_editor(actor, outcome.value_map)
+    if outcome.binding != LiveIndicator.NO_REOFFENCE_24M:
+        raise ApplicationError(
+            NO_COMPARISON_OUTCOME, code="invalid", detail={"deadweight": str(NO_COMPARISON_OUTCOME)}
+        )
+    value_map = outcome.value_map
+    as_of = as_of or timezone.localdate()
+    result = selectors.recidivism(
+        programs=selectors.value_map_programs(value_map),
+        months=24,
+        as_of=as_of,
+        start=value_map.period_start,
+        end=value_map.period_end,
+    )
+    if result.comparison.rate is None:
+        raise ApplicationError(
+            NO_COMPARISON_YET, code="invalid", detail={"deadweight": str(NO_COMPARISON_YET)}
+        )
+    share = (Decimal(1) - result.comparison.rate).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
+    percent = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    source = DEADWEIGHT_FROM_COMPARISON % {
+        "rate": f"{number_format(percent, 1)}%",
+        "n": result.comparison.comparison_n,
+        "start": date_format(result.start, "j F Y"),
+        "date": date_format(as_of, "j F Y"),
+    }
+    model_update(
+        instance=outcome,
+        data={"deadweight": share, "deadweight_source": str(source)[:300]},
+        actor=actor,
+        action="value_map.outcome_deadweight",
+        expected_version=version,
+    )
+    return outcome
+
+
 def outcome_remove(*, actor: Any, outcome: ValueMapOutcome, version: int) -> None:
     """Remove an outcome from a value map (its frozen snapshots keep it); conflicts on a stale version."""
     _check_editor(actor, outcome.value_map)
@@ -286,7 +345,7 @@ def snapshot_freeze(*, actor: Any, value_map: ValueMap, label: str) -> ValueMapS
     if numbers.result is None:
         message = str(NOTHING_TO_FREEZE % {"problems": "; ".join(str(p) for p in numbers.problems)})
         raise ApplicationError(message, code="invalid", detail={"label": message})
-    data = selectors.value_map_file(value_map)
+    data = selectors.value_map_file(value_map, live=numbers.live)
     text = domain.to_json(data, indent=2)
     summary = domain.sroi_summary(numbers.result)
     results = {key: str(value) for key, value in summary.items()} | {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy
+
 from sinergi.beneficiaries.choices import IntegrationKind
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
 PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
 END_BEFORE_START = "Tanggal selesai sebelum tanggal mulai. Periksa kedua tanggal."
@@ -46,6 +48,55 @@ RELEASE_KINDS = {
     "cmb": IntegrationKind.LEAVE_BEFORE_RELEASE,
 }
 MAX_UPLOAD = 10 * 1024 * 1024
+
+# Refusals by role or scope (403 wherever the service is called from).
+PLAN_NOT_ALLOWED = gettext_lazy(
+    "Only administrators and officers of an organisation party to the agreement can define its programs."
+)
+COHORT_OPEN_NOT_ALLOWED = gettext_lazy(
+    "You cannot open a cohort at this unit: Kanwil officers open cohorts at the units of their region, "
+    "TJSL officers at units whose Kanwil is party to the agreement."
+)
+COHORT_EDIT_NOT_ALLOWED = gettext_lazy(
+    "You cannot edit this cohort: Kanwil officers edit cohorts at the units of their region, TJSL officers "
+    "cohorts under their company's agreements."
+)
+SCREEN_NOT_ALLOWED = gettext_lazy("Only administrators, Kanwil and unit officers can screen the registry.")
+APPROVE_NOT_ALLOWED = gettext_lazy(
+    "You can record TPP approvals only for people held at units in your work area."
+)
+ENROL_NOT_ALLOWED = gettext_lazy("Only officers of the cohort's unit (or its Kanwil) can enrol participants.")
+STAGE_NOT_ALLOWED = gettext_lazy(
+    "Only the cohort's facilitators and the officers of its unit (or its Kanwil) can move participants."
+)
+DELIVERY_NOT_ALLOWED = gettext_lazy(
+    "Only the cohort's facilitators and the officers of its unit can schedule sessions, take attendance, "
+    "assess and certify."
+)
+
+
+STALE_ENROLMENT = gettext_lazy(
+    "%(name)s was changed by someone else meanwhile: the stage is now “%(stage)s”. Nothing was saved; "
+    "check and try again."
+)
+STALE_SESSION = gettext_lazy(
+    "This session was changed by someone else meanwhile: it is now on %(date)s (%(status)s). Nothing was "
+    "saved; check and try again."
+)
+STALE_COHORT = gettext_lazy(
+    "This cohort was changed by someone else meanwhile (now: %(name)s, %(start)s – %(end)s, capacity "
+    "%(capacity)s, %(facilitators)s facilitator(s)). Nothing was saved; reload the page and apply your "
+    "changes again."
+)
+
+
+def stale(message: object) -> ConflictError:
+    """A 409 that says what is stored now (shown on the form and returned by the API)."""
+    return ConflictError(message, detail={"__all__": str(message)})  # type: ignore[arg-type]
+
+
+def forbidden(message: object) -> ForbiddenError:
+    return ForbiddenError(message)  # type: ignore[arg-type]
 
 
 def _d(value: dt.date) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from sinergi.accounts.choices import OrganisationKind, UnitKind
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.programs import selectors
+from sinergi.programs import access, selectors
 from sinergi.programs.choices import SessionStatus, Stage
 from sinergi.programs.models import (
     Cohort,
@@ -20,11 +20,16 @@ from sinergi.programs.models import (
 )
 from sinergi.programs.services._common import (
     CAPACITY_POSITIVE,
+    COHORT_EDIT_NOT_ALLOWED,
     COHORT_NEEDS_UNIT,
+    COHORT_OPEN_NOT_ALLOWED,
     COHORT_OUTSIDE_PROGRAM,
     END_BEFORE_START,
+    STALE_COHORT,
     _d,
     _invalid,
+    forbidden,
+    stale,
 )
 from sinergi.programs.services.enrollments import _promote_waitlist
 
@@ -34,8 +39,11 @@ from sinergi.programs.services.enrollments import _promote_waitlist
 def cohort_create(
     *, actor: Any, program: Program, data: dict[str, Any], facilitators: Sequence[User] = ()
 ) -> Cohort:
-    """Open a cohort at a unit, inside the program's period."""
+    """Open a cohort at a unit, inside the program's period. Refuses (403) a unit outside the actor's scope
+    (access.may_open_cohort)."""
     unit, start, end = data["unit"], data["start_date"], data["end_date"]
+    if not access.may_open_cohort(actor, program=program, unit=unit):
+        raise forbidden(COHORT_OPEN_NOT_ALLOWED)
     if unit.kind != OrganisationKind.UNIT or unit.unit_kind == UnitKind.BAPAS:
         raise _invalid(COHORT_NEEDS_UNIT, "unit")
     if end < start:
@@ -76,7 +84,20 @@ def cohort_update(
     *, actor: Any, cohort: Cohort, data: dict[str, Any], facilitators: Sequence[User], version: int
 ) -> Cohort:
     """Edit a cohort's name, dates, capacity and facilitators (its unit stays). Raising the capacity moves
-    people up from the waiting list."""
+    people up from the waiting list. Refuses (403) an actor who may not edit it (access.may_edit_cohort)."""
+    if not access.may_edit_cohort(actor, cohort):
+        raise forbidden(COHORT_EDIT_NOT_ALLOWED)
+    if version != cohort.version:
+        raise stale(
+            STALE_COHORT
+            % {
+                "name": cohort.name,
+                "start": _d(cohort.start_date),
+                "end": _d(cohort.end_date),
+                "capacity": cohort.capacity,
+                "facilitators": cohort.facilitators.count(),
+            }
+        )
     start, end = data["start_date"], data["end_date"]
     program = cohort.program
     if end < start:
@@ -106,6 +127,9 @@ def cohort_update(
         )
         before = set(cohort.facilitators.values_list("pk", flat=True))
         if before != {f.pk for f in facilitators}:
+            if cohort.version == version:  # only the facilitators changed: stale forms must still conflict
+                Cohort.objects.filter(pk=cohort.pk, version=version).update(version=version + 1)
+                cohort.version = version + 1
             cohort.facilitators.set(facilitators)
             audit_record(
                 actor=actor,

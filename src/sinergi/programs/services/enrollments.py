@@ -12,7 +12,7 @@ from django.utils import timezone
 from sinergi.audit.services import audit_record, model_update
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.selectors import has_active_consent
-from sinergi.programs import domain, selectors
+from sinergi.programs import access, domain, selectors
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import (
     Cohort,
@@ -22,17 +22,25 @@ from sinergi.programs.models import (
 from sinergi.programs.services._common import (
     ALREADY_ENROLLED,
     COHORT_FULL,
+    ENROL_NOT_ALLOWED,
     NO_CONSENT,
     NOT_APPROVED,
+    STAGE_NOT_ALLOWED,
+    STALE_ENROLMENT,
     WRONG_UNIT,
     _invalid,
+    forbidden,
+    stale,
 )
 
 
 def enroll(*, actor: Any, cohort: Cohort, result: ScreeningResult, on: dt.date | None = None) -> Enrollment:
-    """Enrol an approved candidate who has consent; put them on the waiting list when the cohort is full."""
+    """Enrol an approved candidate who has consent; put them on the waiting list when the cohort is full.
+    Refuses (403) an actor whose units do not include the cohort's unit and the candidate's unit."""
     on = on or timezone.localdate()
     person, episode = result.person, result.episode
+    if not access.may_enrol(actor, cohort) or not access.unit_in_scope(actor, episode.unit_id):
+        raise forbidden(ENROL_NOT_ALLOWED)
     name = person.full_name
     if not hasattr(result, "approval") or result.run.program_id != cohort.program_id:
         raise _invalid(NOT_APPROVED.format(name=name))
@@ -64,10 +72,23 @@ def enroll(*, actor: Any, cohort: Cohort, result: ScreeningResult, on: dt.date |
 
 
 def enrollment_move(
-    *, actor: Any, enrollment: Enrollment, to: str, on: dt.date | None = None, reason: str = ""
+    *,
+    actor: Any,
+    enrollment: Enrollment,
+    to: str,
+    on: dt.date | None = None,
+    reason: str = "",
+    version: int | None = None,
 ) -> Enrollment:
     """Move an enrolment to another stage: activate, complete, withdraw (with a reason), or enrol from the
-    waiting list when a place is free."""
+    waiting list when a place is free. `version` is the enrolment's version the user saw (a stale one is a
+    409); refuses (403) an actor who may not move this cohort's participants (access.may_move_stage)."""
+    if not access.may_move_stage(actor, enrollment.cohort):
+        raise forbidden(STAGE_NOT_ALLOWED)
+    if version is not None and version != enrollment.version:
+        raise stale(
+            STALE_ENROLMENT % {"name": enrollment.person.full_name, "stage": enrollment.get_stage_display()}
+        )
     on = on or timezone.localdate()
     try:
         domain.check_transition(enrollment.stage, to)
@@ -95,7 +116,7 @@ def enrollment_move(
             data=data,
             actor=actor,
             action="enrollment.move",
-            expected_version=enrollment.version,
+            expected_version=enrollment.version if version is None else version,
         )
         if was_open and to == Stage.WITHDRAWN:
             _promote_waitlist(actor=actor, cohort=enrollment.cohort, on=on)

@@ -9,12 +9,19 @@ from django.db import transaction
 
 from sinergi.audit.services import audit_record, model_update
 from sinergi.partnerships.selectors import agreement_coverage, agreement_effective_districts
-from sinergi.programs import domain
+from sinergi.programs import access, domain
 from sinergi.programs.models import (
     CurriculumModule,
     Program,
 )
-from sinergi.programs.services._common import END_BEFORE_START, PROGRAM_OUTSIDE_AGREEMENT, _d, _invalid
+from sinergi.programs.services._common import (
+    END_BEFORE_START,
+    PLAN_NOT_ALLOWED,
+    PROGRAM_OUTSIDE_AGREEMENT,
+    _d,
+    _invalid,
+    forbidden,
+)
 
 
 def default_rule(agreement: Any) -> dict[str, Any]:
@@ -65,7 +72,10 @@ def _check_program(agreement: Any, data: Mapping[str, Any]) -> dict[str, Any]:
 def program_create(
     *, actor: Any, agreement: Any, data: dict[str, Any], modules: Sequence[tuple[str, int]] = ()
 ) -> Program:
-    """Define a program under an agreement, inside its period; the rule defaults to its ring districts."""
+    """Define a program under an agreement, inside its period; the rule defaults to its ring districts.
+    Refuses (403) an actor whose organisation is not party to the agreement."""
+    if not access.may_plan(actor, agreement):
+        raise forbidden(PLAN_NOT_ALLOWED)
     values = _check_program(agreement, data)
     with transaction.atomic():
         program = Program.objects.create(agreement=agreement, **values)
@@ -90,7 +100,9 @@ def program_update(
     modules: Sequence[tuple[str, int]] | None = None,
 ) -> Program:
     """Edit a program (and its curriculum when `modules` is given); refuses a period outside the agreement;
-    conflicts on a stale version."""
+    conflicts on a stale version; refuses (403) an actor whose organisation is not party to the agreement."""
+    if not access.may_plan(actor, program.agreement):
+        raise forbidden(PLAN_NOT_ALLOWED)
     values = _check_program(program.agreement, {**{f: getattr(program, f) for f in PROGRAM_FIELDS}, **data})
     with transaction.atomic():
         model_update(

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import User
-from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import model_update
 from sinergi.beneficiaries.choices import CustodyStatus, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent, Person
@@ -31,13 +30,13 @@ from sinergi.events.models import DomainEvent
 from sinergi.events.services import events_record_many
 from sinergi.notifications.services import notify
 from sinergi.partnerships.models import AgreementParty
-from sinergi.programs import selectors
+from sinergi.programs import access, selectors
 from sinergi.programs.choices import Stage, WithdrawalReason
 from sinergi.programs.models import Enrollment
 from sinergi.programs.services.enrollments import _promote_waitlist, enrollment_event_record
 
 # Who may record a participant's release from a program's pages (each only in their units).
-RELEASERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+RELEASERS = access.RELEASERS
 PARTICIPANT_RELEASE_NOT_ALLOWED = gettext_lazy(
     "Only officers of the cohort's unit (or its Kanwil) can record a participant's release."
 )
@@ -56,16 +55,7 @@ def may_release(
 ) -> bool:
     """The system, or an administrator, Kanwil or unit officer whose units include the cohort's unit (for an
     enrolment) and the episode's unit. Facilitators, TJSL and Bapas officers never release."""
-    if actor is None:
-        return True
-    if getattr(actor, "role", None) not in RELEASERS:
-        return False
-    units = actor_unit_ids(actor)
-    if units is None:
-        return True
-    if enrollment is not None and enrollment.cohort.unit_id not in units:
-        return False
-    return episode is None or episode.unit_id in units
+    return access.may_release(actor, cohort=enrollment.cohort if enrollment else None, episode=episode)
 
 
 def participant_release(

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from sinergi.audit.services import audit_record
+from sinergi.programs import access
 from sinergi.programs.models import (
     Assessment,
     Certificate,
@@ -19,6 +20,7 @@ from sinergi.programs.services._common import (
     ASSESSMENT_EXISTS,
     CERT_EXPIRY,
     CERT_NUMBER_TAKEN,
+    DELIVERY_NOT_ALLOWED,
     FILE_TOO_BIG,
     FILE_TYPE,
     MAX_UPLOAD,
@@ -27,6 +29,7 @@ from sinergi.programs.services._common import (
     SCORE_RANGE,
     _d,
     _invalid,
+    forbidden,
 )
 
 # --- Assessments and certificates --------------------------------------------------------------------
@@ -35,7 +38,10 @@ from sinergi.programs.services._common import (
 def assessment_record(
     *, actor: Any, enrollment: Enrollment, kind: str, score: Any, assessor: str, on: dt.date
 ) -> Assessment:
-    """Record a pre or post assessment; a post assessment needs a pre assessment on or before its date."""
+    """Record a pre or post assessment; a post assessment needs a pre assessment on or before its date.
+    Refuses (403) an actor who does not deliver the cohort (access.may_assess)."""
+    if not access.may_assess(actor, enrollment.cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
     from decimal import Decimal
 
     value = Decimal(str(score))
@@ -65,7 +71,10 @@ def assessment_record(
 def certificate_record(
     *, actor: Any, enrollment: Enrollment, data: dict[str, Any], upload: UploadedFile | None = None
 ) -> Certificate:
-    """Record a competency certificate with its scanned document (PDF, JPG or PNG, at most 10 MB)."""
+    """Record a competency certificate with its scanned document (PDF, JPG or PNG, at most 10 MB). Refuses
+    (403) an actor who does not deliver the cohort."""
+    if not access.may_assess(actor, enrollment.cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
     if data.get("expires_on") and data["expires_on"] <= data["issued_on"]:
         raise _invalid(CERT_EXPIRY, "expires_on")
     if Certificate.objects.filter(issuer=data["issuer"], number=data["number"]).exists():

@@ -10,20 +10,28 @@ from django.db import transaction
 
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record
-from sinergi.programs import domain, selectors
+from sinergi.programs import access, domain, selectors
 from sinergi.programs.models import (
     CandidateApproval,
     Program,
     ScreeningResult,
     ScreeningRun,
 )
-from sinergi.programs.services._common import _invalid
+from sinergi.programs.services._common import (
+    APPROVE_NOT_ALLOWED,
+    SCREEN_NOT_ALLOWED,
+    _invalid,
+    forbidden,
+)
 
 # --- Screening ---------------------------------------------------------------------------------------
 
 
 def screening_run_create(*, actor: Any, program: Program, as_of: dt.date) -> ScreeningRun:
-    """Evaluate the program's rule over the registry in the actor's scope and freeze the results."""
+    """Evaluate the program's rule over the registry in the actor's scope and freeze the results. Refuses
+    (403) a role that may not screen."""
+    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
+        raise forbidden(SCREEN_NOT_ALLOWED)
     rule = domain.parse_rule(program.rule)
     evaluated, eligible, ineligible = selectors.screen(actor=actor, rule=rule, as_of=as_of)
     with transaction.atomic():
@@ -65,12 +73,17 @@ def screening_run_create(*, actor: Any, program: Program, as_of: dt.date) -> Scr
 def candidates_approve(
     *, actor: Any, run: ScreeningRun, result_ids: Iterable[int], decided_on: dt.date, reference: str
 ) -> int:
-    """Record the TPP's approval of eligible candidates (the run itself stays unchanged)."""
+    """Record the TPP's approval of eligible candidates (the run itself stays unchanged). Refuses (403) the
+    whole approval when any of the results is of a person held at a unit outside the actor's scope."""
+    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
+        raise forbidden(APPROVE_NOT_ALLOWED)
+    ids = list(result_ids)
+    units = ScreeningResult.objects.filter(run=run, pk__in=ids).values_list("episode__unit_id", flat=True)
+    if not access.may_approve(actor, set(units)):
+        raise forbidden(APPROVE_NOT_ALLOWED)
     if not reference.strip():
         raise _invalid("Tulis nomor keputusan TPP.", "reference")
-    results = list(
-        ScreeningResult.objects.filter(run=run, pk__in=list(result_ids), eligible=True, approval__isnull=True)
-    )
+    results = list(ScreeningResult.objects.filter(run=run, pk__in=ids, eligible=True, approval__isnull=True))
     with transaction.atomic():
         CandidateApproval.objects.bulk_create(
             [

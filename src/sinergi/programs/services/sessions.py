@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sinergi.accounts.choices import Role
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.programs import domain, selectors
+from sinergi.programs import access, domain, selectors
 from sinergi.programs.choices import Mark, SessionStatus, Stage
 from sinergi.programs.models import (
     Attendance,
@@ -24,13 +23,17 @@ from sinergi.programs.models import (
     Session,
 )
 from sinergi.programs.services._common import (
+    DELIVERY_NOT_ALLOWED,
     NOT_ENROLLED,
     SESSION_CANCELLED,
     SESSION_IN_FUTURE,
     SESSION_OUTSIDE_COHORT,
+    STALE_SESSION,
     TIME_ORDER,
     _d,
     _invalid,
+    forbidden,
+    stale,
 )
 
 # --- Sessions and attendance -------------------------------------------------------------------------
@@ -46,7 +49,10 @@ def sessions_generate(
     from_date: dt.date,
     to_date: dt.date,
 ) -> list[Session]:
-    """Create a weekly schedule's sessions; every date must fall inside the cohort's dates."""
+    """Create a weekly schedule's sessions; every date must fall inside the cohort's dates. Refuses (403)
+    an actor who does not deliver this cohort (access.may_deliver)."""
+    if not access.may_deliver(actor, cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
     if end_time <= start_time:
         raise _invalid(TIME_ORDER, "end_time")
     for day in (from_date, to_date):
@@ -80,19 +86,32 @@ def sessions_generate(
     return sessions
 
 
-def session_cancel(*, actor: Any, session: Session, note: str = "") -> Session:
+def session_cancel(*, actor: Any, session: Session, note: str = "", version: int | None = None) -> Session:
+    """Cancel a session. `version` is the session's version the user saw: a stale one is a 409. Refuses
+    (403) an actor who does not deliver this cohort."""
+    if not access.may_deliver(actor, session.cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
+    _check_session_version(session, version)
     model_update(
         instance=session,
         data={"status": SessionStatus.CANCELLED, "note": note[:300]},
         actor=actor,
         action="session.cancel",
-        expected_version=session.version,
+        expected_version=session.version if version is None else version,
     )
     return session
 
 
+def _check_session_version(session: Session, version: int | None) -> None:
+    if version is not None and version != session.version:
+        raise stale(STALE_SESSION % {"date": _d(session.date), "status": session.get_status_display()})
+
+
 def session_reschedule(*, actor: Any, session: Session, to: dt.date, version: int) -> Session:
-    """Move a session to another date inside the cohort's dates."""
+    """Move a session to another date inside the cohort's dates (403 for an actor who does not deliver it)."""
+    if not access.may_deliver(actor, session.cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
+    _check_session_version(session, version)
     cohort = session.cohort
     if to < cohort.start_date or to > cohort.end_date:
         raise _invalid(
@@ -125,8 +144,11 @@ def attendance_record(
 
     A mark is saved when nobody changed that person's mark since the version the facilitator saw. When
     someone else saved a different mark meanwhile, that person is reported as a conflict and their mark
-    kept; everyone else's marks are still saved. Marks for people not enrolled are refused.
+    kept; everyone else's marks are still saved. Marks for people not enrolled are refused, and so is (403)
+    an actor who may not take this cohort's attendance (access.may_take_attendance).
     """
+    if not access.may_take_attendance(actor, session.cohort):
+        raise forbidden(DELIVERY_NOT_ALLOWED)
     if session.status == SessionStatus.CANCELLED:
         raise _invalid(SESSION_CANCELLED)
     if session.date > timezone.localdate():
@@ -176,11 +198,4 @@ def attendance_record(
 
 def can_take_attendance(actor: Any, session: Session) -> bool:
     """Facilitators of the cohort, officers of its unit, and administrators."""
-    role = getattr(actor, "role", None)
-    if role == Role.ADMIN:
-        return True
-    if role == Role.FACILITATOR:
-        return session.cohort.facilitators.filter(pk=actor.pk).exists()
-    if role == Role.UNIT_OFFICER:
-        return actor.organisation_id == session.cohort.unit_id
-    return False
+    return actor is not None and access.may_take_attendance(actor, session.cohort)

@@ -9,25 +9,49 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from sinergi.beneficiaries.domain import (
-    RULESET_VERSION,
+    Ruleset,
     SentenceDates,
     format_date_long,
     parse_date,
     parse_sentence_length,
+    ruleset_for,
     sentence_dates,
 )
 
 REMISSION_NOT_A_NUMBER = "Remisi harus berupa jumlah hari (bilangan bulat), misalnya 90."
 
 
+def _rulesets() -> list[Ruleset]:
+    """The stored rulesets; none (so the default) when the database cannot be read, because the arithmetic
+    must work without it."""
+    from django.db import DatabaseError
+
+    try:
+        from sinergi.beneficiaries.selectors import ruleset_list
+
+        return ruleset_list()
+    except (DatabaseError, RuntimeError):  # no database, or one not yet migrated
+        return []
+
+
 def _compute(start: str, length: str, remission_days: int) -> SentenceDates:
+    """The same computation as domain.episode_dates, under the ruleset in force on the start date."""
+    begin = parse_date(start)
     return sentence_dates(
-        start=parse_date(start), length=parse_sentence_length(length), remission_days=remission_days
+        start=begin,
+        length=parse_sentence_length(length),
+        remission_days=remission_days,
+        ruleset=ruleset_for(begin, _rulesets()),
     )
 
 
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
 def sentence_payload(start: str, length: str, remission_days: int) -> dict[str, object]:
-    """The machine-readable result: expiry, half, two_thirds (YYYY-MM-DD) and the two eligibility flags.
+    """The machine-readable result: expiry, half, two_thirds (YYYY-MM-DD), the two eligibility flags, the
+    dates from which PB and CB may be recorded (null when not eligible by time) and the ruleset version.
 
     Raises ValueError with the Indonesian message when the start, length or remission cannot be used.
     """
@@ -38,6 +62,9 @@ def sentence_payload(start: str, length: str, remission_days: int) -> dict[str, 
         "two_thirds": dates.two_thirds.isoformat(),
         "parole_eligible": dates.parole_eligible,
         "conditional_leave_eligible": dates.conditional_leave_eligible,
+        "parole_eligible_from": _iso(dates.parole_eligible_from),
+        "conditional_leave_eligible_from": _iso(dates.conditional_leave_eligible_from),
+        "ruleset": dates.ruleset_version,
     }
 
 
@@ -61,7 +88,7 @@ def sentence_text(start: str, length: str, remission_days: int) -> list[str]:
         f"2/3 masa pidana (PB/CB/CMB): {format_date_long(dates.two_thirds)}",
         f"Syarat waktu pembebasan bersyarat (PB): {met(dates.parole_eligible)}",
         f"Syarat waktu cuti bersyarat (CB): {met(dates.conditional_leave_eligible)}",
-        f"Aturan: {RULESET_VERSION}",
+        f"Aturan: {dates.ruleset_version}",
     ]
 
 

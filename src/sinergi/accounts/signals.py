@@ -1,0 +1,26 @@
+"""Lockouts after repeated failed logins are audited (failed logins are audited by sinergi.audit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.db import transaction
+from django.dispatch import receiver
+
+from sinergi.audit.services import audit_record
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
+    from sinergi.accounts.models import User
+
+    user = User.objects.filter(username=username or "").first()
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="auth.lockout",
+            target=user,
+            target_label=None if user else str(username or "")[:150],
+            changes={"address": str(kwargs.get("ip_address") or "")},
+        )

@@ -1,0 +1,164 @@
+"""Authorisation matrix rows for the program pages and API that write (collected by
+tests/test_authorization_matrix.py). Each scope ("own", "other") gets one program world: an agreement of
+that scope's Kanwil and company, the scope's unit under that Kanwil, a cohort there with the scope's
+facilitator, a screened and enrolled prisoner, and a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from sinergi.accounts.choices import Role
+from tests.authz import BOTH, OWN, Row, World
+
+ONLY_OWN = frozenset({OWN})
+
+
+def _program_world(world: World, scope: str) -> dict[str, int]:
+    key = f"programs-world-{scope}"
+    if key in world.extra:
+        return dict(world.extra[key])
+    from sinergi.beneficiaries.services import consent_record
+    from sinergi.programs import services
+    from tests.beneficiaries.conftest import register
+    from tests.partnerships.conftest import make_agreement
+
+    with transaction.atomic():
+        kanwil = world.organisation(Role.KANWIL_OFFICER, scope)
+        company = world.organisation(Role.CSR_OFFICER, scope)
+        unit = world.organisation(Role.UNIT_OFFICER, scope)
+        unit.regional_office = kanwil
+        unit.save(update_fields=["regional_office"])
+        agreement = make_agreement(None, [kanwil, company], number=f"MOU-PW-{scope}")
+        program = services.program_create(
+            actor=None,
+            agreement=agreement,
+            data={
+                "name": f"Program {scope}",
+                "program_type": "kemandirian",
+                "pillar": "ekonomi",
+                "start_date": dt.date(2021, 7, 1),
+                "end_date": dt.date(2023, 6, 1),
+                "rule": None,
+            },
+        )
+        person = register(None, unit, f"Peserta matriks {scope}", f"PW-{scope}")
+        consent_record(
+            actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
+        )
+        run = services.screening_run_create(actor=None, program=program, as_of=dt.date(2022, 3, 1))
+        result = run.results.get(person=person)
+        services.candidates_approve(
+            actor=None, run=run, result_ids=[result.pk], decided_on=dt.date(2022, 3, 1), reference="TPP/M"
+        )
+        result.refresh_from_db()
+        facilitator = (world.users if scope == OWN else world.others)[Role.FACILITATOR]
+        cohort = services.cohort_create(
+            actor=None,
+            program=program,
+            facilitators=[facilitator],
+            data={
+                "unit": unit,
+                "name": f"Angkatan matriks {scope}",
+                "start_date": dt.date(2022, 3, 7),
+                "end_date": dt.date(2022, 6, 30),
+                "capacity": 5,
+            },
+        )
+        enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=dt.date(2022, 3, 7))
+        session = services.sessions_generate(
+            actor=None,
+            cohort=cohort,
+            weekdays=[0],
+            start_time=dt.time(9),
+            end_time=dt.time(11),
+            from_date=dt.date(2022, 3, 7),
+            to_date=dt.date(2022, 3, 7),
+        )[0]
+        world.extra[key] = {
+            "program": program.pk,
+            "unit": unit.pk,
+            "run": run.pk,
+            "result": result.pk,
+            "cohort": cohort.pk,
+            "enrollment": enrollment.pk,
+            "session": session.pk,
+            "episode_version": enrollment.episode.version,
+        }
+    return dict(world.extra[key])
+
+
+def _url(template: str) -> Any:
+    def build(world: World, role: str, scope: str) -> str:
+        return template.format(**_program_world(world, scope))
+
+    return build
+
+
+PLANNERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
+SCREENERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.UNIT_OFFICER: ONLY_OWN}
+STAGE_MOVERS = {
+    Role.ADMIN: BOTH,
+    Role.KANWIL_OFFICER: ONLY_OWN,
+    Role.UNIT_OFFICER: ONLY_OWN,
+    Role.FACILITATOR: ONLY_OWN,
+}
+DELIVERY = {Role.ADMIN: BOTH, Role.UNIT_OFFICER: ONLY_OWN, Role.FACILITATOR: ONLY_OWN}
+RELEASERS = SCREENERS
+
+
+def _cohort_create_url(world: World, role: str, scope: str) -> str:
+    return f"/program/angkatan/baru/?program={_program_world(world, scope)['program']}"
+
+
+PAGES = [
+    Row("cohort edit (scoped)", _url("/program/angkatan/{cohort}/ubah/"), PLANNERS),
+    Row("cohort create form", _cohort_create_url, PLANNERS),
+    Row("enrolment detail", _url("/program/peserta/{enrollment}/"), DELIVERY),
+    Row("attendance page", _url("/program/sesi/{session}/presensi/"), DELIVERY),
+    Row(
+        "run approve",
+        _url("/program/penyaringan/{run}/setujui/"),
+        SCREENERS,
+        method="post",
+        data={"decided_on": "2022-03-01", "reference": "TPP/M2", "result": "0"},
+    ),
+    Row(
+        "enrolment move",
+        _url("/program/peserta/{enrollment}/tahap/"),
+        STAGE_MOVERS,
+        method="post",
+        data={"to": "active"},
+    ),
+    Row(
+        "session change",
+        _url("/program/sesi/{session}/ubah/"),
+        DELIVERY,
+        method="post",
+        data={"to": "2022-03-08", "version": "999"},
+    ),
+    Row(
+        "enrolment release",
+        _url("/program/peserta/{enrollment}/bebas/"),
+        RELEASERS,
+        method="post",
+        data={"kind": "bebas", "on": "2022-04-01", "reference": "", "version": "999"},
+    ),
+]
+
+API = [
+    Row(
+        "api cohort certificates",
+        _url("/api/v1/cohorts/{cohort}/certificates"),
+        {
+            Role.ADMIN: BOTH,
+            Role.KANWIL_OFFICER: ONLY_OWN,
+            Role.UNIT_OFFICER: ONLY_OWN,
+            Role.CSR_OFFICER: ONLY_OWN,
+            Role.FACILITATOR: ONLY_OWN,
+        },
+        api=True,
+    ),
+]

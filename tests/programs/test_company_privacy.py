@@ -1,0 +1,131 @@
+"""The company partner never learns sentence or health facts (issue 8): TJSL pages, notifications and API
+responses say that a participant was released and handed over, and that someone withdrew, transferred or
+was released, but never the kind of release, a sentence date, an offence, a NIK or a health reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.services import token_create
+from sinergi.events.services import events_dispatch
+from sinergi.notifications.models import Notification
+from sinergi.programs import services
+from tests.beneficiaries.conftest import register
+from tests.programs.conftest import TODAY, approved_results, make_cohort
+
+pytestmark = pytest.mark.django_db
+
+NIK = "1671141705900042"
+RELEASED_ON = dt.date(2022, 9, 6)
+
+
+def _date_forms(day: dt.date) -> list[str]:
+    months_id = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+    months_en = "January February March April May June July August September October November December"
+    forms = [day.isoformat(), day.strftime("%d-%m-%Y"), day.strftime("%d/%m/%Y")]
+    for months in (months_id.split(), months_en.split()):
+        forms.append(f"{day.day} {months[day.month - 1]} {day.year}")
+    return forms
+
+
+@pytest.fixture
+def story(setting: dict[str, Any], world) -> dict[str, Any]:
+    """A cohort with a participant released on parole (PB) and one withdrawn for health reasons."""
+    from sinergi.beneficiaries.services import consent_record
+
+    person = register(None, setting["unit"], "Peserta Ber-NIK", "P-NIK", nik=NIK)
+    consent_record(
+        actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
+    )
+    cohort = make_cohort(setting)
+    results = {r.person_id: r for r in approved_results(setting)}
+    released = services.enroll(actor=None, cohort=cohort, result=results[person.pk], on=TODAY)
+    sick_person = setting["people"][0]
+    sick = services.enroll(actor=None, cohort=cohort, result=results[sick_person.pk], on=TODAY)
+    services.enrollment_move(actor=None, enrollment=sick, to="withdrawn", reason="health", on=TODAY)
+    services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=dt.date(2022, 3, 7),
+        to_date=dt.date(2022, 3, 21),
+    )
+    services.participant_release(
+        actor=None,
+        enrollment=released,
+        kind="pb",
+        on=RELEASED_ON,
+        reference="TPP/PB/1",
+        version=released.episode.version,
+    )
+    events_dispatch()
+    released.episode.refresh_from_db()
+    return {"cohort": cohort, "person": person, "episode": released.episode}
+
+
+def _forbidden_texts(story: dict[str, Any]) -> list[str]:
+    episode = story["episode"]
+    texts = [NIK, "Pencurian", "Kesehatan", "Health", "TPP/PB/1", "Pembebasan bersyarat", "Parole"]
+    texts += _date_forms(RELEASED_ON)
+    for day in (episode.expiry_date, getattr(episode, "two_thirds_date", None), episode.start_date):
+        if day:
+            texts += _date_forms(day)
+    return texts
+
+
+def _leaks(text: str, story: dict[str, Any]) -> list[str]:
+    found = [t for t in _forbidden_texts(story) if t.lower() in text.lower()]
+    if re.search(r"\b(PB|CB|CMB)\b", text):
+        found.append("release kind (PB/CB/CMB)")
+    return found
+
+
+def test_tjsl_pages_notifications_and_api_never_show_sentence_or_health_facts(story, world, setting) -> None:
+    tjsl = world.users[Role.CSR_OFFICER]
+    assert tjsl.organisation == setting["company"]
+    cohort, program = story["cohort"], setting["program"]
+    client = Client()
+    client.force_login(tjsl)
+    pages = ["/", "/notifikasi/", "/program/", f"/program/{program.pk}/", f"/program/angkatan/{cohort.pk}/"]
+    seen_cohort = ""
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert _leaks(html, story) == [], url
+        if "angkatan" in url:
+            seen_cohort = html
+    # The company does see that the participants were released or left, in plain words.
+    assert "Peserta Ber-NIK" in seen_cohort
+    assert "mengundurkan diri" in seen_cohort and "bebas" in seen_cohort
+    notes = list(Notification.objects.filter(recipient=tjsl))
+    assert notes, "the company is told that the participant was released and handed over"
+    for note in notes:
+        assert _leaks(f"{note.title} {note.body}", story) == []
+    token = token_create(actor=None, user=tjsl)
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    for url in (
+        "/api/v1/programs",
+        f"/api/v1/programs/{program.pk}",
+        "/api/v1/cohorts",
+        f"/api/v1/cohorts/{cohort.pk}/sessions",
+        f"/api/v1/cohorts/{cohort.pk}/certificates",
+    ):
+        response = api.get(url)
+        assert response.status_code == 200, url
+        assert _leaks(response.content.decode(), story) == [], url
+
+
+def test_corrections_officers_still_read_the_full_reason(story, world) -> None:
+    client = Client()
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    html = client.get(f"/program/angkatan/{story['cohort'].pk}/").content.decode()
+    assert "Kesehatan" in html
