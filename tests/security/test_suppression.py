@@ -72,3 +72,13 @@ def test_the_monitors_program_table_has_a_total_row_and_hides_complements(db) ->
     from sinergi.programs.selectors import program_figures
 
     assert program_figures() == [] or program_figures()[-1]["is_total"]
+
+
+def test_the_monitor_dashboard_renders_with_complement_suppression(world) -> None:
+    from django.test import Client
+
+    from sinergi.accounts.choices import Role
+
+    client = Client()
+    client.force_login(world.users[Role.MONITOR])
+    assert client.get("/").status_code == 200

@@ -44,7 +44,7 @@ class Group:
 
 
 def suppress(
-    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
 ) -> dict[Hashable, str]:
     """Which cells to hide and why: {key: "primary" | "secondary"} for the hidden ones only."""
     floor = min_cell() if minimum is None else minimum
@@ -81,7 +81,7 @@ def suppress(
 
 
 def masked(
-    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
 ) -> dict[Hashable, int | str]:
     """The counts as shown: "<5" for a small cell, "×" for a cell hidden so a small one stays hidden."""
     floor = min_cell() if minimum is None else minimum
