@@ -82,3 +82,29 @@ def test_the_monitor_dashboard_renders_with_complement_suppression(world) -> Non
     client = Client()
     client.force_login(world.users[Role.MONITOR])
     assert client.get("/").status_code == 200
+
+
+def test_a_breakdown_beside_its_total_hides_the_complement(world, monkeypatch) -> None:
+    from django.test import Client
+
+    from sinergi.accounts.choices import Role
+    from sinergi.reports import selectors
+
+    monkeypatch.setattr(
+        selectors,
+        "reached",
+        lambda scope: {
+            "total": [("", "Orang terjangkau", 15)],
+            "district": [],
+            "unit": [],
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [],
+        },
+    )
+    client = Client()
+    client.force_login(world.users[Role.MONITOR])
+    response = client.get("/")
+    assert response.status_code == 200
+    sexes = {f.label: f.value for f in response.context["reached"]["sex"]}
+    assert sexes == {"Laki-laki": "×", "Perempuan": "<5"}
+    assert response.context["reached_total"].value == 15
