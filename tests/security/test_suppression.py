@@ -108,3 +108,17 @@ def test_a_breakdown_beside_its_total_hides_the_complement(world, monkeypatch) -
     sexes = {f.label: f.value for f in response.context["reached"]["sex"]}
     assert sexes == {"Laki-laki": "×", "Perempuan": "<5"}
     assert response.context["reached_total"].value == 15
+
+
+def test_breakdowns_of_one_total_hide_complements_in_each() -> None:
+    from sinergi.core.suppression import masked_breakdowns
+
+    shown = masked_breakdowns(
+        15,
+        {
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [("18-25", "18–25", 7), ("26-35", "26–35", 8)],
+        },
+    )
+    assert shown["sex"] == [("L", "Laki-laki", "×"), ("P", "Perempuan", "<5")]
+    assert shown["age"] == [("18-25", "18–25", 7), ("26-35", "26–35", 8)]
