@@ -122,3 +122,43 @@ def test_breakdowns_of_one_total_hide_complements_in_each() -> None:
     )
     assert shown["sex"] == [("L", "Laki-laki", "×"), ("P", "Perempuan", "<5")]
     assert shown["age"] == [("18-25", "18–25", 7), ("26-35", "26–35", 8)]
+
+
+def test_the_joint_report_masks_breakdowns_for_a_monitor(world, monkeypatch) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from sinergi.accounts.choices import Role
+    from sinergi.reports import joint, selectors
+    from tests.partnerships.conftest import make_agreement
+
+    agreement = make_agreement(
+        None, [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
+    )
+    monkeypatch.setattr(
+        selectors,
+        "funnel",
+        lambda scope: [SimpleNamespace(key="enrolled", label="Terdaftar", count=15, listable=False)],
+    )
+    monkeypatch.setattr(
+        selectors,
+        "reached",
+        lambda scope: {
+            "total": [("", "Orang terjangkau", 15)],
+            "district": [],
+            "unit": [],
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [],
+        },
+    )
+    content = joint.build(
+        actor=world.users[Role.MONITOR],
+        agreement=agreement,
+        program=None,
+        start=dt.date(2021, 6, 9),
+        end=dt.date(2022, 6, 8),
+        language="id",
+    )
+    rows = [row for section in content.sections for table in section.tables for row in table.rows]
+    sexes = [row for row in rows if row and row[0] in ("Laki-laki", "Perempuan")]
+    assert sexes == [["Laki-laki", "×"], ["Perempuan", "<5"]]
