@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
+from sinergi.core import charts as core_charts
 from sinergi.core.errors import ApplicationError
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
@@ -414,14 +416,18 @@ def _build(
                     Table([_("Outcome"), _("Assumption"), _("Ratio, low"), _("Ratio, high")], rows)
                 )
                 s.charts.append(
-                    charts.bar_chart(
+                    core_charts.tornado_chart(
                         title=_("Sensitivity of the SROI ratio"),
-                        labels=[f"{r[0]} · {r[1]}" for r in rows],
-                        series={
-                            _("Ratio, low"): [float(r[2]) for r in rows],
-                            _("Ratio, high"): [float(r[3]) for r in rows],
-                        },
-                        horizontal=True,
+                        bars=[
+                            core_charts.TornadoBar(f"{r[0]} · {r[1]}", Decimal(r[2]), Decimal(r[3]))
+                            for r in rows
+                        ],
+                        base=result.ratio,
+                        x_label=_("SROI ratio"),
+                        low_label=_("Ratio, low"),
+                        high_label=_("Ratio, high"),
+                        reference=1,
+                        reference_label="1 : 1",
                     )
                 )
         if not found and not s.text:
@@ -534,7 +540,11 @@ def render_html(content: Content) -> str:
 
 def render_pdf(content: Content) -> bytes:
     """The report as PDF with WeasyPrint. A missing Pango raises ApplicationError saying how to install it."""
-    html = render_html(content)
+    return html_to_pdf(render_html(content))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint, imported only here. No Pango: ApplicationError saying what to install."""
     try:
         from weasyprint import HTML
     except OSError as exc:  # the shared libraries (Pango, HarfBuzz) could not be loaded

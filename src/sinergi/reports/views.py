@@ -10,10 +10,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from sinergi.audit.services import audit_read
-from sinergi.beneficiaries.selectors import person_list
+from sinergi.beneficiaries.selectors import person_get, person_list
 from sinergi.core.access import ANY_ROLE, allow
 from sinergi.core.errors import ApplicationError
-from sinergi.reports import access, exports, report_selectors, selectors, services
+from sinergi.reports import access, exports, report_selectors, selectors, services, subject
 from sinergi.reports.dashboards import dashboard_context, figures_context
 from sinergi.reports.forms import FigureFilterForm, ReportForm
 
@@ -217,3 +217,28 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         f"laporan-kerja-sama-{report.period_start.isoformat()}-{report.period_end.isoformat()}.{report.fmt}"
     )
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+
+
+# --- Subject-access export ----------------------------------------------------------------------------------
+
+
+@allow(*access.SUBJECT_ACCESS_ROLES)
+def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Everything held about one person, as JSON or PDF, with a stated reason (audited)."""
+    person = person_get(actor=request.user, pk=pk)
+    error = ""
+    if request.method == "POST":
+        fmt = "pdf" if request.POST.get("format") == "pdf" else "json"
+        try:
+            data, content_type = subject.subject_export(
+                actor=request.user, person=person, fmt=fmt, reason=str(request.POST.get("reason") or "")
+            )
+        except ApplicationError as exc:
+            if exc.status != 400:
+                raise
+            error = str(exc.message)
+        else:
+            response = HttpResponse(data, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="subjek-{person.pk}.{fmt}"'
+            return response
+    return render(request, "reports/subject_form.html", {"person": person, "error": error})
