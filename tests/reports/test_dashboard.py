@@ -150,3 +150,16 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/")
+
+
+def test_a_small_cell_cannot_be_recovered_from_the_total(world: World) -> None:
+    from sinergi.reports.dashboards import reached_masked
+
+    reached = {
+        "total": [("", "People reached", 9)],
+        "sex": [("L", "Male", 7), ("P", "Female", 2)],
+    }
+    shown = reached_masked(world.users[Role.CSR_OFFICER], reached)
+    assert shown[("sex", "P")] == "<5"
+    assert shown[("sex", "L")] == "×" or shown[("total", "")] == "×"
+    assert reached_masked(world.users[Role.ADMIN], reached)[("sex", "P")] == 2

@@ -340,11 +340,44 @@ def _build(
 
     @section("recidivism", _("Recidivism"))
     def _recidivism(s: Section) -> None:
-        s.empty = str(selectors.NOT_YET)
+        figures = selectors.recidivism(scope, months=12)
+        if figures is None:
+            s.empty = _("No programs in this period.")
+            return
+        result = figures.result
+        rows = []
+        for label, group in (
+            (_("Participants"), figures.participants),
+            (_("Comparison group"), figures.comparison),
+        ):
+            if group.suppressed:
+                rows.append([label, _("too few to report"), "—", "—"])
+            else:
+                interval = (
+                    f"{_pct(group.interval.low)} – {_pct(group.interval.high)}" if group.interval else "—"
+                )
+                rows.append([label, group.n, group.reoffended, f"{_pct(group.rate)} ({interval})"])
+        s.text.append(
+            _(
+                "Released from %(start)s; re-offence within %(months)s months, counted when the window "
+                "closed by %(as_of)s."
+            )
+            % {"start": _d(result.start), "months": result.months, "as_of": _d(result.as_of)}
+        )
+        s.tables.append(Table([_("Group"), _("People"), _("Re-offended"), _("Rate (95% CI)")], rows))
+        if figures.difference is not None and figures.difference_interval is not None:
+            s.text.append(
+                _("Difference (matched participants − comparison): %(d)s (95%% CI %(low)s – %(high)s)")
+                % {
+                    "d": _pct(figures.difference),
+                    "low": _pct(figures.difference_interval.low),
+                    "high": _pct(figures.difference_interval.high),
+                }
+            )
 
     @section("finance", _("Finance"))
     def _finance(s: Section) -> None:
-        rows = [r for r in selectors.budget(selectors.scope_of(None, filters)) or [] if r.budget or r.spent]
+        rows = selectors.budget(selectors.scope_of(None, filters)) or []
         if not rows:
             s.empty = _("No budget recorded for these programs.")
             return
@@ -503,6 +536,13 @@ def _build(
         data_rows=rows,
         suppressed=access.aggregates_only(actor),
     )
+
+
+def _pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = f"{Decimal(value) * 100:.1f}%"
+    return text.replace(".", ",") if translation.get_language() == "id" else text
 
 
 def _q2() -> Any:

@@ -357,10 +357,11 @@ def budget(scope: Scope) -> list[BudgetRow] | None:
     if access.role_of(scope.actor) not in access.FINANCE_ROLES and scope.actor is not None:
         return None
     programs = impact_selectors.program_list(actor=scope.actor).filter(pk__in=scope.programs.values("pk"))
-    return [
+    rows = [
         BudgetRow(p.pk, p.name, int(p.budget_total), int(p.spent_total))  # type: ignore[attr-defined]
         for p in programs
     ]
+    return [r for r in rows if r.budget or r.spent]
 
 
 @dataclass(frozen=True)
@@ -435,3 +436,17 @@ def metric_labels() -> list[tuple[str, str]]:
         ("released", _("Released")),
         ("releases_soon", _("Participants released within 90 days")),
     ]
+
+
+def recidivism(scope: Scope, *, months: int = 12) -> Any:
+    """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
+    small-group rule); None for roles without impact pages or without programs in scope."""
+    if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
+        return None
+    programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
+    if not programs.exists():
+        return None
+    result = impact_selectors.recidivism(
+        programs=programs, months=months, as_of=scope.today, start=scope.filters.start, end=scope.filters.end
+    )
+    return impact_selectors.recidivism_figures(actor=scope.actor, result=result)

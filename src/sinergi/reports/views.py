@@ -25,10 +25,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: what this role can do, where to start, and its figures."""
     context = dashboard_context(actor=request.user)
     form = FigureFilterForm(request.GET or None, actor=request.user)
-    context.update(figures_context(actor=request.user, filters=form.filters()))
+    window = int(request.GET.get("window") or 12) if str(request.GET.get("window") or "12").isdigit() else 12
+    if window not in (12, 24, 60):
+        window = 12
+    context.update(figures_context(actor=request.user, filters=form.filters(), window=window))
     context["filter_form"] = form
     context["aggregates_only"] = access.aggregates_only(request.user)
     context["may_report"] = access.role_of(request.user) in access.REPORT_ROLES
+    context["may_export_registry"] = access.role_of(request.user) in access.REGISTRY_EXPORT_ROLES
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
