@@ -39,7 +39,7 @@ def test_the_funnel_matches_direct_queries(delivered: dict[str, Any], world: Wor
     assert stages["completed"] == Enrollment.objects.filter(stage="completed").count() == 1
     assert stages["certified"] == Certificate.objects.count() == 1
     assert stages["released"] == 0
-    assert stages["followed_up"] is None and stages["in_work"] is None
+    assert stages["followed_up"] == 0 and stages["in_work"] == 0
 
 
 def test_people_reached_and_delivery_match_direct_queries(delivered: dict[str, Any], world: World) -> None:

@@ -165,6 +165,9 @@ def figures_context(
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
         "rec": selectors.recidivism(scope, months=window),
+        "independence": [
+            _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
+        ],
         "windows": impact_domain.WINDOW_MONTHS,
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,

@@ -327,6 +327,7 @@ def _build(
             "certificate": _("Certificates"),
             "in_work_6m": _("In work or business at 6 months"),
         }
+        counts = {k: v for k, v in counts.items() if k in labels}
         s.tables.append(
             Table(
                 [_("Outcome"), _("How many")],
@@ -336,7 +337,12 @@ def _build(
                 ],
             )
         )
-        s.text.append(_("Independence index: %(text)s") % {"text": selectors.NOT_YET})
+        s.tables.append(
+            Table(
+                [_("Independence index, latest score"), _("People")],
+                [[label, cell(n)] for label, n in selectors.independence(scope)],
+            )
+        )
 
     @section("recidivism", _("Recidivism"))
     def _recidivism(s: Section) -> None:
