@@ -163,3 +163,11 @@ def test_a_small_cell_cannot_be_recovered_from_the_total(world: World) -> None:
     assert shown[("sex", "P")] == "<5"
     assert shown[("sex", "L")] == "×" or shown[("total", "")] == "×"
     assert reached_masked(world.users[Role.ADMIN], reached)[("sex", "P")] == 2
+
+
+def test_every_role_gets_its_dashboard_with_figures(delivered: dict[str, Any], world: World) -> None:
+    for role in Role.values:
+        response = _client(world.users[role]).get("/?window=24")
+        assert response.status_code == 200, role
+        assert 'data-testid="figures"' in response.content.decode(), role
+    assert _client(world.users[Role.BAPAS_OFFICER]).get("/").context["followups_overdue"] == 0

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
-from sinergi.aftercare.selectors import case_list
+from sinergi.aftercare.selectors import case_list, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
 from sinergi.core.suppression import Group, masked
 from sinergi.impact import domain as impact_domain
@@ -112,6 +112,13 @@ def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _overdue(actor: Any) -> int | None:
+    """Overdue follow-ups of a Bapas officer's own clients; None (not shown) for everyone else."""
+    if access.role_of(actor) != Role.BAPAS_OFFICER:
+        return None
+    return followups_due_count(actor=actor)["overdue"]
+
+
 def figures_context(
     *, actor: Any, filters: selectors.Filters, today: Any = None, window: int = 12
 ) -> dict[str, Any]:
@@ -165,6 +172,11 @@ def figures_context(
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
         "rec": selectors.recidivism(scope, months=window),
+        "followups_overdue": (
+            followups_due_count(actor=actor)["overdue"]
+            if access.role_of(actor) == Role.BAPAS_OFFICER
+            else None
+        ),
         "independence": [
             _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
         ],
