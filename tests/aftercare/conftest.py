@@ -35,7 +35,8 @@ def handover(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa: 
     }
 
 
-RELEASED_ON = __import__("datetime").date(2022, 5, 2)
+# Two thirds of register()'s 2-year sentence from 2021-01-01: the first day PB is allowed.
+RELEASED_ON = __import__("datetime").date(2022, 5, 3)
 
 
 def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb") -> Any:
@@ -47,7 +48,10 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
     enrollment = handover["enrollments"][index]
     episode = enrollment.episode
     episode.refresh_from_db()
-    episode_release(actor=None, episode=episode, kind=kind, on=RELEASED_ON, version=episode.version)
+    reference = f"{kind.upper()}/UJI/{episode.pk}" if kind != "bebas" else ""
+    episode_release(
+        actor=None, episode=episode, kind=kind, on=RELEASED_ON, reference=reference, version=episode.version
+    )
     events_dispatch()
     return AftercareCase.objects.select_related("person__domicile_district", "episode", "bapas").get(
         person=enrollment.person
