@@ -271,9 +271,7 @@ def settle(*, actor: Any, today: dt.date | None = None) -> int:
     ).select_related("person", "unit")
     released = 0
     for episode in overdue.order_by("pk"):
-        assert episode.expiry_date is not None  # filtered above
-        episode_release(
-            actor=actor, episode=episode, kind="bebas", on=episode.expiry_date, version=episode.version
-        )
+        ended = episode.expiry_date or today  # never None here: filtered on expiry above
+        episode_release(actor=actor, episode=episode, kind="bebas", on=ended, version=episode.version)
         released += 1
     return released
