@@ -35,8 +35,7 @@ def handover(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa: 
     }
 
 
-# Two thirds of register()'s 2-year sentence from 2021-01-01: the first day PB is allowed.
-RELEASED_ON = __import__("datetime").date(2022, 5, 3)
+RELEASED_ON = __import__("datetime").date(2022, 5, 3)  # two thirds of the 2-year sentence: PB allowed
 
 
 def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb") -> Any:
@@ -48,7 +47,7 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
     enrollment = handover["enrollments"][index]
     episode = enrollment.episode
     episode.refresh_from_db()
-    reference = f"{kind.upper()}/UJI/{episode.pk}" if kind != "bebas" else ""
+    reference = "TPP/PB/UJI" if kind == "pb" else ""
     episode_release(
         actor=None, episode=episode, kind=kind, on=RELEASED_ON, reference=reference, version=episode.version
     )
@@ -60,7 +59,7 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
 
 @pytest.fixture
 def aftercare(handover: dict[str, Any]) -> dict[str, Any]:
-    """A PB client's case (released 2 May 2022, sentence expires 1 January 2023) at Bapas Kelas I Palembang,
+    """A PB client's case (released 3 May 2022, sentence expires 1 January 2023) at Bapas Kelas I Palembang,
     assigned by the head of that Bapas to its PK officer; a Bapas officer of another Bapas; a mentor."""
     from sinergi.aftercare import services as aftercare_services
     from sinergi.beneficiaries.services import consent_record
