@@ -324,10 +324,10 @@ def _program_url(template: str) -> Callable[[World, Context], str]:
 
 CASES = [
     # Pages
-    Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 11),
-    Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 11),
-    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 7),
-    Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 9),
+    Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 19),  # with the bulk-read audit
+    Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 18),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 15),
+    Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 17),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 12),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 8),
     Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
@@ -347,7 +347,7 @@ CASES = [
         "program finance", Role.CSR_OFFICER, _program_url("/dampak/program/{}/keuangan/"), add_expenditure, 15
     ),
     # API lists
-    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 4, api=True),
+    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 10, api=True),
     Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 6, api=True),
     Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 3, api=True),
     Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 3, api=True),
