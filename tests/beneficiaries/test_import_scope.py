@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from sinergi.accounts.choices import Role
+from sinergi.audit.labels import event_sentence
 from sinergi.audit.models import AuditEvent
 from sinergi.audit.services import audit_verify
 from sinergi.beneficiaries.choices import CustodyStatus
@@ -216,7 +218,7 @@ def test_every_created_or_changed_person_gets_an_entry_in_their_own_history(
     here = regions["here"]
     update = AuditEvent.objects.get(action="person.import_update", target_id=str(here.pk))
     assert update.target_type == "beneficiaries.person"
-    assert update.changes["fields"]["full_name"] == ["Warga Sini", "Warga Sini Diubah"]
+    assert update.changes["full_name"] == ["Warga Sini", "Warga Sini Diubah"]
     assert update.changes["source"] == "f.csv" and update.changes["lines"] == [2]
     created = AuditEvent.objects.filter(action="person.import_create").values_list("target_id", flat=True)
     assert sorted(created) == sorted(
@@ -228,3 +230,9 @@ def test_every_created_or_changed_person_gets_an_entry_in_their_own_history(
     assert audit_verify().ok
     # NIKs never enter the trail.
     assert not AuditEvent.objects.filter(changes__icontains="1671141705900002").exists()
+    # The person's history reads as a sentence.
+    with translation.override("en"):
+        sentence = event_sentence(update)
+    assert (
+        "Person changed by import, Warga Sini Diubah (Full name: Warga Sini → Warga Sini Diubah;" in sentence
+    )

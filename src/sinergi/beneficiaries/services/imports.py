@@ -78,6 +78,10 @@ FIELD_COLUMNS = {
 }
 
 
+# Field names in the audit trail, as the model's (and model_update's) names.
+AUDIT_FIELD_NAMES = {"domicile_district_id": "domicile_district", "domicile_village_id": "domicile_village"}
+
+
 def _dedupe_key(values: dict[str, Any]) -> tuple[Any, ...]:
     """Who a row without NIK or registration match may be: the same name, birth date, sex and district."""
     return (values["name_key"], values["birth_date"], values["sex"], values["domicile_district_id"])
@@ -460,10 +464,12 @@ class _Writer:
         entries = []
         for note in touched.values():
             person = note["person"]
+            # Person fields at the top, as model_update records them ({field: [old, new]}), so the history
+            # reads "Full name: A -> B"; then the file, its lines and the episodes created or changed.
             changes = {
+                **{AUDIT_FIELD_NAMES.get(k, k): v for k, v in _json_ready(note.get("fields") or {}).items()},
                 "source": self.source,
                 "lines": note["lines"],
-                "fields": _json_ready(note.get("fields") or {}),
                 "episodes": _json_ready(note.get("episodes") or []),
             }
             entries.append(
