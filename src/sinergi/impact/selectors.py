@@ -852,7 +852,7 @@ def recidivism(
     (a later custody episode starting after the release) or a new conviction recorded in aftercare. The
     comparison group is everyone else released in the same period from the units the participants were
     released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
-    are left out. Five queries.
+    are left out. Six or seven queries.
     """
     from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
 
