@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
+from sinergi.core.dates import long_date
 from sinergi.impact import domain, selectors
 from sinergi.impact.choices import BudgetCategory, InKindKind
 from sinergi.impact.models import BudgetAlert, BudgetLine, Expenditure, InKindContribution
@@ -41,7 +42,7 @@ IN_KIND_FIELDS = ("contributor", "kind", "description", "contributed_on", "value
 
 
 def _d(value: Any) -> str:
-    return value.strftime("%d-%m-%Y")
+    return long_date(value)
 
 
 def _user(actor: Any) -> User | None:
