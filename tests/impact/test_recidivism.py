@@ -359,3 +359,25 @@ def test_the_demo_builds_a_matched_comparison_group_for_released_participants(wo
     # Every participant now has two look-alikes (plus the hand-made comparison people of the fixture).
     assert result.comparison.unmatched_participants == 0
     assert result.comparison.comparison_n >= 10
+
+
+def test_the_api_suppresses_small_groups_for_tjsl_but_not_for_the_kanwil(world, registry) -> None:
+    from django.test import Client
+
+    from tests.impact.test_views_api import api
+
+    url = f"/api/v1/impact/programs/{registry['program'].pk}/recidivism?window=24&as_of=2024-03-01"
+    tjsl = Client().get(url, headers=api(world.users[Role.CSR_OFFICER])).json()
+    assert tjsl["participants"] == {
+        "n": None,
+        "reoffended": None,
+        "rate": None,
+        "ci_low": None,
+        "ci_high": None,
+        "suppressed": True,
+    }
+    assert "different measure" in tjsl["ministry_stock_note"] or "berbeda" in tjsl["ministry_stock_note"]
+    kanwil = Client().get(url, headers=api(world.users[Role.KANWIL_OFFICER])).json()
+    assert kanwil["participants"]["n"] == 3 and not kanwil["participants"]["suppressed"]
+    bad = Client().get(url.replace("window=24", "window=18"), headers=api(world.users[Role.KANWIL_OFFICER]))
+    assert bad.status_code == 400
