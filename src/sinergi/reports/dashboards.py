@@ -16,6 +16,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
 from sinergi.aftercare.selectors import case_list
 from sinergi.beneficiaries.selectors import upcoming_release_count
+from sinergi.core.suppression import SECONDARY, Group, suppress
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs.choices import SessionStatus
@@ -105,9 +106,22 @@ def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None
     reached_raw = selectors.reached(scope)
     reached: dict[str, list[Figure]] = {}
     listable = selectors.may_list(actor, "participants")
+    # Each breakdown adds up to the total shown beside it: hide complements too (core.suppression), so no
+    # breakdown gives a hidden cell back by subtraction.
+    complements: set[Any] = set()
+    if access.aggregates_only(actor):
+        counts = {(b, key): n for b, rows in reached_raw.items() for key, _label, n in rows}
+        groups = [
+            Group(parts=[(b, key) for key, _label, _n in rows], total=("total", ""))
+            for b, rows in reached_raw.items()
+            if b != "total"
+        ]
+        complements = {k for k, why in suppress(counts, groups).items() if why == SECONDARY}
     for breakdown, rows in reached_raw.items():
         reached[breakdown] = [
-            _figure(
+            Figure(label, "×", None, True)
+            if (breakdown, key) in complements
+            else _figure(
                 scope, label, n, _list_url(scope, "participants", by=breakdown, key=key), listable=listable
             )
             for key, label, n in rows

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
 from sinergi.core.errors import ApplicationError
+from sinergi.core.suppression import masked_breakdowns
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.partnerships.models import Agreement
@@ -245,12 +246,21 @@ def _build(
             )
         )
         reached = selectors.reached(scope)
-        s.tables.append(Table([_("Sex"), _("People")], [[label, cell(n)] for _k, label, n in reached["sex"]]))
+        show: Any = cell
+        if access.aggregates_only(actor):
+            # Each breakdown adds up to the total shown in the funnel: hide complements too.
+            total = reached.pop("total")[0][2]
+            reached = masked_breakdowns(total, reached)  # type: ignore[assignment]
+
+            def show(n: Any) -> Any:  # already masked
+                return n
+
+        s.tables.append(Table([_("Sex"), _("People")], [[label, show(n)] for _k, label, n in reached["sex"]]))
         s.tables.append(
-            Table([_("Age band"), _("People")], [[label, cell(n)] for _k, label, n in reached["age"]])
+            Table([_("Age band"), _("People")], [[label, show(n)] for _k, label, n in reached["age"]])
         )
         s.tables.append(
-            Table([_("Unit"), _("People")], [[label, cell(n)] for _k, label, n in reached["unit"]])
+            Table([_("Unit"), _("People")], [[label, show(n)] for _k, label, n in reached["unit"]])
         )
 
     @section("delivery", _("Delivery"))
