@@ -109,3 +109,15 @@ def test_the_daily_check_announces_thresholds_reached_through_aid(registry) -> N
     assert budget_thresholds_check()["announced"] == 1
     assert list(BudgetAlert.objects.filter(budget_line=budget).values_list("threshold", flat=True)) == [90]
     assert budget_thresholds_check()["announced"] == 0
+
+
+def test_the_program_list_counts_aid_as_realisation(registry) -> None:  # noqa: F811
+    _model("Aid").objects.create(
+        case=_case("p2"),
+        kind="tools",
+        value=250_000,
+        given_on=dt.date(2022, 3, 1),
+        funder=registry["company"],
+    )
+    program = selectors.program_list(actor=None).get(pk=registry["program"].pk)
+    assert program.spent_total == 250_000
