@@ -334,7 +334,7 @@ CASES = [
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 16),
     Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 9),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
-    Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 8),
+    Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),
     Case("units", Role.ADMIN, _static("/upt/"), add_organisation, 8),
     Case("jobs", Role.ADMIN, _static("/tugas/"), add_job, 7),
@@ -347,16 +347,16 @@ CASES = [
         "program finance", Role.CSR_OFFICER, _program_url("/dampak/program/{}/keuangan/"), add_expenditure, 15
     ),
     # API lists
-    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 4, api=True),
-    Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 6, api=True),
-    Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 3, api=True),
-    Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 3, api=True),
+    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 3, api=True),
+    Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 5, api=True),
+    Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 2, api=True),
+    Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 2, api=True),
     Case(
         "api screening run",
         Role.ADMIN,
         _of("/api/v1/screening-runs/{}", "run"),
         add_screened_person,
-        4,
+        3,
         api=True,
     ),
     Case(
@@ -364,20 +364,20 @@ CASES = [
         Role.UNIT_OFFICER,
         _cohort_url("/api/v1/cohorts/{}/sessions"),
         add_session,
-        5,
+        4,
         api=True,
     ),
-    Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 3, api=True),
-    Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 4, api=True),
+    Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
+    Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),
     Case(
-        "api value maps", Role.CSR_OFFICER, _static("/api/v1/impact/value-maps"), add_value_map, 3, api=True
+        "api value maps", Role.CSR_OFFICER, _static("/api/v1/impact/value-maps"), add_value_map, 2, api=True
     ),
     Case(
         "api budget",
         Role.CSR_OFFICER,
         _program_url("/api/v1/impact/programs/{}/budget"),
         add_budget_line,
-        5,
+        4,
         api=True,
     ),
     Case(
@@ -385,7 +385,7 @@ CASES = [
         Role.CSR_OFFICER,
         _program_url("/api/v1/impact/programs/{}/expenditures"),
         add_expenditure,
-        6,
+        5,
         api=True,
     ),
 ]
