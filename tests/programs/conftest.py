@@ -95,3 +95,14 @@ def make_cohort(setting: dict[str, Any], *, capacity: int = 10, facilitators: li
             "capacity": capacity,
         },
     )
+
+
+def complete(enrollment: Any, on: dt.date = dt.date(2022, 6, 30)) -> Any:
+    """Complete an enrolment the short way: the program stops requiring assessments and attendance."""
+    from sinergi.programs.models import Program
+
+    Program.objects.filter(pk=enrollment.cohort.program_id).update(assessed=False, min_attendance_rate=0)
+    enrollment.cohort.program.refresh_from_db()
+    if enrollment.stage != "active":
+        services.enrollment_move(actor=None, enrollment=enrollment, to="active", on=on)
+    return services.enrollment_move(actor=None, enrollment=enrollment, to="completed", on=on)

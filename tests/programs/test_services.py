@@ -18,7 +18,7 @@ from sinergi.notifications.models import Notification
 from sinergi.programs import domain, selectors, services
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Attendance, ScreeningResult
-from tests.programs.conftest import TODAY, approved_results, make_cohort
+from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
 
 
 def test_a_program_outside_its_agreement_is_refused(setting) -> None:
@@ -92,7 +92,7 @@ def test_the_stage_machine_refuses_impossible_moves(setting) -> None:
     with pytest.raises(ApplicationError):
         services.enrollment_move(actor=None, enrollment=enrollment, to=Stage.WITHDRAWN, reason="")
     services.enrollment_move(actor=None, enrollment=enrollment, to=Stage.ACTIVE)
-    services.enrollment_move(actor=None, enrollment=enrollment, to=Stage.COMPLETED)
+    complete(enrollment)
     assert enrollment.stage == Stage.COMPLETED and enrollment.completed_on
 
 
@@ -206,6 +206,7 @@ def test_a_post_assessment_before_the_pre_assessment_is_refused(delivery) -> Non
 
 def test_a_certificate_keeps_its_scan_checksum_and_a_verification_page(client, delivery) -> None:
     enrollment = delivery["enrollments"][0]
+    complete(enrollment)
     certificate = services.certificate_record(
         actor=None,
         enrollment=enrollment,
@@ -249,7 +250,8 @@ def test_release_closes_the_enrolment_at_once_and_the_handover_follows_from_the_
         actor=None,
         enrollment=enrollment,
         kind="pb",
-        on=dt.date(2022, 5, 2),
+        on=dt.date(2022, 5, 3),  # two thirds of the 2-year sentence: PB allowed from this day
+        reference="PB/UJI/1",
         version=enrollment.episode.version,
     )
     enrollment.refresh_from_db()

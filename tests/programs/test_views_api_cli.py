@@ -16,7 +16,7 @@ from sinergi.accounts.services import token_create
 from sinergi.programs import services
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Attendance, ScreeningRun
-from tests.programs.conftest import TODAY, approved_results, make_cohort
+from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
 
 
 def _api(client: Client, user, method: str, url: str, **kwargs):
@@ -320,6 +320,7 @@ def test_a_certificate_scan_download_is_scoped_and_audited(client: Client, world
 
     cohort = make_cohort(setting, facilitators=[world.users[Role.FACILITATOR]])
     enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
+    complete(enrollment)
     certificate = services.certificate_record(
         actor=None,
         enrollment=enrollment,

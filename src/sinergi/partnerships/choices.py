@@ -27,9 +27,9 @@ class PartyRole(models.TextChoices):
 
 
 class ProgramType(models.TextChoices):
-    PERSONALITY = "kepribadian", _("Pembinaan kepribadian")
-    SELF_RELIANCE = "kemandirian", _("Pembinaan kemandirian")
-    GUIDANCE = "pembimbingan", _("Pembimbingan")
+    PERSONALITY = "kepribadian", _("Personality coaching")
+    SELF_RELIANCE = "kemandirian", _("Self-reliance coaching")
+    GUIDANCE = "pembimbingan", _("Guidance")
 
 
 class DocumentKind(models.TextChoices):

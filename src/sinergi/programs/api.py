@@ -144,6 +144,7 @@ def program_detail(request: HttpRequest, program_id: int) -> dict[str, Any]:
 
 def _run(run: Any, actor: Any) -> dict[str, Any]:
     results = selectors.run_results(actor=actor, run=run)
+    services.run_read_record(actor=actor, run=run, count=len(results))
     return {
         "id": run.pk,
         "program_id": run.program_id,

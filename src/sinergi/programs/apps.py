@@ -11,3 +11,7 @@ class ProgramsConfig(AppConfig):
         from sinergi.events.registry import subscribe
 
         subscribe(kinds.PERSON_RELEASED, "sinergi.programs.handlers.on_person_released")
+
+        from sinergi.beneficiaries.panels import register
+
+        register("sinergi.programs.panels.person_panel")

@@ -257,6 +257,16 @@ def _cohort(
             assessor="Penilai contoh",
             on=end,
         )
+        if services.completion_problems(enrollment):
+            # Too many absences to complete: the participant leaves at the end instead.
+            services.enrollment_move(
+                actor=actor,
+                enrollment=enrollment,
+                to=Stage.WITHDRAWN,
+                reason=WithdrawalReason.OWN_REQUEST,
+                on=end,
+            )
+            continue
         services.enrollment_move(actor=actor, enrollment=enrollment, to=Stage.COMPLETED, on=end)
         if issuer and rng.random() < 0.8:
             services.certificate_record(

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy
 
 # --- Eligibility rule ----------------------------------------------------------------------------------
 
@@ -578,3 +579,125 @@ def percent_text(value: float | None) -> str:
     whole, _, tenth = f"{abs(percent):.1f}".partition(".")
     sign = "-" if percent < 0 else ""
     return f"{sign}{number_text(int(whole))},{tenth}%"
+
+
+# --- The three rates, each defined once -----------------------------------------------------------------
+# Program pages, dashboards and the monitor's view all call these, and show DEFINITIONS next to the figure.
+
+
+def completion_rate(completed: int, ended: int) -> float | None:
+    """Completion rate: participants who completed the program, out of participants whose enrolment has
+    ended (completed or withdrawn). People on the waiting list and participants still enrolled or active
+    are not counted yet. None when no enrolment has ended."""
+    return rate(completed, ended)
+
+
+def certification_rate(certified: int, completed: int) -> float | None:
+    """Certification rate: completed participants holding at least one certificate that has not been
+    revoked, out of completed participants. None when nobody has completed yet."""
+    return rate(certified, completed)
+
+
+def attendance_rate_of(attended: int, unexcused: int) -> float | None:
+    """Attendance rate from counts: attended sessions (present or late) out of attended plus unexcused
+    absences; excused absences and cancelled sessions count neither way. The same rule as
+    attendance_rate(marks)."""
+    return rate(attended, attended + unexcused)
+
+
+DEFINITIONS = {
+    "completion": gettext_lazy(
+        "Completion rate: participants who completed, out of participants whose enrolment has ended "
+        "(completed or withdrawn)."
+    ),
+    "certification": gettext_lazy(
+        "Certification rate: completed participants with at least one certificate that has not been "
+        "revoked, out of completed participants."
+    ),
+    "attendance": gettext_lazy(
+        "Attendance rate: sessions attended (present or late) out of sessions attended plus unexcused "
+        "absences; excused absences and cancelled sessions are left out."
+    ),
+}
+
+
+# --- Completion and certificates ------------------------------------------------------------------------
+
+COMPLETE_NOT_ACTIVE = gettext_lazy("Only an active participant can complete the program (now: %(stage)s).")
+COMPLETE_NO_POST = gettext_lazy(
+    "Record the post assessment before completing: this program assesses its participants."
+)
+COMPLETE_LOW_ATTENDANCE = gettext_lazy(
+    "Attendance is %(rate)s; this program needs at least %(minimum)s%% to complete."
+)
+COMPLETE_NO_ATTENDANCE = gettext_lazy(
+    "No attendance is recorded yet; this program needs at least %(minimum)s%% attendance to complete."
+)
+CERT_NOT_COMPLETED = gettext_lazy(
+    "A certificate can be recorded only for a participant who has completed the program."
+)
+CERT_BEFORE_COMPLETION = gettext_lazy(
+    "The certificate is dated %(issued)s, before the participant completed the program on %(completed)s."
+)
+DATE_IN_FUTURE = gettext_lazy("%(what)s %(date)s is in the future; record it on or after that day.")
+
+
+def completion_problems(
+    *,
+    stage: str,
+    stage_label: str,
+    assessed: bool,
+    has_post: bool,
+    attendance: float | None,
+    min_attendance: int,
+) -> list[str]:
+    """Why an enrolment may not be completed yet (empty when it may): it must be active; where the program
+    assesses its participants, a post assessment must exist; attendance must be at least the program's
+    minimum (a minimum of 0 turns the attendance check off)."""
+    problems = []
+    if stage != ACTIVE:
+        problems.append(str(COMPLETE_NOT_ACTIVE) % {"stage": stage_label})
+    if assessed and not has_post:
+        problems.append(str(COMPLETE_NO_POST))
+    if min_attendance > 0:
+        if attendance is None:
+            problems.append(str(COMPLETE_NO_ATTENDANCE) % {"minimum": min_attendance})
+        elif attendance * 100 < min_attendance:
+            problems.append(
+                str(COMPLETE_LOW_ATTENDANCE) % {"rate": percent_text(attendance), "minimum": min_attendance}
+            )
+    return problems
+
+
+def certificate_problems(
+    *,
+    stage: str,
+    completed_on: dt.date | None,
+    issued_on: dt.date,
+    today: dt.date,
+    date_text: Any = None,
+) -> dict[str, str]:
+    """Why a certificate may not be recorded (by form field; empty when it may): only for a completed
+    enrolment, dated on or after completion and not in the future."""
+    show = date_text or (lambda d: d.isoformat())
+    problems: dict[str, str] = {}
+    if stage != COMPLETED:
+        problems["issued_on"] = str(CERT_NOT_COMPLETED)
+    elif completed_on is not None and issued_on < completed_on:
+        problems["issued_on"] = str(CERT_BEFORE_COMPLETION) % {
+            "issued": show(issued_on),
+            "completed": show(completed_on),
+        }
+    future = future_problem(what=gettext_lazy("The date of issue"), on=issued_on, today=today, date_text=show)
+    if future:
+        problems["issued_on"] = future
+    return problems
+
+
+def future_problem(*, what: Any, on: dt.date | None, today: dt.date, date_text: Any = None) -> str:
+    """A message when `on` is after today (a decision, consent, assessment, certificate or attendance
+    cannot be recorded before it happened); "" otherwise."""
+    if on is None or on <= today:
+        return ""
+    show = date_text or (lambda d: d.isoformat())
+    return str(DATE_IN_FUTURE) % {"what": str(what), "date": show(on)}

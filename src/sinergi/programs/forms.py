@@ -244,6 +244,21 @@ class AssessmentForm(StyledForm):
     assessed_on = forms.DateField(label=_("Date"), widget=DateInput)
 
 
+class RevokeForm(StyledForm):
+    on = forms.DateField(label=_("Revoked on"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AssessmentCorrectForm(StyledForm):
+    score = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=2)
+    assessed_on = forms.DateField(label=_("Date"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AssessmentVoidForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
 class CertificateForm(StyledForm):
     issuer = forms.CharField(label=_("Issuer (for example an LSP or BLK)"), max_length=200)
     number = forms.CharField(label=_("Certificate number"), max_length=100)

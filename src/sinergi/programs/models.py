@@ -28,6 +28,16 @@ class Program(VersionedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     rule = models.JSONField(_("eligibility rule"), default=dict)
+    assessed = models.BooleanField(
+        _("pre and post assessments"),
+        default=True,
+        help_text=_("Completing then needs a post assessment."),
+    )
+    min_attendance_rate = models.PositiveSmallIntegerField(
+        _("minimum attendance to complete (%)"),
+        default=75,
+        help_text=_("Attended sessions (present or late) out of sessions with a mark other than excused."),
+    )
     is_synthetic = models.BooleanField(_("example data"), default=False)
 
     class Meta:
@@ -233,11 +243,17 @@ class Assessment(TimeStampedModel):
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
     assessor = models.CharField(_("assessor"), max_length=150)
     assessed_on = models.DateField(_("date"))
+    voided_on = models.DateField(_("voided on"), null=True, blank=True)
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["assessed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "kind"], name="assessment_once_per_kind")
+            models.UniqueConstraint(
+                fields=["enrollment", "kind"],
+                condition=models.Q(voided_on__isnull=True),
+                name="assessment_once_per_kind",
+            )
         ]
 
     def __str__(self) -> str:
@@ -260,6 +276,8 @@ class Certificate(TimeStampedModel):
     document = models.FileField(_("scanned document"), upload_to="certificates/%Y/", blank=True)
     checksum = models.CharField(max_length=64, blank=True)
     verification_code = models.CharField(max_length=20, unique=True, default=_verification_code)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-issued_on"]

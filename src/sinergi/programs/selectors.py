@@ -7,8 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower, Trim
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 
 from sinergi.accounts.choices import Role
@@ -260,6 +260,20 @@ def certificate_get(*, actor: Any, pk: int) -> Certificate:
     return certificate
 
 
+def assessment_get(*, actor: Any, pk: int) -> Any:
+    """One assessment of an enrolment in a cohort the actor may see (NotFoundError otherwise)."""
+    from sinergi.programs.models import Assessment
+
+    assessment = (
+        Assessment.objects.select_related("enrollment__cohort__program", "enrollment__person")
+        .filter(pk=pk, enrollment__cohort__in=cohort_list(actor=actor).values("pk"))
+        .first()
+    )
+    if assessment is None:
+        raise NotFoundError()
+    return assessment
+
+
 def certificate_by_code(*, code: str) -> Certificate | None:
     """The certificate a public verification code names (no actor: the page is public)."""
     return (
@@ -273,6 +287,29 @@ def cohort_certificates(*, actor: Any, cohort_id: int) -> QuerySet[Certificate]:
     """The certificates of a cohort the actor may see."""
     cohort = cohort_get(actor=actor, pk=cohort_id)
     return Certificate.objects.filter(enrollment__cohort=cohort).order_by("-issued_on", "pk")
+
+
+def person_screening_results(*, actor: Any, person: Any) -> list[ScreeningResult]:
+    """A person's screening results in runs the actor may read (screeners only: the reasons reveal sentences
+    and offences), for people held at units in the actor's scope."""
+    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
+        return []
+    results = ScreeningResult.objects.filter(
+        person=person, run__program__in=program_list(actor=actor).values("pk")
+    ).select_related("run__program", "approval", "episode")
+    return [
+        r for r in results.order_by("-run__as_of", "-pk") if access.unit_in_scope(actor, r.episode.unit_id)
+    ]
+
+
+def person_enrollments(*, actor: Any, person: Any) -> QuerySet[Enrollment]:
+    """A person's enrolments in cohorts the actor may see, newest first, with what the person page shows."""
+    return (
+        Enrollment.objects.filter(person=person, cohort__in=cohort_list(actor=actor).values("pk"))
+        .select_related("cohort__program", "cohort__unit", "approval")
+        .prefetch_related("assessments", "certificates")
+        .order_by("-cohort__start_date", "-pk")
+    )
 
 
 def candidate_get(*, actor: Any, cohort: Cohort, pk: int) -> ScreeningResult:
@@ -319,6 +356,28 @@ def attendance_sheet(*, session: Session) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def enrollment_attendance_counts(*, enrollment: Enrollment) -> dict[str, int]:
+    """Marks of one enrolment at sessions that were not cancelled: attended (present or late), excused,
+    unexcused."""
+    counts = dict(
+        Attendance.objects.filter(enrollment=enrollment)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .values_list("mark")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "attended": counts.get(Mark.PRESENT, 0) + counts.get(Mark.LATE, 0),
+        "excused": counts.get(Mark.EXCUSED, 0),
+        "unexcused": counts.get(Mark.UNEXCUSED, 0),
+    }
+
+
+def enrollment_attendance_rate(*, enrollment: Enrollment) -> float | None:
+    """domain.attendance_rate_of for one enrolment."""
+    counts = enrollment_attendance_counts(enrollment=enrollment)
+    return domain.attendance_rate_of(counts["attended"], counts["unexcused"])
 
 
 def enrollment_progress(*, cohort: Cohort) -> dict[int, dict[str, Any]]:
@@ -418,79 +477,128 @@ def mark_counts(*, session: Session) -> dict[str, int]:
     return {mark: counts.get(mark, 0) for mark in Mark.values}
 
 
+PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+COUNT_NAMES = (
+    "n_participants",
+    "n_completed",
+    "n_ended",
+    "n_waitlisted",
+    "n_certified",
+    "n_attended",
+    "n_unexcused",
+)
+
+
+def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Program]:
+    """The counts behind the three rates, per program, in one query: participants (enrolled at some point),
+    completed, ended (completed or withdrawn), certified (completed with a certificate that is not
+    revoked), waiting list, attended and unexcused marks. Program pages, dashboards and the monitor's view
+    all read these, and compute the rates with domain.completion_rate / certification_rate /
+    attendance_rate_of."""
+    e = "cohorts__enrollments"
+    live_certificate = Certificate.objects.filter(
+        enrollment__cohort__program=OuterRef("pk"),
+        enrollment__stage=Stage.COMPLETED,
+        revoked_on__isnull=True,
+    )
+    held = Attendance.objects.filter(enrollment__cohort__program=OuterRef("pk")).exclude(
+        session__status=SessionStatus.CANCELLED
+    )
+
+    def marks(*kinds: str) -> Any:
+        return Coalesce(
+            Subquery(
+                held.filter(mark__in=kinds)
+                .order_by()
+                .values("enrollment__cohort__program")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return (programs if programs is not None else Program.objects.all()).annotate(
+        n_participants=Count(e, filter=Q(**{f"{e}__stage__in": PARTICIPANT_STAGES}), distinct=True),
+        n_completed=Count(e, filter=Q(**{f"{e}__stage": Stage.COMPLETED}), distinct=True),
+        n_ended=Count(e, filter=Q(**{f"{e}__stage__in": (Stage.COMPLETED, Stage.WITHDRAWN)}), distinct=True),
+        n_waitlisted=Count(e, filter=Q(**{f"{e}__stage": Stage.WAITLISTED}), distinct=True),
+        n_certified=Coalesce(
+            Subquery(
+                live_certificate.order_by()
+                .values("enrollment__cohort__program")
+                .annotate(n=Count("enrollment", distinct=True))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        n_attended=marks(Mark.PRESENT, Mark.LATE),
+        n_unexcused=marks(Mark.UNEXCUSED),
+    )
+
+
 def program_kpis(*, program: Program) -> dict[str, Any]:
-    """Participants, completion rate and certification rate against the program's targets."""
-    counts = dict(
-        Enrollment.objects.filter(cohort__program=program).values_list("stage").annotate(n=Count("pk"))
-    )
-    participants = sum(
-        counts.get(s, 0) for s in (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
-    )
-    completed = counts.get(Stage.COMPLETED, 0)
-    closed = completed + counts.get(Stage.WITHDRAWN, 0)
-    certified = (
-        Enrollment.objects.filter(cohort__program=program, stage=Stage.COMPLETED, certificates__isnull=False)
-        .distinct()
-        .count()
-    )
-    completion = domain.rate(completed, closed)
-    certification = domain.rate(certified, completed)
+    """Participants, completion rate, certification rate and attendance rate against the program's
+    targets, each with the counts behind it and its definition (domain.DEFINITIONS)."""
+    row = program_counts(Program.objects.filter(pk=program.pk)).values(*COUNT_NAMES).get()
+    completion = domain.completion_rate(row["n_completed"], row["n_ended"])
+    certification = domain.certification_rate(row["n_certified"], row["n_completed"])
+    attendance = domain.attendance_rate_of(row["n_attended"], row["n_unexcused"])
     return {
-        "participants": participants,
+        "participants": row["n_participants"],
         "participants_target": program.kpi_participants,
         "completion": domain.percent_text(completion),
         "completion_target": program.kpi_completion_rate,
         "certification": domain.percent_text(certification),
         "certification_target": program.kpi_certification_rate,
-        "completed": completed,
-        "certified": certified,
-        "waitlisted": counts.get(Stage.WAITLISTED, 0),
+        "attendance": domain.percent_text(attendance),
+        "completed": row["n_completed"],
+        "ended": row["n_ended"],
+        "certified": row["n_certified"],
+        "attended": row["n_attended"],
+        "unexcused": row["n_unexcused"],
+        "waitlisted": row["n_waitlisted"],
+        "definitions": domain.DEFINITIONS,
     }
 
 
 def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
-    """Participants, completions and certifications per program, with counts under the minimum cell hidden.
+    """Participants, completions and certifications per program, with small cells hidden, then a total row.
 
-    For monitors: aggregates only, and a cell of fewer than SINERGI_MIN_CELL people shows as "<5".
+    For monitors: aggregates only. `core.suppression.masked_table` hides a cell of fewer than
+    SINERGI_MIN_CELL people ("<5") and, in each column, as many more as needed ("×") so that the total row
+    (or the same total shown elsewhere) minus the shown cells never gives a hidden one back.
     """
-    from django.conf import settings
+    from django.utils.translation import gettext
 
-    floor = min_cell if min_cell is not None else settings.SINERGI_MIN_CELL
+    from sinergi.core.suppression import masked_table
 
-    def cell(n: int) -> str:
-        return f"<{floor}" if 0 < n < floor else str(n)
-
-    rows = (
-        Program.objects.annotate(
-            participants=Count(
-                "cohorts__enrollments",
-                filter=Q(
-                    cohorts__enrollments__stage__in=(
-                        Stage.ENROLLED,
-                        Stage.ACTIVE,
-                        Stage.COMPLETED,
-                        Stage.WITHDRAWN,
-                    )
-                ),
-                distinct=True,
-            ),
-            completed=Count(
-                "cohorts__enrollments", filter=Q(cohorts__enrollments__stage=Stage.COMPLETED), distinct=True
-            ),
-            certified=Count("cohorts__enrollments__certificates", distinct=True),
-        )
-        .order_by("name")
-        .values("name", "participants", "completed", "certified")
-    )
-    return [
+    rows = [
         {
             "name": r["name"],
-            "participants": cell(r["participants"]),
-            "completed": cell(r["completed"]),
-            "certified": cell(r["certified"]),
+            "participants": r["n_participants"],
+            "completed": r["n_completed"],
+            "certified": r["n_certified"],
+            "ended": r["n_ended"],
         }
-        for r in rows
+        for r in program_counts().order_by("name").values("name", *COUNT_NAMES)
     ]
+    columns = ("participants", "completed", "certified", "ended")
+    table, totals = masked_table(rows, columns, minimum=min_cell)
+    if not table:
+        return []
+
+    def shown_rate(rule: Any, part: Any, whole: Any) -> str:
+        # A rate of hidden counts would give them back: shown only when both of its counts are shown.
+        if not isinstance(part, int) or not isinstance(whole, int):
+            return domain.NO_VALUE
+        return domain.percent_text(rule(part, whole))
+
+    for row in [*table, totals]:
+        row["completion"] = shown_rate(domain.completion_rate, row["completed"], row["ended"])
+        row["certification"] = shown_rate(domain.certification_rate, row["certified"], row["completed"])
+    return [*table, {"name": gettext("All programs"), "is_total": True, **totals}]
 
 
 def cohort_candidates(*, cohort: Cohort) -> list[Any]:

@@ -18,18 +18,22 @@ from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.uploads import detect_scan, download_name
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import access, domain, selectors, services
 from sinergi.programs.choices import Mark, PublicWithdrawal, Stage
 from sinergi.programs.forms import (
     ApproveForm,
+    AssessmentCorrectForm,
     AssessmentForm,
+    AssessmentVoidForm,
     CertificateForm,
     CohortForm,
     ProgramForm,
     ReleaseForm,
     RescheduleForm,
+    RevokeForm,
     ScheduleForm,
     ScreenForm,
     WithdrawForm,
@@ -209,6 +213,7 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(actor=request.user, pk=pk)
     results = selectors.run_results(actor=request.user, run=run)
+    services.run_read_record(actor=request.user, run=run, count=len(results))
     return render(
         request,
         "programs/run_detail.html",
@@ -450,6 +455,8 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_take_attendance(request.user, session):
         raise NotFoundError()
     outcome = None
+    error = ""
+    status = 200
     if request.method == "POST":
         marks: dict[int, tuple[str, int]] = {}
         for key in request.POST:
@@ -459,9 +466,9 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 marks[int(key[5:])] = (value, int(seen) if seen.isdigit() else 0)
         try:
             outcome = services.attendance_record(actor=request.user, session=session, marks=marks)
-        except ApplicationError as error:
-            _refuse_forbidden(error)
-            messages.error(request, str(error.message))
+        except ApplicationError as refusal:
+            _refuse_forbidden(refusal)
+            error, status = str(refusal.message), refusal.status
     rows = selectors.attendance_sheet(session=session)
     conflicts = {c["enrollment"]: c for c in (outcome.conflicts if outcome else [])}
     context = {
@@ -469,13 +476,15 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "conflicts": conflicts,
         "outcome": outcome,
+        "error": error,
+        "closed_reason": services.attendance_closed_reason(session),
         "mark_labels": dict(Mark.choices),
         "counts": selectors.mark_counts(session=session),
         "reschedule_form": RescheduleForm(initial={"version": session.version, "to": session.date}),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "programs/_attendance_rows.html", context)
-    return render(request, "programs/session_attendance.html", context)
+        return render(request, "programs/_attendance_rows.html", context, status=status)
+    return render(request, "programs/session_attendance.html", context, status=status)
 
 
 @allow(*DELIVERY)
@@ -552,6 +561,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrollment": enrollment,
             "assessments": enrollment.assessments.all(),
             "certificates": enrollment.certificates.all(),
+            "today": timezone.localdate(),
             "assessment_form": assessment_form,
             "certificate_form": certificate_form,
         },
@@ -565,11 +575,82 @@ def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
     if not certificate.document:
         raise NotFoundError()
     services.certificate_download_record(actor=request.user, certificate=certificate)
+    with certificate.document.open("rb") as handle:
+        kind = detect_scan(handle.read(8))
+    content_type = kind.content_type if kind else "application/octet-stream"
     return FileResponse(
         certificate.document.open("rb"),
         as_attachment=True,
-        filename=certificate.document.name.rsplit("/", 1)[-1],
+        filename=download_name(certificate.document.name, content_type),
+        content_type=content_type,
     )
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+
+
+@allow(*DELIVERY)
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke a certificate with a reason; its public page then says it was revoked."""
+    certificate = selectors.certificate_get(actor=request.user, pk=pk)
+    form = RevokeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_form_errors(form))
+        services.certificate_revoke(actor=request.user, certificate=certificate, **form.cleaned_data)
+    except ApplicationError as error:
+        _refuse_forbidden(error)
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The certificate has been revoked."))
+    return redirect("programs:enrollment_detail", pk=certificate.enrollment_id)
+
+
+@allow(*DELIVERY)
+@require_POST
+def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an assessment's score or date, with a reason (audited)."""
+    assessment = selectors.assessment_get(actor=request.user, pk=pk)
+    form = AssessmentCorrectForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_form_errors(form))
+        data = form.cleaned_data
+        services.assessment_correct(
+            actor=request.user,
+            assessment=assessment,
+            score=data["score"],
+            on=data["assessed_on"],
+            reason=data["reason"],
+        )
+    except ApplicationError as error:
+        _refuse_forbidden(error)
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The assessment has been corrected."))
+    return redirect("programs:enrollment_detail", pk=assessment.enrollment_id)
+
+
+@allow(*DELIVERY)
+@require_POST
+def assessment_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Void an assessment recorded by mistake, with a reason (audited)."""
+    assessment = selectors.assessment_get(actor=request.user, pk=pk)
+    form = AssessmentVoidForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_form_errors(form))
+        services.assessment_void(
+            actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        _refuse_forbidden(error)
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The assessment has been voided."))
+    return redirect("programs:enrollment_detail", pk=assessment.enrollment_id)
 
 
 @login_not_required
@@ -586,6 +667,8 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
         {
             "certificate": certificate,
             "name": person.full_name if shares else None,
-            "valid": certificate.expires_on is None or certificate.expires_on >= timezone.localdate(),
+            "revoked": certificate.revoked_on is not None,
+            "valid": certificate.revoked_on is None
+            and (certificate.expires_on is None or certificate.expires_on >= timezone.localdate()),
         },
     )

@@ -38,6 +38,7 @@ from sinergi.programs.services.cohorts import (
     cohort_update,
 )
 from sinergi.programs.services.enrollments import (
+    completion_problems,
     enroll,
     enrollment_move,
 )
@@ -56,16 +57,21 @@ from sinergi.programs.services.release import (
     release_enrollments_close,
 )
 from sinergi.programs.services.results import (
+    assessment_correct,
     assessment_record,
+    assessment_void,
     certificate_download_record,
     certificate_record,
+    certificate_revoke,
 )
 from sinergi.programs.services.screening import (
     candidates_approve,
+    run_read_record,
     screening_run_create,
 )
 from sinergi.programs.services.sessions import (
     AttendanceOutcome,
+    attendance_closed_reason,
     attendance_record,
     can_take_attendance,
     session_cancel,
@@ -109,15 +115,20 @@ __all__ = [
     "SESSION_OUTSIDE_COHORT",
     "TIME_ORDER",
     "WRONG_UNIT",
+    "assessment_correct",
     "assessment_record",
+    "assessment_void",
+    "attendance_closed_reason",
     "attendance_record",
     "can_take_attendance",
     "candidates_approve",
     "certificate_download_record",
     "certificate_record",
+    "certificate_revoke",
     "cohort_create",
     "cohort_update",
     "default_rule",
+    "completion_problems",
     "enroll",
     "enrollment_move",
     "handovers_due",
@@ -126,6 +137,7 @@ __all__ = [
     "program_create",
     "program_update",
     "release_enrollments_close",
+    "run_read_record",
     "screening_run_create",
     "session_cancel",
     "session_reschedule",

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy
 
 from sinergi.beneficiaries.choices import IntegrationKind
+from sinergi.core.dates import long_date
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
 PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
@@ -25,8 +26,10 @@ WRONG_UNIT = "{name} berada di {unit}, bukan di {cohort_unit} tempat angkatan in
 SESSION_OUTSIDE_COHORT = "Tanggal {date} berada di luar periode angkatan ({start}–{end})."
 TIME_ORDER = "Jam selesai harus setelah jam mulai."
 NOT_ENROLLED = "Presensi hanya untuk peserta angkatan ini yang terdaftar; {who} tidak termasuk."
-SESSION_CANCELLED = "Sesi ini dibatalkan; presensi tidak dapat dicatat."
-SESSION_IN_FUTURE = "Sesi ini baru berlangsung pada {date}; presensi dicatat pada hari sesi atau sesudahnya."
+SESSION_CANCELLED = gettext_lazy("This session was cancelled; no attendance can be recorded for it.")
+SESSION_IN_FUTURE = gettext_lazy(
+    "This session takes place on %(date)s; attendance is taken on the day of the session or later."
+)
 RELEASE_IN_FUTURE = "Tanggal pembebasan {date} belum tiba. Catat pembebasan pada harinya atau sesudahnya."
 INTEGRATION_AFTER_EXPIRY = (
     "Masa pidana sudah berakhir pada {expiry}; setelah itu yang dicatat adalah bebas, bukan {kind}."
@@ -100,7 +103,13 @@ def forbidden(message: object) -> ForbiddenError:
 
 
 def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
+    """A date as pages show it, in the active language: "9 Juni 2021"."""
+    return long_date(value)
+
+
+def _problems(problems: dict[str, str]) -> ApplicationError:
+    """Every problem at once, each next to its field."""
+    return ApplicationError(" ".join(problems.values()), code="invalid", detail=problems)
 
 
 def _invalid(message: str, field_name: str | None = None) -> ApplicationError:

@@ -98,6 +98,9 @@ def enrollment_move(
         raise _invalid(str(exc), "stage") from exc
     data: dict[str, Any] = {"stage": to}
     if to == Stage.COMPLETED:
+        problems = completion_problems(enrollment)
+        if problems:
+            raise _invalid(" ".join(problems), "stage")
         data["completed_on"] = on
     if to == Stage.WITHDRAWN:
         data |= {"withdrawn_on": on, "withdrawal_reason": reason, "waitlist_position": None}
@@ -122,6 +125,19 @@ def enrollment_move(
             _promote_waitlist(actor=actor, cohort=enrollment.cohort, on=on)
         enrollment_event_record(enrollment)
     return enrollment
+
+
+def completion_problems(enrollment: Enrollment) -> list[str]:
+    """Why this enrolment may not be completed yet (domain.completion_problems with its facts)."""
+    program = enrollment.cohort.program
+    return domain.completion_problems(
+        stage=enrollment.stage,
+        stage_label=str(enrollment.get_stage_display()),
+        assessed=program.assessed,
+        has_post=enrollment.assessments.filter(kind="post", voided_on__isnull=True).exists(),
+        attendance=selectors.enrollment_attendance_rate(enrollment=enrollment),
+        min_attendance=program.min_attendance_rate,
+    )
 
 
 def enrollment_event_record(enrollment: Enrollment) -> None:

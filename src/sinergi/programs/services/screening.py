@@ -70,6 +70,16 @@ def screening_run_create(*, actor: Any, program: Program, as_of: dt.date) -> Scr
     return run
 
 
+def run_read_record(*, actor: Any, run: ScreeningRun, count: int) -> None:
+    """Reading a whole screening run (names, units and the reasons, which reveal sentences and offences)
+    is a bulk read of personal data: one `screening_run.list` audit event with the number of people."""
+    from sinergi.audit.services import audit_read
+
+    audit_read(
+        actor=actor, action="screening_run.list", filters={"run": run.pk}, count=count, target=run.program
+    )
+
+
 def candidates_approve(
     *, actor: Any, run: ScreeningRun, result_ids: Iterable[int], decided_on: dt.date, reference: str
 ) -> int:
@@ -83,6 +93,16 @@ def candidates_approve(
         raise forbidden(APPROVE_NOT_ALLOWED)
     if not reference.strip():
         raise _invalid("Tulis nomor keputusan TPP.", "reference")
+    from django.utils import timezone
+
+    from sinergi.programs.services._common import _d
+    from sinergi.programs.services.results import DECISION_DATE
+
+    future = domain.future_problem(
+        what=DECISION_DATE, on=decided_on, today=timezone.localdate(), date_text=_d
+    )
+    if future:
+        raise _invalid(future, "decided_on")
     results = list(ScreeningResult.objects.filter(run=run, pk__in=ids, eligible=True, approval__isnull=True))
     with transaction.atomic():
         CandidateApproval.objects.bulk_create(

@@ -149,10 +149,9 @@ def attendance_record(
     """
     if not access.may_take_attendance(actor, session.cohort):
         raise forbidden(DELIVERY_NOT_ALLOWED)
-    if session.status == SessionStatus.CANCELLED:
-        raise _invalid(SESSION_CANCELLED)
-    if session.date > timezone.localdate():
-        raise _invalid(SESSION_IN_FUTURE.format(date=_d(session.date)))
+    closed = attendance_closed_reason(session)
+    if closed:
+        raise _invalid(closed)
     valid = set(Mark.values)
     enrolled = set(
         Enrollment.objects.filter(
@@ -194,6 +193,16 @@ def attendance_record(
             changes={"saved": len(outcome.saved), "conflicts": len(outcome.conflicts)},
         )
     return outcome
+
+
+def attendance_closed_reason(session: Session, *, today: dt.date | None = None) -> str:
+    """Why no attendance can be recorded for this session ("" when it can): it was cancelled, or it has
+    not taken place yet (attendance is taken on the day of the session or later)."""
+    if session.status == SessionStatus.CANCELLED:
+        return str(SESSION_CANCELLED)
+    if session.date > (today or timezone.localdate()):
+        return str(SESSION_IN_FUTURE) % {"date": _d(session.date)}
+    return ""
 
 
 def can_take_attendance(actor: Any, session: Session) -> bool:
