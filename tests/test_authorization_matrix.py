@@ -327,34 +327,28 @@ def _batch(world: World, role: str, scope: str) -> int:
 
 
 def _certificate(world: World, role: str, scope: str) -> int:
+    """A certificate of the scope's participant, stored directly (the service wants a finished program,
+    and finishing it would change the enrolment the other rows use)."""
     import datetime as dt
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.base import ContentFile
 
-    from sinergi.programs.models import Enrollment
-    from sinergi.programs.services import certificate_record
+    from sinergi.programs.models import Certificate
     from tests.programs.matrix_rows import _program_world
 
-    enrollment = Enrollment.objects.get(pk=_program_world(world, scope)["enrollment"])
-    return int(
-        _once(
-            world,
-            f"certificate-{scope}",
-            lambda: (
-                certificate_record(
-                    actor=world.users[Role.ADMIN],
-                    enrollment=enrollment,
-                    data={
-                        "issuer": "LSP Uji",
-                        "number": f"SERT-{scope}",
-                        "competency": "Menjahit",
-                        "issued_on": dt.date(2022, 6, 1),
-                    },
-                    upload=SimpleUploadedFile("s.pdf", PDF),
-                ).pk
-            ),
+    def make() -> int:
+        certificate = Certificate(
+            enrollment_id=_program_world(world, scope)["enrollment"],
+            issuer="LSP Uji",
+            number=f"SERT-{scope}",
+            competency="Menjahit",
+            issued_on=dt.date(2022, 6, 1),
         )
-    )
+        certificate.document.save("s.pdf", ContentFile(PDF), save=False)
+        certificate.save()
+        return int(certificate.pk)
+
+    return int(_once(world, f"certificate-{scope}", make))
 
 
 def _agreement_body(world: World, role: str, scope: str) -> dict[str, Any]:
