@@ -239,7 +239,7 @@ def check_row(world: World, row: Row, requester: Requester) -> list[str]:
             expected = scope in row.allowed.get(role, frozenset())
             url = row.url(world, role, scope)
             data = row.data(world, role, scope) if callable(row.data) else row.data
-            status = requester.status(user, row, url, data)
+            status = requester.status(user, row, url, dict(data) if data is not None else None)
             if expected and status >= 400 and status not in row.accepted:
                 failures.append(f"{role}/{scope} {url}: should be allowed, got {status}")
             if not expected and not _denied(status):
