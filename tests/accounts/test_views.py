@@ -109,17 +109,6 @@ def test_organisation_list_filters_by_kind(client: Client, world) -> None:
     assert "Lapas Kelas I Palembang" not in html
 
 
-def test_user_list_query_count_is_constant(client: Client, world, django_assert_max_num_queries) -> None:
-    client.force_login(world.users[Role.ADMIN])
-    client.get("/pengguna/")
-    with django_assert_max_num_queries(12):
-        client.get("/pengguna/")
-    for i in range(10):
-        UserFactory(username=f"tambahan{i}", role=Role.MONITOR)
-    with django_assert_max_num_queries(12):
-        client.get("/pengguna/")
-
-
 def test_an_administrator_unlocks_a_locked_account(client: Client, world) -> None:
     UserFactory(username="dikunci", role=Role.MONITOR)
     anonymous = Client()

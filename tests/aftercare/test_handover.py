@@ -28,7 +28,7 @@ from sinergi.programs.choices import Stage
 from tests.beneficiaries.conftest import register
 from tests.factories import UnitFactory, UserFactory
 
-RELEASED_ON = dt.date(2022, 5, 2)
+RELEASED_ON = dt.date(2022, 5, 3)  # two thirds of register()'s 2-year sentence from 2021-01-01: PB allowed
 
 
 def _api(client: Client, user: Any, url: str, payload: dict[str, Any]) -> Any:
@@ -219,14 +219,14 @@ def test_the_company_learns_that_the_participant_was_released_and_nothing_more(
     note = Notification.objects.get(recipient=handover["csr"])
     assert note.title == f"Peserta {enrollment.person.full_name} telah bebas dan diserahkan ke Bapas"
     text = f"{note.title} {note.body} {note.link} {note.key}".lower()
-    for secret in ("pb", "parole", "pembebasan bersyarat", "2 mei 2022", "2022-05-02", "02-05-2022", "2022"):
+    for secret in ("pb", "parole", "pembebasan bersyarat", "3 mei 2022", "2022-05-03", "03-05-2022", "2022"):
         assert secret not in text, secret
     for fact in ("klien", "cb", "cmb", "kesehatan", "health", "released"):
         assert fact not in note.title.lower() + note.body.lower()
     assert note.link == f"/program/angkatan/{handover['cohort'].pk}/"
     # The Bapas, which guides the person, is told how and when.
     bapas_note = Notification.objects.get(recipient=handover["pk_officer"])
-    assert "PB" in bapas_note.title and "2 Mei 2022" in bapas_note.title
+    assert "PB" in bapas_note.title and "3 Mei 2022" in bapas_note.title
 
 
 def test_a_stale_version_is_a_conflict_and_writes_nothing(client: Client, handover: dict[str, Any]) -> None:
@@ -287,7 +287,12 @@ def test_a_handler_that_crashes_after_its_writes_leaves_nothing_and_the_retry_ha
     crashes.clear()
     enrollment = handover["enrollments"][0]
     episode_release(
-        actor=None, episode=enrollment.episode, kind="pb", on=RELEASED_ON, version=enrollment.episode.version
+        actor=None,
+        episode=enrollment.episode,
+        kind="pb",
+        on=RELEASED_ON,
+        reference="PB/UJI/3",
+        version=enrollment.episode.version,
     )
     assert events_dispatch() == 0  # the worker "died" after programs and aftercare had written
     assert crashes == ["crashed"]
@@ -389,7 +394,12 @@ def test_the_daily_safety_net_records_missing_release_events_with_a_constant_num
 def test_the_safety_net_skips_releases_that_have_their_event(handover: dict[str, Any]) -> None:
     first, second = handover["enrollments"][:2]
     services.participant_release(
-        actor=None, enrollment=first, kind="pb", on=RELEASED_ON, version=first.episode.version
+        actor=None,
+        enrollment=first,
+        kind="pb",
+        on=RELEASED_ON,
+        reference="PB/UJI/4",
+        version=first.episode.version,
     )
     CustodyEpisode.objects.filter(pk=second.episode_id).update(status="klien")
     from sinergi.beneficiaries.models import IntegrationEvent

@@ -92,3 +92,26 @@ def test_the_person_page_shows_the_handover_to_the_bapas(client: Client, world, 
     client.force_login(world.users[Role.UNIT_OFFICER])
     html = client.get(f"/wbp/{person.pk}/").content.decode()
     assert 'data-testid="handover"' in html and bapas.name in html
+
+
+def test_every_bulk_read_of_people_is_audited_once_per_request(client: Client, world, people) -> None:
+    from sinergi.accounts.services import token_create
+    from sinergi.audit.models import AuditEvent
+
+    officer = world.users[Role.UNIT_OFFICER]
+    client.force_login(officer)
+    client.get("/wbp/", {"q": "1671141705900001"})
+    listed = AuditEvent.objects.get(action="person.list", actor=officer)
+    assert listed.changes["count"] == 1 and "1671141705900001" not in str(listed.changes)
+    client.get("/wbp/bebas-segera/")
+    client.get("/wbp/duplikat/")
+    assert AuditEvent.objects.filter(action="person.releases_due.list").count() == 1
+    assert AuditEvent.objects.filter(action="person.duplicates.list").count() == 1
+    token = token_create(actor=None, user=officer)
+    response = client.get("/api/v1/persons", {"limit": 5}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and len(response.json()) == 1
+    api = AuditEvent.objects.filter(action="person.list").order_by("-seq").first()
+    assert api.changes["filters"]["via"] == "api" and api.changes["count"] == 1
+    bad = client.get("/api/v1/persons", {"offset": -5}, headers={"Authorization": f"Bearer {token}"})
+    assert 400 <= bad.status_code < 500
+    assert client.get("/wbp/", {"unit": "1" * 30, "q": "a\x00b"}).status_code == 400

@@ -255,3 +255,15 @@ def test_the_release_api_answers_400_with_the_field_and_the_date(client: Client,
     )
     assert response.status_code == 400, response.content
     assert "syarat waktu PB" in response.json()["detail"]["on"]  # the officer's language
+
+
+def test_an_episode_from_an_older_import_gets_its_dates_stored_before_the_rules_run(worked, world) -> None:
+    CustodyEpisode.objects.filter(pk=worked.pk).update(
+        half_date=None, parole_eligible_from=None, conditional_leave_eligible_from=None, ruleset_version=""
+    )
+    worked.refresh_from_db()
+    integration_event_add(
+        actor=world.users[Role.UNIT_OFFICER], episode=worked, kind="cb", date=D(2021, 7, 23), approved=True
+    )
+    worked.refresh_from_db()
+    assert worked.half_date == D(2021, 6, 2) and worked.ruleset_version == domain.RULESET_VERSION

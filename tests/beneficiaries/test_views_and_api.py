@@ -175,23 +175,6 @@ def test_the_error_report_is_a_csv_with_neutralised_cells(
     assert batch.status == "checked" and Person.objects.count() == 0 and response.status_code == 302
 
 
-def test_the_person_list_query_count_is_constant(
-    client: Client, world, django_assert_max_num_queries
-) -> None:
-    from tests.beneficiaries.conftest import register
-
-    unit = world.organisation(Role.UNIT_OFFICER, "own")
-    register(None, unit, "Orang 0", "Q-0")
-    client.force_login(world.users[Role.UNIT_OFFICER])
-    client.get("/wbp/")
-    with django_assert_max_num_queries(20) as first:
-        client.get("/wbp/")
-    for i in range(1, 10):
-        register(None, unit, f"Orang {i}", f"Q-{i}")
-    with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get("/wbp/")
-
-
 def test_an_officer_records_parole_with_the_boards_approval(client: Client, world, people) -> None:
     person = people["own"]
     episode = person.episodes.get()

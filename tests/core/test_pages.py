@@ -65,19 +65,23 @@ def test_the_menu_shows_only_pages_the_role_may_open(client: Client, world) -> N
     assert 'href="/pengguna/"' in html and 'href="/audit/"' in html
 
 
-def test_the_dashboard_query_count_does_not_grow_with_data(
-    client: Client, world, django_assert_max_num_queries
-) -> None:
+def test_the_dashboard_query_count_is_exact_and_does_not_grow_with_data(client: Client, world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from tests.factories import UserFactory
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured.captured_queries)
 
     client.force_login(world.users[Role.ADMIN])
     client.get("/")
-    with django_assert_max_num_queries(40) as before:
-        client.get("/")
-    for i in range(5):
+    before = count()
+    for i in range(20):
         UserFactory(username=f"extra{i}", role=Role.MONITOR)
-    with django_assert_max_num_queries(len(before.captured_queries)):
-        client.get("/")
+    assert (before, count()) == (24, 24)
 
 
 def test_the_interface_stays_indonesian_when_the_browser_prefers_english(client: Client, world) -> None:

@@ -91,7 +91,8 @@ def test_a_worker_killed_during_a_handover_leaves_nothing_and_the_next_hands_ove
         actor=None,
         episode=enrollment.episode,
         kind="pb",
-        on=dt.date(2022, 5, 2),
+        on=dt.date(2022, 5, 3),  # two thirds of the 2-year sentence: PB allowed from this day
+        reference="PB/UJI/1",
         version=enrollment.episode.version,
     )
     event = DomainEvent.objects.get(kind=kinds.PERSON_RELEASED)

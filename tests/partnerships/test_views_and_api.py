@@ -217,18 +217,3 @@ def test_the_api_creates_and_updates_within_scope(client: Client, world) -> None
         data=payload | {"number": "MOU-API-2", "duration_years": None, "end_date": "2020-01-01"},
     )
     assert bad.status_code == 400 and "end_date" in bad.json()["detail"]
-
-
-def test_the_list_query_count_does_not_grow_with_agreements(
-    client: Client, world, django_assert_max_num_queries
-) -> None:
-    parties = [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
-    make_agreement(None, parties, number="MOU-Q-0")
-    client.force_login(world.users[Role.CSR_OFFICER])
-    client.get("/kerja-sama/")
-    with django_assert_max_num_queries(14) as first:
-        client.get("/kerja-sama/")
-    for i in range(1, 8):
-        make_agreement(None, parties, number=f"MOU-Q-{i}")
-    with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get("/kerja-sama/")

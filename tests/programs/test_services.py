@@ -250,8 +250,8 @@ def test_release_closes_the_enrolment_at_once_and_the_handover_follows_from_the_
         actor=None,
         enrollment=enrollment,
         kind="pb",
-        on=dt.date(2022, 5, 3),
-        reference="TPP/PB/UJI",
+        on=dt.date(2022, 5, 3),  # two thirds of the 2-year sentence: PB allowed from this day
+        reference="PB/UJI/1",
         version=enrollment.episode.version,
     )
     enrollment.refresh_from_db()

@@ -172,22 +172,6 @@ def test_the_api_saves_attendance_in_bulk_and_reports_conflicts(client: Client, 
     assert refused.status_code == 400 and refused.json()["code"] == "invalid"
 
 
-def test_the_cohort_page_query_count_does_not_grow_with_participants(
-    client: Client, world, setting, django_assert_max_num_queries
-) -> None:
-    cohort = make_cohort(setting)
-    results = [r for r in approved_results(setting) if r.full_name != "Peserta 3"]
-    services.enroll(actor=None, cohort=cohort, result=results[0])
-    client.force_login(world.users[Role.UNIT_OFFICER])
-    client.get(f"/program/angkatan/{cohort.pk}/")
-    with django_assert_max_num_queries(40) as first:
-        client.get(f"/program/angkatan/{cohort.pk}/")
-    for result in results[1:]:
-        services.enroll(actor=None, cohort=cohort, result=result)
-    with django_assert_max_num_queries(len(first.captured_queries) + 2 * 2):
-        client.get(f"/program/angkatan/{cohort.pk}/")
-
-
 def test_enrolment_stage_is_shown_and_moves_from_the_cohort_page(client: Client, world, setting) -> None:
     cohort = make_cohort(setting)
     enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])

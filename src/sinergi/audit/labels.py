@@ -39,6 +39,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "person.import": _("Registry imported"),
     "person.import_upload": _("Import file uploaded"),
     "system.restore": _("Backup restored"),
+    "person.anonymise": _("Person anonymised (retention)"),
     "person.import_report": _("Import error report downloaded"),
     "person.merge": _("Duplicate records merged"),
     "person.release": _("Release recorded"),

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
@@ -96,7 +97,14 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dic
     require_roles(request, *REGISTRY)
     people = selectors.person_list(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
     sensitive = selectors.may_see_sensitive(request.user)
-    return [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
+    rows = [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
+    audit_read(
+        actor=request.user,
+        action="person.list",
+        filters={"via": "api", **filters.dict()},
+        count=len(rows),
+    )
+    return rows
 
 
 @router.get("/{person_id}", response=PersonOut, exclude_none=True, summary="One person")

@@ -12,9 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import ConsentPurpose, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services import (
@@ -107,7 +109,21 @@ COLUMNS = [
 PEOPLE = 240
 
 
+def _length_to(start: dt.date, expiry: dt.date, remission: int) -> tuple[int, int, int]:
+    """The sentence (years, months, days) that, with `remission` days off, ends on about `expiry`."""
+    gross = relativedelta(expiry + dt.timedelta(days=remission), start)
+    return gross.years, gross.months, gross.days
+
+
 def _rows(today: dt.date) -> list[dict[str, str]]:
+    """The synthetic registry as it stands on `today`, whatever day that is.
+
+    Everyone's status matches their dates: a sentence that has ended was served (bebas on the expiry date);
+    nobody is still "narapidana" after expiry. Half the adults have been in custody since 2019–2021, so the
+    founding MoU's programs (2021–2023) can draw on them, with expiry dates still ahead; some of those are
+    released in the coming one to three months (the releases-due page). A few adults whose two thirds have
+    passed are on parole (klien). Ages at the start of custody are 14–16 for juveniles and 18–50 for adults.
+    """
     rng = random.Random(2021)  # noqa: S311 (synthetic demo data, not security)
     rows = []
     for i in range(PEOPLE):
@@ -115,26 +131,41 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
         female = unit == "LPP-PLG"
         juvenile = unit == "LPKA-PLG"
         name = f"{rng.choice(FIRST_F if female else FIRST)} {rng.choice(LAST)}"
-        age = rng.randint(15, 17) if juvenile else rng.randint(19, 55)
-        birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
         place = PLACES[0] if i % 3 == 0 else PLACES[1] if i % 3 == 1 and i % 2 else rng.choice(PLACES)
         village = rng.choice(place[2]) if place[2] else ""
-        if i % 2 == 0 and not juvenile:
+        remission = rng.choice([0, 0, 30, 60, 90])
+        if juvenile:
+            start = today - dt.timedelta(days=rng.randint(30, 300))
+            years, months, days = 0, rng.randint(6, 11), 0
+            remission = rng.choice([0, 15, 30])
+        elif i % 2 == 0:
             # In custody during the founding MoU (June 2021 – June 2023), so its programs can draw on them.
             start = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 880))
-            years, months = rng.randint(3, 6), rng.randint(0, 11)
+            soon = i % 16 == 0  # released in the coming months
+            expiry = today + dt.timedelta(days=rng.randint(10, 85) if soon else rng.randint(120, 1400))
+            years, months, days = _length_to(start, expiry, remission)
         else:
             start = today - dt.timedelta(days=rng.randint(60, 1500))
-            years, months = (0, rng.randint(6, 11)) if juvenile else (rng.randint(1, 6), rng.randint(0, 11))
-        status = "anak binaan" if juvenile else "narapidana"
-        released = ""
-        if i % 11 == 0 and start < today - dt.timedelta(days=120):
-            release_on = min(start + dt.timedelta(days=rng.randint(90, 900)), today - dt.timedelta(days=7))
-            status, released = "bebas", release_on.isoformat()
+            years, months, days = rng.randint(1, 6), rng.randint(0, 11), 0
+        age_at_start = rng.randint(14, 16) if juvenile else rng.randint(18, 50)
+        birth = start - dt.timedelta(days=age_at_start * 365 + rng.randint(30, 330))
+        dates = domain.sentence_dates(
+            start=start, length=domain.SentenceLength(years, months, days), remission_days=remission
+        )
+        status, released = ("anak binaan" if juvenile else "narapidana"), ""
+        if dates.expiry <= today:
+            status, released = "bebas", dates.expiry.isoformat()  # served in full
+        elif not juvenile and i % 2 and i % 5 == 0 and dates.two_thirds <= today - dt.timedelta(days=30):
+            status = "klien"  # on parole or conditional leave since two thirds (recorded in seed)
         nik = ""
         if i % 4 == 0:
             day = birth.day + (40 if female else 0)
             nik = f"167114{day:02d}{birth.month:02d}{birth.year % 100:02d}0000"
+        length = " ".join(
+            f"{count} {unit_name}"
+            for count, unit_name in ((years, "tahun"), (months, "bulan"), (days, "hari"))
+            if count
+        )
         rows.append(
             {
                 "no_registrasi": f"DEMO-{i + 1:04d}",
@@ -148,8 +179,8 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
                 "kabupaten_kota": place[1],
                 "status": status,
                 "tanggal_mulai_pidana": start.isoformat(),
-                "lama_pidana": f"{years} tahun {months} bulan",
-                "remisi_hari": str(rng.choice([0, 0, 30, 60, 90])),
+                "lama_pidana": length,
+                "remisi_hari": str(remission),
                 "jenis_perkara": rng.choice(OFFENCES),
                 "tanggal_bebas": released,
             }
@@ -188,14 +219,31 @@ def seed(*, actor: Any) -> None:
                 given_on=min(first + dt.timedelta(days=rng.randint(20, 60)), today),
                 evidence=f"Formulir persetujuan contoh no. {person.pk:05d}",
             )
-        paroled = CustodyEpisode.objects.filter(
-            person__is_synthetic=True, two_thirds_date__lt=today, status="narapidana"
-        ).select_related("person")[:20]
-        for episode in paroled:
+        # Asimilasi for some of those in custody whose half date has passed.
+        halfway = CustodyEpisode.objects.filter(
+            person__is_synthetic=True, half_date__lte=today, status="narapidana"
+        ).select_related("person", "unit")[:20]
+        for episode in halfway:
             integration_event_add(
                 actor=actor,
                 episode=episode,
-                kind=IntegrationKind.PAROLE,
+                kind=IntegrationKind.ASSIMILATION,
+                date=episode.half_date or today,
+                approved=True,
+                reference=f"TPP/CONTOH/{episode.pk}",
+            )
+        # The clients (klien) went out on PB at two thirds, or on CB when PB is not possible by time.
+        clients = CustodyEpisode.objects.filter(person__is_synthetic=True, status="klien")
+        for episode in clients.select_related("person", "unit"):
+            kind = (
+                IntegrationKind.PAROLE if episode.parole_eligible_from else IntegrationKind.CONDITIONAL_LEAVE
+            )
+            if kind == IntegrationKind.CONDITIONAL_LEAVE and not episode.conditional_leave_eligible_from:
+                continue
+            integration_event_add(
+                actor=actor,
+                episode=episode,
+                kind=kind,
                 date=episode.two_thirds_date or today,
                 approved=True,
                 reference=f"TPP/CONTOH/{episode.pk}",

@@ -25,7 +25,7 @@ from sinergi.accounts.choices import OrganisationKind
 from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
-from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.beneficiaries.selectors import ruleset_list
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import ApplicationError
 from sinergi.regions.domain import normalize_place
@@ -69,11 +69,7 @@ VILLAGE_UNKNOWN = (
 START_REQUIRED = "Tanggal mulai pidana wajib diisi untuk status {status}."
 LENGTH_REQUIRED = "Lama pidana wajib diisi untuk narapidana."
 RELEASE_REQUIRED = "Tanggal bebas wajib diisi untuk status bebas."
-RELEASE_BEFORE_START = (
-    "Tanggal bebas ({release}) sebelum tanggal mulai pidana ({start}). Periksa kedua tanggal."
-)
 REMISSION_NOT_INTEGER = "Remisi harus bilangan bulat 0 atau lebih (jumlah hari)."
-BIRTH_IN_FUTURE = "Tanggal lahir tidak boleh setelah hari ini."
 DUPLICATE_IN_FILE = "No. registrasi {value} di {unit} sudah ada di baris {line} berkas ini."
 SENTENCE_UNCOMPUTABLE = "Tanggal ekspirasi tidak dapat dihitung: {reason}"
 
@@ -104,7 +100,18 @@ TOO_MANY_COLUMNS = _(
     "The header row has more than %(limit)s columns. Keep only the columns of the import format."
 )
 CELL_NUL = _("The cell holds a NUL character (binary data). Type the value again.")
-TOO_LONG = _("At most %(limit)s characters are allowed here (this value has %(count)s).")
+# The file's column for each field the shared rules (beneficiaries.domain) name.
+LENGTH_COLUMNS = {
+    "full_name": "nama",
+    "registration_number": "no_registrasi",
+    "offence_category": "jenis_perkara",
+    "domicile_village_text": "kelurahan_desa",
+}
+DATE_COLUMNS = {
+    "birth_date": "tanggal_lahir",
+    "start_date": "tanggal_mulai_pidana",
+    "release_date": "tanggal_bebas",
+}
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -306,10 +313,6 @@ def _read_xlsx(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str
         workbook.close()
 
 
-def _max_length(model: Any, name: str) -> int:
-    return int(model._meta.get_field(name).max_length)
-
-
 @dataclass
 class RowResult:
     """One checked row: its clean values (when valid), and problems per column."""
@@ -343,13 +346,7 @@ class RowChecker:
         self.villages = place_index("village")
         self.province_codes = frozenset(Province.objects.values_list("code", flat=True))
         self.seen: dict[tuple[int, str], int] = {}
-        # The same limits as the model and its forms.
-        self.max_lengths = {
-            "nama": _max_length(Person, "full_name"),
-            "no_registrasi": _max_length(CustodyEpisode, "registration_number"),
-            "jenis_perkara": _max_length(Person, "offence_category"),
-            "kelurahan_desa": _max_length(Person, "domicile_village_text"),
-        }
+        self.rulesets = ruleset_list()
 
     def _unit(self, raw: str, result: RowResult) -> int | None:
         found = self.units_by_code.get(raw.strip().upper()) or self.units_by_name.get(
@@ -420,10 +417,9 @@ class RowChecker:
                 result.errors.append((column or "?", str(CELL_NUL)))
                 raw[column] = text.replace("\x00", "")
                 originals = {**originals, column: raw[column]}
-        for column, limit in self.max_lengths.items():
-            text = raw.get(column, "").strip()
-            if len(text) > limit:
-                result.errors.append((column, TOO_LONG % {"limit": limit, "count": len(text)}))
+        lengths = {field_name: raw.get(column, "").strip() for field_name, column in LENGTH_COLUMNS.items()}
+        for field_name, message in domain.length_problems(lengths, labels=LENGTH_COLUMNS).items():
+            result.errors.append((LENGTH_COLUMNS[field_name], str(message)))
         for column in REQUIRED_COLUMNS:
             if not raw.get(column, "").strip():
                 result.errors.append((column, REQUIRED.format(column=column)))
@@ -451,8 +447,6 @@ class RowChecker:
             except ValueError as exc:
                 result.errors.append(("jenis_kelamin", str(exc)))
         birth = self._date(raw, originals, "tanggal_lahir", result)
-        if birth is not None and birth > self.today:
-            result.errors.append(("tanggal_lahir", BIRTH_IN_FUTURE))
         values["birth_date"] = birth
         nik = domain.normalize_nik(raw.get("nik", ""))
         values["nik"] = nik
@@ -507,19 +501,35 @@ class RowChecker:
         if status == "bebas" and release is None and "tanggal_bebas" not in {c for c, _ in result.errors}:
             result.errors.append(("tanggal_bebas", RELEASE_REQUIRED))
         values["release_date"] = release
-        if release is not None and start is not None and release < start:
-            result.errors.append(
-                (
-                    "tanggal_bebas",
-                    RELEASE_BEFORE_START.format(release=f"{release:%d-%m-%Y}", start=f"{start:%d-%m-%Y}"),
-                )
-            )
-        values["expiry_date"] = values["two_thirds_date"] = None
+        # The date rules every entry point shares (beneficiaries.domain): birth date and age at the start of
+        # custody, a start in the future, an actual release (status bebas) in the future or before the start.
+        for field_name, message in domain.person_date_problems(
+            birth_date=birth, today=self.today, custody_start=start
+        ).items():
+            result.errors.append((DATE_COLUMNS[field_name], str(message)))
+        for field_name, message in domain.episode_date_problems(
+            start_date=start, release_date=release if status == "bebas" else None, today=self.today
+        ).items():
+            result.errors.append((DATE_COLUMNS[field_name], str(message)))
+        if status != "bebas" and release is not None and start is not None and release < start:
+            message = domain.RELEASE_BEFORE_START % {
+                "date": domain.format_date_long(release),
+                "start": domain.format_date_long(start),
+            }
+            result.errors.append(("tanggal_bebas", str(message)))
+        values.update(dict.fromkeys(domain.EPISODE_DATE_FIELDS) | {"ruleset_version": ""})
         if start is not None and not length.is_zero and not result.errors:
             try:
-                dates = domain.sentence_dates(start=start, length=length, remission_days=remission)
+                values.update(
+                    domain.episode_dates(
+                        start=start,
+                        years=length.years,
+                        months=length.months,
+                        days=length.days,
+                        remission_days=remission,
+                        rulesets=self.rulesets,
+                    )
+                )
             except ValueError as exc:
                 result.errors.append(("remisi_hari", SENTENCE_UNCOMPUTABLE.format(reason=exc)))
-            else:
-                values["expiry_date"], values["two_thirds_date"] = dates.expiry, dates.two_thirds
         return result

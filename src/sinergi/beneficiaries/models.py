@@ -73,6 +73,8 @@ class Person(VersionedModel):
         verbose_name=_("merged into"),
     )
     is_synthetic = models.BooleanField(_("synthetic example data"), default=False)
+    # Set when retention removed the identity (services/retention.py); the row stays for the aggregates.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True)
 
     class Meta:
         ordering = ["full_name"]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
+from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors, services
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
@@ -51,6 +52,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="person.list",
+        filters={"q": q, "unit": unit, "status": status, "page": page.number},
+        count=len(page.object_list),
+    )
     allowed = actor_unit_ids(request.user)
     units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
     return render(
@@ -270,25 +277,30 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResp
 def upcoming_releases(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("bulan", "3")
     months_value = int(months) if months in ("1", "2", "3") else 3
+    groups = selectors.upcoming_releases(actor=request.user, months=months_value)
+    audit_read(
+        actor=request.user,
+        action="person.releases_due.list",
+        filters={"months": months_value},
+        count=sum(len(episodes) for episodes in groups.values()),
+    )
     return render(
         request,
         "beneficiaries/upcoming_releases.html",
-        {
-            "groups": selectors.upcoming_releases(actor=request.user, months=months_value),
-            "months": months_value,
-        },
+        {"groups": groups, "months": months_value},
     )
 
 
 @allow(*REGISTRY)
 def duplicates(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "beneficiaries/duplicates.html",
-        {
-            "pairs": selectors.duplicate_candidates(actor=request.user),
-        },
+    pairs = selectors.duplicate_candidates(actor=request.user)
+    audit_read(
+        actor=request.user,
+        action="person.duplicates.list",
+        filters={},
+        count=len({person.pk for pair in pairs for person in pair[:2]}),
     )
+    return render(request, "beneficiaries/duplicates.html", {"pairs": pairs})
 
 
 @allow(*REGISTRY)

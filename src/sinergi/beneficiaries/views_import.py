@@ -22,6 +22,7 @@ from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
 
+PREVIEW_SHOWN = 500
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 
 
@@ -63,9 +64,12 @@ class LimitedUploadHandler(FileUploadHandler):
 @allow(*REGISTRY)
 @csrf_exempt
 def import_start(request: HttpRequest) -> HttpResponse:
-    # The size limit must be in place before anything reads the body, so the CSRF check runs after it.
+    # The size limit must be in place before anything reads the body, so the CSRF check runs after it. If a
+    # middleware has parsed the body already, the upload was spooled to a temporary file; the service then
+    # refuses it by size before it is stored, with the same message.
     limit = ImportLimits.current().max_bytes
-    request.upload_handlers = [LimitedUploadHandler(request, limit), *request.upload_handlers]
+    if not hasattr(request, "_files"):
+        request.upload_handlers = [LimitedUploadHandler(request, limit), *request.upload_handlers]
     return _import_start(request, limit)
 
 
@@ -94,7 +98,6 @@ def _import_start(request: HttpRequest, limit: int) -> HttpResponse:
             "columns": _import_columns(),
             "max_megabytes": megabytes(limit),
         },
-        status=400 if request.method == "POST" and form.errors else 200,
     )
 
 
@@ -170,14 +173,25 @@ def import_sample(request: HttpRequest) -> HttpResponse:
 
 @allow(*REGISTRY)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The check's (or the import's) figures, then the people it creates or changes (field by field, old
+    -> new, NIK masked) and every problem, labelled in words and icons. Listing people is a bulk read of
+    personal data: it is audited once per page view (never by the status polling, which lists nobody)."""
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
     summary = batch.import_summary or batch.check_summary
+    # People are listed once the check is done; the page polls only while a job runs.
+    settled = batch.status in ("checked", "done", "failed")
+    changes = (summary.get("changes") or [])[:PREVIEW_SHOWN] if settled else []
     context = {
         "batch": batch,
         "summary": summary,
+        "changes": changes,
+        "changes_hidden": max(len(summary.get("changes") or []) - len(changes), 0) if settled else 0,
+        "changes_truncated": bool(summary.get("changes_truncated")),
         "errors": (summary.get("errors") or [])[:200],
         "warnings": (summary.get("warnings") or [])[:200],
     }
+    if changes:
+        services.import_preview_read_record(actor=request.user, batch=batch, count=len(changes))
     template = (
         "beneficiaries/_import_status.html"
         if request.headers.get("HX-Request")

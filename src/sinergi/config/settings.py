@@ -76,6 +76,8 @@ def field_key_problem(value: str) -> str | None:
 
 SECRET_KEY = _local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
 # Encrypts personal identifiers (NIK) at rest; also keys the blind index used for lookup.
+# Personal data is anonymised this many years after a person's last activity (`sinergi retention apply`).
+SINERGI_RETENTION_YEARS = int(os.environ.get("SINERGI_RETENTION_YEARS", "10"))
 FIELD_KEY = _local_secret("SINERGI_FIELD_KEY", "field_key", lambda: Fernet.generate_key().decode())
 # Production refuses weak keys with a message saying how to make good ones (locally they are generated).
 for _problem in (secret_key_problem(SECRET_KEY), field_key_problem(FIELD_KEY)) if PRODUCTION else ():
@@ -97,6 +99,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "sinergi.core",
     "sinergi.events",
     "sinergi.regions",
@@ -264,7 +268,23 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("SINERGI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
-TASKS = {"default": {"BACKEND": os.environ.get("SINERGI_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background jobs go through the Django Tasks API. The embedded default is the database queue; "redis"
+# puts them on RQ queues in Redis (REDIS_URL) so workers can run on their own hosts. Jobs that take long
+# (reports, imports) go to their own queue, so a worker can be given to them alone.
+TASK_QUEUES = ["default", "long"]
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
+TASKS = {
+    "default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}
+}
+RQ_QUEUES = {
+    queue: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
+    for queue in TASK_QUEUES
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

@@ -18,6 +18,7 @@ from sinergi.beneficiaries.services.batches import (
     import_batch_confirm,
     import_batch_create,
     import_batch_run,
+    import_preview_read_record,
     import_report_record,
 )
 from sinergi.beneficiaries.services.consent import (
@@ -78,6 +79,7 @@ __all__ = [
     "import_batch_confirm",
     "import_batch_create",
     "import_batch_run",
+    "import_preview_read_record",
     "import_report_record",
     "integration_event_add",
     "logger",

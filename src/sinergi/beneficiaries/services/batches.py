@@ -124,3 +124,16 @@ def import_report_record(*, actor: Any, batch: Any) -> None:
     """Every export is audited, the error report included."""
     with transaction.atomic():
         audit_record(actor=actor, action="person.import_report", target=batch)
+
+
+def import_preview_read_record(*, actor: Any, batch: Any, count: int) -> None:
+    """Reading the preview lists people (names, masked NIKs, what changes): a bulk read, audited."""
+    from sinergi.audit.services import audit_read
+
+    audit_read(
+        actor=actor,
+        action="person.import_preview.list",
+        filters={"batch": batch.pk},
+        count=count,
+        target=batch,
+    )

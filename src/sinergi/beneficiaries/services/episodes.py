@@ -172,7 +172,7 @@ def integration_event_add(
     """
     if not may_act_on_episode(actor, episode):
         raise ForbiddenError(INTEGRATION_NOT_ALLOWED)
-    dates = domain.stored_dates(episode)
+    dates = episode_stored_dates(episode)
     problems = domain.integration_problems(
         kind=kind, on=date, dates=dates, today=timezone.localdate(), reference=reference
     )
@@ -190,6 +190,31 @@ def integration_event_add(
                 actor=actor, episode=episode, kind=kind, on=date, problems=thresholds, reason=override_reason
             )
     return event
+
+
+def episode_stored_dates(episode: CustodyEpisode) -> dict[str, Any]:
+    """The episode's start and stored derived dates for the rules (domain.stored_dates). An episode with a
+    sentence whose derived dates were never all stored (rows from an older import) gets them stored now,
+    under the ruleset in force at its start, so a rule never refuses for want of a date it could know."""
+    if episode.half_date is None and episode.start_date is not None and episode.has_sentence:
+        from sinergi.beneficiaries.selectors import ruleset_list
+
+        try:
+            values = domain.episode_dates(
+                start=episode.start_date,
+                years=episode.sentence_years,
+                months=episode.sentence_months,
+                days=episode.sentence_days,
+                remission_days=episode.remission_days,
+                rulesets=ruleset_list(),
+            )
+        except ValueError:
+            values = {}
+        if values.get("half_date") is not None:
+            CustodyEpisode.objects.filter(pk=episode.pk).update(**values)
+            for name, value in values.items():
+                setattr(episode, name, value)
+    return domain.stored_dates(episode)
 
 
 def episode_dates_fill() -> int:

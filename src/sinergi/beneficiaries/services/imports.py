@@ -53,8 +53,7 @@ EPISODE_FIELDS = (
     "sentence_days",
     "remission_days",
     "release_date",
-    "expiry_date",
-    "two_thirds_date",
+    *domain.EPISODE_DATE_FIELDS,
 )
 
 
@@ -159,8 +158,7 @@ def _episode_values(values: dict[str, Any], person_id: int) -> dict[str, Any]:
         "sentence_days": length.days,
         "remission_days": values["remission_days"],
         "release_date": values["release_date"],
-        "expiry_date": values["expiry_date"],
-        "two_thirds_date": values["two_thirds_date"],
+        **{name: values.get(name) for name in domain.EPISODE_DATE_FIELDS},
     }
 
 
@@ -550,6 +548,7 @@ class _Writer:
             {
                 "line": row.line,
                 "outcome": outcome,
+                "new_person": person["pk"] is None,
                 "name": person["full_name"],
                 "nik": _mask_nik(person.get("nik_last4", "")),
                 "unit": self.unit_names.get(episode["unit_id"], ""),
@@ -676,9 +675,7 @@ class _Writer:
             e["sentence_days"],
             e["remission_days"],
             e["release_date"],
-            e["expiry_date"],
-            e["two_thirds_date"],
-            domain.RULESET_VERSION if e["expiry_date"] else "",
+            *(e[name] or "" if name == "ruleset_version" else e[name] for name in domain.EPISODE_DATE_FIELDS),
             self.now,
         )
 
@@ -691,9 +688,7 @@ class _Writer:
         "sentence_days",
         "remission_days",
         "release_date",
-        "expiry_date",
-        "two_thirds_date",
-        "ruleset_version",
+        *domain.EPISODE_DATE_FIELDS,
         "updated_at",
     )
 

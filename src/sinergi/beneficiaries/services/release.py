@@ -17,7 +17,11 @@ from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode
 from sinergi.beneficiaries.services._common import _override_record, _thresholds_waived
-from sinergi.beneficiaries.services.episodes import _integration_create, may_act_on_episode
+from sinergi.beneficiaries.services.episodes import (
+    _integration_create,
+    episode_stored_dates,
+    may_act_on_episode,
+)
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 from sinergi.events import kinds
 from sinergi.events.services import event_record
@@ -67,7 +71,7 @@ def _release_checks(
         problems["kind"] = str(ALREADY_RELEASED)
     elif episode.status == CustodyStatus.CLIENT and kind != "bebas":
         problems["kind"] = str(ALREADY_CLIENT)
-    dates = domain.stored_dates(episode)
+    dates = episode_stored_dates(episode)
     checked_kind = kind if kind in RELEASE_KINDS else "bebas"
     start = episode.start_date
     if on > today:

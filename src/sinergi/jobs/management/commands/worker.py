@@ -1,4 +1,9 @@
-"""`sinergi worker`: run queued background jobs (the django-tasks database queue)."""
+"""`sinergi worker`: run queued background jobs, from the database queue or from Redis (RQ).
+
+The backend is the one `SINERGI_TASK_BACKEND` chooses (settings.TASKS). Every worker also delivers the
+outbox's domain events and starts the daily scheduled jobs; several workers, on one host or many, never
+run the same job twice (SKIP LOCKED on PostgreSQL, RQ's atomic dequeue on Redis).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from sinergi.events.services import events_dispatch
@@ -33,6 +39,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-schedule", action="store_true", help="Do not start the daily scheduled jobs."
         )
+        parser.add_argument("--burst", action="store_true", help="Exit as soon as the queues are empty.")
+        parser.add_argument(
+            "--queue",
+            action="append",
+            dest="queues",
+            default=None,
+            help="Take jobs only from this queue (repeat for several; default: every queue).",
+        )
 
     def handle(
         self,
@@ -40,16 +54,48 @@ class Command(BaseCommand):
         interval: float,
         max_tasks: int | None = None,
         no_schedule: bool = False,
+        queues: list[str] | None = None,
+        burst: bool = False,
         **options: Any,
     ) -> None:
-        extra: dict[str, Any] = {"interval": interval, "no_startup_delay": True}
-        if max_tasks is not None:
-            extra["max_tasks"] = max_tasks
-        if not no_schedule and max_tasks is None:
+        queues = queues or list(settings.TASK_QUEUES)
+        unknown = sorted(set(queues) - set(settings.TASK_QUEUES))
+        if unknown:
+            raise CommandError(
+                f"Antrean tidak dikenal: {', '.join(unknown)} (ada: {', '.join(settings.TASK_QUEUES)})."
+            )
+        once = burst or max_tasks is not None
+        if not no_schedule and not once:
             threading.Thread(target=_scheduler, name="sinergi-schedule", daemon=True).start()
-        if max_tasks is None:
+        if not once:
             threading.Thread(target=_outbox, name="sinergi-outbox", daemon=True).start()
-        call_command("db_worker", **extra)
+        if uses_redis():
+            # Jobs run in the worker's own process, as on the database queue (RQ's SimpleWorker: no fork per
+            # job, so database connections are reused). A burst worker stops when its queues are empty.
+            extra: dict[str, Any] = {
+                "job_class": "django_tasks_rq.Job",
+                "worker_class": "rq.SimpleWorker",
+                "burst": once,
+            }
+            if max_tasks is not None:
+                extra["max_jobs"] = max_tasks
+            call_command("rqworker", *queues, **extra)
+            return
+        db_extra: dict[str, Any] = {
+            "interval": interval,
+            "no_startup_delay": True,
+            "queue_name": ",".join(queues),
+        }
+        if max_tasks is not None:
+            db_extra["max_tasks"] = max_tasks
+        if burst:
+            db_extra["batch"] = True
+        call_command("db_worker", **db_extra)
+
+
+def uses_redis() -> bool:
+    """Whether the configured task backend is the Redis (RQ) queue."""
+    return str(settings.TASKS["default"]["BACKEND"]).endswith("RQBackend")
 
 
 def _scheduler() -> None:

@@ -1,0 +1,424 @@
+"""Every list page and API list runs the same, exact number of queries for 1 row and for 20 rows.
+
+Each case builds what its list needs, adds one row, requests the list once to warm per-process caches
+(content types, translations), counts the queries of a second request, adds 19 more rows, and counts
+again. Both counts must equal the pinned number: a page that grows with its rows (N+1) fails, and so
+does a page whose constant cost silently rises. When a change to a page legitimately adds or removes
+a query, update its pin here and say why in the commit.
+
+The counts are the same on SQLite and PostgreSQL (savepoints included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.services import token_create
+from tests.authz import World
+
+Context = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A list: who reads it, how to prepare it, how to add row `i` (returns text the list must show)."""
+
+    id: str
+    role: str
+    url: Callable[[World, Context], str]
+    add: Callable[[World, Context, int], str]
+    queries: int
+    api: bool = False
+    prepare: Callable[[World, Context], None] | None = None
+
+
+# Builders ---------------------------------------------------------------------------------------------
+
+
+def _own(world: World, role: str) -> Any:
+    return world.organisation(role, "own")
+
+
+def _agreement(world: World, ctx: Context) -> Any:
+    from tests.partnerships.conftest import make_agreement
+
+    if "agreement" not in ctx:
+        parties = [_own(world, Role.KANWIL_OFFICER), _own(world, Role.CSR_OFFICER)]
+        ctx["agreement"] = make_agreement(None, parties, number="MOU-QC", duration_years=10)
+    return ctx["agreement"]
+
+
+def _program(world: World, ctx: Context) -> Any:
+    """A program of ten years under the case's agreement (room for 20 budget lines)."""
+    from sinergi.programs import services
+
+    if "program" not in ctx:
+        ctx["program"] = services.program_create(
+            actor=None,
+            agreement=_agreement(world, ctx),
+            data={
+                "name": "Program QC",
+                "program_type": "kemandirian",
+                "pillar": "ekonomi",
+                "sdg_targets": [8],
+                "start_date": dt.date(2021, 7, 1),
+                "end_date": dt.date(2030, 6, 1),
+                "rule": None,
+            },
+        )
+    return ctx["program"]
+
+
+def _person(world: World, i: int, prefix: str = "Orang", **extra: Any) -> Any:
+    from tests.beneficiaries.conftest import register
+
+    return register(None, _own(world, Role.UNIT_OFFICER), f"{prefix} QC {i:02d}", f"QC-{prefix}-{i}", **extra)
+
+
+def add_person(world: World, ctx: Context, i: int) -> str:
+    return _person(world, i).full_name
+
+
+def add_release_due(world: World, ctx: Context, i: int) -> str:
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    person = _person(world, i, "Bebas")
+    CustodyEpisode.objects.filter(person=person).update(
+        release_date=timezone.localdate() + dt.timedelta(days=10 + i)
+    )
+    return person.full_name
+
+
+def add_duplicate_pair(world: World, ctx: Context, i: int) -> str:
+    born = dt.date(1980, 1, 1) + dt.timedelta(days=i)
+    first = _person(world, i, "Kembar", birth_date=born)
+    _person(world, i + 100, "Kembar", birth_date=born, full_name=first.full_name)
+    return first.full_name
+
+
+def add_agreement(world: World, ctx: Context, i: int) -> str:
+    from tests.partnerships.conftest import make_agreement
+
+    parties = [_own(world, Role.KANWIL_OFFICER), _own(world, Role.CSR_OFFICER)]
+    return str(make_agreement(None, parties, number=f"MOU-QC-{i:02d}").number)
+
+
+def add_program(world: World, ctx: Context, i: int) -> str:
+    from tests.impact.conftest import make_program
+
+    return str(make_program(_agreement(world, ctx), f"Program QC {i:02d}").name)
+
+
+def add_cohort(world: World, ctx: Context, i: int) -> str:
+    from sinergi.programs import services
+
+    cohort = services.cohort_create(
+        actor=None,
+        program=_program(world, ctx),
+        data={
+            "unit": _own(world, Role.UNIT_OFFICER),
+            "name": f"Angkatan QC {i:02d}",
+            "start_date": dt.date(2022, 1, 3),
+            "end_date": dt.date(2022, 3, 31),
+            "capacity": 5,
+        },
+    )
+    return str(cohort.name)
+
+
+def add_screened_person(world: World, ctx: Context, i: int) -> str:
+    """One more person in the ring; the run is taken again so that it holds every person so far."""
+    from sinergi.programs import services
+
+    name = _person(world, i, "Saring").full_name
+    ctx["run"] = services.screening_run_create(
+        actor=None, program=_program(world, ctx), as_of=dt.date(2022, 3, 1)
+    )
+    return name
+
+
+def _cohort(world: World, ctx: Context) -> Any:
+    from sinergi.programs import services
+
+    if "cohort" not in ctx:
+        ctx["cohort"] = services.cohort_create(
+            actor=None,
+            program=_program(world, ctx),
+            data={
+                "unit": _own(world, Role.UNIT_OFFICER),
+                "name": "Angkatan QC",
+                "start_date": dt.date(2022, 1, 3),
+                "end_date": dt.date(2022, 6, 30),
+                "capacity": 25,
+            },
+        )
+    return ctx["cohort"]
+
+
+def add_participant(world: World, ctx: Context, i: int) -> str:
+    """A person with consent, screened, approved by the TPP and enrolled in the case's cohort."""
+    from sinergi.beneficiaries.services import consent_record
+    from sinergi.programs import services
+
+    cohort = _cohort(world, ctx)
+    person = _person(world, i, "Peserta")
+    consent_record(
+        actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Formulir"
+    )
+    run = services.screening_run_create(actor=None, program=cohort.program, as_of=dt.date(2022, 3, 1))
+    result = run.results.get(person=person, eligible=True)
+    services.candidates_approve(
+        actor=None, run=run, result_ids=[result.pk], decided_on=dt.date(2022, 3, 1), reference=f"TPP/QC/{i}"
+    )
+    services.enroll(actor=None, cohort=cohort, result=run.results.get(pk=result.pk), on=dt.date(2022, 3, 2))
+    return person.full_name
+
+
+def add_session(world: World, ctx: Context, i: int) -> str:
+    from sinergi.programs import services
+
+    day = dt.date(2022, 1, 3) + dt.timedelta(weeks=i)
+    services.sessions_generate(
+        actor=None,
+        cohort=_cohort(world, ctx),
+        weekdays=[day.weekday()],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=day,
+        to_date=day,
+    )
+    return day.isoformat()
+
+
+def _cohort_url(template: str) -> Callable[[World, Context], str]:
+    return lambda world, ctx: template.format(_cohort(world, ctx).pk)
+
+
+def add_audit_event(world: World, ctx: Context, i: int) -> str:
+    from sinergi.audit.services import audit_record
+
+    audit_record(actor=world.users[Role.ADMIN], action=f"test.qc{i:02d}", target=world.users[Role.MONITOR])
+    return f"test.qc{i:02d}"
+
+
+def add_user(world: World, ctx: Context, i: int) -> str:
+    from tests.factories import UserFactory, organisation_for
+
+    user = UserFactory(
+        username=f"qc-{i:02d}", role=Role.UNIT_OFFICER, organisation=organisation_for(Role.UNIT_OFFICER)
+    )
+    return str(user.username)
+
+
+def add_organisation(world: World, ctx: Context, i: int) -> str:
+    from tests.factories import UnitFactory
+
+    return str(UnitFactory(name=f"Lapas QC {i:02d}").name)
+
+
+def add_job(world: World, ctx: Context, i: int) -> str:
+    from sinergi.jobs.models import Job
+
+    Job.objects.create(kind="test", title=f"Tugas QC {i:02d}", created_by=world.users[Role.ADMIN])
+    return f"Tugas QC {i:02d}"
+
+
+def add_notification(world: World, ctx: Context, i: int) -> str:
+    from sinergi.notifications.services import notify
+
+    notify(recipients=[world.users[Role.ADMIN]], key=f"qc-{i}", title=f"Pemberitahuan QC {i:02d}", link="/")
+    return f"Pemberitahuan QC {i:02d}"
+
+
+def add_aftercare_case(world: World, ctx: Context, i: int) -> str:
+    from sinergi.accounts.models import Organisation
+    from sinergi.aftercare.models import AftercareCase
+
+    person = _person(world, i, "Bimbing")
+    AftercareCase.objects.create(
+        person=person,
+        episode=person.episodes.get(),
+        bapas=Organisation.objects.get(code="BAPAS-PLG"),
+        release_kind="pb",
+        released_on=dt.date(2022, 5, 2),
+        opened_on=dt.date(2022, 5, 2),
+    )
+    return person.full_name
+
+
+def add_value_map(world: World, ctx: Context, i: int) -> str:
+    from sinergi.impact import services
+    from tests.impact.test_services import OUTCOME
+
+    value_map = services.value_map_create(
+        actor=None,
+        program=_program(world, ctx),
+        data={"title": f"Peta QC {i:02d}", "inputs_source": "manual", "inputs_manual": 150_000_000},
+    )
+    services.outcome_add(actor=None, value_map=value_map, data=OUTCOME)
+    return str(value_map.title)
+
+
+def _budget_line(world: World, ctx: Context, i: int = 0) -> Any:
+    from sinergi.impact.choices import BudgetCategory
+    from sinergi.impact.services import budget_line_create
+
+    categories = list(BudgetCategory.values)
+    return budget_line_create(
+        actor=None,
+        program=_program(world, ctx),
+        data={
+            "year": 2022 + i // len(categories),
+            "category": categories[i % len(categories)],
+            "amount": 10**9,
+            "funder": _own(world, Role.CSR_OFFICER),
+            "description": f"Anggaran QC {i:02d}",
+        },
+    )
+
+
+def add_budget_line(world: World, ctx: Context, i: int) -> str:
+    return str(_budget_line(world, ctx, i).description)
+
+
+def add_expenditure(world: World, ctx: Context, i: int) -> str:
+    from sinergi.impact.services import expenditure_create
+
+    if "line" not in ctx:
+        ctx["line"] = _budget_line(world, ctx, 53)
+    expenditure_create(
+        actor=None,
+        program=_program(world, ctx),
+        data={
+            "budget_line": ctx["line"],
+            "spent_on": dt.date(2030, 3, 1),
+            "amount": 1000 + i,
+            "description": f"Belanja QC {i:02d}",
+            "paid_by": _own(world, Role.CSR_OFFICER),
+        },
+    )
+    return f"Belanja QC {i:02d}"
+
+
+def _static(url: str) -> Callable[[World, Context], str]:
+    return lambda world, ctx: url
+
+
+def _of(template: str, key: str) -> Callable[[World, Context], str]:
+    return lambda world, ctx: template.format(ctx[key].pk)
+
+
+def _program_url(template: str) -> Callable[[World, Context], str]:
+    return lambda world, ctx: template.format(_program(world, ctx).pk)
+
+
+CASES = [
+    # Pages
+    Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 11),
+    Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 11),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 7),
+    Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 9),
+    Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 12),
+    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 8),
+    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
+    Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 16),
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 9),
+    Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
+    Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 8),
+    Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),
+    Case("units", Role.ADMIN, _static("/upt/"), add_organisation, 8),
+    Case("jobs", Role.ADMIN, _static("/tugas/"), add_job, 7),
+    Case("notifications", Role.ADMIN, _static("/notifikasi/"), add_notification, 8),
+    Case("aftercare cases", Role.ADMIN, _static("/pembimbingan/"), add_aftercare_case, 8),
+    Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 8),
+    Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 9),
+    Case("value maps", Role.CSR_OFFICER, _static("/dampak/peta-nilai/"), add_value_map, 8),
+    Case(
+        "program finance", Role.CSR_OFFICER, _program_url("/dampak/program/{}/keuangan/"), add_expenditure, 15
+    ),
+    # API lists
+    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 4, api=True),
+    Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 6, api=True),
+    Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 3, api=True),
+    Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 3, api=True),
+    Case(
+        "api screening run",
+        Role.ADMIN,
+        _of("/api/v1/screening-runs/{}", "run"),
+        add_screened_person,
+        4,
+        api=True,
+    ),
+    Case(
+        "api sessions",
+        Role.UNIT_OFFICER,
+        _cohort_url("/api/v1/cohorts/{}/sessions"),
+        add_session,
+        5,
+        api=True,
+    ),
+    Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 3, api=True),
+    Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 4, api=True),
+    Case(
+        "api value maps", Role.CSR_OFFICER, _static("/api/v1/impact/value-maps"), add_value_map, 3, api=True
+    ),
+    Case(
+        "api budget",
+        Role.CSR_OFFICER,
+        _program_url("/api/v1/impact/programs/{}/budget"),
+        add_budget_line,
+        5,
+        api=True,
+    ),
+    Case(
+        "api expenditures",
+        Role.CSR_OFFICER,
+        _program_url("/api/v1/impact/programs/{}/expenditures"),
+        add_expenditure,
+        6,
+        api=True,
+    ),
+]
+
+
+def _count(client: Client, url: str, headers: dict[str, str]) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return len(captured.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_a_list_runs_the_same_exact_number_of_queries_for_1_and_20_rows(case: Case, world: World) -> None:
+    ctx: Context = {}
+    if case.prepare:
+        case.prepare(world, ctx)
+    user = world.users[case.role]
+    client = Client()
+    headers: dict[str, str] = {}
+    if case.api:
+        headers["Authorization"] = f"Bearer {token_create(actor=None, user=user)}"
+    else:
+        client.force_login(user)
+    first = case.add(world, ctx, 0)
+    url = case.url(world, ctx)
+    client.get(url, headers=headers)  # warm per-process caches
+    one, page = _count(client, url, headers)
+    assert first in page
+    labels = [case.add(world, ctx, i) for i in range(1, 20)]
+    url = case.url(world, ctx)
+    twenty, page = _count(client, url, headers)
+    assert all(label in page for label in labels[:10]), "the list does not show the rows it was given"
+    assert (one, twenty) == (case.queries, case.queries), (
+        f"{case.id}: {one} queries with 1 row, {twenty} with 20"
+    )
