@@ -63,7 +63,7 @@ def _register(unit: Organisation, name: str, registration: str, district: str, t
             "unit": unit,
             "registration_number": registration,
             "status": "narapidana",
-            "start_date": today - dt.timedelta(days=300),
+            "start_date": today - dt.timedelta(days=800),  # past two-thirds of 3 years: PB allowed
             "sentence_years": 3,
             "sentence_months": 0,
             "sentence_days": 0,
