@@ -1,16 +1,54 @@
-"""Who may do what in aftercare: the role lists and predicates used by views, API, services and the menu."""
+"""Who may do what in aftercare: the role lists and predicates used by views, API, services and the menu.
+
+Scope, in short (DESIGN.md, Users and Privacy):
+- administrators: every case; Kanwil officers: the cases of the Bapas in their region;
+- Bapas officers (PK): the cases of their own Bapas; a Bapas officer holding the `aftercare.assign_case`
+  permission is the head of that Bapas and assigns cases to its officers;
+- a mentor (facilitator/mentor role): only its own mentees, and only the parts the person agreed to share;
+- unit officers: the handover of the people their unit released (Bapas, PK, date), never notes;
+- TJSL officers: participants of programs under their company's agreements who consented to sharing with
+  the company: that a visit happened, aid, scores; never notes, offences or re-offence details.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids
 
-# Who reads aftercare cases (each in their scope: see selectors.case_list).
-CASE_READERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
+# Who opens the list of all cases of their scope (the Bapas and its overseers).
+LIST_READERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
+# Who reads aftercare cases (each in their scope and to their depth: see selectors.case_list, case_view).
+CASE_READERS = (
+    Role.ADMIN,
+    Role.KANWIL_OFFICER,
+    Role.BAPAS_OFFICER,
+    Role.UNIT_OFFICER,
+    Role.CSR_OFFICER,
+    Role.FACILITATOR,
+)
 # Who may open a case for a released person (the system opens them at release).
 CASE_OPENERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+# Who guides: records reports, plans, aid, follow-ups and re-offences (each in their scope).
+GUIDES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
+# Who records mentoring visits: the guides, and a mentor for its own mentees.
+VISITORS = (*GUIDES, Role.FACILITATOR)
+# Who sees the caseload page "Klien saya".
+CASELOAD_ROLES = (Role.BAPAS_OFFICER, Role.FACILITATOR)
+# Who maintains the UMK table.
+WAGE_EDITORS = (Role.ADMIN,)
+ASSIGN_PERMISSION = "aftercare.assign_case"
+
+
+def is_head_of_bapas(actor: Any) -> bool:
+    """A Bapas officer with the assign permission (the head of Bapas): there is no separate role."""
+    return (
+        getattr(actor, "role", None) == Role.BAPAS_OFFICER
+        and bool(getattr(actor, "organisation_id", None))
+        and actor.has_perm(ASSIGN_PERMISSION)
+    )
 
 
 def may_open_case(actor: Any, episode: Any) -> bool:
@@ -21,3 +59,84 @@ def may_open_case(actor: Any, episode: Any) -> bool:
         return False
     units = actor_unit_ids(actor)
     return units is None or episode.unit_id in units or episode.guidance_unit_id in units
+
+
+def guides_case(actor: Any, case: Any) -> bool:
+    """The system, an administrator, a Kanwil officer over the case's Bapas, or an officer of that Bapas."""
+    if actor is None:
+        return True
+    role = getattr(actor, "role", None)
+    if role not in GUIDES:
+        return False
+    units = actor_unit_ids(actor)
+    return units is None or (case.bapas_id is not None and case.bapas_id in units)
+
+
+def may_assign(actor: Any, case: Any) -> bool:
+    """Administrators, and the head of the case's own Bapas."""
+    if actor is None or getattr(actor, "role", None) == Role.ADMIN:
+        return True
+    return is_head_of_bapas(actor) and case.bapas_id == actor.organisation_id
+
+
+def is_mentor_of(actor: Any, case: Any) -> bool:
+    return getattr(actor, "role", None) == Role.FACILITATOR and case.mentor_id == getattr(actor, "pk", None)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """Which parts of a case the actor may see."""
+
+    plan: bool = False
+    reports: bool = False
+    visits: bool = False  # that visits happened (date, mode)
+    visit_notes: bool = False
+    aid: bool = False
+    followups: bool = False
+    scores: bool = False
+    reoffence_detail: bool = False
+    returned_to_custody: bool = False  # only the fact, without kind or offence
+    guide: bool = False  # may record reports, goals, aid, follow-ups, re-offences
+    record_visits: bool = False
+    assign: bool = False
+
+
+FULL = CaseView(
+    plan=True,
+    reports=True,
+    visits=True,
+    visit_notes=True,
+    aid=True,
+    followups=True,
+    scores=True,
+    reoffence_detail=True,
+    returned_to_custody=True,
+    guide=True,
+    record_visits=True,
+)
+
+
+def case_view(actor: Any, case: Any, *, partner_consent: bool = False) -> CaseView:
+    """What the actor may see of a case it can reach (selectors.case_list decides the reach).
+
+    `partner_consent`: whether the person's consent to share with the company partner is active; without it
+    TJSL officers see nothing of the case's details.
+    """
+    role = getattr(actor, "role", None)
+    if guides_case(actor, case):
+        return CaseView(**{**FULL.__dict__, "assign": may_assign(actor, case)})
+    if is_mentor_of(actor, case):
+        shares = set(case.mentor_shares or [])
+        return CaseView(
+            plan="plan" in shares,
+            visits="visits" in shares,
+            visit_notes="visits" in shares,
+            aid="aid" in shares,
+            followups="followups" in shares,
+            scores="followups" in shares,
+            returned_to_custody=True,
+            record_visits=True,
+        )
+    if role == Role.CSR_OFFICER and partner_consent:
+        return CaseView(visits=True, aid=True, scores=True, returned_to_custody=True)
+    return CaseView()

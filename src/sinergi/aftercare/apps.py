@@ -7,7 +7,10 @@ class AftercareConfig(AppConfig):
     verbose_name = "Pembimbingan lanjutan"
 
     def ready(self) -> None:
+        from sinergi.beneficiaries.panels import register
         from sinergi.events import kinds
         from sinergi.events.registry import subscribe
 
         subscribe(kinds.PERSON_RELEASED, "sinergi.aftercare.handlers.on_person_released")
+        subscribe(kinds.CUSTODY_STARTED, "sinergi.aftercare.handlers.on_custody_started")
+        register("sinergi.aftercare.panels.person_panel")

@@ -31,3 +31,23 @@ def on_person_released(event: DomainEvent) -> None:
         kind=event.payload["kind"],
         enrollment=enrollment,
     )
+
+
+def on_custody_started(event: DomainEvent) -> None:
+    """A new custody episode began: for each of the person's aftercare cases released before it began, record
+    a readmission (follow-ups due from then on close, the PK is told, the company learns only the return)."""
+    from sinergi.aftercare.models import AftercareCase
+    from sinergi.aftercare.services import readmission_record
+
+    episode = CustodyEpisode.objects.filter(pk=event.payload["episode"]).select_related("person").first()
+    if episode is None:
+        return
+    on_text = event.payload.get("on")
+    on = dt.date.fromisoformat(on_text) if on_text else (episode.start_date or event.occurred_at.date())
+    cases = (
+        AftercareCase.objects.filter(person_id=episode.person_id, released_on__lte=on)
+        .exclude(episode_id=episode.pk)
+        .select_related("person", "pk_officer", "enrollment__cohort__program__agreement")
+    )
+    for case in cases:
+        readmission_record(case=case, episode=episode, on=on)

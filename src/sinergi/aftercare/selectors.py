@@ -1,24 +1,315 @@
-"""Reads over aftercare cases: a Bapas sees the cases it is responsible for; a Kanwil those of its Bapas."""
+"""Reads over aftercare, each narrowed to the actor's scope first (see access.py for who sees what)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from sinergi.accounts.choices import Role
+from sinergi.accounts.models import User
 from sinergi.accounts.selectors import actor_unit_ids
-from sinergi.aftercare.models import AftercareCase
+from sinergi.aftercare import domain
+from sinergi.aftercare.access import CaseView, case_view
+from sinergi.aftercare.models import (
+    AftercareCase,
+    Aid,
+    FollowUp,
+    Goal,
+    IndexScore,
+    MinimumWage,
+    Reoffence,
+    Report,
+    Visit,
+)
+from sinergi.beneficiaries.choices import ConsentPurpose
+from sinergi.beneficiaries.models import Consent
+from sinergi.core.errors import NotFoundError
+from sinergi.partnerships.models import AgreementParty
 
 
-def case_list(*, actor: Any) -> QuerySet[AftercareCase]:
+def partner_consent() -> Exists:
+    """The case's person has an active consent to share data with the company partner."""
+    return Exists(
+        Consent.objects.filter(
+            person=OuterRef("person_id"), purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
+        )
+    )
+
+
+def _scope(actor: Any) -> Q | None:
+    """The cases an actor reaches; None means all. A withdrawn partner consent hides a case from TJSL."""
+    role = getattr(actor, "role", None)
+    if actor is None or role == Role.ADMIN:
+        return None
+    if role in (Role.BAPAS_OFFICER, Role.KANWIL_OFFICER):
+        units = actor_unit_ids(actor) or frozenset()
+        return Q(bapas_id__in=units)
+    if role == Role.UNIT_OFFICER:
+        return Q(episode__unit_id__in=actor_unit_ids(actor) or frozenset())
+    if role == Role.FACILITATOR:
+        return Q(mentor_id=actor.pk)
+    if role == Role.CSR_OFFICER and actor.organisation_id:
+        parties = AgreementParty.objects.filter(organisation_id=actor.organisation_id).values("agreement_id")
+        return (
+            Q(enrollment__cohort__program__agreement_id__in=parties)
+            | Q(enrollment__cohort__program__agreement__parent_id__in=parties)
+        ) & Q(partner_consent=True)
+    return Q(pk__in=[])
+
+
+def case_list(
+    *, actor: Any, q: str = "", officer: int | None = None, open_only: bool = False
+) -> QuerySet[AftercareCase]:
     """Aftercare cases in the actor's scope, newest first."""
-    cases = AftercareCase.objects.select_related(
-        "person", "bapas", "enrollment__cohort__program", "person__domicile_district__regency"
-    ).order_by("-opened_on", "-pk")
-    if getattr(actor, "role", None) == Role.ADMIN:
-        return cases
-    units = actor_unit_ids(actor)
-    if getattr(actor, "role", None) in (Role.BAPAS_OFFICER, Role.KANWIL_OFFICER) and units:
-        return cases.filter(bapas_id__in=units)
-    return cases.none()
+    cases = (
+        AftercareCase.objects.select_related(
+            "person",
+            "bapas",
+            "pk_officer",
+            "mentor",
+            "episode",
+            "enrollment__cohort__program",
+            "person__domicile_district__regency",
+        )
+        .annotate(partner_consent=partner_consent())
+        .order_by("-opened_on", "-pk")
+    )
+    scope = _scope(actor)
+    if scope is not None:
+        cases = cases.filter(scope)
+    if q.strip():
+        cases = cases.filter(person__full_name__icontains=q.strip())
+    if officer:
+        cases = cases.filter(pk_officer_id=officer)
+    if open_only:
+        cases = cases.filter(closed_on__isnull=True)
+    return cases
+
+
+def case_get(*, actor: Any, pk: int) -> AftercareCase:
+    """One case in the actor's scope, or NotFoundError (never a 403 that reveals it exists)."""
+    case = case_list(actor=actor).filter(pk=pk).first()
+    if case is None:
+        raise NotFoundError()
+    return case
+
+
+def view_of(actor: Any, case: AftercareCase) -> CaseView:
+    return case_view(actor, case, partner_consent=bool(getattr(case, "partner_consent", False)))
+
+
+# --- What is due -------------------------------------------------------------------------------------
+
+
+def _report_slots(case: AftercareCase, reports: list[dt.date], today: dt.date) -> list[domain.ReportSlot]:
+    until = reporting_until(case)
+    schedule = domain.reporting_schedule(
+        released_on=case.released_on, until=until, every_months=case.report_every_months
+    )
+    return domain.report_slots(schedule=schedule, until=until, reports=reports, today=today)
+
+
+def reporting_until(case: AftercareCase) -> dt.date | None:
+    """Wajib lapor runs until the sentence's expiry for PB, CB and CMB (bebas has none), or the closing."""
+    if case.release_kind not in ("pb", "cb", "cmb") or case.episode is None:
+        return None
+    until = case.episode.expiry_date
+    if until is not None and case.closed_on is not None:
+        until = min(until, case.closed_on)
+    return until
+
+
+def _closed_from(case: AftercareCase) -> dt.date | None:
+    dates = [d for d in (case.closed_on, case.readmitted_on) if d is not None]
+    return min(dates) if dates else None
+
+
+@dataclass
+class CaseStatus:
+    """A case with what is open on it, for the caseload and the case page."""
+
+    case: AftercareCase
+    agenda: list[domain.AgendaItem] = field(default_factory=list)
+    slots: list[domain.ReportSlot] = field(default_factory=list)
+    followups: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def urgency(self) -> tuple[int, dt.date]:
+        return domain.urgency_key(self.agenda)
+
+    @property
+    def missed_reports(self) -> int:
+        return sum(1 for s in self.slots if s.status == domain.MISSED)
+
+    @property
+    def open_items(self) -> list[domain.AgendaItem]:
+        return [i for i in self.agenda if i.status != domain.UPCOMING]
+
+
+def case_status(case: AftercareCase, *, today: dt.date | None = None) -> CaseStatus:
+    """What is due on a case whose reports, visits and follow-ups are prefetched (see `with_activity`)."""
+    today = today or timezone.localdate()
+    reports = [r.reported_on for r in case.reports.all()]
+    slots = _report_slots(case, reports, today)
+    visits = [v.visited_on for v in case.visits.all()]
+    done = {f.milestone: f for f in case.followups.all()}
+    closed_from = _closed_from(case)
+    agenda = domain.case_agenda(
+        released_on=case.released_on,
+        today=today,
+        report_slots=slots,
+        last_visit=max(visits) if visits else None,
+        followups_done=list(done),
+        closed_from=closed_from,
+    )
+    followups = [
+        {
+            "milestone": months,
+            "due": due,
+            "status": domain.followup_status(
+                due=due, today=today, done=months in done, closed_from=closed_from
+            ),
+            "followup": done.get(months),
+        }
+        for months, due in domain.followup_due_dates(case.released_on).items()
+    ]
+    return CaseStatus(case=case, agenda=agenda, slots=slots, followups=followups)
+
+
+def with_activity(cases: QuerySet[AftercareCase]) -> QuerySet[AftercareCase]:
+    """Prefetch what `case_status` reads: a constant number of queries for any number of cases."""
+    return cases.prefetch_related(
+        Prefetch("reports", queryset=Report.objects.only("pk", "case_id", "reported_on")),
+        Prefetch("visits", queryset=Visit.objects.only("pk", "case_id", "visited_on")),
+        Prefetch("followups", queryset=FollowUp.objects.all()),
+    )
+
+
+def caseload(*, actor: Any, today: dt.date | None = None) -> list[CaseStatus]:
+    """ "Klien saya": the open cases assigned to the actor (as PK or as mentor), most urgent first."""
+    today = today or timezone.localdate()
+    mine = Q(pk_officer_id=actor.pk) | Q(mentor_id=actor.pk)
+    cases = with_activity(case_list(actor=actor, open_only=True).filter(mine))
+    statuses = [case_status(case, today=today) for case in cases]
+    return sorted(statuses, key=lambda s: (s.urgency, s.case.person.full_name))
+
+
+def unassigned_cases(*, actor: Any) -> QuerySet[AftercareCase]:
+    """Open cases of the actor's scope without a PK officer (for the head of Bapas to assign)."""
+    return case_list(actor=actor, open_only=True).filter(pk_officer__isnull=True)
+
+
+def officers_of(bapas_id: int | None) -> QuerySet[User]:
+    """The active PK officers of a Bapas, for assignment."""
+    if bapas_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, role=Role.BAPAS_OFFICER, organisation_id=bapas_id).order_by(
+        "full_name", "username"
+    )
+
+
+def mentors() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, role=Role.FACILITATOR)
+        .select_related("organisation")
+        .order_by("full_name", "username")
+    )
+
+
+def case_detail(*, actor: Any, case: AftercareCase, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything of a case the actor may see (other parts are never loaded, not hidden in a template)."""
+    view = view_of(actor, case)
+    status = case_status(with_activity(AftercareCase.objects.filter(pk=case.pk)).get(), today=today)
+    context: dict[str, Any] = {"case": case, "view": view, "status": status}
+    if view.plan:
+        goals = list(Goal.objects.filter(case=case).order_by("target_date", "pk"))
+        context["goals"] = goals
+        context["goal_progress"] = _progress(goals)
+    if view.reports:
+        context["reports"] = list(Report.objects.filter(case=case).select_related("officer"))
+    if view.visits:
+        visits = list(Visit.objects.filter(case=case).select_related("recorded_by"))
+        if not view.visit_notes:
+            for visit in visits:  # that a visit happened, never what was said
+                visit.notes = visit.next_steps = visit.met_with = ""
+        context["visits"] = visits
+    if view.aid:
+        context["aid"] = list(Aid.objects.filter(case=case).select_related("funder"))
+        context["aid_total"] = sum(a.value for a in context["aid"])
+    if view.followups:
+        context["followups"] = status.followups
+    if view.scores:
+        context["scores"] = list(IndexScore.objects.filter(case=case).order_by("scored_on", "pk"))
+    if view.reoffence_detail:
+        context["reoffences"] = list(Reoffence.objects.filter(case=case))
+    return context
+
+
+def _progress(goals: list[Goal]) -> dict[str, int]:
+    counted = [g for g in goals if g.status != "dropped"]
+    done = sum(1 for g in counted if g.status == "done")
+    return {
+        "done": done,
+        "total": len(counted),
+        "percent": round(100 * done / len(counted)) if counted else 0,
+    }
+
+
+# --- Figures for other apps (impact, reports) ---------------------------------------------------------
+
+
+def aid_totals(*, program: Any = None, funder: Any = None) -> dict[str, int]:
+    """Aid given, in whole rupiah, for a program's participants and/or from one funder: total and count.
+    The impact app counts it as an input of the program's SROI."""
+    aid = Aid.objects.all()
+    if program is not None:
+        aid = aid.filter(case__enrollment__cohort__program=program)
+    if funder is not None:
+        aid = aid.filter(funder=funder)
+    totals = aid.aggregate(total=Sum("value"), count=Count("pk"))
+    return {"total": int(totals["total"] or 0), "count": int(totals["count"] or 0)}
+
+
+def latest_scores(*, program: Any = None) -> QuerySet[IndexScore]:
+    """Each case's latest independence score (by follow-up date), optionally for one program."""
+    newer = IndexScore.objects.filter(case_id=OuterRef("case_id")).filter(
+        Q(scored_on__gt=OuterRef("scored_on")) | Q(scored_on=OuterRef("scored_on"), pk__gt=OuterRef("pk"))
+    )
+    scores = IndexScore.objects.exclude(Exists(newer))
+    if program is not None:
+        scores = scores.filter(case__enrollment__cohort__program=program)
+    return scores
+
+
+def index_distribution(*, program: Any = None) -> dict[str, int]:
+    """How many participants' latest scores fall in each band, and how many could not be contacted at their
+    latest follow-up (an outcome of its own). Callers showing it to TJSL or monitors suppress small cells."""
+    result = {f"{low}-{high}": 0 for low, high in domain.SCORE_BANDS} | {"not_contacted": 0}
+    for score in latest_scores(program=program).values_list("score", flat=True):
+        result["not_contacted" if score is None else domain.score_band(score)] += 1
+    return result
+
+
+def minimum_wage_for(*, regency_id: str | None, year: int) -> MinimumWage | None:
+    """The UMK of a regency for a year, else its latest earlier year; None when the table has none."""
+    if not regency_id:
+        return None
+    return MinimumWage.objects.filter(regency_id=regency_id, year__lte=year).order_by("-year").first()
+
+
+def wage_list(*, actor: Any) -> QuerySet[MinimumWage]:
+    return MinimumWage.objects.select_related("regency").order_by("regency__name", "-year")
+
+
+def followups_due_count(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
+    """Due and overdue follow-ups among the actor's assigned open cases (for dashboards)."""
+    counts = {"due": 0, "overdue": 0}
+    for status in caseload(actor=actor, today=today):
+        for item in status.followups:
+            if item["status"] in counts:
+                counts[item["status"]] += 1
+    return counts

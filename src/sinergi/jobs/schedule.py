@@ -27,6 +27,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Releases recorded without a release event (safety net for the handover)"),
         "sinergi.programs.services.handovers_due",
     ),
+    "aftercare.reminders": (
+        _("Overdue follow-ups and missed reports, to the PK"),
+        "sinergi.aftercare.services.reminders_send",
+    ),
 }
 
 
