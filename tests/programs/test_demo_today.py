@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from freezegun import freeze_time
 
 from sinergi.accounts.models import User
 from sinergi.partnerships.demo import EXAMPLE_RENEWAL, FOUNDING_NUMBER
@@ -20,15 +21,20 @@ from sinergi.programs.models import Attendance, CandidateApproval, Enrollment, P
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_running_cohort_this_week_and_work_for_each_role(monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("day", [None, dt.date(2027, 2, 18)], ids=["today", "a-fixed-thursday"])
+def test_the_demo_has_a_running_cohort_this_week_and_work_for_each_role(monkeypatch, capsys, day) -> None:
     from tests.conftest import regions_load_small
 
     monkeypatch.setattr(
         "sinergi.site.management.commands.setup.regions_load", lambda **kwargs: regions_load_small()
     )
-    call_command("demo", "--no-serve")
+    if day is None:
+        call_command("demo", "--no-serve")
+    else:
+        with freeze_time(day):
+            call_command("demo", "--no-serve")
     capsys.readouterr()
-    today = timezone.localdate()
+    today = day or timezone.localdate()
     renewal = Agreement.objects.get(number=EXAMPLE_RENEWAL)
     assert renewal.start_date <= today <= renewal.end_date
     # History stays: the founding MoU's programs ended in 2023.
