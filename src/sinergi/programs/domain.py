@@ -413,14 +413,13 @@ def public_withdrawal(reason: str) -> str:
     return reason if reason in ("released", "transferred") else "left"
 
 
-STAGE_UNKNOWN = 'Tahap "{stage}" tidak dikenal.'
-TRANSITION_REFUSED = 'Tahap "{current}" tidak dapat diubah menjadi "{target}".'
-WITHDRAWAL_REASON_MISSING = (
-    "Alasan keluar wajib diisi: bebas, dipindahkan, disiplin, kesehatan, atau permintaan sendiri."
+STAGE_UNKNOWN = gettext_lazy('Unknown stage "{stage}".')
+TRANSITION_REFUSED = gettext_lazy('The stage "{current}" cannot change to "{target}".')
+WITHDRAWAL_REASON_MISSING = gettext_lazy(
+    "A reason for withdrawal is required: released, transferred, discipline, health or own request."
 )
-WITHDRAWAL_REASON_UNKNOWN = (
-    'Alasan keluar "{reason}" tidak dikenal. Pilih bebas, dipindahkan, disiplin, kesehatan, '
-    "atau permintaan sendiri."
+WITHDRAWAL_REASON_UNKNOWN = gettext_lazy(
+    'Unknown withdrawal reason "{reason}". Choose released, transferred, discipline, health or own request.'
 )
 
 
@@ -461,7 +460,7 @@ MARKS = (PRESENT, LATE, EXCUSED, UNEXCUSED)
 # Unexcused absences in a row, counted back from the latest session, that flag a participant for follow-up.
 FLAG_STREAK = 3
 
-MARK_UNKNOWN = 'Tanda kehadiran "{mark}" tidak dikenal.'
+MARK_UNKNOWN = gettext_lazy('Unknown attendance mark "{mark}".')
 
 
 def _check_marks(marks: Sequence[str]) -> None:
@@ -517,11 +516,13 @@ def is_flagged(marks_in_session_order: Sequence[str]) -> bool:
 
 MAX_SESSIONS = 500
 
-SCHEDULE_NO_WEEKDAYS = "Pilih paling sedikit satu hari dalam seminggu untuk jadwal sesi."
-SCHEDULE_WEEKDAY_INVALID = "Hari jadwal harus angka 0 (Senin) sampai 6 (Minggu)."
-SCHEDULE_END_BEFORE_START = "Tanggal selesai jadwal ({end}) lebih awal dari tanggal mulai ({start})."
-SCHEDULE_TOO_MANY = (
-    "Jadwal menghasilkan lebih dari {limit} sesi. Perpendek rentang tanggal atau kurangi hari."
+SCHEDULE_NO_WEEKDAYS = gettext_lazy("Choose at least one day of the week for the session schedule.")
+SCHEDULE_WEEKDAY_INVALID = gettext_lazy("Schedule days must be numbers from 0 (Monday) to 6 (Sunday).")
+SCHEDULE_END_BEFORE_START = gettext_lazy(
+    "The schedule's last date ({end}) is before its first date ({start})."
+)
+SCHEDULE_TOO_MANY = gettext_lazy(
+    "The schedule makes more than {limit} sessions. Shorten the dates or choose fewer days."
 )
 
 
