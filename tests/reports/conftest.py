@@ -11,7 +11,7 @@ import pytest
 from sinergi.programs import services
 from sinergi.programs.models import Session
 from tests.authz import World
-from tests.programs.conftest import approved_results, make_cohort
+from tests.programs.conftest import approved_results, complete, make_cohort
 from tests.programs.conftest import setting as setting  # noqa: F401  (the fixture, re-exported)
 
 
@@ -24,7 +24,7 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
     ]
     first = enrollments[0]
     first = services.enrollment_move(actor=None, enrollment=first, to="active", on=dt.date(2022, 3, 8))
-    first = services.enrollment_move(actor=None, enrollment=first, to="completed", on=dt.date(2022, 6, 30))
+    first = complete(first, on=dt.date(2022, 6, 30))  # the program stops requiring assessments/attendance
     services.certificate_record(
         actor=None,
         enrollment=first,
