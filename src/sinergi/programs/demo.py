@@ -194,7 +194,7 @@ def _current(*, actor: Any) -> None:
         "kpi_participants": 10,
         "kpi_completion_rate": 80,
         "kpi_certification_rate": 70,
-        "start_date": max(renewal.start_date, today - dt.timedelta(days=120)),
+        "start_date": max(renewal.start_date, today - dt.timedelta(days=700)),
         "end_date": renewal.end_date,
         "is_synthetic": True,
         "rule": rule,
@@ -211,6 +211,21 @@ def _current(*, actor: Any) -> None:
         modules=[("Teknik potong rambut", 30), ("Usaha pangkas rambut", 10)],
         data=common | {"name": WAITING_PROGRAM},
     )
+    # Three earlier cohorts, finished about 17, 9 and 3 months ago: completions, certificates, and a
+    # release on parole after the first (so the Bapas has a handover and aftercare has people to follow).
+    for number, weeks in ((1, 90), (2, 52), (3, 30)):
+        first_start = max(monday - dt.timedelta(weeks=weeks), program.start_date)
+        if first_start + relativedelta(months=4) < today - dt.timedelta(days=45):
+            _cohort(
+                actor=actor,
+                program=program,
+                unit=unit,
+                start=first_start,
+                number=number,
+                issuer="BLK Palembang (contoh)",
+                facilitator=facilitator,
+                rng=random.Random(7 + number),  # noqa: S311 (synthetic demo data)
+            )
     # The second program: screened, waiting for the TPP's decision and a cohort.
     services.screening_run_create(actor=actor, program=waiting, as_of=today)
     run = services.screening_run_create(actor=actor, program=program, as_of=start - dt.timedelta(days=10))
@@ -219,10 +234,11 @@ def _current(*, actor: Any) -> None:
             "person_id", flat=True
         )
     )
+    taken = set(Enrollment.objects.filter(cohort__program=program).values_list("person_id", flat=True))
     chosen = [
         r
         for r in ScreeningResult.objects.filter(run=run, eligible=True, episode__unit=unit)
-        if r.person_id in consenting
+        if r.person_id in consenting and r.person_id not in taken
     ][:10]
     if not chosen:
         return
