@@ -11,7 +11,7 @@ import pytest
 from sinergi.programs import services
 from sinergi.programs.models import Session
 from tests.authz import World
-from tests.programs.conftest import approved_results, complete, make_cohort
+from tests.programs.conftest import approved_results, make_cohort
 from tests.programs.conftest import setting as setting  # noqa: F401  (the fixture, re-exported)
 
 
@@ -22,18 +22,8 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
     enrollments = [
         services.enroll(actor=None, cohort=cohort, result=r, on=dt.date(2022, 3, 7)) for r in results[:3]
     ]
-    first = enrollments[0]
-    first = services.enrollment_move(actor=None, enrollment=first, to="active", on=dt.date(2022, 3, 8))
-    first = complete(first, on=dt.date(2022, 6, 30))  # the program stops requiring assessments/attendance
-    services.certificate_record(
-        actor=None,
-        enrollment=first,
-        data={
-            "issuer": "LPK Contoh",
-            "number": "CERT-1",
-            "competency": "Menjahit",
-            "issued_on": dt.date(2022, 7, 1),
-        },
+    first = services.enrollment_move(
+        actor=None, enrollment=enrollments[0], to="active", on=dt.date(2022, 3, 8)
     )
     sessions = services.sessions_generate(
         actor=None,
@@ -44,13 +34,32 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
         from_date=dt.date(2022, 3, 7),
         to_date=dt.date(2022, 4, 25),
     )
-    marks = ["present", "late", "unexcused", "excused"]
-    for index, session in enumerate(sessions[:4]):
+    # The first participant attends every session; the others a mix of marks.
+    marks = ["late", "unexcused", "excused"]
+    for index, session in enumerate(sessions):
         services.attendance_record(
             actor=None,
             session=session,
-            marks={e.pk: (marks[(index + n) % 4], 0) for n, e in enumerate(enrollments)},
+            marks={
+                e.pk: ("present" if n == 0 else marks[(index + n) % 3], 0) for n, e in enumerate(enrollments)
+            },
         )
+    for kind, score, on in (("pre", 40, dt.date(2022, 3, 7)), ("post", 80, dt.date(2022, 6, 20))):
+        services.assessment_record(
+            actor=None, enrollment=first, kind=kind, score=score, assessor="Uji", on=on
+        )
+    first.refresh_from_db()
+    first = services.enrollment_move(actor=None, enrollment=first, to="completed", on=dt.date(2022, 6, 30))
+    services.certificate_record(
+        actor=None,
+        enrollment=first,
+        data={
+            "issuer": "LPK Contoh",
+            "number": "CERT-1",
+            "competency": "Menjahit",
+            "issued_on": dt.date(2022, 7, 1),
+        },
+    )
     return setting | {
         "cohort": cohort,
         "enrollments": enrollments,
