@@ -47,7 +47,15 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
     enrollment = handover["enrollments"][index]
     episode = enrollment.episode
     episode.refresh_from_db()
-    episode_release(actor=None, episode=episode, kind=kind, on=RELEASED_ON, version=episode.version)
+    episode_release(
+        actor=None,
+        episode=episode,
+        kind=kind,
+        on=RELEASED_ON,
+        reference="PB/UJI/1",
+        version=episode.version,
+        override_reason="Data uji",
+    )
     events_dispatch()
     return AftercareCase.objects.select_related("person__domicile_district", "episode", "bapas").get(
         person=enrollment.person

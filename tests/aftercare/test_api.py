@@ -146,7 +146,12 @@ def test_a_case_is_opened_by_hand_over_the_api(aftercare: dict[str, Any]) -> Non
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
     episode_release(
-        actor=None, episode=episode, kind="bebas", on=dt.date(2022, 6, 1), version=episode.version
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=dt.date(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
     )
     events_dispatch()
     client = Client()

@@ -65,7 +65,14 @@ def test_a_case_is_opened_by_hand_for_a_released_person_never_in_a_program(after
 
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
-    episode_release(actor=None, episode=episode, kind="bebas", on=D(2022, 6, 1), version=episode.version)
+    episode_release(
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=D(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
+    )
     events_dispatch()
     assert not AftercareCase.objects.filter(person=walk_in).exists()
     with pytest.raises(ForbiddenError):

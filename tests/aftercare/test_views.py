@@ -96,7 +96,14 @@ def test_a_bapas_officer_opens_a_case_by_hand_from_the_person_page(
 
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
-    episode_release(actor=None, episode=episode, kind="bebas", on=D(2022, 6, 1), version=episode.version)
+    episode_release(
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=D(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
+    )
     events_dispatch()
     client.force_login(aftercare["officer"])  # the unit that released them may open it too
     page = client.get(f"/wbp/{walk_in.pk}/").content.decode()
