@@ -4,6 +4,7 @@ SDG targets and the MoU's value map with a frozen snapshot; every impact page op
 from __future__ import annotations
 
 from django.test import Client
+from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.impact import selectors
@@ -41,6 +42,19 @@ def test_the_demo_has_finance_in_kind_survey_sdg_and_a_frozen_value_map(db) -> N
     assert value_map.outcomes.count() == 3
     snapshot = ValueMapSnapshot.objects.get(value_map=value_map)
     assert "contoh" in snapshot.label and snapshot.results["ratio"]
+    # Live-bound outcomes, the deadweight from the comparison group, and a recidivism figure with one.
+    assert set(value_map.outcomes.values_list("binding", flat=True)) == {
+        "in_work_6m",
+        "certified",
+        "no_reoffence_24m",
+    }
+    reoffence = value_map.outcomes.get(binding="no_reoffence_24m")
+    assert reoffence.deadweight_source.startswith("Kelompok pembanding")
+    result = selectors.recidivism(
+        programs=selectors.programs_of_agreement(value_map.agreement), months=24, as_of=timezone.localdate()
+    )
+    assert result.participants.n >= 5 and result.comparison.comparison_n >= 5, result
+    assert result.participants.reoffended > 0 and result.comparison.reoffended > 0
     counts = (ValueMap.objects.count(), ValueMapSnapshot.objects.count(), InKindContribution.objects.count())
     admin = User.objects.get(username="demo.admin")
     seed(actor=admin)  # idempotent

@@ -313,3 +313,20 @@ def test_pages_show_both_groups_the_waiting_and_the_stock_figure_labelled(world,
     outsider = Client()
     outsider.force_login(world.others[Role.CSR_OFFICER])
     assert outsider.get(f"/dampak/perjanjian/{registry['mou'].pk}/").status_code == 404
+
+
+def test_parole_counts_as_leaving_the_unit(world, registry) -> None:
+    from sinergi.beneficiaries.models import IntegrationEvent
+
+    unit = world.organisation(Role.UNIT_OFFICER, "own")
+    cohort = Cohort.objects.get(program=registry["program"])
+    person = released(unit, "p8", dt.date(2022, 6, 1), A)
+    episode = person.release_episode
+    CustodyEpisode.objects.filter(pk=episode.pk).update(status="klien", release_date=None)
+    IntegrationEvent.objects.create(
+        episode=episode, kind="pb", date=dt.date(2022, 6, 1), approved_by_board=True
+    )
+    Enrollment.objects.create(cohort=cohort, person=person, episode=episode, stage="completed")
+    programs = Program.objects.filter(pk=registry["program"].pk)
+    result = selectors.recidivism(programs=programs, months=24, as_of=AS_OF)
+    assert (result.participants.n, result.participants.reoffended) == (6, 1)

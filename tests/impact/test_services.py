@@ -292,6 +292,7 @@ def test_inputs_from_finance_are_realisation_plus_in_kind_in_the_period(impact) 
         "realisation": 4_000_000,
         "in_kind": 1_000_000,
         "total": 5_000_000,
+        "aid": 0,
     }
 
 

@@ -7,6 +7,7 @@ and integers beyond 64 bits, SQLite overflows on them, so both must be tried.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -120,12 +121,17 @@ def test_an_escaped_backslash_u0000_is_text_not_nul(admin_token: str) -> None:
 def test_nul_in_a_form_post_is_refused(world) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(world.users[Role.ADMIN])
-    response = client.post("/organisasi/baru/", {"kind": "company", "name": "PT\x00Uji"})
+    body = urlencode({"kind": "company", "name": "PT\x00Uji"})
+    response = client.post("/organisasi/baru/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
 
 
-def test_nul_in_the_login_form_is_refused() -> None:
-    response = Client(raise_request_exception=False).post("/masuk/", {"username": "a\x00", "password": "x"})
+def test_nul_in_a_multipart_login_form_is_refused() -> None:
+    """A browser's multipart form, with CSRF checked as in production (CSRF parses the form first)."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.get("/masuk/")
+    token = client.cookies["csrftoken"].value
+    response = client.post("/masuk/", {"username": "a\x00", "password": "x", "csrfmiddlewaretoken": token})
     assert response.status_code == 400
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.utils.functional import Promise
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sinergi.core.dates import long_date
 
 ACTION_LABELS: dict[str, str | Promise] = {
     "agreement.create": _("Agreement recorded"),
@@ -54,6 +61,9 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "session.cancel": _("Session cancelled"),
     "session.reschedule": _("Session moved"),
     "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "token.revoke_all": _("All API tokens revoked"),
+    "auth.lockout": _("Account locked after failed logins"),
     "user.create": _("User created"),
     "user.update": _("User changed"),
     "user.password_change": _("Password changed"),
@@ -64,3 +74,81 @@ ACTION_LABELS: dict[str, str | Promise] = {
 def action_label(code: str) -> str:
     """The readable name of an action code (the code itself when it has none)."""
     return str(ACTION_LABELS.get(code, code))
+
+
+# Readable names of the fields that appear in `changes`; other fields show with underscores as spaces.
+FIELD_LABELS: dict[str, str | Promise] = {
+    "address": _("address"),
+    "count": _("number"),
+    "end_date": _("end date"),
+    "expires": _("expires"),
+    "full_name": _("full name"),
+    "is_active": _("active"),
+    "kind": _("kind"),
+    "name": _("name"),
+    "number": _("number"),
+    "organisation": _("organisation"),
+    "parties": _("parties"),
+    "password": _("password"),
+    "reason": _("reason"),
+    "role": _("role"),
+    "signed_on": _("signed on"),
+    "start_date": _("start date"),
+    "status": _("status"),
+    "title": _("title"),
+    "token": _("token"),
+    "version": _("version"),
+}
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return gettext_now("yes") if value else gettext_now("no")
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return long_date(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{_field(k)} {_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):
+            return ngettext("%(n)s entry", "%(n)s entries", len(value)) % {"n": len(value)}
+        return ", ".join(_value(item) for item in value) or "–"
+    return str(value)
+
+
+def _field(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name.replace("_", " ")))
+
+
+def change_lines(changes: dict[str, Any] | None) -> list[str]:
+    """An event's changes as short phrases: "Title: “Lama” → “Baru”", "Expires: 9 Juni 2026"."""
+    lines = []
+    for name, change in (changes or {}).items():
+        label = _field(name)
+        label = label[:1].upper() + label[1:]
+        if (
+            isinstance(change, list)
+            and len(change) == 2
+            and not any(isinstance(c, list | dict) for c in change)
+        ):
+            text = f"{_value(change[0])} → {_value(change[1])}"
+        else:
+            text = _value(change)
+        lines.append(f"{label}: {text}")
+    return lines
+
+
+def event_sentence(event: Any) -> str:
+    """One event as a sentence: "demo.admin: Agreement changed, MOU/1 (Title: A → B)."."""
+    text = f"{event.actor_label}: {action_label(event.action)}"
+    if event.target_label:
+        text += f", {event.target_label}"
+    lines = change_lines(event.changes)
+    if lines:
+        text += f" ({'; '.join(lines)})"
+    return text + "."

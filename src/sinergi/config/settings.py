@@ -278,9 +278,7 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 _task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
-TASKS = {
-    "default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}
-}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {
     queue: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
     for queue in TASK_QUEUES

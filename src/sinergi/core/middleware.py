@@ -125,6 +125,7 @@ class NulByteMiddleware:
     PostgreSQL text cannot hold NUL, so without this a search box or JSON field with one ends in a 500.
     Uploaded files are not looked at (binary files are full of NUL bytes); their own checks apply.
     Runs as a view middleware, after CSRF has parsed the form, so uploads are read only once.
+    NUL characters in the fields of an import's multipart form are left to the import's own checks.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -149,7 +150,12 @@ class NulByteMiddleware:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return False
         content_type = request.content_type or ""
-        if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # A multipart form is looked at only once parsed (CSRF parses it); a view that sets its own upload
+        # handlers parses it itself, and reading it here first would take that choice away from it.
+        parsed = hasattr(request, "_post")
+        if content_type == "application/x-www-form-urlencoded" or (
+            content_type == "multipart/form-data" and parsed
+        ):
             form = request.POST
             return _has_nul(form.keys()) or any(_has_nul(form.getlist(key)) for key in form)
         if content_type.endswith("json"):

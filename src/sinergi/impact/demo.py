@@ -1,7 +1,8 @@
 """Demo impact data for the example programs under the founding MoU: budgets with realisation (one line just
-past 90%), in-kind contributions from the Kanwil, an IKM survey, SDG targets, and a value map for the MoU
-with hand-entered outcomes and one frozen snapshot. All synthetic and labelled "contoh"; written through the
-services, so it is audited like real data."""
+past 90%), in-kind contributions from the Kanwil, an IKM survey, SDG targets, released participants and a
+matched comparison group with some readmissions (a recidivism figure), and a value map for the MoU with
+live-bound outcomes, its deadweight from the comparison group and one frozen snapshot. All synthetic and
+labelled "contoh"; written through the services, so it is audited like real data."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Min
 
 from sinergi.accounts.demo import COMPANY
 from sinergi.accounts.models import Organisation
+from sinergi.core.errors import ApplicationError
 from sinergi.impact import services
 from sinergi.impact.domain import IKM_ELEMENT_CODES
 from sinergi.impact.models import ValueMap
@@ -36,7 +39,8 @@ OUTCOMES = [
         "name": "Bekerja atau berusaha 6 bulan setelah bebas (contoh)",
         "indicator": "Peserta yang bekerja atau berusaha pada tindak lanjut 6 bulan",
         "quantity": 18,
-        "quantity_source": "Diisi tangan dari laporan Bapas (contoh); nanti terikat data tindak lanjut",
+        "quantity_source": "Diisi tangan dari laporan Bapas (contoh) sampai tindak lanjut tercatat",
+        "binding": "in_work_6m",
         "proxy": 36_000_000,
         "proxy_source": "UMK Kota Palembang 2022 × 12 bulan, dibulatkan (contoh)",
         "duration": 3,
@@ -51,7 +55,8 @@ OUTCOMES = [
         "name": "Sertifikat kompetensi (contoh)",
         "indicator": "Peserta yang lulus uji kompetensi",
         "quantity": 40,
-        "quantity_source": "Diisi tangan dari daftar sertifikat (contoh)",
+        "quantity_source": "Terikat data sertifikat (contoh)",
+        "binding": "certified",
         "proxy": 2_500_000,
         "proxy_source": "Biaya uji kompetensi LSP di pasar (contoh)",
         "duration": 2,
@@ -65,7 +70,8 @@ OUTCOMES = [
         "name": "Tidak mengulangi tindak pidana dalam 24 bulan (contoh)",
         "indicator": "Peserta tanpa catatan residivis 24 bulan setelah bebas",
         "quantity": 12,
-        "quantity_source": "Diisi tangan (contoh); nanti dari aturan residivisme",
+        "quantity_source": "Terikat aturan residivisme 24 bulan (contoh)",
+        "binding": "no_reoffence_24m",
         "proxy": 30_000_000,
         "proxy_source": "Perkiraan biaya pembinaan satu WBP per tahun (contoh)",
         "duration": 2,
@@ -112,9 +118,167 @@ def seed(*, actor: Any) -> None:
             "stakeholders": ["Peserta (WBP)", "Keluarga peserta", "Masyarakat ring I", "Kanwil dan UPT"],
         },
     )
-    for outcome in OUTCOMES:
-        services.outcome_add(actor=actor, value_map=value_map, data=outcome)
-    services.snapshot_freeze(actor=actor, value_map=value_map, label="Laporan TJSL 2022 (contoh)")
+    _releases(actor, programs, rng)
+    added = [services.outcome_add(actor=actor, value_map=value_map, data=outcome) for outcome in OUTCOMES]
+    reoffence = next(o for o in added if o.binding == "no_reoffence_24m")
+    try:
+        services.outcome_deadweight_from_comparison(actor=actor, outcome=reoffence, version=reoffence.version)
+    except ApplicationError:
+        pass  # no comparison group (a registry without matches): the estimate entered by hand stays
+    services.snapshot_freeze(actor=actor, value_map=value_map, label="Laporan TJSL 2023 (contoh)")
+
+
+# The founding MoU's value map covers 9 June 2021 – 9 June 2023: releases up to this day count in it.
+LAST_RELEASE = dt.date(2023, 5, 31)
+
+
+def _releases(actor: Any, programs: list[Program], rng: random.Random) -> None:
+    """Released people for a recidivism figure: participants released after their cohort (PB where the
+    sentence allows, otherwise bebas), two comparison people per participant (synthetic, imported like the
+    registry: same unit, sex, age, offence and sentence, released around the same time, never enrolled),
+    and readmissions within 24 months for some of each (fewer among participants)."""
+    from django.utils import timezone
+
+    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.beneficiaries.services import episode_add, release_problems
+    from sinergi.programs.choices import Stage
+    from sinergi.programs.models import Enrollment
+    from sinergi.programs.services import participant_release
+
+    today = timezone.localdate()
+    enrollments = (
+        Enrollment.objects.filter(
+            cohort__program__in=programs,
+            stage__in=(Stage.COMPLETED, Stage.WITHDRAWN),
+            episode__status="narapidana",
+            episode__start_date__isnull=False,
+            cohort__end_date__lt=LAST_RELEASE,
+        )
+        .select_related("episode__unit", "person__domicile_district__regency", "cohort")
+        .order_by("pk")
+    )
+    released: list[tuple[Any, CustodyEpisode, dt.date]] = []
+    seen: set[int] = set()
+    for enrollment in enrollments:
+        episode = enrollment.episode
+        if enrollment.person_id in seen or enrollment.person.domicile_district is None or len(released) >= 24:
+            continue
+        seen.add(enrollment.person_id)
+        on = min(enrollment.cohort.end_date + dt.timedelta(days=rng.randint(20, 150)), LAST_RELEASE)
+        if episode.start_date is None or on < episode.start_date:
+            continue
+        kinds = (
+            ["pb", "bebas"]
+            if not release_problems(episode=episode, kind="pb", on=on, today=today)
+            else ["bebas"]
+        )
+        for kind in kinds:  # PB where the sentence rules allow it, otherwise bebas
+            try:
+                participant_release(
+                    actor=actor,
+                    episode=episode,
+                    kind=kind,
+                    on=on,
+                    reference=f"{kind.upper()}/CONTOH/{episode.pk}",
+                    version=episode.version,
+                )
+            except ApplicationError:
+                episode.refresh_from_db()
+                continue
+            released.append((enrollment.person, episode, on))
+            break
+    comparison = _comparison_people(actor, released, rng, today)
+    for number, (person, on) in enumerate(
+        [(person, on) for person, _episode, on in released] + comparison, start=1
+    ):
+        participant = number <= len(released)
+        if rng.random() >= (0.15 if participant else 0.4):
+            continue
+        again = on + dt.timedelta(days=rng.randint(60, 600))
+        if again >= today:
+            continue
+        first = CustodyEpisode.objects.filter(person=person).select_related("unit").order_by("pk").first()
+        if first is None:
+            continue
+        episode_add(
+            actor=actor,
+            person=person,
+            data={
+                "unit": first.unit,
+                "registration_number": f"DEMO-RE-{person.pk:05d}",
+                "status": "narapidana",
+                "start_date": again,
+                "sentence_years": 1,
+                "sentence_months": 6,
+                "sentence_days": 0,
+                "remission_days": 0,
+                "release_date": None,
+            },
+        )
+
+
+def _comparison_people(
+    actor: Any, released: list[tuple[Any, Any, dt.date]], rng: random.Random, today: dt.date
+) -> list[tuple[Any, dt.date]]:
+    """Import two synthetic non-participants per released participant, released near the same day."""
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from sinergi.beneficiaries.demo import COLUMNS, FIRST, FIRST_F, LAST
+    from sinergi.beneficiaries.models import Person
+    from sinergi.beneficiaries.services.imports import wbp_import
+
+    rows = []
+    for index, (person, episode, on) in enumerate(released):
+        district = person.domicile_district
+        for copy in (1, 2):
+            released_on = min(
+                max(on + dt.timedelta(days=rng.randint(-40, 40)), episode.start_date), LAST_RELEASE
+            )
+            name = f"{rng.choice(FIRST_F if person.sex == 'P' else FIRST)} {rng.choice(LAST)}"
+            rows.append(
+                {
+                    "no_registrasi": f"DEMO-K{index + 1:03d}{copy}",
+                    "upt": episode.unit.code,
+                    "nama": name,
+                    "nik": "",
+                    "jenis_kelamin": person.sex,
+                    "tanggal_lahir": person.birth_date.isoformat(),
+                    "kelurahan_desa": "",
+                    "kecamatan": district.name,
+                    "kabupaten_kota": district.regency.name,
+                    "status": "bebas",
+                    "tanggal_mulai_pidana": episode.start_date.isoformat(),
+                    "lama_pidana": f"{episode.sentence_years} tahun {episode.sentence_months} bulan",
+                    "remisi_hari": "0",
+                    "jenis_perkara": person.offence_category,
+                    "tanggal_bebas": released_on.isoformat(),
+                }
+            )
+    if not rows:
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pembanding_contoh.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter=";")
+            writer.writeheader()
+            writer.writerows(rows)
+        summary = wbp_import(
+            actor=actor,
+            path=path,
+            source="pembanding_contoh.csv (data sintetis)",
+            synthetic=True,
+            skip_invalid=True,
+        )
+    if not summary.written:
+        return []
+    people = Person.objects.filter(episodes__registration_number__startswith="DEMO-K", is_synthetic=True)
+    return [
+        (p, p.release)
+        for p in people.annotate(release=Min("episodes__release_date")).order_by("pk")
+        if p.release is not None
+    ]
 
 
 def _finance(

@@ -19,6 +19,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sinergi.core.suppression import too_small as _core_too_small
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 # Enough digits that (1 + r)^t and long products never lose a rupiah before display rounding.
@@ -885,8 +887,8 @@ MIN_CELL = 5
 
 
 def too_small(count: int | None, minimum: int = MIN_CELL) -> bool:
-    """A count of 1 to minimum − 1 people: hidden from roles that see aggregates only."""
-    return count is not None and 0 < count < minimum
+    """A count of 1 to minimum − 1 people: hidden from roles that see aggregates only (core.suppression)."""
+    return _core_too_small(count, minimum)
 
 
 # --- Recidivism of a program's participants against a matched comparison group ------------------------

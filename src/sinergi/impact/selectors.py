@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
 from sinergi.impact import access, domain
-from sinergi.impact.choices import LiveIndicator
+from sinergi.impact.choices import BudgetCategory, LiveIndicator
 from sinergi.impact.models import (
     BudgetLine,
     Expenditure,
@@ -113,12 +113,16 @@ def budget_realisation(*, program: Program) -> list[LineRealisation]:
         .annotate(spent=Coalesce(Sum("expenditures__amount"), Value(0)))
         .order_by("year", "category", "description", "pk")
     )
-    return [
-        LineRealisation(
-            line=line, spent=int(line.spent), percent=domain.realisation_percent(line.amount, line.spent)
+    aid = aid_by_line_key(programs=Program.objects.filter(pk=program.pk))
+    rows = []
+    for line in lines:
+        spent = int(line.spent)
+        if line.category == BudgetCategory.EQUIPMENT_AID:
+            spent += aid.pop((line.program_id, line.year, line.funder_id), 0)
+        rows.append(
+            LineRealisation(line=line, spent=spent, percent=domain.realisation_percent(line.amount, spent))
         )
-        for line in lines
-    ]
+    return rows
 
 
 def realisation_by_year(rows: list[LineRealisation]) -> list[dict[str, Any]]:
@@ -191,7 +195,8 @@ def programs_of_agreement(agreement: Agreement) -> QuerySet[Program]:
 
 
 def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> dict[str, int]:
-    """Realisation plus in-kind contributions of some programs within a period (two queries)."""
+    """Realisation (expenditures plus aid recorded in aftercare) and in-kind contributions of some programs
+    within a period."""
     spent = _sum(
         Expenditure.objects.filter(budget_line__program__in=programs, spent_on__gte=start, spent_on__lte=end),
         "amount",
@@ -202,7 +207,9 @@ def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> 
         ),
         "value",
     )
-    return {"realisation": spent, "in_kind": in_kind, "total": spent + in_kind}
+    aid = sum(aid_by_line_key(programs=programs, start=start, end=end).values())
+    realisation = spent + aid
+    return {"realisation": realisation, "in_kind": in_kind, "total": realisation + in_kind, "aid": aid}
 
 
 # --- Cost per outcome --------------------------------------------------------------------------------
@@ -333,7 +340,7 @@ def value_map_inputs(value_map: ValueMap) -> dict[str, int]:
     """The inputs: entered by hand, or the realisation plus in-kind contributions in the map's period."""
     if value_map.inputs_source == "manual":
         manual = int(value_map.inputs_manual or 0)
-        return {"realisation": 0, "in_kind": 0, "total": manual}
+        return {"realisation": 0, "in_kind": 0, "total": manual, "aid": 0}
     return inputs_for(
         programs=value_map_programs(value_map), start=value_map.period_start, end=value_map.period_end
     )
@@ -461,9 +468,52 @@ def follow_up_count(
     *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
 ) -> int | None:
     """Participants in work or business at 6 or 12 months, or with income at or above the UMK, from
-    aftercare follow-ups. None ("not available") until aftercare records follow-ups; this is the one place
-    to connect them."""
-    return None
+    aftercare follow-ups. None ("not available") while aftercare has no follow-ups.
+
+    Counted: distinct participants of the programs released in [start, end] whose 6- or 12-month follow-up
+    (done by the as-of date, the person contacted) found them employed or self-employed; for the UMK, whose
+    latest independence score by the as-of date had income at or above the regency's UMK."""
+    follow_up = _aftercare("FollowUp")
+    if follow_up is None:
+        return None
+    participants = Enrollment.objects.filter(
+        cohort__program__in=programs, stage__in=PARTICIPANT_STAGES
+    ).values("person_id")
+    cases = {
+        "case__person_id__in": participants,
+        "case__released_on__gte": start,
+        "case__released_on__lte": end,
+    }
+    if binding in (LiveIndicator.IN_WORK_6M, LiveIndicator.IN_WORK_12M):
+        return (
+            follow_up.objects.filter(
+                **cases,
+                milestone=6 if binding == LiveIndicator.IN_WORK_6M else 12,
+                done_on__lte=as_of,
+                contacted=True,
+                work_status__in=WORKING,
+            )
+            .values("case__person_id")
+            .distinct()
+            .count()
+        )
+    score = _aftercare("IndexScore")
+    if binding != LiveIndicator.INCOME_UMK or score is None:
+        return None
+    latest: dict[int, tuple[int, Any]] = {}
+    for person_id, case_id, components in (
+        score.objects.filter(**cases, scored_on__lte=as_of)
+        .order_by("case_id", "scored_on", "pk")
+        .values_list("case__person_id", "case_id", "components")
+    ):
+        latest[case_id] = (person_id, components)
+    return len(
+        {
+            person_id
+            for person_id, components in latest.values()
+            if isinstance(components, dict) and (components.get("income_at_umk") or {}).get("met")
+        }
+    )
 
 
 def live_quantity(
@@ -627,11 +677,74 @@ def _sentence_months(years: int, months: int, days: int) -> int | None:
     return total if (total or days) else None
 
 
+def _aftercare(name: str) -> Any:
+    """An aftercare model (follow-ups, re-offences, aid, scores), or None while that app does not have it.
+    Impact only reads them; looked up by name so impact works before and after aftercare records them."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model("aftercare", name)
+    except LookupError:
+        return None
+
+
+WORKING = ("employed", "self_employed")
+#: Re-offences from aftercare that count: a new conviction, or a readmission an officer recorded.
+COUNTED_REOFFENCES = ("conviction", "readmission")
+
+
 def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
-    """New convictions recorded in aftercare, per person. Custody episodes are the primary source (a
-    readmission is a later episode); aftercare's re-offence records add convictions without custody once
-    that app records them. Until then there are none to add."""
-    return {}
+    """New convictions (and readmissions) recorded in aftercare, per person. Custody episodes are the primary
+    source (a readmission is a later episode); aftercare's records add convictions without custody. A
+    re-arrest alone does not count."""
+    reoffence = _aftercare("Reoffence")
+    if reoffence is None or not person_ids:
+        return {}
+    found: dict[int, list[dt.date]] = defaultdict(list)
+    for person_id, on in reoffence.objects.filter(
+        case__person_id__in=list(person_ids), kind__in=COUNTED_REOFFENCES
+    ).values_list("case__person_id", "occurred_on"):
+        found[person_id].append(on)
+    return found
+
+
+def aid_by_line_key(
+    *, programs: QuerySet[Program], start: dt.date | None = None, end: dt.date | None = None
+) -> dict[tuple[int, int, int], int]:
+    """Aid recorded in aftercare for the programs' participants, by (program, year, funder), in rupiah.
+    It is realisation of the program's "equipment and aid" line of that year and funder, never a second
+    entry."""
+    aid = _aftercare("Aid")
+    if aid is None:
+        return {}
+    rows = aid.objects.filter(case__enrollment__cohort__program__in=programs)
+    if start is not None and end is not None:
+        rows = rows.filter(given_on__gte=start, given_on__lte=end)
+    totals: dict[tuple[int, int, int], int] = defaultdict(int)
+    for program_id, given_on, funder_id, value in rows.values_list(
+        "case__enrollment__cohort__program_id", "given_on", "funder_id", "value"
+    ):
+        totals[(program_id, given_on.year, funder_id)] += int(value)
+    return dict(totals)
+
+
+def aid_for_line(line: BudgetLine) -> int:
+    """Aid counted as realisation of one budget line: the first "equipment and aid" line of its program,
+    year and funder takes it."""
+    if line.category != BudgetCategory.EQUIPMENT_AID:
+        return 0
+    first = (
+        BudgetLine.objects.filter(
+            program_id=line.program_id, year=line.year, funder_id=line.funder_id, category=line.category
+        )
+        .order_by("description", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if first != line.pk:
+        return 0
+    key = (line.program_id, line.year, line.funder_id)
+    return aid_by_line_key(programs=Program.objects.filter(pk=line.program_id)).get(key, 0)
 
 
 def _rule_checks(programs: QuerySet[Program]) -> list[Any]:
@@ -668,16 +781,17 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
             risk_level=row["person__risk_level"] or "",
             has_consent=True,
         )
-        if program_domain.evaluate(rule, facts, as_of=row["release_date"])[0]:
+        if program_domain.evaluate(rule, facts, as_of=row["left_on"])[0]:
             return True
     return False
 
 
+LEAVE_KINDS = ("pb", "cb", "cmb")
 _EPISODE_FIELDS = (
     "pk",
     "person_id",
     "unit_id",
-    "release_date",
+    "left_on",
     "sentence_years",
     "sentence_months",
     "sentence_days",
@@ -696,7 +810,7 @@ def _released_people(
 ) -> list[domain.ReleasedPerson]:
     people = []
     for row in rows:
-        released = row["release_date"]
+        released = row["left_on"]
         later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
         later += [d for d in convictions.get(row["person_id"], []) if d >= released]
         people.append(
@@ -740,7 +854,7 @@ def recidivism(
     released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
     are left out. Five queries.
     """
-    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
 
     problems = domain.window_problems(months)
     if problems:
@@ -754,13 +868,22 @@ def recidivism(
         .values_list("person_id")
         .annotate(first=Min("cohort__start_date"))
     )
-    released = CustodyEpisode.objects.filter(
-        release_date__gte=start, release_date__lte=end, person__merged_into__isnull=True
-    ).order_by("release_date", "pk")
+    # Leaving the unit: the first parole, conditional leave or leave before release (the person becomes a
+    # klien of the Bapas), otherwise the release date.
+    leave = (
+        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    released = (
+        CustodyEpisode.objects.annotate(left_on=Coalesce(Subquery(leave), F("release_date")))
+        .filter(left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True)
+        .order_by("left_on", "pk")
+    )
     participant_rows = _first_per_person(
         row
         for row in released.filter(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        if row["release_date"] >= joined[row["person_id"]]
+        if row["left_on"] >= joined[row["person_id"]]
     )
     units = {row["unit_id"] for row in participant_rows}
     rules = _rule_checks(programs)

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
+from sinergi.core.dates import long_date
 from sinergi.core.errors import CONFLICT_MESSAGE, ApplicationError, ConflictError, ForbiddenError
+from sinergi.core.uploads import SCAN_TYPES, detect_scan
 from sinergi.notifications.services import notify
 from sinergi.partnerships import domain
 from sinergi.partnerships.choices import AgreementKind, DocumentKind, PartyRole, ProgramType
@@ -28,11 +30,7 @@ from sinergi.partnerships.models import Agreement, AgreementDocument, AgreementP
 from sinergi.regions.models import District
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ALLOWED_UPLOADS = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
+ALLOWED_UPLOADS = {magic: (kind.content_type, kind.suffix) for magic, kind in SCAN_TYPES.items()}
 
 END_BEFORE_START = gettext_lazy("The end date is before the start date. Check both dates.")
 NEED_END_OR_DURATION = gettext_lazy("Fill in either an end date or a duration in years and months.")
@@ -90,7 +88,7 @@ class PartyInput:
 
 
 def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
+    return long_date(value)
 
 
 def _resolve_end(data: dict[str, Any], errors: dict[str, str]) -> None:
@@ -384,10 +382,8 @@ def agreement_terminate(
 
 
 def _sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in ALLOWED_UPLOADS.items():
-        if head.startswith(magic):
-            return kind
-    return None
+    kind = detect_scan(head)
+    return (kind.content_type, kind.suffix) if kind else None
 
 
 def document_upload(
@@ -421,7 +417,7 @@ def document_upload(
     if sniffed is None:
         message = FILE_TYPE % {"name": name}
         raise ApplicationError(message, code="invalid", detail={"file": str(message)})
-    content_type, _suffix = sniffed
+    content_type, suffix = sniffed
     title = (title or "").strip() or str(DocumentKind(kind).label)
     slot = slugify(f"{kind}-{title}")[:60] or kind
     for attempt in range(3):
@@ -448,7 +444,8 @@ def document_upload(
                     checksum=digest.hexdigest(),
                     uploaded_by=actor if isinstance(actor, User) else None,
                 )
-                document.file.save(name, ContentFile(content), save=False)
+                # Stored with the extension of what the file is, not of the name it came with.
+                document.file.save(f"dokumen.{suffix}", ContentFile(content), save=False)
                 document.save()
                 audit_record(
                     actor=actor,

@@ -17,6 +17,7 @@ from sinergi.audit.selectors import audit_history
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
+from sinergi.core.uploads import download_name
 from sinergi.partnerships import selectors, services
 from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.domain import timeline
@@ -327,6 +328,6 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         document.file.open("rb"),
         content_type=document.content_type,
         as_attachment=True,
-        filename=document.original_name,
+        filename=download_name(document.original_name, document.content_type),
     )
     return response

@@ -564,35 +564,41 @@ def program_kpis(*, program: Program) -> dict[str, Any]:
 
 
 def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
-    """Participants, completions and certifications per program, with counts under the minimum cell hidden.
+    """Participants, completions and certifications per program, with small cells hidden, then a total row.
 
-    For monitors: aggregates only, and a cell of fewer than SINERGI_MIN_CELL people shows as "<5".
+    For monitors: aggregates only. `core.suppression.masked_table` hides a cell of fewer than
+    SINERGI_MIN_CELL people ("<5") and, in each column, as many more as needed ("×") so that the total row
+    (or the same total shown elsewhere) minus the shown cells never gives a hidden one back.
     """
-    from django.conf import settings
+    from django.utils.translation import gettext
 
-    floor = min_cell if min_cell is not None else settings.SINERGI_MIN_CELL
+    from sinergi.core.suppression import masked_table
 
-    def cell(n: int) -> str:
-        return f"<{floor}" if 0 < n < floor else str(n)
+    rows = [
+        {
+            "name": r["name"],
+            "participants": r["n_participants"],
+            "completed": r["n_completed"],
+            "certified": r["n_certified"],
+            "ended": r["n_ended"],
+        }
+        for r in program_counts().order_by("name").values("name", *COUNT_NAMES)
+    ]
+    columns = ("participants", "completed", "certified", "ended")
+    table, totals = masked_table(rows, columns, minimum=min_cell)
+    if not table:
+        return []
 
-    def shown_rate(rule: Any, part: int, whole: int) -> str:
-        if 0 < part < floor or 0 < whole < floor:
+    def shown_rate(rule: Any, part: Any, whole: Any) -> str:
+        # A rate of hidden counts would give them back: shown only when both of its counts are shown.
+        if not isinstance(part, int) or not isinstance(whole, int):
             return domain.NO_VALUE
         return domain.percent_text(rule(part, whole))
 
-    rows = program_counts().order_by("name").values("name", *COUNT_NAMES)
-    return [
-        {
-            "name": r["name"],
-            "participants": cell(r["n_participants"]),
-            "completed": cell(r["n_completed"]),
-            "certified": cell(r["n_certified"]),
-            # A rate of small groups would reveal the hidden counts: shown only when its counts are shown.
-            "completion": shown_rate(domain.completion_rate, r["n_completed"], r["n_ended"]),
-            "certification": shown_rate(domain.certification_rate, r["n_certified"], r["n_completed"]),
-        }
-        for r in rows
-    ]
+    for row in [*table, totals]:
+        row["completion"] = shown_rate(domain.completion_rate, row["completed"], row["ended"])
+        row["certification"] = shown_rate(domain.certification_rate, row["certified"], row["completed"])
+    return [*table, {"name": gettext("All programs"), "is_total": True, **totals}]
 
 
 def cohort_candidates(*, cohort: Cohort) -> list[Any]:

@@ -18,6 +18,7 @@ from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.uploads import detect_scan, download_name
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import access, domain, selectors, services
@@ -574,10 +575,14 @@ def certificate_download(request: HttpRequest, pk: int) -> FileResponse:
     if not certificate.document:
         raise NotFoundError()
     services.certificate_download_record(actor=request.user, certificate=certificate)
+    with certificate.document.open("rb") as handle:
+        kind = detect_scan(handle.read(8))
+    content_type = kind.content_type if kind else "application/octet-stream"
     return FileResponse(
         certificate.document.open("rb"),
         as_attachment=True,
-        filename=certificate.document.name.rsplit("/", 1)[-1],
+        filename=download_name(certificate.document.name, content_type),
+        content_type=content_type,
     )
 
 

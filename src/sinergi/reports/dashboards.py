@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
@@ -15,6 +21,8 @@ from sinergi.partnerships.selectors import agreement_status_counts, expiring_agr
 from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
 from sinergi.programs.selectors import cohort_list, program_figures
+from sinergi.reports import access, selectors
+from sinergi.reports import charts as charts_module
 
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
@@ -43,4 +51,140 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
         context["aftercare_count"] = cases.count()
     if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
         context["releases_soon"] = upcoming_release_count(actor=actor, months=3)
+    return context
+
+
+# --- Figures: the part of every dashboard that counts, charts and links -----------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number as the viewer may see it: the value ("<5" when suppressed) and the list it links to."""
+
+    label: str
+    value: int | str | None
+    url: str | None = None
+    hidden: bool = False
+
+    @property
+    def chart_value(self) -> float | None:
+        return float(self.value) if isinstance(self.value, int) else None
+
+
+def _figure(
+    scope: selectors.Scope, label: str, count: int | None, url: str | None, *, listable: bool
+) -> Figure:
+    actor = scope.actor
+    shown = access.cell(actor, count)
+    hidden = shown != count
+    return Figure(label, shown, url if listable and not hidden and count else None, hidden)
+
+
+def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
+    query = scope.filters.query() | extra
+    url = reverse("reports:figure_list", args=[metric])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None) -> dict[str, Any]:
+    """The counted part of the dashboard: people reached, funnel, delivery, releases, agreements, budget,
+    SROI. Charts are SVG strings; every number comes with the list it counts, when the viewer may open it."""
+    scope = selectors.scope_of(actor, filters, today=today)
+    hidden_label = f"<{settings.SINERGI_MIN_CELL}"
+
+    funnel = [
+        _figure(
+            scope,
+            stage.label,
+            stage.count,
+            _list_url(scope, stage.key) if stage.listable else None,
+            listable=stage.listable and selectors.may_list(actor, stage.key),
+        )
+        for stage in selectors.funnel(scope)
+    ]
+    reached_raw = selectors.reached(scope)
+    reached: dict[str, list[Figure]] = {}
+    listable = selectors.may_list(actor, "participants")
+    for breakdown, rows in reached_raw.items():
+        reached[breakdown] = [
+            _figure(
+                scope, label, n, _list_url(scope, "participants", by=breakdown, key=key), listable=listable
+            )
+            for key, label, n in rows
+        ]
+    months = selectors.delivery(scope)
+    releases = selectors.releases_soon_count(scope)
+    context: dict[str, Any] = {
+        "scope": scope,
+        "funnel": funnel,
+        "reached_total": reached.pop("total")[0],
+        "reached": reached,
+        "months": months,
+        "releases_soon_figure": _figure(
+            scope,
+            _("Participants released within 90 days"),
+            releases,
+            _list_url(scope, "releases_soon"),
+            listable=listable,
+        ),
+        "agreements_ending": selectors.agreements_ending(scope),
+        "budget": selectors.budget(scope),
+        "sroi": selectors.sroi(scope),
+        "not_yet": selectors.NOT_YET,
+        "hidden_label": hidden_label,
+        "filter_query": urlencode(filters.query()),
+    }
+    charts: dict[str, str] = {}
+    shown_funnel = [f for f in funnel if f.value is not None]
+    if any(f.chart_value for f in shown_funnel):
+        charts["funnel"] = charts_module.bar_chart(
+            title=_("From screening to release"),
+            labels=[f.label for f in shown_funnel],
+            series={_("People"): [f.chart_value for f in shown_funnel]},
+            ylabel=_("number of people"),
+            horizontal=True,
+            hidden=hidden_label,
+        )
+    for breakdown, title in (
+        ("district", _("People reached by domicile district")),
+        ("unit", _("People reached by unit")),
+        ("sex", _("People reached by sex")),
+        ("age", _("People reached by age band")),
+    ):
+        cells = reached[breakdown][:10]
+        if any(f.value for f in cells):
+            charts[breakdown] = charts_module.bar_chart(
+                title=title,
+                labels=[f.label for f in cells],
+                series={_("People"): [f.chart_value for f in cells]},
+                ylabel=_("number of people"),
+                horizontal=breakdown in ("district", "unit"),
+                hidden=hidden_label,
+            )
+    if months:
+        labels = [date_format(m.month, "M Y") for m in months]
+        charts["sessions"] = charts_module.bar_chart(
+            title=_("Sessions held per month"),
+            labels=labels,
+            series={_("Sessions"): [float(m.sessions) for m in months]},
+            ylabel=_("sessions"),
+        )
+        charts["attendance"] = charts_module.line_chart(
+            title=_("Attendance rate per month (%)"),
+            labels=labels,
+            series={_("Attendance rate"): [m.rate for m in months]},
+            ylabel="%",
+        )
+    if context["budget"]:
+        rows_b = context["budget"][:10]
+        charts["budget"] = charts_module.bar_chart(
+            title=_("Budget against realisation (Rp)"),
+            labels=[r.name for r in rows_b],
+            series={
+                _("Budget"): [float(r.budget) for r in rows_b],
+                _("Realisation"): [float(r.spent) for r in rows_b],
+            },
+            ylabel="Rp",
+        )
+    context["charts"] = charts
     return context

@@ -6,4 +6,12 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("laporan/daftar/<slug:metric>/", views.figure_list, name="figure_list"),
+    path("laporan/ekspor/<slug:kind>/", views.export_form, name="export_form"),
+    path("laporan/ekspor/peserta.<str:fmt>", views.participant_export, name="participant_export"),
+    path("laporan/ekspor/wbp.<str:fmt>", views.person_export, name="person_export"),
+    path("laporan/kerja-sama/", views.report_list, name="report_list"),
+    path("laporan/kerja-sama/baru/", views.report_create, name="report_create"),
+    path("laporan/kerja-sama/<int:pk>/", views.report_detail, name="report_detail"),
+    path("laporan/kerja-sama/<int:pk>/unduh/", views.report_download, name="report_download"),
 ]

@@ -1,16 +1,219 @@
-"""The home page: one dashboard per role."""
+"""The home page (one dashboard per role, with its figures) and the lists behind the numbers."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+
+from sinergi.audit.services import audit_read
+from sinergi.beneficiaries.selectors import person_list
 from sinergi.core.access import ANY_ROLE, allow
-from sinergi.reports.dashboards import dashboard_context
+from sinergi.core.errors import ApplicationError
+from sinergi.reports import access, exports, report_selectors, selectors, services
+from sinergi.reports.dashboards import dashboard_context, figures_context
+from sinergi.reports.forms import FigureFilterForm, ReportForm
+
+PAGE_SIZE = 50
 
 
 @allow(ANY_ROLE)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The home page: what this role can do and where to start."""
+    """The home page: what this role can do, where to start, and its figures."""
     context = dashboard_context(actor=request.user)
+    form = FigureFilterForm(request.GET or None, actor=request.user)
+    context.update(figures_context(actor=request.user, filters=form.filters()))
+    context["filter_form"] = form
+    context["aggregates_only"] = access.aggregates_only(request.user)
+    context["may_report"] = access.role_of(request.user) in access.REPORT_ROLES
     return render(request, f"reports/dashboard/{context['template']}.html", context)
+
+
+def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
+    """The filter form, the scope and the rows behind one number (shared by the page and the exports)."""
+    if metric not in selectors.METRICS or not selectors.may_list(actor, metric):
+        raise Http404()
+    form = FigureFilterForm(params or None, actor=actor)
+    scope = selectors.scope_of(actor, form.filters())
+    by = str(params.get("by") or "")
+    rows: Any
+    if metric == "participants" and by in ("district", "unit", "sex", "age"):
+        rows = selectors.reached_queryset(scope, by, str(params.get("key") or ""))
+    else:
+        rows = selectors.metric_queryset(scope, metric)
+    if metric in selectors.SCREENING_METRICS:
+        rows = rows.select_related("run__program").order_by("full_name", "pk")
+    else:
+        rows = selectors.enrollment_rows(rows)
+    return form, scope, rows
+
+
+@allow(*access.PERSON_LIST_ROLES)
+def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
+    """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope."""
+    form, _scope, rows = metric_rows(request.user, request.GET, metric)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="participant.list",
+        filters={"metric": metric, **request.GET.dict()},
+        count=page.paginator.count,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    labels = dict(selectors.metric_labels())
+    return render(
+        request,
+        "reports/figure_list.html",
+        {
+            "metric": metric,
+            "title": labels.get(metric, metric),
+            "page": page,
+            "screening": metric in selectors.SCREENING_METRICS,
+            "query": query.urlencode(),
+            "filter_form": form,
+        },
+    )
+
+
+def _export_params(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else request.GET
+
+
+@allow(*access.PERSON_LIST_ROLES)
+def participant_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The participants behind a dashboard number as CSV or XLSX (pseudonymised unless identities asked)."""
+    params = _export_params(request)
+    metric = str(params.get("metric") or "participants")
+    if metric in selectors.SCREENING_METRICS:
+        raise Http404()
+    export = exports.export_request(actor=request.user, params=params, fmt=fmt)
+    _form, _scope, rows = metric_rows(request.user, params, metric)
+    header, table = exports.participant_table(rows, export)
+    return exports.respond(
+        actor=request.user,
+        request=export,
+        action="participant.export",
+        name="peserta",
+        header=header,
+        rows=table,
+        count=rows.count(),
+        filters={
+            "metric": metric,
+            **{k: v for k, v in params.items() if k not in ("reason", "csrfmiddlewaretoken")},
+        },
+    )
+
+
+@allow(*access.REGISTRY_EXPORT_ROLES)
+def person_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The registry list (with its search filters) as CSV or XLSX."""
+    params = _export_params(request)
+    export = exports.export_request(actor=request.user, params=params, fmt=fmt)
+    unit = str(params.get("unit") or "")
+    people = person_list(
+        actor=request.user,
+        q=str(params.get("q") or ""),
+        unit=int(unit) if unit.isdigit() else None,
+        status=str(params.get("status") or ""),
+    )
+    header, table = exports.person_table(people, export)
+    return exports.respond(
+        actor=request.user,
+        request=export,
+        action="person.export",
+        name="wbp",
+        header=header,
+        rows=table,
+        count=people.count(),
+        filters={k: v for k, v in params.items() if k in ("q", "unit", "status")},
+    )
+
+
+@allow(*access.PERSON_LIST_ROLES)
+def export_form(request: HttpRequest, kind: str) -> HttpResponse:
+    """Choose purpose, format and (for roles that may) identities with a reason, then download."""
+    if kind not in ("peserta", "wbp") or (
+        kind == "wbp" and access.role_of(request.user) not in access.REGISTRY_EXPORT_ROLES
+    ):
+        raise Http404()
+    query = request.GET.copy()
+    return render(
+        request,
+        "reports/export_form.html",
+        {
+            "kind": kind,
+            "purposes": exports.PURPOSES.items(),
+            "may_identify": access.may_see_identities(request.user),
+            "hidden": [(k, v) for k, v in query.items() if k not in ("purpose", "identities", "reason")],
+        },
+    )
+
+
+# --- Joint reports ----------------------------------------------------------------------------------------
+
+
+@allow(*access.REPORT_ROLES)
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = report_selectors.report_list(actor=request.user)[:50]
+    return render(request, "reports/joint/list.html", {"reports": reports})
+
+
+@allow(*access.REPORT_ROLES)
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Ask for a joint report; it is generated in the background and kept with its parameters."""
+    form = ReportForm(request.POST or None, actor=request.user, initial=request.GET.dict())
+    if request.method == "POST":
+        # A subject outside the actor's rights is refused outright (403/404), not as a form error.
+        ids = [str(request.POST.get(k) or "") for k in ("agreement", "program")]
+        if sum(1 for v in ids if v) == 1 and all(v.isdigit() or not v for v in ids):
+            services.report_subject(
+                actor=request.user,
+                agreement_id=int(ids[0]) if ids[0] else None,
+                program_id=int(ids[1]) if ids[1] else None,
+            )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_request(
+                actor=request.user,
+                agreement_id=data["agreement"],
+                program_id=data["program"],
+                start=data["start"],
+                end=data["end"],
+                fmt=data["fmt"],
+                language=data["language"],
+                notes=data["notes"],
+            )
+        except ApplicationError as exc:
+            if exc.status != 400:
+                raise
+            form.add_error(None, str(exc.message))
+        else:
+            return redirect("reports:report_detail", pk=report.pk)
+    return render(request, "reports/joint/create.html", {"form": form})
+
+
+@allow(*access.REPORT_ROLES)
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_selectors.report_get(actor=request.user, pk=pk)
+    template = (
+        "reports/joint/_status.html" if request.headers.get("HX-Request") else "reports/joint/detail.html"
+    )
+    return render(request, template, {"report": report, "job": report.job})
+
+
+@allow(*access.REPORT_ROLES)
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    report = report_selectors.report_get(actor=request.user, pk=pk)
+    if not report.file:
+        raise Http404()
+    audit_read(actor=request.user, action="report.export", filters=report.params, count=1, target=report)
+    content_type = "application/pdf" if report.fmt == "pdf" else exports.XLSX_TYPE
+    name = (
+        f"laporan-kerja-sama-{report.period_start.isoformat()}-{report.period_end.isoformat()}.{report.fmt}"
+    )
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)

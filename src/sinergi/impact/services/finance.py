@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation, User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.impact import domain
+from sinergi.core.dates import long_date
+from sinergi.impact import domain, selectors
 from sinergi.impact.choices import BudgetCategory, InKindKind
 from sinergi.impact.models import BudgetAlert, BudgetLine, Expenditure, InKindContribution
 from sinergi.impact.services._common import (
@@ -41,7 +42,7 @@ IN_KIND_FIELDS = ("contributor", "kind", "description", "contributed_on", "value
 
 
 def _d(value: Any) -> str:
-    return value.strftime("%d-%m-%Y")
+    return long_date(value)
 
 
 def _user(actor: Any) -> User | None:
@@ -161,8 +162,10 @@ def _check_expenditure(program: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def line_spent(line: BudgetLine) -> int:
-    """Total expenditure recorded against a line (aid recorded in aftercare will be added here)."""
-    return int(Expenditure.objects.filter(budget_line=line).aggregate(total=Sum("amount"))["total"] or 0)
+    """Realisation of a line: its expenditures, plus aid recorded in aftercare for an "equipment and aid"
+    line (selectors.aid_for_line)."""
+    spent = int(Expenditure.objects.filter(budget_line=line).aggregate(total=Sum("amount"))["total"] or 0)
+    return spent + selectors.aid_for_line(line)
 
 
 def _recipients(program: Any) -> Any:

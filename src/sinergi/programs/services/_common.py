@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy
 
 from sinergi.beneficiaries.choices import IntegrationKind
+from sinergi.core.dates import long_date
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
 PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
@@ -103,9 +104,7 @@ def forbidden(message: object) -> ForbiddenError:
 
 def _d(value: dt.date) -> str:
     """A date as pages show it, in the active language: "9 Juni 2021"."""
-    from django.utils import formats
-
-    return str(formats.date_format(value, "DATE_FORMAT"))
+    return long_date(value)
 
 
 def _problems(problems: dict[str, str]) -> ApplicationError:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_record, model_update
+from sinergi.core.uploads import detect_scan, stored_name
 from sinergi.programs import access, domain
 from sinergi.programs.models import (
     Assessment,
@@ -108,7 +109,8 @@ def certificate_record(
             raise _invalid(FILE_TOO_BIG, "document")
         head = upload.read(8)
         upload.seek(0)
-        if not (head.startswith(b"%PDF-") or head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff")):
+        scan = detect_scan(head)
+        if scan is None:
             raise _invalid(FILE_TYPE, "document")
         digest = hashlib.sha256()
         for chunk in upload.chunks():
@@ -126,7 +128,8 @@ def certificate_record(
             checksum=checksum,
         )
         if upload is not None:
-            certificate.document.save(upload.name or "sertifikat", upload, save=False)
+            # Stored with the extension of what the file is, not of the name it came with.
+            certificate.document.save(stored_name("sertifikat", scan), upload, save=False)  # type: ignore[arg-type]
         certificate.save()
         audit_record(
             actor=actor,

@@ -22,9 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["apply"])
         parser.add_argument("--as-of", default="", help="Date to count from (YYYY-MM-DD); default today.")
-        parser.add_argument(
-            "--years", type=int, default=None, help="Retention in years (default: setting)."
-        )
+        parser.add_argument("--years", type=int, default=None, help="Retention in years (default: setting).")
         parser.add_argument("--dry-run", action="store_true", help="Count who is due; change nothing.")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 

@@ -1,0 +1,115 @@
+"""Small-cell suppression for roles that see aggregates only: one rule, used by every table and figure.
+
+A count of 1 to MIN_CELL − 1 people is hidden ("<5": primary suppression). Hiding it is not enough when a
+shown total and the other shown parts give it back by subtraction, so in every additive group (a total and
+the parts that sum to it) more parts are hidden (secondary suppression, "×") until the hidden parts are at
+least two and together at least MIN_CELL, or the total is hidden as well. Zero is shown: it identifies
+nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+def min_cell() -> int:
+    return int(getattr(settings, "SINERGI_MIN_CELL", 5))
+
+
+def too_small(count: int | None, minimum: int | None = None) -> bool:
+    """A count of 1 to minimum − 1 people (the primary rule)."""
+    floor = min_cell() if minimum is None else minimum
+    return count is not None and 0 < count < floor
+
+
+def shown(count: int | None, minimum: int | None = None) -> int | str | None:
+    """One count on its own: "<5" when too small, else the count."""
+    floor = min_cell() if minimum is None else minimum
+    return f"<{floor}" if too_small(count, floor) else count
+
+
+@dataclass(frozen=True)
+class Group:
+    """An additive relation among cells: `total` (a key, or None when no total is shown) = sum of `parts`."""
+
+    parts: Sequence[Hashable]
+    total: Hashable | None = None
+
+
+def suppress(
+    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+) -> dict[Hashable, str]:
+    """Which cells to hide and why: {key: "primary" | "secondary"} for the hidden ones only."""
+    floor = min_cell() if minimum is None else minimum
+    hidden: dict[Hashable, str] = {key: PRIMARY for key, n in counts.items() if too_small(n, floor)}
+    groups = list(groups)
+    changed = True
+    while changed:  # hiding a cell in one group can expose another group: repeat until stable
+        changed = False
+        for group in groups:
+            # Without a shown total, the shown parts give nothing away by subtraction.
+            if group.total is None or group.total in hidden:
+                continue
+            parts = [key for key in group.parts if key in counts]
+            secret = [key for key in parts if key in hidden]
+            if not secret:
+                continue
+            while secret and (len(secret) < 2 or sum(counts[k] for k in secret) < floor):
+                candidates = sorted(
+                    (key for key in parts if key not in hidden and counts[key] > 0), key=lambda k: counts[k]
+                )
+                if not candidates:
+                    if (
+                        group.total is not None
+                        and group.total not in hidden
+                        and counts.get(group.total, 0) > 0
+                    ):
+                        hidden[group.total] = SECONDARY
+                        changed = True
+                    break
+                hidden[candidates[0]] = SECONDARY
+                secret.append(candidates[0])
+                changed = True
+    return hidden
+
+
+def masked(
+    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+) -> dict[Hashable, int | str]:
+    """The counts as shown: "<5" for a small cell, "×" for a cell hidden so a small one stays hidden."""
+    floor = min_cell() if minimum is None else minimum
+    hidden = suppress(counts, groups, minimum=floor)
+    return {
+        key: (f"<{floor}" if hidden.get(key) == PRIMARY else "×" if key in hidden else n)
+        for key, n in counts.items()
+    }
+
+
+def masked_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, minimum: int | None = None
+) -> tuple[list[dict[str, Any]], dict[str, int | str]]:
+    """A table of counts (one dict per row) with a total row per column, masked together.
+
+    Returns the rows with their count columns masked, and the total row masked. Each column is an additive
+    group (the total is the sum of the rows), so a hidden cell cannot be recovered from the column total.
+    """
+    counts: dict[Hashable, int] = {}
+    for index, row in enumerate(rows):
+        for column in columns:
+            counts[(index, column)] = int(row[column] or 0)
+    for column in columns:
+        counts[("total", column)] = sum(int(row[column] or 0) for row in rows)
+    groups = [Group(parts=[(i, c) for i in range(len(rows))], total=("total", c)) for c in columns]
+    shown_cells = masked(counts, groups, minimum=minimum)
+    masked_rows = [
+        dict(row) | {column: shown_cells[(index, column)] for column in columns}
+        for index, row in enumerate(rows)
+    ]
+    return masked_rows, {column: shown_cells[("total", column)] for column in columns}

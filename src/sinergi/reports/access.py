@@ -1,0 +1,68 @@
+"""Who may see what in reports: role tuples and predicates shared by the views, the report job and the CLI.
+
+- Every role has a dashboard; each sees the figures of its own scope (programs and cohorts as
+  `programs.selectors` scopes them; monitors read aggregates of every program).
+- TJSL officers and monitors see aggregates only: a count of 1 to 4 people shows as "<5" (the impact app's
+  `cell` rule) and is never linked to a list.
+- Person lists behind the numbers (participants) open for the roles that read participants' names on the
+  cohort page; monitors never see people.
+- The joint report is made by administrators and by Kanwil and TJSL officers of a party to the agreement.
+- Identities in exports only for the corrections roles, with a stated reason; everyone else gets
+  pseudonyms.
+- The subject-access export is for administrators only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sinergi.accounts.choices import Role
+from sinergi.impact import access as impact_access
+
+DASHBOARD_ROLES = tuple(Role.values)
+AGGREGATES_ONLY = impact_access.AGGREGATES_ONLY
+PERSON_LIST_ROLES = (
+    Role.ADMIN,
+    Role.KANWIL_OFFICER,
+    Role.UNIT_OFFICER,
+    Role.BAPAS_OFFICER,
+    Role.CSR_OFFICER,
+    Role.FACILITATOR,
+)
+REGISTRY_EXPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+IDENTITY_ROLES = REGISTRY_EXPORT_ROLES
+REPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
+FINANCE_ROLES = impact_access.IMPACT_READERS
+SUBJECT_ACCESS_ROLES = (Role.ADMIN,)
+
+
+def role_of(actor: Any) -> str:
+    return str(getattr(actor, "role", "") or "")
+
+
+def aggregates_only(actor: Any) -> bool:
+    return impact_access.aggregates_only(actor)
+
+
+def cell(actor: Any, count: int | None) -> int | str | None:
+    """A person count as the actor may see it ("<5" for aggregate-only roles)."""
+    return impact_access.cell(actor, count)
+
+
+def hidden(actor: Any, count: int | None) -> bool:
+    return cell(actor, count) != count
+
+
+def may_list_people(actor: Any) -> bool:
+    return actor is None or role_of(actor) in PERSON_LIST_ROLES
+
+
+def may_see_identities(actor: Any) -> bool:
+    return actor is None or role_of(actor) in IDENTITY_ROLES
+
+
+def may_report(actor: Any, agreement: Any) -> bool:
+    """Make the joint report of an agreement: administrators, and Kanwil and TJSL officers of a party."""
+    if actor is None:
+        return True
+    return role_of(actor) in REPORT_ROLES and impact_access.is_party(actor, agreement)

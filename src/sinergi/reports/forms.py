@@ -1,0 +1,115 @@
+"""The dashboard filter (period, agreement, program, unit) and the joint report's parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.models import Organisation
+from sinergi.partnerships.selectors import agreement_list
+from sinergi.reports import access
+from sinergi.reports.models import ReportFormat, ReportLanguage
+from sinergi.reports.selectors import Filters, visible_cohorts, visible_programs
+
+PERIOD_REVERSED = _("The period ends before it starts: swap the two dates.")
+ONE_SUBJECT = _("Choose an agreement or a program (one of the two).")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FigureFilterForm(forms.Form):
+    """Narrow the dashboard's figures. The choices are what the actor may see."""
+
+    start = forms.DateField(label=_("Period from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Period to"), required=False, widget=DateInput())
+    agreement = forms.TypedChoiceField(label=_("Agreement"), required=False, coerce=int, empty_value=None)
+    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        if access.role_of(actor) == "pemantau":
+            del self.fields["agreement"]
+        else:
+            agreements = agreement_list(actor=actor).values_list("pk", "number")
+            self._choices("agreement", everything + [(pk, number) for pk, number in agreements])
+        programs = visible_programs(actor).values_list("pk", "name")
+        self._choices("program", everything + [(pk, name) for pk, name in programs])
+        units = Organisation.objects.filter(pk__in=visible_cohorts(actor).values("unit_id")).order_by("name")
+        self._choices("unit", everything + [(u.pk, u.name) for u in units])
+        for field in self.fields.values():
+            choice = isinstance(field, forms.ChoiceField)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if choice else "form-control form-control-sm"
+            )
+
+    def _choices(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(PERIOD_REVERSED, code="reversed")
+        return data
+
+    def filters(self) -> Filters:
+        """The valid filters; an invalid form filters nothing."""
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        return Filters(
+            start=data.get("start"),
+            end=data.get("end"),
+            agreement=data.get("agreement"),
+            program=data.get("program"),
+            unit=data.get("unit"),
+        )
+
+
+class ReportForm(forms.Form):
+    """Parameters of a joint report: an agreement or a program, the period, format, language and notes."""
+
+    agreement = forms.TypedChoiceField(label=_("Agreement"), required=False, coerce=int, empty_value=None)
+    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int, empty_value=None)
+    start = forms.DateField(label=_("Period from"), widget=DateInput())
+    end = forms.DateField(label=_("Period to"), widget=DateInput())
+    fmt = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=ReportLanguage.choices, initial=ReportLanguage.ID
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        none = [("", "—")]
+        agreements = agreement_list(actor=actor).values_list("pk", "number", "title")
+        self._choices("agreement", none + [(pk, f"{number} · {title}") for pk, number, title in agreements])
+        programs = visible_programs(actor).values_list("pk", "name")
+        self._choices("program", none + [(pk, name) for pk, name in programs])
+        for name, field in self.fields.items():
+            choice = isinstance(field, forms.ChoiceField)
+            field.widget.attrs["class"] = "form-select" if choice else "form-control"
+            field.widget.attrs["data-testid"] = f"report-{name}"
+
+    def _choices(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("agreement")) == bool(data.get("program")):
+            raise forms.ValidationError(ONE_SUBJECT, code="subject")
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(PERIOD_REVERSED, code="reversed")
+        return data

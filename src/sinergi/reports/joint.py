@@ -1,0 +1,583 @@
+"""The joint periodic report (Laporan Pelaksanaan Kerja Sama): its content, then PDF and XLSX from it.
+
+`build(...)` gathers the sections once, in the language asked, from the same selectors as the dashboard;
+`render_pdf` (WeasyPrint, imported only here and only when called) and `render_xlsx` (openpyxl, one sheet
+per section and a pseudonymised data sheet) write the same content. A section without data says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.aftercare.models import AftercareCase
+from sinergi.core.errors import ApplicationError
+from sinergi.impact import selectors as impact_selectors
+from sinergi.impact.models import SatisfactionSurvey, ValueMap
+from sinergi.partnerships.models import Agreement
+from sinergi.programs.models import Certificate, Program
+from sinergi.reports import access, charts, exports, selectors
+
+PANGO_MISSING = gettext_lazy(
+    "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
+    "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0` (Debian or Ubuntu), then try again. The XLSX "
+    "report works without them."
+)
+SECTION_KEYS = (
+    "agreement",
+    "programs",
+    "participants",
+    "delivery",
+    "certificates",
+    "releases",
+    "outcomes",
+    "recidivism",
+    "finance",
+    "sroi",
+    "ikm",
+    "notes",
+    "signatures",
+)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    text: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    empty: str = ""
+
+
+@dataclass
+class Signatory:
+    organisation: str
+    role: str
+    name: str
+    title: str
+
+
+@dataclass
+class Content:
+    title: str
+    subject: str
+    start: dt.date
+    end: dt.date
+    language: str
+    generated_at: dt.datetime
+    sections: list[Section]
+    signatories: list[Signatory]
+    data_header: list[str]
+    data_rows: Iterable[Sequence[Any]]
+    suppressed: bool
+
+
+def _d(value: dt.date | None) -> str:
+    return date_format(value, "j F Y") if value else "—"
+
+
+def _n(value: Any) -> Any:
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".") if translation.get_language() == "id" else f"{value:,}"
+    return "—" if value is None else value
+
+
+def build(
+    *,
+    actor: Any,
+    agreement: Agreement | None,
+    program: Program | None,
+    start: dt.date,
+    end: dt.date,
+    language: str,
+    notes: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Content:
+    """Gather the report's sections in `language`. `progress(done, total, message)` after each section."""
+    with translation.override(language):
+        return _build(actor, agreement, program, start, end, language, notes, progress)
+
+
+def _build(
+    actor: Any,
+    agreement: Agreement | None,
+    program: Program | None,
+    start: dt.date,
+    end: dt.date,
+    language: str,
+    notes: str,
+    progress: Callable[[int, int, str], None] | None,
+) -> Content:
+    the_agreement = agreement or (program.agreement if program else None)
+    filters = selectors.Filters(
+        start=start,
+        end=end,
+        agreement=agreement.pk if agreement else None,
+        program=program.pk if program else None,
+    )
+    scope = selectors.scope_of(actor, filters)
+    if program is not None:
+        programs = Program.objects.filter(pk=program.pk)
+    elif agreement is not None:
+        programs = Program.objects.filter(selectors.agreement_q(agreement.pk, "agreement"))
+    else:  # pragma: no cover - the service requires one of them
+        programs = Program.objects.none()
+    programs = programs.select_related("agreement").order_by("start_date", "name")
+
+    def cell(n: int | None) -> Any:
+        return access.cell(actor, n)
+
+    sections: list[Section] = []
+    builders: list[tuple[str, str, Callable[[Section], None]]] = []
+
+    def section(key: str, title: str) -> Callable[[Callable[[Section], None]], Callable[[Section], None]]:
+        def register(fn: Callable[[Section], None]) -> Callable[[Section], None]:
+            builders.append((key, title, fn))
+            return fn
+
+        return register
+
+    @section("agreement", _("The agreement"))
+    def _agreement(s: Section) -> None:
+        if the_agreement is None:
+            s.empty = _("No agreement.")
+            return
+        a = the_agreement
+        s.tables.append(
+            Table(
+                [_("Item"), _("Value")],
+                [
+                    [_("Number"), a.number],
+                    [_("Title"), a.title],
+                    [_("Kind"), a.get_kind_display()],
+                    [_("In force"), f"{_d(a.start_date)} – {_d(a.end_date)}"],
+                    [_("Signed"), f"{_d(a.signed_on)} {a.signed_place}".strip()],
+                ],
+            )
+        )
+        parties = a.parties.select_related("organisation").order_by("pk")
+        s.tables.append(
+            Table(
+                [_("Party"), _("Role"), _("Signatory")],
+                [[p.organisation.name, p.get_role_display(), p.signatory_name or "—"] for p in parties],
+            )
+        )
+        districts = list(a.focus_districts.order_by("code").values_list("code", "name"))
+        if districts:
+            s.text.append(
+                _("Ring districts: %(list)s") % {"list": ", ".join(f"{n} ({c})" for c, n in districts)}
+            )
+
+    @section("programs", _("Programs, pillar and SDGs"))
+    def _programs(s: Section) -> None:
+        rows = []
+        for p in programs:
+            goals = ", ".join(str(g) for g in p.sdg_targets) or "—"
+            targets = ", ".join(impact_selectors.sdg_tags(program=p)) or "—"
+            rows.append(
+                [
+                    p.name,
+                    p.get_program_type_display(),
+                    p.get_pillar_display(),
+                    goals,
+                    targets,
+                    _d(p.start_date),
+                    _d(p.end_date),
+                ]
+            )
+        if not rows:
+            s.empty = _("No programs under this agreement.")
+            return
+        s.tables.append(
+            Table(
+                [
+                    _("Program"),
+                    _("Type"),
+                    _("Pillar"),
+                    _("SDG goals"),
+                    _("SDG targets"),
+                    _("Start"),
+                    _("End"),
+                ],
+                rows,
+            )
+        )
+
+    @section("participants", _("Participants and the funnel"))
+    def _participants(s: Section) -> None:
+        stages = selectors.funnel(scope)
+        if not any(st.count for st in stages):
+            s.empty = _("No participants in this period.")
+            return
+        s.tables.append(
+            Table(
+                [_("Stage"), _("How many")],
+                [
+                    [st.label, cell(st.count) if st.count is not None else _("not recorded yet")]
+                    for st in stages
+                ],
+            )
+        )
+        shown = [st for st in stages if st.count is not None]
+        s.charts.append(
+            charts.bar_chart(
+                title=_("From screening to release"),
+                labels=[st.label for st in shown],
+                series={_("People"): [_chart_value(actor, st.count) for st in shown]},
+                horizontal=True,
+            )
+        )
+        reached = selectors.reached(scope)
+        s.tables.append(Table([_("Sex"), _("People")], [[label, cell(n)] for _k, label, n in reached["sex"]]))
+        s.tables.append(
+            Table([_("Age band"), _("People")], [[label, cell(n)] for _k, label, n in reached["age"]])
+        )
+        s.tables.append(
+            Table([_("Unit"), _("People")], [[label, cell(n)] for _k, label, n in reached["unit"]])
+        )
+
+    @section("delivery", _("Delivery"))
+    def _delivery(s: Section) -> None:
+        months = selectors.delivery(scope)
+        if not months:
+            s.empty = _("No sessions held in this period.")
+            return
+        s.tables.append(
+            Table(
+                [_("Month"), _("Sessions held"), _("Attendance rate")],
+                [
+                    [date_format(m.month, "F Y"), m.sessions, "—" if m.rate is None else f"{m.rate}%"]
+                    for m in months
+                ],
+            )
+        )
+        s.charts.append(
+            charts.line_chart(
+                title=_("Attendance rate per month (%)"),
+                labels=[date_format(m.month, "M Y") for m in months],
+                series={_("Attendance rate"): [m.rate for m in months]},
+                ylabel="%",
+            )
+        )
+
+    @section("certificates", _("Certificates"))
+    def _certificates(s: Section) -> None:
+        rows = (
+            Certificate.objects.filter(enrollment__in=scope.enrollments, issued_on__range=(start, end))
+            .values("competency", "issuer")
+            .annotate(n=Count("pk"))
+            .order_by("competency", "issuer")
+        )
+        table = [[r["competency"], r["issuer"], cell(r["n"])] for r in rows]
+        if not table:
+            s.empty = _("No certificates issued in this period.")
+            return
+        s.tables.append(Table([_("Competency"), _("Issuer"), _("Certificates")], table))
+
+    @section("releases", _("Releases and aftercare"))
+    def _releases(s: Section) -> None:
+        released = selectors.metric_queryset(scope, "released").count()
+        soon = selectors.releases_soon_count(scope)
+        cases = (
+            AftercareCase.objects.filter(enrollment__in=scope.enrollments, released_on__range=(start, end))
+            .values("bapas__name")
+            .annotate(n=Count("pk"))
+            .order_by("bapas__name")
+        )
+        s.tables.append(
+            Table(
+                [_("Item"), _("How many")],
+                [
+                    [_("Participants released"), cell(released)],
+                    [_("Participants released within 90 days"), cell(soon)],
+                ],
+            )
+        )
+        rows = [[r["bapas__name"], cell(r["n"])] for r in cases]
+        if rows:
+            s.tables.append(Table([_("Guiding Bapas"), _("Cases opened")], rows))
+        else:
+            s.text.append(_("No aftercare cases opened in this period."))
+
+    @section("outcomes", _("Outcomes and the independence index"))
+    def _outcomes(s: Section) -> None:
+        counts = impact_selectors.outcome_counts(programs=programs.filter(pk__in=scope.programs.values("pk")))
+        labels = {
+            "participant": _("Participants"),
+            "completion": _("Completions"),
+            "certificate": _("Certificates"),
+            "in_work_6m": _("In work or business at 6 months"),
+        }
+        s.tables.append(
+            Table(
+                [_("Outcome"), _("How many")],
+                [
+                    [labels.get(k, k), cell(v) if v is not None else _("not recorded yet")]
+                    for k, v in counts.items()
+                ],
+            )
+        )
+        s.text.append(_("Independence index: %(text)s") % {"text": selectors.NOT_YET})
+
+    @section("recidivism", _("Recidivism"))
+    def _recidivism(s: Section) -> None:
+        s.empty = str(selectors.NOT_YET)
+
+    @section("finance", _("Finance"))
+    def _finance(s: Section) -> None:
+        rows = [r for r in selectors.budget(selectors.scope_of(None, filters)) or [] if r.budget or r.spent]
+        if not rows:
+            s.empty = _("No budget recorded for these programs.")
+            return
+        period = impact_selectors.inputs_for(programs=programs, start=start, end=end)
+        s.tables.append(
+            Table(
+                [_("Program"), _("Budget (Rp)"), _("Realisation to date (Rp)"), _("Realisation (%)")],
+                [[r.name, r.budget, r.spent, "—" if r.percent is None else r.percent] for r in rows],
+            )
+        )
+        s.tables.append(
+            Table(
+                [_("In this period"), _("Rp")],
+                [
+                    [_("Realisation"), period["realisation"]],
+                    [_("In-kind contributions"), period["in_kind"]],
+                    [_("Total"), period["total"]],
+                ],
+            )
+        )
+        s.charts.append(
+            charts.bar_chart(
+                title=_("Budget against realisation (Rp)"),
+                labels=[r.name for r in rows],
+                series={
+                    _("Budget"): [float(r.budget) for r in rows],
+                    _("Realisation"): [float(r.spent) for r in rows],
+                },
+            )
+        )
+
+    @section("sroi", _("SROI with sensitivity"))
+    def _sroi(s: Section) -> None:
+        maps = ValueMap.objects.filter(
+            models_q_program_or_agreement(programs, the_agreement if agreement is not None else None)
+        ).order_by("title", "pk")
+        found = False
+        for value_map in maps:
+            numbers = impact_selectors.value_map_numbers(value_map)
+            if numbers.result is None:
+                s.text.append(
+                    _("%(title)s: not computable yet (the value map is incomplete).")
+                    % {"title": value_map.title}
+                )
+                continue
+            found = True
+            result = numbers.result
+            s.tables.append(
+                Table(
+                    [value_map.title, ""],
+                    [
+                        [_("Inputs (Rp)"), int(result.inputs)],
+                        [_("Present value (Rp)"), int(result.present_value)],
+                        [_("SROI ratio"), f"{result.ratio.quantize(_q2())} : 1"],
+                    ],
+                )
+            )
+            rows = [
+                [
+                    row.outcome_name or "—",
+                    str(row.field),
+                    f"{row.ratio_low.quantize(_q2())}",
+                    f"{row.ratio_high.quantize(_q2())}",
+                ]
+                for row in numbers.sensitivity[:10]
+            ]
+            if rows:
+                s.tables.append(
+                    Table([_("Outcome"), _("Assumption"), _("Ratio, low"), _("Ratio, high")], rows)
+                )
+                s.charts.append(
+                    charts.bar_chart(
+                        title=_("Sensitivity of the SROI ratio"),
+                        labels=[f"{r[0]} · {r[1]}" for r in rows],
+                        series={
+                            _("Ratio, low"): [float(r[2]) for r in rows],
+                            _("Ratio, high"): [float(r[3]) for r in rows],
+                        },
+                        horizontal=True,
+                    )
+                )
+        if not found and not s.text:
+            s.empty = _("No value map for these programs.")
+
+    @section("ikm", _("Community satisfaction index (IKM)"))
+    def _ikm(s: Section) -> None:
+        surveys = SatisfactionSurvey.objects.filter(program__in=programs).order_by("title", "pk")
+        rows = []
+        for survey in surveys:
+            results = impact_selectors.survey_results(actor=actor, survey=survey)
+            if results.result is None or results.result.ikm is None:
+                rows.append([survey.title, results.respondents, "—", "—"])
+            else:
+                band = results.result.band
+                rows.append(
+                    [
+                        survey.title,
+                        results.respondents,
+                        f"{results.result.ikm.quantize(_q2())}",
+                        band.grade if band else "—",
+                    ]
+                )
+        if not rows:
+            s.empty = _("No IKM survey for these programs.")
+            return
+        s.tables.append(Table([_("Survey"), _("Respondents"), _("IKM"), _("Grade")], rows))
+
+    @section("notes", _("Notes"))
+    def _notes(s: Section) -> None:
+        if notes.strip():
+            s.text.extend(line for line in notes.strip().splitlines() if line.strip())
+        else:
+            s.empty = _("No notes.")
+
+    @section("signatures", _("Signatures"))
+    def _signatures(s: Section) -> None:
+        s.text.append(_("Approved by both parties:"))
+
+    total = len(builders)
+    for done, (key, title, fn) in enumerate(builders, start=1):
+        s = Section(key, title)
+        fn(s)
+        sections.append(s)
+        if progress:
+            progress(done, total + 1, title)
+
+    signatories = []
+    if the_agreement is not None:
+        for p in the_agreement.parties.select_related("organisation").order_by("pk"):
+            signatories.append(
+                Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
+            )
+    export = exports.ExportRequest(purpose="report", fmt="xlsx", identities=False, reason="")
+    header, rows = exports.participant_table(
+        selectors.enrollment_rows(scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)), export
+    )
+    subject = (
+        _("Program %(name)s") % {"name": program.name}
+        if program is not None
+        else _("Agreement %(number)s") % {"number": the_agreement.number if the_agreement else ""}
+    )
+    return Content(
+        title=_("Partnership implementation report"),
+        subject=subject,
+        start=start,
+        end=end,
+        language=language,
+        generated_at=timezone.localtime(),
+        sections=sections,
+        signatories=signatories,
+        data_header=[str(h) for h in header],
+        data_rows=rows,
+        suppressed=access.aggregates_only(actor),
+    )
+
+
+def _q2() -> Any:
+    from decimal import Decimal
+
+    return Decimal("0.01")
+
+
+def _chart_value(actor: Any, n: int | None) -> float | None:
+    shown = access.cell(actor, n)
+    return float(shown) if isinstance(shown, int) else None
+
+
+def models_q_program_or_agreement(programs: Any, agreement: Agreement | None) -> Any:
+    from django.db.models import Q
+
+    condition = Q(program__in=programs)
+    if agreement is not None:
+        condition |= Q(agreement=agreement) | Q(agreement__parent=agreement)
+    return condition
+
+
+# --- Rendering ---------------------------------------------------------------------------------------------
+
+
+def render_html(content: Content) -> str:
+    """The report as HTML for WeasyPrint: numbers written with the language's thousands separator."""
+    with translation.override(content.language):
+        sections = [
+            replace(s, tables=[Table(t.header, [[_n(v) for v in row] for row in t.rows]) for t in s.tables])
+            for s in content.sections
+        ]
+        return render_to_string("reports/joint/report.html", {"report": replace(content, sections=sections)})
+
+
+def render_pdf(content: Content) -> bytes:
+    """The report as PDF with WeasyPrint. A missing Pango raises ApplicationError saying how to install it."""
+    html = render_html(content)
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the shared libraries (Pango, HarfBuzz) could not be loaded
+        raise ApplicationError(str(PANGO_MISSING), code="pango_missing") from exc
+    return bytes(HTML(string=html).write_pdf())
+
+
+def render_xlsx(content: Content) -> bytes:
+    """The report as XLSX: a cover sheet, one sheet per section, and the pseudonymised data sheet."""
+    with translation.override(content.language):
+        sheets: list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = []
+        cover = [
+            [content.subject],
+            [_("Period"), f"{_d(content.start)} – {_d(content.end)}"],
+            [_("Generated"), date_format(content.generated_at, "j F Y H:i")],
+        ]
+        if content.suppressed:
+            cover.append([_("Counts of fewer than 5 people are shown as “<5”.")])
+        sheets.append((_("Report"), [content.title], cover))
+        for number, s in enumerate(content.sections, start=1):
+            rows: list[list[Any]] = []
+            if s.empty:
+                rows.append([s.empty])
+            rows.extend([line] for line in s.text)
+            for table in s.tables:
+                rows.append([])
+                rows.append(list(table.header))
+                rows.extend(table.rows)
+            if s.key == "signatures":
+                for sig in content.signatories:
+                    rows.append([])
+                    rows.append([sig.organisation, sig.role])
+                    rows.append([sig.name or "", sig.title or ""])
+            sheets.append((f"{number}. {s.title}"[:31], [s.title], rows))
+        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, content.data_rows))
+        handle = exports.xlsx_file(sheets)
+    with handle:
+        return bytes(handle.read())
+
+
+def render(content: Content, fmt: str) -> bytes:
+    return render_pdf(content) if fmt == "pdf" else render_xlsx(content)
+
+
+def pdf_bytes_io(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)

@@ -1,0 +1,437 @@
+"""The figures behind the dashboards and the joint report, read through the other apps' scoped selectors.
+
+Every figure starts from `scope_of(actor, filters)`: the cohorts the actor may see (`programs.selectors.
+cohort_list`; monitors read every cohort, as aggregates only), narrowed by the filters. A count and the
+list it links to are built from the same queryset (`metric_queryset`), so the two always agree. The
+number of queries does not grow with the data: each figure is one aggregate query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.accounts.choices import Role
+from sinergi.aftercare.models import AftercareCase
+from sinergi.beneficiaries.choices import Sex
+from sinergi.impact import domain as impact_domain
+from sinergi.impact import selectors as impact_selectors
+from sinergi.impact.models import ValueMapSnapshot
+from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
+from sinergi.programs.choices import Mark, SessionStatus, Stage, WithdrawalReason
+from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningResult, Session
+from sinergi.programs.selectors import SCREENERS, cohort_list, program_list
+from sinergi.reports import access
+
+PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
+RELEASE_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer narrowed the figures to. Empty means everything in scope."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    agreement: int | None = None
+    program: int | None = None
+    unit: int | None = None
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (for links to lists and exports)."""
+        values = {
+            "start": self.start.isoformat() if self.start else "",
+            "end": self.end.isoformat() if self.end else "",
+            "agreement": str(self.agreement or ""),
+            "program": str(self.program or ""),
+            "unit": str(self.unit or ""),
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class Scope:
+    actor: Any
+    filters: Filters
+    cohorts: QuerySet[Cohort]
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def enrollments(self) -> QuerySet[Enrollment]:
+        return Enrollment.objects.filter(cohort__in=self.cohorts.values("pk"))
+
+    @property
+    def programs(self) -> QuerySet[Program]:
+        return Program.objects.filter(pk__in=self.cohorts.values("program_id"))
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.filters.end or self.today
+
+
+def agreement_q(agreement_id: int, path: str) -> Q:
+    """Programs (through `path` to their agreement) under an agreement, its PKS and their addenda."""
+    return (
+        Q(**{f"{path}_id": agreement_id})
+        | Q(**{f"{path}__parent_id": agreement_id})
+        | Q(**{f"{path}__parent__parent_id": agreement_id})
+    )
+
+
+def visible_cohorts(actor: Any) -> QuerySet[Cohort]:
+    """Cohorts whose figures the actor reads: monitors every cohort (aggregates only), others their scope."""
+    if actor is None or access.role_of(actor) == Role.MONITOR:
+        return Cohort.objects.all()
+    return cohort_list(actor=actor)
+
+
+def visible_programs(actor: Any) -> QuerySet[Program]:
+    if actor is None or access.role_of(actor) == Role.MONITOR:
+        return Program.objects.select_related("agreement").order_by("-start_date", "name")
+    return program_list(actor=actor)
+
+
+def scope_of(actor: Any, filters: Filters, *, today: dt.date | None = None) -> Scope:
+    cohorts = Cohort.objects.filter(pk__in=visible_cohorts(actor).values("pk"))
+    if filters.program:
+        cohorts = cohorts.filter(program_id=filters.program)
+    if filters.agreement:
+        cohorts = cohorts.filter(agreement_q(filters.agreement, "program__agreement"))
+    if filters.unit:
+        cohorts = cohorts.filter(unit_id=filters.unit)
+    if filters.start:
+        cohorts = cohorts.filter(end_date__gte=filters.start)
+    if filters.end:
+        cohorts = cohorts.filter(start_date__lte=filters.end)
+    return Scope(actor=actor, filters=filters, cohorts=cohorts, today=today or timezone.localdate())
+
+
+# --- Metrics: one queryset per number, shared by the count and the list ---------------------------------
+
+
+def _released() -> Q:
+    return Q(withdrawal_reason=WithdrawalReason.RELEASED) | Q(
+        Exists(AftercareCase.objects.filter(enrollment=OuterRef("pk")))
+    )
+
+
+def _releases_soon(scope: Scope) -> Q:
+    until = scope.today + dt.timedelta(days=RELEASE_WINDOW_DAYS)
+    return Q(stage__in=OPEN_STAGES) & (
+        Q(episode__release_date__range=(scope.today, until))
+        | Q(episode__release_date__isnull=True, episode__expiry_date__range=(scope.today, until))
+    )
+
+
+ENROLLMENT_METRICS: dict[str, Callable[[Scope], Q]] = {
+    "participants": lambda s: Q(stage__in=PARTICIPANT_STAGES),
+    "enrolled": lambda s: Q(stage__in=PARTICIPANT_STAGES),
+    "completed": lambda s: Q(stage=Stage.COMPLETED),
+    "certified": lambda s: Q(stage=Stage.COMPLETED) & Q(Exists(_certificates())),
+    "released": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _released(),
+    "releases_soon": _releases_soon,
+}
+SCREENING_METRICS = ("screened", "eligible")
+METRICS = (*SCREENING_METRICS, *ENROLLMENT_METRICS)
+
+
+def _certificates() -> QuerySet[Any]:
+    from sinergi.programs.models import Certificate
+
+    return Certificate.objects.filter(enrollment=OuterRef("pk"))
+
+
+def screening_results(scope: Scope) -> QuerySet[ScreeningResult]:
+    """The latest result per person of the screening runs of the programs in scope, within the period."""
+    results = ScreeningResult.objects.filter(run__program__in=scope.programs)
+    if scope.filters.unit:
+        results = results.filter(episode__unit_id=scope.filters.unit)
+    if scope.filters.start:
+        results = results.filter(run__as_of__gte=scope.filters.start)
+    if scope.filters.end:
+        results = results.filter(run__as_of__lte=scope.filters.end)
+    return results
+
+
+def metric_queryset(scope: Scope, metric: str) -> QuerySet[Any]:
+    """The rows a number counts: enrolments, or screening results for `screened` and `eligible`."""
+    if metric in SCREENING_METRICS:
+        results = screening_results(scope)
+        return results.filter(eligible=True) if metric == "eligible" else results
+    if metric not in ENROLLMENT_METRICS:
+        raise KeyError(metric)
+    return scope.enrollments.filter(ENROLLMENT_METRICS[metric](scope))
+
+
+def may_list(actor: Any, metric: str) -> bool:
+    """Whether the actor may open the list behind a metric (screening results: screeners only)."""
+    if metric in SCREENING_METRICS:
+        return actor is None or access.role_of(actor) in SCREENERS
+    return access.may_list_people(actor)
+
+
+# --- The figures --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One step of the funnel. `count` None: not recorded yet (the app that records it is still to come)."""
+
+    key: str
+    label: str
+    count: int | None
+    listable: bool = True
+
+
+def funnel(scope: Scope) -> list[FunnelStage]:
+    """Screened → eligible → enrolled → completed → certified → released → followed up → in work.
+
+    People (distinct persons) for the screening steps, enrolments after that. Stages from apps that are
+    not there yet (aftercare follow-ups, work or business) come with count None; add them here as
+    `FunnelStage(key, label, count)` with their metric in `ENROLLMENT_METRICS` when they exist.
+    """
+    screening = screening_results(scope).aggregate(
+        screened=Count("person", distinct=True),
+        eligible=Count("person", distinct=True, filter=Q(eligible=True)),
+    )
+    enrolment = scope.enrollments.aggregate(
+        **{
+            key: Count("pk", filter=ENROLLMENT_METRICS[key](scope))
+            for key in ("enrolled", "completed", "certified", "released")
+        }
+    )
+    return [
+        FunnelStage("screened", _("Screened"), screening["screened"]),
+        FunnelStage("eligible", _("Eligible"), screening["eligible"]),
+        FunnelStage("enrolled", _("Enrolled"), enrolment["enrolled"]),
+        FunnelStage("completed", _("Completed"), enrolment["completed"]),
+        FunnelStage("certified", _("Certified"), enrolment["certified"]),
+        FunnelStage("released", _("Released"), enrolment["released"]),
+        FunnelStage("followed_up", _("Followed up"), None, listable=False),
+        FunnelStage("in_work", _("In work or business"), None, listable=False),
+    ]
+
+
+def age_bounds(band: impact_domain.Band, on: dt.date) -> Q:
+    """Birth dates of people whose age on `on` falls in the band (as `impact.domain.age_on` counts)."""
+    condition = Q(person__birth_date__lte=on - relativedelta(years=band.low))
+    if band.high is not None:
+        condition &= Q(person__birth_date__gt=on - relativedelta(years=band.high + 1))
+    return condition
+
+
+def reached(scope: Scope) -> dict[str, list[tuple[str, str, int]]]:
+    """People reached (distinct persons with an enrolment), by domicile district, unit, sex and age band.
+
+    Each breakdown is a list of (key, label, count); the key is what the list behind the number filters on.
+    """
+    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES)
+    district = (
+        people.values("person__domicile_district_id", "person__domicile_district__name")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("-n", "person__domicile_district__name")
+    )
+    unit = (
+        people.values("cohort__unit_id", "cohort__unit__name")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("-n", "cohort__unit__name")
+    )
+    sexes = dict(people.values_list("person__sex").annotate(n=Count("person", distinct=True)).order_by())
+    ages = people.aggregate(
+        **{
+            f"age_{index}": Count("person", distinct=True, filter=age_bounds(band, scope.as_of))
+            for index, band in enumerate(impact_domain.AGE_BANDS)
+        },
+        total=Count("person", distinct=True),
+    )
+    return {
+        "total": [("", _("People reached"), ages["total"])],
+        "district": [
+            (
+                r["person__domicile_district_id"] or "",
+                r["person__domicile_district__name"] or _("Unknown"),
+                r["n"],
+            )
+            for r in district
+        ],
+        "unit": [(str(r["cohort__unit_id"]), r["cohort__unit__name"], r["n"]) for r in unit],
+        "sex": [(value, str(label), sexes.get(value, 0)) for value, label in Sex.choices],
+        "age": [
+            (band.label, band.label, ages[f"age_{index}"])
+            for index, band in enumerate(impact_domain.AGE_BANDS)
+        ],
+    }
+
+
+def reached_queryset(scope: Scope, breakdown: str, key: str) -> QuerySet[Enrollment]:
+    """The enrolments behind one cell of `reached` (the list shows them; the cell counts their people)."""
+    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES)
+    if breakdown == "district":
+        return people.filter(person__domicile_district_id=key or None)
+    if breakdown == "unit":
+        return people.filter(cohort__unit_id=int(key))
+    if breakdown == "sex":
+        return people.filter(person__sex=key)
+    if breakdown == "age":
+        for band in impact_domain.AGE_BANDS:
+            if band.label == key:
+                return people.filter(age_bounds(band, scope.as_of))
+        return people.none()
+    return people
+
+
+@dataclass(frozen=True)
+class MonthDelivery:
+    month: dt.date
+    sessions: int
+    attended: int
+    marked: int
+
+    @property
+    def rate(self) -> float | None:
+        """Present and late over every mark except excused; None when nobody was marked."""
+        return round(100 * self.attended / self.marked, 1) if self.marked else None
+
+
+def delivery(scope: Scope) -> list[MonthDelivery]:
+    """Sessions held (not cancelled, up to today) and the attendance rate, per month (two queries)."""
+    sessions = Session.objects.filter(
+        cohort__in=scope.cohorts.values("pk"), status=SessionStatus.SCHEDULED, date__lte=scope.today
+    )
+    if scope.filters.start:
+        sessions = sessions.filter(date__gte=scope.filters.start)
+    if scope.filters.end:
+        sessions = sessions.filter(date__lte=scope.filters.end)
+    held = dict(
+        sessions.annotate(month=TruncMonth("date")).values_list("month").annotate(n=Count("pk")).order_by()
+    )
+    marks = (
+        Attendance.objects.filter(session__in=sessions.values("pk"))
+        .annotate(month=TruncMonth("session__date"))
+        .values("month")
+        .annotate(
+            attended=Count("pk", filter=Q(mark__in=(Mark.PRESENT, Mark.LATE))),
+            marked=Count("pk", filter=~Q(mark=Mark.EXCUSED)),
+        )
+        .order_by()
+    )
+    held_by_month = {_month(k): v for k, v in held.items()}
+    by_month = {_month(r["month"]): (r["attended"], r["marked"]) for r in marks}
+    months = sorted(set(held_by_month) | set(by_month))
+    return [
+        MonthDelivery(month, held_by_month.get(month, 0), *by_month.get(month, (0, 0))) for month in months
+    ]
+
+
+def _month(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    program_id: int
+    name: str
+    budget: int
+    spent: int
+
+    @property
+    def percent(self) -> Any:
+        return impact_domain.realisation_percent(self.budget, self.spent)
+
+
+def budget(scope: Scope) -> list[BudgetRow] | None:
+    """Budget against realisation per program in scope (the impact app's totals); None for roles without
+    impact pages."""
+    if access.role_of(scope.actor) not in access.FINANCE_ROLES and scope.actor is not None:
+        return None
+    programs = impact_selectors.program_list(actor=scope.actor).filter(pk__in=scope.programs.values("pk"))
+    return [
+        BudgetRow(p.pk, p.name, int(p.budget_total), int(p.spent_total))  # type: ignore[attr-defined]
+        for p in programs
+    ]
+
+
+@dataclass(frozen=True)
+class SroiRow:
+    value_map_id: int
+    title: str
+    label: str
+    ratio: str
+    taken_at: dt.datetime
+
+
+def sroi(scope: Scope) -> list[SroiRow] | None:
+    """The SROI ratio of the latest frozen snapshot of each value map in scope (one query); None for roles
+    that do not read value maps."""
+    if access.role_of(scope.actor) not in access.FINANCE_ROLES and scope.actor is not None:
+        return None
+    maps = impact_selectors.value_map_list(actor=scope.actor).filter(
+        Q(program__in=scope.programs)
+        | Q(agreement__programs__in=scope.programs)
+        | Q(agreement__children__programs__in=scope.programs)
+    )
+    snapshots = (
+        ValueMapSnapshot.objects.filter(value_map__in=maps.values("pk"))
+        .select_related("value_map")
+        .order_by("value_map_id", "-taken_at", "-pk")
+    )
+    rows: dict[int, SroiRow] = {}
+    for snap in snapshots:
+        if snap.value_map_id not in rows:
+            ratio = (snap.results or {}).get("ratio")
+            rows[snap.value_map_id] = SroiRow(
+                snap.value_map_id, snap.value_map.title, snap.label, str(ratio), snap.taken_at
+            )
+    return list(rows.values())
+
+
+def agreements_ending(scope: Scope) -> dict[str, Any]:
+    """Agreements ending within 90 days: the list for those who see agreements, the count for monitors."""
+    if access.role_of(scope.actor) == Role.MONITOR:
+        return {"count": agreement_status_counts(actor=scope.actor).get("expiring", 0), "items": None}
+    items = expiring_agreements(actor=scope.actor, limit=50)
+    return {"count": len(items), "items": items[:10]}
+
+
+def releases_soon_count(scope: Scope) -> int:
+    return metric_queryset(scope, "releases_soon").count()
+
+
+def enrollment_rows(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """The columns of a participant list, in one query."""
+    return (
+        queryset.select_related("person", "cohort__program", "cohort__unit", "episode")
+        .annotate(
+            certificate_count=Count("certificates", distinct=True),
+            release_on=Coalesce(F("episode__release_date"), F("episode__expiry_date")),
+        )
+        .order_by("person__full_name", "pk")
+    )
+
+
+NOT_YET = gettext_lazy("Not recorded yet: this figure needs the aftercare records that are still to come.")
+
+
+def metric_labels() -> list[tuple[str, str]]:
+    return [
+        ("screened", _("Screened")),
+        ("eligible", _("Eligible")),
+        ("participants", _("People reached")),
+        ("enrolled", _("Enrolled")),
+        ("completed", _("Completed")),
+        ("certified", _("Certified")),
+        ("released", _("Released")),
+        ("releases_soon", _("Participants released within 90 days")),
+    ]

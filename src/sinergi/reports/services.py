@@ -1,0 +1,146 @@
+"""Writes of the reports app: asking for a joint report (kept with its parameters) and generating it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.audit.services import audit_record
+from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
+from sinergi.jobs.services import job_start
+from sinergi.partnerships.models import Agreement
+from sinergi.programs.models import Program
+from sinergi.reports import access, joint
+from sinergi.reports.models import JointReport, ReportFormat, ReportLanguage
+
+PERIOD_REVERSED = gettext_lazy("The period ends before it starts: swap the two dates.")
+ONE_SUBJECT = gettext_lazy("Choose an agreement or a program (one of the two).")
+AGREEMENT_MISSING = gettext_lazy("Agreement %(id)s does not exist.")
+PROGRAM_MISSING = gettext_lazy("Program %(id)s does not exist.")
+NO_RIGHTS = gettext_lazy(
+    "You may not make this report: only administrators and the Kanwil and TJSL officers of a party to the "
+    "agreement can."
+)
+BAD_FORMAT = gettext_lazy("The format is pdf or xlsx, the language id or en.")
+
+
+def report_subject(
+    *, actor: Any, agreement_id: int | None, program_id: int | None
+) -> tuple[Agreement | None, Program | None]:
+    """The agreement or program a report is about, checked against the actor's rights."""
+    if bool(agreement_id) == bool(program_id):
+        raise ApplicationError(str(ONE_SUBJECT), code="subject")
+    agreement = program = None
+    if agreement_id:
+        agreement = Agreement.objects.select_related("parent__parent").filter(pk=agreement_id).first()
+        if agreement is None:
+            raise NotFoundError(str(AGREEMENT_MISSING % {"id": agreement_id}))
+        target = agreement
+    else:
+        program = (
+            Program.objects.select_related("agreement__parent__parent").filter(pk=program_id or 0).first()
+        )
+        if program is None:
+            raise NotFoundError(str(PROGRAM_MISSING % {"id": program_id}))
+        target = program.agreement
+    if not access.may_report(actor, target):
+        raise ForbiddenError(str(NO_RIGHTS))
+    return agreement, program
+
+
+def period_problems(start: dt.date, end: dt.date) -> list[str]:
+    return [str(PERIOD_REVERSED)] if end < start else []
+
+
+def report_request(
+    *,
+    actor: Any,
+    agreement_id: int | None = None,
+    program_id: int | None = None,
+    start: dt.date,
+    end: dt.date,
+    fmt: str,
+    language: str,
+    notes: str = "",
+) -> JointReport:
+    """Keep the report's parameters and start the background job that generates it."""
+    from sinergi.reports.tasks import joint_report_task
+
+    agreement, program = report_subject(actor=actor, agreement_id=agreement_id, program_id=program_id)
+    problems = period_problems(start, end)
+    if problems:
+        raise ApplicationError(problems[0], code="period")
+    if fmt not in ReportFormat.values or language not in ReportLanguage.values:
+        raise ApplicationError(str(BAD_FORMAT), code="format")
+    params = {
+        "agreement": agreement_id,
+        "program": program_id,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "format": fmt,
+        "lang": language,
+    }
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        report = JointReport.objects.create(
+            agreement=agreement,
+            program=program,
+            period_start=start,
+            period_end=end,
+            fmt=fmt,
+            language=language,
+            notes=notes,
+            params=params,
+            created_by=user,
+        )
+        audit_record(actor=actor, action="report.request", target=report, changes=params)
+        job = job_start(
+            actor=actor,
+            kind="report.joint",
+            title=_("Joint report %(period)s") % {"period": f"{start.isoformat()} – {end.isoformat()}"},
+            task=joint_report_task,
+            params={"report": report.pk},
+        )
+        JointReport.objects.filter(pk=report.pk).update(job=job)
+        report.job = job
+    return report
+
+
+def report_generate(
+    *, report: JointReport, progress: Callable[[int, int, str], None] | None = None
+) -> JointReport:
+    """Build the report's content as its maker may see it, render it, and store the file with its checksum."""
+    content = joint.build(
+        actor=report.created_by,
+        agreement=report.agreement,
+        program=report.program,
+        start=report.period_start,
+        end=report.period_end,
+        language=report.language,
+        notes=report.notes,
+        progress=progress,
+    )
+    data = joint.render(content, report.fmt)
+    checksum = hashlib.sha256(data).hexdigest()
+    name = f"laporan-kerja-sama-{report.pk}-{checksum[:12]}.{report.fmt}"
+    with transaction.atomic():
+        report.file.save(name, ContentFile(data), save=False)
+        report.checksum = checksum
+        report.size = len(data)
+        report.save(update_fields=["file", "checksum", "size"])
+        audit_record(
+            actor=None,
+            action="report.generate",
+            target=report,
+            changes={"checksum": checksum, "size": len(data)},
+        )
+    if progress:
+        progress(len(joint.SECTION_KEYS) + 1, len(joint.SECTION_KEYS) + 1, _("Done"))
+    return report

@@ -1,0 +1,59 @@
+"""A delivered program for the reports tests: screened, enrolled, sessions with attendance, a completion
+with a certificate, all in the 'own' Kanwil and company of the world (see tests/programs/conftest.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sinergi.programs import services
+from sinergi.programs.models import Session
+from tests.authz import World
+from tests.programs.conftest import approved_results, make_cohort
+from tests.programs.conftest import setting as setting  # noqa: F401  (the fixture, re-exported)
+
+
+@pytest.fixture
+def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa: F811
+    results = approved_results(setting)
+    cohort = make_cohort(setting)
+    enrollments = [
+        services.enroll(actor=None, cohort=cohort, result=r, on=dt.date(2022, 3, 7)) for r in results[:3]
+    ]
+    first = enrollments[0]
+    first = services.enrollment_move(actor=None, enrollment=first, to="active", on=dt.date(2022, 3, 8))
+    first = services.enrollment_move(actor=None, enrollment=first, to="completed", on=dt.date(2022, 6, 30))
+    services.certificate_record(
+        actor=None,
+        enrollment=first,
+        data={
+            "issuer": "LPK Contoh",
+            "number": "CERT-1",
+            "competency": "Menjahit",
+            "issued_on": dt.date(2022, 7, 1),
+        },
+    )
+    sessions = services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=dt.date(2022, 3, 7),
+        to_date=dt.date(2022, 4, 25),
+    )
+    marks = ["present", "late", "unexcused", "excused"]
+    for index, session in enumerate(sessions[:4]):
+        services.attendance_record(
+            actor=None,
+            session=session,
+            marks={e.pk: (marks[(index + n) % 4], 0) for n, e in enumerate(enrollments)},
+        )
+    return setting | {
+        "cohort": cohort,
+        "enrollments": enrollments,
+        "results": results,
+        "sessions": list(Session.objects.filter(cohort=cohort)),
+    }

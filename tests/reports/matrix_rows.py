@@ -1,0 +1,127 @@
+"""Authorisation-matrix rows for the reports app's pages (collected by tests/test_authorization_matrix.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from sinergi.accounts.choices import Role
+from sinergi.reports import access
+from tests.authz import BOTH, OWN, Row, World
+
+
+def _static(url: str):  # type: ignore[no-untyped-def]
+    return lambda world, role, scope: url
+
+
+LISTERS = {role: BOTH for role in access.PERSON_LIST_ROLES}
+SCREENERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)}
+REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
+IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
+REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
+
+PAGES: list[Row] = [
+    Row("figure list (enrolments)", _static("/laporan/daftar/enrolled/"), LISTERS),
+    Row("figure list (reached by sex)", _static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
+    Row("figure list (screened)", _static("/laporan/daftar/screened/"), SCREENERS),
+    Row("export form (participants)", _static("/laporan/ekspor/peserta/"), LISTERS),
+    Row("export form (registry)", _static("/laporan/ekspor/wbp/"), REGISTRY),
+    Row("participants CSV", _static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
+    Row("participants XLSX", _static("/laporan/ekspor/peserta.xlsx"), LISTERS),
+    Row("registry CSV", _static("/laporan/ekspor/wbp.csv"), REGISTRY),
+    Row("participants CSV with names", _static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
+    Row("registry XLSX with names", _static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),
+]
+API: list[Row] = []
+
+
+def _agreement(world: World, role: str, scope: str) -> int:
+    """An agreement whose parties include the role's own (or other) organisation."""
+    key = f"report-agreement-{role}-{scope}"
+    if key not in world.extra:
+        from tests.factories import OrganisationFactory
+        from tests.partnerships.conftest import make_agreement
+
+        first = world.organisation(role, scope) or OrganisationFactory()
+        with transaction.atomic():
+            world.extra[key] = make_agreement(
+                None, [first, OrganisationFactory()], number=f"MOU-RPT-{role}-{scope}"
+            ).pk
+    return int(world.extra[key])
+
+
+def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
+    """A kept report asked for by the role's own user (own) or by its peer in the other organisation."""
+
+    def build(world: World, role: str, scope: str) -> str:
+        key = f"report-{role}-{scope}"
+        if key not in world.extra:
+            from sinergi.reports.models import JointReport
+
+            owner = (world.users if scope == OWN else world.others)[role]
+            with transaction.atomic():
+                report = JointReport.objects.create(
+                    agreement_id=_agreement(world, role, scope),
+                    period_start=dt.date(2022, 1, 1),
+                    period_end=dt.date(2022, 12, 31),
+                    fmt="xlsx",
+                    language="id",
+                    created_by=owner,
+                )
+                report.file.save("matrix.xlsx", ContentFile(b"PK\x03\x04 matrix"))
+            world.extra[key] = report.pk
+        return f"/laporan/kerja-sama/{world.extra[key]}{suffix}"
+
+    return build
+
+
+REPORTERS = {role: BOTH for role in access.REPORT_ROLES}
+PARTY_REPORTERS = {
+    Role.ADMIN: BOTH,
+    Role.KANWIL_OFFICER: frozenset({OWN}),
+    Role.CSR_OFFICER: frozenset({OWN}),
+}
+OWN_REPORTS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+
+PAGES += [
+    Row("joint report list", _static("/laporan/kerja-sama/"), REPORTERS),
+    Row("joint report form", _static("/laporan/kerja-sama/baru/"), REPORTERS),
+    Row("joint report page", _report(), OWN_REPORTS),
+    Row("joint report download", _report("/unduh/"), OWN_REPORTS),
+]
+
+
+class _ReportData(Mapping[str, str]):
+    """Form data read when the request is sent, after the URL builder chose the agreement."""
+
+    def _data(self) -> dict[str, str]:
+        return {
+            "agreement": str(_POSTED.get("agreement", "")),
+            "start": "2022-01-01",
+            "end": "2022-12-31",
+            "fmt": "xlsx",
+            "language": "id",
+        }
+
+    def __getitem__(self, key: str) -> str:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+_POSTED: dict[str, int] = {}
+
+
+def _report_post_url(world: World, role: str, scope: str) -> str:
+    _POSTED["agreement"] = _agreement(world, role, scope)
+    return "/laporan/kerja-sama/baru/"
+
+
+PAGES.append(Row("joint report request", _report_post_url, PARTY_REPORTERS, "post", _ReportData()))

@@ -1,0 +1,245 @@
+"""The joint periodic report: PDF and XLSX opened and checked, one page rendered, the CLI, rights."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from openpyxl import load_workbook
+
+from sinergi.accounts.choices import Role
+from sinergi.audit.models import AuditEvent
+from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
+from sinergi.reports import joint, services
+from sinergi.reports.models import JointReport
+from tests.authz import World
+
+pytestmark = pytest.mark.django_db
+
+START, END = "2022-01-01", "2022-12-31"
+
+
+def _pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_pdf_has_every_section_and_the_figures(delivered: dict[str, Any], tmp_path: Path) -> None:
+    output = tmp_path / "laporan.pdf"
+    out = io.StringIO()
+    call_command(
+        "report",
+        agreement=delivered["mou"].pk,
+        start=START,
+        end=END,
+        fmt="pdf",
+        lang="en",
+        output=str(output),
+        stdout=out,
+    )
+    assert output.read_bytes().startswith(b"%PDF-")
+    assert "SHA-256" in out.getvalue()
+    text = _pdf_text(output)
+    for title in (
+        "The agreement",
+        "Programs, pillar and SDGs",
+        "Participants and the funnel",
+        "Delivery",
+        "Certificates",
+        "Releases and aftercare",
+        "Outcomes and the independence index",
+        "Recidivism",
+        "Finance",
+        "SROI with sensitivity",
+        "Community satisfaction index",
+        "Notes",
+        "Signatures",
+    ):
+        assert title in text, title
+    assert "MOU-PROG" in text and "Pembinaan" in text
+    assert "Enrolled" in text and "Menjahit" in text
+    assert "No budget recorded for these programs." in text
+    assert AuditEvent.objects.filter(action="report.generate").exists()
+
+
+def test_one_pdf_page_rendered_to_png_is_not_blank(delivered: dict[str, Any], tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    from PIL import Image
+
+    output = tmp_path / "laporan.pdf"
+    call_command(
+        "report", program=delivered["program"].pk, start=START, end=END, fmt="pdf", output=str(output)
+    )
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(output), str(tmp_path / "page")],
+        check=True,
+    )
+    page = next(tmp_path.glob("page*.png"))
+    image = Image.open(page).convert("L")
+    dark = sum(1 for value in image.getdata() if value < 200)
+    assert dark > 0.01 * image.width * image.height
+
+
+def test_the_indonesian_pdf_is_in_indonesian(delivered: dict[str, Any], tmp_path: Path) -> None:
+    output = tmp_path / "laporan.pdf"
+    call_command("report", agreement=delivered["mou"].pk, start=START, end=END, fmt="pdf", output=str(output))
+    text = _pdf_text(output)
+    assert "Laporan Pelaksanaan Kerja Sama" in text
+    assert "Tanda tangan" in text
+
+
+def test_the_xlsx_has_one_sheet_per_section_and_a_pseudonymised_data_sheet(
+    delivered: dict[str, Any], tmp_path: Path
+) -> None:
+    output = tmp_path / "laporan.xlsx"
+    call_command(
+        "report",
+        agreement=delivered["mou"].pk,
+        start=START,
+        end=END,
+        fmt="xlsx",
+        lang="en",
+        output=str(output),
+    )
+    book = load_workbook(output, read_only=True)
+    names = book.sheetnames
+    assert len(names) == 1 + len(joint.SECTION_KEYS) + 1
+    assert names[1].startswith("1. The agreement") and names[-1].startswith("Data")
+    funnel = [row for row in book[names[3]].iter_rows(values_only=True)]
+    assert ("Enrolled", 3) in [(r[0], r[1]) for r in funnel if r and len(r) > 1]
+    data = list(book[names[-1]].iter_rows(values_only=True))
+    assert data[0][0] == "Pseudonym" and len(data) == 4
+    assert all(str(row[0]).startswith("P-") for row in data[1:])
+    flat = " ".join(str(v) for row in data for v in row)
+    assert "Peserta 0" not in flat
+
+
+def test_an_empty_period_is_a_report_that_says_so(delivered: dict[str, Any], tmp_path: Path) -> None:
+    output = tmp_path / "kosong.pdf"
+    call_command(
+        "report",
+        agreement=delivered["mou"].pk,
+        start="2030-01-01",
+        end="2030-02-01",
+        fmt="pdf",
+        lang="en",
+        output=str(output),
+    )
+    text = _pdf_text(output)
+    assert "No participants in this period." in text
+    assert "No sessions held in this period." in text
+
+
+def test_the_command_refuses_a_reversed_period_and_a_missing_agreement(
+    delivered: dict[str, Any], tmp_path: Path
+) -> None:
+    output = tmp_path / "x.pdf"
+    with pytest.raises(CommandError, match="swap the two dates|tukar"):
+        call_command(
+            "report", agreement=delivered["mou"].pk, start=END, end=START, fmt="pdf", output=str(output)
+        )
+    with pytest.raises(CommandError, match="999999"):
+        call_command("report", agreement=999999, start=START, end=END, fmt="pdf", output=str(output))
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("report", agreement=1, start="1/1/2022", end=END, fmt="pdf", output=str(output))
+    assert not output.exists()
+
+
+def test_a_missing_pango_gives_a_clear_message(delivered: dict[str, Any], monkeypatch: Any) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def failing(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing)
+    content = joint.build(
+        actor=None,
+        agreement=delivered["mou"],
+        program=None,
+        start=__import__("datetime").date(2022, 1, 1),
+        end=__import__("datetime").date(2022, 12, 31),
+        language="en",
+    )
+    with pytest.raises(ApplicationError, match="libpango-1.0-0 libpangoft2-1.0-0"):
+        joint.render_pdf(content)
+
+
+def test_the_web_report_runs_as_a_job_and_is_kept_with_its_checksum(
+    delivered: dict[str, Any], world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = Client()
+    client.force_login(world.users[Role.CSR_OFFICER])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/laporan/kerja-sama/baru/",
+            {"agreement": delivered["mou"].pk, "start": START, "end": END, "fmt": "xlsx", "language": "id"},
+        )
+    assert response.status_code == 302
+    report = JointReport.objects.get()
+    assert report.params["format"] == "xlsx" and report.job is not None
+    report.refresh_from_db()
+    report.job.refresh_from_db()
+    assert report.job.status == "succeeded", report.job.error
+    assert len(report.checksum) == 64 and report.size > 0
+    detail = client.get(f"/laporan/kerja-sama/{report.pk}/")
+    assert report.checksum in detail.content.decode()
+    download = client.get(f"/laporan/kerja-sama/{report.pk}/unduh/")
+    body = b"".join(download.streaming_content)
+    import hashlib
+
+    assert hashlib.sha256(body).hexdigest() == report.checksum
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    funnel = list(book[book.sheetnames[3]].iter_rows(values_only=True))
+    assert ("Terdaftar", "<5") in [(r[0], r[1]) for r in funnel if r and len(r) > 1]  # suppressed for TJSL
+    assert AuditEvent.objects.filter(action="report.export").exists()
+    # Someone else's report is not found; a reversed period is refused on the form.
+    other = Client()
+    other.force_login(world.users[Role.KANWIL_OFFICER])
+    assert other.get(f"/laporan/kerja-sama/{report.pk}/").status_code == 404
+    refused = client.post(
+        "/laporan/kerja-sama/baru/",
+        {"agreement": delivered["mou"].pk, "start": END, "end": START, "fmt": "pdf", "language": "en"},
+    )
+    assert refused.status_code == 200 and JointReport.objects.count() == 1
+
+
+def test_no_rights_and_no_agreement_are_refused(delivered: dict[str, Any], world: World) -> None:
+    import datetime as dt
+
+    start, end = dt.date(2022, 1, 1), dt.date(2022, 12, 31)
+    with pytest.raises(ForbiddenError):
+        services.report_request(
+            actor=world.others[Role.CSR_OFFICER],
+            agreement_id=delivered["mou"].pk,
+            start=start,
+            end=end,
+            fmt="pdf",
+            language="id",
+        )
+    with pytest.raises(NotFoundError):
+        services.report_request(
+            actor=world.users[Role.ADMIN], agreement_id=987654, start=start, end=end, fmt="pdf", language="id"
+        )
+    with pytest.raises(ApplicationError, match="swap|tukar"):
+        services.report_request(
+            actor=world.users[Role.ADMIN],
+            agreement_id=delivered["mou"].pk,
+            start=end,
+            end=start,
+            fmt="pdf",
+            language="id",
+        )

@@ -1,0 +1,74 @@
+"""Small cells are hidden with their complements: no shown total minus shown parts gives a hidden one."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sinergi.core.suppression import Group, masked, masked_table, suppress
+
+
+def test_a_small_cell_alone_is_hidden_as_less_than_five() -> None:
+    assert masked({"a": 3, "b": 0, "c": 12}) == {"a": "<5", "b": 0, "c": 12}
+
+
+def test_with_a_shown_total_one_more_part_is_hidden() -> None:
+    counts = {"total": 30, "a": 3, "b": 12, "c": 15}
+    shown = masked(counts, [Group(parts=["a", "b", "c"], total="total")])
+    assert shown["a"] == "<5" and shown["b"] == "×" and shown["c"] == 15 and shown["total"] == 30
+
+
+def test_two_small_parts_that_sum_under_five_take_a_third() -> None:
+    counts = {"total": 22, "a": 1, "b": 2, "c": 9, "d": 10}
+    hidden = suppress(counts, [Group(parts=["a", "b", "c", "d"], total="total")])
+    assert set(hidden) == {"a", "b", "c"}
+
+
+def test_when_no_part_can_be_hidden_the_total_is() -> None:
+    counts = {"total": 3, "a": 3, "b": 0}
+    assert masked(counts, [Group(parts=["a", "b"], total="total")])["total"] == "<5"
+
+
+def test_a_table_hides_across_the_column_total() -> None:
+    rows = [
+        {"name": "A", "completed": 10},
+        {"name": "B", "completed": 2},
+        {"name": "C", "completed": 7},
+    ]
+    table, totals = masked_table(rows, ["completed"])
+    assert [r["completed"] for r in table] == ["×", "<5", 10] or [r["completed"] for r in table] == [
+        10,
+        "<5",
+        "×",
+    ]
+    assert totals["completed"] == 19
+
+
+def _recoverable(counts: dict, hidden: set, total: str, parts: list[str]) -> bool:
+    """True when a hidden part is fixed by the shown total and the shown parts (the only hidden one)."""
+    if total in hidden:
+        return False
+    secret = [p for p in parts if p in hidden]
+    return len(secret) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8))
+def test_no_hidden_part_is_ever_fixed_by_a_shown_total(values: list[int]) -> None:
+    parts = [f"p{i}" for i in range(len(values))]
+    counts = dict(zip(parts, values, strict=True)) | {"total": sum(values)}
+    hidden = set(suppress(counts, [Group(parts=parts, total="total")]))
+    assert not _recoverable(counts, hidden, "total", parts)
+    secret = [p for p in parts if p in hidden]
+    if secret and "total" not in hidden:
+        # What the viewer can work out is only the sum of the hidden parts, and that sum is not small.
+        assert sum(counts[p] for p in secret) >= 5 or all(counts[p] == 0 for p in secret)
+    for part in parts:
+        if 0 < counts[part] < 5:
+            assert part in hidden
+
+
+def test_the_monitors_program_table_has_a_total_row_and_hides_complements(db) -> None:
+    from sinergi.programs.selectors import program_figures
+
+    assert program_figures() == [] or program_figures()[-1]["is_total"]
