@@ -102,8 +102,14 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if view.record_visits:
         context["visit_form"] = forms.VisitForm(initial={"mode": "in_person"})
     if view.scores and context.get("scores"):
-        context["component_labels"] = COMPONENT_LABELS
-        context["latest_score"] = context["scores"][-1]
+        latest = context["scores"][-1]
+        context["latest_score"] = latest
+        # In the ruleset's order (the stored JSON keeps no order), with the weight each could earn.
+        context["components"] = [
+            {"label": label, "weight": latest.weights.get(name), **latest.components[name]}
+            for name, label in COMPONENT_LABELS.items()
+            if name in latest.components
+        ]
     context["reporting_until"] = selectors.reporting_until(case)
     return render(request, "aftercare/case_detail.html", context)
 
