@@ -110,3 +110,18 @@ def test_a_bapas_officer_opens_a_case_by_hand_from_the_person_page(
     assert f"/pembimbingan/buka/{episode.pk}/" in page
     response = client.post(f"/pembimbingan/buka/{episode.pk}/")
     assert response.status_code == 302 and walk_in.aftercare_cases.get().opened_by_hand
+
+
+def test_an_administrator_makes_a_bapas_officer_head_of_their_bapas(
+    client: Client, aftercare: dict[str, Any]
+) -> None:
+    from sinergi.accounts.models import User
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="admin"))
+    pk = aftercare["pk_officer"]
+    assert "Jadikan kepala" in client.get("/pembimbingan/kepala-bapas/").content.decode()
+    assert (
+        client.post("/pembimbingan/kepala-bapas/", {"user": pk.username, "is_head": "1"}).status_code == 302
+    )
+    assert User.objects.get(pk=pk.pk).has_perm("aftercare.assign_case")

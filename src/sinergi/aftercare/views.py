@@ -465,3 +465,24 @@ def wage_list_view(request: HttpRequest) -> HttpResponse:
         form = forms.WageForm(regencies=regencies)
     wages = selectors.wage_list(actor=request.user)
     return render(request, "aftercare/wages.html", {"form": form, "wages": wages})
+
+
+@allow(*WAGE_EDITORS)
+def heads_view(request: HttpRequest) -> HttpResponse:
+    """Administrators choose which Bapas officers head their Bapas (and so assign its cases)."""
+    from sinergi.accounts.choices import Role
+    from sinergi.accounts.models import User
+
+    officers = User.objects.filter(role=Role.BAPAS_OFFICER, is_active=True).select_related("organisation")
+    if request.method == "POST":
+        user = officers.filter(username=request.POST.get("user", "")).first()
+        if user is None:
+            raise Http404
+        services.bapas_head_set(actor=request.user, user=user, is_head=request.POST.get("is_head") == "1")
+        messages.success(request, _("Saved."))
+        return redirect("aftercare:heads")
+    rows = [
+        {"user": u, "is_head": u.has_perm("aftercare.assign_case")}
+        for u in officers.prefetch_related("user_permissions").order_by("organisation__name", "full_name")
+    ]
+    return render(request, "aftercare/heads.html", {"rows": rows})
