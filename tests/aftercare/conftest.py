@@ -35,7 +35,7 @@ def handover(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa: 
     }
 
 
-RELEASED_ON = __import__("datetime").date(2022, 5, 2)
+RELEASED_ON = __import__("datetime").date(2022, 5, 3)  # two thirds of the 2-year sentence: PB allowed
 
 
 def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb") -> Any:
@@ -47,14 +47,9 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
     enrollment = handover["enrollments"][index]
     episode = enrollment.episode
     episode.refresh_from_db()
+    reference = "TPP/PB/UJI" if kind == "pb" else ""
     episode_release(
-        actor=None,
-        episode=episode,
-        kind=kind,
-        on=RELEASED_ON,
-        reference="PB/UJI/1",
-        version=episode.version,
-        override_reason="Data uji",
+        actor=None, episode=episode, kind=kind, on=RELEASED_ON, reference=reference, version=episode.version
     )
     events_dispatch()
     return AftercareCase.objects.select_related("person__domicile_district", "episode", "bapas").get(
@@ -64,7 +59,7 @@ def release_and_open(handover: dict[str, Any], index: int = 0, kind: str = "pb")
 
 @pytest.fixture
 def aftercare(handover: dict[str, Any]) -> dict[str, Any]:
-    """A PB client's case (released 2 May 2022, sentence expires 1 January 2023) at Bapas Kelas I Palembang,
+    """A PB client's case (released 3 May 2022, sentence expires 1 January 2023) at Bapas Kelas I Palembang,
     assigned by the head of that Bapas to its PK officer; a Bapas officer of another Bapas; a mentor."""
     from sinergi.aftercare import services as aftercare_services
     from sinergi.beneficiaries.services import consent_record

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
@@ -49,15 +49,15 @@ class AgreementOut(Schema):
 
 class AgreementIn(Schema):
     kind: AgreementKind
-    parent_id: int | None = None
+    parent_id: Id | None = None
     number: str
     title: str
     signed_on: dt.date | None = None
     signed_place: str = ""
     start_date: dt.date
     end_date: dt.date | None = None
-    duration_years: int | None = None
-    duration_months: int | None = None
+    duration_years: int | None = Field(None, ge=0, le=100)
+    duration_months: int | None = Field(None, ge=0, le=1200)
     scope: str = ""
     program_types: list[str] = []
     focus_districts: list[str] = []

@@ -106,6 +106,12 @@ def value_map_create(
     """Define a value map for a program or for an agreement (over its programs). The period defaults to the
     program's or agreement's; the discount rate to 3.5%."""
     owner = program or agreement
+    if owner is None:
+        raise ApplicationError(
+            _("Choose the program or the agreement this value map is for."),
+            code="invalid",
+            detail={"program": ""},
+        )
     if program is not None:
         check_program_editor(actor, program)
     else:
