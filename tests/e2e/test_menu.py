@@ -1,7 +1,8 @@
 """Journey: every role, in Indonesian and in English, opens every page of its menu at 1280 px.
 
-Fails on any console error (a CSP violation shows up as one) or uncaught script error, and when the main
-menu wraps to a second row or the user menu drops below it.
+Fails on any console error (a CSP violation shows up as one) or uncaught script error, when the main
+menu wraps to a second row or the user menu drops below it, and, in English, when a page shows an
+Indonesian phrase from our catalogues (something left untranslated or hard-coded).
 """
 
 from __future__ import annotations
@@ -30,12 +31,40 @@ LINKS = """() => [...document.querySelectorAll('[data-testid=main-menu] a[href]'
   .map((a) => a.getAttribute('href')).filter((href) => href && href !== '#')"""
 
 
+def _indonesian_phrases() -> set[str]:
+    """Indonesian translations from our catalogues that must never show on an English page: phrases of
+    three words or more that are not also English text somewhere (a msgid)."""
+    from pathlib import Path
+
+    import polib
+
+    import sinergi
+
+    entries = [
+        entry
+        for path in Path(sinergi.__file__).parent.glob("**/locale/id/LC_MESSAGES/django.po")
+        for entry in polib.pofile(str(path))
+    ]
+    english = {entry.msgid.casefold() for entry in entries}
+    return {
+        entry.msgstr
+        for entry in entries
+        if entry.msgstr
+        and "%" not in entry.msgstr
+        and "{" not in entry.msgstr
+        and "<" not in entry.msgstr
+        and len(entry.msgstr.split()) >= 3
+        and entry.msgstr.casefold() not in english
+    }
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_menu_page_for_every_role_has_no_console_errors_and_one_menu_row(
     live_server: Any, reference_data: None, browser: Any, language: str
 ) -> None:
     accounts = demo_accounts(reset_passwords=True)
     failures: list[str] = []
+    indonesian = _indonesian_phrases() if language == "en" else set()
     for account in accounts:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
@@ -65,6 +94,11 @@ def test_every_menu_page_for_every_role_has_no_console_errors_and_one_menu_row(
                 failures.append(f"{account.role}/{language} {href}: menu wraps {layout}")
             if errors:
                 failures.append(f"{account.role}/{language} {href}: console {errors}")
+            if indonesian:
+                text = " ".join(page.evaluate("document.body.innerText").split())
+                found = sorted(phrase for phrase in indonesian if phrase in text)
+                if found:
+                    failures.append(f"{account.role}/en {href}: Indonesian on an English page {found[:3]}")
             html_lang = page.evaluate("document.documentElement.lang")
             if html_lang != language:
                 failures.append(f"{account.role}/{language} {href}: page language {html_lang}")
