@@ -302,3 +302,10 @@ def test_stale_stage_moves_session_cancels_and_facilitator_edits_conflict(settin
             actor=None, cohort=stale_copy, data=data, facilitators=[facilitator], version=old
         )
     assert not Cohort.objects.get(pk=cohort.pk).facilitators.exists()
+
+
+def test_the_cohort_form_offers_only_units_the_actor_may_use(setting, far, world, client) -> None:
+    client.force_login(world.users[Role.KANWIL_OFFICER])
+    html = client.get(f"/program/angkatan/baru/?program={setting['program'].pk}").content.decode()
+    assert f'value="{setting["unit"].pk}"' in html
+    assert f'value="{far["unit"].pk}"' not in html

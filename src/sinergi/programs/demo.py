@@ -211,21 +211,6 @@ def _current(*, actor: Any) -> None:
         modules=[("Teknik potong rambut", 30), ("Usaha pangkas rambut", 10)],
         data=common | {"name": WAITING_PROGRAM},
     )
-    # Three earlier cohorts, finished about 17, 9 and 3 months ago: completions, certificates, and a
-    # release on parole after the first (so the Bapas has a handover and aftercare has people to follow).
-    for number, weeks in ((1, 90), (2, 52), (3, 30)):
-        first_start = max(monday - dt.timedelta(weeks=weeks), program.start_date)
-        if first_start + relativedelta(months=4) < today - dt.timedelta(days=45):
-            _cohort(
-                actor=actor,
-                program=program,
-                unit=unit,
-                start=first_start,
-                number=number,
-                issuer="BLK Palembang (contoh)",
-                facilitator=facilitator,
-                rng=random.Random(7 + number),  # noqa: S311 (synthetic demo data)
-            )
     # The second program: screened, waiting for the TPP's decision and a cohort.
     services.screening_run_create(actor=actor, program=waiting, as_of=today)
     run = services.screening_run_create(actor=actor, program=program, as_of=start - dt.timedelta(days=10))
@@ -304,6 +289,23 @@ def _current(*, actor: Any) -> None:
                 0,
             )
         services.attendance_record(actor=marker, session=session, marks=marks)
+
+    # Three earlier cohorts (chosen after the running one, from the people left), finished about 17, 9 and
+    # 3 months ago: completions, certificates, and a
+    # release on parole after the first (so the Bapas has a handover and aftercare has people to follow).
+    for number, weeks in ((1, 90), (2, 52), (3, 30)):
+        first_start = max(monday - dt.timedelta(weeks=weeks), program.start_date)
+        if first_start + relativedelta(months=4) < today - dt.timedelta(days=45):
+            _cohort(
+                actor=actor,
+                program=program,
+                unit=unit,
+                start=first_start,
+                number=number,
+                issuer="BLK Palembang (contoh)",
+                facilitator=facilitator,
+                rng=random.Random(7 + number),  # noqa: S311 (synthetic demo data)
+            )
 
 
 def _cohort(

@@ -253,6 +253,13 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
     form = CohortForm(
         request.POST or None, initial={"start_date": program.start_date, "end_date": program.end_date}
     )
+    # Offer only the units where this actor may open a cohort; the service refuses any other (403).
+    units = form.fields["unit"].queryset  # type: ignore[attr-defined]
+    form.fields["unit"].choices = [("", "---------")] + [  # type: ignore[attr-defined]
+        (unit.pk, str(unit))
+        for unit in units
+        if access.may_open_cohort(request.user, program=program, unit=unit)
+    ]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         facilitators = data.pop("facilitators")
