@@ -335,26 +335,28 @@ def _certificate(world: World, role: str, scope: str) -> int:
 
 
 def _assessment(world: World, role: str, scope: str) -> int:
+    """An assessment of the scope's participant: the one the programs world recorded, or a new one."""
     import datetime as dt
 
     from sinergi.programs.models import Assessment
     from tests.programs.matrix_rows import _program_world
 
-    return int(
-        _once(
-            world,
-            f"assessment-{scope}",
-            lambda: (
-                Assessment.objects.create(
-                    enrollment_id=_program_world(world, scope)["enrollment"],
-                    kind="pre",
-                    score=70,
-                    assessor="Penguji",
-                    assessed_on=dt.date(2022, 3, 10),
-                ).pk
-            ),
+    def make() -> int:
+        enrollment = _program_world(world, scope)["enrollment"]
+        existing = Assessment.objects.filter(enrollment_id=enrollment, voided_on__isnull=True).first()
+        if existing is not None:
+            return int(existing.pk)
+        return int(
+            Assessment.objects.create(
+                enrollment_id=enrollment,
+                kind="pre",
+                score=70,
+                assessor="Penguji",
+                assessed_on=dt.date(2022, 3, 10),
+            ).pk
         )
-    )
+
+    return int(_once(world, f"assessment-{scope}", make))
 
 
 def _ac(template: str, **extra: Any):
@@ -590,6 +592,22 @@ NEW_PAGES = [
     Row("password change", _static("/akun/kata-sandi/"), EVERYONE, method="post", data={}),
     Row("notifications read all", _static("/notifikasi/baca-semua/"), EVERYONE, method="post"),
     Row("district picker", _static("/wilayah/pilih-kecamatan/?q=plaju"), EVERYONE),
+    # A wrong (here: empty) code is answered 400 with the form again.
+    Row(
+        "two-factor verify",
+        _static("/akun/2fa/verifikasi/"),
+        EVERYONE,
+        method="post",
+        data={},
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "password reset link",
+        _static("/akun/atur-ulang/MQ/tidak-sah/"),
+        EVERYONE,
+        method="post",
+        data={},
+    ),
     Row("audit verify", _static("/audit/periksa/"), ADMIN_ONLY, method="post"),
     # partnerships
     Row("agreement create", _static("/kerja-sama/baru/"), EDITORS, method="post", data={}),
