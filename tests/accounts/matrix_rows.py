@@ -9,6 +9,7 @@ EVERYONE = {role: BOTH for role in ROLES}
 ADMIN_ONLY = {Role.ADMIN: BOTH}
 # A token belongs to the role's own user (OWN) or to the peer in another organisation (OTHER).
 OWNER_OR_ADMIN = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
+TWO_FACTOR = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: BOTH}
 
 
 def _token(world: World, role: str, scope: str) -> int:
@@ -45,4 +46,22 @@ PAGES = [
         ADMIN_ONLY,
         method="post",
     ),
+    Row("two-factor", lambda w, r, s: "/akun/2fa/", EVERYONE),
+    Row(
+        "two-factor start", lambda w, r, s: "/akun/2fa/", TWO_FACTOR, method="post", data={"action": "start"}
+    ),
+    Row("two-factor verify", lambda w, r, s: "/akun/2fa/verifikasi/", EVERYONE),
+    Row(
+        "user two-factor off",
+        lambda w, r, s: f"/pengguna/{_user(w, r, s)}/2fa/matikan/",
+        ADMIN_ONLY,
+        method="post",
+    ),
+    Row(
+        "user reset link",
+        lambda w, r, s: f"/pengguna/{_user(w, r, s)}/tautan-atur-ulang/",
+        ADMIN_ONLY,
+        method="post",
+    ),
+    Row("password reset link page", lambda w, r, s: "/akun/atur-ulang/MQ/tidak-sah/", EVERYONE),
 ]

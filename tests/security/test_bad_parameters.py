@@ -145,3 +145,28 @@ def test_the_shared_parser_accepts_plain_digits_only() -> None:
             query_id({"id": bad}, "id")
     with pytest.raises(BadParameter):
         query_year({"year": "99999"})
+
+
+NEVER_500 = [
+    f"/program/baru/?agreement={HUGE}",
+    f"/program/angkatan/baru/?program={HUGE}",
+    f"/dampak/peta-nilai/baru/?program={HUGE}",
+    f"/dampak/peta-nilai/baru/?agreement={HUGE}",
+    "/wbp/bebas-segera/?bulan=1e9",
+    "/audit/?date_from=99999-01-01&date_to=-1",
+    f"/pengguna/?page={HUGE}",
+    "/kerja-sama/?page=-1",
+    f"/kerja-sama/?partner={HUGE}",
+    "/kerja-sama/?kind=%27%3B--",
+    f"/api/v1/persons/{HUGE}",
+    f"/api/v1/agreements/{HUGE}",
+    f"/wbp/{HUGE}/",
+]
+
+
+@pytest.mark.parametrize("url", NEVER_500)
+def test_other_odd_parameters_never_answer_500(url: str, world, admin_token: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users[Role.ADMIN])
+    response = client.get(url, headers={"Authorization": f"Bearer {admin_token}"})
+    assert response.status_code < 500, (url, response.status_code)

@@ -72,3 +72,93 @@ def test_the_monitors_program_table_has_a_total_row_and_hides_complements(db) ->
     from sinergi.programs.selectors import program_figures
 
     assert program_figures() == [] or program_figures()[-1]["is_total"]
+
+
+def test_the_monitor_dashboard_renders_with_complement_suppression(world) -> None:
+    from django.test import Client
+
+    from sinergi.accounts.choices import Role
+
+    client = Client()
+    client.force_login(world.users[Role.MONITOR])
+    assert client.get("/").status_code == 200
+
+
+def test_a_breakdown_beside_its_total_hides_the_complement(world, monkeypatch) -> None:
+    from django.test import Client
+
+    from sinergi.accounts.choices import Role
+    from sinergi.reports import selectors
+
+    monkeypatch.setattr(
+        selectors,
+        "reached",
+        lambda scope: {
+            "total": [("", "Orang terjangkau", 15)],
+            "district": [],
+            "unit": [],
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [],
+        },
+    )
+    client = Client()
+    client.force_login(world.users[Role.MONITOR])
+    response = client.get("/")
+    assert response.status_code == 200
+    sexes = {f.label: f.value for f in response.context["reached"]["sex"]}
+    assert sexes == {"Laki-laki": "×", "Perempuan": "<5"}
+    assert response.context["reached_total"].value == 15
+
+
+def test_breakdowns_of_one_total_hide_complements_in_each() -> None:
+    from sinergi.core.suppression import masked_breakdowns
+
+    shown = masked_breakdowns(
+        15,
+        {
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [("18-25", "18–25", 7), ("26-35", "26–35", 8)],
+        },
+    )
+    assert shown["sex"] == [("L", "Laki-laki", "×"), ("P", "Perempuan", "<5")]
+    assert shown["age"] == [("18-25", "18–25", 7), ("26-35", "26–35", 8)]
+
+
+def test_the_joint_report_masks_breakdowns_for_a_monitor(world, monkeypatch) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from sinergi.accounts.choices import Role
+    from sinergi.reports import joint, selectors
+    from tests.partnerships.conftest import make_agreement
+
+    agreement = make_agreement(
+        None, [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
+    )
+    monkeypatch.setattr(
+        selectors,
+        "funnel",
+        lambda scope: [SimpleNamespace(key="enrolled", label="Terdaftar", count=15, listable=False)],
+    )
+    monkeypatch.setattr(
+        selectors,
+        "reached",
+        lambda scope: {
+            "total": [("", "Orang terjangkau", 15)],
+            "district": [],
+            "unit": [],
+            "sex": [("L", "Laki-laki", 12), ("P", "Perempuan", 3)],
+            "age": [],
+        },
+    )
+    content = joint.build(
+        actor=world.users[Role.MONITOR],
+        agreement=agreement,
+        program=None,
+        start=dt.date(2021, 6, 9),
+        end=dt.date(2022, 6, 8),
+        language="id",
+    )
+    rows = [row for section in content.sections for table in section.tables for row in table.rows]
+    sexes = [row for row in rows if row and row[0] in ("Laki-laki", "Perempuan")]
+    assert sexes == [["Laki-laki", "×"], ["Perempuan", "<5"]]

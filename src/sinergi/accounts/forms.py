@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
@@ -39,6 +39,10 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 class SinergiPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Old password, new password twice."""
+
+
+class SinergiSetPasswordForm(StyledFormMixin, SetPasswordForm):
+    """New password twice (from an administrator's reset link)."""
 
 
 class VersionedForm(StyledForm):

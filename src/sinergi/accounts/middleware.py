@@ -8,10 +8,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 # Pages a user with a password to change may still open.
-ALLOWED = frozenset({"accounts:password_change", "accounts:logout", "accounts:login", "set_language"})
+ALLOWED = frozenset(
+    {
+        "accounts:password_change",
+        "accounts:logout",
+        "accounts:login",
+        "set_language",
+        "accounts:two_factor_verify",
+    }
+)
 
 
 class PasswordChangeRequiredMiddleware:
@@ -41,3 +50,30 @@ class PasswordChangeRequiredMiddleware:
             request, _("Your password was set by an administrator. Choose your own password to continue.")
         )
         return redirect("accounts:password_change")
+
+
+class TwoFactorRequiredMiddleware:
+    """After the password, a user with two-factor login on must enter a code before any other page."""
+
+    ALLOWED = frozenset({"accounts:two_factor_verify", "accounts:logout", "accounts:login", "set_language"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+            return None
+        if not request.session.get("sinergi_two_factor") or user.is_verified():
+            return None
+        match = request.resolver_match
+        if (match.view_name if match else "") in self.ALLOWED or not getattr(
+            view_func, "login_required", True
+        ):
+            return None
+        return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.get_full_path()}")

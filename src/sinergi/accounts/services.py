@@ -374,6 +374,29 @@ __all__ = [
 ]
 
 
+def password_reset_link(*, actor: Any, user: User, base_url: str) -> str:
+    """A one-day link with which `user` sets a new password; administrators issue it (and pass it on)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise ForbiddenError()
+    if not user.is_active:
+        raise ApplicationError(_("An inactive account cannot get a reset link."), code="invalid")
+    path = reverse(
+        "accounts:password_reset",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with transaction.atomic():
+        audit_record(actor=actor, action="user.reset_link", target=user)
+    return base_url.rstrip("/") + path
+
+
 def user_language_set(*, actor: Any, user: User, language: str) -> None:
     """Store the user's interface language (applied at every login). Only the user themself sets it."""
     if getattr(actor, "pk", None) != user.pk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -24,3 +25,12 @@ def _locked_out(sender: Any, request: Any = None, username: str | None = None, *
             target_label=None if user else str(username or "")[:150],
             changes={"address": str(kwargs.get("ip_address") or "")},
         )
+
+
+@receiver(user_logged_in)
+def _two_factor_flag(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Remember in the session whether this login still needs a second factor."""
+    from sinergi.accounts.twofactor import SESSION_FLAG, enabled
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_FLAG] = enabled(user)

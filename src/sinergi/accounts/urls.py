@@ -14,6 +14,13 @@ urlpatterns = [
     path("akun/token/baru/", views.token_create, name="token_create"),
     path("akun/token/<int:pk>/cabut/", views.token_revoke, name="token_revoke"),
     path("pengguna/<int:pk>/token/cabut-semua/", views.user_tokens_revoke, name="user_tokens_revoke"),
+    path("akun/2fa/", views.two_factor, name="two_factor"),
+    path("akun/2fa/verifikasi/", views.two_factor_verify, name="two_factor_verify"),
+    path("pengguna/<int:pk>/2fa/matikan/", views.user_two_factor_off, name="user_two_factor_off"),
+    path("pengguna/<int:pk>/tautan-atur-ulang/", views.user_reset_link, name="user_reset_link"),
+    path(
+        "akun/atur-ulang/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset"
+    ),
     path("pengguna/", views.user_list, name="user_list"),
     path("pengguna/baru/", views.user_create, name="user_create"),
     path("pengguna/<int:pk>/", views.user_edit, name="user_edit"),

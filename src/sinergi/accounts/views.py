@@ -19,20 +19,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sinergi.accounts import selectors, services
+from sinergi.accounts import selectors, services, twofactor
 from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.forms import (
     LoginForm,
     OrganisationForm,
     PasswordSetForm,
     SinergiPasswordChangeForm,
+    SinergiSetPasswordForm,
     TokenForm,
     UserForm,
 )
 from sinergi.audit.selectors import audit_history
 from sinergi.core.access import ANY_ROLE, allow
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.core.forms import apply_error
 
 PAGE_SIZE = 25
@@ -170,6 +172,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "edited": user,
             "history": history,
             "tokens": selectors.token_list(actor=request.user, user=user),
+            "two_factor_on": twofactor.enabled(user),
         },
     )
 
@@ -345,3 +348,99 @@ def user_tokens_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     count = services.tokens_revoke_all(actor=request.user, user=user, reason="administrator")
     messages.success(request, _("%(count)s API tokens revoked.") % {"count": count})
     return redirect("accounts:user_edit", pk=user.pk)
+
+
+@allow(ANY_ROLE)
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor login on (QR code, confirmation, recovery codes) or off."""
+    user: Any = request.user
+    context: dict[str, Any] = {
+        "eligible": twofactor.eligible(user),
+        "enabled": twofactor.enabled(user),
+        "error": "",
+    }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    try:
+        if action == "start":
+            device = twofactor.totp_start(actor=user)
+            context |= {
+                "qr": twofactor.qr_svg_data_uri(device),
+                "secret": device.config_url.split("secret=")[1].split("&")[0],
+            }
+        elif action == "confirm":
+            context["codes"] = twofactor.totp_confirm(
+                actor=user,
+                code=request.POST.get("code", ""),
+                request=request,
+            )
+            context["enabled"] = True
+        elif action == "off":
+            twofactor.totp_disable(actor=user, user=user, code=request.POST.get("code", ""))
+            request.session[twofactor.SESSION_FLAG] = False
+            messages.success(request, _("Two-factor login is off."))
+            return redirect("accounts:two_factor")
+    except ForbiddenError:
+        raise
+    except ApplicationError as error:
+        context["error"] = str(error.message)
+        if action == "confirm":
+            device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+            if device is not None:
+                context |= {
+                    "qr": twofactor.qr_svg_data_uri(device),
+                    "secret": device.config_url.split("secret=")[1].split("&")[0],
+                }
+    return render(request, "accounts/two_factor.html", context, status=400 if context["error"] else 200)
+
+
+@allow(ANY_ROLE)
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the authenticator app, or a recovery code."""
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    error = ""
+    if request.method == "POST":
+        if twofactor.verify(request=request, code=request.POST.get("code", "")):
+            return redirect(target or "reports:dashboard")
+        error = str(twofactor.WRONG_CODE)
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"error": error, "next": target},
+        status=400 if error else 200,
+    )
+
+
+@allow(Role.ADMIN)
+@require_POST
+def user_two_factor_off(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    twofactor.totp_disable(actor=request.user, user=user)  # type: ignore[arg-type]
+    messages.success(request, _("Two-factor login is off for %(name)s.") % {"name": user.display_name})
+    return redirect("accounts:user_edit", pk=user.pk)
+
+
+@allow(Role.ADMIN)
+@require_POST
+def user_reset_link(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    link = services.password_reset_link(
+        actor=request.user, user=user, base_url=request.build_absolute_uri("/")
+    )
+    return render(request, "accounts/reset_link.html", {"edited": user, "link": link})
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The user opens the administrator's link and chooses a new password (the link works once, one day)."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = SinergiSetPasswordForm
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.user
+        services.user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+        messages.success(self.request, _("Your new password is set. Log in with it."))
+        return redirect("accounts:login")

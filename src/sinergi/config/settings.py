@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -125,10 +128,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "sinergi.core.middleware.LanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sinergi.core.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sinergi.accounts.middleware.TwoFactorRequiredMiddleware",
     "sinergi.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sinergi.core.middleware.ApplicationErrorMiddleware",
@@ -300,6 +305,11 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": os.environ.get("SINERGI_LOG_LEVEL", "WARNING")},
 }
+
+# Two-factor login (TOTP) for administrators and Kanwil officers: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("SINERGI_OTP_ISSUER", "Sinergi")
+# Admin-issued password reset links work for one day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # API tokens expire after this many days unless revoked earlier.
 SINERGI_TOKEN_DAYS = int(os.environ.get("SINERGI_TOKEN_DAYS", 90))

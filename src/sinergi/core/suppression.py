@@ -44,7 +44,7 @@ class Group:
 
 
 def suppress(
-    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
 ) -> dict[Hashable, str]:
     """Which cells to hide and why: {key: "primary" | "secondary"} for the hidden ones only."""
     floor = min_cell() if minimum is None else minimum
@@ -81,7 +81,7 @@ def suppress(
 
 
 def masked(
-    counts: Mapping[Hashable, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
 ) -> dict[Hashable, int | str]:
     """The counts as shown: "<5" for a small cell, "×" for a cell hidden so a small one stays hidden."""
     floor = min_cell() if minimum is None else minimum
@@ -113,3 +113,25 @@ def masked_table(
         for index, row in enumerate(rows)
     ]
     return masked_rows, {column: shown_cells[("total", column)] for column in columns}
+
+
+def masked_breakdowns(
+    total: int, breakdowns: Mapping[str, Sequence[tuple[Any, Any, int]]], *, minimum: int | None = None
+) -> dict[str, list[tuple[Any, Any, int | str]]]:
+    """Breakdowns of one total (by sex, age band, unit…: rows of (key, label, count)) as shown.
+
+    Each breakdown adds up to `total`, which is shown beside it, so complements are hidden within each.
+    """
+    counts: dict[Any, int] = {("total", ""): total}
+    for name, rows in breakdowns.items():
+        for key, _label, n in rows:
+            counts[(name, key)] = n
+    groups = [
+        Group(parts=[(name, key) for key, _l, _n in rows], total=("total", ""))
+        for name, rows in breakdowns.items()
+    ]
+    shown_cells = masked(counts, groups, minimum=minimum)
+    return {
+        name: [(key, label, shown_cells[(name, key)]) for key, label, _n in rows]
+        for name, rows in breakdowns.items()
+    }
