@@ -1,5 +1,6 @@
 # Sinergi: two commands. `make run` sets everything up and serves http://127.0.0.1:8000,
 # `make test` sets everything up and runs ruff, import-linter, mypy and pytest.
+PYTEST_ARGS ?= -n 2
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
