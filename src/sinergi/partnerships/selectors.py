@@ -77,6 +77,14 @@ def agreement_list(
     return AgreementFilter(filters or {}, queryset=qs).qs.order_by("-start_date", "number")
 
 
+def agreement_parent_visible(*, actor: Any, agreement: Agreement) -> bool:
+    """Whether the actor may open the agreement's parent (a PKS's MoU): a party to the PKS need not be one
+    to the MoU, and a breadcrumb must not lead to a page that answers 404."""
+    if agreement.parent_id is None:
+        return False
+    return _scoped(Agreement.objects.filter(pk=agreement.parent_id), actor).exists()
+
+
 def agreement_get(*, actor: Any, pk: int, today: dt.date | None = None) -> Agreement:
     """One agreement in the actor's scope, with parties and areas loaded; NotFoundError otherwise."""
     agreement = (

@@ -176,6 +176,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else selectors.agreement_inherited_districts(agreement),
             "history": audit_history(target_type="partnerships.agreement", target_id=str(agreement.pk)),
             "can_edit": can_edit,
+            "parent_visible": selectors.agreement_parent_visible(actor=actor, agreement=agreement),
             "document_form": DocumentForm(),
             "terminate_form": TerminateForm(
                 initial={"version": agreement.version, "on": timezone.localdate()}
