@@ -452,12 +452,6 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
             data=lambda w, r, s: {"episode_id": _released_episode(w, r, s)},
             api=True,
             accepted=rejected,
-            xfail=(
-                "Finding (aftercare): a Kanwil officer who opens a case over POST /api/v1/aftercare/cases "
-                "for a release at one of the Kanwil's units gets 404 although the case is written: the new "
-                "case's Bapas (chosen by domicile) is under another Kanwil, and case_get scopes Kanwil "
-                "officers by Bapas"
-            ),
         ),
         Row(
             "api aftercare assign",
@@ -742,11 +736,6 @@ NEW_API = [
         method="post",
         data=_agreement_body,
         api=True,
-        xfail=(
-            "Finding (partnerships): a Kanwil or TJSL officer who creates an agreement between another "
-            "region's Kanwil and company over POST /api/v1/agreements gets 400 (a rule message), not 403: "
-            "the refusal is right, the status should say it is a matter of permission"
-        ),
     ),
     Row(
         "api agreement update",

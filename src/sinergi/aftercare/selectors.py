@@ -45,9 +45,13 @@ def _scope(actor: Any) -> Q | None:
     role = getattr(actor, "role", None)
     if actor is None or role == Role.ADMIN:
         return None
-    if role in (Role.BAPAS_OFFICER, Role.KANWIL_OFFICER):
+    if role == Role.BAPAS_OFFICER:
+        return Q(bapas_id__in=actor_unit_ids(actor) or frozenset())
+    if role == Role.KANWIL_OFFICER:
+        # The region's cases: guided by one of its Bapas, or released from one of its units (the guiding
+        # Bapas, chosen by domicile, may be in another region).
         units = actor_unit_ids(actor) or frozenset()
-        return Q(bapas_id__in=units)
+        return Q(bapas_id__in=units) | Q(episode__unit_id__in=units)
     if role == Role.UNIT_OFFICER:
         return Q(episode__unit_id__in=actor_unit_ids(actor) or frozenset())
     if role == Role.FACILITATOR:

@@ -168,6 +168,10 @@ def _validate(
         and "parties" not in errors
     ):
         errors["parties"] = str(ACTOR_NOT_PARTY % {"name": actor.organisation})
+        if len(errors) == 1:
+            # Only a matter of permission: an officer records agreements of its own organisation (403,
+            # with the message next to the parties on the form).
+            raise ForbiddenError(errors["parties"], detail=errors)
     if errors:
         raise ApplicationError(next(iter(errors.values())), code="invalid", detail=errors)
     return districts, warnings
