@@ -22,8 +22,33 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
     enrollments = [
         services.enroll(actor=None, cohort=cohort, result=r, on=dt.date(2022, 3, 7)) for r in results[:3]
     ]
-    first = enrollments[0]
-    first = services.enrollment_move(actor=None, enrollment=first, to="active", on=dt.date(2022, 3, 8))
+    first = services.enrollment_move(
+        actor=None, enrollment=enrollments[0], to="active", on=dt.date(2022, 3, 8)
+    )
+    sessions = services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=dt.date(2022, 3, 7),
+        to_date=dt.date(2022, 4, 25),
+    )
+    # The first participant attends every session; the others a mix of marks.
+    marks = ["late", "unexcused", "excused"]
+    for index, session in enumerate(sessions):
+        services.attendance_record(
+            actor=None,
+            session=session,
+            marks={
+                e.pk: ("present" if n == 0 else marks[(index + n) % 3], 0) for n, e in enumerate(enrollments)
+            },
+        )
+    for kind, score, on in (("pre", 40, dt.date(2022, 3, 7)), ("post", 80, dt.date(2022, 6, 20))):
+        services.assessment_record(
+            actor=None, enrollment=first, kind=kind, score=score, assessor="Uji", on=on
+        )
+    first.refresh_from_db()
     first = services.enrollment_move(actor=None, enrollment=first, to="completed", on=dt.date(2022, 6, 30))
     services.certificate_record(
         actor=None,
@@ -35,22 +60,6 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
             "issued_on": dt.date(2022, 7, 1),
         },
     )
-    sessions = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 4, 25),
-    )
-    marks = ["present", "late", "unexcused", "excused"]
-    for index, session in enumerate(sessions[:4]):
-        services.attendance_record(
-            actor=None,
-            session=session,
-            marks={e.pk: (marks[(index + n) % 4], 0) for n, e in enumerate(enrollments)},
-        )
     return setting | {
         "cohort": cohort,
         "enrollments": enrollments,

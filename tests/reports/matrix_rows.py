@@ -125,3 +125,28 @@ def _report_post_url(world: World, role: str, scope: str) -> str:
 
 
 PAGES.append(Row("joint report request", _report_post_url, PARTY_REPORTERS, "post", _ReportData()))
+
+
+def _subject(world: World, role: str, scope: str) -> str:
+    """A person in custody at the role's own (or the other) unit."""
+    key = f"subject-{scope}"
+    if key not in world.extra:
+        from tests.beneficiaries.conftest import register
+
+        unit = world.organisation(Role.UNIT_OFFICER, scope)
+        with transaction.atomic():
+            world.extra[key] = register(None, unit, f"Subjek {scope}", f"SUBJ-{scope}").pk
+    return f"/laporan/subjek/{world.extra[key]}/"
+
+
+ADMIN_ONLY = {Role.ADMIN: BOTH}
+PAGES += [
+    Row("subject-access form", _subject, ADMIN_ONLY),
+    Row(
+        "subject-access export",
+        _subject,
+        ADMIN_ONLY,
+        "post",
+        {"format": "json", "reason": "Permintaan subjek data"},
+    ),
+]

@@ -39,7 +39,7 @@ def test_the_funnel_matches_direct_queries(delivered: dict[str, Any], world: Wor
     assert stages["completed"] == Enrollment.objects.filter(stage="completed").count() == 1
     assert stages["certified"] == Certificate.objects.count() == 1
     assert stages["released"] == 0
-    assert stages["followed_up"] is None and stages["in_work"] is None
+    assert stages["followed_up"] == 0 and stages["in_work"] == 0
 
 
 def test_people_reached_and_delivery_match_direct_queries(delivered: dict[str, Any], world: World) -> None:
@@ -150,3 +150,24 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     )
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/")
+
+
+def test_a_small_cell_cannot_be_recovered_from_the_total(world: World) -> None:
+    from sinergi.reports.dashboards import reached_masked
+
+    reached = {
+        "total": [("", "People reached", 9)],
+        "sex": [("L", "Male", 7), ("P", "Female", 2)],
+    }
+    shown = reached_masked(world.users[Role.CSR_OFFICER], reached)
+    assert shown[("sex", "P")] == "<5"
+    assert shown[("sex", "L")] == "×" or shown[("total", "")] == "×"
+    assert reached_masked(world.users[Role.ADMIN], reached)[("sex", "P")] == 2
+
+
+def test_every_role_gets_its_dashboard_with_figures(delivered: dict[str, Any], world: World) -> None:
+    for role in Role.values:
+        response = _client(world.users[role]).get("/?window=24")
+        assert response.status_code == 200, role
+        assert 'data-testid="figures"' in response.content.decode(), role
+    assert _client(world.users[Role.BAPAS_OFFICER]).get("/").context["followups_overdue"] == 0

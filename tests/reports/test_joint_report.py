@@ -65,7 +65,7 @@ def test_the_pdf_has_every_section_and_the_figures(delivered: dict[str, Any], tm
         "Signatures",
     ):
         assert title in text, title
-    assert "MOU-PROG" in text and "Pembinaan" in text
+    assert "MOU-PROG" in text and "Economic" in text
     assert "Enrolled" in text and "Menjahit" in text
     assert "No budget recorded for these programs." in text
     assert AuditEvent.objects.filter(action="report.generate").exists()

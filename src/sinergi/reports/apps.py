@@ -7,3 +7,8 @@ class ReportsConfig(AppConfig):
     name = "sinergi.reports"
     label = "reports"
     verbose_name = "Laporan"
+
+    def ready(self) -> None:
+        from sinergi.beneficiaries import panels
+
+        panels.register("sinergi.reports.panels.person_panel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
-from sinergi.aftercare.selectors import case_list
+from sinergi.aftercare.selectors import case_list, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
-from sinergi.core.suppression import SECONDARY, Group, suppress
+from sinergi.core.suppression import Group, masked
+from sinergi.impact import domain as impact_domain
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs.choices import SessionStatus
@@ -73,12 +75,35 @@ class Figure:
 
 
 def _figure(
-    scope: selectors.Scope, label: str, count: int | None, url: str | None, *, listable: bool
+    scope: selectors.Scope,
+    label: str,
+    count: int | None,
+    url: str | None,
+    *,
+    listable: bool,
+    shown: int | str | None = None,
 ) -> Figure:
-    actor = scope.actor
-    shown = access.cell(actor, count)
-    hidden = shown != count
-    return Figure(label, shown, url if listable and not hidden and count else None, hidden)
+    """One number; `shown` overrides the single-cell rule (for a table masked as a whole)."""
+    value = access.cell(scope.actor, count) if shown is None else shown
+    hidden = value != count
+    return Figure(label, value, url if listable and not hidden and count else None, hidden)
+
+
+def reached_masked(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -> dict[Hashable, Any]:
+    """For aggregate-only roles, the people-reached tables masked together with `core.suppression`: each
+    breakdown is a group whose parts add up to the total, so a small cell cannot be recovered by
+    subtracting the others from the total ("<5" primary, "×" secondary). Others: the counts as they are."""
+    counts: dict[Hashable, int] = {
+        (breakdown, key): n for breakdown, rows in reached.items() for key, _label, n in rows
+    }
+    if not access.aggregates_only(actor):
+        return dict(counts)
+    groups = [
+        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=("total", ""))
+        for breakdown, rows in reached.items()
+        if breakdown != "total"
+    ]
+    return masked(counts, groups)
 
 
 def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
@@ -87,7 +112,16 @@ def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None) -> dict[str, Any]:
+def _overdue(actor: Any) -> int | None:
+    """Overdue follow-ups of a Bapas officer's own clients; None (not shown) for everyone else."""
+    if access.role_of(actor) != Role.BAPAS_OFFICER:
+        return None
+    return followups_due_count(actor=actor)["overdue"]
+
+
+def figures_context(
+    *, actor: Any, filters: selectors.Filters, today: Any = None, window: int = 12
+) -> dict[str, Any]:
     """The counted part of the dashboard: people reached, funnel, delivery, releases, agreements, budget,
     SROI. Charts are SVG strings; every number comes with the list it counts, when the viewer may open it."""
     scope = selectors.scope_of(actor, filters, today=today)
@@ -104,25 +138,18 @@ def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None
         for stage in selectors.funnel(scope)
     ]
     reached_raw = selectors.reached(scope)
+    shown = reached_masked(actor, reached_raw)
     reached: dict[str, list[Figure]] = {}
     listable = selectors.may_list(actor, "participants")
-    # Each breakdown adds up to the total shown beside it: hide complements too (core.suppression), so no
-    # breakdown gives a hidden cell back by subtraction.
-    complements: set[Any] = set()
-    if access.aggregates_only(actor):
-        counts = {(b, key): n for b, rows in reached_raw.items() for key, _label, n in rows}
-        groups = [
-            Group(parts=[(b, key) for key, _label, _n in rows], total=("total", ""))
-            for b, rows in reached_raw.items()
-            if b != "total"
-        ]
-        complements = {k for k, why in suppress(counts, groups).items() if why == SECONDARY}
     for breakdown, rows in reached_raw.items():
         reached[breakdown] = [
-            Figure(label, "×", None, True)
-            if (breakdown, key) in complements
-            else _figure(
-                scope, label, n, _list_url(scope, "participants", by=breakdown, key=key), listable=listable
+            _figure(
+                scope,
+                label,
+                n,
+                _list_url(scope, "participants", by=breakdown, key=key),
+                listable=listable,
+                shown=shown[(breakdown, key)],
             )
             for key, label, n in rows
         ]
@@ -144,6 +171,16 @@ def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
+        "rec": selectors.recidivism(scope, months=window),
+        "followups_overdue": (
+            followups_due_count(actor=actor)["overdue"]
+            if access.role_of(actor) == Role.BAPAS_OFFICER
+            else None
+        ),
+        "independence": [
+            _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
+        ],
+        "windows": impact_domain.WINDOW_MONTHS,
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,
         "filter_query": urlencode(filters.query()),
@@ -200,5 +237,10 @@ def figures_context(*, actor: Any, filters: selectors.Filters, today: Any = None
             },
             ylabel="Rp",
         )
+    if context["rec"] is not None:
+        context["rec_groups"] = [
+            (_("Participants"), context["rec"].participants),
+            (_("Comparison group"), context["rec"].comparison),
+        ]
     context["charts"] = charts
     return context

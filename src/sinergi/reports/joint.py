@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
+from sinergi.core import charts as core_charts
 from sinergi.core.errors import ApplicationError
 from sinergi.core.suppression import masked_breakdowns
 from sinergi.impact import selectors as impact_selectors
@@ -335,6 +337,7 @@ def _build(
             "certificate": _("Certificates"),
             "in_work_6m": _("In work or business at 6 months"),
         }
+        counts = {k: v for k, v in counts.items() if k in labels}
         s.tables.append(
             Table(
                 [_("Outcome"), _("How many")],
@@ -344,15 +347,53 @@ def _build(
                 ],
             )
         )
-        s.text.append(_("Independence index: %(text)s") % {"text": selectors.NOT_YET})
+        s.tables.append(
+            Table(
+                [_("Independence index, latest score"), _("People")],
+                [[label, cell(n)] for label, n in selectors.independence(scope)],
+            )
+        )
 
     @section("recidivism", _("Recidivism"))
     def _recidivism(s: Section) -> None:
-        s.empty = str(selectors.NOT_YET)
+        figures = selectors.recidivism(scope, months=12)
+        if figures is None:
+            s.empty = _("No programs in this period.")
+            return
+        result = figures.result
+        rows = []
+        for label, group in (
+            (_("Participants"), figures.participants),
+            (_("Comparison group"), figures.comparison),
+        ):
+            if group.suppressed:
+                rows.append([label, _("too few to report"), "—", "—"])
+            else:
+                interval = (
+                    f"{_pct(group.interval.low)} – {_pct(group.interval.high)}" if group.interval else "—"
+                )
+                rows.append([label, group.n, group.reoffended, f"{_pct(group.rate)} ({interval})"])
+        s.text.append(
+            _(
+                "Released from %(start)s; re-offence within %(months)s months, counted when the window "
+                "closed by %(as_of)s."
+            )
+            % {"start": _d(result.start), "months": result.months, "as_of": _d(result.as_of)}
+        )
+        s.tables.append(Table([_("Group"), _("People"), _("Re-offended"), _("Rate (95% CI)")], rows))
+        if figures.difference is not None and figures.difference_interval is not None:
+            s.text.append(
+                _("Difference (matched participants − comparison): %(d)s (95%% CI %(low)s – %(high)s)")
+                % {
+                    "d": _pct(figures.difference),
+                    "low": _pct(figures.difference_interval.low),
+                    "high": _pct(figures.difference_interval.high),
+                }
+            )
 
     @section("finance", _("Finance"))
     def _finance(s: Section) -> None:
-        rows = [r for r in selectors.budget(selectors.scope_of(None, filters)) or [] if r.budget or r.spent]
+        rows = selectors.budget(selectors.scope_of(None, filters)) or []
         if not rows:
             s.empty = _("No budget recorded for these programs.")
             return
@@ -424,14 +465,18 @@ def _build(
                     Table([_("Outcome"), _("Assumption"), _("Ratio, low"), _("Ratio, high")], rows)
                 )
                 s.charts.append(
-                    charts.bar_chart(
+                    core_charts.tornado_chart(
                         title=_("Sensitivity of the SROI ratio"),
-                        labels=[f"{r[0]} · {r[1]}" for r in rows],
-                        series={
-                            _("Ratio, low"): [float(r[2]) for r in rows],
-                            _("Ratio, high"): [float(r[3]) for r in rows],
-                        },
-                        horizontal=True,
+                        bars=[
+                            core_charts.TornadoBar(f"{r[0]} · {r[1]}", Decimal(r[2]), Decimal(r[3]))
+                            for r in rows
+                        ],
+                        base=result.ratio,
+                        x_label=_("SROI ratio"),
+                        low_label=_("Ratio, low"),
+                        high_label=_("Ratio, high"),
+                        reference=1,
+                        reference_label="1 : 1",
                     )
                 )
         if not found and not s.text:
@@ -509,6 +554,13 @@ def _build(
     )
 
 
+def _pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = f"{Decimal(value) * 100:.1f}%"
+    return text.replace(".", ",") if translation.get_language() == "id" else text
+
+
 def _q2() -> Any:
     from decimal import Decimal
 
@@ -544,7 +596,11 @@ def render_html(content: Content) -> str:
 
 def render_pdf(content: Content) -> bytes:
     """The report as PDF with WeasyPrint. A missing Pango raises ApplicationError saying how to install it."""
-    html = render_html(content)
+    return html_to_pdf(render_html(content))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint, imported only here. No Pango: ApplicationError saying what to install."""
     try:
         from weasyprint import HTML
     except OSError as exc:  # the shared libraries (Pango, HarfBuzz) could not be loaded

@@ -21,7 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
-from sinergi.aftercare.models import AftercareCase
+from sinergi.aftercare import domain as aftercare_domain
+from sinergi.aftercare.choices import WorkStatus
+from sinergi.aftercare.models import AftercareCase, FollowUp
+from sinergi.aftercare.selectors import latest_scores
 from sinergi.beneficiaries.choices import Sex
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
@@ -133,12 +136,30 @@ def _releases_soon(scope: Scope) -> Q:
     )
 
 
+def _followed_up() -> Q:
+    return Q(Exists(FollowUp.objects.filter(case__enrollment=OuterRef("pk"), contacted=True)))
+
+
+def _in_work() -> Q:
+    return Q(
+        Exists(
+            FollowUp.objects.filter(
+                case__enrollment=OuterRef("pk"),
+                contacted=True,
+                work_status__in=(WorkStatus.EMPLOYED, WorkStatus.SELF_EMPLOYED),
+            )
+        )
+    )
+
+
 ENROLLMENT_METRICS: dict[str, Callable[[Scope], Q]] = {
     "participants": lambda s: Q(stage__in=PARTICIPANT_STAGES),
     "enrolled": lambda s: Q(stage__in=PARTICIPANT_STAGES),
     "completed": lambda s: Q(stage=Stage.COMPLETED),
     "certified": lambda s: Q(stage=Stage.COMPLETED) & Q(Exists(_certificates())),
     "released": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _released(),
+    "followed_up": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _followed_up(),
+    "in_work": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _in_work(),
     "releases_soon": _releases_soon,
 }
 SCREENING_METRICS = ("screened", "eligible")
@@ -197,8 +218,9 @@ def funnel(scope: Scope) -> list[FunnelStage]:
     """Screened → eligible → enrolled → completed → certified → released → followed up → in work.
 
     People (distinct persons) for the screening steps, enrolments after that. Stages from apps that are
-    not there yet (aftercare follow-ups, work or business) come with count None; add them here as
-    `FunnelStage(key, label, count)` with their metric in `ENROLLMENT_METRICS` when they exist.
+    not there yet come with count None; a new stage is a `FunnelStage(key, label, count)` here with its
+    metric in `ENROLLMENT_METRICS`. Followed up: a contacted aftercare follow-up; in work or business: a
+    contacted follow-up that found the person employed or self-employed.
     """
     screening = screening_results(scope).aggregate(
         screened=Count("person", distinct=True),
@@ -207,7 +229,7 @@ def funnel(scope: Scope) -> list[FunnelStage]:
     enrolment = scope.enrollments.aggregate(
         **{
             key: Count("pk", filter=ENROLLMENT_METRICS[key](scope))
-            for key in ("enrolled", "completed", "certified", "released")
+            for key in ("enrolled", "completed", "certified", "released", "followed_up", "in_work")
         }
     )
     return [
@@ -217,8 +239,8 @@ def funnel(scope: Scope) -> list[FunnelStage]:
         FunnelStage("completed", _("Completed"), enrolment["completed"]),
         FunnelStage("certified", _("Certified"), enrolment["certified"]),
         FunnelStage("released", _("Released"), enrolment["released"]),
-        FunnelStage("followed_up", _("Followed up"), None, listable=False),
-        FunnelStage("in_work", _("In work or business"), None, listable=False),
+        FunnelStage("followed_up", _("Followed up"), enrolment["followed_up"]),
+        FunnelStage("in_work", _("In work or business"), enrolment["in_work"]),
     ]
 
 
@@ -357,10 +379,11 @@ def budget(scope: Scope) -> list[BudgetRow] | None:
     if access.role_of(scope.actor) not in access.FINANCE_ROLES and scope.actor is not None:
         return None
     programs = impact_selectors.program_list(actor=scope.actor).filter(pk__in=scope.programs.values("pk"))
-    return [
+    rows = [
         BudgetRow(p.pk, p.name, int(p.budget_total), int(p.spent_total))  # type: ignore[attr-defined]
         for p in programs
     ]
+    return [r for r in rows if r.budget or r.spent]
 
 
 @dataclass(frozen=True)
@@ -433,5 +456,31 @@ def metric_labels() -> list[tuple[str, str]]:
         ("completed", _("Completed")),
         ("certified", _("Certified")),
         ("released", _("Released")),
+        ("followed_up", _("Followed up")),
+        ("in_work", _("In work or business")),
         ("releases_soon", _("Participants released within 90 days")),
     ]
+
+
+def recidivism(scope: Scope, *, months: int = 12) -> Any:
+    """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
+    small-group rule); None for roles without impact pages or without programs in scope."""
+    if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
+        return None
+    programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
+    if not programs.exists():
+        return None
+    result = impact_selectors.recidivism(
+        programs=programs, months=months, as_of=scope.today, start=scope.filters.start, end=scope.filters.end
+    )
+    return impact_selectors.recidivism_figures(actor=scope.actor, result=result)
+
+
+def independence(scope: Scope) -> list[tuple[str, int]]:
+    """The latest independence score of each participant in scope with an aftercare case, by band, and
+    those not contacted at their latest follow-up (one query)."""
+    counts = {f"{low}-{high}": 0 for low, high in aftercare_domain.SCORE_BANDS} | {"not_contacted": 0}
+    scores = latest_scores().filter(case__enrollment__in=scope.enrollments.values("pk"))
+    for score in scores.values_list("score", flat=True):
+        counts["not_contacted" if score is None else aftercare_domain.score_band(score)] += 1
+    return [(_("not contacted") if key == "not_contacted" else key, n) for key, n in counts.items()]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("laporan/kerja-sama/baru/", views.report_create, name="report_create"),
     path("laporan/kerja-sama/<int:pk>/", views.report_detail, name="report_detail"),
     path("laporan/kerja-sama/<int:pk>/unduh/", views.report_download, name="report_download"),
+    path("laporan/subjek/<int:pk>/", views.subject_access, name="subject_access"),
 ]

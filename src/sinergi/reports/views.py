@@ -10,10 +10,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from sinergi.audit.services import audit_read
-from sinergi.beneficiaries.selectors import person_list
+from sinergi.beneficiaries.selectors import person_get, person_list
 from sinergi.core.access import ANY_ROLE, allow
 from sinergi.core.errors import ApplicationError
-from sinergi.reports import access, exports, report_selectors, selectors, services
+from sinergi.reports import access, exports, report_selectors, selectors, services, subject
 from sinergi.reports.dashboards import dashboard_context, figures_context
 from sinergi.reports.forms import FigureFilterForm, ReportForm
 
@@ -25,10 +25,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: what this role can do, where to start, and its figures."""
     context = dashboard_context(actor=request.user)
     form = FigureFilterForm(request.GET or None, actor=request.user)
-    context.update(figures_context(actor=request.user, filters=form.filters()))
+    window = int(request.GET.get("window") or 12) if str(request.GET.get("window") or "12").isdigit() else 12
+    if window not in (12, 24, 60):
+        window = 12
+    context.update(figures_context(actor=request.user, filters=form.filters(), window=window))
     context["filter_form"] = form
     context["aggregates_only"] = access.aggregates_only(request.user)
     context["may_report"] = access.role_of(request.user) in access.REPORT_ROLES
+    context["may_export_registry"] = access.role_of(request.user) in access.REGISTRY_EXPORT_ROLES
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
@@ -217,3 +221,28 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         f"laporan-kerja-sama-{report.period_start.isoformat()}-{report.period_end.isoformat()}.{report.fmt}"
     )
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+
+
+# --- Subject-access export ----------------------------------------------------------------------------------
+
+
+@allow(*access.SUBJECT_ACCESS_ROLES)
+def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Everything held about one person, as JSON or PDF, with a stated reason (audited)."""
+    person = person_get(actor=request.user, pk=pk)
+    error = ""
+    if request.method == "POST":
+        fmt = "pdf" if request.POST.get("format") == "pdf" else "json"
+        try:
+            data, content_type = subject.subject_export(
+                actor=request.user, person=person, fmt=fmt, reason=str(request.POST.get("reason") or "")
+            )
+        except ApplicationError as exc:
+            if exc.status != 400:
+                raise
+            error = str(exc.message)
+        else:
+            response = HttpResponse(data, content_type=content_type)
+            response["Content-Disposition"] = f'attachment; filename="subjek-{person.pk}.{fmt}"'
+            return response
+    return render(request, "reports/subject_form.html", {"person": person, "error": error})

@@ -1,0 +1,115 @@
+"""Exports: streamed CSV and XLSX, pseudonymised by default, identities only with a reason, audited,
+formula-safe; the subject-access export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from sinergi.accounts.choices import Role
+from sinergi.audit.models import AuditEvent
+from sinergi.beneficiaries.models import Person
+from sinergi.reports.exports import pseudonym
+from tests.authz import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _csv(response: Any) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_pseudonyms_are_stable_per_purpose_and_differ_between_purposes() -> None:
+    assert pseudonym("monitoring", 7) == pseudonym("monitoring", 7)
+    assert pseudonym("monitoring", 7) != pseudonym("evaluation", 7)
+    assert pseudonym("monitoring", 7) != pseudonym("monitoring", 8)
+
+
+def test_the_participant_csv_is_pseudonymised_streamed_and_audited(
+    delivered: dict[str, Any], world: World
+) -> None:
+    response = _client(world.users[Role.CSR_OFFICER]).get("/laporan/ekspor/peserta.csv?metric=enrolled")
+    assert response.status_code == 200 and response.streaming
+    rows = _csv(response)
+    assert rows[0][0] in ("Pseudonim", "Pseudonym") and len(rows) == 4
+    assert {r[0] for r in rows[1:]} == {
+        pseudonym("monitoring", e.person_id) for e in delivered["enrollments"]
+    }
+    assert "Peserta 0" not in str(rows)
+    event = AuditEvent.objects.filter(action="participant.export").latest("seq")
+    assert event.changes["count"] == 3 and event.changes["filters"]["purpose"] == "monitoring"
+
+
+def test_names_need_a_role_that_may_see_them_and_a_reason(delivered: dict[str, Any], world: World) -> None:
+    data = {"identities": "1", "reason": "Verifikasi data triwulan", "purpose": "report"}
+    refused = _client(world.users[Role.CSR_OFFICER]).post("/laporan/ekspor/peserta.csv", data)
+    assert refused.status_code == 403
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    no_reason = officer.post("/laporan/ekspor/peserta.csv", data | {"reason": "x"})
+    assert no_reason.status_code == 400
+    named = _csv(officer.post("/laporan/ekspor/peserta.csv", data))
+    assert "Peserta 0" in {r[1] for r in named[1:]}
+    event = AuditEvent.objects.filter(action="participant.export").latest("seq")
+    assert event.changes["filters"]["identities"] is True
+    assert event.changes["filters"]["reason"] == "Verifikasi data triwulan"
+
+
+def test_cells_that_look_like_formulas_are_neutralised(delivered: dict[str, Any], world: World) -> None:
+    person = delivered["people"][0]
+    Person.objects.filter(pk=person.pk).update(full_name='=HYPERLINK("http://x")')
+    data = {"identities": "1", "reason": "Verifikasi data triwulan"}
+    rows = _csv(_client(world.users[Role.ADMIN]).post("/laporan/ekspor/wbp.csv", data))
+    names = [r[1] for r in rows[1:]]
+    assert '\'=HYPERLINK("http://x")' in names
+    response = _client(world.users[Role.ADMIN]).post("/laporan/ekspor/wbp.xlsx", data)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    values = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in values
+    assert AuditEvent.objects.filter(action="person.export").count() == 2
+
+
+def test_the_registry_export_keeps_the_list_scope(delivered: dict[str, Any], world: World) -> None:
+    own = _csv(_client(world.users[Role.UNIT_OFFICER]).get("/laporan/ekspor/wbp.csv"))
+    other = _csv(_client(world.others[Role.UNIT_OFFICER]).get("/laporan/ekspor/wbp.csv"))
+    assert len(own) == 1 + 5 and len(other) == 1
+    assert _client(world.users[Role.CSR_OFFICER]).get("/laporan/ekspor/wbp.csv").status_code == 403
+
+
+def test_the_subject_access_export_holds_everything_and_is_audited(
+    delivered: dict[str, Any], world: World
+) -> None:
+    person = delivered["enrollments"][0].person
+    admin = _client(world.users[Role.ADMIN])
+    assert admin.get(f"/laporan/subjek/{person.pk}/").status_code == 200
+    assert admin.post(f"/laporan/subjek/{person.pk}/", {"format": "json", "reason": "x"}).status_code == 200
+    response = admin.post(
+        f"/laporan/subjek/{person.pk}/", {"format": "json", "reason": "Permintaan akses data subjek"}
+    )
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    sections = data["sections"]
+    assert sections["person"][0]["full_name"] == person.full_name
+    assert len(sections["enrollments"]) == 1 and len(sections["certificates"]) == 1
+    assert len(sections["attendance"]) >= 1 and len(sections["consents"]) == 1
+    assert "nik_encrypted" not in sections["person"][0]
+    assert AuditEvent.objects.filter(action="person.subject_access", target_id=str(person.pk)).exists()
+    pdf = admin.post(
+        f"/laporan/subjek/{person.pk}/", {"format": "pdf", "reason": "Permintaan akses data subjek"}
+    )
+    assert pdf.content.startswith(b"%PDF-")
+    assert _client(world.users[Role.KANWIL_OFFICER]).get(f"/laporan/subjek/{person.pk}/").status_code == 403
+    page = admin.get(f"/wbp/{person.pk}/")
+    assert f"/laporan/subjek/{person.pk}/" in page.content.decode()
