@@ -1,12 +1,12 @@
 """Shared fixtures: a small set of reference data loaded once per test database, fast hashing, jobs run
 inline, and the Hypothesis profile.
 
-Reference data: every province and regency, but the districts and villages of Sumatera Selatan only
-(`SMALL_REGIONS`): the units, the founding MoU's ring I (Plaju in Kota Palembang, Banyuasin I in
-Kabupaten Banyuasin), the registry files and the demo all live there. About 3,000 villages load in a
-fraction of the time the full 83,762 take. The full load, with its official counts, is tested once in
-`tests/regions/test_load.py` (`regions_load()` there loads everything: the small set records no
-checksum, so it never counts as loaded).
+Reference data: every province and regency, but the districts and villages of two provinces only
+(`SMALL_REGIONS`): Sumatera Selatan, where the units, the founding MoU's ring I (Plaju in Kota Palembang,
+Banyuasin I in Kabupaten Banyuasin), the registry files and the demo live, and Jambi, the test world's
+other region (tests/authz.py). About 4,900 villages load in a fraction of the time the full 83,762 take.
+The full load, with its official counts, is tested once in `tests/regions/test_load.py` (`regions_load()`
+there loads everything: the small set records no checksum, so it never counts as loaded).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Province codes whose districts and villages the tests load (all provinces and regencies are loaded).
-SMALL_REGIONS: tuple[str, ...] = ("16",)
+SMALL_REGIONS: tuple[str, ...] = ("16", "15")
 
 
 def regions_load_small(provinces: tuple[str, ...] = SMALL_REGIONS) -> dict[str, int]:

@@ -1,13 +1,26 @@
-"""Every page and API endpoint so far × every role × own/other scope. Later apps add their rows here."""
+"""Every URL pattern and API operation × every role × own/other scope, for GET and every POST/PUT/DELETE.
+
+The rows are declared here (the first apps) and in `tests/<app>/matrix_rows.py` (lists `PAGES` and `API`).
+`test_every_url_and_api_operation_has_a_row` walks the URL resolver and the API router and fails when a
+pattern or an operation (with its method) has no row, so a new page or endpoint cannot go untested.
+
+Speed: one world per module (built once, rolled back at the end), one logged-in client and one API token
+per user, identical requests sent once, and every request rolled back so rows do not disturb each other.
+"""
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from django.db import transaction
 
 from sinergi.accounts.choices import Role
-from sinergi.accounts.services import token_create
 from sinergi.jobs.models import Job
-from tests.authz import BOTH, OTHER, OWN, ROLES, Row, World, check_matrix
+from tests.authz import BOTH, OTHER, OWN, ROLES, Requester, Row, World, build_world, check_row, route_of
 
 EVERYONE = {role: BOTH for role in ROLES}
 ADMIN_ONLY = {Role.ADMIN: BOTH}
@@ -139,158 +152,8 @@ COHORT_READERS = {Role.ADMIN: BOTH} | {
     for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
 }
 PROGRAM_READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
+IMPACT_FINANCE = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
 
-
-def _impact(world: World, role: str, scope: str) -> dict[str, int]:
-    """A program with finance, a value map with a snapshot and a survey, under an agreement whose parties
-    include the role's own (or other) organisation when the role is a Kanwil or TJSL officer."""
-    key = f"impact-{role}-{scope}"
-    if key not in world.extra:
-        import datetime as dt
-
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from sinergi.impact import services as impact
-        from tests.factories import OrganisationFactory
-        from tests.impact.conftest import PDF, make_program
-        from tests.partnerships.conftest import make_agreement
-
-        organisation = world.organisation(role, scope)
-        party = organisation if role in (Role.KANWIL_OFFICER, Role.CSR_OFFICER) else OrganisationFactory()
-        agreement = make_agreement(None, [party, OrganisationFactory()], number=f"MOU-I-{role}-{scope}")
-        program = make_program(agreement)
-        line = impact.budget_line_create(
-            actor=None,
-            program=program,
-            data={"year": 2022, "category": "training", "amount": 100, "funder": party},
-        )
-        expenditure = impact.expenditure_create(
-            actor=None,
-            program=program,
-            data={
-                "budget_line": line,
-                "spent_on": dt.date(2022, 2, 1),
-                "amount": 10,
-                "description": "x",
-                "paid_by": party,
-            },
-            receipt=SimpleUploadedFile("k.pdf", PDF),
-        )
-        contribution = impact.in_kind_create(
-            actor=None,
-            program=program,
-            data={
-                "contributor": party,
-                "kind": "facility",
-                "description": "Ruang",
-                "value": 5,
-                "contributed_on": dt.date(2022, 3, 1),
-                "valuation_basis": "1 hari",
-            },
-        )
-        value_map = impact.value_map_create(
-            actor=None,
-            program=program,
-            data={"title": "Peta", "inputs_source": "manual", "inputs_manual": 100},
-        )
-        outcome = impact.outcome_add(
-            actor=None,
-            value_map=value_map,
-            data={
-                "name": "Bekerja",
-                "quantity": 2,
-                "proxy": 100,
-                "duration": 1,
-                "deadweight": 0,
-                "displacement": 0,
-                "attribution": 0,
-                "drop_off": 0,
-            },
-        )
-        snapshot = impact.snapshot_freeze(actor=None, value_map=value_map, label="Laporan")
-        survey = impact.survey_create(
-            actor=None,
-            program=program,
-            data={
-                "title": "IKM",
-                "conducted_from": dt.date(2022, 1, 1),
-                "conducted_to": dt.date(2022, 1, 31),
-            },
-        )
-        world.extra[key] = {
-            "program": program.pk,
-            "line": line.pk,
-            "expenditure": expenditure.pk,
-            "in_kind": contribution.pk,
-            "map": value_map.pk,
-            "outcome": outcome.pk,
-            "snapshot": snapshot.pk,
-            "survey": survey.pk,
-        }
-    return world.extra[key]
-
-
-def _impact_url(template: str):
-    return lambda world, role, scope: template.format(**_impact(world, role, scope))
-
-
-IMPACT_LISTS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER, Role.MONITOR)}
-IMPACT_PAGE = {
-    Role.ADMIN: BOTH,
-    Role.KANWIL_OFFICER: frozenset({OWN}),
-    Role.CSR_OFFICER: frozenset({OWN}),
-    Role.MONITOR: BOTH,
-}
-FINANCE = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
-VALUE_MAP_LIST = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
-IMPACT_PAGES = [
-    Row("impact", _static("/dampak/"), IMPACT_LISTS),
-    Row("impact sdg", _static("/dampak/sdg/"), IMPACT_LISTS),
-    Row("value maps", _static("/dampak/peta-nilai/"), VALUE_MAP_LIST),
-    Row("program impact", _impact_url("/dampak/program/{program}/"), IMPACT_PAGE),
-    Row("program finance", _impact_url("/dampak/program/{program}/keuangan/"), FINANCE),
-    Row("budget line create", _impact_url("/dampak/program/{program}/anggaran/baru/"), FINANCE),
-    Row("expenditure create", _impact_url("/dampak/program/{program}/belanja/baru/"), FINANCE),
-    Row("in-kind create", _impact_url("/dampak/program/{program}/natura/baru/"), FINANCE),
-    Row("sdg edit", _impact_url("/dampak/program/{program}/sdg/"), FINANCE),
-    Row("survey create", _impact_url("/dampak/program/{program}/ikm/baru/"), FINANCE),
-    Row("budget line edit", _impact_url("/dampak/anggaran/{line}/ubah/"), FINANCE),
-    Row("expenditure edit", _impact_url("/dampak/belanja/{expenditure}/ubah/"), FINANCE),
-    Row("receipt download", _impact_url("/dampak/belanja/{expenditure}/kuitansi/"), FINANCE),
-    Row("in-kind edit", _impact_url("/dampak/natura/{in_kind}/ubah/"), FINANCE),
-    Row("value map create", _impact_url("/dampak/peta-nilai/baru/?program={program}"), FINANCE),
-    Row("value map", _impact_url("/dampak/peta-nilai/{map}/"), FINANCE),
-    Row("value map edit", _impact_url("/dampak/peta-nilai/{map}/ubah/"), FINANCE),
-    Row("outcome create", _impact_url("/dampak/peta-nilai/{map}/hasil/baru/"), FINANCE),
-    Row("value map export", _impact_url("/dampak/peta-nilai/{map}/ekspor/"), FINANCE),
-    Row("value map import", _impact_url("/dampak/peta-nilai/{map}/impor/"), FINANCE, method="post", data={}),
-    Row(
-        "value map freeze",
-        _impact_url("/dampak/peta-nilai/{map}/bekukan/"),
-        FINANCE,
-        method="post",
-        data={"label": "Laporan lain"},
-    ),
-    Row("outcome edit", _impact_url("/dampak/hasil/{outcome}/ubah/"), FINANCE),
-    Row("snapshot", _impact_url("/dampak/potret/{snapshot}/"), FINANCE),
-    Row("survey", _impact_url("/dampak/ikm/{survey}/"), IMPACT_PAGE),
-    Row("survey import", _impact_url("/dampak/ikm/{survey}/impor/"), FINANCE, method="post", data={}),
-]
-IMPACT_API = [
-    Row("api impact budget", _impact_url("/api/v1/impact/programs/{program}/budget"), FINANCE, api=True),
-    Row(
-        "api impact expenditures",
-        _impact_url("/api/v1/impact/programs/{program}/expenditures"),
-        FINANCE,
-        api=True,
-    ),
-    Row("api value maps", _static("/api/v1/impact/value-maps"), VALUE_MAP_LIST, api=True),
-    Row("api value map sroi", _impact_url("/api/v1/impact/value-maps/{map}/sroi"), FINANCE, api=True),
-    Row("api value map export", _impact_url("/api/v1/impact/value-maps/{map}/export"), FINANCE, api=True),
-    Row("api snapshot", _impact_url("/api/v1/impact/snapshots/{snapshot}"), FINANCE, api=True),
-    Row("api survey", _impact_url("/api/v1/impact/surveys/{survey}"), IMPACT_PAGE, api=True),
-    Row("api sdg", _static("/api/v1/impact/sdg"), IMPACT_LISTS, api=True),
-]
 
 # Jobs: everyone sees their own; only administrators see other people's.
 OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
@@ -331,7 +194,6 @@ PAGES = [
         _static("/pembimbingan/"),
         {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)},
     ),
-    *IMPACT_PAGES,
 ]
 
 API = [
@@ -360,54 +222,894 @@ API = [
         COHORT_READERS,
         api=True,
     ),
-    *IMPACT_API,
 ]
+
+
+# Rows added with the completeness check (every pattern, every write method). -----------------------
+
+PDF = b"%PDF-1.4\n% uji\n"
+PLANNERS_ANY = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
+PLANNERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+SCREENERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.UNIT_OFFICER: frozenset({OWN})}
+DELIVERY = {Role.ADMIN: BOTH, Role.UNIT_OFFICER: frozenset({OWN}), Role.FACILITATOR: frozenset({OWN})}
+STAGE_MOVERS = DELIVERY | {Role.KANWIL_OFFICER: frozenset({OWN})}
+# A program: its parties (Kanwil, company), the units of its cohorts and the Bapas of the same region, and
+# the facilitators of its cohorts.
+PROGRAM_SCOPED = {Role.ADMIN: BOTH} | {
+    role: frozenset({OWN})
+    for role in (
+        Role.KANWIL_OFFICER,
+        Role.UNIT_OFFICER,
+        Role.BAPAS_OFFICER,
+        Role.CSR_OFFICER,
+        Role.FACILITATOR,
+    )
+}
+
+
+def _pw(template: str):
+    """A URL on the programs world of the scope (tests/programs/matrix_rows.py)."""
+    from tests.programs.matrix_rows import _program_world
+
+    return lambda world, role, scope: template.format(**_program_world(world, scope))
+
+
+def _im(template: str):
+    """A URL on the impact objects of the role and scope (tests/impact/matrix_rows.py)."""
+    from tests.impact.matrix_rows import _impact
+
+    return lambda world, role, scope: template.format(**_impact(world, role, scope))
+
+
+def _once(world: World, key: str, make: Any) -> Any:
+    if key not in world.extra:
+        world.extra[key] = make()
+    return world.extra[key]
+
+
+def _document(world: World, role: str, scope: str) -> int:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sinergi.partnerships.models import Agreement
+    from sinergi.partnerships.services import document_upload
+
+    agreement = Agreement.objects.get(pk=_agreement(world, role, scope))
+    return int(
+        _once(
+            world,
+            f"document-{role}-{scope}",
+            lambda: (
+                document_upload(actor=None, agreement=agreement, upload=SimpleUploadedFile("mou.pdf", PDF)).pk
+            ),
+        )
+    )
+
+
+def _consent(world: World, role: str, scope: str) -> int:
+    import datetime as dt
+
+    from sinergi.beneficiaries.models import Person
+    from sinergi.beneficiaries.services import consent_record
+
+    person = Person.objects.get(pk=_person(world, role, scope))
+    return int(
+        _once(
+            world,
+            f"consent-{role}-{scope}",
+            lambda: (
+                consent_record(
+                    actor=None,
+                    person=person,
+                    purpose="participation",
+                    given_on=dt.date(2021, 2, 1),
+                    evidence="F",
+                ).pk
+            ),
+        )
+    )
+
+
+def _certificate(world: World, role: str, scope: str) -> int:
+    """A certificate of the scope's participant, stored directly (the service wants a finished program,
+    and finishing it would change the enrolment the other rows use)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from sinergi.programs.models import Certificate
+    from tests.programs.matrix_rows import _program_world
+
+    def make() -> int:
+        certificate = Certificate(
+            enrollment_id=_program_world(world, scope)["enrollment"],
+            issuer="LSP Uji",
+            number=f"SERT-{scope}",
+            competency="Menjahit",
+            issued_on=dt.date(2022, 6, 1),
+        )
+        certificate.document.save("s.pdf", ContentFile(PDF), save=False)
+        certificate.save()
+        return int(certificate.pk)
+
+    return int(_once(world, f"certificate-{scope}", make))
+
+
+def _assessment(world: World, role: str, scope: str) -> int:
+    import datetime as dt
+
+    from sinergi.programs.models import Assessment
+    from tests.programs.matrix_rows import _program_world
+
+    return int(
+        _once(
+            world,
+            f"assessment-{scope}",
+            lambda: (
+                Assessment.objects.create(
+                    enrollment_id=_program_world(world, scope)["enrollment"],
+                    kind="pre",
+                    score=70,
+                    assessor="Penguji",
+                    assessed_on=dt.date(2022, 3, 10),
+                ).pk
+            ),
+        )
+    )
+
+
+def _ac(template: str, **extra: Any):
+    """A URL on the aftercare case of the role and scope (tests/aftercare/matrix_rows.py)."""
+
+    def build(world: World, role: str, scope: str) -> str:
+        from tests.aftercare.matrix_rows import _case
+
+        case = _case(world, role, scope)
+        values = {key: make(world, role, scope) for key, make in extra.items()}
+        return template.format(case=case.pk, **values)
+
+    return build
+
+
+def _goal(world: World, role: str, scope: str) -> int:
+    from sinergi.aftercare.services import goal_add
+    from tests.aftercare.matrix_rows import _case
+
+    return int(
+        _once(
+            world,
+            f"aftercare-goal-{role}-{scope}",
+            lambda: (
+                goal_add(
+                    actor=None,
+                    case=_case(world, role, scope),
+                    area="documents",
+                    description="Urus KTP",
+                    target_date=None,
+                ).pk
+            ),
+        )
+    )
+
+
+def _followup(world: World, role: str, scope: str) -> int:
+    import datetime as dt
+
+    from sinergi.aftercare.services import followup_record
+    from tests.aftercare.matrix_rows import _case
+
+    return int(
+        _once(
+            world,
+            f"aftercare-followup-{role}-{scope}",
+            lambda: (
+                followup_record(
+                    actor=None,
+                    case=_case(world, role, scope),
+                    milestone=24,
+                    data={
+                        "done_on": dt.date(2024, 5, 3),
+                        "contacted": True,
+                        "work_status": "employed",
+                        "monthly_income": 3_000_000,
+                        "housing": "family",
+                        "family_support": True,
+                    },
+                ).pk
+            ),
+        )
+    )
+
+
+def _case_version(world: World, role: str, scope: str) -> int:
+    from tests.aftercare.matrix_rows import _case
+
+    return int(_case(world, role, scope).version)
+
+
+def _aftercare_rows() -> tuple[list[Row], list[Row]]:
+    from tests.aftercare.matrix_rows import ADMIN_ALL, GUIDES, OPENERS, VISITORS, _released_episode
+
+    rejected = frozenset({400, 409})  # passed the checks, refused for the content (a rule or a version)
+    pages = [
+        Row("aftercare goal edit form", _ac("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal), GUIDES),
+        Row(
+            "aftercare goal edit",
+            _ac("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal),
+            GUIDES,
+            method="post",
+            data={},
+            accepted=rejected,
+        ),
+    ]
+    api = [
+        Row(
+            "api aftercare case open",
+            _static("/api/v1/aftercare/cases"),
+            OPENERS,
+            method="post",
+            data=lambda w, r, s: {"episode_id": _released_episode(w, r, s)},
+            api=True,
+            accepted=rejected,
+            xfail=(
+                "Finding (aftercare): a Kanwil officer who opens a case over POST /api/v1/aftercare/cases "
+                "for a release at one of the Kanwil's units gets 404 although the case is written: the new "
+                "case's Bapas (chosen by domicile) is under another Kanwil, and case_get scopes Kanwil "
+                "officers by Bapas"
+            ),
+        ),
+        Row(
+            "api aftercare assign",
+            _ac("/api/v1/aftercare/cases/{case}/assign"),
+            ADMIN_ALL,
+            method="post",
+            data=lambda w, r, s: {"pk_officer_id": None, "version": _case_version(w, r, s)},
+            api=True,
+            accepted=rejected,
+        ),
+        Row(
+            "api aftercare close",
+            _ac("/api/v1/aftercare/cases/{case}/close"),
+            GUIDES,
+            method="post",
+            data=lambda w, r, s: {
+                "reason": "moved_away",
+                "on": "2022-10-01",
+                "version": _case_version(w, r, s),
+            },
+            api=True,
+            accepted=rejected,
+        ),
+        *[
+            Row(name, _ac(url), roles, method="post", data=body, api=True, accepted=rejected)
+            for name, url, roles, body in (
+                (
+                    "api aftercare plan",
+                    "/api/v1/aftercare/cases/{case}/plan",
+                    GUIDES,
+                    {"area": "documents", "description": "Urus KTP"},
+                ),
+                (
+                    "api aftercare report",
+                    "/api/v1/aftercare/cases/{case}/reports",
+                    GUIDES,
+                    {"reported_on": "2022-06-02", "mode": "in_person"},
+                ),
+                (
+                    "api aftercare visit",
+                    "/api/v1/aftercare/cases/{case}/visits",
+                    VISITORS,
+                    {"visited_on": "2022-07-01", "mode": "phone"},
+                ),
+                (
+                    "api aftercare aid",
+                    "/api/v1/aftercare/cases/{case}/aid",
+                    GUIDES,
+                    {"kind": "tools", "value": None, "given_on": "2022-07-01", "funder_id": None},
+                ),
+                (
+                    "api aftercare followup",
+                    "/api/v1/aftercare/cases/{case}/followups",
+                    GUIDES,
+                    {"milestone": 3, "done_on": "2022-08-03", "contacted": True, "work_status": "employed"},
+                ),
+                (
+                    "api aftercare reoffence",
+                    "/api/v1/aftercare/cases/{case}/reoffences",
+                    GUIDES,
+                    {"kind": "rearrest", "occurred_on": "2022-09-01"},
+                ),
+            )
+        ],
+        Row(
+            "api aftercare followup update",
+            lambda w, r, s: f"/api/v1/aftercare/followups/{_followup(w, r, s)}",
+            GUIDES,
+            method="put",
+            data={"version": 1, "employer": "Bengkel"},
+            api=True,
+            accepted=rejected,
+        ),
+    ]
+    return pages, api
+
+
+AFTERCARE_PAGES, AFTERCARE_API = _aftercare_rows()
+
+
+def _agreement_body(world: World, role: str, scope: str) -> dict[str, Any]:
+    region = world.region(scope)
+    return {
+        "kind": "mou",
+        "number": f"MOU-API-{role}-{scope}",
+        "title": "MoU lewat API",
+        "start_date": "2022-01-01",
+        "duration_years": 1,
+        "parties": [
+            {"organisation_id": region.kanwil.pk, "role": "first"},
+            {"organisation_id": region.company.pk, "role": "second"},
+        ],
+    }
+
+
+def _agreement_update_body(world: World, role: str, scope: str) -> dict[str, Any]:
+    from sinergi.partnerships.models import Agreement
+
+    agreement = Agreement.objects.get(pk=_agreement(world, role, scope))
+    parties = [
+        {"organisation_id": party.organisation_id, "role": party.role} for party in agreement.parties.all()
+    ]
+    return {
+        "kind": agreement.kind,
+        "number": agreement.number,
+        "title": "Judul baru",
+        "start_date": str(agreement.start_date),
+        "duration_years": 2,
+        "parties": parties,
+        "version": agreement.version,
+    }
+
+
+def _person_url(suffix: str):
+    return lambda w, r, s: f"/wbp/{_person(w, r, s)}/{suffix}"
+
+
+NEW_PAGES = [
+    # accounts, regions, notifications, audit
+    Row("user create", _static("/pengguna/baru/"), ADMIN_ONLY, method="post", data={}),
+    Row("user edit", _user_edit, ADMIN_ONLY, method="post", data={}),
+    Row(
+        "user password",
+        lambda w, r, s: _user_edit(w, r, s) + "kata-sandi/",
+        ADMIN_ONLY,
+        method="post",
+        data={},
+    ),
+    Row("user unlock", lambda w, r, s: _user_edit(w, r, s) + "buka-kunci/", ADMIN_ONLY, method="post"),
+    Row("organisation create", _static("/organisasi/baru/"), ADMIN_ONLY, method="post", data={}),
+    Row("organisation edit", _organisation_edit, ADMIN_ONLY, method="post", data={}),
+    Row("password change", _static("/akun/kata-sandi/"), EVERYONE, method="post", data={}),
+    Row("notifications read all", _static("/notifikasi/baca-semua/"), EVERYONE, method="post"),
+    Row("district picker", _static("/wilayah/pilih-kecamatan/?q=plaju"), EVERYONE),
+    Row("audit verify", _static("/audit/periksa/"), ADMIN_ONLY, method="post"),
+    # partnerships
+    Row("agreement create", _static("/kerja-sama/baru/"), EDITORS, method="post", data={}),
+    Row(
+        "agreement edit",
+        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/ubah/",
+        PARTY_EDITORS,
+        method="post",
+        data={},
+    ),
+    Row(
+        "agreement terminate",
+        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/akhiri/",
+        PARTY_EDITORS,
+        method="post",
+        data={},
+    ),
+    Row(
+        "document upload",
+        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/dokumen/",
+        PARTY_EDITORS,
+        method="post",
+        data={},
+    ),
+    Row(
+        "document download", lambda w, r, s: f"/kerja-sama/dokumen/{_document(w, r, s)}/unduh/", PARTY_READERS
+    ),
+    # beneficiaries
+    Row("person create form", _static("/wbp/baru/"), REGISTRY),
+    Row("person create", _static("/wbp/baru/"), REGISTRY, method="post", data={}),
+    Row("person edit", _person_url("ubah/"), IN_WORK_AREA, method="post", data={}),
+    Row("nik reveal", _person_url("nik/"), IN_WORK_AREA, method="post"),
+    Row("episode add", _person_url("penahanan/"), IN_WORK_AREA, method="post", data={}),
+    *[
+        # An empty form is answered 400 (with the form and its errors) to those allowed.
+        Row(name, _person_url(suffix), IN_WORK_AREA, method="post", data={}, accepted=frozenset({400}))
+        for name, suffix in (("consent add", "persetujuan/"), ("integration add", "integrasi/"))
+    ],
+    Row(
+        "consent withdraw",
+        lambda w, r, s: f"/wbp/{_person(w, r, s)}/persetujuan/{_consent(w, r, s)}/tarik/",
+        IN_WORK_AREA,
+        method="post",
+        data={},
+    ),
+    Row("merge", _static("/wbp/duplikat/gabung/"), REGISTRY, method="post", data={}),
+    # programs
+    Row("program create form", _static("/program/baru/"), PLANNERS_ANY),
+    Row("program create", _static("/program/baru/"), PLANNERS_ANY, method="post", data={}),
+    Row("program detail", _pw("/program/{program}/"), PROGRAM_SCOPED),
+    Row("program edit form", _pw("/program/{program}/ubah/"), PLANNERS),
+    Row("program edit", _pw("/program/{program}/ubah/"), PLANNERS, method="post", data={}),
+    Row(
+        "screening run",
+        _pw("/program/{program}/saring/"),
+        SCREENERS,
+        method="post",
+        data={"as_of": "2022-03-01"},
+    ),
+    Row("screening run page", _pw("/program/penyaringan/{run}/"), SCREENERS),
+    Row(
+        "cohort create",
+        _pw("/program/angkatan/baru/?program={program}"),
+        PLANNERS,
+        method="post",
+        data={},
+    ),
+    Row("cohort edit", _pw("/program/angkatan/{cohort}/ubah/"), PLANNERS, method="post", data={}),
+    Row(
+        "cohort enrol",
+        _pw("/program/angkatan/{cohort}/daftarkan/"),
+        SCREENERS,
+        method="post",
+        data=lambda w, r, s: {"result": _program_key(w, s, "result")},
+    ),
+    Row("sessions generate", _pw("/program/angkatan/{cohort}/jadwal/"), DELIVERY, method="post", data={}),
+    Row("enrolment assess", _pw("/program/peserta/{enrollment}/"), DELIVERY, method="post", data={}),
+    Row("attendance save", _pw("/program/sesi/{session}/presensi/"), DELIVERY, method="post", data={}),
+    Row(
+        "certificate download",
+        lambda w, r, s: f"/program/sertifikat/{_certificate(w, r, s)}/unduh/",
+        STAGE_MOVERS,
+    ),
+    Row(
+        "certificate revoke",
+        lambda w, r, s: f"/program/sertifikat/{_certificate(w, r, s)}/cabut/",
+        DELIVERY,
+        method="post",
+        data={},
+    ),
+    Row(
+        "assessment correct",
+        lambda w, r, s: f"/program/penilaian/{_assessment(w, r, s)}/koreksi/",
+        DELIVERY,
+        method="post",
+        data={},
+    ),
+    Row(
+        "assessment void",
+        lambda w, r, s: f"/program/penilaian/{_assessment(w, r, s)}/batal/",
+        DELIVERY,
+        method="post",
+        data={},
+    ),
+    # impact: the form pages' POSTs (an empty form is shown again to those allowed)
+    *[
+        Row(f"{name} (post)", _im(url), IMPACT_FINANCE, method="post", data={})
+        for name, url in (
+            ("budget line create", "/dampak/program/{program}/anggaran/baru/"),
+            ("expenditure create", "/dampak/program/{program}/belanja/baru/"),
+            ("in-kind create", "/dampak/program/{program}/natura/baru/"),
+            ("sdg edit", "/dampak/program/{program}/sdg/"),
+            ("survey create", "/dampak/program/{program}/ikm/baru/"),
+            ("budget line edit", "/dampak/anggaran/{line}/ubah/"),
+            ("expenditure edit", "/dampak/belanja/{expenditure}/ubah/"),
+            ("in-kind edit", "/dampak/natura/{in_kind}/ubah/"),
+            ("value map create", "/dampak/peta-nilai/baru/?program={program}"),
+            ("value map edit", "/dampak/peta-nilai/{map}/ubah/"),
+            ("outcome create", "/dampak/peta-nilai/{map}/hasil/baru/"),
+            ("outcome edit", "/dampak/hasil/{outcome}/ubah/"),
+            ("survey responses", "/dampak/ikm/{survey}/"),
+        )
+    ],
+]
+
+NEW_API = [
+    Row("api audit verify", _static("/api/v1/audit/verify"), ADMIN_ONLY, method="post", api=True),
+    Row(
+        "api agreement create",
+        _static("/api/v1/agreements"),
+        PARTY_EDITORS,
+        method="post",
+        data=_agreement_body,
+        api=True,
+        xfail=(
+            "Finding (partnerships): a Kanwil or TJSL officer who creates an agreement between another "
+            "region's Kanwil and company over POST /api/v1/agreements gets 400 (a rule message), not 403: "
+            "the refusal is right, the status should say it is a matter of permission"
+        ),
+    ),
+    Row(
+        "api agreement update",
+        lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}",
+        PARTY_EDITORS,
+        method="put",
+        data=_agreement_update_body,
+        api=True,
+    ),
+    Row("api program", _pw("/api/v1/programs/{program}"), PROGRAM_SCOPED, api=True),
+    Row("api cohorts", _static("/api/v1/cohorts"), PROGRAM_READERS, api=True),
+    Row("api screening run", _pw("/api/v1/screening-runs/{run}"), SCREENERS, api=True),
+    Row(
+        "api screening run create",
+        _pw("/api/v1/programs/{program}/screening-runs"),
+        SCREENERS,
+        method="post",
+        data={"as_of": "2022-03-01"},
+        api=True,
+    ),
+    Row(
+        "api attendance",
+        _pw("/api/v1/sessions/{session}/attendance"),
+        DELIVERY,
+        method="post",
+        data={"marks": []},
+        api=True,
+    ),
+    Row(
+        "api assessment",
+        _pw("/api/v1/enrollments/{enrollment}/assessments"),
+        DELIVERY,
+        method="post",
+        data={"kind": "post", "score": "70", "assessor": "Penguji", "assessed_on": "2022-03-10"},
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api release",
+        _pw("/api/v1/enrollments/{enrollment}/release"),
+        SCREENERS,
+        method="post",
+        data=lambda w, r, s: {"kind": "bebas", "on": "2022-04-01", "version": _program_version(w, s)},
+        api=True,
+    ),
+]
+
+
+def _party_id(world: World, role: str, scope: str) -> int:
+    """The first party of the agreement behind the impact objects of the role and scope."""
+    from sinergi.programs.models import Program
+    from tests.impact.matrix_rows import _impact
+
+    program = Program.objects.get(pk=_impact(world, role, scope)["program"])
+    return int(program.agreement.parties.order_by("pk").first().organisation_id)
+
+
+IMPACT_API_WRITES = [
+    Row(
+        "api budget line create",
+        _im("/api/v1/impact/programs/{program}/budget"),
+        IMPACT_FINANCE,
+        method="post",
+        data=lambda w, r, s: {
+            "year": 2022,
+            "category": "materials",
+            "amount": 5,
+            "funder_id": _party_id(w, r, s),
+        },
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api expenditure create",
+        _im("/api/v1/impact/programs/{program}/expenditures"),
+        IMPACT_FINANCE,
+        method="post",
+        data=lambda w, r, s: {
+            "budget_line_id": _impact_key(w, r, s, "line"),
+            "spent_on": "2022-03-01",
+            "amount": 1,
+            "description": "Bahan",
+            "paid_by_id": _party_id(w, r, s),
+        },
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api in-kind create",
+        _im("/api/v1/impact/programs/{program}/in-kind"),
+        IMPACT_FINANCE,
+        method="post",
+        data=lambda w, r, s: {
+            "contributor_id": _party_id(w, r, s),
+            "kind": "facility",
+            "description": "Ruang",
+            "contributed_on": "2022-02-01",
+            "value": 5,
+            "valuation_basis": "1 hari",
+        },
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    *[
+        Row(name, _im(url), IMPACT_FINANCE, method="put", data=body, api=True, accepted=frozenset({400, 409}))
+        for name, url, body in (
+            ("api budget line update", "/api/v1/impact/budget-lines/{line}", {"version": 1, "amount": 200}),
+            (
+                "api expenditure update",
+                "/api/v1/impact/expenditures/{expenditure}",
+                {"version": 1, "amount": 2},
+            ),
+            ("api in-kind update", "/api/v1/impact/in-kind/{in_kind}", {"version": 1, "value": 6}),
+            ("api value map update", "/api/v1/impact/value-maps/{map}", {"version": 1, "title": "Baru"}),
+            ("api outcome update", "/api/v1/impact/outcomes/{outcome}", {"version": 1, "attribution": "0.1"}),
+            ("api snapshot update", "/api/v1/impact/snapshots/{snapshot}", {"label": "x"}),
+        )
+    ],
+    Row(
+        "api value map create",
+        _static("/api/v1/impact/value-maps"),
+        IMPACT_FINANCE,
+        method="post",
+        data=lambda w, r, s: {"title": "Peta API", "program_id": _impact_key(w, r, s, "program")},
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api outcome add",
+        _im("/api/v1/impact/value-maps/{map}/outcomes"),
+        IMPACT_FINANCE,
+        method="post",
+        data={"name": "Bekerja lagi", "quantity": "1", "proxy": "100", "duration": 1},
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api outcome remove",
+        _im("/api/v1/impact/outcomes/{outcome}?version=1"),
+        IMPACT_FINANCE,
+        method="delete",
+        api=True,
+        accepted=frozenset({400, 409}),
+    ),
+    Row(
+        "api deadweight from comparison",
+        _im("/api/v1/impact/outcomes/{outcome}/deadweight-from-comparison"),
+        IMPACT_FINANCE,
+        method="post",
+        data={"version": 1},
+        api=True,
+        accepted=frozenset({400, 409}),
+    ),
+    Row(
+        "api value map import",
+        _im("/api/v1/impact/value-maps/{map}/import"),
+        IMPACT_FINANCE,
+        method="post",
+        data={"version": 1, "value_map": {}},
+        api=True,
+        accepted=frozenset({400, 409}),
+    ),
+    Row(
+        "api snapshot freeze",
+        _im("/api/v1/impact/value-maps/{map}/snapshots"),
+        IMPACT_FINANCE,
+        method="post",
+        data={"label": "Laporan API"},
+        api=True,
+        accepted=frozenset({400}),
+    ),
+    Row(
+        "api survey response",
+        _im("/api/v1/impact/surveys/{survey}/responses"),
+        IMPACT_FINANCE,
+        method="post",
+        data={"answers": {}},
+        api=True,
+        accepted=frozenset({400}),
+    ),
+]
+
+
+def _impact_key(world: World, role: str, scope: str, key: str) -> int:
+    from tests.impact.matrix_rows import _impact
+
+    return int(_impact(world, role, scope)[key])
+
+
+def _program_key(world: World, scope: str, key: str) -> int:
+    from tests.programs.matrix_rows import _program_world
+
+    return int(_program_world(world, scope)[key])
+
+
+def _program_version(world: World, scope: str) -> int:
+    from tests.programs.matrix_rows import _program_world
+
+    return int(_program_world(world, scope)["episode_version"])
 
 
 def _app_rows(name: str) -> list[Row]:
     """Rows that an app's tests declare in `tests/<app>/matrix_rows.py` (lists PAGES and API)."""
     import importlib
-    import pkgutil
     from pathlib import Path
 
     rows: list[Row] = []
-    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if not info.ispkg:
-            continue
-        try:
-            module = importlib.import_module(f"tests.{info.name}.matrix_rows")
-        except ModuleNotFoundError as error:
-            if error.name != f"tests.{info.name}.matrix_rows":
-                raise
-            continue
+    for path in sorted(Path(__file__).parent.glob("*/matrix_rows.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.matrix_rows")
         rows.extend(getattr(module, name, []))
     return rows
 
 
-PAGES += _app_rows("PAGES")
-API += _app_rows("API")
+PAGES += NEW_PAGES + AFTERCARE_PAGES + _app_rows("PAGES")
+API += NEW_API + IMPACT_API_WRITES + AFTERCARE_API + _app_rows("API")
 
 
-def test_pages_allow_exactly_the_granted_roles_and_scopes(world: World) -> None:
-    assert check_matrix(world, PAGES) == []
+ROWS = (
+    [row for row in PAGES if not row.api]
+    + [row for row in API if row.api]
+    + [row for row in PAGES if row.api]
+    + [row for row in API if not row.api]
+)
 
 
-def test_api_allows_exactly_the_granted_roles_and_scopes(world: World) -> None:
-    tokens: dict[int, str] = {}
-
-    def token_for(user) -> str:
-        if user.pk not in tokens:
-            tokens[user.pk] = token_create(actor=None, user=user)
-        return tokens[user.pk]
-
-    assert check_matrix(world, API, token_for=token_for) == []
+# The matrix world: built once for the module, inside a transaction rolled back at the end. --------------
 
 
-def test_a_view_without_declared_roles_is_denied_by_default(client, world) -> None:
+# Every test here runs in a savepoint inside the module's transaction (pytest-django's own wrapping).
+pytestmark = pytest.mark.django_db
+
+
+def _prepare(world: World) -> None:
+    """Build every row's objects now, in the module's transaction, so that no test's rollback removes them."""
+    for row in ROWS:
+        for role in ROLES:
+            for scope in (OWN, OTHER):
+                row.url(world, role, scope)
+                if callable(row.data):
+                    row.data(world, role, scope)
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory: Any) -> Any:
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(autouse=True)
+def _matrix_media(settings: Any, media_root: Any) -> None:
+    """The files the world stored (receipts, documents, certificates) stay where the module put them."""
+    settings.MEDIA_ROOT = media_root
+
+
+@pytest.fixture(scope="module")
+def matrix(
+    django_db_setup: Any, django_db_blocker: Any, media_root: Any
+) -> Iterator[tuple[World, Requester]]:
+    """One world for the module, built inside a transaction that is rolled back at the end."""
+    from django.test import override_settings
+
+    fast = override_settings(
+        MEDIA_ROOT=media_root,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        LANGUAGE_CODE="id",
+    )
+    with fast, django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        for scope in (OWN, OTHER):
+            assert world.region(scope).agreement is not None
+        _prepare(world)
+        requester = Requester()
+        requester.prepare(world)
+        yield world, requester
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def matrix_db(matrix: tuple[World, Requester]) -> tuple[World, Requester]:
+    return matrix
+
+
+def _param(row: Row) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=row.xfail)] if row.xfail else []
+    return pytest.param(row, marks=marks, id=f"{row.method.upper()} {row.name}")
+
+
+@pytest.mark.parametrize("row", [_param(row) for row in ROWS])
+def test_the_row_allows_exactly_the_granted_roles_and_scopes(row: Row, matrix_db: Any) -> None:
+    world, requester = matrix_db
+    assert check_row(world, row, requester) == []
+
+
+# Completeness: every URL pattern and every API operation has a row. ----------------------------------
+
+# Routes that are not behind a login: the public pages, the login itself, the API's own documentation.
+PUBLIC = {
+    "masuk/",
+    "keluar/",
+    "i18n/setlang/",
+    "healthz",
+    "sertifikat/<str:code>/",
+    "api/v1/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+}
+
+
+def _walk(resolver: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    from django.urls import URLResolver
+
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def _page_methods(callback: Any) -> set[str]:
+    """The methods a page view answers: a class-based view's handlers, or what the function's source reads."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return {m.upper() for m in ("get", "post") if hasattr(view_class, m)}  # put only mirrors post
+    source = inspect.getsource(inspect.unwrap(callback))
+    if "require_POST" in source or re.search(r"require_http_methods\(\[\s*[\"']POST[\"']\s*\]\)", source):
+        return {"POST"}
+    return {"GET", "POST"} if "POST" in source else {"GET"}
+
+
+def _api_operations() -> set[tuple[str, str]]:
+    """(METHOD, route) of every django-ninja operation, the route written as the resolver writes it."""
+    from sinergi.config.api import api
+
+    root = "api/v1/"
+    operations = set()
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            route = re.sub(r"/+", "/", f"/{prefix}/{path}").strip("/")
+            route = re.sub(r"\{(?:\w+:)?(\w+)\}", r"<\1>", route)
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    operations.add((method.upper(), root + route))
+    return operations
+
+
+def expected_keys() -> set[tuple[str, str]]:
+    from django.urls import get_resolver
+
+    keys = set()
+    for route, callback in _walk(get_resolver()):
+        if route in PUBLIC or route.startswith("api/"):
+            continue
+        keys |= {(method, route) for method in _page_methods(callback)}
+    return keys | _api_operations()
+
+
+def test_every_url_and_api_operation_has_a_row(matrix_db: Any) -> None:
+    world, _ = matrix_db
+    covered = {(row.method.upper(), route_of(row.url(world, Role.ADMIN, OWN))) for row in ROWS}
+    missing = sorted(expected_keys() - covered)
+    assert not missing, "no row in the authorisation matrix for:\n" + "\n".join(
+        f"  {method} {route}" for method, route in missing
+    )
+
+
+def test_the_walk_finds_pages_api_operations_and_their_methods() -> None:
+    keys = expected_keys()
+    assert ("GET", "wbp/") in keys and ("POST", "wbp/<int:pk>/ubah/") in keys
+    assert ("GET", "wbp/duplikat/gabung/") not in keys  # POST only
+    assert ("GET", "api/v1/agreements") in keys and ("POST", "api/v1/agreements") in keys
+    assert ("PUT", "api/v1/agreements/<agreement_id>") in keys
+    assert not any(route in PUBLIC for _, route in keys)
+
+
+def test_a_view_without_declared_roles_is_denied_by_default(matrix_db: Any) -> None:
     from django.core.exceptions import PermissionDenied
     from django.test import RequestFactory
 
     from sinergi.core.access import AccessMiddleware
+
+    world, _ = matrix_db
 
     def undeclared_view(request):  # no allow(...) marker
         raise AssertionError("must not run")
@@ -415,15 +1117,23 @@ def test_a_view_without_declared_roles_is_denied_by_default(client, world) -> No
     request = RequestFactory().get("/x/")
     request.user = world.users[Role.ADMIN]
     middleware = AccessMiddleware(lambda r: None)
-    try:
+    with pytest.raises(PermissionDenied):
         middleware.process_view(request, undeclared_view, (), {})
-    except PermissionDenied:
-        return
-    raise AssertionError("an undeclared view was allowed")
 
 
-def test_other_scope_users_exist_for_every_role(world: World) -> None:
+def test_the_world_has_two_regions_and_other_means_another_kanwil(matrix_db: Any) -> None:
+    world, _ = matrix_db
     assert set(world.others) == set(ROLES)
+    own, other = world.region(OWN), world.region(OTHER)
+    assert own.kanwil != other.kanwil and own.kanwil.province_id != other.kanwil.province_id
+    for region in (own, other):
+        units = (region.lapas, region.rutan, region.lpka, region.bapas)
+        assert {unit.regional_office_id for unit in units} == {region.kanwil.pk}
+        assert [unit.unit_kind for unit in units] == ["lapas", "rutan", "lpka", "bapas"]
+        assert {party.organisation_id for party in region.agreement.parties.all()} == {
+            region.kanwil.pk,
+            region.company.pk,
+        }
     for role in ROLES:
-        own = world.organisation(role, OWN)
-        assert own is None or world.organisation(role, OTHER) != own
+        mine = world.organisation(role, OWN)
+        assert mine is None or mine != world.organisation(role, OTHER)

@@ -324,39 +324,39 @@ def _program_url(template: str) -> Callable[[World, Context], str]:
 
 CASES = [
     # Pages
-    Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 11),
-    Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 11),
-    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 7),
-    Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 9),
-    Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 12),
-    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 8),
+    Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 19),
+    Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 18),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 15),
+    Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 17),
+    Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
+    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
     Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
-    Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 16),
-    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 9),
+    Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 17),
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 16),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
-    Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 8),
+    Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),
     Case("units", Role.ADMIN, _static("/upt/"), add_organisation, 8),
     Case("jobs", Role.ADMIN, _static("/tugas/"), add_job, 7),
     Case("notifications", Role.ADMIN, _static("/notifikasi/"), add_notification, 8),
-    Case("aftercare cases", Role.ADMIN, _static("/pembimbingan/"), add_aftercare_case, 8),
-    Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 8),
-    Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 9),
-    Case("value maps", Role.CSR_OFFICER, _static("/dampak/peta-nilai/"), add_value_map, 8),
+    Case("aftercare cases", Role.ADMIN, _static("/pembimbingan/"), add_aftercare_case, 15),
+    Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 9),
+    Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 10),
+    Case("value maps", Role.CSR_OFFICER, _static("/dampak/peta-nilai/"), add_value_map, 9),
     Case(
-        "program finance", Role.CSR_OFFICER, _program_url("/dampak/program/{}/keuangan/"), add_expenditure, 15
+        "program finance", Role.CSR_OFFICER, _program_url("/dampak/program/{}/keuangan/"), add_expenditure, 17
     ),
     # API lists
-    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 4, api=True),
-    Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 6, api=True),
-    Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 3, api=True),
-    Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 3, api=True),
+    Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 10, api=True),
+    Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 5, api=True),
+    Case("api programs", Role.CSR_OFFICER, _static("/api/v1/programs"), add_program, 2, api=True),
+    Case("api cohorts", Role.CSR_OFFICER, _static("/api/v1/cohorts"), add_cohort, 2, api=True),
     Case(
         "api screening run",
         Role.ADMIN,
         _of("/api/v1/screening-runs/{}", "run"),
         add_screened_person,
-        4,
+        10,
         api=True,
     ),
     Case(
@@ -364,13 +364,13 @@ CASES = [
         Role.UNIT_OFFICER,
         _cohort_url("/api/v1/cohorts/{}/sessions"),
         add_session,
-        5,
+        4,
         api=True,
     ),
-    Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 3, api=True),
-    Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 4, api=True),
+    Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
+    Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),
     Case(
-        "api value maps", Role.CSR_OFFICER, _static("/api/v1/impact/value-maps"), add_value_map, 3, api=True
+        "api value maps", Role.CSR_OFFICER, _static("/api/v1/impact/value-maps"), add_value_map, 2, api=True
     ),
     Case(
         "api budget",
@@ -385,7 +385,7 @@ CASES = [
         Role.CSR_OFFICER,
         _program_url("/api/v1/impact/programs/{}/expenditures"),
         add_expenditure,
-        6,
+        5,
         api=True,
     ),
 ]

@@ -232,6 +232,14 @@ PAGES: list[Row] = [
         method="post",
         data={"regency": "16.71", "year": "2024", "amount": "3677000", "is_demo": "on"},
     ),
+    Row("aftercare heads of bapas", lambda w, r, s: "/pembimbingan/kepala-bapas/", ADMIN_ALL),
+    Row(
+        "aftercare heads of bapas post",
+        lambda w, r, s: f"/pembimbingan/kepala-bapas/?scope={s}",
+        ADMIN_ALL,
+        method="post",
+        data={"user": "bapas-a", "is_head": "1"},
+    ),
     # Last: a closed case still answers the rows above the same way.
     Row(
         "aftercare close post",

@@ -146,7 +146,12 @@ def test_a_case_is_opened_by_hand_over_the_api(aftercare: dict[str, Any]) -> Non
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
     episode_release(
-        actor=None, episode=episode, kind="bebas", on=dt.date(2022, 6, 1), version=episode.version
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=dt.date(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
     )
     events_dispatch()
     client = Client()
@@ -160,3 +165,26 @@ def test_a_case_is_opened_by_hand_over_the_api(aftercare: dict[str, Any]) -> Non
         ).status_code
         == 404
     )
+
+
+def test_an_unknown_choice_is_refused_and_nothing_is_saved(aftercare: dict[str, Any]) -> None:
+    from sinergi.aftercare.models import Report, Visit
+
+    client, pk, case = Client(), aftercare["pk_officer"], aftercare["case"]
+    report = _call(
+        client,
+        pk,
+        "post",
+        f"/api/v1/aftercare/cases/{case.pk}/reports",
+        {"reported_on": "2022-06-02", "mode": "telepati"},
+    )
+    visit = _call(
+        client,
+        pk,
+        "post",
+        f"/api/v1/aftercare/cases/{case.pk}/visits",
+        {"visited_on": "2022-06-02", "mode": ""},
+    )
+    assert (report.status_code, visit.status_code) == (400, 400)
+    assert report.json()["detail"] == {"mode": "Pilih salah satu pilihan yang tersedia."}
+    assert not Report.objects.exists() and not Visit.objects.exists()

@@ -249,3 +249,19 @@ def test_scores_fall_in_four_bands() -> None:
         "75-100",
         "75-100",
     ]
+
+
+def test_visits_are_expected_during_the_two_years_of_follow_up_only() -> None:
+    def visits(today: dt.date, last: dt.date) -> list[str]:
+        items = domain.case_agenda(
+            released_on=D(2022, 1, 10),
+            today=today,
+            report_slots=[],
+            last_visit=last,
+            followups_done=[3, 6, 12, 24],
+            closed_from=None,
+        )
+        return [i.status for i in items if i.kind == "visit"]
+
+    assert visits(D(2023, 12, 1), D(2023, 10, 10)) == ["upcoming"]  # 10 January 2024, within the two years
+    assert visits(D(2024, 6, 1), D(2023, 11, 10)) == []  # 10 February 2024 is past the two years

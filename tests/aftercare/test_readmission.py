@@ -1,7 +1,7 @@
 """Readmission: a new custody episode for a person with an aftercare case (the `custody.started` event)
 records a readmission, closes the follow-ups due from then on, tells the PK, and tells the company only that
-the person returned to custody. The registry import records that event (import branch); here the test
-records it as the import does, after a hand-entered episode."""
+the person returned to custody. The last test goes through a real registry import; the others record the
+event as the import does, after a hand-entered episode (which does not record it itself)."""
 
 from __future__ import annotations
 
@@ -93,3 +93,41 @@ def test_tjsl_sees_the_return_but_not_the_readmission_record(aftercare: dict[str
     detail = selectors.case_detail(actor=csr, case=selectors.case_get(actor=csr, pk=aftercare["case"].pk))
     assert detail["view"].returned_to_custody and not detail["view"].reoffence_detail
     assert "reoffences" not in detail
+
+
+def test_a_readmission_is_detected_through_a_real_registry_import(
+    aftercare: dict[str, Any], tmp_path: Any
+) -> None:
+    from sinergi.beneficiaries.services import wbp_import
+    from sinergi.beneficiaries.services._common import _nik_fields
+    from tests.beneficiaries.test_import import row, write_csv
+
+    case = aftercare["case"]
+    nik = "1671141705900001"
+    Person.objects.filter(pk=case.person_id).update(**_nik_fields(nik))
+    path = write_csv(
+        tmp_path / "registrasi.csv",
+        [
+            row(
+                no_registrasi="IMPOR-RE-1",
+                upt=aftercare["unit"].code,
+                nama=case.person.full_name,
+                nik=nik,
+                tanggal_mulai_pidana="2022-12-15",
+                lama_pidana="1 tahun",
+            )
+        ],
+    )
+    summary = wbp_import(actor=None, path=path)
+    assert summary.written is True, summary.errors
+    events_dispatch()
+    record = Reoffence.objects.get(case=case)
+    assert (record.kind, record.source, record.occurred_on, record.reference) == (
+        "readmission",
+        "registry",
+        D(2022, 12, 15),
+        "IMPOR-RE-1",
+    )
+    assert Notification.objects.filter(
+        recipient=aftercare["pk_officer"], key__startswith="aftercare-readmission"
+    )

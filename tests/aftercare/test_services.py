@@ -65,7 +65,14 @@ def test_a_case_is_opened_by_hand_for_a_released_person_never_in_a_program(after
 
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
-    episode_release(actor=None, episode=episode, kind="bebas", on=D(2022, 6, 1), version=episode.version)
+    episode_release(
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=D(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
+    )
     events_dispatch()
     assert not AftercareCase.objects.filter(person=walk_in).exists()
     with pytest.raises(ForbiddenError):
@@ -97,10 +104,11 @@ def test_reports_before_release_or_in_the_future_are_refused_and_nothing_is_save
         services.report_record(actor=aftercare["stranger"], case=case, on=D(2022, 6, 2), mode="phone")
     services.report_record(actor=pk, case=case, on=D(2022, 6, 2), mode="in_person")
     status = selectors.case_status(
-        selectors.with_activity(AftercareCase.objects.filter(pk=case.pk)).get(), today=D(2022, 8, 10)
+        selectors.with_activity(AftercareCase.objects.filter(pk=case.pk)).get(), today=D(2022, 8, 11)
     )
+    # 2 June counts for 3 June (a day early); nothing for 3 July; 3 August is more than a week late.
     assert [s.status for s in status.slots][:3] == ["done", "missed", "overdue"]
-    assert len(status.slots) == 7  # monthly from 2 June to 2 December 2022; the sentence expires 1 Jan 2023
+    assert len(status.slots) == 7  # monthly from 3 June to 3 December 2022; the sentence expires 1 Jan 2023
 
 
 def test_the_caseload_lists_my_open_cases_most_urgent_first(aftercare: dict[str, Any]) -> None:

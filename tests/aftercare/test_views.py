@@ -96,10 +96,32 @@ def test_a_bapas_officer_opens_a_case_by_hand_from_the_person_page(
 
     walk_in = aftercare["people"][3]
     episode = walk_in.episodes.get()
-    episode_release(actor=None, episode=episode, kind="bebas", on=D(2022, 6, 1), version=episode.version)
+    episode_release(
+        actor=None,
+        episode=episode,
+        kind="bebas",
+        on=D(2022, 6, 1),
+        version=episode.version,
+        override_reason="Data uji",
+    )
     events_dispatch()
     client.force_login(aftercare["officer"])  # the unit that released them may open it too
     page = client.get(f"/wbp/{walk_in.pk}/").content.decode()
     assert f"/pembimbingan/buka/{episode.pk}/" in page
     response = client.post(f"/pembimbingan/buka/{episode.pk}/")
     assert response.status_code == 302 and walk_in.aftercare_cases.get().opened_by_hand
+
+
+def test_an_administrator_makes_a_bapas_officer_head_of_their_bapas(
+    client: Client, aftercare: dict[str, Any]
+) -> None:
+    from sinergi.accounts.models import User
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="admin"))
+    pk = aftercare["pk_officer"]
+    assert "Jadikan kepala" in client.get("/pembimbingan/kepala-bapas/").content.decode()
+    assert (
+        client.post("/pembimbingan/kepala-bapas/", {"user": pk.username, "is_head": "1"}).status_code == 302
+    )
+    assert User.objects.get(pk=pk.pk).has_perm("aftercare.assign_case")

@@ -1,4 +1,6 @@
-"""Authorisation matrix rows for the web import (collected by tests/test_authorization_matrix.py). An import
+"""Authorisation matrix rows for the registry's writes (collected by tests/test_authorization_matrix.py).
+
+The web import: an import
 batch belongs to the officer who uploaded it: "own" is a batch of the role's own user, "other" one of the
 peer in the other organisation. Only its uploader (and administrators) may open, confirm or report it."""
 
@@ -34,6 +36,29 @@ def _batch(world: World, role: str, scope: str) -> int:
     return int(world.extra[key])
 
 
+IN_WORK_AREA = {Role.ADMIN: BOTH} | {
+    role: frozenset({OWN}) for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+}
+
+
+def _person(world: World, role: str, scope: str) -> int:
+    """A person in custody (from 1 January 2021) at a unit inside the role's own (or the other) work area."""
+    key = f"rules-person-{role}-{scope}"
+    if key not in world.extra:
+        from tests.beneficiaries.conftest import register
+        from tests.factories import UnitFactory
+
+        organisation = world.organisation(role, scope)
+        if role == Role.KANWIL_OFFICER:
+            unit = UnitFactory(regional_office=organisation)
+        elif role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
+            unit = organisation
+        else:
+            unit = UnitFactory()
+        world.extra[key] = register(None, unit, f"Warga {role} {scope}", f"RULES-{role}-{scope}").pk
+    return int(world.extra[key])
+
+
 def _batch_url(suffix: str) -> Any:
     return lambda world, role, scope: f"/wbp/impor/{_batch(world, role, scope)}/{suffix}"
 
@@ -44,4 +69,11 @@ PAGES: list[Row] = [
     Row("registry import detail", _batch_url(""), UPLOADER),
     Row("registry import confirm", _batch_url("konfirmasi/"), UPLOADER, method="post", data={}),
     Row("registry import report", _batch_url("laporan.csv"), UPLOADER),
+    Row(
+        "record consent",
+        lambda w, r, s: f"/wbp/{_person(w, r, s)}/persetujuan/",
+        IN_WORK_AREA,
+        method="post",
+        data={"purpose": "participation", "given_on": "2021-06-01", "evidence": "Formulir uji"},
+    ),
 ]

@@ -205,3 +205,18 @@ def test_the_consent_form_comes_back_with_the_date_error(client: Client, world, 
     assert response.status_code == 400
     assert 'id="id_given_on_error"' in response.content.decode()
     assert not person.consents.exists()
+
+
+def test_the_import_checks_a_row_with_the_same_rules() -> None:
+    problems = domain.registry_row_problems(
+        birth_date=D(2015, 1, 1),
+        start_date=D(2024, 7, 1),
+        release_date=None,
+        today=TODAY,
+        texts={"full_name": "N" * 400, "registration_number": "R-1"},
+        labels={"full_name": "nama"},
+    )
+    assert set(problems) == {"birth_date", "start_date", "full_name"}
+    assert problems["full_name"].startswith("nama is too long: 400")
+    assert "9 on 1 June 2024" in problems["birth_date"]  # a start in the future: the age is taken today
+    assert domain.integration_kind_problems("pb") == {} and "kind" in domain.integration_kind_problems("x")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from sinergi.accounts.demo import demo_accounts
 from sinergi.accounts.models import User
 from sinergi.beneficiaries import domain
-from sinergi.beneficiaries.demo import seed
+from sinergi.beneficiaries.demo import seed, settle
 from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent, Person
 
 
@@ -21,6 +21,8 @@ def test_the_demo_registry_is_alive_on_the_day_it_runs(db, monkeypatch, today: d
     today = timezone.localdate()
     demo_accounts()
     seed(actor=User.objects.get(username="demo.admin"))
+    assert settle(actor=None) > 10  # the founding MoU's people whose sentence has ended
+    assert settle(actor=None) == 0
     episodes = CustodyEpisode.objects.filter(person__is_synthetic=True).select_related("person")
     assert episodes.count() > 200
     in_custody = episodes.filter(status__in=("narapidana", "anak_binaan"))
@@ -55,3 +57,16 @@ def test_the_demo_registry_is_alive_on_the_day_it_runs(db, monkeypatch, today: d
     count = Person.objects.count()
     seed(actor=User.objects.get(username="demo.admin"))
     assert Person.objects.count() == count
+
+
+def test_after_the_whole_demo_nobody_is_in_custody_past_expiry_and_programs_had_people(db) -> None:
+    from sinergi.programs.models import Enrollment
+    from sinergi.site.demo import demo_seed
+
+    demo_seed()
+    today = timezone.localdate()
+    episodes = CustodyEpisode.objects.filter(person__is_synthetic=True)
+    in_custody = episodes.filter(status__in=("narapidana", "anak_binaan", "tahanan"))
+    assert not in_custody.filter(expiry_date__lt=today).exists()
+    assert in_custody.filter(expiry_date__range=(today, today + dt.timedelta(days=92))).count() >= 5
+    assert Enrollment.objects.filter(person__is_synthetic=True).count() > 20  # the founding MoU's cohorts

@@ -121,3 +121,20 @@ def test_the_status_polling_lists_nobody_and_records_nothing(
     page = client.get(f"/wbp/impor/{checked.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "Warga Baru" not in page
     assert not AuditEvent.objects.filter(action="person.import_preview.list").exists()
+
+
+def test_import_messages_follow_the_language(db: Any, tmp_path: Path) -> None:
+    from django.utils import translation
+
+    rows = [row(nama="", upt="LAPAS-TIDAK-ADA", kecamatan="Plajuuuu", remisi_hari="x")]
+    with translation.override("en"):
+        _code, english = run(write_csv(tmp_path / "en.csv", rows))
+    with translation.override("id"):
+        _code, indonesian = run(write_csv(tmp_path / "id.csv", rows))
+    messages = {e["column"]: e["message"] for e in english["errors"]}
+    assert messages["nama"] == "The column nama is required."
+    assert messages["upt"].startswith("Unit “LAPAS-TIDAK-ADA” is not known.")
+    assert messages["remisi_hari"] == "Remission must be a whole number of days, 0 or more."
+    pesan = {e["column"]: e["message"] for e in indonesian["errors"]}
+    assert pesan["nama"] == "Kolom nama wajib diisi."
+    assert pesan["upt"].startswith("UPT “LAPAS-TIDAK-ADA” tidak dikenal.")

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from sinergi.accounts.choices import Role
+from sinergi.audit.labels import event_sentence
 from sinergi.audit.models import AuditEvent
 from sinergi.audit.services import audit_verify
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.beneficiaries.selectors import person_history
 from sinergi.beneficiaries.services import wbp_import
 from tests.beneficiaries.conftest import register
 from tests.beneficiaries.test_import import row, write_csv
@@ -160,12 +163,19 @@ def test_a_kanwil_officer_imports_a_transfer_between_two_of_its_units(
     assert old.status == CustodyStatus.TRANSFERRED and old.version == 2
     new = CustodyEpisode.objects.get(person=person, unit=regions["a2"])
     assert new.status == "narapidana"
-    history = AuditEvent.objects.get(target_id=str(person.pk), action="person.import_update")
-    assert history.actor == regions["kanwil_officer"]
-    assert [e.get("fields", {}).get("status") for e in history.changes["episodes"]] == [
-        ["narapidana", "pindah"],
-        None,
-    ]
+    history = {
+        e.changes["episode"]: e
+        for e in AuditEvent.objects.filter(target_id=str(person.pk), action="person.import_update")
+    }
+    assert set(history) == {old.pk, new.pk}
+    assert all(e.actor == regions["kanwil_officer"] for e in history.values())
+    assert history[old.pk].changes["status"] == ["narapidana", "pindah"]
+    assert history[old.pk].changes["unit"] == regions["a1"].name
+    assert history[new.pk].changes["episode_created"] is True
+    # The new unit's officer sees the person's new episode in the history, not the old unit's record.
+    officer_a2 = UserFactory(role=Role.UNIT_OFFICER, organisation=regions["a2"])
+    shown = person_history(actor=officer_a2, person=person)
+    assert [e.pk for e in shown if e.action == "person.import_update"] == [history[new.pk].pk]
     # Importing the same file again changes nothing.
     again = _import(
         regions["kanwil_officer"],
@@ -216,7 +226,7 @@ def test_every_created_or_changed_person_gets_an_entry_in_their_own_history(
     here = regions["here"]
     update = AuditEvent.objects.get(action="person.import_update", target_id=str(here.pk))
     assert update.target_type == "beneficiaries.person"
-    assert update.changes["fields"]["full_name"] == ["Warga Sini", "Warga Sini Diubah"]
+    assert update.changes["full_name"] == ["Warga Sini", "Warga Sini Diubah"]
     assert update.changes["source"] == "f.csv" and update.changes["lines"] == [2]
     created = AuditEvent.objects.filter(action="person.import_create").values_list("target_id", flat=True)
     assert sorted(created) == sorted(
@@ -228,3 +238,8 @@ def test_every_created_or_changed_person_gets_an_entry_in_their_own_history(
     assert audit_verify().ok
     # NIKs never enter the trail.
     assert not AuditEvent.objects.filter(changes__icontains="1671141705900002").exists()
+    # The person's history reads as a sentence.
+    with translation.override("en"):
+        sentence = event_sentence(update)
+    assert ": Person changed by import, Warga Sini Diubah (" in sentence
+    assert "Full name: Warga Sini → Warga Sini Diubah" in sentence and "File: f.csv" in sentence

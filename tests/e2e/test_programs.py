@@ -63,7 +63,7 @@ def _register(unit: Organisation, name: str, registration: str, district: str, t
             "unit": unit,
             "registration_number": registration,
             "status": "narapidana",
-            "start_date": today - dt.timedelta(days=300),
+            "start_date": today - dt.timedelta(days=800),  # past two-thirds of 3 years: PB allowed
             "sentence_years": 3,
             "sentence_months": 0,
             "sentence_days": 0,
@@ -306,3 +306,45 @@ def test_an_officer_screens_approves_enrols_schedules_and_a_facilitator_takes_at
     )
     tjsl = Notification.objects.get(recipient__username="demo.tjsl", key__startswith=f"released:{person.pk}:")
     assert tjsl.title == f"Peserta {person.full_name} telah bebas dan diserahkan ke Bapas"
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused_visibly(
+    live_server: Any, reference_data: None, page: Any
+) -> None:
+    """The buttons are disabled with the reason above them, a tap saves nothing, and the server answers a
+    forced save with the message and a 400 (never a silent 200)."""
+    passwords = {a.username: a.password for a in demo_accounts(reset_passwords=True)}
+    today = timezone.localdate()
+    setting = _setting(today)
+    cohort, people = setting["cohort"], setting["people"]
+    run = services.screening_run_create(actor=None, program=setting["program"], as_of=today)
+    result = run.results.get(person=people[RING_PEOPLE[0]])
+    services.candidates_approve(
+        actor=None, run=run, result_ids=[result.pk], decided_on=today, reference="T/1"
+    )
+    result.refresh_from_db()
+    enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=today)
+    future = Session.objects.create(
+        cohort=cohort, date=today + dt.timedelta(days=3), start_time=dt.time(9), end_time=dt.time(11)
+    )
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    base = live_server.url
+    _log_in(page, base, "demo.fasilitator", passwords["demo.fasilitator"])
+    page.goto(f"{base}/program/sesi/{future.pk}/presensi/")
+    closed = page.get_by_test_id("attendance-closed")
+    assert closed.is_visible() and "presensi dicatat pada hari sesi" in closed.inner_text()
+    radio = page.locator(f"#m-{enrollment.pk}-present")
+    assert radio.is_disabled()
+    page.locator(f"label[for='m-{enrollment.pk}-present']").click(force=True)
+    assert not radio.is_checked()
+    token = page.locator("input[name='csrfmiddlewaretoken']").first.input_value()
+    response = page.request.post(
+        f"{base}/program/sesi/{future.pk}/presensi/",
+        form={"csrfmiddlewaretoken": token, f"mark-{enrollment.pk}": "present"},
+        headers={"Referer": page.url, "X-CSRFToken": token},
+    )
+    assert response.status == 400
+    assert "presensi dicatat pada hari sesi" in response.text()
+    assert not Attendance.objects.filter(session=future).exists()
+    assert errors == []

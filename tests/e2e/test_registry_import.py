@@ -1,5 +1,5 @@
-"""Journey: a unit officer imports a file with errors, reads the preview, fixes the file, imports it, and
-opens a person."""
+"""Journey: a unit officer imports a file with errors, reads the preview (who is created, problems in words),
+fixes the file, imports it, and opens a person."""
 
 from __future__ import annotations
 
@@ -77,12 +77,17 @@ def test_a_unit_officer_imports_a_file_with_errors_fixes_it_imports_it_and_opens
         [c.strip() for c in row]
         for row in problems.evaluate_all("rows => rows.map(r => r.innerText.split('\\t'))")
     ]
-    lines_columns = {(row[0], row[1]) for row in cells}
+    # Each row: line, kind (in words, with an icon: not by colour alone), column, problem.
+    lines_columns = {(row[0], row[2]) for row in cells}
     assert ("3", "tanggal_lahir") in lines_columns, cells
     assert ("4", "kecamatan") in lines_columns, cells
     assert not any(row[0] == "2" for row in cells), cells
-    district_problem = next(row[2] for row in cells if row[:2] == ["4", "kecamatan"])
+    assert all(row[1] == "Galat: baris tidak diimpor" for row in cells), cells
+    district_problem = next(row[3] for row in cells if (row[0], row[2]) == ("4", "kecamatan"))
     assert "Plajuuu" in district_problem, district_problem
+    # The preview lists the valid row's new person.
+    preview = page.get_by_test_id("import-preview").inner_text()
+    assert "Uji Satu" in preview and "Orang baru" in preview, preview
 
     # 2. The error report is a CSV: line, column, kind, message.
     report = page.get_by_test_id("error-report")
@@ -107,6 +112,7 @@ def test_a_unit_officer_imports_a_file_with_errors_fixes_it_imports_it_and_opens
     fixed = _write(tmp_path / "wbp-perbaikan.csv", _rows(birth_two="28-02-1990", district_three="Plaju"))
     _upload(page, base, fixed)
     assert page.get_by_test_id("invalid-count").inner_text().strip() == "0"
+    assert page.get_by_test_id("preview-row").count() == 3
     assert Person.objects.filter(full_name__startswith="Uji").count() == 0
     page.get_by_test_id("confirm-import").click()
     page.get_by_test_id("import-done").wait_for()

@@ -92,3 +92,32 @@ def test_aid_is_realisation_of_the_equipment_and_aid_line(registry) -> None:  # 
     from sinergi.impact.services import line_spent
 
     assert line_spent(budget) == 600_000
+
+
+def test_the_daily_check_announces_thresholds_reached_through_aid(registry) -> None:  # noqa: F811
+    from sinergi.impact.models import BudgetAlert
+    from sinergi.impact.services import budget_thresholds_check
+
+    budget = line(registry, amount=1_000_000, year=2022, category="equipment_aid")
+    _model("Aid").objects.create(
+        case=_case("p2"),
+        kind="capital",
+        value=950_000,
+        given_on=dt.date(2022, 5, 1),
+        funder=registry["company"],
+    )
+    assert budget_thresholds_check()["announced"] == 1
+    assert list(BudgetAlert.objects.filter(budget_line=budget).values_list("threshold", flat=True)) == [90]
+    assert budget_thresholds_check()["announced"] == 0
+
+
+def test_the_program_list_counts_aid_as_realisation(registry) -> None:  # noqa: F811
+    _model("Aid").objects.create(
+        case=_case("p2"),
+        kind="tools",
+        value=250_000,
+        given_on=dt.date(2022, 3, 1),
+        funder=registry["company"],
+    )
+    program = selectors.program_list(actor=None).get(pk=registry["program"].pk)
+    assert program.spent_total == 250_000

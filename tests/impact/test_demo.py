@@ -48,6 +48,11 @@ def test_the_demo_has_finance_in_kind_survey_sdg_and_a_frozen_value_map(db) -> N
         "certified",
         "no_reoffence_24m",
     }
+    from sinergi.programs.models import Enrollment
+
+    assert Enrollment.objects.filter(cohort__program__in=programs).exists(), (
+        "the programs demo enrolled nobody: no participants to release (impact's demo needs them)"
+    )
     reoffence = value_map.outcomes.get(binding="no_reoffence_24m")
     assert reoffence.deadweight_source.startswith("Kelompok pembanding")
     result = selectors.recidivism(

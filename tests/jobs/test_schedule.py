@@ -8,19 +8,19 @@ from sinergi.jobs.models import Job, ScheduledRun
 from sinergi.jobs.schedule import schedule_due
 
 
+EVERY_DAY = ["agreements.expiry_alerts", "programs.handovers", "aftercare.reminders", "impact.budget_thresholds"]
+
+
 def test_a_scheduled_job_starts_once_a_day(db, django_capture_on_commit_callbacks) -> None:
     day = dt.date(2026, 11, 29)
     with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_due(today=day) == ["agreements.expiry_alerts", "programs.handovers"]
+        assert schedule_due(today=day) == EVERY_DAY
         assert schedule_due(today=day) == []
-    assert ScheduledRun.objects.filter(run_on=day).count() == 2
+    assert ScheduledRun.objects.filter(run_on=day).count() == len(EVERY_DAY)
     job = Job.objects.get(kind="agreements.expiry_alerts")
     assert job.status == "succeeded" and job.result == {"alerts": 0, "notifications": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        assert schedule_due(today=day + dt.timedelta(days=1)) == [
-            "agreements.expiry_alerts",
-            "programs.handovers",
-        ]
+        assert schedule_due(today=day + dt.timedelta(days=1)) == EVERY_DAY
 
 
 def test_the_schedule_command_reports_what_it_started(db, capsys) -> None:

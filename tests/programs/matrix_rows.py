@@ -77,7 +77,44 @@ def _program_world(world: World, scope: str) -> dict[str, int]:
             from_date=dt.date(2022, 3, 7),
             to_date=dt.date(2022, 3, 7),
         )[0]
+        assessment = services.assessment_record(
+            actor=None, enrollment=enrollment, kind="pre", score=50, assessor="Uji", on=dt.date(2022, 3, 7)
+        )
+        # A second participant who completed and holds a certificate.
+        from sinergi.programs.models import Program
+
+        Program.objects.filter(pk=program.pk).update(assessed=False, min_attendance_rate=0)
+        second_person = register(None, unit, f"Lulusan matriks {scope}", f"PW2-{scope}")
+        consent_record(
+            actor=None,
+            person=second_person,
+            purpose="participation",
+            given_on=dt.date(2021, 2, 1),
+            evidence="Uji",
+        )
+        run2 = services.screening_run_create(actor=None, program=program, as_of=dt.date(2022, 3, 1))
+        result2 = run2.results.get(person=second_person)
+        services.candidates_approve(
+            actor=None, run=run2, result_ids=[result2.pk], decided_on=dt.date(2022, 3, 1), reference="TPP/M"
+        )
+        result2.refresh_from_db()
+        graduate = services.enroll(actor=None, cohort=cohort, result=result2, on=dt.date(2022, 3, 7))
+        graduate.cohort.program.refresh_from_db()
+        services.enrollment_move(actor=None, enrollment=graduate, to="active", on=dt.date(2022, 3, 7))
+        services.enrollment_move(actor=None, enrollment=graduate, to="completed", on=dt.date(2022, 6, 30))
+        certificate = services.certificate_record(
+            actor=None,
+            enrollment=graduate,
+            data={
+                "issuer": f"LSP {scope}",
+                "number": "M-1",
+                "competency": "Las",
+                "issued_on": dt.date(2022, 7, 1),
+            },
+        )
         world.extra[key] = {
+            "assessment": assessment.pk,
+            "certificate": certificate.pk,
             "program": program.pk,
             "unit": unit.pk,
             "run": run.pk,
@@ -137,7 +174,28 @@ PAGES = [
         _url("/program/sesi/{session}/ubah/"),
         DELIVERY,
         method="post",
-        data={"to": "2022-03-08", "version": "999"},
+        data={"action": "move"},  # no date: refused with a message (the services' checks: test_scope.py)
+    ),
+    Row(
+        "assessment correct",
+        _url("/program/penilaian/{assessment}/koreksi/"),
+        DELIVERY,
+        method="post",
+        data={"score": "60", "assessed_on": "2022-03-07", "reason": "Koreksi uji"},
+    ),
+    Row(
+        "certificate revoke",
+        _url("/program/sertifikat/{certificate}/cabut/"),
+        DELIVERY,
+        method="post",
+        data={"on": "2022-08-01", "reason": "Uji"},
+    ),
+    Row(
+        "assessment void",
+        _url("/program/penilaian/{assessment}/batal/"),
+        DELIVERY,
+        method="post",
+        data={"reason": "Uji"},
     ),
     Row(
         "enrolment release",

@@ -115,6 +115,51 @@ def _release_more(*, actor: Any, bapas: Organisation, today: dt.date, rng: rando
             have += 1
             recent += (today - on).days <= 210
             break
+    if have < TARGET_CASES:
+        _walk_ins(count=TARGET_CASES - have, today=today, rng=rng, recent=recent)
+
+
+def _walk_ins(*, count: int, today: dt.date, rng: random.Random, recent: int) -> None:
+    """Synthetic registry people released without a program, whose cases the Bapas opens by hand (also the
+    fallback when the programs demo released too few participants)."""
+    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.beneficiaries.services import episode_release
+
+    episodes = list(
+        CustodyEpisode.objects.filter(
+            status="narapidana",
+            person__is_synthetic=True,
+            person__merged_into__isnull=True,
+            start_date__lt=today - dt.timedelta(days=120),
+            person__domicile_district__regency_id__in=DEMO_UMK.keys(),
+        )
+        .exclude(person__aftercare_cases__isnull=False)
+        .select_related("person", "unit")
+        .order_by("pk")[:200]
+    )
+    rng.shuffle(episodes)
+    for episode in episodes[:count]:
+        if episode.start_date is None:
+            continue
+        start = episode.start_date + dt.timedelta(days=60)
+        latest = today - dt.timedelta(days=20)
+        if recent < TARGET_CASES // 3:
+            on = max(start, today - dt.timedelta(days=rng.randint(40, 210)))
+            recent += 1
+        else:
+            on = start + dt.timedelta(days=rng.randint(0, max((latest - start).days, 0)))
+        kind = "pb" if episode.expiry_date and on < episode.expiry_date and rng.random() < 0.6 else "bebas"
+        episode_release(
+            actor=None,
+            episode=episode,
+            kind=kind,
+            on=on,
+            reference=f"{kind.upper()}/CONTOH/W{episode.pk}",
+            version=episode.version,
+            override_reason="Data demo",
+        )
+        episode.refresh_from_db()
+        services.case_open_by_hand(actor=None, episode=episode, note="Datang sendiri (contoh)")
 
 
 def _followup_data(

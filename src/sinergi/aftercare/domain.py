@@ -21,6 +21,7 @@ FOLLOWUP_GRACE_DAYS = 30
 REPORT_GRACE_DAYS = 7
 # A mentoring visit is expected every three months (from the release, then from the last visit).
 VISIT_EVERY_MONTHS = 3
+VISITS_FOR_MONTHS = 24
 # An income above this is refused as absurd (Rp 1 miliar a month).
 MAX_MONTHLY_INCOME = 1_000_000_000
 
@@ -163,8 +164,9 @@ def case_agenda(
     upcoming_reports = [s for s in report_slots if s.status == UPCOMING]
     if upcoming_reports and closed_from is None:
         items.append(AgendaItem("report", upcoming_reports[0].due, UPCOMING))
-    if closed_from is None:
-        visit = next_visit_due(released_on=released_on, last_visit=last_visit)
+    visit = next_visit_due(released_on=released_on, last_visit=last_visit)
+    # Visits are expected during the two years of follow-up, not for ever.
+    if closed_from is None and visit <= add_months(released_on, VISITS_FOR_MONTHS):
         visit_status = (
             UPCOMING if today < visit else (DUE if today <= visit + dt.timedelta(days=14) else OVERDUE)
         )

@@ -20,7 +20,19 @@ from sinergi.accounts.choices import OrganisationKind, Role, UnitKind
 from sinergi.accounts.models import Organisation, User
 from sinergi.aftercare import domain
 from sinergi.aftercare.access import ASSIGN_PERMISSION, guides_case, is_mentor_of, may_assign, may_open_case
-from sinergi.aftercare.choices import CloseReason, ReoffenceKind, ReoffenceSource, Share
+from sinergi.aftercare.choices import (
+    AidKind,
+    CloseReason,
+    GoalArea,
+    GoalStatus,
+    Housing,
+    ReoffenceKind,
+    ReoffenceSource,
+    ReportMode,
+    Share,
+    VisitMode,
+    WorkStatus,
+)
 from sinergi.aftercare.models import (
     AftercareCase,
     Aid,
@@ -166,6 +178,7 @@ EVIDENCE_TYPE = gettext_lazy("The evidence must be a PDF, JPG or PNG scan of at 
 WAGE_POSITIVE = gettext_lazy("The UMK must be more than Rp 0.")
 WAGE_YEAR = gettext_lazy("Enter a year between 2000 and 2100.")
 HEAD_NOT_BAPAS = gettext_lazy("Only a Bapas officer can be the head of a Bapas.")
+UNKNOWN_CHOICE = gettext_lazy("Choose one of the options offered.")
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAGIC = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -173,6 +186,17 @@ EVIDENCE_MAGIC = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n":
 def _invalid(detail: dict[str, str]) -> ApplicationError:
     """One refusal carrying every problem, by field; the message is the first one."""
     return ApplicationError(next(iter(detail.values())), code="invalid", detail=detail)
+
+
+def _check_choices(**fields: tuple[Any, Iterable[str]]) -> None:
+    """Each value is one of its choices (an empty value passes; required fields are checked elsewhere)."""
+    problems = {
+        name: str(UNKNOWN_CHOICE)
+        for name, (value, choices) in fields.items()
+        if value and value not in choices
+    }
+    if problems:
+        raise _invalid(problems)
 
 
 def _check_guide(actor: Any, case: AftercareCase) -> None:
@@ -364,6 +388,7 @@ def goal_add(
 ) -> Goal:
     """Add a goal to the case's guidance plan."""
     _check_guide(actor, case)
+    _check_choices(area=(area or "?", GoalArea.values), status=(status or "?", GoalStatus.values))
     if not description.strip():
         raise _invalid({"description": str(GOAL_DESCRIPTION_NEEDED)})
     with transaction.atomic():
@@ -382,6 +407,7 @@ def goal_add(
 def goal_update(*, actor: Any, goal: Goal, data: dict[str, Any], version: int) -> Goal:
     """Change a goal's status, description or target date; a conflict if someone saved it since `version`."""
     _check_guide(actor, goal.case)
+    _check_choices(area=(data.get("area"), GoalArea.values), status=(data.get("status"), GoalStatus.values))
     if "description" in data and not str(data["description"]).strip():
         raise _invalid({"description": str(GOAL_DESCRIPTION_NEEDED)})
     allowed = {k: v for k, v in data.items() if k in ("area", "description", "status", "target_date")}
@@ -397,6 +423,7 @@ def goal_update(*, actor: Any, goal: Goal, data: dict[str, Any], version: int) -
 def report_record(*, actor: Any, case: AftercareCase, on: dt.date, mode: str, note: str = "") -> Report:
     """Record a client's mandatory report (in person or by phone), by the officer who received it."""
     _check_guide(actor, case)
+    _check_choices(mode=(mode or "?", ReportMode.values))
     _check_date(case, on, "reported_on")
     with transaction.atomic():
         report = Report.objects.create(
@@ -424,6 +451,7 @@ def visit_record(
     """Record a mentoring visit: the case's Bapas officers, or the case's own mentor."""
     if not (guides_case(actor, case) or is_mentor_of(actor, case)):
         raise ForbiddenError(VISIT_NOT_ALLOWED)
+    _check_choices(mode=(mode or "?", VisitMode.values))
     _check_date(case, on, "visited_on")
     with transaction.atomic():
         visit = Visit.objects.create(
@@ -474,6 +502,7 @@ def aid_record(
     """Record aid in whole rupiah with its funder and, optionally, a scan as evidence (PDF, JPG, PNG). Refuses
     a value of zero or less, a missing funder and a date before the release or in the future."""
     _check_guide(actor, case)
+    _check_choices(kind=(kind or "?", AidKind.values))
     if isinstance(value, float):
         value = None  # money is never a float
     problems = domain.aid_problems(
@@ -552,6 +581,10 @@ def _followup_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_followup(case: AftercareCase, milestone: int, values: dict[str, Any]) -> None:
+    _check_choices(
+        work_status=(values.get("work_status"), WorkStatus.values),
+        housing=(values.get("housing"), Housing.values),
+    )
     if isinstance(values.get("monthly_income"), float):
         values["monthly_income"] = None
     problems = domain.followup_problems(
@@ -662,6 +695,7 @@ def reoffence_record(
 ) -> Reoffence:
     """Record a re-arrest, new conviction or readmission reported to the Bapas."""
     _check_guide(actor, case)
+    _check_choices(kind=(kind or "?", ReoffenceKind.values))
     _check_date(case, on, "occurred_on")
     with transaction.atomic():
         record = Reoffence.objects.create(

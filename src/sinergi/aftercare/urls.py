@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list_view, name="case_list"),
     path("klien-saya/", views.caseload_view, name="caseload"),
     path("umk/", views.wage_list_view, name="wage_list"),
+    path("kepala-bapas/", views.heads_view, name="heads"),
     path("buka/<int:episode>/", views.case_open_view, name="case_open"),
     path("bantuan/<int:pk>/bukti/", views.evidence_download_view, name="evidence_download"),
     path("<int:pk>/", views.case_detail_view, name="case_detail"),

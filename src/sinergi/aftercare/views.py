@@ -102,8 +102,14 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if view.record_visits:
         context["visit_form"] = forms.VisitForm(initial={"mode": "in_person"})
     if view.scores and context.get("scores"):
-        context["component_labels"] = COMPONENT_LABELS
-        context["latest_score"] = context["scores"][-1]
+        latest = context["scores"][-1]
+        context["latest_score"] = latest
+        # In the ruleset's order (the stored JSON keeps no order), with the weight each could earn.
+        context["components"] = [
+            {"label": label, "weight": latest.weights.get(name), **latest.components[name]}
+            for name, label in COMPONENT_LABELS.items()
+            if name in latest.components
+        ]
     context["reporting_until"] = selectors.reporting_until(case)
     return render(request, "aftercare/case_detail.html", context)
 
@@ -459,3 +465,24 @@ def wage_list_view(request: HttpRequest) -> HttpResponse:
         form = forms.WageForm(regencies=regencies)
     wages = selectors.wage_list(actor=request.user)
     return render(request, "aftercare/wages.html", {"form": form, "wages": wages})
+
+
+@allow(*WAGE_EDITORS)
+def heads_view(request: HttpRequest) -> HttpResponse:
+    """Administrators choose which Bapas officers head their Bapas (and so assign its cases)."""
+    from sinergi.accounts.choices import Role
+    from sinergi.accounts.models import User
+
+    officers = User.objects.filter(role=Role.BAPAS_OFFICER, is_active=True).select_related("organisation")
+    if request.method == "POST":
+        user = officers.filter(username=request.POST.get("user", "")).first()
+        if user is None:
+            raise Http404
+        services.bapas_head_set(actor=request.user, user=user, is_head=request.POST.get("is_head") == "1")
+        messages.success(request, _("Saved."))
+        return redirect("aftercare:heads")
+    rows = [
+        {"user": u, "is_head": u.has_perm("aftercare.assign_case")}
+        for u in officers.prefetch_related("user_permissions").order_by("organisation__name", "full_name")
+    ]
+    return render(request, "aftercare/heads.html", {"rows": rows})

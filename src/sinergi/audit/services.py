@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.audit.domain import event_hash
 from sinergi.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from sinergi.core.bulk import bulk_insert
 from sinergi.core.errors import ConflictError
 
 
@@ -295,7 +296,9 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
         head = _locked_head()
         seq, prev = head.seq, head.last_hash
         occurred_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
-        rows: list[AuditEvent] = []
+        rows: list[tuple[Any, ...]] = []
+        actor_id = user.pk if user else None
+        stored_at = connection.ops.adapt_datetimefield_value(occurred_at)
         for entry in entries:
             seq += 1
             changes = _json_safe(entry.changes)
@@ -303,7 +306,7 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
             digest = event_hash(
                 seq=seq,
                 occurred_at=occurred_at.isoformat(),
-                actor_id=user.pk if user else None,
+                actor_id=actor_id,
                 actor_label=actor_label,
                 action=entry.action,
                 target_type=entry.target_type,
@@ -313,21 +316,35 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
                 prev_hash=prev,
             )
             rows.append(
-                AuditEvent(
-                    seq=seq,
-                    occurred_at=occurred_at,
-                    actor=user,
-                    actor_label=actor_label,
-                    action=entry.action,
-                    target_type=entry.target_type,
-                    target_id=entry.target_id,
-                    target_label=label,
-                    changes=changes,
-                    prev_hash=prev,
-                    hash=digest,
+                (
+                    seq,
+                    stored_at,
+                    actor_id,
+                    actor_label,
+                    entry.action,
+                    entry.target_type,
+                    entry.target_id,
+                    label,
+                    json.dumps(changes, ensure_ascii=False),
+                    prev,
+                    digest,
                 )
             )
             prev = digest
-        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+        columns = (
+            "seq",
+            "occurred_at",
+            "actor",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "target_label",
+            "changes",
+            "prev_hash",
+            "hash",
+        )
+        for start in range(0, len(rows), batch_size):
+            bulk_insert(AuditEvent, columns, rows[start : start + batch_size])
         AuditChainHead.objects.filter(pk=1).update(seq=seq, last_hash=prev)
     return len(rows)

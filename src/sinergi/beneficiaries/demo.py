@@ -118,11 +118,12 @@ def _length_to(start: dt.date, expiry: dt.date, remission: int) -> tuple[int, in
 def _rows(today: dt.date) -> list[dict[str, str]]:
     """The synthetic registry as it stands on `today`, whatever day that is.
 
-    Everyone's status matches their dates: a sentence that has ended was served (bebas on the expiry date);
-    nobody is still "narapidana" after expiry. Half the adults have been in custody since 2019–2021, so the
-    founding MoU's programs (2021–2023) can draw on them, with expiry dates still ahead; some of those are
-    released in the coming one to three months (the releases-due page). A few adults whose two thirds have
-    passed are on parole (klien). Ages at the start of custody are 14–16 for juveniles and 18–50 for adults.
+    Half the adults have been in custody since 2019–2021 (3 to 6 years), so the founding MoU's programs
+    (2021–2023) can screen and enrol them; those whose sentence has ended by `today` are released on their
+    expiry date by `settle`, after the programs' demo step. Of the others, a sentence that has ended was
+    served (bebas on the expiry date), some end in the coming one to three months (the releases-due page)
+    and a few adults whose two thirds have passed are on parole (klien). Ages at the start of custody are
+    14–16 for juveniles and 18–50 for adults.
     """
     rng = random.Random(2021)  # noqa: S311 (synthetic demo data, not security)
     rows = []
@@ -140,10 +141,13 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
             remission = rng.choice([0, 15, 30])
         elif i % 2 == 0:
             # In custody during the founding MoU (June 2021 – June 2023), so its programs can draw on them.
+            # Sentences served by now end in release once the later demo steps are done (`settle`).
             start = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 880))
-            soon = i % 16 == 0  # released in the coming months
-            expiry = today + dt.timedelta(days=rng.randint(10, 85) if soon else rng.randint(120, 1400))
-            years, months, days = _length_to(start, expiry, remission)
+            years, months, days = rng.randint(3, 6), rng.randint(0, 11), 0
+        elif i % 8 == 1:
+            # Released in the coming one to three months (the releases-due page).
+            start = today - dt.timedelta(days=rng.randint(400, 1500))
+            years, months, days = _length_to(start, today + dt.timedelta(days=rng.randint(10, 85)), remission)
         else:
             start = today - dt.timedelta(days=rng.randint(60, 1500))
             years, months, days = rng.randint(1, 6), rng.randint(0, 11), 0
@@ -153,7 +157,8 @@ def _rows(today: dt.date) -> list[dict[str, str]]:
             start=start, length=domain.SentenceLength(years, months, days), remission_days=remission
         )
         status, released = ("anak binaan" if juvenile else "narapidana"), ""
-        if dates.expiry <= today:
+        history = not juvenile and i % 2 == 0
+        if dates.expiry <= today and not history:
             status, released = "bebas", dates.expiry.isoformat()  # served in full
         elif not juvenile and i % 2 and i % 5 == 0 and dates.two_thirds <= today - dt.timedelta(days=30):
             status = "klien"  # on parole or conditional leave since two thirds (recorded in seed)
@@ -248,3 +253,25 @@ def seed(*, actor: Any) -> None:
                 approved=True,
                 reference=f"TPP/CONTOH/{episode.pk}",
             )
+
+
+def settle(*, actor: Any, today: dt.date | None = None) -> int:
+    """Release, on their expiry date, the synthetic people still in custody whose sentence has ended, so
+    that every status matches the dates (nobody "narapidana" past expiry). Runs after the programs' demo
+    step (which needs them in custody in 2021–2023) and before aftercare's (which hands over the
+    participants among them). Each release goes through episode_release, so the other apps hear of it.
+    Returns how many were released; a second run releases nobody."""
+    from sinergi.beneficiaries.services import episode_release
+
+    today = today or timezone.localdate()
+    overdue = CustodyEpisode.objects.filter(
+        person__is_synthetic=True,
+        status__in=("narapidana", "anak_binaan", "tahanan"),
+        expiry_date__lt=today,
+    ).select_related("person", "unit")
+    released = 0
+    for episode in overdue.order_by("pk"):
+        ended = episode.expiry_date or today  # never None here: filtered on expiry above
+        episode_release(actor=actor, episode=episode, kind="bebas", on=ended, version=episode.version)
+        released += 1
+    return released

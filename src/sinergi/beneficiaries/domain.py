@@ -450,6 +450,15 @@ def integration_threshold_problems(*, kind: str, on: dt.date, dates: Mapping[str
     return {}
 
 
+INTEGRATION_KINDS = ("asimilasi", "pb", "cb", "cmb")
+INTEGRATION_KIND_UNKNOWN = gettext_lazy("Choose the kind of integration: asimilasi, PB, CB or CMB.")
+
+
+def integration_kind_problems(kind: str) -> dict[str, str]:
+    """Keyed "kind": the kind is not one of asimilasi, pb, cb, cmb."""
+    return {} if kind in INTEGRATION_KINDS else {"kind": str(INTEGRATION_KIND_UNKNOWN)}
+
+
 # --- Field lengths: the same for the forms, the API and the import -----------------------------------------
 
 MAX_LENGTHS: dict[str, int] = {
@@ -770,3 +779,25 @@ def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.lstrip("\t\r").startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+# --- One row of a registry file ---------------------------------------------------------------------------
+
+
+def registry_row_problems(
+    *,
+    birth_date: dt.date | None,
+    start_date: dt.date | None,
+    release_date: dt.date | None,
+    today: dt.date,
+    texts: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every date and length problem of one person-with-episode, as the import checks a row and the
+    registration form checks a new person: person_date_problems (age at the start of custody),
+    episode_date_problems and length_problems over `texts` (field name -> text, for example
+    {"full_name": ..., "registration_number": ...}). Keyed by model field name; `labels` names the fields
+    in the length messages (the import's column names)."""
+    problems = person_date_problems(birth_date=birth_date, today=today, custody_start=start_date)
+    problems |= episode_date_problems(start_date=start_date, release_date=release_date, today=today)
+    return problems | length_problems(texts or {}, labels=labels)

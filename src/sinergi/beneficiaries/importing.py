@@ -53,29 +53,39 @@ OPTIONAL_COLUMNS = (
 )
 NEEDS_START = ("narapidana", "anak_binaan", "klien")
 
-REQUIRED = "Kolom {column} wajib diisi."
-UNIT_UNKNOWN = "UPT “{value}” tidak dikenal. Tulis kode UPT (misalnya LAPAS-PLG-I) atau namanya."
-UNIT_OUT_OF_SCOPE = "UPT {value} di luar wilayah kerja Anda; baris ini tidak dapat Anda impor."
-REGENCY_UNKNOWN = "Kabupaten/kota “{value}” tidak ditemukan dalam kode wilayah Kemendagri."
-REGENCY_AMBIGUOUS = (
-    "Kabupaten/kota “{value}” cocok dengan lebih dari satu wilayah ({names}). "
-    "Tulis lengkap, misalnya “Kota …”."
+# Messages are English msgids, translated in the app's catalogue (Indonesian by default); `_say` fills in
+# their values in the active language.
+REQUIRED = _("The column %(column)s is required.")
+UNIT_UNKNOWN = _(
+    "Unit “%(value)s” is not known. Write the unit's code (for example LAPAS-PLG-I) or its name."
 )
-DISTRICT_UNKNOWN = "Kecamatan “{value}” tidak ada di {regency}."
-DISTRICT_AMBIGUOUS = "Kecamatan “{value}” cocok dengan lebih dari satu kecamatan di {regency}."
-VILLAGE_UNKNOWN = (
-    "Kelurahan/desa “{value}” tidak ditemukan di Kecamatan {district}; teks disimpan apa adanya."
+UNIT_OUT_OF_SCOPE = _("Unit %(value)s is outside your work area; you cannot import this row.")
+REGENCY_UNKNOWN = _("Regency or city “%(value)s” is not among the Kemendagri region codes.")
+REGENCY_AMBIGUOUS = _(
+    "Regency or city “%(value)s” matches more than one region (%(names)s). Write it in full, for example "
+    "“Kota …”."
 )
-START_REQUIRED = "Tanggal mulai pidana wajib diisi untuk status {status}."
-LENGTH_REQUIRED = "Lama pidana wajib diisi untuk narapidana."
-RELEASE_REQUIRED = "Tanggal bebas wajib diisi untuk status bebas."
-REMISSION_NOT_INTEGER = "Remisi harus bilangan bulat 0 atau lebih (jumlah hari)."
-DUPLICATE_IN_FILE = "No. registrasi {value} di {unit} sudah ada di baris {line} berkas ini."
-SENTENCE_UNCOMPUTABLE = "Tanggal ekspirasi tidak dapat dihitung: {reason}"
+DISTRICT_UNKNOWN = _("District “%(value)s” is not in %(regency)s.")
+DISTRICT_AMBIGUOUS = _("District “%(value)s” matches more than one district in %(regency)s.")
+VILLAGE_UNKNOWN = _("Village “%(value)s” is not found in District %(district)s; the text is kept as written.")
+START_REQUIRED = _("The sentence start is required for status %(status)s.")
+LENGTH_REQUIRED = _("The sentence length is required for a prisoner (narapidana).")
+RELEASE_REQUIRED = _("The release date is required for status bebas.")
+REMISSION_NOT_INTEGER = _("Remission must be a whole number of days, 0 or more.")
+DUPLICATE_IN_FILE = _("Registration number %(value)s at %(unit)s is already on line %(line)s of this file.")
+SENTENCE_UNCOMPUTABLE = _("The expiry date cannot be computed: %(reason)s")
 
-FILE_UNREADABLE = "Berkas tidak dapat dibaca sebagai CSV (UTF-8) atau XLSX: {reason}"
-FILE_EMPTY = "Berkas kosong: tidak ada baris judul kolom."
-FILE_MISSING_COLUMNS = "Kolom wajib tidak ada di baris judul: {columns}. Periksa contoh berkas impor."
+FILE_UNREADABLE = _("The file cannot be read as CSV (UTF-8) or XLSX: %(reason)s")
+FILE_UNREADABLE_AT = _("The file cannot be read as CSV (UTF-8) or XLSX: line %(line)s: %(reason)s")
+FILE_EMPTY = _("The file is empty: there is no header row.")
+FILE_MISSING_COLUMNS = _(
+    "Required columns are missing from the header row: %(columns)s. Compare with the example import file."
+)
+
+
+def _say(message: Any, **values: Any) -> str:
+    """A translatable message with its values filled in, in the active language."""
+    return str(message) % values if values else str(message)
 
 
 # Hostile or oversized files are refused before they are parsed (see `file_problem`).
@@ -210,7 +220,7 @@ def check_file(path: Path, *, name: str | None = None, limits: ImportLimits | No
         with path.open("rb") as handle:
             problem = file_problem(handle, name=name or path.name, size=size, limits=limits)
     except OSError as exc:
-        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+        raise ImportFileError(_say(FILE_UNREADABLE, reason=exc)) from exc
     if problem:
         raise ImportFileError(problem)
 
@@ -246,13 +256,13 @@ def read_rows(
 
 def _check_header(headers: list[str], limits: ImportLimits | None = None) -> None:
     if not any(headers):
-        raise ImportFileError(FILE_EMPTY)
+        raise ImportFileError(_say(FILE_EMPTY))
     limits = limits or ImportLimits.current()
     if sum(1 for h in headers if h) > limits.max_columns:
         raise ImportFileError(TOO_MANY_COLUMNS % {"limit": limits.max_columns})
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
-        raise ImportFileError(FILE_MISSING_COLUMNS.format(columns=", ".join(missing)))
+        raise ImportFileError(_say(FILE_MISSING_COLUMNS, columns=", ".join(missing)))
 
 
 def _read_csv(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str, object]]]:
@@ -260,7 +270,7 @@ def _read_csv(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str,
         handle = path.open(encoding="utf-8-sig", newline="")
         first = handle.readline()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+        raise ImportFileError(_say(FILE_UNREADABLE, reason=exc)) from exc
     with handle:
         delimiter = ";" if first.count(";") > first.count(",") else ","
         headers = [_header(h) for h in next(csv.reader(io.StringIO(first), delimiter=delimiter), [])]
@@ -274,7 +284,7 @@ def _read_csv(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str,
                     continue
                 yield line, dict(zip(headers, values, strict=False))
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise ImportFileError(FILE_UNREADABLE.format(reason=f"baris {line + 1}: {exc}")) from exc
+            raise ImportFileError(_say(FILE_UNREADABLE_AT, line=line + 1, reason=exc)) from exc
 
 
 def _read_xlsx(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str, object]]]:
@@ -298,7 +308,7 @@ def _read_xlsx(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except broken as exc:
-        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+        raise ImportFileError(_say(FILE_UNREADABLE, reason=exc)) from exc
     try:
         rows = workbook.active.iter_rows(values_only=True, max_col=limits.max_columns + 1)
         headers = [_header(h) for h in next(rows, ())]
@@ -308,7 +318,7 @@ def _read_xlsx(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str
                 continue
             yield line, dict(zip(headers, values, strict=False))
     except broken as exc:
-        raise ImportFileError(FILE_UNREADABLE.format(reason=exc)) from exc
+        raise ImportFileError(_say(FILE_UNREADABLE, reason=exc)) from exc
     finally:
         workbook.close()
 
@@ -353,11 +363,11 @@ class RowChecker:
             normalize_place(raw).key
         )
         if found is None:
-            result.errors.append(("upt", UNIT_UNKNOWN.format(value=raw)))
+            result.errors.append(("upt", _say(UNIT_UNKNOWN, value=raw)))
             return None
         pk, name = found
         if self.allowed_units is not None and pk not in self.allowed_units:
-            result.errors.append(("upt", UNIT_OUT_OF_SCOPE.format(value=name)))
+            result.errors.append(("upt", _say(UNIT_OUT_OF_SCOPE, value=name)))
             return None
         return pk
 
@@ -368,18 +378,16 @@ class RowChecker:
         regency = self.regencies.match(regency_text, None)
         if regency.status == "ambiguous":
             names = ", ".join(self.regencies.name_of(c) for c in regency.candidates)
-            result.errors.append(
-                ("kabupaten_kota", REGENCY_AMBIGUOUS.format(value=regency_text, names=names))
-            )
+            result.errors.append(("kabupaten_kota", _say(REGENCY_AMBIGUOUS, value=regency_text, names=names)))
             return
         if regency.code is None:
-            result.errors.append(("kabupaten_kota", REGENCY_UNKNOWN.format(value=regency_text)))
+            result.errors.append(("kabupaten_kota", _say(REGENCY_UNKNOWN, value=regency_text)))
             return
         regency_name = self.regencies.name_of(regency.code)
         district = self.districts.match(district_text, regency.code)
         if district.code is None:
             template = DISTRICT_AMBIGUOUS if district.status == "ambiguous" else DISTRICT_UNKNOWN
-            result.errors.append(("kecamatan", template.format(value=district_text, regency=regency_name)))
+            result.errors.append(("kecamatan", _say(template, value=district_text, regency=regency_name)))
             return
         result.values["domicile_district_id"] = district.code
         village_text = raw.get("kelurahan_desa", "")
@@ -390,7 +398,7 @@ class RowChecker:
             if village.code is None:
                 name = self.districts.name_of(district.code)
                 result.warnings.append(
-                    ("kelurahan_desa", VILLAGE_UNKNOWN.format(value=village_text, district=name))
+                    ("kelurahan_desa", _say(VILLAGE_UNKNOWN, value=village_text, district=name))
                 )
             else:
                 result.values["domicile_village_id"] = village.code
@@ -422,7 +430,7 @@ class RowChecker:
             result.errors.append((LENGTH_COLUMNS[field_name], str(message)))
         for column in REQUIRED_COLUMNS:
             if not raw.get(column, "").strip():
-                result.errors.append((column, REQUIRED.format(column=column)))
+                result.errors.append((column, _say(REQUIRED, column=column)))
         values = result.values
         registration = raw.get("no_registrasi", "").strip()
         values["registration_number"] = registration
@@ -436,7 +444,7 @@ class RowChecker:
                 result.errors.append(
                     (
                         "no_registrasi",
-                        DUPLICATE_IN_FILE.format(value=registration, unit=unit_name, line=self.seen[key]),
+                        _say(DUPLICATE_IN_FILE, value=registration, unit=unit_name, line=self.seen[key]),
                     )
                 )
             else:
@@ -476,9 +484,7 @@ class RowChecker:
             and start is None
             and "tanggal_mulai_pidana" not in {c for c, _ in result.errors}
         ):
-            result.errors.append(
-                ("tanggal_mulai_pidana", START_REQUIRED.format(status=raw["status"].strip()))
-            )
+            result.errors.append(("tanggal_mulai_pidana", _say(START_REQUIRED, status=raw["status"].strip())))
         length = domain.SentenceLength()
         if raw.get("lama_pidana", "").strip():
             try:
@@ -486,7 +492,7 @@ class RowChecker:
             except ValueError as exc:
                 result.errors.append(("lama_pidana", str(exc)))
         elif status == "narapidana":
-            result.errors.append(("lama_pidana", LENGTH_REQUIRED))
+            result.errors.append(("lama_pidana", _say(LENGTH_REQUIRED)))
         values["sentence"] = length
         remission = 0
         if raw.get("remisi_hari", "").strip():
@@ -494,12 +500,12 @@ class RowChecker:
             if text.isdigit():
                 remission = int(text)
             else:
-                result.errors.append(("remisi_hari", REMISSION_NOT_INTEGER))
+                result.errors.append(("remisi_hari", _say(REMISSION_NOT_INTEGER)))
         values["remission_days"] = remission
         values["offence_category"] = raw.get("jenis_perkara", "")
         release = self._date(raw, originals, "tanggal_bebas", result)
         if status == "bebas" and release is None and "tanggal_bebas" not in {c for c, _ in result.errors}:
-            result.errors.append(("tanggal_bebas", RELEASE_REQUIRED))
+            result.errors.append(("tanggal_bebas", _say(RELEASE_REQUIRED)))
         values["release_date"] = release
         # The date rules every entry point shares (beneficiaries.domain): birth date and age at the start of
         # custody, a start in the future, an actual release (status bebas) in the future or before the start.
@@ -531,5 +537,5 @@ class RowChecker:
                     )
                 )
             except ValueError as exc:
-                result.errors.append(("remisi_hari", SENTENCE_UNCOMPUTABLE.format(reason=exc)))
+                result.errors.append(("remisi_hari", _say(SENTENCE_UNCOMPUTABLE, reason=exc)))
         return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from sinergi.jobs.models import Job
@@ -19,7 +20,9 @@ def _run(job_id: str, *, dry_run: bool) -> None:
         return import_batch_run(
             batch_id=batch_id,
             dry_run=dry_run,
-            progress=lambda rows: handle.progress(rows, message=f"{rows} baris"),
+            progress=lambda rows: handle.progress(
+                rows, message=ngettext("%(rows)s row", "%(rows)s rows", rows) % {"rows": rows}
+            ),
         )
 
     job_run(job_id, work)

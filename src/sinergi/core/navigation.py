@@ -38,6 +38,7 @@ MENU: list[NavItem | NavGroup] = [
     NavItem(_("Agreements"), "partnerships:agreement_list", "bi-file-earmark-text"),
     NavItem(_("WBP registry"), "beneficiaries:person_list", "bi-person-vcard"),
     NavItem(_("Programs"), "programs:program_list", "bi-mortarboard"),
+    NavItem(_("My clients"), "aftercare:caseload", "bi-person-lines-fill"),
     NavItem(_("Aftercare"), "aftercare:case_list", "bi-signpost-2"),
     NavItem(_("Impact"), "impact:index", "bi-graph-up-arrow"),
     NavGroup(

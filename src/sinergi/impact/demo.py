@@ -187,7 +187,10 @@ def _releases(actor: Any, programs: list[Program], rng: random.Random) -> None:
                 continue
             released.append((enrollment.person, episode, on))
             break
-    comparison = _comparison_people(actor, released, rng, today)
+    # Participants the programs' and aftercare's demos released already get comparison people too.
+    mine = {person.pk for person, _episode, _on in released}
+    everyone = released + [row for row in _released_before(programs) if row[0].pk not in mine]
+    comparison = _comparison_people(actor, everyone[:30], rng, today)
     for number, (person, on) in enumerate(
         [(person, on) for person, _episode, on in released] + comparison, start=1
     ):
@@ -215,6 +218,39 @@ def _releases(actor: Any, programs: list[Program], rng: random.Random) -> None:
                 "release_date": None,
             },
         )
+
+
+def _released_before(programs: list[Program]) -> list[tuple[Any, Any, dt.date]]:
+    """Participants of the programs who already left their unit (release, or PB/CB/CMB) after their cohort
+    started and by LAST_RELEASE: (person, episode, day they left)."""
+    from sinergi.programs.choices import Stage
+    from sinergi.programs.models import Enrollment
+
+    found = []
+    seen: set[int] = set()
+    for enrollment in (
+        Enrollment.objects.filter(
+            cohort__program__in=programs,
+            stage__in=(Stage.COMPLETED, Stage.WITHDRAWN),
+            episode__start_date__isnull=False,
+        )
+        .select_related("episode__unit", "person__domicile_district__regency", "cohort")
+        .prefetch_related("episode__integration_events")
+        .order_by("pk")
+    ):
+        episode = enrollment.episode
+        leave = [e.date for e in episode.integration_events.all() if e.kind in ("pb", "cb", "cmb")]
+        left = min(leave) if leave else episode.release_date
+        if (
+            left is None
+            or enrollment.person_id in seen
+            or enrollment.person.domicile_district is None
+            or not enrollment.cohort.start_date <= left <= LAST_RELEASE
+        ):
+            continue
+        seen.add(enrollment.person_id)
+        found.append((enrollment.person, episode, left))
+    return found
 
 
 def _comparison_people(

@@ -31,6 +31,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Overdue follow-ups and missed reports, to the PK"),
         "sinergi.aftercare.services.reminders_send",
     ),
+    "impact.budget_thresholds": (
+        _("Budget lines that reached 90% or 100% through aid recorded in aftercare"),
+        "sinergi.impact.services.budget_thresholds_check",
+    ),
 }
 
 

@@ -1,4 +1,6 @@
-"""Demo programs under the founding MoU: each at a real unit, drawing its participants through the rules.
+"""Demo programs: the history under the founding MoU (2021–2023), and current programs under its renewal
+with a cohort running this week, whatever day the demo is created. Each at a real unit, drawing its
+participants through the rules.
 
 Programs, cohorts, sessions, attendance, assessments and certificates are synthetic and labelled "contoh".
 Everything is written through the same services the pages use.
@@ -87,9 +89,19 @@ PROGRAMS: list[
 ]
 
 
+CURRENT_PROGRAM = "Las listrik lanjutan (contoh)"
+WAITING_PROGRAM = "Barbershop lanjutan (contoh)"
+
+
 def seed(*, actor: Any) -> None:
+    """The history under the founding MoU, then the current programs under the renewal (each once)."""
+    _history(actor=actor)
+    _current(actor=actor)
+
+
+def _history(*, actor: Any) -> None:
     """Create the example programs once, with two years of delivery under the founding MoU."""
-    if Program.objects.filter(is_synthetic=True).exists():
+    if Program.objects.filter(is_synthetic=True, agreement__number=_founding()).exists():
         return
     from sinergi.partnerships.demo import FOUNDING_NUMBER
 
@@ -136,6 +148,162 @@ def seed(*, actor: Any) -> None:
                 facilitator=facilitator,
                 rng=rng,
             )
+
+
+def _founding() -> str:
+    from sinergi.partnerships.demo import FOUNDING_NUMBER
+
+    return FOUNDING_NUMBER
+
+
+def _current(*, actor: Any) -> None:
+    """Under the renewal in force today: a program with a cohort that started five weeks ago and runs five
+    more (sessions on Mondays and Thursdays, so some fall this week), and a second program whose screening
+    waits for the TPP's decision. Left for the first day: approving candidates and opening the second
+    program's cohort (Kanwil), enrolling two approved candidates (UPT), and taking attendance of the latest
+    session and of this week's sessions (facilitator)."""
+    from django.utils import timezone
+
+    from sinergi.partnerships.demo import EXAMPLE_RENEWAL
+
+    if Program.objects.filter(name=CURRENT_PROGRAM, is_synthetic=True).exists():
+        return
+    renewal = Agreement.objects.filter(number=EXAMPLE_RENEWAL).first()
+    today = timezone.localdate()
+    if renewal is None or renewal.end_date is None or renewal.end_date < today:
+        return
+    unit = Organisation.objects.get(code="LAPAS-PLG-I")
+    facilitator = User.objects.filter(role=Role.FACILITATOR, is_synthetic=True).first()
+    monday = today - dt.timedelta(days=today.weekday())
+    start = max(monday - dt.timedelta(weeks=5), renewal.start_date)
+    end = min(monday + dt.timedelta(weeks=5, days=4), renewal.end_date)
+    rule = {
+        "districts": RING,
+        "statuses": ["narapidana"],
+        "sexes": ["L"],
+        "age": [18, 60],
+        "release_within_days": [60, 1500],
+        "exclude_offences": [],
+        "requires_consent": False,
+    }
+    common = {
+        "program_type": ProgramType.SELF_RELIANCE,
+        "pillar": Pillar.ECONOMIC,
+        "sdg_targets": [4, 8],
+        "objectives": "Contoh program yang sedang berjalan: keterampilan kerja untuk WBP yang akan bebas.",
+        "kpi_participants": 10,
+        "kpi_completion_rate": 80,
+        "kpi_certification_rate": 70,
+        "start_date": max(renewal.start_date, today - dt.timedelta(days=700)),
+        "end_date": renewal.end_date,
+        "is_synthetic": True,
+        "rule": rule,
+    }
+    program = services.program_create(
+        actor=actor,
+        agreement=renewal,
+        modules=[("Keselamatan kerja", 8), ("Las SMAW lanjutan", 40), ("Uji kompetensi", 8)],
+        data=common | {"name": CURRENT_PROGRAM},
+    )
+    waiting = services.program_create(
+        actor=actor,
+        agreement=renewal,
+        modules=[("Teknik potong rambut", 30), ("Usaha pangkas rambut", 10)],
+        data=common | {"name": WAITING_PROGRAM},
+    )
+    # Three earlier cohorts, finished about 17, 9 and 3 months ago: completions, certificates, and a
+    # release on parole after the first (so the Bapas has a handover and aftercare has people to follow).
+    for number, weeks in ((1, 90), (2, 52), (3, 30)):
+        first_start = max(monday - dt.timedelta(weeks=weeks), program.start_date)
+        if first_start + relativedelta(months=4) < today - dt.timedelta(days=45):
+            _cohort(
+                actor=actor,
+                program=program,
+                unit=unit,
+                start=first_start,
+                number=number,
+                issuer="BLK Palembang (contoh)",
+                facilitator=facilitator,
+                rng=random.Random(7 + number),  # noqa: S311 (synthetic demo data)
+            )
+    # The second program: screened, waiting for the TPP's decision and a cohort.
+    services.screening_run_create(actor=actor, program=waiting, as_of=today)
+    run = services.screening_run_create(actor=actor, program=program, as_of=start - dt.timedelta(days=10))
+    consenting = set(
+        Consent.objects.filter(purpose=ConsentPurpose.PARTICIPATION, withdrawn_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    taken = set(Enrollment.objects.filter(cohort__program=program).values_list("person_id", flat=True))
+    chosen = [
+        r
+        for r in ScreeningResult.objects.filter(run=run, eligible=True, episode__unit=unit)
+        if r.person_id in consenting and r.person_id not in taken
+    ][:10]
+    if not chosen:
+        return
+    services.candidates_approve(
+        actor=actor,
+        run=run,
+        result_ids=[r.pk for r in chosen],
+        decided_on=start - dt.timedelta(days=7),
+        reference=f"TPP/{unit.code}/{start:%Y}/BERJALAN",
+    )
+    cohort = services.cohort_create(
+        actor=actor,
+        program=program,
+        facilitators=[facilitator] if facilitator else [],
+        data={"unit": unit, "name": f"Angkatan berjalan ({start:%Y})", "start_date": start, "end_date": end}
+        | {"capacity": 10},
+    )
+    results = ScreeningResult.objects.filter(pk__in=[r.pk for r in chosen]).select_related(
+        "person", "episode__unit", "run", "approval"
+    )
+    enrolled = [
+        services.enroll(actor=actor, cohort=cohort, result=result, on=start - dt.timedelta(days=2))
+        for result in list(results)[:-2]  # two approved candidates wait for the unit officer
+    ]
+    active = [
+        services.enrollment_move(actor=actor, enrollment=e, to=Stage.ACTIVE, on=start)
+        for e in enrolled
+        if e.stage == Stage.ENROLLED
+    ]
+    rng = random.Random(11)  # noqa: S311 (synthetic demo data)
+    for enrollment in active:
+        services.assessment_record(
+            actor=actor,
+            enrollment=enrollment,
+            kind="pre",
+            score=Decimal(rng.randint(35, 65)),
+            assessor="Penilai contoh",
+            on=start,
+        )
+    sessions = services.sessions_generate(
+        actor=actor,
+        cohort=cohort,
+        weekdays=[0, 3],
+        start_time=dt.time(9, 0),
+        end_time=dt.time(11, 0),
+        from_date=start,
+        to_date=end,
+    )
+    held = [s for s in sessions if s.date < today]
+    marker = facilitator or actor
+    for session in held[:-1]:  # the latest held session is left for the facilitator
+        marks = {}
+        for enrollment in active:
+            roll = rng.random()
+            marks[enrollment.pk] = (
+                Mark.PRESENT
+                if roll < 0.82
+                else Mark.LATE
+                if roll < 0.9
+                else Mark.EXCUSED
+                if roll < 0.95
+                else Mark.UNEXCUSED,
+                0,
+            )
+        services.attendance_record(actor=marker, session=session, marks=marks)
 
 
 def _cohort(

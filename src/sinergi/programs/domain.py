@@ -205,23 +205,23 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
 
 # --- Evaluating one person -----------------------------------------------------------------------------
 
-REASON_DOMICILE_MISSING = "domisili belum tercatat"
-REASON_DOMICILE_OUTSIDE = "domisili di luar wilayah ring I"
-REASON_DOMICILE_OUTSIDE_NAMED = "domisili (Kec. {name}) di luar wilayah ring I"
-REASON_STATUS_MISSING = "status penahanan belum tercatat"
-REASON_STATUS = 'status "{status}" tidak termasuk yang disaring ({allowed})'
-REASON_SEX_MISSING = "jenis kelamin belum tercatat"
-REASON_SEX = "jenis kelamin {sex} tidak termasuk aturan"
-REASON_AGE_BELOW = "umur {age} tahun, di bawah batas {limit} tahun"
-REASON_AGE_ABOVE = "umur {age} tahun, di atas batas {limit} tahun"
-REASON_EXPIRY_UNKNOWN = "tanggal ekspirasi tidak diketahui (data pidana belum lengkap)"
-REASON_EXPIRY_PASSED = "sudah melewati ekspirasi"
-REASON_RELEASE_BELOW = "sisa pidana {days} hari, di bawah batas {limit} hari"
-REASON_RELEASE_ABOVE = "sisa pidana {days} hari, di atas batas {limit} hari"
-REASON_OFFENCE = 'jenis perkara "{offence}" dikecualikan'
-REASON_RISK = "tingkat risiko {risk}, di atas batas {limit}"
-REASON_RISK_UNKNOWN = 'tingkat risiko "{risk}" tidak dikenal'
-REASON_NO_CONSENT = "belum ada persetujuan keikutsertaan program"
+REASON_DOMICILE_MISSING = gettext_lazy("domicile not recorded")
+REASON_DOMICILE_OUTSIDE = gettext_lazy("domicile outside ring I")
+REASON_DOMICILE_OUTSIDE_NAMED = gettext_lazy("domicile (Kec. {name}) outside ring I")
+REASON_STATUS_MISSING = gettext_lazy("custody status not recorded")
+REASON_STATUS = gettext_lazy('status "{status}" is not among those screened ({allowed})')
+REASON_SEX_MISSING = gettext_lazy("sex not recorded")
+REASON_SEX = gettext_lazy("sex {sex} is not in the rule")
+REASON_AGE_BELOW = gettext_lazy("aged {age}, below the limit of {limit} years")
+REASON_AGE_ABOVE = gettext_lazy("aged {age}, above the limit of {limit} years")
+REASON_EXPIRY_UNKNOWN = gettext_lazy("expiry date unknown (sentence data incomplete)")
+REASON_EXPIRY_PASSED = gettext_lazy("past the expiry date")
+REASON_RELEASE_BELOW = gettext_lazy("{days} days of sentence left, below the limit of {limit} days")
+REASON_RELEASE_ABOVE = gettext_lazy("{days} days of sentence left, above the limit of {limit} days")
+REASON_OFFENCE = gettext_lazy('offence category "{offence}" is excluded')
+REASON_RISK = gettext_lazy("risk level {risk}, above the limit {limit}")
+REASON_RISK_UNKNOWN = gettext_lazy('risk level "{risk}" is unknown')
+REASON_NO_CONSENT = gettext_lazy("no consent to program participation yet")
 
 
 @dataclass(frozen=True)
@@ -275,62 +275,64 @@ def evaluate(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, 
     reasons: list[str] = []
 
     if not person.domicile_district:
-        reasons.append(REASON_DOMICILE_MISSING)
+        reasons.append(str(REASON_DOMICILE_MISSING))
     elif person.domicile_district not in rule.districts:
         if person.domicile_district_name:
-            reasons.append(REASON_DOMICILE_OUTSIDE_NAMED.format(name=person.domicile_district_name))
+            reasons.append(str(REASON_DOMICILE_OUTSIDE_NAMED).format(name=person.domicile_district_name))
         else:
-            reasons.append(REASON_DOMICILE_OUTSIDE)
+            reasons.append(str(REASON_DOMICILE_OUTSIDE))
 
     if not person.status:
-        reasons.append(REASON_STATUS_MISSING)
+        reasons.append(str(REASON_STATUS_MISSING))
     elif person.status not in rule.statuses:
         allowed = ", ".join(_status_word(code) for code in rule.statuses)
-        reasons.append(REASON_STATUS.format(status=_status_word(person.status), allowed=allowed))
+        reasons.append(str(REASON_STATUS).format(status=_status_word(person.status), allowed=allowed))
 
     if not person.sex:
-        reasons.append(REASON_SEX_MISSING)
+        reasons.append(str(REASON_SEX_MISSING))
     elif person.sex not in rule.sexes:
-        reasons.append(REASON_SEX.format(sex=person.sex))
+        reasons.append(str(REASON_SEX).format(sex=person.sex))
 
     if rule.age is not None:
         low, high = rule.age
         age = age_on(person.birth_date, as_of)
         if age < low:
-            reasons.append(REASON_AGE_BELOW.format(age=number_text(age), limit=number_text(low)))
+            reasons.append(str(REASON_AGE_BELOW).format(age=number_text(age), limit=number_text(low)))
         elif age > high:
-            reasons.append(REASON_AGE_ABOVE.format(age=number_text(age), limit=number_text(high)))
+            reasons.append(str(REASON_AGE_ABOVE).format(age=number_text(age), limit=number_text(high)))
 
     if rule.release_within_days is not None:
         low, high = rule.release_within_days
         if person.expiry_date is None:
-            reasons.append(REASON_EXPIRY_UNKNOWN)
+            reasons.append(str(REASON_EXPIRY_UNKNOWN))
         else:
             days = (person.expiry_date - as_of).days
             if days < low:
                 if days < 0 <= low:
-                    reasons.append(REASON_EXPIRY_PASSED)
+                    reasons.append(str(REASON_EXPIRY_PASSED))
                 else:
                     reasons.append(
-                        REASON_RELEASE_BELOW.format(days=number_text(days), limit=number_text(low))
+                        str(REASON_RELEASE_BELOW).format(days=number_text(days), limit=number_text(low))
                     )
             elif days > high:
-                reasons.append(REASON_RELEASE_ABOVE.format(days=number_text(days), limit=number_text(high)))
+                reasons.append(
+                    str(REASON_RELEASE_ABOVE).format(days=number_text(days), limit=number_text(high))
+                )
 
     excluded = {_offence_key(offence) for offence in rule.exclude_offences}
     if _offence_key(person.offence_category) in excluded:
-        reasons.append(REASON_OFFENCE.format(offence=person.offence_category.strip()))
+        reasons.append(str(REASON_OFFENCE).format(offence=person.offence_category.strip()))
 
     risk = person.risk_level.strip().lower()
     if rule.max_risk is not None and risk:
         if risk not in RISK_LEVELS:
             # The SQL filter only lets through known levels and "", so an unrecognised value fails here too.
-            reasons.append(REASON_RISK_UNKNOWN.format(risk=person.risk_level.strip()))
+            reasons.append(str(REASON_RISK_UNKNOWN).format(risk=person.risk_level.strip()))
         elif RISK_LEVELS.index(risk) > RISK_LEVELS.index(rule.max_risk):
-            reasons.append(REASON_RISK.format(risk=risk, limit=rule.max_risk))
+            reasons.append(str(REASON_RISK).format(risk=risk, limit=rule.max_risk))
 
     if rule.requires_consent and not person.has_consent:
-        reasons.append(REASON_NO_CONSENT)
+        reasons.append(str(REASON_NO_CONSENT))
 
     return (not reasons, reasons)
 
@@ -411,14 +413,13 @@ def public_withdrawal(reason: str) -> str:
     return reason if reason in ("released", "transferred") else "left"
 
 
-STAGE_UNKNOWN = 'Tahap "{stage}" tidak dikenal.'
-TRANSITION_REFUSED = 'Tahap "{current}" tidak dapat diubah menjadi "{target}".'
-WITHDRAWAL_REASON_MISSING = (
-    "Alasan keluar wajib diisi: bebas, dipindahkan, disiplin, kesehatan, atau permintaan sendiri."
+STAGE_UNKNOWN = gettext_lazy('Unknown stage "{stage}".')
+TRANSITION_REFUSED = gettext_lazy('The stage "{current}" cannot change to "{target}".')
+WITHDRAWAL_REASON_MISSING = gettext_lazy(
+    "A reason for withdrawal is required: released, transferred, discipline, health or own request."
 )
-WITHDRAWAL_REASON_UNKNOWN = (
-    'Alasan keluar "{reason}" tidak dikenal. Pilih bebas, dipindahkan, disiplin, kesehatan, '
-    "atau permintaan sendiri."
+WITHDRAWAL_REASON_UNKNOWN = gettext_lazy(
+    'Unknown withdrawal reason "{reason}". Choose released, transferred, discipline, health or own request.'
 )
 
 
@@ -459,7 +460,7 @@ MARKS = (PRESENT, LATE, EXCUSED, UNEXCUSED)
 # Unexcused absences in a row, counted back from the latest session, that flag a participant for follow-up.
 FLAG_STREAK = 3
 
-MARK_UNKNOWN = 'Tanda kehadiran "{mark}" tidak dikenal.'
+MARK_UNKNOWN = gettext_lazy('Unknown attendance mark "{mark}".')
 
 
 def _check_marks(marks: Sequence[str]) -> None:
@@ -515,11 +516,13 @@ def is_flagged(marks_in_session_order: Sequence[str]) -> bool:
 
 MAX_SESSIONS = 500
 
-SCHEDULE_NO_WEEKDAYS = "Pilih paling sedikit satu hari dalam seminggu untuk jadwal sesi."
-SCHEDULE_WEEKDAY_INVALID = "Hari jadwal harus angka 0 (Senin) sampai 6 (Minggu)."
-SCHEDULE_END_BEFORE_START = "Tanggal selesai jadwal ({end}) lebih awal dari tanggal mulai ({start})."
-SCHEDULE_TOO_MANY = (
-    "Jadwal menghasilkan lebih dari {limit} sesi. Perpendek rentang tanggal atau kurangi hari."
+SCHEDULE_NO_WEEKDAYS = gettext_lazy("Choose at least one day of the week for the session schedule.")
+SCHEDULE_WEEKDAY_INVALID = gettext_lazy("Schedule days must be numbers from 0 (Monday) to 6 (Sunday).")
+SCHEDULE_END_BEFORE_START = gettext_lazy(
+    "The schedule's last date ({end}) is before its first date ({start})."
+)
+SCHEDULE_TOO_MANY = gettext_lazy(
+    "The schedule makes more than {limit} sessions. Shorten the dates or choose fewer days."
 )
 
 

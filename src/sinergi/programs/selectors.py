@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids
@@ -32,6 +33,7 @@ from sinergi.programs.models import (
 )
 
 RISK_ORDER = ("rendah", "sedang", "tinggi")
+NOT_MET = gettext_lazy("does not meet the rule")
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
 SCREENERS = access.SCREENERS
 
@@ -111,7 +113,7 @@ def screen(
         base.exclude(condition).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
     ):
         ok, reasons = domain.evaluate(rule, facts_of(episode), as_of=as_of)
-        ineligible.append((episode, reasons or ["tidak memenuhi aturan"]))
+        ineligible.append((episode, reasons or [str(NOT_MET)]))
     return len(eligible) + len(ineligible), eligible, ineligible
 
 

@@ -25,6 +25,12 @@ def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
             module = importlib.import_module(f"{config.name}.demo")
         except ModuleNotFoundError:
             continue
+        if config.name == "sinergi.aftercare":
+            # The registry releases those whose sentence has ended by now: after programs drew on them
+            # (2021-2023), before aftercare hands over the participants among them.
+            from sinergi.beneficiaries.demo import settle
+
+            settle(actor=admin)
         if hasattr(module, "seed"):
             module.seed(actor=admin)
     # Let every app react to what the demo recorded (the handover at release), before anyone logs in.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries.services.imports import wbp_import
@@ -42,7 +43,7 @@ def import_batch_create(*, actor: Any, upload: Any, skip_invalid: bool = False) 
         job = job_start(
             actor=actor,
             kind="person.import_check",
-            title=f"Periksa {batch.original_name}",
+            title=str(_("Check %(file)s") % {"file": batch.original_name}),
             task=import_check_task,
             params={"batch": batch.pk},
         )
@@ -54,9 +55,9 @@ def import_batch_create(*, actor: Any, upload: Any, skip_invalid: bool = False) 
     return batch
 
 
-IMPORT_NOT_READY = "Berkas ini belum selesai diperiksa, atau sudah diimpor."
-IMPORT_HAS_ERRORS = (
-    "Berkas masih berisi baris yang tidak valid. Perbaiki berkasnya, atau pilih lewati baris tidak valid."
+IMPORT_NOT_READY = _("This file has not been checked yet, or it has been imported already.")
+IMPORT_HAS_ERRORS = _(
+    "The file still has invalid rows. Fix the file, or choose to import only the valid rows."
 )
 
 
@@ -79,7 +80,7 @@ def import_batch_confirm(*, actor: Any, batch: Any, skip_invalid: bool) -> Any:
         job = job_start(
             actor=actor,
             kind="person.import",
-            title=f"Impor {batch.original_name}",
+            title=str(_("Import %(file)s") % {"file": batch.original_name}),
             task=import_run_task,
             params={"batch": batch.pk},
         )

@@ -172,6 +172,9 @@ def integration_event_add(
     """
     if not may_act_on_episode(actor, episode):
         raise ForbiddenError(INTEGRATION_NOT_ALLOWED)
+    kind_problems = domain.integration_kind_problems(kind)
+    if kind_problems:
+        raise ApplicationError(kind_problems["kind"], code="invalid", detail=kind_problems)
     dates = episode_stored_dates(episode)
     problems = domain.integration_problems(
         kind=kind, on=date, dates=dates, today=timezone.localdate(), reference=reference

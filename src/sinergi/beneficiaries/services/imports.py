@@ -78,6 +78,10 @@ FIELD_COLUMNS = {
 }
 
 
+# Field names in the audit trail, as the model's (and model_update's) names.
+AUDIT_FIELD_NAMES = {"domicile_district_id": "domicile_district", "domicile_village_id": "domicile_village"}
+
+
 def _dedupe_key(values: dict[str, Any]) -> tuple[Any, ...]:
     """Who a row without NIK or registration match may be: the same name, birth date, sex and district."""
     return (values["name_key"], values["birth_date"], values["sex"], values["domicile_district_id"])
@@ -425,16 +429,8 @@ class _Writer:
     def _episode_note(
         self, episode: dict[str, Any], diff: dict[str, list[Any]], *, created: bool = False
     ) -> dict[str, Any]:
-        note: dict[str, Any] = {
-            "unit": self.unit_names.get(episode["unit_id"], str(episode["unit_id"])),
-            "registration_number": episode["registration_number"],
-        }
-        if created:
-            note["created"] = True
-            note["status"] = episode["status"]
-        else:
-            note["fields"] = diff
-        return note
+        # The episode itself is kept (not its id): a new episode gets its id only when it is inserted.
+        return {"_episode": episode, "created": created, "fields": {} if created else diff}
 
     def _shown(self, name: str, value: Any) -> str:
         """A value as the preview shows it: dates in words, districts by name, NIKs masked already."""
@@ -456,25 +452,56 @@ class _Writer:
         return str(value)
 
     def _record_history(self, touched: dict[int, dict[str, Any]]) -> None:
-        """One entry in each created or changed person's own history (a bulk write to the audit chain)."""
+        """An entry in each created or changed person's own history (a bulk write to the audit chain).
+
+        Each custody episode the import created or changed gets its own entry naming it (`episode`, `unit`),
+        so the person page shows it only to those who may see that episode (a transfer's old episode stays
+        hidden from the new unit); the person's own fields ride on the entry of the row's episode. Fields
+        are recorded as model_update records them ({field: [old, new]}), so the history reads
+        "Full name: A -> B".
+        """
         entries = []
         for note in touched.values():
             person = note["person"]
-            changes = {
-                "source": self.source,
-                "lines": note["lines"],
-                "fields": _json_ready(note.get("fields") or {}),
-                "episodes": _json_ready(note.get("episodes") or []),
+            fields = {
+                AUDIT_FIELD_NAMES.get(k, k): v for k, v in _json_ready(note.get("fields") or {}).items()
             }
-            entries.append(
-                AuditEntry(
-                    action="person.import_create" if note["created"] else "person.import_update",
-                    target_type=Person._meta.label_lower,
-                    target_id=str(person["pk"]),
-                    target_label=person["full_name"],
-                    changes=changes,
+            common = {"source": self.source, "lines": note["lines"]}
+            episodes = note.get("episodes") or []
+            changes_list = [fields | common] if not episodes else []
+            for index, episode_note in enumerate(episodes):
+                episode = episode_note["_episode"]
+                about = {
+                    "episode": episode["pk"],
+                    "unit": self.unit_names.get(episode["unit_id"], str(episode["unit_id"])),
+                    "registration_number": episode["registration_number"],
+                }
+                if episode_note["created"]:
+                    what = {"episode_created": True, "status": episode["status"]}
+                else:
+                    what = {
+                        AUDIT_FIELD_NAMES.get(k, k): v
+                        for k, v in _json_ready(episode_note["fields"]).items()
+                        if k != "person_id"
+                    }
+                # The person's fields go with the row's own episode (the last note: a transfer's old
+                # episode is noted first).
+                own = fields if index == len(episodes) - 1 else {}
+                changes_list.append(own | what | about | common)
+            for index, changes in enumerate(changes_list):
+                entries.append(
+                    AuditEntry(
+                        action=(
+                            "person.import_create"
+                            if note["created"] and index == 0
+                            else "person.import_update"
+                        ),
+                        target_type=Person._meta.label_lower,
+                        target_id=str(person["pk"]),
+                        target_label=person["full_name"],
+                        changes=changes,
+                    )
                 )
-            )
         self.audit_entries += audit_record_many(actor=self.actor, entries=entries)
 
     def _record_events(

@@ -13,6 +13,7 @@ from sinergi.impact.services._common import (
 from sinergi.impact.services.finance import (
     budget_line_create,
     budget_line_update,
+    budget_thresholds_check,
     expenditure_create,
     expenditure_update,
     in_kind_create,
@@ -61,6 +62,7 @@ __all__ = [
     "YEAR_OUTSIDE_PROGRAM",
     "SnapshotFrozenError",
     "budget_line_create",
+    "budget_thresholds_check",
     "budget_line_update",
     "expenditure_create",
     "expenditure_update",

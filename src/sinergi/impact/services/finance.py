@@ -211,6 +211,20 @@ def _announce_thresholds(line: BudgetLine) -> list[int]:
     return due
 
 
+def budget_thresholds_check() -> dict[str, int]:
+    """Daily (jobs.schedule "impact.budget_thresholds"): announce the 90%/100% thresholds that "equipment
+    and aid" lines reached through aid recorded in aftercare, which sends no event of its own. Lines whose
+    thresholds were announced already stay quiet."""
+    checked = announced = 0
+    for line in BudgetLine.objects.filter(category=BudgetCategory.EQUIPMENT_AID).select_related(
+        "program__agreement"
+    ):
+        checked += 1
+        with transaction.atomic():
+            announced += len(_announce_thresholds(line))
+    return {"checked": checked, "announced": announced}
+
+
 def _money(value: int) -> str:
     return "Rp " + f"{value:,}".replace(",", ".")
 

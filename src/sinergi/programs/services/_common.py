@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext_lazy
 
@@ -10,40 +11,52 @@ from sinergi.beneficiaries.choices import IntegrationKind
 from sinergi.core.dates import long_date
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 
-PROGRAM_OUTSIDE_AGREEMENT = "Periode program {start}–{end} berada di luar masa berlaku kerja sama {number}."
-END_BEFORE_START = "Tanggal selesai sebelum tanggal mulai. Periksa kedua tanggal."
-COHORT_OUTSIDE_PROGRAM = "Periode angkatan {start}–{end} berada di luar periode program ({pstart}–{pend})."
-COHORT_NEEDS_UNIT = "Angkatan harus berada di sebuah Lapas, Rutan atau LPKA."
-CAPACITY_POSITIVE = "Kapasitas angkatan harus lebih dari 0."
-NOT_APPROVED = "{name} belum disetujui TPP untuk program ini. Setujui dulu di hasil penyaringan."
-NO_CONSENT = (
-    "{name} belum memberi persetujuan keikutsertaan program (atau sudah menariknya). "
-    "Catat persetujuannya di halaman WBP sebelum mendaftarkan."
+PROGRAM_OUTSIDE_AGREEMENT = gettext_lazy(
+    "The program period {start}–{end} falls outside the term of agreement {number}."
 )
-ALREADY_ENROLLED = "{name} sudah terdaftar di angkatan ini."
-COHORT_FULL = "Angkatan sudah penuh ({capacity} peserta). Tambahkan ke daftar tunggu, atau naikkan kapasitas."
-WRONG_UNIT = "{name} berada di {unit}, bukan di {cohort_unit} tempat angkatan ini berjalan."
-SESSION_OUTSIDE_COHORT = "Tanggal {date} berada di luar periode angkatan ({start}–{end})."
-TIME_ORDER = "Jam selesai harus setelah jam mulai."
+END_BEFORE_START = gettext_lazy("The end date is before the start date. Check both dates.")
+COHORT_OUTSIDE_PROGRAM = gettext_lazy(
+    "The cohort period {start}–{end} falls outside the program period ({pstart}–{pend})."
+)
+COHORT_NEEDS_UNIT = gettext_lazy("A cohort must be at a Lapas, Rutan or LPKA.")
+CAPACITY_POSITIVE = gettext_lazy("The cohort's capacity must be more than 0.")
+NOT_APPROVED = gettext_lazy(
+    "{name} has not been approved by the TPP for this program. Approve them first on the screening result."
+)
+NO_CONSENT = gettext_lazy(
+    "{name} has not consented to program participation (or has withdrawn consent). Record the consent on "
+    "the person's page before enrolling."
+)
+ALREADY_ENROLLED = gettext_lazy("{name} is already enrolled in this cohort.")
+COHORT_FULL = gettext_lazy(
+    "The cohort is full ({capacity} participants). Add to the waiting list, or raise the capacity."
+)
+WRONG_UNIT = gettext_lazy("{name} is held at {unit}, not at {cohort_unit} where this cohort runs.")
+SESSION_OUTSIDE_COHORT = gettext_lazy("The date {date} falls outside the cohort period ({start}–{end}).")
+TIME_ORDER = gettext_lazy("The end time must be after the start time.")
 NOT_ENROLLED = "Presensi hanya untuk peserta angkatan ini yang terdaftar; {who} tidak termasuk."
 SESSION_CANCELLED = gettext_lazy("This session was cancelled; no attendance can be recorded for it.")
 SESSION_IN_FUTURE = gettext_lazy(
     "This session takes place on %(date)s; attendance is taken on the day of the session or later."
 )
-RELEASE_IN_FUTURE = "Tanggal pembebasan {date} belum tiba. Catat pembebasan pada harinya atau sesudahnya."
-INTEGRATION_AFTER_EXPIRY = (
-    "Masa pidana sudah berakhir pada {expiry}; setelah itu yang dicatat adalah bebas, bukan {kind}."
+RELEASE_IN_FUTURE = gettext_lazy(
+    "The release date {date} has not come yet. Record the release on that day or later."
 )
-POST_BEFORE_PRE = "Penilaian akhir tidak boleh sebelum penilaian awal ({pre})."
-PRE_MISSING = "Catat penilaian awal lebih dulu."
-ASSESSMENT_EXISTS = "Penilaian {kind} sudah tercatat untuk peserta ini."
-SCORE_RANGE = "Nilai harus antara 0 dan 100."
-CERT_NUMBER_TAKEN = "Sertifikat nomor {number} dari {issuer} sudah tercatat."
-CERT_EXPIRY = "Tanggal kedaluwarsa harus setelah tanggal terbit."
-FILE_TYPE = "Hanya berkas PDF, JPG atau PNG yang dapat diunggah."
-FILE_TOO_BIG = "Berkas lebih dari 10 MB."
-NOT_FACILITATOR = "Hanya fasilitator angkatan ini atau petugas UPT yang dapat mencatat presensi."
-ALREADY_APPROVED = "Sudah disetujui sebelumnya."
+INTEGRATION_AFTER_EXPIRY = gettext_lazy(
+    "The sentence ended on {expiry}; after that a release is recorded, not {kind}."
+)
+POST_BEFORE_PRE = gettext_lazy("The post assessment cannot be before the pre assessment ({pre}).")
+PRE_MISSING = gettext_lazy("Record the pre assessment first.")
+ASSESSMENT_EXISTS = gettext_lazy("The {kind} assessment is already recorded for this participant.")
+SCORE_RANGE = gettext_lazy("The score must be between 0 and 100.")
+CERT_NUMBER_TAKEN = gettext_lazy("Certificate number {number} from {issuer} is already recorded.")
+CERT_EXPIRY = gettext_lazy("The expiry date must be after the date of issue.")
+FILE_TYPE = gettext_lazy("Only PDF, JPG or PNG files can be uploaded.")
+FILE_TOO_BIG = gettext_lazy("The file is larger than 10 MB.")
+NOT_FACILITATOR = gettext_lazy(
+    "Only this cohort's facilitators or the unit's officers can record attendance."
+)
+ALREADY_APPROVED = gettext_lazy("Already approved.")
 RELEASE_KINDS = {
     "bebas": "bebas",
     "pb": IntegrationKind.PAROLE,
@@ -107,10 +120,12 @@ def _d(value: dt.date) -> str:
     return long_date(value)
 
 
-def _problems(problems: dict[str, str]) -> ApplicationError:
+def _problems(problems: dict[str, Any]) -> ApplicationError:
     """Every problem at once, each next to its field."""
-    return ApplicationError(" ".join(problems.values()), code="invalid", detail=problems)
+    texts = {name: str(message) for name, message in problems.items()}
+    return ApplicationError(" ".join(texts.values()), code="invalid", detail=texts)
 
 
-def _invalid(message: str, field_name: str | None = None) -> ApplicationError:
-    return ApplicationError(message, code="invalid", detail={field_name: message} if field_name else None)
+def _invalid(message: object, field_name: str | None = None) -> ApplicationError:
+    text = str(message)
+    return ApplicationError(text, code="invalid", detail={field_name: text} if field_name else None)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import OrganisationKind, UnitKind
 from sinergi.accounts.models import User
@@ -76,8 +77,12 @@ def cohort_create(
     return cohort
 
 
-CAPACITY_BELOW_ENROLLED = "Kapasitas tidak boleh kurang dari jumlah peserta yang sudah terdaftar ({n})."
-SESSIONS_OUTSIDE_NEW_DATES = "Ada {n} sesi di luar periode baru; pindahkan atau batalkan sesi itu dulu."
+CAPACITY_BELOW_ENROLLED = gettext_lazy(
+    "The capacity cannot be less than the number of participants already enrolled ({n})."
+)
+SESSIONS_OUTSIDE_NEW_DATES = gettext_lazy(
+    "{n} sessions fall outside the new period; move or cancel them first."
+)
 
 
 def cohort_update(

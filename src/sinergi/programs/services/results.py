@@ -98,7 +98,7 @@ def certificate_record(
         date_text=_d,
     )
     if data.get("expires_on") and data["expires_on"] <= data["issued_on"]:
-        problems["expires_on"] = CERT_EXPIRY
+        problems["expires_on"] = str(CERT_EXPIRY)
     if Certificate.objects.filter(issuer=data["issuer"], number=data["number"]).exists():
         problems["number"] = CERT_NUMBER_TAKEN.format(number=data["number"], issuer=data["issuer"])
     if problems:
@@ -192,7 +192,7 @@ def assessment_correct(
     if assessment.voided_on:
         problems["reason"] = str(ALREADY_VOIDED) % {"date": _d(assessment.voided_on)}
     if value < 0 or value > 100:
-        problems["score"] = SCORE_RANGE
+        problems["score"] = str(SCORE_RANGE)
     if not reason.strip():
         problems["reason"] = str(REASON_REQUIRED)
     future = domain.future_problem(what=ASSESSMENT_DATE, on=on, today=timezone.localdate(), date_text=_d)
