@@ -198,7 +198,11 @@ def _visit_writer(
         status, body = _request(
             f"{base}/api/v1/aftercare/cases/{case_id}/visits",
             token=token,
-            body={"visited_on": "2023-01-10", "mode": "phone", "notes": "Kunjungan uji beban (sintetis)"},
+            body={
+                "visited_on": time.strftime("%Y-%m-%d"),
+                "mode": "phone",
+                "notes": "Kunjungan uji beban (sintetis)",
+            },
         )
         tally.add("visit", status, started, body)
         if status == 201:
