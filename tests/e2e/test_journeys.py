@@ -38,8 +38,9 @@ JOURNEYS: dict[str, tuple[str, str, dict[str, int]]] = {
 
 @pytest.fixture
 def journey_page(browser: Any, request: Any) -> Iterator[Any]:
-    role = request.node.callspec.params["role"]
-    context = browser.new_context(locale="id-ID", viewport=JOURNEYS[role][2])
+    callspec = getattr(request.node, "callspec", None)
+    viewport = JOURNEYS[callspec.params["role"]][2] if callspec else DESKTOP
+    context = browser.new_context(locale="id-ID", viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
@@ -69,3 +70,32 @@ def test_a_role_logs_in_and_reaches_its_main_task(
     page.get_by_text(expected).first.wait_for()
     assert page.locator("h1").first.is_visible()
     assert errors == []
+
+
+def _login(page: Any, base: str, role: str) -> None:
+    account = next(a for a in demo_accounts(reset_passwords=True) if a.role == role)
+    page.goto(f"{base}/masuk/")
+    page.get_by_label("Nama pengguna").fill(account.username)
+    page.get_by_label("Kata sandi").fill(account.password)
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_test_id("dashboard-title").wait_for()
+
+
+def test_on_the_demo_a_unit_officer_opens_a_person_from_the_registry_list(
+    live_server: Any, reference_data: None, journey_page: Any
+) -> None:
+    from sinergi.accounts.models import User
+    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.site.demo import demo_seed
+
+    demo_seed()
+    page = journey_page
+    _login(page, live_server.url, Role.UNIT_OFFICER)
+    officer = User.objects.get(username="demo.upt")
+    episode = CustodyEpisode.objects.filter(unit_id=officer.organisation_id).order_by("pk").first()
+    assert episode is not None
+    person = episode.person
+    page.goto(f"{live_server.url}/wbp/?q={person.full_name}")
+    page.get_by_role("link", name=person.full_name, exact=True).first.click()
+    page.wait_for_url(f"**/wbp/{person.pk}/")
+    page.get_by_text(person.full_name).first.wait_for()
