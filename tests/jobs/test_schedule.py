@@ -7,8 +7,12 @@ from django.core.management import call_command
 from sinergi.jobs.models import Job, ScheduledRun
 from sinergi.jobs.schedule import schedule_due
 
-
-EVERY_DAY = ["agreements.expiry_alerts", "programs.handovers", "aftercare.reminders", "impact.budget_thresholds"]
+EVERY_DAY = [
+    "agreements.expiry_alerts",
+    "programs.handovers",
+    "aftercare.reminders",
+    "impact.budget_thresholds",
+]
 
 
 def test_a_scheduled_job_starts_once_a_day(db, django_capture_on_commit_callbacks) -> None:

@@ -10,9 +10,9 @@ from ninja import Query, Router, Schema
 
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
-from sinergi.beneficiaries.views import REGISTRY
 from sinergi.core.access import require_roles
 from sinergi.core.api import Id, PageParams, page_of
 

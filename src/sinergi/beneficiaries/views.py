@@ -16,6 +16,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors, services
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
@@ -31,7 +32,6 @@ from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
 from sinergi.core.params import query_id
 
-REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 EPISODE_FIELDS = (
     "unit",
     "registration_number",

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.choices import Role
 from sinergi.beneficiaries import domain, selectors, services
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.forms import ImportForm
 from sinergi.beneficiaries.importing import FILE_TOO_LARGE, ImportLimits, megabytes
 from sinergi.core.access import allow
@@ -23,7 +23,6 @@ from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
 
 PREVIEW_SHOWN = 500
-REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 
 
 class LimitedUploadHandler(FileUploadHandler):

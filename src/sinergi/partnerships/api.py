@@ -13,9 +13,9 @@ from sinergi.core.access import require_roles
 from sinergi.core.api import Id, Year
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
+from sinergi.partnerships.access import EDITORS, READERS
 from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.models import Agreement
-from sinergi.partnerships.views import EDITORS, READERS
 
 router = Router(tags=["agreements"])
 

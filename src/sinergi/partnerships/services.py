@@ -25,6 +25,7 @@ from sinergi.core.errors import CONFLICT_MESSAGE, ApplicationError, ConflictErro
 from sinergi.core.uploads import SCAN_TYPES, detect_scan
 from sinergi.notifications.services import notify
 from sinergi.partnerships import domain
+from sinergi.partnerships.access import EDITORS
 from sinergi.partnerships.choices import AgreementKind, DocumentKind, PartyRole, ProgramType
 from sinergi.partnerships.models import Agreement, AgreementDocument, AgreementParty, ExpiryAlert
 from sinergi.regions.models import District
@@ -74,7 +75,7 @@ ALREADY_TERMINATED = gettext_lazy("This agreement was already terminated.")
 TERMINATION_NEEDS_REASON = gettext_lazy("Give the reason for terminating the agreement.")
 TERMINATION_BEFORE_START = gettext_lazy("The termination date cannot be before the start date (%(start)s).")
 
-EDITOR_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
+EDITOR_ROLES = EDITORS
 
 
 @dataclass(frozen=True)

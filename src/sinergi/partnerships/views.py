@@ -19,22 +19,13 @@ from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
 from sinergi.core.uploads import download_name
 from sinergi.partnerships import selectors, services
+from sinergi.partnerships.access import EDITORS, READERS
 from sinergi.partnerships.choices import AgreementKind
 from sinergi.partnerships.domain import timeline
 from sinergi.partnerships.filters import AgreementFilter
 from sinergi.partnerships.forms import AgreementForm, DocumentForm, PartyFormSet, TerminateForm
 from sinergi.partnerships.models import Agreement
 from sinergi.regions.models import District
-
-READERS = (
-    Role.ADMIN,
-    Role.KANWIL_OFFICER,
-    Role.UNIT_OFFICER,
-    Role.BAPAS_OFFICER,
-    Role.CSR_OFFICER,
-    Role.FACILITATOR,
-)
-EDITORS = services.EDITOR_ROLES
 
 
 @allow(*READERS)

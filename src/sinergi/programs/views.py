@@ -19,8 +19,8 @@ from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
 from sinergi.core.uploads import detect_scan, download_name
+from sinergi.partnerships.access import READERS as AGREEMENT_READERS
 from sinergi.partnerships.selectors import agreement_get, agreement_list
-from sinergi.partnerships.views import READERS as AGREEMENT_READERS
 from sinergi.programs import access, domain, selectors, services
 from sinergi.programs.choices import Mark, PublicWithdrawal, Stage
 from sinergi.programs.forms import (

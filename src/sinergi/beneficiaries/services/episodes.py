@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services._common import (
     REGISTRATION_TAKEN,
@@ -19,6 +20,8 @@ from sinergi.beneficiaries.services._common import (
     _thresholds_waived,
 )
 from sinergi.core.errors import ApplicationError, ForbiddenError
+from sinergi.events import kinds
+from sinergi.events.services import event_record
 
 
 def _episode_dates(data: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +95,22 @@ def _episode_save(*, actor: Any, person: Person, data: dict[str, Any]) -> Custod
         k: (v if v is not None else 0) if k.startswith(("sentence_", "remission")) else v
         for k, v in values.items()
     }
-    return CustodyEpisode.objects.create(person=person, **values, **_episode_dates(values))
+    # Released before (bebas, or on PB/CB/CMB as a client): this episode is a return to custody.
+    readmission = person.episodes.filter(status__in=(CustodyStatus.RELEASED, CustodyStatus.CLIENT)).exists()
+    episode = CustodyEpisode.objects.create(person=person, **values, **_episode_dates(values))
+    # The outbox, in the same transaction, as the import does: aftercare records a readmission from it.
+    event_record(
+        kind=kinds.CUSTODY_STARTED,
+        subject=person,
+        payload={
+            "episode": episode.pk,
+            "unit": episode.unit_id,
+            "status": episode.status,
+            "on": episode.start_date.isoformat() if episode.start_date else None,
+            "readmission": readmission,
+        },
+    )
+    return episode
 
 
 def episode_add(*, actor: Any, person: Person, data: dict[str, Any]) -> CustodyEpisode:
