@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest bench clean messages lock
+.PHONY: install run test lint typecheck pytest bench soak clean messages lock
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ pytest: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Soak test (not part of make test): SOAK_CLIENTS (64) clients for SOAK_SECONDS (60) against a served demo.
+soak: install
+	$(BIN)/python bench/soak.py
 
 # Each app has its own catalogue (src/sinergi/<app>/locale); the project's templates, config and formats
 # use src/sinergi/locale. Extract every catalogue, then compile them all.
