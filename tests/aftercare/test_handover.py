@@ -285,6 +285,7 @@ def test_a_handler_that_crashes_after_its_writes_leaves_nothing_and_the_retry_ha
     subscribers[kinds.PERSON_RELEASED].append(f"{__name__}.crash_once")
     monkeypatch.setattr(registry, "_subscribers", subscribers)
     crashes.clear()
+    events_dispatch()  # the registrations' own custody.started events, delivered before the release
     enrollment = handover["enrollments"][0]
     episode_release(
         actor=None,

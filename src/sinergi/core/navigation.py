@@ -29,6 +29,7 @@ class NavGroup:
     label: str | Promise
     icon: str
     items: tuple[NavItem | None, ...]
+    key: str = "more"
 
 
 # The top row holds the daily work; reference data and administration sit in one dropdown, so the menu
@@ -45,6 +46,7 @@ MENU: list[NavItem | NavGroup] = [
             NavItem(_("My clients"), "aftercare:caseload", "bi-person-lines-fill"),
             NavItem(_("All cases"), "aftercare:case_list", "bi-signpost-2"),
         ),
+        key="aftercare",
     ),
     NavItem(_("Impact"), "impact:index", "bi-graph-up-arrow"),
     NavGroup(
@@ -102,5 +104,13 @@ def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
             children.pop()
         if children:
             active = any(c.get("active") for c in children)
-            entries.append({"label": item.label, "icon": item.icon, "children": children, "active": active})
+            entries.append(
+                {
+                    "label": item.label,
+                    "icon": item.icon,
+                    "children": children,
+                    "active": active,
+                    "key": item.key,
+                }
+            )
     return entries

@@ -33,6 +33,10 @@ def demo_seed(*, reset_passwords: bool = False) -> list[DemoAccount]:
             settle(actor=admin)
         if hasattr(module, "seed"):
             module.seed(actor=admin)
+    # Later steps (the impact app's comparison group) add episodes too: nobody stays in custody past expiry.
+    from sinergi.beneficiaries.demo import settle
+
+    settle(actor=admin)
     # Let every app react to what the demo recorded (the handover at release), before anyone logs in.
     while events_dispatch():
         pass
