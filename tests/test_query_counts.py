@@ -331,7 +331,7 @@ CASES = [
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
     Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
-    Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 17),
+    Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 24),
     Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 16),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),

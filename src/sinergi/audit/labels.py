@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "person.import_update": _("Person changed by import"),
     "person.import_preview.list": _("Import preview read"),
     "system.restore": _("Backup restored"),
+    "cohort.participants.list": _("Cohort participants read"),
+    "session.attendance.list": _("Attendance sheet read"),
     "person.anonymise": _("Person anonymised (retention)"),
     "person.import_report": _("Import error report downloaded"),
     "person.merge": _("Duplicate records merged"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.selectors import has_active_consent
 from sinergi.core.access import allow
@@ -332,6 +333,13 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     can_enrol = access.may_enrol(request.user, cohort)
     candidates = selectors.cohort_candidates(cohort=cohort) if can_enrol else []
+    audit_read(
+        actor=request.user,
+        action="cohort.participants.list",
+        filters={"cohort": cohort.pk},
+        count=len(enrollments) + len(candidates),
+        target=cohort,
+    )
     return render(
         request,
         "programs/cohort_detail.html",
@@ -477,6 +485,14 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             _refuse_forbidden(refusal)
             error, status = str(refusal.message), refusal.status
     rows = selectors.attendance_sheet(session=session)
+    if request.method == "GET":
+        audit_read(
+            actor=request.user,
+            action="session.attendance.list",
+            filters={"session": session.pk},
+            count=len(rows),
+            target=session,
+        )
     conflicts = {c["enrollment"]: c for c in (outcome.conflicts if outcome else [])}
     context = {
         "session": session,
