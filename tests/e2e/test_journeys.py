@@ -67,7 +67,7 @@ def test_a_role_logs_in_and_reaches_its_main_task(
     path, expected, _ = JOURNEYS[role]
     response = page.goto(f"{live_server.url}{path}")
     assert response is not None and response.status == 200, (path, response and response.status)
-    page.get_by_text(expected).first.wait_for()
+    page.locator("main").get_by_text(expected).first.wait_for()  # not the (collapsed) menu
     assert page.locator("h1").first.is_visible()
     assert errors == []
 

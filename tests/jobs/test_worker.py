@@ -18,7 +18,7 @@ def test_the_worker_runs_a_queued_job_from_the_database(reference_data, settings
     job = job_start(actor=admin, kind="audit.verify", title="Uji", task=audit_verify_task)
     assert Job.objects.get(pk=job.pk).status == "queued"
     # The worker drops connections older than CONN_MAX_AGE; the test database connection is old but fine.
-    monkeypatch.setattr(connection, "close_at", None)
+    monkeypatch.setattr(connection, "close_at", None, raising=False)
     call_command("worker", "--max-tasks", "1", "--interval", "0.1")
     job.refresh_from_db()
     assert job.status == "succeeded"

@@ -81,7 +81,7 @@ def recorded(world: World) -> dict[str, Any]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_into_a_fresh_database_gives_back_every_row_and_document(
-    recorded: dict[str, Any], fresh_database: str, tmp_path: Path, reference_data: None
+    reference_data: None, recorded: dict[str, Any], fresh_database: str, tmp_path: Path
 ) -> None:
     archive = tmp_path / "cadangan.zip"
     call_command("backup", str(archive), verbosity=0)
