@@ -56,8 +56,9 @@ def test_a_phone_sized_screen_shows_the_menu_behind_a_button(
     menu_link = phone.locator("#nav-main").get_by_role("link", name="Jejak audit")
     assert not menu_link.is_visible()
     phone.get_by_role("button", name="Buka menu").click()
+    phone.locator("#nav-main.collapse.show").wait_for()  # the opening animation has finished
     phone.get_by_test_id("menu-more").click()  # administration sits in the "Lainnya" dropdown
     menu_link.wait_for(state="visible")
-    menu_link.click()
-    phone.wait_for_url("**/audit/")
+    with phone.expect_navigation(url="**/audit/"):
+        menu_link.click()
     context.close()
