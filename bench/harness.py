@@ -1,10 +1,10 @@
 """The `make bench` harness: measure a thing and its baseline in the same run, and compare them as a ratio.
 
-A benchmark case is a module in `bench/cases/` with `ID`, `WHAT` and `run(ctx) -> Result`. It measures what
-Sinergi does (`measured`) and, where the issue names one, a baseline doing the same work by hand in the same
-run (`baseline`): COPY into a bare table, hand-written SQL, a bare Django view. Each figure is repeated
-`ctx.repeat` times (at least 3) and reported as median and spread (max - min). Times are never compared
-against absolute numbers inside `make test`; only here, and only as reported targets.
+A benchmark case is a module in `bench/cases/` with `ID`, `WHAT` and `run(ctx) -> Result | list[Result]`.
+It measures what Sinergi does (`measured`) and, where the issue names one, a baseline doing the same
+work by hand in the same run (`baseline`): COPY into a bare table, hand-written SQL, a bare Django view.
+Each figure is repeated `ctx.repeat` times (at least 3) and reported as median and spread (max - min).
+Times are never compared against absolute numbers inside `make test`; only here, as reported targets.
 """
 
 from __future__ import annotations
@@ -90,7 +90,27 @@ class Context:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def sinergi(self) -> list[str]:
+        """argv prefix of the `sinergi` command; run it with `self.bench_env()`."""
         return [sys.executable, "-m", "sinergi"]
+
+    @property
+    def bench_database_url(self) -> str:
+        return str(self.extra.get("bench_database_url", self.database_url))
+
+    def bench_env(self) -> dict[str, str]:
+        """Environment for child processes: DATABASE_URL points at the prepared benchmark database."""
+        return {**self.env, "DATABASE_URL": self.bench_database_url}
+
+    def django(self) -> None:
+        """Set up Django in this process against the benchmark database (idempotent)."""
+        import django
+        from django.apps import apps
+
+        if apps.ready:
+            return
+        os.environ["DATABASE_URL"] = self.bench_database_url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.config.settings")
+        django.setup()
 
 
 def time_call(fn: Callable[[], Any], repeat: int) -> Figure:

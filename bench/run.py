@@ -78,8 +78,9 @@ def main() -> int:
     for module in _cases(only):
         print(f"== {module.ID}: {module.WHAT}", flush=True)  # type: ignore[attr-defined]
         try:
-            result: Result = module.run(ctx)  # type: ignore[attr-defined]
-            results.append(result.as_json())
+            outcome: Result | list[Result] = module.run(ctx)  # type: ignore[attr-defined]
+            for result in outcome if isinstance(outcome, list) else [outcome]:
+                results.append(result.as_json())
         except Exception:  # noqa: BLE001 (report the crash, go on with the other cases)
             crashed = True
             traceback.print_exc()
