@@ -19,6 +19,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,8 +27,8 @@ from bench import cases, dataset  # noqa: E402
 from bench.harness import BENCH_DIR, Context, Result  # noqa: E402
 
 
-def _cases(only: set[str]) -> list[object]:
-    found = []
+def _cases(only: set[str]) -> list[Any]:
+    found: list[Any] = []
     for info in sorted(pkgutil.iter_modules(cases.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"bench.cases.{info.name}")
         if not hasattr(module, "run"):
