@@ -77,9 +77,9 @@ def main() -> int:
     results: list[dict[str, object]] = []
     crashed = False
     for module in _cases(only):
-        print(f"== {module.ID}: {module.WHAT}", flush=True)  # type: ignore[attr-defined]
+        print(f"== {module.ID}: {module.WHAT}", flush=True)
         try:
-            outcome: Result | list[Result] = module.run(ctx)  # type: ignore[attr-defined]
+            outcome: Result | list[Result] = module.run(ctx)
             for result in outcome if isinstance(outcome, list) else [outcome]:
                 results.append(result.as_json())
         except Exception:  # noqa: BLE001 (report the crash, go on with the other cases)
@@ -87,8 +87,8 @@ def main() -> int:
             traceback.print_exc()
             results.append(
                 {
-                    "id": module.ID,  # type: ignore[attr-defined]
-                    "what": module.WHAT,  # type: ignore[attr-defined]
+                    "id": module.ID,
+                    "what": module.WHAT,
                     "measured": {},
                     "baseline": {},
                     "ratio": None,
