@@ -256,6 +256,40 @@ def add_aftercare_case(world: World, ctx: Context, i: int) -> str:
     return person.full_name
 
 
+def add_scored_participant(world: World, ctx: Context, i: int) -> str:
+    """A participant of the case's program, released, with an aftercare case and a scored follow-up (the
+    program page's index distribution counts it)."""
+    from sinergi.accounts.models import Organisation
+    from sinergi.aftercare import services
+    from sinergi.aftercare.models import AftercareCase
+    from sinergi.programs.models import Enrollment
+
+    name = add_participant(world, ctx, i)
+    enrollment = Enrollment.objects.select_related("person").get(person__full_name=name)
+    case = AftercareCase.objects.create(
+        person=enrollment.person,
+        episode=enrollment.episode,
+        enrollment=enrollment,
+        bapas=Organisation.objects.get(code="BAPAS-PLG"),
+        release_kind="bebas",
+        released_on=dt.date(2022, 7, 1),
+        opened_on=dt.date(2022, 7, 1),
+    )
+    services.followup_record(
+        actor=None,
+        case=case,
+        milestone=3,
+        data={
+            "done_on": dt.date(2022, 10, 3),
+            "contacted": i % 3 != 0,
+            "work_status": "employed",
+            "monthly_income": 3_000_000 + i,
+            "housing": "family",
+        },
+    )
+    return 'data-testid="index-distribution-table"'
+
+
 def add_value_map(world: World, ctx: Context, i: int) -> str:
     from sinergi.impact import services
     from tests.impact.test_services import OUTCOME
@@ -330,7 +364,15 @@ CASES = [
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 17),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
-    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
+    # 15: the aftercare panel's index distribution is one query (14 before it).
+    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 15),
+    Case(
+        "program index distribution",
+        Role.KANWIL_OFFICER,
+        _program_url("/program/{}/"),
+        add_scored_participant,
+        17,
+    ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 24),
     Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 16),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),

@@ -38,6 +38,12 @@ GUIDES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
 VISITORS = (*GUIDES, Role.FACILITATOR)
 # Who sees the caseload page "Klien saya".
 CASELOAD_ROLES = (Role.BAPAS_OFFICER, Role.FACILITATOR)
+# Who sees the distribution of participants' latest independence index on the program page: the guides
+# over the cases of their scope, TJSL officers over their consenting participants and monitors over all,
+# these two with small cells suppressed (INDEX_AGGREGATES_ONLY). Unit officers and mentors read no scores
+# in aggregate.
+INDEX_READERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER, Role.CSR_OFFICER, Role.MONITOR)
+INDEX_AGGREGATES_ONLY = (Role.CSR_OFFICER, Role.MONITOR)
 # Who maintains the UMK table.
 WAGE_EDITORS = (Role.ADMIN,)
 ASSIGN_PERMISSION = "aftercare.assign_case"

@@ -40,6 +40,7 @@ from sinergi.programs.forms import (
     WithdrawForm,
 )
 from sinergi.programs.models import CurriculumModule, Enrollment
+from sinergi.programs.panels import program_panels_for
 
 READERS = access.READERS
 PLANNERS = access.PLANNERS
@@ -194,6 +195,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and agreement_list(actor=request.user).filter(pk=program.agreement_id).exists(),
             "can_screen": _role(request) in SCREENERS,
             "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
+            "panels": program_panels_for(actor=request.user, program=program),
         },
     )
 
