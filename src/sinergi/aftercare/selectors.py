@@ -253,6 +253,27 @@ def case_detail(*, actor: Any, case: AftercareCase, today: dt.date | None = None
     return context
 
 
+def aid_get(*, actor: Any, pk: int) -> Aid:
+    """Aid on a case in the actor's scope whose view includes aid, or NotFoundError (never a 403 that would
+    reveal the aid exists)."""
+    aid = Aid.objects.filter(pk=pk).first()
+    if aid is None:
+        raise NotFoundError()
+    case = case_get(actor=actor, pk=aid.case_id)
+    if not view_of(actor, case).aid:
+        raise NotFoundError()
+    aid.case = case
+    return aid
+
+
+def aid_evidence_get(*, actor: Any, pk: int) -> Aid:
+    """As `aid_get`, for downloading its evidence: NotFoundError when it has none."""
+    aid = aid_get(actor=actor, pk=pk)
+    if not aid.evidence:
+        raise NotFoundError()
+    return aid
+
+
 def _progress(goals: list[Goal]) -> dict[str, int]:
     counted = [g for g in goals if g.status != "dropped"]
     done = sum(1 for g in counted if g.status == "done")
