@@ -65,7 +65,7 @@ AGE_RANGE_INVALID = "Rentang umur harus dua angka tidak negatif dengan minimal t
 
 
 class RuleError(ValueError):
-    """An eligibility rule that cannot be read; the message (in the active language) names the offending key."""
+    """An eligibility rule that cannot be read; the message (active language) names the offending key."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,9 @@ def age_on(birth: dt.date, on: dt.date) -> int:
     return years
 
 
-Reason = dict[str, Any]  # {"code": "district_outside", "params": {"district": "16.71.02", "name": "Kertapati"}}
+Reason = dict[
+    str, Any
+]  # {"code": "district_outside", "params": {"district": "16.71.02", "name": "Kertapati"}}
 
 # The message for each reason code; params are plain values (numbers, codes, names), formatted when shown.
 REASON_MESSAGES = {
@@ -329,9 +331,7 @@ def evaluate_codes(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[
         reasons.append(_reason("domicile_missing"))
     elif person.domicile_district not in rule.districts:
         reasons.append(
-            _reason(
-                "district_outside", district=person.domicile_district, name=person.domicile_district_name
-            )
+            _reason("district_outside", district=person.domicile_district, name=person.domicile_district_name)
         )
 
     if not person.status:

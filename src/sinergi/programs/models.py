@@ -96,7 +96,18 @@ class ScreeningResult(models.Model):
     registration_number = models.CharField(max_length=60)
     unit_code = models.CharField(max_length=40)
     eligible = models.BooleanField()
+    # Runs saved before reasons were codes hold the reasons as text in the screener's language; newer runs
+    # leave this empty and keep the facts the rule read instead (below), so the reasons are worked out
+    # from the frozen facts, in the reader's language, only for the rows a page shows.
     reasons = models.JSONField(default=list)
+    domicile_district_code = models.CharField(max_length=8, null=True, blank=True)
+    custody_status = models.CharField(max_length=12, blank=True, default="")
+    sex = models.CharField(max_length=1, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
+    expiry_date = models.DateField(null=True, blank=True)
+    offence_category = models.CharField(max_length=150, blank=True, default="")
+    risk_level = models.CharField(max_length=10, blank=True, default="")
+    consent_given = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-eligible", "full_name"]
@@ -104,6 +115,11 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({'ya' if self.eligible else 'tidak'})"
+
+    @property
+    def has_facts(self) -> bool:
+        """Whether the run froze the facts (newer runs) rather than the reasons as text (older runs)."""
+        return self.birth_date is not None
 
 
 class CandidateApproval(TimeStampedModel):
