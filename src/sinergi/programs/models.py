@@ -89,9 +89,23 @@ class ScreeningRun(models.Model):
 class ScreeningResult(models.Model):
     """One person's result in a run, with a snapshot of who they were then and the reasons."""
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results")
-    person = models.ForeignKey("beneficiaries.Person", on_delete=models.PROTECT, related_name="+")
-    episode = models.ForeignKey("beneficiaries.CustodyEpisode", on_delete=models.PROTECT, related_name="+")
+    # A national run writes a row per person (300,000) in one INSERT ... SELECT from the joined registry
+    # rows, so the database checks no foreign key row by row (db_constraint=False) and keeps only the
+    # indexes pages use: (run, eligible) and person. Django still refuses to delete a person or an
+    # episode that a result refers to (PROTECT is enforced by the ORM).
+    run = models.ForeignKey(
+        ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
+    )
+    person = models.ForeignKey(
+        "beneficiaries.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    episode = models.ForeignKey(
+        "beneficiaries.CustodyEpisode",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     full_name = models.CharField(max_length=200)
     registration_number = models.CharField(max_length=60)
     unit_code = models.CharField(max_length=40)

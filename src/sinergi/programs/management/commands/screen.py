@@ -1,15 +1,17 @@
 """`sinergi screen --rule FILE.json --as-of YYYY-MM-DD [--format json]`: evaluate a rule; saves nothing.
 
-The JSON is written as the rows arrive from one query (eligible first, then the others, each by unit and
-registration number), so memory stays flat however large the registry; "evaluated" comes last because it
-is known only at the end. Eligibility is decided in SQL; the reasons are worked out from the facts the
-same query returns.
+The JSON is written as the rows arrive from one query (in no particular order; the people not eligible are
+spooled until the eligible list is closed), so memory stays flat however large the registry; "evaluated"
+comes last because it is known only at the end. Eligibility is decided in SQL; the reasons are worked out
+from the facts the same query returns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -52,28 +54,53 @@ class Command(BaseCommand):
 
     def _json(self, on: dt.date, rows: Any) -> None:
         write = self.stdout.write
-        text = json.JSONEncoder(ensure_ascii=False).encode
-        out: list[str] = [f'{{"as_of": "{on.isoformat()}", "eligible": [']
+        text = encode_basestring  # a JSON string, as json.dumps(..., ensure_ascii=False) writes it
+        encoded: dict[str, str] = {}  # the same reason recurs for thousands of people: encode it once
+
+        def reasons_json(reasons: list[str]) -> str:
+            parts = []
+            for reason in reasons:
+                part = encoded.get(reason)
+                if part is None:
+                    part = encoded[reason] = text(reason)
+                parts.append(part)
+            return "[" + ", ".join(parts) + "]"
+
+        # Rows come in any order; the eligible go straight out, the others wait in a spool (memory, then
+        # disk past a few megabytes) until the eligible list is closed.
+        write(f'{{"as_of": "{on.isoformat()}", "eligible": [', ending="")
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8")
+        shown: list[str] = []
+        held: list[str] = []
+        wrote = spooled = False
         evaluated = 0
-        in_eligible = True
-        first = True
         for registration, unit, eligible, reasons in rows:
-            if in_eligible and not eligible:
-                out.append('], "ineligible": [')
-                in_eligible, first = False, True
-            item = f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}'
-            if not eligible:
-                item += f', "reasons": {text(reasons)}'
-            out.append(("" if first else ", ") + item + "}")
-            first = False
             evaluated += 1
-            if len(out) >= CHUNK:
-                write("".join(out), ending="")
-                out.clear()
-        if in_eligible:
-            out.append('], "ineligible": [')
-        out.append(f'], "evaluated": {evaluated}}}')
-        write("".join(out))
+            if eligible:
+                shown.append(f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}}}')
+                if len(shown) >= CHUNK:
+                    write((", " if wrote else "") + ", ".join(shown), ending="")
+                    wrote = True
+                    shown.clear()
+            else:
+                held.append(
+                    f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}, '
+                    f'"reasons": {reasons_json(reasons)}}}'
+                )
+                if len(held) >= CHUNK:
+                    spool.write((", " if spooled else "") + ", ".join(held))
+                    spooled = True
+                    held.clear()
+        if shown:
+            write((", " if wrote else "") + ", ".join(shown), ending="")
+        write('], "ineligible": [', ending="")
+        spool.seek(0)
+        while block := spool.read(1024 * 1024):
+            write(block, ending="")
+        spool.close()
+        if held:
+            write((", " if spooled else "") + ", ".join(held), ending="")
+        write(f'], "evaluated": {evaluated}}}')
 
     def _text(self, on: dt.date, rows: Any) -> None:
         evaluated = eligible_count = 0
