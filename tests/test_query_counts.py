@@ -147,6 +147,19 @@ def add_screened_person(world: World, ctx: Context, i: int) -> str:
     return name
 
 
+def add_screened_out_person(world: World, ctx: Context, i: int) -> str:
+    """One more person outside the ring (each in another district), so the run shows them with reasons."""
+    from sinergi.programs import services
+    from sinergi.regions.models import District
+
+    district = District.objects.exclude(code__in=["16.71.14", "16.07.01"]).order_by("code")[i]
+    name = _person(world, i, "Luar", domicile_district=district).full_name
+    ctx["run"] = services.screening_run_create(
+        actor=None, program=_program(world, ctx), as_of=dt.date(2022, 3, 1)
+    )
+    return name
+
+
 def _cohort(world: World, ctx: Context) -> Any:
     from sinergi.programs import services
 
@@ -374,7 +387,15 @@ CASES = [
         17,
     ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 24),
-    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 16),
+    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each.
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 18),
+    Case(
+        "screening run, not eligible",
+        Role.UNIT_OFFICER,
+        _of("/program/penyaringan/{}/", "run"),
+        add_screened_out_person,
+        20,
+    ),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),
