@@ -193,6 +193,10 @@ class _Person:
     district: str
 
 
+_Held = tuple[int, dt.date, bool]  # session id, date, cancelled
+_Member = tuple[int, str, dt.date | None]  # enrolment id, stage, withdrawn on
+
+
 class _Sink:
     """Writes rows: COPY on PostgreSQL, executemany in batches on SQLite. Ids are given by the caller."""
 
@@ -202,7 +206,7 @@ class _Sink:
         self.now = timezone.now().replace(microsecond=0)
 
     def next_id(self, model: type[models.Model]) -> int:
-        found = model._default_manager.aggregate(top=models.Max("pk"))["top"]  # type: ignore[attr-defined]
+        found = model._default_manager.aggregate(top=models.Max("pk"))["top"]
         return (found or 0) + 1
 
     def write(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -217,7 +221,7 @@ class _Sink:
                         count += 1
         else:
             marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})"
+            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})"  # noqa: S608
             batch: list[list[Any]] = []
             with connection.cursor() as cursor:
                 for row in rows:
@@ -246,11 +250,30 @@ class _Sink:
         with connection.cursor() as cursor:
             for model in models_written:
                 table = model._meta.db_table
-                cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}))",
-                    [table],
-                )
+                top = f"SELECT COALESCE(MAX(id), 1) FROM {connection.ops.quote_name(table)}"  # noqa: S608
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({top}))", [table])
+
+
+class _Buffer(list[dict[str, Any]]):
+    """Rows of one model, written whenever `size` have gathered (and by `flush` at the end)."""
+
+    def __init__(self, sink: _Sink, model: type[models.Model], size: int = 50_000) -> None:
+        super().__init__()
+        self.sink, self.model, self.size, self.written = sink, model, size, 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.append(row)
+        if len(self) >= self.size:
+            self.flush()
+
+    @property
+    def total(self) -> int:
+        return self.written + len(self)
+
+    def flush(self) -> None:
+        self.sink.model(self.model, self)
+        self.written += len(self)
+        self.clear()
 
 
 def _sqlite(value: Any) -> Any:
@@ -551,14 +574,14 @@ class _World:
         weights = [UNIT_WEIGHT[u.kind] for u in self.custodial]
         unit_of = rng.choices(range(len(self.custodial)), weights=weights, k=size.persons)
         person_id, episode_id = sink.next_id(Person), sink.next_id(CustodyEpisode)
-        event_id, nik_serial = sink.next_id(IntegrationEvent), defaultdict(int)
+        event_id = sink.next_id(IntegrationEvent)
+        nik_serial: dict[str, int] = defaultdict(int)
         sentences = [r for r, _ in ADULT_SENTENCES]
         sentence_weights = [w for _, w in ADULT_SENTENCES]
         offences = [o for o, _ in OFFENCES]
         offence_weights = [w for _, w in OFFENCES]
-        persons: list[dict[str, Any]] = []
-        episodes: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
+        persons, episodes = _Buffer(sink, Person), _Buffer(sink, CustodyEpisode)
+        events = _Buffer(sink, IntegrationEvent)
         stamps = sink.stamps()
         for index in range(size.persons):
             unit_index = unit_of[index]
@@ -623,7 +646,7 @@ class _World:
             if out is not None:
                 bapas = self.bapas_of_regency.get(district[:5]) or self._group_bapas(unit.group)
             pk, episode_pk = person_id + index, episode_id + index
-            persons.append(
+            persons.add(
                 {
                     "id": pk,
                     **stamps,
@@ -652,7 +675,7 @@ class _World:
                     "anonymised_on": None,
                 }
             )
-            episodes.append(
+            episodes.add(
                 {
                     "id": episode_pk,
                     **stamps,
@@ -684,9 +707,9 @@ class _World:
             elif status == "narapidana" and dates and dates.half <= today and rng.random() < 0.15:
                 event_kind, event_on = "asimilasi", dates.half
             if event_kind:
-                events.append(
+                events.add(
                     {
-                        "id": event_id + len(events),
+                        "id": event_id + events.total,
                         **stamps,
                         "episode_id": episode_pk,
                         "kind": event_kind,
@@ -710,9 +733,8 @@ class _World:
                     district,
                 )
             )
-        sink.model(Person, persons)
-        sink.model(CustodyEpisode, episodes)
-        sink.model(IntegrationEvent, events)
+        for buffer in (persons, episodes, events):
+            buffer.flush()
 
     def _group_bapas(self, group: int) -> int | None:
         found = self.bapas_of_group.get(group)
@@ -852,7 +874,9 @@ class _World:
             sink.next_id(Expenditure),
             sink.next_id(InKindContribution),
         )
-        lines, spending, in_kind = [], [], []
+        lines: list[dict[str, Any]] = []
+        spending: list[dict[str, Any]] = []
+        in_kind: list[dict[str, Any]] = []
         for program in programs:
             for category in ("training", "equipment_aid"):
                 amount = rng.randint(50, 500) * 1_000_000
@@ -924,18 +948,16 @@ class _World:
         low, high = size.participants
         big_cohorts = -(-size.big_program // low)
         cohort_count = [big_cohorts] + _spread(size.cohorts - big_cohorts, len(programs) - 1)
-        ids = {
-            m: sink.next_id(m) for m in (Cohort, Schedule, Session, Enrollment, Attendance, Consent)
-        }
+        ids = {m: sink.next_id(m) for m in (Cohort, Schedule, Session, Enrollment, Attendance, Consent)}
         cohorts: list[dict[str, Any]] = []
         schedules: list[dict[str, Any]] = []
         facilitation: list[tuple[int, int]] = []
         consents: dict[int, dict[str, Any]] = {}
         counters = {"session": 0, "enrollment": 0}
         sessions_rows: list[Sequence[Any]] = []
-        enrol_rows: list[dict[str, Any]] = []
+        enrol_rows = _Buffer(sink, Enrollment)
         attendance_rows = self._attendance_rows(ids[Attendance])
-        attend_plan: list[tuple[list[tuple[int, dt.date, bool]], list[tuple[int, str, dt.date | None]], int]] = []
+        attend_plan: list[tuple[list[_Held], list[_Member], int]] = []
         session_columns = [f.column for f in Session._meta.concrete_fields]
         for program, count in zip(programs, cohort_count, strict=True):
             units = units_of_group.get(program["_group"]) or [i for i in by_unit if by_unit[i]]
@@ -1030,7 +1052,7 @@ class _World:
                         withdrawn = start + dt.timedelta(days=rng.randint(7, length))
                     else:
                         stage, completed = "completed", end
-                    enrol_rows.append(
+                    enrol_rows.add(
                         {
                             "id": epk,
                             **stamps,
@@ -1071,15 +1093,12 @@ class _World:
         sink.model(Schedule, schedules)
         through = Cohort.facilitators.through
         sink.write(through._meta.db_table, ["cohort_id", "user_id"], facilitation)
-        sink.model(Enrollment, enrol_rows)
+        enrol_rows.flush()
         sink.model(Consent, consents.values())
-        del enrol_rows
         columns = ["id", "session_id", "enrollment_id", "mark", "recorded_by_id", "recorded_at", "version"]
         sink.write(Attendance._meta.db_table, columns, attendance_rows(attend_plan))
 
-    def _attendance_rows(
-        self, first_id: int
-    ) -> Callable[[list[Any]], Iterator[tuple[Any, ...]]]:
+    def _attendance_rows(self, first_id: int) -> Callable[[list[Any]], Iterator[tuple[Any, ...]]]:
         rng, today, now = self.rng, self.today, self.sink.now
         marks = ("present", "late", "excused", "unexcused")
 
@@ -1122,14 +1141,13 @@ class _World:
         rng.shuffle(others)
         ids = {m: sink.next_id(m) for m in (AftercareCase, FollowUp, IndexScore, Reoffence)}
         cases: list[dict[str, Any]] = []
-        followups: list[dict[str, Any]] = []
-        scores: list[dict[str, Any]] = []
+        followups, scores = _Buffer(sink, FollowUp), _Buffer(sink, IndexScore)
         reoffences: list[dict[str, Any]] = []
         weights = dict(aftercare_domain.DEFAULT_WEIGHTS)
         weights_json = json.dumps(weights)
         version = aftercare_domain.ruleset_version(weights)
         for person in participants + others:
-            if len(followups) >= size.followups:
+            if followups.total >= size.followups:
                 break
             released_on = person.out
             if released_on is None:  # never: filtered above
@@ -1186,17 +1204,15 @@ class _World:
                 contacted = rng.random() < 0.88
                 work, income, business, since, housing, family = "", None, None, None, "", None
                 if contacted:
-                    work = rng.choices(
-                        ("employed", "self_employed", "not_working"), weights=(45, 25, 30)
-                    )[0]
+                    work = rng.choices(("employed", "self_employed", "not_working"), weights=(45, 25, 30))[0]
                     income = 0 if work == "not_working" else rng.randint(8, 60) * 100_000
                     if work == "self_employed":
                         business = rng.random() < 0.8
                         since = max(released_on, done_on - dt.timedelta(days=rng.randint(0, 400)))
                     housing = rng.choice(("own", "family", "family", "rented", "unstable"))
                     family = rng.random() < 0.75
-                fpk = ids[FollowUp] + len(followups)
-                followups.append(
+                fpk = ids[FollowUp] + followups.total
+                followups.add(
                     {
                         "id": fpk,
                         **stamps,
@@ -1206,7 +1222,7 @@ class _World:
                         "done_on": done_on,
                         "contacted": contacted,
                         "work_status": work,
-                        "employer": rng.choice(WORK_EMPLOYERS) if work in ("employed", "self_employed") else "",
+                        "employer": rng.choice(WORK_EMPLOYERS) if income else "",
                         "monthly_income": income,
                         "business_running": business,
                         "business_since": since,
@@ -1232,9 +1248,9 @@ class _World:
                     ),
                     weights,
                 )
-                scores.append(
+                scores.add(
                     {
-                        "id": ids[IndexScore] + len(scores),
+                        "id": ids[IndexScore] + scores.total,
                         "case_id": case_pk,
                         "followup_id": fpk,
                         "milestone": milestone,
@@ -1248,8 +1264,8 @@ class _World:
                     }
                 )
         sink.model(AftercareCase, cases)
-        sink.model(FollowUp, followups)
-        sink.model(IndexScore, scores)
+        followups.flush()
+        scores.flush()
         sink.model(Reoffence, reoffences)
 
 
