@@ -459,7 +459,9 @@ class _World:
                 )
             self.kanwils.append(kanwil.pk)
             group_regencies = [r for c in codes for r in regencies[c]]
-            self.districts_by_group.append([d for r, _ in group_regencies for d in districts[r]])
+            # A database with only some regions' districts (the tests') places people anywhere loaded.
+            in_group = [d for r, _ in group_regencies for d in districts[r]]
+            self.districts_by_group.append(in_group or self.all_districts)
             kinds = [u.unit_kind for u in existing_units if u.regional_office_id == kanwil.pk]
             made: list[Organisation] = []
             for _ in per_group[index]:
@@ -611,7 +613,7 @@ class _World:
             else:
                 low, high = rng.choices(sentences, weights=sentence_weights)[0]
                 total = rng.randint(low, high)
-                start = today - dt.timedelta(days=rng.randint(20, 8 * 365))
+                start = today - dt.timedelta(days=rng.randint(20, 10 * 365))
                 remission = rng.choice((0, 0, 30, 60, 90, 120)) if total >= 12 else rng.choice((0, 0, 15))
             if total:
                 years, months = divmod(total, 12)
@@ -946,7 +948,8 @@ class _World:
             if by_unit[index]:
                 units_of_group[unit.group].append(index)
         low, high = size.participants
-        big_cohorts = -(-size.big_program // low)
+        # The largest program: enough cohorts for its participants even where the pools run short.
+        big_cohorts = -(-size.big_program * 13 // (high * 10))
         cohort_count = [big_cohorts] + _spread(size.cohorts - big_cohorts, len(programs) - 1)
         ids = {m: sink.next_id(m) for m in (Cohort, Schedule, Session, Enrollment, Attendance, Consent)}
         cohorts: list[dict[str, Any]] = []
@@ -973,7 +976,7 @@ class _World:
                 start += dt.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
                 end = start + dt.timedelta(days=length)
                 cohort_pk = ids[Cohort] + len(cohorts)
-                want = low if big else rng.randint(low, high)
+                want = high if big else rng.randint(low, high)
                 cohorts.append(
                     {
                         "id": cohort_pk,
