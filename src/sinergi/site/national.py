@@ -244,6 +244,45 @@ class _Sink:
     def stamps(self) -> dict[str, Any]:
         return {"created_at": self.now, "updated_at": self.now}
 
+    def postpone(self, tables: Iterable[type[models.Model]]) -> list[str]:
+        """On PostgreSQL, drop the secondary indexes and foreign keys of `tables` (inside the transaction);
+        returns the statements that put them back."""
+        if not self.postgres:
+            return []
+        restore: list[str] = []
+        with connection.cursor() as cursor:
+            for model in tables:
+                table = model._meta.db_table
+                quoted = connection.ops.quote_name(table)
+                cursor.execute(
+                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+                    "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f"DROP INDEX {name}")
+                    restore.append(definition)
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    constraint = connection.ops.quote_name(name)
+                    cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {constraint}")
+                    restore.append(f"ALTER TABLE {quoted} ADD CONSTRAINT {constraint} {definition}")
+        return restore
+
+    def restore(self, statements: Sequence[str]) -> None:
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Indexes first (the foreign keys' checks use the referenced tables' primary keys).
+            for sql in sorted(statements, key=lambda s: s.startswith("ALTER")):
+                cursor.execute(sql)
+
     def finish(self, models_written: Iterable[type[models.Model]]) -> None:
         if not self.postgres:
             return
@@ -274,6 +313,19 @@ class _Buffer(list[dict[str, Any]]):
         self.sink.model(self.model, self)
         self.written += len(self)
         self.clear()
+
+
+BIG_TABLES = (
+    Person,
+    CustodyEpisode,
+    Enrollment,
+    Session,
+    Attendance,
+    Consent,
+    AftercareCase,
+    FollowUp,
+    IndexScore,
+)
 
 
 def _sqlite(value: Any) -> Any:
@@ -335,7 +387,6 @@ def generate(
         progress("ANALYZE")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    registry = None
     directory = registry_dir or Path(settings.VAR_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     progress("registry file")
@@ -345,11 +396,8 @@ def generate(
     return Summary(scale, dict(sink.counts), time.monotonic() - started, registry)
 
 
-def _registry_file(path: Path, rows: int, *, world: _World, today: dt.date) -> Path | None:
-    try:
-        from sinergi.beneficiaries.synthetic import write_registry_file
-    except ImportError:  # TODO(import): until the import work lands on main
-        return None
+def _registry_file(path: Path, rows: int, *, world: _World, today: dt.date) -> Path:
+    from sinergi.beneficiaries.synthetic import write_registry_file
 
     units = [(code, kind) for code, kind in world.custodial_codes]
     return write_registry_file(path, rows, seed=1, units=units, today=today)
@@ -382,6 +430,15 @@ class _World:
     # --- organisations and users ------------------------------------------------------------------
 
     def build(self) -> None:
+        # The big tables are loaded without their secondary indexes and foreign keys, which are then put
+        # back: each index is built once, each foreign key checked by one query over the whole table
+        # (instead of millions of row-by-row checks at commit). Same constraints, checked all the same.
+        postponed = self.sink.postpone(BIG_TABLES)
+        self._build()
+        self.progress("indexes and foreign keys")
+        self.sink.restore(postponed)
+
+    def _build(self) -> None:
         self.progress("organisations")
         self._organisations()
         self.progress("users")
