@@ -63,7 +63,7 @@ def _last_activity() -> Any:
 
 def retention_due(*, as_of: dt.date, years: int) -> QuerySet[Person]:
     """People not yet anonymised, in no open custody or guidance, whose last activity is before the cutoff."""
-    cutoff = _years_before(as_of, years)
+    cutoff = domain.retention_cutoff(as_of, years)
     return (
         Person.objects.filter(anonymised_on__isnull=True)
         .exclude(episodes__status__in=OPEN_STATUSES)
@@ -71,13 +71,6 @@ def retention_due(*, as_of: dt.date, years: int) -> QuerySet[Person]:
         .filter(Q(last_activity__lt=cutoff))
         .order_by("pk")
     )
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def person_anonymise(*, actor: Any, person: Person, on: dt.date) -> None:
@@ -129,4 +122,4 @@ def retention_apply(
         for person in Person.objects.filter(pk__in=ids).iterator(chunk_size=500):
             person_anonymise(actor=actor, person=person, on=as_of)
             done += 1
-    return RetentionResult(as_of, years, _years_before(as_of, years), len(ids), done)
+    return RetentionResult(as_of, years, domain.retention_cutoff(as_of, years), len(ids), done)
