@@ -4,7 +4,8 @@ What stays is what the aggregates need and identifies nobody on its own: sex, bi
 district, offence category, education, custody and program history with their dates. What goes: name,
 NIK (ciphertext, blind index and last digits), place and exact date of birth, phone, address, village,
 photo, registration numbers, consent evidence and notes, TPP decision references. Each anonymisation is
-audited; the audit label is the pseudonym, never the name.
+audited; the audit label is the pseudonym, never the name. The person's earlier audit events held their name
+only sealed with the person's own key (audit.services), and that key is destroyed here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
-from sinergi.audit.services import audit_record
+from sinergi.audit.services import audit_record, audit_subject_forget
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import Person
@@ -100,6 +101,9 @@ def person_anonymise(*, actor: Any, person: Person, on: dt.date) -> None:
             episode.save(update_fields=["registration_number"])
             episode.integration_events.update(board_reference="")
         person.consents.update(evidence="-", withdrawal_note="")
+        # The person's audit events keep their names only sealed with the person's key: destroying the key
+        # removes the names from the trail without changing a byte of it (the chain still verifies).
+        audit_subject_forget(target=person)
         audit_record(
             actor=actor,
             action="person.anonymise",
