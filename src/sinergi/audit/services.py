@@ -297,6 +297,7 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    head_hash: str = ""  # the last event's hash when intact: keep a copy with the backups
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -384,7 +385,7 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
         )
     if progress:
         progress(checked, total)
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, head_hash=expected_prev)
 
 
 def audit_table_is_append_only() -> bool:
