@@ -326,7 +326,7 @@ CASES = [
     # Pages
     Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 19),
     Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 18),
-    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 15),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 17),
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 17),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
