@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from sinergi.core.access import require_roles
+from sinergi.core.api import PageParams, page_of
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.programs import selectors, services
 from sinergi.programs.access import DELIVERY, READERS, RELEASERS, SCREENERS
@@ -131,9 +132,9 @@ def _program(p: Any) -> dict[str, Any]:
 
 
 @router.get("/programs", response=list[ProgramOut], summary="Programs in the caller's scope")
-def program_list(request: HttpRequest) -> list[dict[str, Any]]:
+def program_list(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
     require_roles(request, *READERS)
-    return [_program(p) for p in selectors.program_list(actor=request.user)]
+    return [_program(p) for p in page_of(selectors.program_list(actor=request.user), page)]
 
 
 @router.get("/programs/{program_id}", response=ProgramOut, summary="One program")
@@ -195,15 +196,15 @@ def _cohort(c: Any) -> dict[str, Any]:
 
 
 @router.get("/cohorts", response=list[CohortOut], summary="Cohorts in the caller's scope")
-def cohort_list(request: HttpRequest) -> list[dict[str, Any]]:
+def cohort_list(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
     require_roles(request, *READERS)
-    return [_cohort(c) for c in selectors.cohort_list(actor=request.user)]
+    return [_cohort(c) for c in page_of(selectors.cohort_list(actor=request.user), page)]
 
 
 @router.get("/cohorts/{cohort_id}/sessions", response=list[SessionOut], summary="A cohort's sessions")
-def session_list(request: HttpRequest, cohort_id: int) -> list[Any]:
+def session_list(request: HttpRequest, cohort_id: int, page: Query[PageParams]) -> list[Any]:
     require_roles(request, *READERS)
-    return list(selectors.cohort_get(actor=request.user, pk=cohort_id).sessions.all())
+    return page_of(selectors.cohort_get(actor=request.user, pk=cohort_id).sessions.all(), page)
 
 
 @router.post("/sessions/{session_id}/attendance", response=AttendanceOut, summary="Save attendance in bulk")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -90,7 +91,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "programs": selectors.program_list(actor=request.user),
+            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page")),
             "can_plan": _role(request) in PLANNERS,
             "cohorts": selectors.cohort_list(actor=request.user)[:20],
         },
@@ -176,7 +177,9 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*READERS)
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
-    cohorts = list(selectors.cohort_list(actor=request.user, program=program))
+    cohorts = Paginator(selectors.cohort_list(actor=request.user, program=program), 25).get_page(
+        request.GET.get("page")
+    )
     runs = program.screening_runs.all()[:10] if _role(request) in SCREENERS else []
     return render(
         request,
