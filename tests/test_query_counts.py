@@ -373,18 +373,18 @@ CASES = [
     # Pages
     Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 13),
     Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 12),
-    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 9),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 11),
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 11),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
-    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
+    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 10),
     # 15: the aftercare panel's index distribution is one query (14 before it).
-    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 15),
+    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 16),
     Case(
         "program index distribution",
         Role.KANWIL_OFFICER,
         _program_url("/program/{}/"),
         add_scored_participant,
-        17,
+        18,
     ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 18),
     # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each.

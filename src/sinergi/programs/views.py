@@ -92,7 +92,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "programs": selectors.program_list(actor=request.user),
+            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page")),
             "can_plan": _role(request) in PLANNERS,
             "cohorts": selectors.cohort_list(actor=request.user)[:20],
         },
@@ -178,7 +178,9 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*READERS)
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
-    cohorts = list(selectors.cohort_list(actor=request.user, program=program))
+    cohorts = Paginator(selectors.cohort_list(actor=request.user, program=program), 25).get_page(
+        request.GET.get("page")
+    )
     runs = program.screening_runs.all()[:10] if _role(request) in SCREENERS else []
     return render(
         request,
