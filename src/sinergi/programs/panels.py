@@ -58,7 +58,7 @@ def program_panels_for(*, actor: Any, program: Any) -> list[ProgramPanel]:
 
 def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
     """None when the person has no screening result or enrolment the actor may see."""
-    results = selectors.person_screening_results(actor=actor, person=person)
+    results = selectors.with_reasons(selectors.person_screening_results(actor=actor, person=person))
     enrollments = []
     for enrollment in selectors.person_enrollments(actor=actor, person=person):
         counts = selectors.enrollment_attendance_counts(enrollment=enrollment)
