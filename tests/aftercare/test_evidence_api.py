@@ -17,6 +17,7 @@ from sinergi.accounts.services import token_create
 from sinergi.aftercare import services
 from sinergi.aftercare.models import Aid
 from sinergi.audit.models import AuditEvent
+from sinergi.audit.services import audit_unseal
 from tests.factories import OrganisationFactory
 
 
@@ -86,7 +87,7 @@ def test_a_guide_uploads_a_real_pdf_and_downloads_it_audited(aftercare: dict[str
     assert response.json()["has_evidence"] is True and response.json()["id"] == aid.pk
     aid.refresh_from_db()
     assert aid.evidence.name.endswith(".pdf") and len(aid.evidence_sha256) == 64
-    attached = AuditEvent.objects.get(action="aftercare.aid_evidence_attach")
+    (attached,) = audit_unseal(AuditEvent.objects.filter(action="aftercare.aid_evidence_attach"))
     assert attached.changes["aid"] == aid.pk and attached.changes["type"] == "application/pdf"
 
     download = Client().get(f"/api/v1/aftercare/aid/{aid.pk}/evidence", headers=_headers(pk))
