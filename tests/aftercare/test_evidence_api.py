@@ -214,3 +214,13 @@ def test_who_may_upload_and_download(aftercare: dict[str, Any], world: Any) -> N
     assert _upload(kanwil, other, "bukti.pdf", _pdf()).status_code == 403
     other.refresh_from_db()
     assert not other.evidence
+
+
+def test_a_nul_in_the_file_name_over_the_api_never_reaches_storage(aftercare: dict[str, Any]) -> None:
+    """Over HTTP Django's multipart parser already drops what follows a NUL in a file name; the scan is
+    stored under its checksum and detected type either way (the service's own check covers other callers)."""
+    aid = _aid(aftercare)
+    response = _upload(aftercare["pk_officer"], aid, "bukti\x00.html", _pdf())
+    assert response.status_code == 201, response.content
+    aid.refresh_from_db()
+    assert "\x00" not in aid.evidence.name and aid.evidence.name.endswith(".pdf")
