@@ -133,9 +133,9 @@ def _program(p: Any) -> dict[str, Any]:
 
 
 @router.get("/programs", response=list[ProgramOut], summary="Programs in the caller's scope")
-def program_list(request: HttpRequest) -> list[dict[str, Any]]:
+def program_list(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
     require_roles(request, *READERS)
-    return [_program(p) for p in selectors.program_list(actor=request.user)]
+    return [_program(p) for p in page_of(selectors.program_list(actor=request.user), page)]
 
 
 @router.get("/programs/{program_id}", response=ProgramOut, summary="One program")
@@ -206,15 +206,15 @@ def _cohort(c: Any) -> dict[str, Any]:
 
 
 @router.get("/cohorts", response=list[CohortOut], summary="Cohorts in the caller's scope")
-def cohort_list(request: HttpRequest) -> list[dict[str, Any]]:
+def cohort_list(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
     require_roles(request, *READERS)
-    return [_cohort(c) for c in selectors.cohort_list(actor=request.user)]
+    return [_cohort(c) for c in page_of(selectors.cohort_list(actor=request.user), page)]
 
 
 @router.get("/cohorts/{cohort_id}/sessions", response=list[SessionOut], summary="A cohort's sessions")
-def session_list(request: HttpRequest, cohort_id: int) -> list[Any]:
+def session_list(request: HttpRequest, cohort_id: int, page: Query[PageParams]) -> list[Any]:
     require_roles(request, *READERS)
-    return list(selectors.cohort_get(actor=request.user, pk=cohort_id).sessions.all())
+    return page_of(selectors.cohort_get(actor=request.user, pk=cohort_id).sessions.all(), page)
 
 
 @router.post("/sessions/{session_id}/attendance", response=AttendanceOut, summary="Save attendance in bulk")

@@ -310,7 +310,9 @@ def program_list(*, actor: Any) -> QuerySet[Program]:
     programs = Program.objects.select_related("agreement")
     if scope is not None:
         programs = programs.filter(pk__in=Program.objects.filter(scope).values("pk"))
-    return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by("-start_date", "name")
+    return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by(
+        "-start_date", "name", "pk"
+    )
 
 
 def program_get(*, actor: Any, pk: int) -> Program:
@@ -348,7 +350,7 @@ def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohor
             filter=Q(enrollments__stage__in=(*OPEN_STAGES, Stage.COMPLETED)),
             distinct=True,
         ),
-    ).order_by("-start_date", "name")
+    ).order_by("-start_date", "name", "pk")
 
 
 def cohort_get(*, actor: Any, pk: int) -> Cohort:

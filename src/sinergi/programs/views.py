@@ -41,6 +41,7 @@ from sinergi.programs.forms import (
     WithdrawForm,
 )
 from sinergi.programs.models import CurriculumModule, Enrollment
+from sinergi.programs.panels import program_panels_for
 
 READERS = access.READERS
 PLANNERS = access.PLANNERS
@@ -91,7 +92,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "programs": selectors.program_list(actor=request.user),
+            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page")),
             "can_plan": _role(request) in PLANNERS,
             "cohorts": selectors.cohort_list(actor=request.user)[:20],
         },
@@ -177,7 +178,9 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*READERS)
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
-    cohorts = list(selectors.cohort_list(actor=request.user, program=program))
+    cohorts = Paginator(selectors.cohort_list(actor=request.user, program=program), 25).get_page(
+        request.GET.get("page")
+    )
     runs = program.screening_runs.all()[:10] if _role(request) in SCREENERS else []
     return render(
         request,
@@ -195,6 +198,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and agreement_list(actor=request.user).filter(pk=program.agreement_id).exists(),
             "can_screen": _role(request) in SCREENERS,
             "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
+            "panels": program_panels_for(actor=request.user, program=program),
         },
     )
 
