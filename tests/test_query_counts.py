@@ -387,8 +387,9 @@ CASES = [
         18,
     ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 18),
-    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each.
-    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 12),
+    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each; an
+    # administrator reads the whole run, whose two counts were saved with it.
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 10),
     Case(
         "screening run, not eligible",
         Role.UNIT_OFFICER,
