@@ -11,6 +11,9 @@ A request unanswered after 10 s counts as a 5xx (and as a timeout). Each request
 alone, before the load, as the administrator ("alone ..." figures, in seconds; negative: an error status).
 
 Target (issue 14): p99 at most 150 ms, zero 5xx, throughput at least half the baseline's.
+
+The module is not called `http.py`: a case run as a script (export) has bench/cases on its sys.path, where
+`http` would hide the standard library's package.
 """
 
 from __future__ import annotations
