@@ -147,6 +147,19 @@ def add_screened_person(world: World, ctx: Context, i: int) -> str:
     return name
 
 
+def add_screened_out_person(world: World, ctx: Context, i: int) -> str:
+    """One more person outside the ring (each in another district), so the run shows them with reasons."""
+    from sinergi.programs import services
+    from sinergi.regions.models import District
+
+    district = District.objects.exclude(code__in=["16.71.14", "16.07.01"]).order_by("code")[i]
+    name = _person(world, i, "Luar", domicile_district=district).full_name
+    ctx["run"] = services.screening_run_create(
+        actor=None, program=_program(world, ctx), as_of=dt.date(2022, 3, 1)
+    )
+    return name
+
+
 def _cohort(world: World, ctx: Context) -> Any:
     from sinergi.programs import services
 
@@ -256,6 +269,40 @@ def add_aftercare_case(world: World, ctx: Context, i: int) -> str:
     return person.full_name
 
 
+def add_scored_participant(world: World, ctx: Context, i: int) -> str:
+    """A participant of the case's program, released, with an aftercare case and a scored follow-up (the
+    program page's index distribution counts it)."""
+    from sinergi.accounts.models import Organisation
+    from sinergi.aftercare import services
+    from sinergi.aftercare.models import AftercareCase
+    from sinergi.programs.models import Enrollment
+
+    name = add_participant(world, ctx, i)
+    enrollment = Enrollment.objects.select_related("person").get(person__full_name=name)
+    case = AftercareCase.objects.create(
+        person=enrollment.person,
+        episode=enrollment.episode,
+        enrollment=enrollment,
+        bapas=Organisation.objects.get(code="BAPAS-PLG"),
+        release_kind="bebas",
+        released_on=dt.date(2022, 7, 1),
+        opened_on=dt.date(2022, 7, 1),
+    )
+    services.followup_record(
+        actor=None,
+        case=case,
+        milestone=3,
+        data={
+            "done_on": dt.date(2022, 10, 3),
+            "contacted": i % 3 != 0,
+            "work_status": "employed",
+            "monthly_income": 3_000_000 + i,
+            "housing": "family",
+        },
+    )
+    return 'data-testid="index-distribution-table"'
+
+
 def add_value_map(world: World, ctx: Context, i: int) -> str:
     from sinergi.impact import services
     from tests.impact.test_services import OUTCOME
@@ -326,13 +373,29 @@ CASES = [
     # Pages
     Case("registry", Role.UNIT_OFFICER, _static("/wbp/"), add_person, 13),
     Case("registry as admin", Role.ADMIN, _static("/wbp/"), add_person, 12),
-    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 9),
+    Case("releases due", Role.UNIT_OFFICER, _static("/wbp/bebas-segera/"), add_release_due, 11),
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 11),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
-    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 9),
-    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 14),
+    Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 10),
+    # 15: the aftercare panel's index distribution is one query (14 before it).
+    Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 16),
+    Case(
+        "program index distribution",
+        Role.KANWIL_OFFICER,
+        _program_url("/program/{}/"),
+        add_scored_participant,
+        18,
+    ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 18),
-    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 10),
+    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each.
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 12),
+    Case(
+        "screening run, not eligible",
+        Role.UNIT_OFFICER,
+        _of("/program/penyaringan/{}/", "run"),
+        add_screened_out_person,
+        14,
+    ),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),

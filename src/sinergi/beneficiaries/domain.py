@@ -360,12 +360,12 @@ def person_date_problems(
         return {"birth_date": BIRTH_IN_FUTURE % {"date": _long(birth_date)}}
     on = custody_start if custody_start is not None and custody_start <= today else today
     age = age_on(birth_date, on)
+    if MIN_AGE_AT_CUSTODY <= age <= MAX_AGE_AT_CUSTODY:
+        return {}  # (the dates are put into words only for a message)
     facts = {"birth": _long(birth_date), "age": age, "on": _long(on)}
     if age < MIN_AGE_AT_CUSTODY:
         return {"birth_date": AGE_TOO_YOUNG % facts}
-    if age > MAX_AGE_AT_CUSTODY:
-        return {"birth_date": AGE_TOO_OLD % facts}
-    return {}
+    return {"birth_date": AGE_TOO_OLD % facts}
 
 
 def episode_date_problems(
