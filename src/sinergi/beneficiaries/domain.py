@@ -340,6 +340,15 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def retention_cutoff(as_of: dt.date, years: int) -> dt.date:
+    """The retention cutoff (UU 27/2022): a person whose last activity is before this day is anonymised.
+
+    It is the same calendar day `years` years earlier; from 29 February it is 28 February when the
+    earlier year has no 29 February (the rule the sentence calculator uses for a sentence in years).
+    """
+    return as_of - relativedelta(years=years)
+
+
 def person_date_problems(
     *, birth_date: dt.date | None, today: dt.date, custody_start: dt.date | None = None
 ) -> dict[str, str]:

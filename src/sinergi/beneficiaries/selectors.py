@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -14,13 +15,11 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person, SentenceRuleset
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
-
-# Roles that may see identities, offences and sentences (DESIGN.md, Privacy).
-CORRECTIONS_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 
 
 def ruleset_list() -> list[domain.Ruleset]:
@@ -29,8 +28,8 @@ def ruleset_list() -> list[domain.Ruleset]:
 
 
 def may_see_sensitive(actor: Any) -> bool:
-    """Whether the actor may see NIK, offence and sentence details."""
-    return getattr(actor, "role", None) in CORRECTIONS_ROLES
+    """Whether the actor may see NIK, offence and sentence details: the registry's roles (access.REGISTRY)."""
+    return getattr(actor, "role", None) in REGISTRY
 
 
 def _scoped_people(actor: Any) -> QuerySet[Person]:
@@ -62,26 +61,43 @@ def _episodes_prefetch(actor: Any) -> Prefetch:
     return Prefetch("episodes", queryset=episodes)
 
 
+def _search_ids(q: str) -> QuerySet[Any]:
+    """The ids of the people a search matches, each part answered by an index.
+
+    A full NIK (16 digits once the spaces and dashes are gone) is matched only by its blind index: an exact,
+    indexed comparison, never OR-ed into a text scan. Anything else matches every name word (in any order,
+    as parts of the normalised name; a trigram index on PostgreSQL) or part of a registration number
+    (case-insensitive; a trigram index on PostgreSQL). The parts are a UNION of ids, so each keeps its index.
+    """
+    digits = domain.normalize_nik(q)
+    if len(digits) == 16 and digits.isdigit():
+        return Person.objects.filter(nik_hash=blind_index(digits)).values("pk")
+    by_registration = (
+        CustodyEpisode.objects.filter(registration_number__icontains=q).order_by().values("person_id")
+    )
+    words = domain.name_key(q).split()
+    if not words:
+        return by_registration
+    by_name = Person.objects.order_by()
+    for word in words:
+        by_name = by_name.filter(name_key__contains=word)
+    return by_name.values("pk").union(by_registration)
+
+
 def person_list(*, actor: Any, q: str = "", unit: int | None = None, status: str = "") -> QuerySet[Person]:
-    """People in the actor's scope, searchable by name, registration number or full NIK."""
+    """People in the actor's scope, searchable by name, registration number or full NIK, by name and id.
+
+    No joins that multiply rows (so no DISTINCT over the whole registry): the search is a set of ids and the
+    unit and status filters are EXISTS. The order (name, id) is an index, so a page reads only its rows.
+    """
     people = _scoped_people(actor).select_related("domicile_district", "domicile_district__regency")
     q = q.strip()
     if q:
-        digits = domain.normalize_nik(q)
-        words = domain.name_key(q).split()
-        by_name = Q()
-        for word in words:
-            by_name &= Q(name_key__contains=word)
-        match = (by_name if words else Q(pk__in=[])) | Q(episodes__registration_number__icontains=q)
-        if len(digits) == 16 and digits.isdigit():
-            match |= Q(nik_hash=blind_index(digits))
-        people = people.filter(match)
+        people = people.filter(pk__in=_search_ids(q))
     if unit:
-        people = people.filter(episodes__unit_id=unit)
+        people = people.filter(Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), unit_id=unit)))
     if status:
-        people = people.filter(episodes__status=status)
-    if q or unit or status:
-        people = people.distinct()
+        people = people.filter(Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), status=status)))
     return people.prefetch_related(_episodes_prefetch(actor)).order_by("full_name", "pk")
 
 
@@ -205,13 +221,25 @@ def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet
     return episodes if units is None else episodes.filter(unit_id__in=units)
 
 
+def releases_due_list(*, actor: Any, months: int = 3, today: dt.date | None = None) -> QuerySet[CustodyEpisode]:
+    """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months,
+    by unit, then date: one page of it is one query (paginate it)."""
+    episodes = _releases_due(actor=actor, months=months, today=today)
+    return episodes.select_related("unit", "person").order_by("unit__name", "unit_id", "expiry_date", "pk")
+
+
+def releases_due_per_unit(*, actor: Any, months: int = 3, today: dt.date | None = None) -> dict[int, int]:
+    """How many releases are due at each of the actor's units (one GROUP BY query)."""
+    episodes = _releases_due(actor=actor, months=months, today=today)
+    return dict(episodes.values_list("unit_id").annotate(n=Count("pk")).order_by())
+
+
 def upcoming_releases(
     *, actor: Any, months: int = 3, today: dt.date | None = None
 ) -> dict[Any, list[CustodyEpisode]]:
     """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months."""
     grouped: dict[Any, list[CustodyEpisode]] = defaultdict(list)
-    episodes = _releases_due(actor=actor, months=months, today=today)
-    for episode in episodes.select_related("unit", "person").order_by("unit__name", "expiry_date"):
+    for episode in releases_due_list(actor=actor, months=months, today=today):
         grouped[episode.unit].append(episode)
     return dict(grouped)
 
@@ -221,36 +249,57 @@ def upcoming_release_count(*, actor: Any, months: int = 3) -> int:
     return _releases_due(actor=actor, months=months, today=None).count()
 
 
-def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, Person, str]]:
+@dataclass
+class DuplicatePage:
+    """One page of likely duplicates: the pairs found in one slice of the candidate groups."""
+
+    pairs: list[tuple[Person, Person, str]]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> DuplicatePage:
     """Likely duplicates in scope: the same NIK, or a similar name with the same birth date and district.
 
-    Groups are found in SQL (GROUP BY ... HAVING count > 1); only those small groups are compared in Python.
+    Groups are found in SQL (GROUP BY ... HAVING count > 1, in a fixed order); a page takes the next
+    `per_page` NIK groups and `4 × per_page` birth groups, and only those small groups are compared in
+    Python. So a page reads a bounded number of rows however large the registry is.
     """
+    page = max(1, page)
     scoped = _scoped_people(actor)
     pairs: list[tuple[Person, Person, str]] = []
-    same_nik = (
+    nik_start = (page - 1) * per_page
+    same_nik = list(
         scoped.exclude(nik_hash="")
         .values("nik_hash")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
-        .values_list("nik_hash", flat=True)[:limit]
+        .order_by("nik_hash")
+        .values_list("nik_hash", flat=True)[nik_start : nik_start + per_page + 1]
     )
+    more = len(same_nik) > per_page
     groups: dict[Any, list[Person]] = defaultdict(list)
     for person in (
-        scoped.filter(nik_hash__in=list(same_nik)).select_related("domicile_district").order_by("pk")
+        scoped.filter(nik_hash__in=same_nik[:per_page]).select_related("domicile_district").order_by("pk")
     ):
         groups[person.nik_hash].append(person)
     for members in groups.values():
         pairs += [(members[0], other, "nik") for other in members[1:]]
-    same_birth = (
+    birth_start = (page - 1) * per_page * 4
+    same_birth = list(
         scoped.exclude(domicile_district=None)
         .values("birth_date", "domicile_district")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
-        .order_by("birth_date")[: limit * 4]
+        .order_by("birth_date", "domicile_district")[birth_start : birth_start + per_page * 4 + 1]
     )
+    more = more or len(same_birth) > per_page * 4
     keys = Q(pk__in=[])
-    for row in same_birth:
+    for row in same_birth[: per_page * 4]:
         keys |= Q(birth_date=row["birth_date"], domicile_district=row["domicile_district"])
     birth_groups: dict[Any, list[Person]] = defaultdict(list)
     for person in scoped.filter(keys).select_related("domicile_district").order_by("pk"):
@@ -264,7 +313,12 @@ def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, P
                 ):
                     pairs.append((first, second, "name"))
                     seen.add((first.pk, second.pk))
-    return pairs[:limit]
+    return DuplicatePage(pairs=pairs, number=page, has_next=more)
+
+
+def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, Person, str]]:
+    """The first page of likely duplicates (see `duplicate_page`), at most `limit` pairs."""
+    return duplicate_page(actor=actor, per_page=limit).pairs[:limit]
 
 
 def import_batch_get(*, actor: Any, pk: int) -> ImportBatch:

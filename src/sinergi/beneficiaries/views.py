@@ -30,7 +30,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
-from sinergi.core.params import query_id
+from sinergi.core.params import MAX_OFFSET, query_id, query_int
 
 EPISODE_FIELDS = (
     "unit",
@@ -277,30 +277,40 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResp
 def upcoming_releases(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("bulan", "3")
     months_value = int(months) if months in ("1", "2", "3") else 3
-    groups = selectors.upcoming_releases(actor=request.user, months=months_value)
+    episodes = selectors.releases_due_list(actor=request.user, months=months_value)
+    page = Paginator(episodes, 50).get_page(request.GET.get("page"))
+    per_unit = selectors.releases_due_per_unit(actor=request.user, months=months_value)
+    groups: dict[Any, list[Any]] = {}
+    for episode in page.object_list:
+        groups.setdefault(episode.unit, []).append(episode)
     audit_read(
         actor=request.user,
         action="person.releases_due.list",
-        filters={"months": months_value},
-        count=sum(len(episodes) for episodes in groups.values()),
+        filters={"months": months_value, "page": page.number},
+        count=len(page.object_list),
     )
     return render(
         request,
         "beneficiaries/upcoming_releases.html",
-        {"groups": groups, "months": months_value},
+        {
+            "groups": [(unit, rows, per_unit.get(unit.pk, len(rows))) for unit, rows in groups.items()],
+            "months": months_value,
+            "page_obj": page,
+        },
     )
 
 
 @allow(*REGISTRY)
 def duplicates(request: HttpRequest) -> HttpResponse:
-    pairs = selectors.duplicate_candidates(actor=request.user)
+    number = query_int(request, "page", minimum=1, maximum=MAX_OFFSET // 200, default=1) or 1
+    page = selectors.duplicate_page(actor=request.user, page=number)
     audit_read(
         actor=request.user,
         action="person.duplicates.list",
-        filters={},
-        count=len({person.pk for pair in pairs for person in pair[:2]}),
+        filters={"page": page.number},
+        count=len({person.pk for pair in page.pairs for person in pair[:2]}),
     )
-    return render(request, "beneficiaries/duplicates.html", {"pairs": pairs})
+    return render(request, "beneficiaries/duplicates.html", {"pairs": page.pairs, "page": page})
 
 
 @allow(*REGISTRY)

@@ -237,7 +237,7 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS harus diisi di lingkungan produksi.")
     SECURE_SSL_REDIRECT = os.environ.get("SINERGI_SSL_REDIRECT", "1") == "1"
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -288,6 +288,11 @@ TASK_BACKENDS = {
 }
 _task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}}
+# A running job's worker writes a heartbeat every JOB_HEARTBEAT_SECONDS; a running job with no heartbeat for
+# JOB_LEASE_SECONDS has lost its worker (killed, out of memory, machine gone) and is marked failed, with a
+# retry. The lease must be several heartbeats long, so a busy database does not fail a living job.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("SINERGI_JOB_HEARTBEAT_SECONDS", "15"))
+JOB_LEASE_SECONDS = float(os.environ.get("SINERGI_JOB_LEASE_SECONDS", "120"))
 RQ_QUEUES = {
     queue: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
     for queue in TASK_QUEUES

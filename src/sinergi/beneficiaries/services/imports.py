@@ -22,10 +22,10 @@ from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import AuditEntry, audit_record, audit_record_many
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus, Sex
 from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, Person
-from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text
 from sinergi.core.errors import ForbiddenError
@@ -991,7 +991,7 @@ def wbp_import(
     goes through every step and then rolls back. Importing the same file again creates and updates nothing.
     Raises ImportFileError when the file cannot be read at all.
     """
-    if actor is not None and getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+    if actor is not None and getattr(actor, "role", None) not in REGISTRY:
         raise ForbiddenError()
     check_file(path)  # size and type, before anything else (ImportFileError)
     summary = ImportSummary()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaries', '0005_person_anonymised_on'),
+        ('beneficiaries', '0007_search_trigram_indexes'),
     ]
 
     operations = [
