@@ -870,7 +870,7 @@ class _KnownRows:
 
     def is_first(self, line: int, originals: dict[str, object]) -> bool:
         key = self.key_of(originals)
-        return key is not None and self.checker.seen.get(key) == line
+        return key is not None and self.checker.first_line(*key) == line
 
     def _create(self, cursor: Any, table: str, columns: str) -> None:
         if table not in self.tables:
@@ -896,7 +896,7 @@ class _KnownRows:
         for line, originals in rows:
             self.rows += 1
             key = self.key_of(originals)
-            if key is not None and self.checker.seen.setdefault(key, line) == line:
+            if key is not None and self.checker.note(*key, line) == line:
                 self.firsts += 1
                 yield (line, key[0], key[1], self.row_hash(originals))
 
