@@ -31,8 +31,12 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# `make bench` (issue 14): PostgreSQL only (DATABASE_URL); BENCH_SCALE=national|small, BENCH_ONLY=http,import
+# to run some cases; BENCH_REUSE=1 keeps a benchmark database already prepared at that scale.
+BENCH_SCALE ?= national
+BENCH_ONLY ?=
 bench: install
-	$(BIN)/python bench/run.py
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_ONLY=$(BENCH_ONLY) $(BIN)/python bench/run.py
 
 # Soak test (not part of make test): SOAK_CLIENTS (64) clients for SOAK_SECONDS (60) against a served demo.
 soak: install

@@ -101,6 +101,8 @@ def main() -> int:
         "scale": scale,
         "repeat": ctx.repeat,
         "seconds": round(time.monotonic() - started, 1),
+        "prepare_seconds": ctx.extra.get("prepare_seconds"),
+        "dataset": ctx.extra.get("dataset", {}),
         "results": results,
     }
     (BENCH_DIR / "results.json").write_text(json.dumps(output, indent=2, ensure_ascii=False) + "\n")

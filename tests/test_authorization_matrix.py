@@ -1037,6 +1037,7 @@ PUBLIC = {
     "keluar/",
     "i18n/setlang/",
     "healthz",
+    "livez",
     "sertifikat/<str:code>/",
     "api/v1/",
     "api/v1/openapi.json",

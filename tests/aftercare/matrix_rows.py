@@ -280,6 +280,20 @@ API: list[Row] = [
     Row("api aftercare followups", _url("/api/v1/aftercare/cases/{case}/followups"), GUIDES, api=True),
     Row("api aftercare scores", _url("/api/v1/aftercare/cases/{case}/scores"), AID_READERS, api=True),
     Row("api aftercare reoffences", _url("/api/v1/aftercare/cases/{case}/reoffences"), GUIDES, api=True),
+    Row(
+        "api aftercare evidence download", _url("/api/v1/aftercare/aid/{aid}/evidence"), AID_READERS, api=True
+    ),
+    # The matrix sends no file: the guides pass the role and scope checks and are refused for the missing
+    # scan (400); tests/aftercare/test_evidence_api.py uploads real files.
+    Row(
+        "api aftercare evidence upload",
+        _url("/api/v1/aftercare/aid/{aid}/evidence"),
+        GUIDES,
+        method="post",
+        data={},
+        api=True,
+        accepted=frozenset({400}),
+    ),
 ]
 # POST operations over the API take JSON bodies; their matrix is checked in tests/aftercare/test_api.py
 # (API_POSTS), because the shared matrix sends form-encoded bodies.

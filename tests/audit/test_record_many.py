@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from sinergi.audit.models import AuditEvent
-from sinergi.audit.services import AuditEntry, audit_record, audit_record_many, audit_verify
+from sinergi.audit.services import (
+    AuditEntry,
+    audit_record,
+    audit_record_many,
+    audit_unseal,
+    audit_verify,
+)
 from tests.factories import UserFactory
 
 
@@ -36,7 +42,12 @@ def test_bulk_events_link_into_the_chain_between_single_ones(db: Any) -> None:
         actor,
         "pencatat",
     )
-    assert third.changes == {"fields": {"full_name": ["Lama 2", "Baru 2"]}, "lines": [4]}
+    # About a person: stored sealed with that person's key, opened for display.
+    assert (third.target_label, third.changes, third.subject_id) == ("", {}, "2")
+    assert "Lama 2" not in third.sealed
+    [opened] = audit_unseal([third])
+    assert opened.target_label == "Orang 2"
+    assert opened.changes == {"fields": {"full_name": ["Lama 2", "Baru 2"]}, "lines": [4]}
     assert third.occurred_at.tzinfo is not None
 
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from sinergi.accounts.choices import Role
 from sinergi.audit.labels import event_sentence
 from sinergi.audit.models import AuditEvent
-from sinergi.audit.services import audit_verify
+from sinergi.audit.services import audit_unseal, audit_verify
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.selectors import person_history
@@ -165,7 +165,9 @@ def test_a_kanwil_officer_imports_a_transfer_between_two_of_its_units(
     assert new.status == "narapidana"
     history = {
         e.changes["episode"]: e
-        for e in AuditEvent.objects.filter(target_id=str(person.pk), action="person.import_update")
+        for e in audit_unseal(
+            AuditEvent.objects.filter(target_id=str(person.pk), action="person.import_update")
+        )
     }
     assert set(history) == {old.pk, new.pk}
     assert all(e.actor == regions["kanwil_officer"] for e in history.values())
@@ -224,7 +226,7 @@ def test_every_created_or_changed_person_gets_an_entry_in_their_own_history(
     )
     assert summary.written is True and (summary.created, summary.updated) == (2, 1)
     here = regions["here"]
-    update = AuditEvent.objects.get(action="person.import_update", target_id=str(here.pk))
+    [update] = audit_unseal([AuditEvent.objects.get(action="person.import_update", target_id=str(here.pk))])
     assert update.target_type == "beneficiaries.person"
     assert update.changes["full_name"] == ["Warga Sini", "Warga Sini Diubah"]
     assert update.changes["source"] == "f.csv" and update.changes["lines"] == [2]

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
+from sinergi.audit.services import audit_unseal
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
 from sinergi.beneficiaries.services import episode_release, integration_event_add, release_problems
@@ -156,7 +157,7 @@ def test_an_administrator_overrides_with_a_reason_and_it_is_audited(worked, worl
         reference="T/1",
         override_reason="Putusan pengadilan",
     )
-    override = AuditEvent.objects.get(action="person.threshold_override")
+    [override] = audit_unseal([AuditEvent.objects.get(action="person.threshold_override")])
     assert override.changes["reason"] == "Putusan pengadilan" and override.actor == admin
     assert "time condition for PB" in override.changes["refused_because"][0]
 

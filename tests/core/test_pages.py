@@ -12,6 +12,17 @@ def test_health_check_answers_ok_after_asking_the_database(client: Client, db) -
     assert response.json() == {"status": "ok"}
 
 
+def test_liveness_answers_without_a_login_or_the_database(client: Client, db) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert len(queries) == 0
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, db) -> None:
     response = client.get("/pengguna/")
     assert response.status_code == 302

@@ -99,3 +99,93 @@ def test_on_the_demo_a_unit_officer_opens_a_person_from_the_registry_list(
     page.get_by_role("link", name=person.full_name, exact=True).first.click()
     page.wait_for_url(f"**/wbp/{person.pk}/")
     page.get_by_text(person.full_name).first.wait_for()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_facilitator_opens_todays_session_from_the_dashboard_and_records_attendance(
+    live_server: Any, reference_data: None, browser: Any, request: Any, viewport: str
+) -> None:
+    """The facilitator's main task, end to end: log in, find today's session of their cohort on the
+    dashboard, open it, mark two participants, see it saved, and find the marks still there after a
+    reload. On a desk and on a phone (touch, no sideways scrolling)."""
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from sinergi.accounts.models import User
+    from sinergi.programs.choices import SessionStatus, Stage
+    from sinergi.programs.models import Attendance, Cohort, Session
+    from sinergi.site.demo import demo_seed
+
+    demo_seed()
+    today = timezone.localdate()
+    account = next(a for a in demo_accounts(reset_passwords=True) if a.role == Role.FACILITATOR)
+    facilitator = User.objects.get(username=account.username)
+    cohort = (
+        Cohort.objects.filter(
+            facilitators=facilitator,
+            enrollments__stage__in=(Stage.ENROLLED, Stage.ACTIVE),
+            start_date__lte=today,
+            end_date__gte=today,
+        )
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+    assert cohort is not None, "the demo gives the facilitator a running cohort with participants"
+    # The demo meets on Mondays and Thursdays; the journey needs a session today, whatever day it runs.
+    session = Session.objects.filter(cohort=cohort, date=today, status=SessionStatus.SCHEDULED).first()
+    if session is None:
+        session = Session.objects.create(
+            cohort=cohort, date=today, start_time=dt.time(9, 0), end_time=dt.time(11, 0)
+        )
+
+    phone = viewport == "phone"
+    context = browser.new_context(
+        locale="id-ID",
+        viewport=PHONE if phone else DESKTOP,
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=3 if phone else 1,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        _login(page, live_server.url, Role.FACILITATOR)
+        today_list = page.get_by_test_id("today-sessions")
+        link = today_list.locator(f"a[href='/program/sesi/{session.pk}/presensi/']")
+        assert cohort.name in link.inner_text(), link.inner_text()
+        link.tap() if phone else link.click()
+        page.wait_for_url(re.compile(rf"/program/sesi/{session.pk}/presensi/$"))
+        if phone:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"the attendance page scrolls sideways on a phone ({width}px)"
+
+        rows = page.locator("[data-testid^='row-']")
+        assert rows.count() >= 2, "the cohort's participants are listed"
+        first, second = (int(rows.nth(i).get_attribute("data-testid").split("-")[1]) for i in (0, 1))
+        for enrollment_id, mark in ((first, "present"), (second, "excused")):
+            swapped = page.locator("#attendance-rows").element_handle()
+            label = page.locator(f"label[for='m-{enrollment_id}-{mark}']")
+            label.tap() if phone else label.click()
+            page.wait_for_function("el => !el.isConnected", arg=swapped)
+            saved = page.get_by_test_id("attendance-saved")
+            saved.wait_for()
+            assert "alert-success" in (saved.get_attribute("class") or ""), saved.inner_text()
+            assert "Tersimpan" in saved.inner_text(), saved.inner_text()
+
+        marks = dict(Attendance.objects.filter(session=session).values_list("enrollment_id", "mark"))
+        assert (marks.get(first), marks.get(second)) == ("present", "excused"), marks
+        page.reload()
+        assert page.locator(f"#m-{first}-present").is_checked()
+        assert page.locator(f"#m-{second}-excused").is_checked()
+        assert errors == []
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        raise
+    finally:
+        context.close()

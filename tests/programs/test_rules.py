@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
+from sinergi.audit.services import audit_unseal
 from sinergi.core.errors import ApplicationError
 from sinergi.programs import domain, selectors, services
 from sinergi.programs.choices import Stage
@@ -147,7 +148,7 @@ def test_assessments_are_corrected_or_voided_with_a_reason_and_audited(course, c
     assert response.status_code == 302
     pre.refresh_from_db()
     assert pre.score == 45
-    events = AuditEvent.objects.filter(action="assessment.correct")
+    events = audit_unseal(AuditEvent.objects.filter(action="assessment.correct"))
     assert any("Salah ketik" in str(e.changes) for e in events)
     client.post(f"/program/penilaian/{pre.pk}/batal/", {"reason": "Peserta salah"})
     pre.refresh_from_db()

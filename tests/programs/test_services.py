@@ -45,11 +45,14 @@ def test_the_default_rule_uses_the_agreements_ring_districts(setting) -> None:
 
 def test_a_screening_run_lists_everyone_with_reasons_and_never_changes(setting) -> None:
     run = services.screening_run_create(actor=None, program=setting["program"], as_of=TODAY)
-    results = {r.full_name: r for r in run.results.all()}
-    assert results["Peserta 0"].eligible and results["Peserta 0"].reasons == []
+    results = {r.full_name: r for r in selectors.with_reasons(run.results.all(), run=run)}
+    assert results["Peserta 0"].eligible and results["Peserta 0"].reason_texts == []
     outsider = results["Orang Luar Ring"]
-    assert not outsider.eligible and outsider.reasons == [
+    assert not outsider.eligible and outsider.reason_texts == [
         "domisili (Kec. Ilir Barat Dua) di luar wilayah ring I"
+    ]
+    assert outsider.reason_codes == [
+        {"code": "district_outside", "params": {"district": "16.71.01", "name": "Ilir Barat Dua"}}
     ]
     type(setting["people"][0]).objects.filter(pk=setting["people"][0].pk).update(full_name="Nama Baru")
     assert ScreeningResult.objects.get(pk=results["Peserta 0"].pk).full_name == "Peserta 0"

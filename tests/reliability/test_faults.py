@@ -1,4 +1,5 @@
-"""Faults (issue 15): concurrent edits, repeated jobs, a database that goes away, a killed worker."""
+"""Faults (issue 15): concurrent edits, repeated jobs, a database that goes away, a killed worker (its job
+is reported failed once its heartbeat stops, and runs again once when retried)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.services import token_create
@@ -17,6 +19,7 @@ from sinergi.partnerships.models import Agreement
 from tests.aftercare.conftest import handover, setting  # noqa: F401 (fixtures)
 from tests.authz import build_world
 from tests.events.test_worker_handover import start_worker  # noqa: F401 (fixture)
+from tests.waiting import wait_until as _wait_for
 
 
 def _request(method: str, url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
@@ -154,7 +157,7 @@ def test_a_database_that_goes_away_mid_request_gets_the_friendly_page(client: An
     not __import__("os").environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="a worker in another process needs PostgreSQL",
 )
-def test_a_worker_killed_mid_import_leaves_the_registry_unchanged(
+def test_a_worker_killed_mid_import_leaves_the_registry_unchanged_and_the_job_failed_with_a_retry(
     reference_data: Any,
     settings: Any,
     handover: dict[str, Any],  # noqa: F811
@@ -164,10 +167,12 @@ def test_a_worker_killed_mid_import_leaves_the_registry_unchanged(
     import psycopg
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from sinergi.audit.models import AuditEvent
     from sinergi.beneficiaries.models import CustodyEpisode, ImportBatch
     from sinergi.beneficiaries.services import import_batch_confirm, import_batch_create
     from sinergi.jobs.choices import JobStatus
     from sinergi.jobs.models import Job
+    from sinergi.jobs.services import JOB_STALE
     from tests.beneficiaries.test_import import write_csv
     from tests.beneficiaries.test_import_events import _release_row
     from tests.events.test_worker_handover import _conninfo, _wait
@@ -214,8 +219,33 @@ def test_a_worker_killed_mid_import_leaves_the_registry_unchanged(
     assert CustodyEpisode.objects.filter(pk=episode.pk).values().get() == before
     assert ImportBatch.objects.get(pk=batch.pk).status != "imported"
     job.refresh_from_db()
-    assert job.status != JobStatus.SUCCEEDED
-    if job.status != JobStatus.FAILED:
-        pytest.xfail(
-            f"a killed worker's job stays {job.status!r}: jobs have no stale-job detection or retry yet"
-        )
+    assert job.status == JobStatus.RUNNING  # what the dead worker left behind
+
+    # No sign of life for the lease: the job page says the job failed, why, and offers to run it again.
+    settings.JOB_LEASE_SECONDS = 1
+    client = Client()
+    client.force_login(handover["officer"])
+
+    def page_says_failed() -> str | None:
+        html = client.get(f"/tugas/{job.pk}/").content.decode()
+        return html if 'data-status="failed"' in html else None
+
+    html = _wait_for(page_says_failed, "the dead worker's job is reported failed")
+    assert str(JOB_STALE) in html and 'data-testid="job-retry"' in html
+    assert CustodyEpisode.objects.filter(pk=episode.pk).values().get() == before
+
+    # Run again (twice: the second does nothing), and a new worker imports the file exactly once.
+    assert client.post(f"/tugas/{job.pk}/ulangi/").status_code == 302
+    assert client.post(f"/tugas/{job.pk}/ulangi/").status_code == 302
+    assert AuditEvent.objects.filter(action="job.retry", target_id=str(job.pk)).count() == 1
+    start_worker()
+
+    def finished() -> Job | None:
+        found = Job.objects.get(pk=job.pk)
+        return found if found.is_finished else None
+
+    job = _wait_for(finished, "the retried import finishes")
+    assert (job.status, job.attempt) == (JobStatus.SUCCEEDED, 2), job.error
+    assert ImportBatch.objects.get(pk=batch.pk).status == "done"
+    assert CustodyEpisode.objects.filter(pk=episode.pk).values().get() != before
+    assert AuditEvent.objects.filter(action="person.import").count() == 1

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import Person
-from sinergi.reports.exports import pseudonym
+from sinergi.reports.exports import pseudonym, pseudonymiser
 from tests.authz import World
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,10 @@ def test_pseudonyms_are_stable_per_purpose_and_differ_between_purposes() -> None
     assert pseudonym("monitoring", 7) == pseudonym("monitoring", 7)
     assert pseudonym("monitoring", 7) != pseudonym("evaluation", 7)
     assert pseudonym("monitoring", 7) != pseudonym("monitoring", 8)
+    # The bulk form (key derived once per export) gives the very same pseudonyms.
+    for purpose in ("monitoring", "evaluation"):
+        many = pseudonymiser(purpose)
+        assert [many(n) for n in (1, 7, 8, 123456)] == [pseudonym(purpose, n) for n in (1, 7, 8, 123456)]
 
 
 def test_the_participant_csv_is_pseudonymised_streamed_and_audited(
@@ -86,6 +90,26 @@ def test_the_registry_export_keeps_the_list_scope(delivered: dict[str, Any], wor
     other = _csv(_client(world.others[Role.UNIT_OFFICER]).get("/laporan/ekspor/wbp.csv"))
     assert len(own) == 1 + 5 and len(other) == 1
     assert _client(world.users[Role.CSR_OFFICER]).get("/laporan/ekspor/wbp.csv").status_code == 403
+
+
+def test_the_registry_xlsx_has_the_rows_with_pseudonyms_and_translated_labels(
+    delivered: dict[str, Any], world: World
+) -> None:
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    response = _client(world.users[Role.UNIT_OFFICER]).get("/laporan/ekspor/wbp.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "Pseudonim" and len(rows) == 1 + 5
+    people = {pseudonym("monitoring", p.pk): p for p in Person.objects.all()}
+    for row in rows[1:]:
+        person = people[row[0]]
+        latest = CustodyEpisode.objects.filter(person=person).order_by("start_date", "pk").last()
+        assert latest is not None
+        assert row[1] == person.sex and row[-2] == latest.unit.name
+        assert row[-1] == latest.get_status_display()  # the Indonesian label, as on the page
+    assert AuditEvent.objects.get(action="person.export").changes["count"] == 5
 
 
 def test_the_subject_access_export_holds_everything_and_is_audited(

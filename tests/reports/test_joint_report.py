@@ -243,3 +243,32 @@ def test_no_rights_and_no_agreement_are_refused(delivered: dict[str, Any], world
             fmt="pdf",
             language="id",
         )
+
+
+def test_the_same_chart_is_on_the_page_and_in_the_pdf(delivered: dict[str, Any], world: World) -> None:
+    """One renderer: the dashboard's funnel and the report's are the same SVG for the same selection, and
+    the report's HTML (what WeasyPrint prints) carries it as it is. Small cells stay suppressed in both."""
+    import datetime as dt
+
+    officer = world.users[Role.CSR_OFFICER]
+    mou = delivered["mou"]
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/?start={START}&end={END}&agreement={mou.pk}", HTTP_ACCEPT_LANGUAGE="id")
+    assert page.status_code == 200
+    on_page = page.context["charts"]["funnel"]
+    content = joint.build(
+        actor=officer,
+        agreement=mou,
+        program=None,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2022, 12, 31),
+        language=page.context["LANGUAGE_CODE"],
+    )
+    participants = next(s for s in content.sections if s.key == "participants")
+    in_report = participants.charts[0]
+    assert in_report == on_page and in_report.startswith("<svg")
+    assert str(on_page) in page.content.decode() and str(in_report) in joint.render_html(content)
+    # Three enrolled people: shown as "<5" to a TJSL officer, never as 3.
+    assert ["Terdaftar", "<5"] in in_report.rows and "&lt;5" in in_report
+    assert not any(row[1] == "3" for row in in_report.rows)

@@ -1,7 +1,8 @@
 """Who may do what in aftercare: the role lists and predicates used by views, API, services and the menu.
 
-Scope, in short (DESIGN.md, Users and Privacy):
-- administrators: every case; Kanwil officers: the cases of the Bapas in their region;
+Scope, in short (DESIGN.md, Users and Privacy; docs/security.md, Aftercare scope):
+- administrators: every case; Kanwil officers: the cases of the Bapas in their region, and read-only the
+  cases of people released from the region's units that a Bapas of another region guides;
 - Bapas officers (PK): the cases of their own Bapas; a Bapas officer holding the `aftercare.assign_case`
   permission is the head of that Bapas and assigns cases to its officers;
 - a mentor (facilitator/mentor role): only its own mentees, and only the parts the person agreed to share;
@@ -37,6 +38,12 @@ GUIDES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
 VISITORS = (*GUIDES, Role.FACILITATOR)
 # Who sees the caseload page "Klien saya".
 CASELOAD_ROLES = (Role.BAPAS_OFFICER, Role.FACILITATOR)
+# Who sees the distribution of participants' latest independence index on the program page: the guides
+# over the cases of their scope, TJSL officers over their consenting participants and monitors over all,
+# these two with small cells suppressed (INDEX_AGGREGATES_ONLY). Unit officers and mentors read no scores
+# in aggregate.
+INDEX_READERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER, Role.CSR_OFFICER, Role.MONITOR)
+INDEX_AGGREGATES_ONLY = (Role.CSR_OFFICER, Role.MONITOR)
 # Who maintains the UMK table.
 WAGE_EDITORS = (Role.ADMIN,)
 ASSIGN_PERMISSION = "aftercare.assign_case"
@@ -62,14 +69,31 @@ def may_open_case(actor: Any, episode: Any) -> bool:
 
 
 def guides_case(actor: Any, case: Any) -> bool:
-    """The system, an administrator, a Kanwil officer over the case's Bapas, or an officer of that Bapas."""
+    """Who writes on a case (reports, plan, visits, aid, follow-ups, re-offences, closing): the system, an
+    administrator, or a guide (GUIDES) whose units include the case's guiding Bapas: an officer of that Bapas
+    or of its Kanwil.
+
+    Only the guiding Bapas counts. The read scope is wider (selectors._scope): a Kanwil officer also reads
+    the cases of people released from the Kanwil's units whom a Bapas of another region guides, and that
+    widening never grants a write (`reads_as_releasing_kanwil`).
+    """
     if actor is None:
         return True
     role = getattr(actor, "role", None)
+    if role == Role.ADMIN:
+        return True
     if role not in GUIDES:
         return False
     units = actor_unit_ids(actor)
     return units is None or (case.bapas_id is not None and case.bapas_id in units)
+
+
+def reads_as_releasing_kanwil(actor: Any, case: Any) -> bool:
+    """A Kanwil officer over the unit that released the person (the read-only widening of its scope)."""
+    if getattr(actor, "role", None) != Role.KANWIL_OFFICER or case.episode_id is None:
+        return False
+    units = actor_unit_ids(actor)
+    return units is not None and case.episode.unit_id in units
 
 
 def may_assign(actor: Any, case: Any) -> bool:
@@ -114,6 +138,9 @@ FULL = CaseView(
     guide=True,
     record_visits=True,
 )
+# The releasing Kanwil's read-only view of a case another region's Bapas guides: what a guide reads except
+# visit notes (those stay with the guides and the mentor), and no writes.
+READ_ONLY = CaseView(**{**FULL.__dict__, "guide": False, "record_visits": False, "visit_notes": False})
 
 
 def case_view(actor: Any, case: Any, *, partner_consent: bool = False) -> CaseView:
@@ -139,4 +166,6 @@ def case_view(actor: Any, case: Any, *, partner_consent: bool = False) -> CaseVi
         )
     if role == Role.CSR_OFFICER and partner_consent:
         return CaseView(visits=True, aid=True, scores=True, returned_to_custody=True)
+    if reads_as_releasing_kanwil(actor, case):
+        return READ_ONLY
     return CaseView()

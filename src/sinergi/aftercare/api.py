@@ -7,19 +7,22 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from sinergi.accounts.models import Organisation, User
 from sinergi.aftercare import selectors, services
 from sinergi.aftercare.access import CASE_OPENERS, CASE_READERS, GUIDES, VISITORS, CaseView
 from sinergi.aftercare.models import AftercareCase, Aid, FollowUp, Goal, IndexScore, Reoffence, Report, Visit
+from sinergi.aftercare.views import evidence_response
 from sinergi.audit.services import audit_read
 from sinergi.core.access import require_roles
 from sinergi.core.api import PageParams, page_of
 from sinergi.core.errors import ForbiddenError, NotFoundError
+from sinergi.core.uploads import SCAN_TYPES
 
 router = Router(tags=["aftercare"])
+EVIDENCE_TYPES = sorted(kind.content_type for kind in SCAN_TYPES.values())
 
 
 class CaseOut(Schema):
@@ -437,7 +440,9 @@ def aid(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/cases/{case_id}/aid", response={201: AidOut}, summary="Record aid (the scan is added on the page)"
+    "/cases/{case_id}/aid",
+    response={201: AidOut},
+    summary="Record aid (add its scan with POST /aid/{aid_id}/evidence)",
 )
 def aid_add(request: HttpRequest, case_id: int, payload: AidIn) -> Status[dict[str, Any]]:
     require_roles(request, *GUIDES)
@@ -453,6 +458,49 @@ def aid_add(request: HttpRequest, case_id: int, payload: AidIn) -> Status[dict[s
         description=payload.description,
     )
     return Status(201, _aid_out(record))
+
+
+# Optional in the schema, so that a request without a file reaches the role check and then the service's own
+# message (EVIDENCE_NEEDED), as the page does.
+EVIDENCE_FILE = File(None)
+EVIDENCE_DESCRIPTION = (
+    "multipart/form-data with the scan in the field `file`: a PDF, JPG or PNG by its content (not its name), "
+    "at most 10 MB, checked as on the page. Once only: the scan is proof and is never replaced (409). "
+    "Refusals answer 400 with {code, message, detail: {evidence: message}} in the user's language."
+)
+
+
+@router.post(
+    "/aid/{aid_id}/evidence",
+    response={201: AidOut},
+    summary="Upload the aid's evidence scan (multipart, field `file`)",
+    description=EVIDENCE_DESCRIPTION,
+)
+def aid_evidence_upload(
+    request: HttpRequest, aid_id: int, file: UploadedFile | None = EVIDENCE_FILE
+) -> Status[dict[str, Any]]:
+    require_roles(request, *GUIDES)
+    record = selectors.aid_get(actor=request.user, pk=aid_id)
+    record = services.aid_evidence_attach(actor=request.user, aid=record, upload=file)
+    return Status(201, _aid_out(record))
+
+
+@router.get(
+    "/aid/{aid_id}/evidence",
+    response={200: None},
+    summary="Download the aid's evidence scan (audited)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The scan, as an attachment with its detected type.",
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in EVIDENCE_TYPES},
+            }
+        }
+    },
+)
+def aid_evidence_download(request: HttpRequest, aid_id: int) -> FileResponse:
+    require_roles(request, *CASE_READERS)
+    return evidence_response(request.user, selectors.aid_evidence_get(actor=request.user, pk=aid_id))
 
 
 # --- follow-ups, scores, re-offences ----------------------------------------------------------------

@@ -14,3 +14,7 @@ class AftercareConfig(AppConfig):
         subscribe(kinds.PERSON_RELEASED, "sinergi.aftercare.handlers.on_person_released")
         subscribe(kinds.CUSTODY_STARTED, "sinergi.aftercare.handlers.on_custody_started")
         register("sinergi.aftercare.panels.person_panel")
+
+        from sinergi.programs.panels import register_program_panel
+
+        register_program_panel("sinergi.aftercare.panels.program_panel")

@@ -1,4 +1,4 @@
-"""The aftercare section of the person page (registered in AftercareConfig.ready)."""
+"""The aftercare section of the person page and of the program page (registered in AftercareConfig.ready)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sinergi.accounts.choices import Role
 from sinergi.aftercare import selectors
-from sinergi.aftercare.access import CASE_OPENERS
+from sinergi.aftercare.access import CASE_OPENERS, INDEX_AGGREGATES_ONLY, INDEX_READERS
 from sinergi.aftercare.models import AftercareCase, IndexScore
 from sinergi.beneficiaries.panels import PersonPanel
+from sinergi.programs.panels import ProgramPanel
 
 
 def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
@@ -48,3 +50,63 @@ def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
         context={"cases": items, "openable": openable},
         order=60,
     )
+
+
+INDEX_TOTAL = "total"
+
+
+def program_panel(*, actor: Any, program: Any) -> ProgramPanel | None:
+    """The program page's distribution of participants' latest independence index (registered in
+    AftercareConfig.ready): counts per band and "not contacted", with a total, over the cases in the actor's
+    scope; TJSL officers and monitors see small counts suppressed ("<5", and "×" for a complement that would
+    give one back), and no chart when a count is hidden. None for roles that read no scores in aggregate
+    (unit officers, mentors). One query for the counts, whatever the number of participants."""
+    from sinergi.core import charts
+    from sinergi.core.suppression import Group, masked
+
+    role = getattr(actor, "role", None)
+    if role not in INDEX_READERS:
+        return None
+    # Monitors see aggregates of everything; every other role the cases of its own aftercare scope.
+    counts = selectors.index_distribution(program=program, actor=None if role == Role.MONITOR else actor)
+    keys = list(counts)
+    total = sum(counts.values())
+    shown: dict[Any, Any] = {**counts, INDEX_TOTAL: total}
+    if role in INDEX_AGGREGATES_ONLY:
+        shown = masked(shown, [Group(parts=keys, total=INDEX_TOTAL)])
+    suppressed = any(shown[key] != value for key, value in (*counts.items(), (INDEX_TOTAL, total)))
+    labels = [_("not contacted") if key == "not_contacted" else key.replace("-", "–") for key in keys]
+    rows = [
+        {"key": key, "label": label, "count": _text(shown[key])}
+        for key, label in zip(keys, labels, strict=True)
+    ]
+    title = _("Latest independence index of participants")
+    chart = None
+    if total and not suppressed:
+        chart = charts.bar_chart(
+            title=title,
+            labels=labels,
+            values=[counts[key] for key in keys],
+            x_label=_("score band (0–100)"),
+            y_label=_("participants"),
+            desc=", ".join(f"{label}: {counts[key]}" for key, label in zip(keys, labels, strict=True)),
+        )
+    return ProgramPanel(
+        title=title,
+        template="aftercare/_program_panel.html",
+        context={
+            "rows": rows,
+            "total": _text(shown[INDEX_TOTAL]),
+            "empty": total == 0,
+            "suppressed": suppressed,
+            "chart": chart,
+        },
+        order=50,
+    )
+
+
+def _text(count: int | str) -> str:
+    """A count as shown: whole numbers with Indonesian thousands separators, a suppressed cell as it is."""
+    from sinergi.core.templatetags.sinergi import angka
+
+    return angka(count) if isinstance(count, int) else str(count)

@@ -253,6 +253,27 @@ def case_detail(*, actor: Any, case: AftercareCase, today: dt.date | None = None
     return context
 
 
+def aid_get(*, actor: Any, pk: int) -> Aid:
+    """Aid on a case in the actor's scope whose view includes aid, or NotFoundError (never a 403 that would
+    reveal the aid exists)."""
+    aid = Aid.objects.filter(pk=pk).first()
+    if aid is None:
+        raise NotFoundError()
+    case = case_get(actor=actor, pk=aid.case_id)
+    if not view_of(actor, case).aid:
+        raise NotFoundError()
+    aid.case = case
+    return aid
+
+
+def aid_evidence_get(*, actor: Any, pk: int) -> Aid:
+    """As `aid_get`, for downloading its evidence: NotFoundError when it has none."""
+    aid = aid_get(actor=actor, pk=pk)
+    if not aid.evidence:
+        raise NotFoundError()
+    return aid
+
+
 def _progress(goals: list[Goal]) -> dict[str, int]:
     counted = [g for g in goals if g.status != "dropped"]
     done = sum(1 for g in counted if g.status == "done")
@@ -278,22 +299,28 @@ def aid_totals(*, program: Any = None, funder: Any = None) -> dict[str, int]:
     return {"total": int(totals["total"] or 0), "count": int(totals["count"] or 0)}
 
 
-def latest_scores(*, program: Any = None) -> QuerySet[IndexScore]:
-    """Each case's latest independence score (by follow-up date), optionally for one program."""
+def latest_scores(*, program: Any = None, actor: Any = None) -> QuerySet[IndexScore]:
+    """Each case's latest independence score (by follow-up date), optionally for one program, and only for
+    the cases in the actor's scope (`actor=None`: every case)."""
     newer = IndexScore.objects.filter(case_id=OuterRef("case_id")).filter(
         Q(scored_on__gt=OuterRef("scored_on")) | Q(scored_on=OuterRef("scored_on"), pk__gt=OuterRef("pk"))
     )
     scores = IndexScore.objects.exclude(Exists(newer))
     if program is not None:
         scores = scores.filter(case__enrollment__cohort__program=program)
+    scope = _scope(actor)
+    if scope is not None:
+        reachable = AftercareCase.objects.annotate(partner_consent=partner_consent()).filter(scope)
+        scores = scores.filter(case_id__in=reachable.values("pk"))
     return scores
 
 
-def index_distribution(*, program: Any = None) -> dict[str, int]:
+def index_distribution(*, program: Any = None, actor: Any = None) -> dict[str, int]:
     """How many participants' latest scores fall in each band, and how many could not be contacted at their
-    latest follow-up (an outcome of its own). Callers showing it to TJSL or monitors suppress small cells."""
+    latest follow-up (an outcome of its own), over the cases in the actor's scope (`actor=None`: all). One
+    query. Callers showing it to TJSL or monitors suppress small cells (panels.program_panel)."""
     result = {f"{low}-{high}": 0 for low, high in domain.SCORE_BANDS} | {"not_contacted": 0}
-    for score in latest_scores(program=program).values_list("score", flat=True):
+    for score in latest_scores(program=program, actor=actor).values_list("score", flat=True):
         result["not_contacted" if score is None else domain.score_band(score)] += 1
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +48,8 @@ from sinergi.aftercare.models import (
 from sinergi.aftercare.selectors import officers_of
 from sinergi.audit.services import audit_record, model_update
 from sinergi.beneficiaries.services import episode_guidance_assign
-from sinergi.core.errors import ApplicationError, ForbiddenError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
+from sinergi.core.uploads import ScanType, detect_scan, stored_name
 from sinergi.notifications.services import notify
 
 CASE_NOT_ALLOWED = gettext_lazy(
@@ -174,13 +176,26 @@ FOLLOWUP_EXISTS = gettext_lazy(
 VISIT_NOT_ALLOWED = gettext_lazy("Only the case's Bapas officers or its mentor can record a visit.")
 SCHEDULE_RANGE = gettext_lazy("Reports are every 1 to 6 months.")
 GOAL_DESCRIPTION_NEEDED = gettext_lazy("Describe the goal.")
-EVIDENCE_TYPE = gettext_lazy("The evidence must be a PDF, JPG or PNG scan of at most 10 MB.")
+EVIDENCE_TYPE = gettext_lazy(
+    "The evidence must be a PDF, JPG or PNG scan: the file's content is none of these."
+)
+EVIDENCE_TOO_BIG = gettext_lazy(
+    "The evidence is larger than 10 MB. Scan it at a lower resolution and try again."
+)
+EVIDENCE_EMPTY = gettext_lazy("The evidence file is empty. Choose the scan again.")
+EVIDENCE_NEEDED = gettext_lazy("Choose the scan of the evidence (PDF, JPG or PNG, at most 10 MB).")
+EVIDENCE_NAME_NUL = gettext_lazy(
+    "The file name contains a NUL character. Rename the file (letters, digits, - and _) and try again."
+)
+EVIDENCE_EXISTS = gettext_lazy(
+    "This aid already has its evidence. The scan is kept as proof and is not replaced: record a correction "
+    "as new aid if it was wrong."
+)
 WAGE_POSITIVE = gettext_lazy("The UMK must be more than Rp 0.")
 WAGE_YEAR = gettext_lazy("Enter a year between 2000 and 2100.")
 HEAD_NOT_BAPAS = gettext_lazy("Only a Bapas officer can be the head of a Bapas.")
 UNKNOWN_CHOICE = gettext_lazy("Choose one of the options offered.")
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_MAGIC = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
 
 def _invalid(detail: dict[str, str]) -> ApplicationError:
@@ -473,19 +488,49 @@ def visit_record(
     return visit
 
 
-def _evidence(upload: UploadedFile | None) -> tuple[bytes, str]:
+@dataclass(frozen=True)
+class Evidence:
+    """A checked scan: its bytes, the type its content shows (`core.uploads`) and its SHA-256."""
+
+    content: bytes
+    kind: ScanType
+    sha256: str
+
+
+def _evidence(upload: UploadedFile | None) -> Evidence | None:
+    """Check an uploaded scan the same way for the page and the API: a name without NUL, not empty, at most
+    10 MB (counted while reading, whatever the client claimed), and a PDF, JPG or PNG by its content
+    (`core.uploads.detect_scan`), never by its name. None when there is no upload."""
     if upload is None:
-        return b"", ""
+        return None
+    if "\x00" in (upload.name or ""):
+        raise _invalid({"evidence": str(EVIDENCE_NAME_NUL)})
     if upload.size is not None and upload.size > MAX_EVIDENCE_BYTES:
+        raise _invalid({"evidence": str(EVIDENCE_TOO_BIG)})
+    digest = hashlib.sha256()
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > MAX_EVIDENCE_BYTES:
+            raise _invalid({"evidence": str(EVIDENCE_TOO_BIG)})
+        digest.update(chunk)
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    if not content:
+        raise _invalid({"evidence": str(EVIDENCE_EMPTY)})
+    kind = detect_scan(content[:16])
+    if kind is None:
         raise _invalid({"evidence": str(EVIDENCE_TYPE)})
-    content = b"".join(upload.chunks())
-    if (
-        not content
-        or len(content) > MAX_EVIDENCE_BYTES
-        or not any(content.startswith(m) for m in EVIDENCE_MAGIC)
-    ):
-        raise _invalid({"evidence": str(EVIDENCE_TYPE)})
-    return content, hashlib.sha256(content).hexdigest()
+    return Evidence(content=content, kind=kind, sha256=digest.hexdigest())
+
+
+def _store_evidence(aid: Aid, evidence: Evidence) -> None:
+    """Put the scan on the aid (not saved yet): stored under its checksum with its detected type's suffix."""
+    from django.core.files.base import ContentFile
+
+    aid.evidence_sha256 = evidence.sha256
+    aid.evidence.save(stored_name("bukti", evidence.kind), ContentFile(evidence.content), save=False)
 
 
 def aid_record(
@@ -514,7 +559,7 @@ def aid_record(
     )
     if problems:
         raise _invalid(problems)
-    content, digest = _evidence(evidence)
+    scan = _evidence(evidence)
     if value is None or funder is None:  # aid_problems refused these already
         raise _invalid({"value": str(domain.AID_VALUE_POSITIVE)})
     with transaction.atomic():
@@ -525,14 +570,10 @@ def aid_record(
             given_on=given_on,
             funder=funder,
             description=description.strip()[:300],
-            evidence_sha256=digest,
             recorded_by=actor,
         )
-        if content:
-            from django.core.files.base import ContentFile
-
-            suffix = next(kind for magic, kind in EVIDENCE_MAGIC.items() if content.startswith(magic))
-            aid.evidence.save(f"bukti.{suffix}", ContentFile(content), save=False)
+        if scan is not None:
+            _store_evidence(aid, scan)
         aid.save()
         audit_record(
             actor=actor,
@@ -541,6 +582,47 @@ def aid_record(
             changes={"case": case.pk, "aid": aid.pk, "kind": kind, "value": value, "funder": funder.pk},
         )
     return aid
+
+
+def aid_evidence_attach(*, actor: Any, aid: Aid, upload: UploadedFile | None) -> Aid:
+    """Add the scan to aid recorded without one (the API's upload; the page sends it with the aid). The
+    case's guides only (`access.guides_case`); the scan is checked as on the page (`_evidence`). Refuses a
+    missing file and aid that already has its evidence (409: the scan is proof and is never replaced)."""
+    _check_guide(actor, aid.case)
+    scan = _evidence(upload)
+    if scan is None:
+        raise _invalid({"evidence": str(EVIDENCE_NEEDED)})
+    with transaction.atomic():
+        locked = Aid.objects.select_for_update().get(pk=aid.pk)
+        if locked.evidence:
+            raise ConflictError(EVIDENCE_EXISTS, detail={"evidence": str(EVIDENCE_EXISTS)})
+        _store_evidence(locked, scan)
+        locked.save(update_fields=["evidence", "evidence_sha256", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="aftercare.aid_evidence_attach",
+            target=aid.case.person,
+            changes={
+                "case": aid.case_id,
+                "aid": aid.pk,
+                "sha256": scan.sha256,
+                "type": scan.kind.content_type,
+                "size": len(scan.content),
+            },
+        )
+    aid.evidence, aid.evidence_sha256 = locked.evidence, locked.evidence_sha256
+    return aid
+
+
+def evidence_download_record(*, actor: Any, aid: Aid) -> None:
+    """Audit that the actor downloaded an aid's evidence (the page's and the API's download)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="aftercare.evidence_download",
+            target=aid.case.person,
+            changes={"aid": aid.pk},
+        )
 
 
 # --- Follow-ups and the index -----------------------------------------------------------------------

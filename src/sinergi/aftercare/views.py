@@ -33,6 +33,7 @@ from sinergi.audit.services import audit_read, audit_record
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.uploads import SCAN_TYPES, download_name
 
 
 def _case(request: HttpRequest, pk: int) -> AftercareCase:
@@ -403,21 +404,26 @@ def followup_view(request: HttpRequest, pk: int, milestone: int) -> HttpResponse
 
 @allow(*CASE_READERS)
 def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
-    aid = Aid.objects.filter(pk=pk).select_related("case").first()
-    if aid is None or not aid.evidence:
-        raise Http404
-    case = _case(request, aid.case_id)
-    if not selectors.view_of(request.user, case).aid:
-        raise Http404
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action="aftercare.evidence_download",
-            target=case.person,
-            changes={"aid": aid.pk},
-        )
+    try:
+        aid = selectors.aid_evidence_get(actor=request.user, pk=pk)
+    except NotFoundError as error:
+        raise Http404 from error
+    return evidence_response(request.user, aid)
+
+
+def evidence_response(actor: Any, aid: Aid) -> FileResponse:
+    """The audited download of an aid's evidence (the page's and the API's), with its stored type."""
+    services.evidence_download_record(actor=actor, aid=aid)
+    suffix = aid.evidence.name.rsplit(".", 1)[-1].lower()
+    content_type = next(
+        (kind.content_type for kind in SCAN_TYPES.values() if kind.suffix == suffix),
+        "application/octet-stream",
+    )
     return FileResponse(
-        aid.evidence.open("rb"), as_attachment=True, filename=aid.evidence.name.rsplit("/", 1)[-1]
+        aid.evidence.open("rb"),
+        as_attachment=True,
+        filename=download_name(aid.evidence.name, content_type),
+        content_type=content_type,
     )
 
 

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.accounts.choices import Role
 from sinergi.audit.selectors import audit_event_list
+from sinergi.audit.services import audit_unseal
 from sinergi.audit.tasks import audit_verify_task
 from sinergi.core.access import require_roles
 from sinergi.core.api import Offset
@@ -48,7 +49,8 @@ class JobRef(Schema):
 def events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     require_roles(request, Role.ADMIN)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "") and k not in ("limit", "offset")}
-    return audit_event_list(actor=request.user, filters=data)[filters.offset : filters.offset + filters.limit]
+    events = audit_event_list(actor=request.user, filters=data)
+    return audit_unseal(events[filters.offset : filters.offset + filters.limit])
 
 
 @router.post("/verify", response={202: JobRef}, summary="Check the audit chain in the background")

@@ -30,6 +30,14 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("target ID"), max_length=64, blank=True, db_index=True)
     target_label = models.CharField(_("target"), max_length=255, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The person the event is about (a person, or a row with a `person_id`). Its label and changes are then
+    # stored only in `sealed`, encrypted with that person's key (SubjectKey), which anonymisation destroys.
+    subject_type = models.CharField(_("subject type"), max_length=80, blank=True)
+    subject_id = models.CharField(_("subject ID"), max_length=64, blank=True)
+    sealed = models.TextField(_("sealed content"), blank=True)
+    # 1: hash over the canonical JSON with the previous hash (events written before sealing existed);
+    # 2: hash over "<prev_hash>|<seq>|<content digest>", computed by the database in the inserting statement.
+    scheme = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -37,7 +45,10 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_label}"
@@ -63,3 +74,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.last_hash[:12]}"
+
+
+class SubjectKey(models.Model):
+    """One person's key for the sealed part of their audit events.
+
+    Anonymisation empties it (crypto-shredding): the events stay, their hashes still verify, and nobody can
+    read the name they held.
+    """
+
+    subject_type = models.CharField(max_length=80)
+    subject_id = models.CharField(max_length=64)
+    key = models.CharField(max_length=255, blank=True)  # encrypted with the field key; "" once shredded
+    created_at = models.DateTimeField(auto_now_add=True)
+    shredded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit subject key")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_type", "subject_id"], name="audit_subject_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"

@@ -8,10 +8,12 @@ from django.db.models import QuerySet
 
 from sinergi.audit.filters import AuditEventFilter
 from sinergi.audit.models import AuditChainHead, AuditEvent
+from sinergi.audit.services import audit_unseal
 
 
 def audit_event_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
-    """Events newest first, narrowed by the shared filter set (actor, action, target, dates)."""
+    """Events newest first, narrowed by the shared filter set (actor, action, target, dates). Callers pass
+    the rows they show through `audit_unseal` (sealed personal content)."""
     qs = AuditEvent.objects.select_related("actor").order_by("-seq")
     return AuditEventFilter(filters or {}, queryset=qs).qs
 
@@ -21,7 +23,7 @@ VIEW_ACTIONS = ("person.view", "person.nik_view", "agreement.document_download")
 
 def audit_history(*, target_type: str, target_id: str, limit: int = 50) -> list[AuditEvent]:
     """The latest changes to one record, for its page's history (views and downloads stay in the trail)."""
-    return list(
+    return audit_unseal(
         AuditEvent.objects.select_related("actor")
         .filter(target_type=target_type, target_id=target_id)
         .exclude(action__in=VIEW_ACTIONS)

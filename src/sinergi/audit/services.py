@@ -5,38 +5,246 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sinergi.audit.domain import event_hash
-from sinergi.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from sinergi.audit.domain import content_digest, event_hash, link_hash
+from sinergi.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, SubjectKey
 from sinergi.core.bulk import bulk_insert
+from sinergi.core.crypto import decrypt_text, encrypt_text
 from sinergi.core.errors import ConflictError
+
+
+def _ensure_head() -> None:
+    """Create the chain head if it does not exist yet (a new database), from the newest event."""
+    if AuditChainHead.objects.filter(pk=1).exists():
+        return
+    last = AuditEvent.objects.order_by("-seq").first()
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(
+                pk=1, seq=last.seq if last else 0, last_hash=last.hash if last else GENESIS_HASH
+            )
+    except IntegrityError:
+        pass  # another writer created it first
 
 
 def _locked_head() -> AuditChainHead:
     try:
         return AuditChainHead.objects.select_for_update().get(pk=1)
     except AuditChainHead.DoesNotExist:
-        last = AuditEvent.objects.order_by("-seq").first()
-        try:
-            with transaction.atomic():
-                AuditChainHead.objects.create(
-                    pk=1, seq=last.seq if last else 0, last_hash=last.hash if last else GENESIS_HASH
-                )
-        except IntegrityError:
-            pass  # another writer created it first
+        _ensure_head()
         return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+# --- Sealed personal content (crypto-shredding) -----------------------------------------------------
+# An event about a person (the person, or a row with a `person_id`) keeps its label and changes only as
+# ciphertext under that person's own key. Anonymisation destroys the key: the event, its hash and the chain
+# stay exactly as written (so `audit verify` still checks every byte), and the name cannot be read back.
+
+SUBJECT_TYPE = "beneficiaries.person"
+REMOVED_LABEL = gettext_lazy("(personal data removed at anonymisation)")
+Subject = tuple[str, str]
+
+
+def _subject_of(target: models.Model | None) -> Subject:
+    if target is None:
+        return ("", "")
+    if target._meta.label_lower == SUBJECT_TYPE:
+        return (SUBJECT_TYPE, str(target.pk))
+    person_id = getattr(target, "person_id", None)
+    return (SUBJECT_TYPE, str(person_id)) if person_id is not None else ("", "")
+
+
+def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, bytes | None]:
+    """The keys of the subjects (None: shredded, or never created when `create` is false)."""
+    found: dict[Subject, bytes | None] = {}
+    if not subjects:
+        return found
+
+    def load(wanted: set[Subject]) -> None:
+        by_type: dict[str, list[str]] = {}
+        for kind, ident in wanted:
+            by_type.setdefault(kind, []).append(ident)
+        query = models.Q()
+        for kind, idents in by_type.items():
+            query |= models.Q(subject_type=kind, subject_id__in=idents)
+        for kind, ident, key in SubjectKey.objects.filter(query).values_list(
+            "subject_type", "subject_id", "key"
+        ):
+            found[(kind, ident)] = decrypt_text(key).encode() if key else None
+
+    load(subjects)
+    missing = subjects - set(found)
+    if create and missing:
+        SubjectKey.objects.bulk_create(
+            [
+                SubjectKey(
+                    subject_type=kind, subject_id=ident, key=encrypt_text(Fernet.generate_key().decode())
+                )
+                for kind, ident in sorted(missing)
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        load(missing)  # another writer may have created some of them first: use theirs
+    return found
+
+
+def _seal(key: bytes, label: str, changes: Any) -> str:
+    content = json.dumps({"label": label, "changes": changes}, ensure_ascii=False, sort_keys=True)
+    return Fernet(key).encrypt(content.encode()).decode()
+
+
+def audit_unseal(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The events with their sealed label and changes opened for display (in memory only). An event whose
+    person was anonymised shows that its personal content was removed. Pages, the API and exports call this
+    on the rows they show; it reads the keys of all those rows' people in one query."""
+    shown = list(events)
+    sealed = [event for event in shown if event.sealed]
+    keys = _subject_keys({(e.subject_type, e.subject_id) for e in sealed}, create=False)
+    for event in sealed:
+        key = keys.get((event.subject_type, event.subject_id))
+        if key is None:
+            event.target_label, event.changes = str(REMOVED_LABEL), {}
+            continue
+        content = json.loads(Fernet(key).decrypt(event.sealed.encode()))
+        event.target_label, event.changes = content["label"], content["changes"]
+    return shown
+
+
+def audit_subject_forget(*, target: models.Model) -> bool:
+    """Destroy the key of the person `target` is about (crypto-shredding, at anonymisation): their events'
+    sealed content can never be read again. Later events about them are stored as written (by then they
+    hold only the pseudonym). Returns whether a key existed."""
+    kind, ident = _subject_of(target)
+    if not kind:
+        return False
+    now = timezone.now()
+    shredded = SubjectKey.objects.filter(subject_type=kind, subject_id=ident).update(key="", shredded_at=now)
+    if not shredded:
+        SubjectKey.objects.get_or_create(
+            subject_type=kind, subject_id=ident, defaults={"key": "", "shredded_at": now}
+        )
+    return bool(shredded)
+
+
+# --- Appending: one statement that links the event to the chain under the head's lock -------------------
+
+_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "changes",
+    "subject_type",
+    "subject_id",
+    "sealed",
+    "scheme",
+    "prev_hash",
+    "hash",
+)
+_PG_CASTS = ("timestamptz", "bigint", "text", "text", "text", "text", "text", "jsonb", "text", "text", "text")
+
+# PostgreSQL: lock the head (a concurrent writer waits here, then reads the head the first one left),
+# compute the next link, move the head and insert the event, in one statement.
+_APPEND_PG = f"""
+WITH head AS (SELECT seq, last_hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE),
+next AS (
+    SELECT seq + 1 AS seq, last_hash AS prev,
+           encode(sha256(convert_to(last_hash || '|' || (seq + 1)::text || '|' || %s, 'UTF8')), 'hex') AS hash
+    FROM head
+),
+moved AS (
+    UPDATE audit_auditchainhead SET seq = next.seq, last_hash = next.hash FROM next
+    WHERE audit_auditchainhead.id = 1
+)
+INSERT INTO audit_auditevent ({", ".join(_COLUMNS)})
+SELECT next.seq, {", ".join(f"%s::{cast}" for cast in _PG_CASTS)}, 2, next.prev, next.hash FROM next
+RETURNING id, seq, prev_hash, hash
+"""  # noqa: S608 (fixed text)
+
+# SQLite: writers are serialised by the database lock; the trigger audit_chain_head_follows (migration 0003)
+# moves the head in the same statement.
+_APPEND_SQLITE = f"""
+INSERT INTO audit_auditevent ({", ".join(_COLUMNS)})
+SELECT seq + 1, {", ".join(["%s"] * len(_PG_CASTS))}, 2, last_hash,
+       sinergi_sha256(last_hash || '|' || (seq + 1) || '|' || %s)
+FROM audit_auditchainhead WHERE id = 1
+RETURNING id, seq, prev_hash, hash
+"""  # noqa: S608 (fixed text)
+
+
+def _append(values: dict[str, Any], digest: str) -> tuple[int, int, str, str] | None:
+    content = [
+        connection.ops.adapt_datetimefield_value(values["occurred_at"]),
+        values["actor_id"],
+        values["actor_label"],
+        values["action"],
+        values["target_type"],
+        values["target_id"],
+        values["target_label"],
+        json.dumps(values["changes"], ensure_ascii=False),
+        values["subject_type"],
+        values["subject_id"],
+        values["sealed"],
+    ]
+    if connection.vendor == "postgresql":
+        sql, params = _APPEND_PG, [digest, *content]
+    else:
+        sql, params = _APPEND_SQLITE, [*content, digest]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1]), str(row[2]), str(row[3])) if row else None
+
+
+def _content(
+    *, user: Any, action: str, target_type: str, target_id: str, label: str, changes: Any, subject: Subject
+) -> tuple[dict[str, Any], Subject]:
+    return {
+        "occurred_at": timezone.now().astimezone(dt.UTC).replace(microsecond=0),
+        "actor_id": user.pk if user else None,
+        "actor_label": user.get_username() if user else "sistem",
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": label[:255],
+        "changes": _json_safe(changes or {}),
+        "subject_type": "",
+        "subject_id": "",
+        "sealed": "",
+    }, subject
+
+
+def _sealed(values: dict[str, Any], subject: Subject, key: bytes | None) -> dict[str, Any]:
+    """Move the label and changes into the sealed part when the event is about a person with a key."""
+    if subject[0]:
+        values["subject_type"], values["subject_id"] = subject
+        if key is not None:
+            values["sealed"] = _seal(key, values["target_label"], values["changes"])
+            values["target_label"], values["changes"] = "", {}
+    return values
+
+
+def _digest(values: dict[str, Any]) -> str:
+    return content_digest(**(values | {"occurred_at": values["occurred_at"].isoformat()}))
 
 
 def audit_record(
@@ -47,42 +255,37 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     target_label: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction, so it commits or rolls back with it."""
+    """Append one event to the chain inside the caller's transaction, so it commits or rolls back with it.
+
+    One INSERT does it (the database locks the chain's head, links the event and moves the head). An event
+    about a person first reads (or creates) that person's key and seals the label and changes with it.
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        head = _locked_head()
-        seq = head.seq + 1
-        # Microseconds are dropped so the stored time and the hashed time are identical on every database.
-        occurred_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
-        fields: dict[str, Any] = {
-            "seq": seq,
-            "occurred_at": occurred_at.isoformat(),
-            "actor_id": user.pk if user else None,
-            "actor_label": user.get_username() if user else "sistem",
-            "action": action,
-            "target_type": target._meta.label_lower if target is not None else "",
-            "target_id": str(target.pk) if target is not None else "",
-            "target_label": (
-                target_label if target_label is not None else str(target) if target is not None else ""
-            )[:255],
-            "changes": _json_safe(changes or {}),
-            "prev_hash": head.last_hash,
-        }
-        digest = event_hash(**fields)
-        event = AuditEvent.objects.create(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor=user,
-            actor_label=fields["actor_label"],
-            action=action,
-            target_type=fields["target_type"],
-            target_id=fields["target_id"],
-            target_label=fields["target_label"],
-            changes=fields["changes"],
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(pk=1).update(seq=seq, last_hash=digest)
+    label = target_label if target_label is not None else str(target) if target is not None else ""
+    values, subject = _content(
+        user=user,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        label=label,
+        changes=changes,
+        subject=_subject_of(target),
+    )
+    key = _subject_keys({subject}, create=True).get(subject) if subject[0] else None
+    values = _sealed(values, subject, key)
+    digest = _digest(values)
+    appended = _append(values, digest)
+    if appended is None:  # a new database: no chain head yet
+        _ensure_head()
+        appended = _append(values, digest)
+    if appended is None:
+        raise RuntimeError("The audit chain head is missing.")
+    pk, seq, prev_hash, digest_hash = appended
+    event = AuditEvent(id=pk, seq=seq, scheme=2, prev_hash=prev_hash, hash=digest_hash, **values)
+    if user is not None:
+        event.actor = user
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 
@@ -94,6 +297,7 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    head_hash: str = ""  # the last event's hash when intact: keep a copy with the backups
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,6 +319,10 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
         "target_id",
         "target_label",
         "changes",
+        "subject_type",
+        "subject_id",
+        "sealed",
+        "scheme",
         "prev_hash",
         "hash",
     )
@@ -128,6 +336,10 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
         tid,
         tlabel,
         changes,
+        subject_type,
+        subject_id,
+        sealed,
+        scheme,
         prev,
         digest,
     ) in rows.iterator(chunk_size=2000):
@@ -139,18 +351,24 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
             return VerifyResult(
                 False, checked, seq, _("event #%(seq)s does not link to the event before it") % {"seq": seq}
             )
-        recomputed = event_hash(
-            seq=seq,
-            occurred_at=occurred_at.astimezone(dt.UTC).isoformat(),
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            target_type=ttype,
-            target_id=tid,
-            target_label=tlabel,
-            changes=changes,
-            prev_hash=prev,
-        )
+        content: dict[str, Any] = {
+            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "action": action,
+            "target_type": ttype,
+            "target_id": tid,
+            "target_label": tlabel,
+            "changes": changes,
+        }
+        if scheme == 1 and not (subject_type or subject_id or sealed):
+            recomputed = event_hash(seq=seq, prev_hash=prev, **content)
+        else:
+            # Scheme 2 (and anything that claims another scheme, which then fails to match).
+            extra: dict[str, Any] = {"subject_type": subject_type, "subject_id": subject_id, "sealed": sealed}
+            recomputed = link_hash(prev, seq, content_digest(**content, **extra))
+            if scheme != 2:
+                recomputed = ""
         if recomputed != digest:
             return VerifyResult(
                 False, checked, seq, _("event #%(seq)s was changed after it was written") % {"seq": seq}
@@ -167,7 +385,7 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
         )
     if progress:
         progress(checked, total)
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, head_hash=expected_prev)
 
 
 def audit_table_is_append_only() -> bool:
@@ -205,13 +423,12 @@ def audit_read(
     """Record one bulk read of personal data (a list page, an API list, an export, a screening run read):
     who read, with which filters, and how many people it returned. Action names end in `.list` or
     `.export`, for example `person.list`."""
-    with transaction.atomic():
-        return audit_record(
-            actor=actor,
-            action=action,
-            target=target,
-            changes={"filters": _redacted_filters(filters), "count": count},
-        )
+    return audit_record(
+        actor=actor,
+        action=action,
+        target=target,
+        changes={"filters": _redacted_filters(filters), "count": count},
+    )
 
 
 # --- Audited updates: every edit of a domain row goes through model_update --------------------------
@@ -291,59 +508,49 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
     if not entries:
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
-    actor_label = user.get_username() if user else "sistem"
+    subjects = {
+        (entry.target_type, entry.target_id) for entry in entries if entry.target_type == SUBJECT_TYPE
+    }
     with transaction.atomic():
+        keys = _subject_keys(subjects, create=True)
         head = _locked_head()
         seq, prev = head.seq, head.last_hash
-        occurred_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
         rows: list[tuple[Any, ...]] = []
-        actor_id = user.pk if user else None
-        stored_at = connection.ops.adapt_datetimefield_value(occurred_at)
         for entry in entries:
             seq += 1
-            changes = _json_safe(entry.changes)
-            label = entry.target_label[:255]
-            digest = event_hash(
-                seq=seq,
-                occurred_at=occurred_at.isoformat(),
-                actor_id=actor_id,
-                actor_label=actor_label,
+            subject = (entry.target_type, entry.target_id) if entry.target_type == SUBJECT_TYPE else ("", "")
+            values, _subject = _content(
+                user=user,
                 action=entry.action,
                 target_type=entry.target_type,
                 target_id=entry.target_id,
-                target_label=label,
-                changes=changes,
-                prev_hash=prev,
+                label=entry.target_label,
+                changes=entry.changes,
+                subject=subject,
             )
+            values = _sealed(values, subject, keys.get(subject))
+            digest = link_hash(prev, seq, _digest(values))
             rows.append(
                 (
                     seq,
-                    stored_at,
-                    actor_id,
-                    actor_label,
-                    entry.action,
-                    entry.target_type,
-                    entry.target_id,
-                    label,
-                    json.dumps(changes, ensure_ascii=False),
+                    connection.ops.adapt_datetimefield_value(values["occurred_at"]),
+                    values["actor_id"],
+                    values["actor_label"],
+                    values["action"],
+                    values["target_type"],
+                    values["target_id"],
+                    values["target_label"],
+                    json.dumps(values["changes"], ensure_ascii=False),
+                    values["subject_type"],
+                    values["subject_id"],
+                    values["sealed"],
+                    2,
                     prev,
                     digest,
                 )
             )
             prev = digest
-        columns = (
-            "seq",
-            "occurred_at",
-            "actor",
-            "actor_label",
-            "action",
-            "target_type",
-            "target_id",
-            "target_label",
-            "changes",
-            "prev_hash",
-            "hash",
-        )
+        columns = ("seq", "occurred_at", "actor", *_COLUMNS[3:])
         for start in range(0, len(rows), batch_size):
             bulk_insert(AuditEvent, columns, rows[start : start + batch_size])
         AuditChainHead.objects.filter(pk=1).update(seq=seq, last_hash=prev)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts.choices import Role
 from sinergi.audit.filters import AuditEventFilter
 from sinergi.audit.selectors import audit_action_choices, audit_event_list, audit_summary
+from sinergi.audit.services import audit_unseal
 from sinergi.audit.tasks import audit_verify_task
 from sinergi.core.access import allow
 from sinergi.jobs.services import job_start
@@ -21,6 +22,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     filterset = AuditEventFilter(request.GET or None)
     events = audit_event_list(actor=request.user, filters=request.GET.dict())
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_unseal(page.object_list)
     return render(
         request,
         "audit/event_list.html",

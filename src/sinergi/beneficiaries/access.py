@@ -6,7 +6,8 @@ from typing import Any
 
 from sinergi.accounts.choices import Role
 
-# Roles that open the registry at all (each within its own units: scoping is in selectors).
+# Roles that open the registry at all (each within its own units: scoping is in selectors). They are also the
+# roles that may see identities, offences and sentences (DESIGN.md, Privacy; selectors.may_see_sensitive).
 REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 
 

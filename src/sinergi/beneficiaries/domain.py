@@ -340,6 +340,15 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def retention_cutoff(as_of: dt.date, years: int) -> dt.date:
+    """The retention cutoff (UU 27/2022): a person whose last activity is before this day is anonymised.
+
+    It is the same calendar day `years` years earlier; from 29 February it is 28 February when the
+    earlier year has no 29 February (the rule the sentence calculator uses for a sentence in years).
+    """
+    return as_of - relativedelta(years=years)
+
+
 def person_date_problems(
     *, birth_date: dt.date | None, today: dt.date, custody_start: dt.date | None = None
 ) -> dict[str, str]:
@@ -351,12 +360,12 @@ def person_date_problems(
         return {"birth_date": BIRTH_IN_FUTURE % {"date": _long(birth_date)}}
     on = custody_start if custody_start is not None and custody_start <= today else today
     age = age_on(birth_date, on)
+    if MIN_AGE_AT_CUSTODY <= age <= MAX_AGE_AT_CUSTODY:
+        return {}  # (the dates are put into words only for a message)
     facts = {"birth": _long(birth_date), "age": age, "on": _long(on)}
     if age < MIN_AGE_AT_CUSTODY:
         return {"birth_date": AGE_TOO_YOUNG % facts}
-    if age > MAX_AGE_AT_CUSTODY:
-        return {"birth_date": AGE_TOO_OLD % facts}
-    return {}
+    return {"birth_date": AGE_TOO_OLD % facts}
 
 
 def episode_date_problems(

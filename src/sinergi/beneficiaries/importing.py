@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
@@ -28,7 +29,7 @@ from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.selectors import ruleset_list
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import ApplicationError
-from sinergi.regions.domain import normalize_place
+from sinergi.regions.domain import PlaceIndex, PlaceMatch, normalize_place
 from sinergi.regions.models import Province
 from sinergi.regions.selectors import place_index
 
@@ -351,31 +352,73 @@ class RowChecker:
             if code:
                 self.units_by_code[code.strip().upper()] = (pk, name)
             self.units_by_name[normalize_place(name).key] = (pk, name)
-        self.regencies = place_index("regency")
-        self.districts = place_index("district")
-        self.villages = place_index("village")
         self.province_codes = frozenset(Province.objects.values_list("code", flat=True))
         self.seen: dict[tuple[int, str], int] = {}
         self.rulesets = ruleset_list()
+        # Each distinct text is looked up once per import: a file repeats the same units and places.
+        self._units: dict[str, tuple[int, str] | None] = {}
+        self._regency_matches: dict[str, PlaceMatch] = {}
+        self._district_matches: dict[tuple[str, str], PlaceMatch] = {}
+        self._village_matches: dict[tuple[str, str], PlaceMatch] = {}
+
+    # The place indexes are built on first use: an unchanged file never needs them.
+    @cached_property
+    def regencies(self) -> PlaceIndex:
+        return place_index("regency")
+
+    @cached_property
+    def districts(self) -> PlaceIndex:
+        return place_index("district")
+
+    @cached_property
+    def villages(self) -> PlaceIndex:
+        return place_index("village")
+
+    def unit_of(self, raw: str) -> tuple[int, str] | None:
+        """The unit (id, name) a cell names by code or by name; None when no unit has it."""
+        if raw not in self._units:
+            self._units[raw] = self.units_by_code.get(raw.strip().upper()) or self.units_by_name.get(
+                normalize_place(raw).key
+            )
+        return self._units[raw]
+
+    def in_scope(self, unit_id: int) -> bool:
+        return self.allowed_units is None or unit_id in self.allowed_units
 
     def _unit(self, raw: str, result: RowResult) -> int | None:
-        found = self.units_by_code.get(raw.strip().upper()) or self.units_by_name.get(
-            normalize_place(raw).key
-        )
+        found = self.unit_of(raw)
         if found is None:
             result.errors.append(("upt", _say(UNIT_UNKNOWN, value=raw)))
             return None
         pk, name = found
-        if self.allowed_units is not None and pk not in self.allowed_units:
+        if not self.in_scope(pk):
             result.errors.append(("upt", _say(UNIT_OUT_OF_SCOPE, value=name)))
             return None
         return pk
+
+    def _regency(self, text: str) -> PlaceMatch:
+        found = self._regency_matches.get(text)
+        if found is None:
+            found = self._regency_matches[text] = self.regencies.match(text, None)
+        return found
+
+    def _district(self, text: str, regency: str) -> PlaceMatch:
+        found = self._district_matches.get((text, regency))
+        if found is None:
+            found = self._district_matches[text, regency] = self.districts.match(text, regency)
+        return found
+
+    def _village(self, text: str, district: str) -> PlaceMatch:
+        found = self._village_matches.get((text, district))
+        if found is None:
+            found = self._village_matches[text, district] = self.villages.match(text, district)
+        return found
 
     def _place(self, raw: dict[str, str], result: RowResult) -> None:
         regency_text, district_text = raw.get("kabupaten_kota", ""), raw.get("kecamatan", "")
         if not regency_text.strip() or not district_text.strip():
             return
-        regency = self.regencies.match(regency_text, None)
+        regency = self._regency(regency_text)
         if regency.status == "ambiguous":
             names = ", ".join(self.regencies.name_of(c) for c in regency.candidates)
             result.errors.append(("kabupaten_kota", _say(REGENCY_AMBIGUOUS, value=regency_text, names=names)))
@@ -384,7 +427,7 @@ class RowChecker:
             result.errors.append(("kabupaten_kota", _say(REGENCY_UNKNOWN, value=regency_text)))
             return
         regency_name = self.regencies.name_of(regency.code)
-        district = self.districts.match(district_text, regency.code)
+        district = self._district(district_text, regency.code)
         if district.code is None:
             template = DISTRICT_AMBIGUOUS if district.status == "ambiguous" else DISTRICT_UNKNOWN
             result.errors.append(("kecamatan", _say(template, value=district_text, regency=regency_name)))
@@ -394,7 +437,7 @@ class RowChecker:
         result.values["domicile_village_text"] = village_text
         result.values["domicile_village_id"] = None
         if village_text.strip():
-            village = self.villages.match(village_text, district.code)
+            village = self._village(village_text, district.code)
             if village.code is None:
                 name = self.districts.name_of(district.code)
                 result.warnings.append(
@@ -438,17 +481,13 @@ class RowChecker:
         unit_id = self._unit(raw["upt"], result) if raw.get("upt", "").strip() else None
         values["unit_id"] = unit_id
         if unit_id is not None and registration:
-            key = (unit_id, registration)
-            if key in self.seen:
+            # The import may have noted the row's key already (see `note`): the first line keeps it.
+            first = self.seen.setdefault((unit_id, registration), line)
+            if first != line:
                 unit_name = raw["upt"]
                 result.errors.append(
-                    (
-                        "no_registrasi",
-                        _say(DUPLICATE_IN_FILE, value=registration, unit=unit_name, line=self.seen[key]),
-                    )
+                    ("no_registrasi", _say(DUPLICATE_IN_FILE, value=registration, unit=unit_name, line=first))
                 )
-            else:
-                self.seen[key] = line
         if raw.get("jenis_kelamin", "").strip():
             try:
                 values["sex"] = domain.parse_sex(raw["jenis_kelamin"])

@@ -268,3 +268,22 @@ class ImportBatch(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ImportedRow(models.Model):
+    """What the registry import last wrote for an episode: a hash of the file's row (with the reference
+    data and rules it was read under) and a hash of the person's and episode's stored values right after.
+    When a later file has the same row and the stored values still hash the same, the row is unchanged
+    and the import skips it without checking or writing (see services/imports.py)."""
+
+    episode = models.OneToOneField(
+        CustodyEpisode, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    row_hash = models.CharField(max_length=32)
+    state_hash = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("imported row")
+
+    def __str__(self) -> str:
+        return f"{self.episode_id}"

@@ -15,13 +15,11 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person, SentenceRuleset
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
-
-# Roles that may see identities, offences and sentences (DESIGN.md, Privacy).
-CORRECTIONS_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 
 
 def ruleset_list() -> list[domain.Ruleset]:
@@ -30,8 +28,8 @@ def ruleset_list() -> list[domain.Ruleset]:
 
 
 def may_see_sensitive(actor: Any) -> bool:
-    """Whether the actor may see NIK, offence and sentence details."""
-    return getattr(actor, "role", None) in CORRECTIONS_ROLES
+    """Whether the actor may see NIK, offence and sentence details: the registry's roles (access.REGISTRY)."""
+    return getattr(actor, "role", None) in REGISTRY
 
 
 def _scoped_people(actor: Any) -> QuerySet[Person]:

@@ -78,6 +78,10 @@ SECRET_KEY = _local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_url
 # Encrypts personal identifiers (NIK) at rest; also keys the blind index used for lookup.
 # Personal data is anonymised this many years after a person's last activity (`sinergi retention apply`).
 SINERGI_RETENTION_YEARS = int(os.environ.get("SINERGI_RETENTION_YEARS", "10"))
+# Registry import limits (beneficiaries.importing.ImportLimits), when the defaults are not wanted.
+for _limit in ("MAX_BYTES", "MAX_UNPACKED_BYTES", "MAX_ROWS", "MAX_COLUMNS"):
+    if os.environ.get(f"SINERGI_IMPORT_{_limit}"):
+        globals()[f"SINERGI_IMPORT_{_limit}"] = int(os.environ[f"SINERGI_IMPORT_{_limit}"])
 FIELD_KEY = _local_secret("SINERGI_FIELD_KEY", "field_key", lambda: Fernet.generate_key().decode())
 # Production refuses weak keys with a message saying how to make good ones (locally they are generated).
 for _problem in (secret_key_problem(SECRET_KEY), field_key_problem(FIELD_KEY)) if PRODUCTION else ():
@@ -233,7 +237,7 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS harus diisi di lingkungan produksi.")
     SECURE_SSL_REDIRECT = os.environ.get("SINERGI_SSL_REDIRECT", "1") == "1"
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -284,6 +288,11 @@ TASK_BACKENDS = {
 }
 _task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}}
+# A running job's worker writes a heartbeat every JOB_HEARTBEAT_SECONDS; a running job with no heartbeat for
+# JOB_LEASE_SECONDS has lost its worker (killed, out of memory, machine gone) and is marked failed, with a
+# retry. The lease must be several heartbeats long, so a busy database does not fail a living job.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("SINERGI_JOB_HEARTBEAT_SECONDS", "15"))
+JOB_LEASE_SECONDS = float(os.environ.get("SINERGI_JOB_LEASE_SECONDS", "120"))
 RQ_QUEUES = {
     queue: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
     for queue in TASK_QUEUES

@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("i18n/setlang/", login_not_required(language_set), name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
     path("api/v1/", api_urls),
 ]
 

@@ -1,11 +1,18 @@
-"""Server-side charts as inline SVG: one renderer for pages and PDFs.
+"""Server-side charts as inline SVG: the one renderer for pages and PDFs (dashboards, the joint report,
+the impact pages).
 
 Built on matplotlib's object API (`matplotlib.figure.Figure` drawn by the SVG backend's `FigureCanvasSVG`),
 never `pyplot`, so no global figure state is shared between requests. Each function returns SVG text
 without the XML declaration or DOCTYPE, ready to embed in HTML (a `SafeString`: every label is escaped by
 matplotlib or here). The `<svg>` element gets `role="img"`, a `<title>` and a `<desc>` referenced by
 `aria-labelledby`; text stays text (`svg.fonttype = none`), so it is searchable and scales with the page.
-Callers must still show the same figures as a table next to the chart (the accessible alternative).
+Every chart is a `Chart`: the SVG text (a `SafeString`) that also carries its title, axis labels and the
+table alternative (`header`, `rows`), with the figures as printed, suppressed cells included. Callers show
+that table (or their own with the same figures) next to the chart.
+
+Suppression: a value the viewer may not see comes in as None (shown as `hidden`, "<5" by default) or as
+the text to show instead ("<5", "×"). It is drawn as an empty bar with that text, never at its height,
+and never written as a number in the SVG, its description or its table.
 
 Output is deterministic for the same input (a fixed hash salt and no date in the metadata), which keeps
 snapshots and PDFs byte-stable.
@@ -24,13 +31,16 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import matplotlib
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.safestring import SafeString, mark_safe
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 Number = int | float | Decimal
+#: A chart value: a number, None (suppressed, shown as `hidden`) or the text shown instead of it.
+Value = Number | str | None
+HIDDEN = "<5"
 
 #: Colour-blind-safe colours (Okabe–Ito): blue, orange, bluish green, vermillion, sky blue, purple.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
@@ -104,11 +114,36 @@ def _without_css(text: str) -> str:
     return text
 
 
-def _render(draw: Any, *, title: str, desc: str, width: float, height: float) -> SafeString:
+class Chart(SafeString):
+    """A chart's SVG (safe to embed) with its title (`heading`), axis labels and table alternative."""
+
+    heading: str
+    x_label: str
+    y_label: str
+    header: list[str]
+    rows: list[list[str]]
+
+    @property
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        return self.header, self.rows
+
+
+def _render(
+    draw: Any,
+    title: str,
+    desc: str,
+    size: tuple[float, float],
+    axis_labels: tuple[str, str],
+    table: tuple[Sequence[str], Sequence[Sequence[str]]],
+) -> Chart:
+    (width, height), (x_label, y_label), (header, rows) = size, axis_labels, table
     with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         figure = _figure(width, height)
         draw(figure)
-        return _svg(figure, title=title, desc=desc)
+        chart = Chart(_svg(figure, title=title, desc=desc or _describe(header, rows)))
+    chart.heading, chart.x_label, chart.y_label = title, x_label, y_label
+    chart.header, chart.rows = [str(h) for h in header], [[str(c) for c in row] for row in rows]
+    return chart
 
 
 def _localise(axis: Any) -> None:
@@ -117,75 +152,154 @@ def _localise(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, pos: f"{round(value, 6):g}".replace(".", separator)))
 
 
-def _float(value: Number | None) -> float:
-    return 0.0 if value is None else float(value)
+def _hidden(value: Value) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _float(value: Value) -> float:
+    return 0.0 if _hidden(value) else float(value)  # type: ignore[arg-type]
+
+
+def _text(value: Value, hidden: str) -> str:
+    """A value as printed in the description and the table: localised, or the suppression mark."""
+    if value is None:
+        return hidden
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if number.is_integer():
+        return str(number_format(int(number), force_grouping=True))
+    return str(number_format(round(number, 2), force_grouping=True))
+
+
+def _describe(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The table alternative in one line, for `<desc>`: "label: value; label: a 1, b 2"."""
+    parts = []
+    for row in rows:
+        if len(row) == 2:
+            parts.append(f"{row[0]}: {row[1]}")
+        else:
+            parts.append(
+                f"{row[0]}: " + ", ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:], strict=False))
+            )
+    return "; ".join(parts)
+
+
+def _table(
+    x_label: str, categories: Sequence[Any], data: Mapping[str, Sequence[Value]], hidden: str
+) -> tuple[list[str], list[list[str]]]:
+    """The table alternative: one row per category, one column per series, as printed."""
+    header = [x_label, *data.keys()]
+    rows = [
+        [str(c), *[_text(values[i], hidden) for values in data.values()]] for i, c in enumerate(categories)
+    ]
+    return header, rows
+
+
+def _series(
+    values: Sequence[Value] | None, series: Mapping[str, Sequence[Value]] | None, name: str
+) -> dict[str, Sequence[Value]]:
+    if series is not None:
+        return dict(series)
+    return {name: list(values or [])}
 
 
 def bar_chart(
     *,
     title: str,
     labels: Sequence[str],
-    values: Sequence[Number | None],
+    values: Sequence[Value] | None = None,
+    series: Mapping[str, Sequence[Value]] | None = None,
     x_label: str = "",
     y_label: str = "",
     desc: str = "",
     horizontal: bool = False,
     reference: Number | None = None,
     reference_label: str = "",
+    hidden: str = HIDDEN,
     width: float = WIDTH,
-    height: float = HEIGHT,
-) -> SafeString:
-    """Bars, one per label (vertical by default). `reference` draws a dashed line (a target, say)."""
+    height: float | None = None,
+) -> Chart:
+    """Bars, one per label (vertical by default), or grouped: one bar per series within each label.
+
+    Give `values` (one series) or `series` ({name: values}). A suppressed value (None, or the text to show
+    instead) is drawn as an empty bar marked with that text. `x_label` names the categories, `y_label` the
+    quantity, whichever way the bars run. `reference` draws a dashed line (a target, say)."""
+    data = _series(values, series, y_label or title)
+    count = max(len(data), 1)
+    if height is None:
+        height = max(HEIGHT, 0.3 * len(labels) * (1 + 0.5 * (count - 1)) + 1.2) if horizontal else HEIGHT
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        numbers = [_float(v) for v in values]
-        positions = range(len(numbers))
+        thickness = 0.8 / count
+        positions = list(range(len(labels)))
+        for number, (name, numbers) in enumerate(data.items()):
+            offsets = [p - 0.4 + thickness * (number + 0.5) for p in positions]
+            heights = [_float(v) for v in numbers]
+            colour = PALETTE[number % len(PALETTE)]
+            if horizontal:
+                axes.barh(offsets, heights, thickness, color=colour, label=name)
+            else:
+                axes.bar(offsets, heights, thickness, color=colour, label=name)
+            for offset, value in zip(offsets, numbers, strict=True):
+                if _hidden(value):
+                    mark = _text(value, hidden)
+                    if horizontal:
+                        axes.text(0, offset, f" {mark}", va="center", fontsize=8)
+                    else:
+                        axes.text(offset, 0, mark, ha="center", va="bottom", fontsize=8)
         if horizontal:
-            axes.barh(positions, numbers, color=PALETTE[0])
-            axes.set_yticks(list(positions), list(labels))
+            axes.set_yticks(positions, list(labels))
             axes.invert_yaxis()
-            if reference is not None:
-                axes.axvline(
-                    float(reference), color="#333333", linestyle="--", linewidth=1, label=reference_label
-                )
+            axes.set_xlabel(y_label)
+            axes.set_ylabel(x_label)
         else:
-            axes.bar(positions, numbers, color=PALETTE[0])
-            axes.set_xticks(list(positions), list(labels))
-            if reference is not None:
-                axes.axhline(
-                    float(reference), color="#333333", linestyle="--", linewidth=1, label=reference_label
-                )
+            rotate = len(labels) > 5
+            axes.set_xticks(
+                positions, list(labels), rotation=30 if rotate else 0, ha="right" if rotate else "center"
+            )
+            axes.set_xlabel(x_label)
+            axes.set_ylabel(y_label)
+        if reference is not None:
+            line = axes.axvline if horizontal else axes.axhline
+            line(
+                float(reference), color="#333333", linestyle="--", linewidth=1, label=reference_label or None
+            )
         _localise(axes.xaxis if horizontal else axes.yaxis)
-        if reference is not None and reference_label:
+        if len(data) > 1 or (reference is not None and reference_label):
             axes.legend(loc="best", frameon=False)
         axes.set_title(title)
-        axes.set_xlabel(x_label)
-        axes.set_ylabel(y_label)
 
-    return _render(draw, title=title, desc=desc or title, width=width, height=height)
+    return _render(
+        draw, title, desc, (width, height), (x_label, y_label), _table(x_label, labels, data, hidden)
+    )
 
 
 def line_chart(
     *,
     title: str,
     x: Sequence[Any],
-    series: Mapping[str, Sequence[Number | None]],
+    series: Mapping[str, Sequence[Value]],
     x_label: str = "",
     y_label: str = "",
     desc: str = "",
+    hidden: str = HIDDEN,
     width: float = WIDTH,
     height: float = HEIGHT,
-) -> SafeString:
-    """One line per series over the same x values (labels or numbers); None leaves a gap."""
+) -> Chart:
+    """One line per series over the same x values (labels or numbers); a suppressed value leaves a gap."""
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         positions = list(range(len(x)))
         for index, (name, values) in enumerate(series.items()):
-            points = [float("nan") if v is None else float(v) for v in values]
+            points = [float("nan") if _hidden(v) else float(v) for v in values]  # type: ignore[arg-type]
             axes.plot(positions, points, marker="o", color=PALETTE[index % len(PALETTE)], label=name)
-        axes.set_xticks(positions, [str(v) for v in x])
+        rotate = len(x) > 6
+        axes.set_xticks(
+            positions, [str(v) for v in x], rotation=30 if rotate else 0, ha="right" if rotate else "center"
+        )
         _localise(axes.yaxis)
         if len(series) > 1:
             axes.legend(loc="best", frameon=False)
@@ -193,7 +307,7 @@ def line_chart(
         axes.set_xlabel(x_label)
         axes.set_ylabel(y_label)
 
-    return _render(draw, title=title, desc=desc or title, width=width, height=height)
+    return _render(draw, title, desc, (width, height), (x_label, y_label), _table(x_label, x, series, hidden))
 
 
 @dataclass(frozen=True)
@@ -218,7 +332,7 @@ def tornado_chart(
     reference_label: str = "",
     width: float = WIDTH,
     height: float | None = None,
-) -> SafeString:
+) -> Chart:
     """A tornado: for each assumption (widest first, as given) a bar from the base result to the result
     with the assumption lower and one to the result with it higher. `reference` draws a dashed line (for
     SROI, the ratio 1 : 1 where value equals inputs)."""
@@ -244,4 +358,7 @@ def tornado_chart(
         _localise(axes.xaxis)
         figure.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
 
-    return _render(draw, title=title, desc=desc or title, width=width, height=height)
+    series = {low_label: [b.low for b in bars], high_label: [b.high for b in bars]}
+    return _render(
+        draw, title, desc, (width, height), (x_label, ""), _table("", [b.label for b in bars], series, HIDDEN)
+    )

@@ -45,6 +45,11 @@ def decrypt_text(token: str) -> str:
         raise ApplicationError(FIELD_KEY_MISMATCH, code="field_key_mismatch") from exc
 
 
+@cache
+def _blind_key(master: str) -> bytes:
+    return _subkey(b"sinergi:blind-index")
+
+
 def blind_index(value: str) -> str:
     """A keyed hash of the value, for equality lookup and deduplication without decrypting."""
-    return hmac.new(_subkey(b"sinergi:blind-index"), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_blind_key(settings.FIELD_KEY), value.encode(), hashlib.sha256).hexdigest()

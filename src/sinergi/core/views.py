@@ -28,6 +28,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
+@require_GET
+@never_cache
+def livez(request: HttpRequest) -> HttpResponse:
+    """Liveness only: the process answers, without asking the database (also the bare view `make bench`
+    compares the app's pages with)."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
 def _error_page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(status), status=status)

@@ -17,7 +17,9 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=60, db_index=True)
     title = models.CharField(_("title"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=500, blank=True)
@@ -32,6 +34,13 @@ class Job(models.Model):
         related_name="jobs",
         verbose_name=_("started by"),
     )
+    # What to enqueue again on a retry: the task's dotted path and queue (the task reads `params` itself).
+    task_path = models.CharField(_("task"), max_length=200, blank=True)
+    queue_name = models.CharField(_("queue"), max_length=60, blank=True)
+    attempt = models.PositiveIntegerField(_("attempt"), default=1)
+    # A running job's worker touches this every few seconds; a job whose heartbeat is older than the lease
+    # has lost its worker (killed, machine gone) and is marked failed so it can be retried.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -45,6 +45,7 @@ class ResultOut(Schema):
     full_name: str
     eligible: bool
     reasons: list[str]
+    reason_codes: list[Any]
     approved: bool
 
 
@@ -143,9 +144,11 @@ def program_detail(request: HttpRequest, program_id: int) -> dict[str, Any]:
     return _program(selectors.program_get(actor=request.user, pk=program_id))
 
 
-def _run(run: Any, actor: Any) -> dict[str, Any]:
-    results = selectors.run_results(actor=actor, run=run)
-    services.run_read_record(actor=actor, run=run, count=len(results))
+def _run(run: Any, actor: Any, page: PageParams) -> dict[str, Any]:
+    results = selectors.with_reasons(page_of(selectors.run_results(actor=actor, run=run), page), run=run)
+    services.run_read_record(
+        actor=actor, run=run, count=len(results), pages={"limit": page.limit, "offset": page.offset}
+    )
     return {
         "id": run.pk,
         "program_id": run.program_id,
@@ -160,7 +163,8 @@ def _run(run: Any, actor: Any) -> dict[str, Any]:
                 "upt": r.unit_code,
                 "full_name": r.full_name,
                 "eligible": r.eligible,
-                "reasons": r.reasons,
+                "reasons": r.reason_texts,
+                "reason_codes": r.reason_codes,
                 "approved": hasattr(r, "approval"),
             }
             for r in results
@@ -169,17 +173,23 @@ def _run(run: Any, actor: Any) -> dict[str, Any]:
 
 
 @router.post("/programs/{program_id}/screening-runs", response={201: RunOut}, summary="Screen and save a run")
-def run_create(request: HttpRequest, program_id: int, payload: RunIn) -> Status[dict[str, Any]]:
+def run_create(
+    request: HttpRequest, program_id: int, payload: RunIn, page: Query[PageParams]
+) -> Status[dict[str, Any]]:
+    """Screen and freeze a run; answers with the run and the first page of its results (`limit`, `offset`:
+    eligible first, then by name)."""
     require_roles(request, *SCREENERS)
     program = selectors.program_get(actor=request.user, pk=program_id)
     run = services.screening_run_create(actor=request.user, program=program, as_of=payload.as_of)
-    return Status(201, _run(run, request.user))
+    return Status(201, _run(run, request.user, page))
 
 
 @router.get("/screening-runs/{run_id}", response=RunOut, summary="A saved screening run with its results")
-def run_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
+def run_detail(request: HttpRequest, run_id: int, page: Query[PageParams]) -> dict[str, Any]:
+    """A saved run with one page of its results (`limit`, `offset`: eligible first, then by name); the
+    reasons in the caller's language, with their codes in `reason_codes`."""
     require_roles(request, *SCREENERS)
-    return _run(selectors.run_get(actor=request.user, pk=run_id), request.user)
+    return _run(selectors.run_get(actor=request.user, pk=run_id), request.user, page)
 
 
 def _cohort(c: Any) -> dict[str, Any]:

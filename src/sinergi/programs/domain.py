@@ -41,29 +41,31 @@ RULE_KEYS = (
 _REQUIRED_KEYS = ("districts", "statuses")
 _DISTRICT_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 
-RULE_NOT_OBJECT = 'Aturan harus berupa objek JSON dengan kunci "districts" dan "statuses".'
-RULE_UNKNOWN_KEY = 'Aturan: kunci "{key}" tidak dikenal. Kunci yang dikenal: {known}.'
-RULE_MISSING_KEY = 'Aturan: "{key}" wajib diisi.'
-RULE_NOT_TEXT_LIST = 'Aturan: "{key}" harus berupa daftar teks.'
-RULE_EMPTY_LIST = 'Aturan: "{key}" tidak boleh kosong.'
-RULE_BLANK_ITEM = 'Aturan: "{key}" tidak boleh berisi teks kosong.'
-RULE_DISTRICT_INVALID = 'Aturan: "districts" berisi "{value}", bukan kode kecamatan (tulis seperti 16.71.14).'
-RULE_STATUS_INVALID = (
-    'Aturan: "statuses" berisi "{value}", bukan status yang dikenal '
+RULE_NOT_OBJECT = gettext_lazy('The rule must be a JSON object with the keys "districts" and "statuses".')
+RULE_UNKNOWN_KEY = gettext_lazy('Rule: unknown key "{key}". Known keys: {known}.')
+RULE_MISSING_KEY = gettext_lazy('Rule: "{key}" is required.')
+RULE_NOT_TEXT_LIST = gettext_lazy('Rule: "{key}" must be a list of texts.')
+RULE_EMPTY_LIST = gettext_lazy('Rule: "{key}" must not be empty.')
+RULE_BLANK_ITEM = gettext_lazy('Rule: "{key}" must not contain an empty text.')
+RULE_DISTRICT_INVALID = gettext_lazy(
+    'Rule: "districts" contains "{value}", which is not a district code (write it like 16.71.14).'
+)
+RULE_STATUS_INVALID = gettext_lazy(
+    'Rule: "statuses" contains "{value}", which is not a known status '
     "(tahanan, narapidana, anak binaan, klien, bebas)."
 )
-RULE_SEX_INVALID = 'Aturan: "sexes" berisi "{value}"; jenis kelamin harus L atau P.'
-RULE_RANGE_INVALID = 'Aturan: "{key}" harus dua angka [minimal, maksimal].'
-RULE_RANGE_NEGATIVE = 'Aturan: "{key}" tidak boleh berisi angka negatif.'
-RULE_RANGE_ORDER = 'Aturan: "{key}" minimal ({low}) lebih besar dari maksimal ({high}).'
-RULE_RISK_INVALID = 'Aturan: "max_risk" harus salah satu dari rendah, sedang, tinggi, atau null.'
-RULE_NOT_BOOLEAN = 'Aturan: "{key}" harus true atau false.'
+RULE_SEX_INVALID = gettext_lazy('Rule: "sexes" contains "{value}"; the sex must be L or P.')
+RULE_RANGE_INVALID = gettext_lazy('Rule: "{key}" must be two numbers [minimum, maximum].')
+RULE_RANGE_NEGATIVE = gettext_lazy('Rule: "{key}" must not contain negative numbers.')
+RULE_RANGE_ORDER = gettext_lazy('Rule: "{key}" minimum ({low}) is greater than the maximum ({high}).')
+RULE_RISK_INVALID = gettext_lazy('Rule: "max_risk" must be one of rendah, sedang, tinggi, or null.')
+RULE_NOT_BOOLEAN = gettext_lazy('Rule: "{key}" must be true or false.')
 
 AGE_RANGE_INVALID = "Rentang umur harus dua angka tidak negatif dengan minimal tidak lebih dari maksimal."
 
 
 class RuleError(ValueError):
-    """An eligibility rule that cannot be read; the message (Bahasa Indonesia) names the offending key."""
+    """An eligibility rule that cannot be read; the message (active language) names the offending key."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def parse_rule(data: object) -> Rule:
     maximum.
     """
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
-        raise RuleError(RULE_NOT_OBJECT)
+        raise RuleError(str(RULE_NOT_OBJECT))
     for key in data:
         if key not in RULE_KEYS:
             raise RuleError(RULE_UNKNOWN_KEY.format(key=key, known=", ".join(RULE_KEYS)))
@@ -168,7 +170,7 @@ def parse_rule(data: object) -> Rule:
     max_risk = data.get("max_risk")
     if max_risk is not None:
         if not isinstance(max_risk, str) or max_risk.strip().lower() not in RISK_LEVELS:
-            raise RuleError(RULE_RISK_INVALID)
+            raise RuleError(str(RULE_RISK_INVALID))
         max_risk = max_risk.strip().lower()
 
     requires_consent = data.get("requires_consent", False)
@@ -266,75 +268,224 @@ def age_on(birth: dt.date, on: dt.date) -> int:
     return years
 
 
-def evaluate(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, list[str]]:
-    """Whether the person meets the rule on `as_of`, and a reason for every criterion they fail.
+Reason = dict[
+    str, Any
+]  # {"code": "district_outside", "params": {"district": "16.71.02", "name": "Kertapati"}}
+
+# The message for each reason code; params are plain values (numbers, codes, names), formatted when shown.
+REASON_MESSAGES = {
+    "domicile_missing": REASON_DOMICILE_MISSING,
+    "district_outside": REASON_DOMICILE_OUTSIDE,
+    "status_missing": REASON_STATUS_MISSING,
+    "status_excluded": REASON_STATUS,
+    "sex_missing": REASON_SEX_MISSING,
+    "sex_excluded": REASON_SEX,
+    "age_below": REASON_AGE_BELOW,
+    "age_above": REASON_AGE_ABOVE,
+    "expiry_unknown": REASON_EXPIRY_UNKNOWN,
+    "expiry_passed": REASON_EXPIRY_PASSED,
+    "release_below": REASON_RELEASE_BELOW,
+    "release_above": REASON_RELEASE_ABOVE,
+    "offence_excluded": REASON_OFFENCE,
+    "risk_above": REASON_RISK,
+    "risk_unknown": REASON_RISK_UNKNOWN,
+    "no_consent": REASON_NO_CONSENT,
+}
+
+
+def _reason(code: str, **params: Any) -> Reason:
+    return {"code": code, "params": params}
+
+
+def reason_text(reason: Reason | str) -> str:
+    """A reason in the active language. A plain text (saved by runs made before reasons were codes) is
+    shown as it was stored; an unknown code is shown as the code."""
+    if isinstance(reason, str):
+        return reason
+    code = reason.get("code", "")
+    params = dict(reason.get("params") or {})
+    if code == "district_outside" and params.get("name"):
+        return str(REASON_DOMICILE_OUTSIDE_NAMED).format(name=params["name"])
+    message = REASON_MESSAGES.get(code)
+    if message is None:
+        return str(code)
+    for key in ("age", "limit", "days"):
+        if isinstance(params.get(key), int):
+            params[key] = number_text(params[key])
+    if code == "status_excluded":
+        params["status"] = _status_word(params.get("status", ""))
+        params["allowed"] = ", ".join(_status_word(c) for c in params.get("allowed", []))
+    return str(message).format(**params)
+
+
+def _domicile_reason(rule: Rule, district: str | None, name: str | None) -> Reason | None:
+    if not district:
+        return _reason("domicile_missing")
+    if district not in rule.districts:
+        return _reason("district_outside", district=district, name=name)
+    return None
+
+
+def _status_reason(rule: Rule, status: str | None) -> Reason | None:
+    if not status:
+        return _reason("status_missing")
+    if status not in rule.statuses:
+        return _reason("status_excluded", status=status, allowed=list(rule.statuses))
+    return None
+
+
+def _sex_reason(rule: Rule, sex: str) -> Reason | None:
+    if not sex:
+        return _reason("sex_missing")
+    if sex not in rule.sexes:
+        return _reason("sex_excluded", sex=sex)
+    return None
+
+
+def _age_reason(rule: Rule, birth: dt.date, as_of: dt.date) -> Reason | None:
+    if rule.age is None:
+        return None
+    low, high = rule.age
+    age = age_on(birth, as_of)
+    if age < low:
+        return _reason("age_below", age=age, limit=low)
+    if age > high:
+        return _reason("age_above", age=age, limit=high)
+    return None
+
+
+def _release_reason(rule: Rule, expiry: dt.date | None, as_of: dt.date) -> Reason | None:
+    if rule.release_within_days is None:
+        return None
+    low, high = rule.release_within_days
+    if expiry is None:
+        return _reason("expiry_unknown")
+    days = (expiry - as_of).days
+    if days < low:
+        if days < 0 <= low:
+            return _reason("expiry_passed")
+        return _reason("release_below", days=days, limit=low)
+    if days > high:
+        return _reason("release_above", days=days, limit=high)
+    return None
+
+
+def _offence_reason(rule: Rule, offence: str) -> Reason | None:
+    excluded = {_offence_key(o) for o in rule.exclude_offences}
+    if excluded and _offence_key(offence) in excluded:
+        return _reason("offence_excluded", offence=offence.strip())
+    return None
+
+
+def _risk_reason(rule: Rule, level: str) -> Reason | None:
+    risk = level.strip().lower()
+    if rule.max_risk is None or not risk:
+        return None
+    if risk not in RISK_LEVELS:
+        # The SQL filter only lets through known levels and "", so an unrecognised value fails here too.
+        return _reason("risk_unknown", risk=level.strip())
+    if RISK_LEVELS.index(risk) > RISK_LEVELS.index(rule.max_risk):
+        return _reason("risk_above", risk=risk, limit=rule.max_risk)
+    return None
+
+
+def _consent_reason(rule: Rule, has_consent: bool) -> Reason | None:
+    return _reason("no_consent") if rule.requires_consent and not has_consent else None
+
+
+def evaluate_codes(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, list[Reason]]:
+    """Whether the person meets the rule on `as_of`, and a reason code (with its parameters) for every
+    criterion they fail; reason_text shows one in the reader's language.
 
     Reasons come in a fixed order: domicile, status, sex, age, release window, offence, risk, consent.
     An unknown risk level ("") passes a risk limit; an unknown expiry date fails a release window.
     """
-    reasons: list[str] = []
-
-    if not person.domicile_district:
-        reasons.append(str(REASON_DOMICILE_MISSING))
-    elif person.domicile_district not in rule.districts:
-        if person.domicile_district_name:
-            reasons.append(str(REASON_DOMICILE_OUTSIDE_NAMED).format(name=person.domicile_district_name))
-        else:
-            reasons.append(str(REASON_DOMICILE_OUTSIDE))
-
-    if not person.status:
-        reasons.append(str(REASON_STATUS_MISSING))
-    elif person.status not in rule.statuses:
-        allowed = ", ".join(_status_word(code) for code in rule.statuses)
-        reasons.append(str(REASON_STATUS).format(status=_status_word(person.status), allowed=allowed))
-
-    if not person.sex:
-        reasons.append(str(REASON_SEX_MISSING))
-    elif person.sex not in rule.sexes:
-        reasons.append(str(REASON_SEX).format(sex=person.sex))
-
-    if rule.age is not None:
-        low, high = rule.age
-        age = age_on(person.birth_date, as_of)
-        if age < low:
-            reasons.append(str(REASON_AGE_BELOW).format(age=number_text(age), limit=number_text(low)))
-        elif age > high:
-            reasons.append(str(REASON_AGE_ABOVE).format(age=number_text(age), limit=number_text(high)))
-
-    if rule.release_within_days is not None:
-        low, high = rule.release_within_days
-        if person.expiry_date is None:
-            reasons.append(str(REASON_EXPIRY_UNKNOWN))
-        else:
-            days = (person.expiry_date - as_of).days
-            if days < low:
-                if days < 0 <= low:
-                    reasons.append(str(REASON_EXPIRY_PASSED))
-                else:
-                    reasons.append(
-                        str(REASON_RELEASE_BELOW).format(days=number_text(days), limit=number_text(low))
-                    )
-            elif days > high:
-                reasons.append(
-                    str(REASON_RELEASE_ABOVE).format(days=number_text(days), limit=number_text(high))
-                )
-
-    excluded = {_offence_key(offence) for offence in rule.exclude_offences}
-    if _offence_key(person.offence_category) in excluded:
-        reasons.append(str(REASON_OFFENCE).format(offence=person.offence_category.strip()))
-
-    risk = person.risk_level.strip().lower()
-    if rule.max_risk is not None and risk:
-        if risk not in RISK_LEVELS:
-            # The SQL filter only lets through known levels and "", so an unrecognised value fails here too.
-            reasons.append(str(REASON_RISK_UNKNOWN).format(risk=person.risk_level.strip()))
-        elif RISK_LEVELS.index(risk) > RISK_LEVELS.index(rule.max_risk):
-            reasons.append(str(REASON_RISK).format(risk=risk, limit=rule.max_risk))
-
-    if rule.requires_consent and not person.has_consent:
-        reasons.append(str(REASON_NO_CONSENT))
-
+    found = (
+        _domicile_reason(rule, person.domicile_district, person.domicile_district_name),
+        _status_reason(rule, person.status),
+        _sex_reason(rule, person.sex),
+        _age_reason(rule, person.birth_date, as_of),
+        _release_reason(rule, person.expiry_date, as_of),
+        _offence_reason(rule, person.offence_category),
+        _risk_reason(rule, person.risk_level),
+        _consent_reason(rule, person.has_consent),
+    )
+    reasons = [r for r in found if r is not None]
     return (not reasons, reasons)
+
+
+class ReasonTexts:
+    """The reasons of many people under one rule, in the active language, fast: each criterion depends on
+    one or two facts (a district, a birth date, an expiry date ...), so its text is worked out once per
+    distinct value and reused. The same answers as evaluate_codes + reason_text, criterion by criterion."""
+
+    def __init__(self, rule: Rule, as_of: dt.date, district_names: dict[str, str]) -> None:
+        self.rule, self.as_of, self.names = rule, as_of, district_names
+        self._cache: tuple[dict[Any, str | None], ...] = tuple({} for _ in range(8))
+
+    def _fill(self, slot: int, key: Any, reason: Any) -> str | None:
+        found = reason()
+        text = self._cache[slot][key] = None if found is None else reason_text(found)
+        return text
+
+    def texts(
+        self,
+        district: str | None,
+        status: str | None,
+        sex: str,
+        birth: dt.date,
+        expiry: dt.date | None,
+        offence: str,
+        risk: str,
+        has_consent: bool,
+    ) -> list[str]:
+        """reason_text of each of evaluate_codes' reasons for a person with these facts."""
+        rule, as_of, fill, miss = self.rule, self.as_of, self._fill, _MISSING
+        domicile_c, status_c, sex_c, age_c, release_c, offence_c, risk_c, consent_c = self._cache
+        found: list[str] = []
+        if (t := domicile_c.get(district, miss)) is miss:
+            name = self.names.get(district or "")
+            t = fill(0, district, lambda: _domicile_reason(rule, district, name))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := status_c.get(status, miss)) is miss:
+            t = fill(1, status, lambda: _status_reason(rule, status))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := sex_c.get(sex, miss)) is miss:
+            t = fill(2, sex, lambda: _sex_reason(rule, sex))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := age_c.get(birth, miss)) is miss:
+            t = fill(3, birth, lambda: _age_reason(rule, birth, as_of))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := release_c.get(expiry, miss)) is miss:
+            t = fill(4, expiry, lambda: _release_reason(rule, expiry, as_of))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := offence_c.get(offence, miss)) is miss:
+            t = fill(5, offence, lambda: _offence_reason(rule, offence))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := risk_c.get(risk, miss)) is miss:
+            t = fill(6, risk, lambda: _risk_reason(rule, risk))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        if (t := consent_c.get(has_consent, miss)) is miss:
+            t = fill(7, has_consent, lambda: _consent_reason(rule, has_consent))
+        if t:
+            found.append(t)  # type: ignore[arg-type]
+        return found
+
+
+_MISSING: Any = object()
+
+
+def evaluate(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, list[str]]:
+    """evaluate_codes with each reason written out in the active language."""
+    ok, reasons = evaluate_codes(rule, person, as_of=as_of)
+    return (ok, [reason_text(r) for r in reasons])
 
 
 # --- SQL-friendly bounds -------------------------------------------------------------------------------

@@ -89,14 +89,39 @@ class ScreeningRun(models.Model):
 class ScreeningResult(models.Model):
     """One person's result in a run, with a snapshot of who they were then and the reasons."""
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results")
-    person = models.ForeignKey("beneficiaries.Person", on_delete=models.PROTECT, related_name="+")
-    episode = models.ForeignKey("beneficiaries.CustodyEpisode", on_delete=models.PROTECT, related_name="+")
+    # A national run writes a row per person (300,000) in one INSERT ... SELECT from the joined registry
+    # rows, so the database checks no foreign key row by row (db_constraint=False) and keeps only the
+    # indexes pages use: (run, eligible) and person. Django still refuses to delete a person or an
+    # episode that a result refers to (PROTECT is enforced by the ORM).
+    run = models.ForeignKey(
+        ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
+    )
+    person = models.ForeignKey(
+        "beneficiaries.Person", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    episode = models.ForeignKey(
+        "beneficiaries.CustodyEpisode",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     full_name = models.CharField(max_length=200)
     registration_number = models.CharField(max_length=60)
     unit_code = models.CharField(max_length=40)
     eligible = models.BooleanField()
+    # Runs saved before reasons were codes hold the reasons as text in the screener's language; newer runs
+    # leave this empty and keep the facts the rule read instead (below), so the reasons are worked out
+    # from the frozen facts, in the reader's language, only for the rows a page shows.
     reasons = models.JSONField(default=list)
+    domicile_district_code = models.CharField(max_length=8, null=True, blank=True)
+    custody_status = models.CharField(max_length=12, blank=True, default="")
+    sex = models.CharField(max_length=1, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
+    expiry_date = models.DateField(null=True, blank=True)
+    offence_category = models.CharField(max_length=150, blank=True, default="")
+    risk_level = models.CharField(max_length=10, blank=True, default="")
+    consent_given = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-eligible", "full_name"]
@@ -104,6 +129,11 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({'ya' if self.eligible else 'tidak'})"
+
+    @property
+    def has_facts(self) -> bool:
+        """Whether the run froze the facts (newer runs) rather than the reasons as text (older runs)."""
+        return self.birth_date is not None
 
 
 class CandidateApproval(TimeStampedModel):

@@ -1,21 +1,64 @@
-"""The programs section of the person page (registered in ProgramsConfig.ready()): the person's screening
-results, enrolments with their stage history, attendance rate, assessments and certificates, each only
-as far as the viewer's scope allows."""
+"""Panels: the programs section of the person page, and the sections other apps add to the program page.
+
+The person page (registered in ProgramsConfig.ready()): the person's screening results, enrolments with
+their stage history, attendance rate, assessments and certificates, each only as far as the viewer's scope
+allows.
+
+The program page takes sections from apps above programs (aftercare, impact), which programs never imports.
+An app registers a provider by dotted path in its AppConfig.ready():
+
+    from sinergi.programs.panels import register_program_panel
+    register_program_panel("sinergi.aftercare.panels.program_panel")
+
+A provider is `program_panel(*, actor, program) -> ProgramPanel | None`. It reads through its own app's
+selectors, so it shows only what the actor may see, runs a constant number of queries, and returns None when
+the actor may see nothing of it. The page renders the panels in `order`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sinergi.beneficiaries.panels import PersonPanel
 from sinergi.programs import access, domain, selectors
 from sinergi.programs.choices import Stage
 
+_program_providers: list[str] = []
+
+
+@dataclass(frozen=True)
+class ProgramPanel:
+    """One section of the program page: a heading, the template that draws it and that template's context."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+def register_program_panel(provider: str) -> None:
+    """Add a program page provider (a dotted path). Registering twice is a no-op."""
+    if provider not in _program_providers:
+        _program_providers.append(provider)
+
+
+def program_panels_for(*, actor: Any, program: Any) -> list[ProgramPanel]:
+    """Every contributed panel the actor may see on this program's page, in order."""
+    panels = [
+        panel
+        for path in _program_providers
+        if (panel := import_string(path)(actor=actor, program=program)) is not None
+    ]
+    return sorted(panels, key=lambda panel: panel.order)
+
 
 def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
     """None when the person has no screening result or enrolment the actor may see."""
-    results = selectors.person_screening_results(actor=actor, person=person)
+    results = selectors.with_reasons(selectors.person_screening_results(actor=actor, person=person))
     enrollments = []
     for enrollment in selectors.person_enrollments(actor=actor, person=person):
         counts = selectors.enrollment_attendance_counts(enrollment=enrollment)

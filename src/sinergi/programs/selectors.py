@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower, Trim
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -31,6 +46,7 @@ from sinergi.programs.models import (
     ScreeningRun,
     Session,
 )
+from sinergi.regions.models import District
 
 RISK_ORDER = ("rendah", "sedang", "tinggi")
 NOT_MET = gettext_lazy("does not meet the rule")
@@ -42,12 +58,26 @@ SCREENERS = access.SCREENERS
 
 
 def screening_population(*, actor: Any, as_of: dt.date | None = None) -> QuerySet[CustodyEpisode]:
-    """Each person's latest custody episode begun by the as-of date, at units in the actor's scope."""
-    latest = CustodyEpisode.objects.filter(person=OuterRef("person"))
+    """Each person's latest custody episode begun by the as-of date, at units in the actor's scope.
+
+    The latest is the one with the latest start date, an episode without a start date counting as later
+    than any dated one, and the higher id among equals. Written as "no later episode exists", which the
+    database answers with one anti-join instead of a sorted subquery per episode.
+    """
+    started = Q()
     if as_of is not None:
-        latest = latest.filter(Q(start_date__lte=as_of) | Q(start_date__isnull=True))
-    latest_pk = latest.order_by("-start_date", "-pk").values("pk")[:1]
-    episodes = CustodyEpisode.objects.filter(person__merged_into__isnull=True, pk=Subquery(latest_pk))
+        started = Q(start_date__lte=as_of) | Q(start_date__isnull=True)
+    start = OuterRef("start_date")
+    later = (
+        (Q(start_date__isnull=True) & Q(IsNull(start, False)))
+        | Q(start_date__gt=start)
+        | (
+            (Q(start_date=start) | (Q(start_date__isnull=True) & Q(IsNull(start, True))))
+            & Q(pk__gt=OuterRef("pk"))
+        )
+    )
+    newer = CustodyEpisode.objects.filter(started, later, person=OuterRef("person"))
+    episodes = CustodyEpisode.objects.filter(started, ~Exists(newer), person__merged_into__isnull=True)
     units = actor_unit_ids(actor)
     if units is not None:
         episodes = episodes.filter(unit_id__in=units)
@@ -87,15 +117,130 @@ def eligibility_q(rule: domain.Rule, *, as_of: dt.date) -> Q:
 
 
 def screening_queryset(*, actor: Any, rule: domain.Rule, as_of: dt.date) -> QuerySet[CustodyEpisode]:
-    """The population annotated with what the rule needs and `eligible` computed in SQL."""
+    """The population annotated with what the rule needs and `eligible` computed in SQL.
+
+    Consent is looked up only when the rule asks for it (otherwise `has_consent` is false and unused).
+    """
+    consent: Any = consent_on(as_of) if rule.requires_consent else Value(False)
     return (
         screening_population(actor=actor, as_of=as_of)
+        .annotate(offence_key=Lower(Trim("person__offence_category")), has_consent=consent)
         .annotate(
-            offence_key=Lower(Trim("person__offence_category")),
-            has_consent=consent_on(as_of),
+            eligible=Case(
+                When(eligibility_q(rule, as_of=as_of), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
-        .select_related("person", "person__domicile_district", "unit")
     )
+
+
+# The columns of a frozen result, in the order screening_rows selects them (after run, before nothing).
+FROZEN_COLUMNS = (
+    "person_id",
+    "episode_id",
+    "full_name",
+    "registration_number",
+    "unit_code",
+    "eligible",
+    "domicile_district_code",
+    "custody_status",
+    "sex",
+    "birth_date",
+    "expiry_date",
+    "offence_category",
+    "risk_level",
+    "consent_given",
+)
+
+
+def screening_rows(*, actor: Any, rule: domain.Rule, as_of: dt.date) -> QuerySet[Any]:
+    """One row per person of the population in FROZEN_COLUMNS order: who they are, whether the rule
+    admits them (decided in SQL), and the facts the rule read, from which the reasons are worked out."""
+    return screening_queryset(actor=actor, rule=rule, as_of=as_of).values_list(
+        "person_id",
+        "pk",
+        "person__full_name",
+        "registration_number",
+        Coalesce("unit__code", Value("")),
+        "eligible",
+        "person__domicile_district_id",
+        "status",
+        "person__sex",
+        "person__birth_date",
+        "expiry_date",
+        "person__offence_category",
+        "person__risk_level",
+        "has_consent",
+    )
+
+
+def facts_from_row(row: Sequence[Any], names: dict[str, str]) -> domain.PersonFacts:
+    """PersonFacts from the facts part of a frozen row (district, status, sex, birth, expiry, offence,
+    risk, consent), with district names from `names`."""
+    district, status, sex, birth, expiry, offence, risk, consent = row
+    return domain.PersonFacts(
+        domicile_district=district,
+        domicile_district_name=names.get(district) if district else None,
+        status=status,
+        sex=sex,
+        birth_date=birth,
+        expiry_date=expiry,
+        offence_category=offence or "",
+        risk_level=risk or "",
+        has_consent=bool(consent),
+    )
+
+
+def district_names(codes: Iterable[str | None]) -> dict[str, str]:
+    """Kemendagri district code -> name, for the codes given (one query)."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(District.objects.filter(code__in=wanted).values_list("code", "name"))
+
+
+def screened_rows_with_reasons(
+    *, rule: domain.Rule, as_of: dt.date, chunk_size: int = 2000
+) -> Iterator[tuple[str, str, bool, list[str]]]:
+    """The whole registry under a rule, streamed from one query in no particular order: (registration
+    number, unit code, eligible, reasons in the active language).
+
+    Reasons come from domain.ReasonTexts (evaluate_codes criterion by criterion, each text worked out once
+    per distinct fact). The query runs on a client-side cursor, so PostgreSQL may scan in parallel (a
+    server-side cursor may not), and Python turns `chunk_size` rows at a time into objects.
+    """
+    names = dict(District.objects.values_list("code", "name"))
+    rows = (
+        screening_queryset(actor=None, rule=rule, as_of=as_of)
+        .order_by()
+        .values_list(
+            "registration_number",
+            Coalesce("unit__code", Value("")),
+            "eligible",
+            "person__domicile_district_id",
+            "status",
+            "person__sex",
+            "person__birth_date",
+            "expiry_date",
+            "person__offence_category",
+            "person__risk_level",
+            "has_consent",
+        )
+    )
+    sql, params = rows.query.sql_with_params()
+    reasons = domain.ReasonTexts(rule, as_of, names).texts
+    not_met = [str(NOT_MET)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # compiling the plan costs more than it saves here
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(chunk_size):
+            for registration, unit, eligible, *facts in chunk:
+                if eligible:
+                    yield registration, unit, True, []
+                else:
+                    yield registration, unit, False, reasons(*facts) or not_met
 
 
 def screen(
@@ -104,13 +249,15 @@ def screen(
     """Evaluate a rule over the population: (evaluated, eligible episodes, ineligible episodes with reasons).
 
     Eligibility is decided in SQL; reasons for the others are written by domain.evaluate from the same facts.
+    For small populations and tests; a screening run and the `screen` command stream instead.
     """
-    base = screening_queryset(actor=actor, rule=rule, as_of=as_of)
-    condition = eligibility_q(rule, as_of=as_of)
-    eligible = list(base.filter(condition).order_by("unit__code", "registration_number"))
+    base = screening_queryset(actor=actor, rule=rule, as_of=as_of).select_related(
+        "person", "person__domicile_district", "unit"
+    )
+    eligible = list(base.filter(eligible=True).order_by("unit__code", "registration_number"))
     ineligible = []
     for episode in (
-        base.exclude(condition).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
+        base.filter(eligible=False).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
     ):
         ok, reasons = domain.evaluate(rule, facts_of(episode), as_of=as_of)
         ineligible.append((episode, reasons or [str(NOT_MET)]))
@@ -135,11 +282,7 @@ def facts_of(episode: Any) -> domain.PersonFacts:
 
 def eligible_count(*, rule: domain.Rule, as_of: dt.date) -> int:
     """How many people the rule admits over the whole registry (one SQL count; used by the benchmark)."""
-    return (
-        screening_queryset(actor=None, rule=rule, as_of=as_of)
-        .filter(eligibility_q(rule, as_of=as_of))
-        .count()
-    )
+    return screening_queryset(actor=None, rule=rule, as_of=as_of).filter(eligible=True).count()
 
 
 # --- Scope -------------------------------------------------------------------------------------------
@@ -229,13 +372,66 @@ def run_get(*, actor: Any, pk: int) -> ScreeningRun:
     return run
 
 
-def run_results(*, actor: Any, run: ScreeningRun) -> list[Any]:
-    """A saved run's results, limited to people at units in the actor's scope."""
-    results = run.results.select_related("approval", "episode").order_by("-eligible", "full_name")
+def run_results(*, actor: Any, run: ScreeningRun, eligible: bool | None = None) -> QuerySet[ScreeningResult]:
+    """A saved run's results, limited to people at units in the actor's scope, eligible first and by name;
+    only the eligible or only the others when `eligible` says so. Page it, then pass the page to
+    with_reasons."""
+    results = run.results.select_related("approval").order_by("-eligible", "full_name", "pk")
+    if eligible is not None:
+        results = results.filter(eligible=eligible)
     units = actor_unit_ids(actor)
     if units is not None:
         results = results.filter(episode__unit_id__in=units)
-    return list(results)
+    return results
+
+
+def _run_rule(run: ScreeningRun) -> domain.Rule | None:
+    try:
+        return domain.parse_rule(run.rule)
+    except domain.RuleError:
+        return None
+
+
+def with_reasons(
+    results: Iterable[ScreeningResult], *, run: ScreeningRun | None = None
+) -> list[ScreeningResult]:
+    """The results with `reason_codes` (codes with parameters, or the text an older run stored) and
+    `reason_texts` (in the active language) set; empty for eligible people. Works the reasons out from the
+    run's frozen facts, so call it on the rows shown, not on a whole run. One query for district names."""
+    rows = list(results)
+    pending = [r for r in rows if not r.eligible and r.has_facts]
+    names = district_names(r.domicile_district_code for r in pending)
+    rules: dict[int, tuple[domain.Rule | None, dt.date]] = {}
+    for r in rows:
+        codes: list[Any] = []
+        if r.eligible:
+            pass
+        elif r.has_facts:
+            the_run = run if run is not None and run.pk == r.run_id else r.run
+            if the_run.pk not in rules:
+                rules[the_run.pk] = (_run_rule(the_run), the_run.as_of)
+            rule, as_of = rules[the_run.pk]
+            if rule is not None:
+                facts = facts_from_row(
+                    (
+                        r.domicile_district_code,
+                        r.custody_status,
+                        r.sex,
+                        r.birth_date,
+                        r.expiry_date,
+                        r.offence_category,
+                        r.risk_level,
+                        r.consent_given,
+                    ),
+                    names,
+                )
+                codes = domain.evaluate_codes(rule, facts, as_of=as_of)[1]
+        else:
+            codes = list(r.reasons or [])
+        r.reason_codes = codes  # type: ignore[attr-defined]
+        texts = [domain.reason_text(c) for c in codes]
+        r.reason_texts = texts or ([] if r.eligible else [str(NOT_MET)])  # type: ignore[attr-defined]
+    return rows
 
 
 def enrollment_get(*, actor: Any, pk: int) -> Enrollment:

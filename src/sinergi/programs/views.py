@@ -41,6 +41,7 @@ from sinergi.programs.forms import (
     WithdrawForm,
 )
 from sinergi.programs.models import CurriculumModule, Enrollment
+from sinergi.programs.panels import program_panels_for
 
 READERS = access.READERS
 PLANNERS = access.PLANNERS
@@ -197,6 +198,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and agreement_list(actor=request.user).filter(pk=program.agreement_id).exists(),
             "can_screen": _role(request) in SCREENERS,
             "screen_form": ScreenForm(initial={"as_of": timezone.localdate()}),
+            "panels": program_panels_for(actor=request.user, program=program),
         },
     )
 
@@ -213,20 +215,38 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("programs:run_detail", pk=run.pk)
 
 
+RUN_PAGE_SIZE = 25
+
+
 @allow(*SCREENERS)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A saved run, paged: the eligible (`page`) and the others with their reasons (`tidak`), each 25 a
+    page. Reasons are worked out for the rows shown only, in the reader's language."""
     run = selectors.run_get(actor=request.user, pk=pk)
-    results = selectors.run_results(actor=request.user, run=run)
-    services.run_read_record(actor=request.user, run=run, count=len(results))
+    eligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
+    ineligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE)
+    eligible_page = eligible.get_page(request.GET.get("page"))
+    ineligible_page = ineligible.get_page(request.GET.get("tidak"))
+    shown = selectors.with_reasons([*eligible_page.object_list, *ineligible_page.object_list], run=run)
+    services.run_read_record(
+        actor=request.user,
+        run=run,
+        count=len(shown),
+        pages={"eligible": eligible_page.number, "ineligible": ineligible_page.number},
+    )
     return render(
         request,
         "programs/run_detail.html",
         {
             "run": run,
-            "shown": len(results),
+            "shown": eligible.count + ineligible.count,
+            "eligible_total": eligible.count,
+            "ineligible_total": ineligible.count,
             "district_names": _district_names(run.rule.get("districts", [])),
-            "eligible": [r for r in results if r.eligible],
-            "ineligible": [r for r in results if not r.eligible],
+            "page_obj": eligible_page,
+            "ineligible_page": ineligible_page,
+            "eligible": [r for r in shown if r.eligible],
+            "ineligible": [r for r in shown if not r.eligible],
             "approve_form": ApproveForm(initial={"decided_on": timezone.localdate()}),
         },
     )

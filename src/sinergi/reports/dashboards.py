@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +17,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
 from sinergi.aftercare.selectors import case_list, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
+from sinergi.core import charts
 from sinergi.core.suppression import Group, masked
 from sinergi.impact import domain as impact_domain
 from sinergi.notifications.selectors import notification_list
@@ -25,7 +26,6 @@ from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
 from sinergi.programs.selectors import cohort_list, program_figures
 from sinergi.reports import access, selectors
-from sinergi.reports import charts as charts_module
 
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
@@ -70,8 +70,9 @@ class Figure:
     hidden: bool = False
 
     @property
-    def chart_value(self) -> float | None:
-        return float(self.value) if isinstance(self.value, int) else None
+    def chart_value(self) -> int | str | None:
+        """The value for a chart: the number, or the mark shown instead of a suppressed one."""
+        return self.value
 
 
 def _figure(
@@ -185,62 +186,88 @@ def figures_context(
         "hidden_label": hidden_label,
         "filter_query": urlencode(filters.query()),
     }
-    charts: dict[str, str] = {}
-    shown_funnel = [f for f in funnel if f.value is not None]
-    if any(f.chart_value for f in shown_funnel):
-        charts["funnel"] = charts_module.bar_chart(
-            title=_("From screening to release"),
-            labels=[f.label for f in shown_funnel],
-            series={_("People"): [f.chart_value for f in shown_funnel]},
-            ylabel=_("number of people"),
-            horizontal=True,
-            hidden=hidden_label,
-        )
-    for breakdown, title in (
-        ("district", _("People reached by domicile district")),
-        ("unit", _("People reached by unit")),
-        ("sex", _("People reached by sex")),
-        ("age", _("People reached by age band")),
+    shown_charts: dict[str, charts.Chart] = {}
+    funnel_svg = funnel_chart(funnel, hidden=hidden_label)
+    if funnel_svg is not None:
+        shown_charts["funnel"] = funnel_svg
+    for breakdown, title, column in (
+        ("district", _("People reached by domicile district"), _("District")),
+        ("unit", _("People reached by unit"), _("Unit")),
+        ("sex", _("People reached by sex"), _("Sex")),
+        ("age", _("People reached by age band"), _("Age")),
     ):
         cells = reached[breakdown][:10]
         if any(f.value for f in cells):
-            charts[breakdown] = charts_module.bar_chart(
+            shown_charts[breakdown] = charts.bar_chart(
                 title=title,
                 labels=[f.label for f in cells],
-                series={_("People"): [f.chart_value for f in cells]},
-                ylabel=_("number of people"),
+                values=[f.chart_value for f in cells],
+                x_label=column,
+                y_label=_("number of people"),
                 horizontal=breakdown in ("district", "unit"),
                 hidden=hidden_label,
             )
     if months:
-        labels = [date_format(m.month, "M Y") for m in months]
-        charts["sessions"] = charts_module.bar_chart(
-            title=_("Sessions held per month"),
-            labels=labels,
-            series={_("Sessions"): [float(m.sessions) for m in months]},
-            ylabel=_("sessions"),
-        )
-        charts["attendance"] = charts_module.line_chart(
-            title=_("Attendance rate per month (%)"),
-            labels=labels,
-            series={_("Attendance rate"): [m.rate for m in months]},
-            ylabel="%",
-        )
+        shown_charts["sessions"] = sessions_chart(months)
+        shown_charts["attendance"] = attendance_chart(months)
     if context["budget"]:
-        rows_b = context["budget"][:10]
-        charts["budget"] = charts_module.bar_chart(
-            title=_("Budget against realisation (Rp)"),
-            labels=[r.name for r in rows_b],
-            series={
-                _("Budget"): [float(r.budget) for r in rows_b],
-                _("Realisation"): [float(r.spent) for r in rows_b],
-            },
-            ylabel="Rp",
-        )
+        shown_charts["budget"] = budget_chart(context["budget"])
     if context["rec"] is not None:
         context["rec_groups"] = [
             (_("Participants"), context["rec"].participants),
             (_("Comparison group"), context["rec"].comparison),
         ]
-    context["charts"] = charts
+    context["charts"] = shown_charts
     return context
+
+
+# --- Charts shared by the dashboard and the joint report (the same SVG on the page and in the PDF) --------
+
+
+def funnel_chart(funnel: Sequence[Figure], *, hidden: str = charts.HIDDEN) -> charts.Chart | None:
+    """From screening to release, the stages recorded so far; None when nobody is counted yet."""
+    shown = [f for f in funnel if f.value is not None]
+    if not any(f.value for f in shown):
+        return None
+    return charts.bar_chart(
+        title=_("From screening to release"),
+        labels=[f.label for f in shown],
+        values=[f.chart_value for f in shown],
+        x_label=_("Stage"),
+        y_label=_("number of people"),
+        horizontal=True,
+        hidden=hidden,
+    )
+
+
+def sessions_chart(months: Sequence[Any]) -> charts.Chart:
+    return charts.bar_chart(
+        title=_("Sessions held per month"),
+        labels=[date_format(m.month, "M Y") for m in months],
+        values=[m.sessions for m in months],
+        x_label=_("Month"),
+        y_label=_("sessions"),
+    )
+
+
+def attendance_chart(months: Sequence[Any]) -> charts.Chart:
+    return charts.line_chart(
+        title=_("Attendance rate per month (%)"),
+        x=[date_format(m.month, "M Y") for m in months],
+        series={_("Attendance rate"): [m.rate for m in months]},
+        x_label=_("Month"),
+        y_label="%",
+        hidden="—",
+    )
+
+
+def budget_chart(rows: Sequence[Any]) -> charts.Chart:
+    """Budget against realisation of the ten first programs (the table beside it lists all)."""
+    rows = rows[:10]
+    return charts.bar_chart(
+        title=_("Budget against realisation (Rp)"),
+        labels=[r.name for r in rows],
+        series={_("Budget"): [r.budget for r in rows], _("Realisation"): [r.spent for r in rows]},
+        x_label=_("Program"),
+        y_label="Rp",
+    )

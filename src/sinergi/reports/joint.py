@@ -22,14 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
-from sinergi.core import charts as core_charts
+from sinergi.core import charts
 from sinergi.core.errors import ApplicationError
 from sinergi.core.suppression import masked_breakdowns
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
-from sinergi.reports import access, charts, exports, selectors
+from sinergi.reports import access, dashboards, exports, selectors
 
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -238,15 +238,9 @@ def _build(
                 ],
             )
         )
-        shown = [st for st in stages if st.count is not None]
-        s.charts.append(
-            charts.bar_chart(
-                title=_("From screening to release"),
-                labels=[st.label for st in shown],
-                series={_("People"): [_chart_value(actor, st.count) for st in shown]},
-                horizontal=True,
-            )
-        )
+        funnel = dashboards.funnel_chart([dashboards.Figure(st.label, cell(st.count)) for st in stages])
+        if funnel is not None:
+            s.charts.append(funnel)
         reached = selectors.reached(scope)
         show: Any = cell
         if access.aggregates_only(actor):
@@ -280,14 +274,7 @@ def _build(
                 ],
             )
         )
-        s.charts.append(
-            charts.line_chart(
-                title=_("Attendance rate per month (%)"),
-                labels=[date_format(m.month, "M Y") for m in months],
-                series={_("Attendance rate"): [m.rate for m in months]},
-                ylabel="%",
-            )
-        )
+        s.charts.append(dashboards.attendance_chart(months))
 
     @section("certificates", _("Certificates"))
     def _certificates(s: Section) -> None:
@@ -414,16 +401,7 @@ def _build(
                 ],
             )
         )
-        s.charts.append(
-            charts.bar_chart(
-                title=_("Budget against realisation (Rp)"),
-                labels=[r.name for r in rows],
-                series={
-                    _("Budget"): [float(r.budget) for r in rows],
-                    _("Realisation"): [float(r.spent) for r in rows],
-                },
-            )
-        )
+        s.charts.append(dashboards.budget_chart(rows))
 
     @section("sroi", _("SROI with sensitivity"))
     def _sroi(s: Section) -> None:
@@ -465,11 +443,10 @@ def _build(
                     Table([_("Outcome"), _("Assumption"), _("Ratio, low"), _("Ratio, high")], rows)
                 )
                 s.charts.append(
-                    core_charts.tornado_chart(
+                    charts.tornado_chart(
                         title=_("Sensitivity of the SROI ratio"),
                         bars=[
-                            core_charts.TornadoBar(f"{r[0]} · {r[1]}", Decimal(r[2]), Decimal(r[3]))
-                            for r in rows
+                            charts.TornadoBar(f"{r[0]} · {r[1]}", Decimal(r[2]), Decimal(r[3])) for r in rows
                         ],
                         base=result.ratio,
                         x_label=_("SROI ratio"),
@@ -565,11 +542,6 @@ def _q2() -> Any:
     from decimal import Decimal
 
     return Decimal("0.01")
-
-
-def _chart_value(actor: Any, n: int | None) -> float | None:
-    shown = access.cell(actor, n)
-    return float(shown) if isinstance(shown, int) else None
 
 
 def models_q_program_or_agreement(programs: Any, agreement: Agreement | None) -> Any:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
 from sinergi.audit.models import AuditEvent
-from sinergi.audit.services import audit_record
+from sinergi.audit.services import audit_record, audit_unseal
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, IntegrationEvent, Person
 from sinergi.beneficiaries.services import nik_reveal
 from sinergi.core.errors import ApplicationError
@@ -69,9 +69,11 @@ def subject_data(*, actor: Any, person: Person) -> dict[str, Any]:
         "aftercare_cases": [_row(c) for c in AftercareCase.objects.filter(person=person).order_by("pk")],
         "audit_events": [
             _row(e)
-            for e in AuditEvent.objects.filter(
-                target_type=person._meta.label_lower, target_id=str(person.pk)
-            ).order_by("seq")
+            for e in audit_unseal(
+                AuditEvent.objects.filter(
+                    target_type=person._meta.label_lower, target_id=str(person.pk)
+                ).order_by("seq")
+            )
         ],
     }
     return {

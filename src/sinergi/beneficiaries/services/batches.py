@@ -22,13 +22,13 @@ def import_batch_create(*, actor: Any, upload: Any, skip_invalid: bool = False) 
     A file that is too large, is not what its name says, or is an XLSX that would unpack beyond the limit
     is refused here, before it is stored or parsed (ApplicationError with the reason under `file`).
     """
+    from sinergi.beneficiaries.access import REGISTRY
     from sinergi.beneficiaries.importing import file_problem
     from sinergi.beneficiaries.models import ImportBatch
-    from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
     from sinergi.beneficiaries.tasks import import_check_task
     from sinergi.jobs.services import job_start
 
-    if getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+    if getattr(actor, "role", None) not in REGISTRY:
         raise ForbiddenError()
     problem = file_problem(upload, name=upload.name or "", size=upload.size)
     if problem:

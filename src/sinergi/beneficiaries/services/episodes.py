@@ -143,11 +143,11 @@ INTEGRATION_NOT_ALLOWED = gettext_lazy(
 def may_act_on_episode(actor: Any, episode: CustodyEpisode) -> bool:
     """The system, or a corrections officer whose units include the episode's unit."""
     from sinergi.accounts.selectors import actor_unit_ids
-    from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
+    from sinergi.beneficiaries.access import REGISTRY
 
     if actor is None:
         return True
-    if getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+    if getattr(actor, "role", None) not in REGISTRY:
         return False
     units = actor_unit_ids(actor)
     return units is None or episode.unit_id in units

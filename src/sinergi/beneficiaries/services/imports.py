@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -12,7 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,10 @@ from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import AuditEntry, audit_record, audit_record_many
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus, Sex
-from sinergi.beneficiaries.importing import RowChecker, RowResult, check_file, read_rows
-from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.beneficiaries.selectors import CORRECTIONS_ROLES
+from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_file, read_rows
+from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, Person
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text
 from sinergi.core.errors import ForbiddenError
@@ -32,7 +33,8 @@ from sinergi.events import kinds
 from sinergi.events.services import events_record_many
 
 logger = logging.getLogger(__name__)
-CHUNK = 2000
+CHUNK = 10_000
+ANALYZE_AFTER = 5_000  # rows created or changed by one import, after which the statistics are refreshed
 
 PERSON_FIELDS = (
     "full_name",
@@ -259,9 +261,22 @@ class _Writer:
             self.person_episodes[episode["person_id"]].append(episode)
         return people, dedupe
 
-    def write(self, rows: list[RowResult], summary: ImportSummary) -> None:
+    def prepare(self, rows: list[RowResult]) -> set[int]:
+        """Look up what these rows may match (see `_load`); returns the ids of the people they may
+        change, so the caller can check, in file order, any unchanged row of one of those people too."""
         self.people_by_nik, self.episodes = {}, {}
-        people, dedupe = self._load(rows)
+        self._prepared = (rows, self._load(rows))
+        people, dedupe = self._prepared[1]
+        return set(people) | {p["pk"] for p in dedupe.values() if p is not None and p["pk"] is not None}
+
+    def write(self, rows: list[RowResult], summary: ImportSummary) -> None:
+        prepared = getattr(self, "_prepared", None)
+        if prepared is None or prepared[0] is not rows:
+            self.prepare(rows)
+        people, dedupe = self._prepared[1]
+        self._prepared = None  # type: ignore[assignment]
+        # Each row with the person and episode it ended in and what it asked for (see `settled`).
+        self.processed: list[tuple[RowResult, dict[str, Any], dict[str, Any], dict[str, Any]]] = []
         episodes_of: dict[int, list[dict[str, Any]]] = {}  # id(person dict) -> its episodes, old and new
 
         def known_episodes(person: dict[str, Any]) -> list[dict[str, Any]]:
@@ -392,6 +407,7 @@ class _Writer:
                     if outcome == "unchanged":
                         outcome = "updated"
             outcomes.append(outcome)
+            self.processed.append((row, person, episode, wanted | {"nik_hash": values.get("nik_hash", "")}))
             if outcome != "unchanged" or transfer_from:
                 note = self._touch(touched, person, row.line)
                 note.setdefault("fields", {}).update(person_diff)
@@ -415,6 +431,21 @@ class _Writer:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         self._record_history(touched)
         self._record_events(starts, releases)
+
+    def settled(self) -> Iterator[tuple[RowResult, int]]:
+        """The rows of the last `write` whose person and episode now hold exactly what the row asked for
+        (not changed again by a later row of the chunk), with their episode's id."""
+        for row, person, episode, wanted in self.processed:
+            if episode.get("pk") is None or episode.get("person_id") != person["pk"]:
+                continue
+            if wanted["nik_hash"] and person.get("nik_hash") != wanted["nik_hash"]:
+                continue
+            if any(person.get(k) != v for k, v in wanted.items() if k != "nik_hash"):
+                continue
+            asked = _episode_values(row.values, person["pk"])
+            if any(episode.get(k) != v for k, v in asked.items()):
+                continue
+            yield row, episode["pk"]
 
     # --- What the import tells: history per person, domain events, the preview -------------------------
 
@@ -749,10 +780,177 @@ class _Writer:
         )
 
 
-def _chunks(results: Iterable[RowResult], size: int) -> Iterator[list[RowResult]]:
+def _chunks(results: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(results)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+# --- Unchanged rows -------------------------------------------------------------------------------------
+# After writing a row, the import keeps two hashes for its episode (ImportedRow): of the row as the file
+# had it (with the reference data and rules it was read under), and of the person's and episode's stored
+# values. A later row with the same hash, whose episode and person still hash the same, would check
+# cleanly and change nothing: it is counted unchanged without being checked or written. Everything else
+# (and any row that could see a change made earlier in the same file) goes through the full check.
+
+ROW_HASH_VERSION = "1"  # change when what a row means changes, so no earlier hash matches
+_PERSON_STATE = (
+    "full_name",
+    "sex",
+    "birth_date",
+    "domicile_district_id",
+    "domicile_village_id",
+    "domicile_village_text",
+    "offence_category",
+    "warnings",
+    "nik_hash",
+    "merged_into_id",
+)
+_EPISODE_STATE = (
+    "person_id",
+    "unit_id",
+    "registration_number",
+    "status",
+    "start_date",
+    "sentence_years",
+    "sentence_months",
+    "sentence_days",
+    "remission_days",
+    "release_date",
+    *domain.EPISODE_DATE_FIELDS,
+)
+
+
+def _state_sql() -> str:
+    """SQL for the hash of a person's (p) and episode's (e) stored values, the same on both databases."""
+    parts = [f"COALESCE(CAST(p.{c} AS TEXT), '')" for c in _PERSON_STATE] + [
+        f"COALESCE(CAST(e.{c} AS TEXT), '')" for c in _EPISODE_STATE
+    ]
+    return "MD5(" + " || '|' || ".join(parts) + ")"
+
+
+class _KnownRows:
+    """Finds a chunk's unchanged rows (one query) and remembers the rows an import wrote."""
+
+    def __init__(self, checker: RowChecker) -> None:
+        from sinergi.regions.models import ReferenceDataset
+
+        self.checker = checker
+        context = [ROW_HASH_VERSION]
+        context += [
+            f"{n}:{c}" for n, c in ReferenceDataset.objects.order_by("name").values_list("name", "checksum")
+        ]
+        context += [repr(r) for r in checker.rulesets]
+        self.context = "\x1d".join(context)
+        self.any_known = ImportedRow.objects.exists()
+        self.postgres = connection.vendor == "postgresql"
+        self.tables: set[str] = set()
+
+    def row_hash(self, originals: dict[str, object]) -> str:
+        text = "\x1f".join(f"{k}\x1e{_text(v)}" for k, v in sorted(originals.items()))
+        return hashlib.blake2b(f"{self.context}\x1d{text}".encode(), digest_size=16).hexdigest()
+
+    def _stage(self, cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+        if table not in self.tables:
+            commit = " ON COMMIT DROP" if self.postgres else ""
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}){commit}")
+            self.tables.add(table)
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed name)
+        names = ", ".join(c.split()[0] for c in columns.split(", "))
+        if self.postgres:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+    def note(self, chunk: list[tuple[int, dict[str, object]]]) -> dict[int, tuple[int, str]]:
+        """Note each row's unit and registration number, in file order, exactly as the check does (so a
+        repeat is caught whether or not the first row is checked); return {line: (unit id, registration)}
+        for the rows that are the first with theirs."""
+        firsts: dict[int, tuple[int, str]] = {}
+        for line, originals in chunk:
+            upt = _text(originals.get("upt")).replace("\x00", "")
+            registration = _text(originals.get("no_registrasi")).replace("\x00", "").strip()
+            if not upt.strip() or not registration:
+                continue
+            found = self.checker.unit_of(upt)
+            if found is None or not self.checker.in_scope(found[0]):
+                continue
+            key = (found[0], registration)
+            if self.checker.seen.setdefault(key, line) == line:
+                firsts[line] = key
+        return firsts
+
+    def unchanged(self, chunk: list[tuple[int, dict[str, object]]]) -> tuple[dict[int, int], dict[int, str]]:
+        """({line: person id} of the chunk's unchanged rows, {line: row hash} of every row noted)."""
+        firsts = self.note(chunk)
+        hashes = {line: self.row_hash(originals) for line, originals in chunk if line in firsts}
+        if not self.any_known or not hashes:
+            return {}, hashes
+        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
+        params: list[Any] = []
+        scope = ""
+        allowed = self.checker.allowed_units
+        if allowed is not None:
+            # Like the check: a person held open at a unit outside the importer's scope is a conflict.
+            scope = (
+                f"AND NOT EXISTS (SELECT 1 FROM {e} o WHERE o.person_id = p.id AND o.status NOT IN (%s, %s) "  # noqa: S608
+                f"AND o.unit_id NOT IN ({', '.join(['%s'] * len(allowed))}))"
+            )
+            params = [*CLOSED_STATUSES, *allowed]
+        rows = [(line, *firsts[line], h) for line, h in hashes.items()]
+        with connection.cursor() as cursor:
+            if self.postgres:
+                # The keys as arrays: the planner walks them through the episode's unique index.
+                source = (
+                    "unnest(%s::integer[], %s::integer[], %s::text[], %s::text[]) "
+                    "AS k(line, unit_id, reg, row_hash)"
+                )
+                params = [list(column) for column in zip(*rows, strict=True)] + params
+            else:
+                self._stage(
+                    cursor,
+                    "_sinergi_import_rows",
+                    "line integer, unit_id integer, reg text, row_hash text",
+                    rows,
+                )
+                source = "_sinergi_import_rows k"
+            cursor.execute(
+                f"SELECT k.line, e.person_id FROM {source} "  # noqa: S608
+                f"JOIN {e} e ON e.unit_id = k.unit_id AND e.registration_number = k.reg "
+                f"JOIN {r} r ON r.episode_id = e.id AND r.row_hash = k.row_hash "
+                f"JOIN {p} p ON p.id = e.person_id "
+                f"WHERE p.merged_into_id IS NULL AND r.state_hash = {_state_sql()} "
+                f"AND (p.nik_hash = '' OR NOT EXISTS (SELECT 1 FROM {p} q WHERE q.nik_hash = p.nik_hash "
+                f"AND q.id <> p.id AND q.merged_into_id IS NULL)) {scope}",
+                params,
+            )
+            return dict(cursor.fetchall()), hashes
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a large write, so the next import's lookups (and the
+        rest of this one's) are planned for the tables as they now are (PostgreSQL)."""
+        if self.postgres:
+            with connection.cursor() as cursor:
+                for model in (Person, CustodyEpisode, ImportedRow):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    def remember(self, written: list[tuple[int, str]]) -> None:
+        """Keep the hashes of rows just written ((episode id, row hash)), replacing older ones."""
+        if not written:
+            return
+        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
+        with connection.cursor() as cursor:
+            self._stage(cursor, "_sinergi_import_done", "episode_id integer, row_hash text", written)
+            cursor.execute(
+                f"INSERT INTO {r} (episode_id, row_hash, state_hash) "  # noqa: S608
+                f"SELECT d.episode_id, d.row_hash, {_state_sql()} FROM _sinergi_import_done d "
+                f"JOIN {e} e ON e.id = d.episode_id JOIN {p} p ON p.id = e.person_id WHERE 1 = 1 "
+                "ON CONFLICT (episode_id) DO UPDATE SET row_hash = excluded.row_hash, "
+                "state_hash = excluded.state_hash"
+            )
 
 
 def wbp_import(
@@ -771,7 +969,7 @@ def wbp_import(
     goes through every step and then rolls back. Importing the same file again creates and updates nothing.
     Raises ImportFileError when the file cannot be read at all.
     """
-    if actor is not None and getattr(actor, "role", None) not in CORRECTIONS_ROLES:
+    if actor is not None and getattr(actor, "role", None) not in REGISTRY:
         raise ForbiddenError()
     check_file(path)  # size and type, before anything else (ImportFileError)
     summary = ImportSummary()
@@ -779,25 +977,51 @@ def wbp_import(
     writer = _Writer(actor=actor, synthetic=synthetic, source=source or path.name)
     try:
         with transaction.atomic():
-            for chunk in _chunks((checker.check(line, row) for line, row in read_rows(path)), CHUNK):
-                valid = []
-                for result in chunk:
+            known = _KnownRows(checker)
+            for chunk in _chunks(read_rows(path), CHUNK):
+                unchanged, hashes = known.unchanged(chunk)
+                results = []
+                for line, originals in chunk:
                     summary.rows += 1
+                    if line in unchanged:
+                        continue
+                    result = checker.check(line, originals)
+                    results.append(result)
                     summary.errors += [
                         {"line": result.line, "column": c, "message": m} for c, m in result.errors
                     ]
                     summary.warnings += [
                         {"line": result.line, "column": c, "message": m} for c, m in result.warnings
                     ]
-                    if result.valid:
-                        valid.append(result)
-                    else:
+                    if not result.valid:
                         summary.invalid += 1
+                valid = [result for result in results if result.valid]
+                if unchanged and valid:
+                    # An unchanged row after a row that changes the same person is checked and written
+                    # with it, in file order, as if there were no shortcut.
+                    reach = writer.prepare(valid)
+                    again = [(line, o) for line, o in chunk if unchanged.get(line) in reach]
+                    if again:
+                        for line, _ in again:
+                            del unchanged[line]
+                        valid = sorted(
+                            valid + [checker.check(line, o) for line, o in again], key=lambda r: r.line
+                        )
+                summary.unchanged += len(unchanged)
                 # Valid rows are written even when the file will be refused, so the counts say what the
                 # valid rows would do; the rollback below then removes them.
                 writer.write(valid, summary)
+                known.remember(
+                    [
+                        (pk, hashes[row.line])
+                        for row, pk in writer.settled()
+                        if row.line in hashes and not row.warnings
+                    ]
+                )
                 if progress:
                     progress(summary.rows)
+            if summary.created + summary.updated >= ANALYZE_AFTER:
+                known.analyze()
             if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
             summary.written = True

@@ -4,7 +4,8 @@ What stays is what the aggregates need and identifies nobody on its own: sex, bi
 district, offence category, education, custody and program history with their dates. What goes: name,
 NIK (ciphertext, blind index and last digits), place and exact date of birth, phone, address, village,
 photo, registration numbers, consent evidence and notes, TPP decision references. Each anonymisation is
-audited; the audit label is the pseudonym, never the name.
+audited; the audit label is the pseudonym, never the name. The person's earlier audit events held their name
+only sealed with the person's own key (audit.services), and that key is destroyed here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
-from sinergi.audit.services import audit_record
+from sinergi.audit.services import audit_record, audit_subject_forget
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import Person
@@ -63,7 +64,7 @@ def _last_activity() -> Any:
 
 def retention_due(*, as_of: dt.date, years: int) -> QuerySet[Person]:
     """People not yet anonymised, in no open custody or guidance, whose last activity is before the cutoff."""
-    cutoff = _years_before(as_of, years)
+    cutoff = domain.retention_cutoff(as_of, years)
     return (
         Person.objects.filter(anonymised_on__isnull=True)
         .exclude(episodes__status__in=OPEN_STATUSES)
@@ -71,13 +72,6 @@ def retention_due(*, as_of: dt.date, years: int) -> QuerySet[Person]:
         .filter(Q(last_activity__lt=cutoff))
         .order_by("pk")
     )
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def person_anonymise(*, actor: Any, person: Person, on: dt.date) -> None:
@@ -107,6 +101,9 @@ def person_anonymise(*, actor: Any, person: Person, on: dt.date) -> None:
             episode.save(update_fields=["registration_number"])
             episode.integration_events.update(board_reference="")
         person.consents.update(evidence="-", withdrawal_note="")
+        # The person's audit events keep their names only sealed with the person's key: destroying the key
+        # removes the names from the trail without changing a byte of it (the chain still verifies).
+        audit_subject_forget(target=person)
         audit_record(
             actor=actor,
             action="person.anonymise",
@@ -129,4 +126,4 @@ def retention_apply(
         for person in Person.objects.filter(pk__in=ids).iterator(chunk_size=500):
             person_anonymise(actor=actor, person=person, on=as_of)
             done += 1
-    return RetentionResult(as_of, years, _years_before(as_of, years), len(ids), done)
+    return RetentionResult(as_of, years, domain.retention_cutoff(as_of, years), len(ids), done)

@@ -24,6 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict()))
         elif result.ok:
             self.stdout.write(f"OK: {result.checked} peristiwa audit, rantai hash utuh.")
+            self.stdout.write(f"Kepala rantai: #{result.checked} {result.head_hash}")
         else:
             self.stdout.write(
                 f"RUSAK: peristiwa #{result.broken_seq}: {result.reason} "

@@ -2,7 +2,8 @@
 
 The backend is the one `SINERGI_TASK_BACKEND` chooses (settings.TASKS). Every worker also delivers the
 outbox's domain events and starts the daily scheduled jobs; several workers, on one host or many, never
-run the same job twice (SKIP LOCKED on PostgreSQL, RQ's atomic dequeue on Redis).
+run the same job twice (SKIP LOCKED on PostgreSQL, RQ's atomic dequeue on Redis). Every worker also marks
+failed the jobs whose worker died (no heartbeat for settings.JOB_LEASE_SECONDS), so they can be retried.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from django.db import connection
 
 from sinergi.events.services import events_dispatch
 from sinergi.jobs.schedule import schedule_due
+from sinergi.jobs.services import jobs_fail_stale
 
 logger = logging.getLogger(__name__)
 SCHEDULE_SECONDS = 300
 OUTBOX_SECONDS = 2.0
+STALE_CHECK_SECONDS = 10.0
 
 
 class Command(BaseCommand):
@@ -69,6 +72,7 @@ class Command(BaseCommand):
             threading.Thread(target=_scheduler, name="sinergi-schedule", daemon=True).start()
         if not once:
             threading.Thread(target=_outbox, name="sinergi-outbox", daemon=True).start()
+            threading.Thread(target=_stale_jobs, name="sinergi-stale-jobs", daemon=True).start()
         if uses_redis():
             # Jobs run in the worker's own process, as on the database queue (RQ's SimpleWorker: no fork per
             # job, so database connections are reused). A burst worker stops when its queues are empty.
@@ -120,3 +124,15 @@ def _outbox() -> None:
         finally:
             connection.close()
         time.sleep(OUTBOX_SECONDS)
+
+
+def _stale_jobs() -> None:
+    """Mark failed, every few seconds, the running jobs whose worker stopped giving signs of life."""
+    while True:
+        try:
+            jobs_fail_stale()
+        except Exception:
+            logger.exception("Stale jobs could not be checked")
+        finally:
+            connection.close()
+        time.sleep(STALE_CHECK_SECONDS)

@@ -1,0 +1,146 @@
+"""The program page's panel with the distribution of participants' latest independence index: contributed
+by aftercare through programs.panels, scoped per role, small cells suppressed for TJSL and monitors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import Client
+
+from sinergi.accounts.choices import Role
+from sinergi.aftercare import panels, selectors, services
+from sinergi.beneficiaries.services import consent_record
+from tests.aftercare.conftest import release_and_open
+from tests.authz import World
+from tests.factories import UserFactory
+
+
+def _scored(handover: dict[str, Any], index: int, **data: Any) -> Any:
+    """Release participant `index`, open the case and record its 3-month follow-up (scored)."""
+    case = release_and_open(handover, index)
+    followup = {
+        "done_on": dt.date(2022, 8, 3),
+        "contacted": True,
+        "work_status": "employed",
+        "monthly_income": 3_500_000,
+        "housing": "family",
+        "family_support": True,
+        "health_blocks_work": False,
+    } | data
+    services.followup_record(actor=None, case=case, milestone=3, data=followup)
+    return case
+
+
+def _three(handover: dict[str, Any]) -> list[Any]:
+    """Three participants scored: two contacted (one with no work and no support), one not contacted."""
+    return [
+        _scored(handover, 0),
+        _scored(handover, 1, work_status="not_working", monthly_income=None, family_support=False),
+        _scored(handover, 2, contacted=False),
+    ]
+
+
+def _page(user: Any, program: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/program/{program.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _cell(page: str, band: str) -> str:
+    start = page.index(f'data-band="{band}">') + len(f'data-band="{band}">')
+    return page[start : page.index("<", start)]
+
+
+def test_guides_see_the_distribution_with_a_chart_and_a_table(handover: dict[str, Any], world: World) -> None:
+    _three(handover)
+    program = handover["program"]
+    expected = selectors.index_distribution(program=program)
+    assert sum(expected.values()) == 3 and expected["not_contacted"] == 1
+    for user in (world.users[Role.ADMIN], world.users[Role.KANWIL_OFFICER]):
+        page = _page(user, program)
+        assert 'data-testid="index-distribution-table"' in page
+        assert _cell(page, "total") == "3"
+        assert _cell(page, "not_contacted") == "1"
+        for band, count in expected.items():
+            assert _cell(page, band) == str(count)
+        assert "<svg" in page and 'role="img"' in page  # the chart, next to its table
+        assert 'data-testid="suppressed-note"' not in page
+    # The Bapas officers of the guiding Bapas count the same cases; another Bapas counts none.
+    assert sum(selectors.index_distribution(program=program, actor=handover["pk_officer"]).values()) == 3
+    stranger = UserFactory(role=Role.BAPAS_OFFICER, organisation=world.region("other").bapas)
+    assert sum(selectors.index_distribution(program=program, actor=stranger).values()) == 0
+
+
+def test_unit_officers_and_mentors_do_not_see_the_distribution(
+    handover: dict[str, Any], world: World
+) -> None:
+    _three(handover)
+    program = handover["program"]
+    page = _page(world.users[Role.UNIT_OFFICER], program)  # the unit that released them reads the program
+    assert 'data-testid="index-distribution"' not in page
+    assert panels.program_panel(actor=world.users[Role.UNIT_OFFICER], program=program) is None
+    assert panels.program_panel(actor=world.users[Role.FACILITATOR], program=program) is None
+
+
+def test_tjsl_sees_only_consenting_participants_and_small_counts_suppressed(
+    handover: dict[str, Any], world: World
+) -> None:
+    cases = _three(handover)
+    for case in cases[:2]:  # the third person never agreed to share with the company
+        consent_record(
+            actor=None,
+            person=case.person,
+            purpose="partner_sharing",
+            given_on=dt.date(2021, 2, 1),
+            evidence="Formulir uji",
+        )
+    program, csr = handover["program"], handover["csr"]
+    counts = selectors.index_distribution(program=program, actor=csr)
+    assert sum(counts.values()) == 2 and counts["not_contacted"] == 0
+    page = _page(csr, program)
+    assert _cell(page, "total") == "&lt;5"
+    assert _cell(page, "not_contacted") == "0"  # zero identifies nobody
+    shown = [_cell(page, band) for band, n in counts.items() if n]
+    assert shown and all(cell == "&lt;5" for cell in shown)
+    assert 'data-testid="suppressed-note"' in page
+    assert "<svg" not in page  # no chart that would draw the hidden counts
+
+
+def test_monitors_get_every_case_in_aggregate_with_small_cells_hidden(
+    handover: dict[str, Any], world: World
+) -> None:
+    _three(handover)
+    panel = panels.program_panel(actor=world.users[Role.MONITOR], program=handover["program"])
+    assert panel is not None
+    assert panel.context["total"] == "<5" and panel.context["suppressed"] is True
+    assert panel.context["chart"] is None
+
+
+def test_an_empty_distribution_says_so_without_a_chart(handover: dict[str, Any], world: World) -> None:
+    page = _page(world.users[Role.ADMIN], handover["program"])
+    assert 'data-testid="index-distribution"' in page
+    assert "index-distribution-table" not in page and "<svg" not in page
+
+
+def test_the_page_runs_the_same_queries_for_1_and_for_3_scored_participants(
+    handover: dict[str, Any], world: World, django_assert_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program = handover["program"]
+    client = Client()
+    client.force_login(world.users[Role.KANWIL_OFFICER])
+    _scored(handover, 0)
+    client.get(f"/program/{program.pk}/")  # warm per-process caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/program/{program.pk}/")
+    _scored(handover, 1)
+    _scored(handover, 2, contacted=False)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(f"/program/{program.pk}/").content.decode()
+    assert _cell(page, "total") == "3"
+    assert len(one.captured_queries) == len(three.captured_queries)

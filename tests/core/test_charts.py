@@ -1,0 +1,161 @@
+"""The one SVG chart renderer (sinergi.core.charts): bars (single, grouped, suppressed), lines, tornado."""
+
+from __future__ import annotations
+
+import re
+import xml.dom.minidom
+from decimal import Decimal as D
+
+from sinergi.core import charts
+
+
+def tornado(**kw):
+    return charts.tornado_chart(
+        title=kw.pop("title", "Sensitivity <SROI> & more"),
+        bars=[charts.TornadoBar("Quantity", D("1.2"), D("2.5")), charts.TornadoBar("Proxy", 1.5, 2.2)],
+        base=D("1.85"),
+        x_label="SROI ratio",
+        reference=1,
+        reference_label="1 : 1",
+        desc="Widest swing: quantity.",
+        **kw,
+    )
+
+
+def test_svg_is_embeddable_accessible_and_free_of_inline_css() -> None:
+    svg = tornado()
+    assert svg.startswith("<svg") and "<?xml" not in svg and "DOCTYPE" not in svg
+    assert "<metadata" not in svg
+    document = xml.dom.minidom.parseString(svg)  # noqa: S318  (our own output)
+    root = document.documentElement
+    assert root.getAttribute("role") == "img"
+    title_id, desc_id = root.getAttribute("aria-labelledby").split()
+    titles = document.getElementsByTagName("title")
+    assert titles[0].getAttribute("id") == title_id
+    assert titles[0].firstChild.data == "Sensitivity <SROI> & more"  # escaped in the text, read back
+    assert document.getElementsByTagName("desc")[0].getAttribute("id") == desc_id
+    # A CSP without 'unsafe-inline' styles would drop these, so there are none.
+    assert " style=" not in svg and "<style" not in svg
+    assert 'fill="#0072B2"' in svg or 'fill="#0072b2"' in svg
+    assert "SROI ratio" in svg and "Quantity" in svg
+    assert hasattr(svg, "__html__")  # safe to embed
+
+
+def test_output_is_deterministic_and_ids_differ_between_charts() -> None:
+    assert tornado() == tornado()
+    other = tornado(title="Another")
+    ids = set(re.findall(r' id="([^"]+)"', tornado()))
+    assert ids and not ids & set(re.findall(r' id="([^"]+)"', other))
+
+
+def test_indonesian_ticks_use_a_decimal_comma(settings) -> None:
+    from django.utils import translation
+
+    with translation.override("id"):
+        svg = tornado()
+    assert re.search(r">1,[2468]<", svg)
+
+
+def test_bar_and_line_charts() -> None:
+    bar = charts.bar_chart(
+        title="Realisation", labels=["2021", "2022"], values=[10, None], y_label="Rupiah", reference=8
+    )
+    line = charts.line_chart(title="Attendance", x=["Jan", "Feb"], series={"A": [1, 2], "B": [None, 3]})
+    for svg in (bar, line):
+        xml.dom.minidom.parseString(svg)  # noqa: S318  (our own output)
+        assert svg.startswith("<svg") and 'role="img"' in svg
+
+
+def _texts(svg: str) -> list[str]:
+    """Every text the SVG shows (svg.fonttype none keeps text as <text> elements)."""
+    document = xml.dom.minidom.parseString(svg)  # noqa: S318  (our own output)
+    return [_node_text(node) for node in document.getElementsByTagName("text")]
+
+
+def _node_text(node) -> str:
+    if node.nodeType == node.TEXT_NODE:
+        return node.data
+    return "".join(_node_text(child) for child in node.childNodes)
+
+
+def test_every_chart_has_a_title_axis_labels_and_a_table_alternative() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        bar, line = _bar_and_line()
+    for chart, x_label, y_label in ((bar, "Sex", "People"), (line, "Month", "%")):
+        texts = _texts(chart)
+        assert chart.heading in texts  # drawn above the plot, and in <title>
+        assert x_label in texts and y_label in texts
+        assert chart.x_label == x_label and chart.y_label == y_label
+        assert "<title" in chart and "<desc" in chart
+    assert bar.table == (["Sex", "People"], [["Pria", "12"], ["Wanita", "7"]])
+    assert line.rows == [["Jan", "80"], ["Feb", "90.5"]]
+    assert "Pria: 12; Wanita: 7" in bar  # the description reads the table
+
+
+def _bar_and_line() -> tuple[charts.Chart, charts.Chart]:
+    bar = charts.bar_chart(
+        title="People reached", labels=["Pria", "Wanita"], values=[12, 7], x_label="Sex", y_label="People"
+    )
+    line = charts.line_chart(
+        title="Attendance", x=["Jan", "Feb"], series={"Rate": [80, 90.5]}, x_label="Month", y_label="%"
+    )
+    return bar, line
+
+
+def test_grouped_bars_draw_one_bar_per_series_with_a_legend() -> None:
+    chart = charts.bar_chart(
+        title="Budget",
+        labels=["A", "B", "C"],
+        series={"Budget": [100, 200, 300], "Realisation": [50, 250, 0]},
+        x_label="Program",
+        y_label="Rp",
+    )
+    assert chart.header == ["Program", "Budget", "Realisation"]
+    assert chart.rows[1] == ["B", "200", "250"]
+    texts = _texts(chart)
+    assert "Budget" in texts and "Realisation" in texts  # the legend
+    # Six bars (three per series) in two colours.
+    assert (
+        len(re.findall(r'fill="#0072b2"', chart, re.I)) >= 3
+        and len(re.findall(r'fill="#e69f00"', chart, re.I)) >= 3
+    )
+
+
+def test_suppressed_cells_are_marked_and_never_drawn_as_numbers() -> None:
+    chart = charts.bar_chart(
+        title="People reached by district",
+        labels=["Kota A", "Kota B", "Kota C"],
+        values=[37, None, "×"],
+        x_label="District",
+        y_label="People",
+        horizontal=True,
+    )
+    texts = _texts(chart)
+    assert " <5" in texts and " ×" in texts
+    assert chart.rows == [["Kota A", "37"], ["Kota B", "<5"], ["Kota C", "×"]]
+    assert "Kota B: &lt;5" in chart and "Kota C: ×" in chart  # the <desc>
+    # The true counts behind the marks (say 3 and 6) appear nowhere: not as text, not as a bar's length.
+    hidden_true = charts.bar_chart(
+        title="People reached by district",
+        labels=["Kota A", "Kota B", "Kota C"],
+        values=[37, 0, 0],
+        x_label="District",
+        y_label="People",
+        horizontal=True,
+    )
+    bars = re.compile(r'<path d="([^"]+)"[^>]*fill="#0072b2"', re.IGNORECASE)
+    assert len(bars.findall(chart)) == 3
+    assert bars.findall(chart) == bars.findall(hidden_true)  # drawn at zero, as if empty
+    # A line leaves a gap for a suppressed value and prints its mark in the table.
+    line = charts.line_chart(title="T", x=["Jan", "Feb"], series={"n": [7, None]}, hidden="—")
+    assert line.rows == [["Jan", "7"], ["Feb", "—"]]
+
+
+def test_indonesian_tables_use_indonesian_number_formats() -> None:
+    from django.utils import translation
+
+    with translation.override("id"):
+        chart = charts.bar_chart(title="Rp", labels=["A"], values=[1500000], y_label="Rp")
+    assert chart.rows == [["A", "1.500.000"]]
