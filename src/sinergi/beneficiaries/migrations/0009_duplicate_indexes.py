@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaries', '0007_search_trigram_indexes'),
+        ('beneficiaries', '0008_imported_row_hashes'),
         ('regions', '0001_initial'),
     ]
 
