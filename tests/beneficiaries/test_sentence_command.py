@@ -102,7 +102,7 @@ def test_the_command_turns_bad_input_into_a_command_error_in_indonesian(
 ) -> None:
     with pytest.raises(CommandError) as error:
         _run(Command(), *args)
-    assert message in str(error.value)
+    assert str(message) in str(error.value)
 
 
 def test_the_installed_sentence_command_prints_the_worked_example(settings: Any) -> None:

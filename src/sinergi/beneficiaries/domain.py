@@ -1,10 +1,10 @@
 """Registry rules as plain functions: sentence arithmetic, dates, NIK, sex, custody status, names, cells.
 
 Nothing here touches the database. What a user reads is a message kept in a module constant, so callers can
-show it as it is and tests can assert on it: the older parsing messages are Bahasa Indonesia literals, the
-date and threshold rules are English msgids translated in the catalogue. Every `..._problems()` function
-returns {field: message} (empty when all is well) and is the one place its rule lives: services, forms, the
-API, the import and the commands call it.
+show it as it is and tests can assert on it: every message is an English msgid translated in the catalogue,
+rendered in the language active when it is shown (str() or .format() of the lazy constant). Every
+`..._problems()` function returns {field: message} (empty when all is well) and is the one place its rule
+lives: services, forms, the API, the import and the commands call it.
 """
 
 from __future__ import annotations
@@ -21,25 +21,34 @@ from dateutil.relativedelta import relativedelta
 from django.utils import formats
 from django.utils.translation import gettext_lazy
 
-LENGTH_INVALID = (
-    'Lama pidana tidak dapat dibaca. Tulis misalnya "3 tahun 6 bulan 15 hari", "3 th 6 bln" atau "42 bulan".'
+LENGTH_INVALID = gettext_lazy(
+    'The sentence length cannot be read. Write for example "3 tahun 6 bulan 15 hari", "3 th 6 bln" or '
+    '"42 bulan".'
 )
-LENGTH_TOO_LONG = "Lama pidana terlalu panjang untuk dihitung."
-REMISSION_INVALID = "Remisi harus berupa jumlah hari yang tidak negatif dan lebih pendek dari lama pidana."
-DATE_INVALID = (
-    "Tanggal tidak dapat dibaca. Tulis misalnya 2021-06-09, 09-06-2021, 09/06/2021 atau 9 Juni 2021."
+LENGTH_TOO_LONG = gettext_lazy("The sentence length is too long to compute.")
+REMISSION_INVALID = gettext_lazy(
+    "Remission must be a number of days that is not negative and shorter than the sentence."
 )
-DATE_IMPOSSIBLE = "Tanggal {value} tidak ada di kalender."
-NIK_LENGTH = "NIK harus terdiri dari 16 angka."
-NIK_PROVINCE = "Dua angka pertama NIK ({code}) bukan kode provinsi yang dikenal."
-NIK_DAY = "Angka ke-7 dan ke-8 NIK ({day}) bukan tanggal lahir: harus 01–31, atau 41–71 untuk perempuan."
-NIK_MONTH = "Angka ke-9 dan ke-10 NIK ({month}) bukan bulan lahir: harus 01–12."
-NIK_BIRTH_MISMATCH = (
-    "Tanggal lahir menurut NIK ({nik_date}) berbeda dengan tanggal lahir yang dicatat ({record_date})."
+DATE_INVALID = gettext_lazy(
+    "The date cannot be read. Write for example 2021-06-09, 09-06-2021, 09/06/2021 or 9 June 2021."
 )
-NIK_SEX_MISMATCH = "Jenis kelamin menurut NIK ({nik_sex}) berbeda dengan yang dicatat ({record_sex})."
-SEX_INVALID = "Jenis kelamin harus L atau P (Laki-laki/Perempuan)."
-STATUS_INVALID = "Status penahanan harus salah satu dari: tahanan, narapidana, anak binaan, klien, bebas."
+DATE_IMPOSSIBLE = gettext_lazy("The date {value} does not exist in the calendar.")
+NIK_LENGTH = gettext_lazy("The NIK must consist of 16 digits.")
+NIK_PROVINCE = gettext_lazy("The first two digits of the NIK ({code}) are not a known province code.")
+NIK_DAY = gettext_lazy(
+    "Digits 7 and 8 of the NIK ({day}) are not a birth day: they must be 01–31, or 41–71 for a woman."
+)
+NIK_MONTH = gettext_lazy("Digits 9 and 10 of the NIK ({month}) are not a birth month: they must be 01–12.")
+NIK_BIRTH_MISMATCH = gettext_lazy(
+    "The birth date according to the NIK ({nik_date}) differs from the recorded birth date ({record_date})."
+)
+NIK_SEX_MISMATCH = gettext_lazy(
+    "The sex according to the NIK ({nik_sex}) differs from the recorded one ({record_sex})."
+)
+SEX_INVALID = gettext_lazy("The sex must be L or P (Laki-laki/Perempuan).")
+STATUS_INVALID = gettext_lazy(
+    "The custody status must be one of: tahanan, narapidana, anak binaan, klien, bebas."
+)
 
 
 # --- Sentence arithmetic -------------------------------------------------------------------------------
@@ -618,7 +627,7 @@ def nik_problem(nik: str, *, province_codes: frozenset[str]) -> str | None:
     """
     nik = normalize_nik(nik)
     if not _SIXTEEN_DIGITS.fullmatch(nik):
-        return NIK_LENGTH
+        return str(NIK_LENGTH)
     if nik[:2] not in province_codes:
         return NIK_PROVINCE.format(code=nik[:2])
     day = int(nik[6:8])
@@ -656,7 +665,7 @@ def nik_birth(nik: str, *, today: dt.date) -> tuple[dt.date | None, str]:
         return None, sex
 
 
-_SEX_WORDS = {"L": "laki-laki", "P": "perempuan"}
+_SEX_WORDS = {"L": gettext_lazy("male"), "P": gettext_lazy("female")}
 
 
 def nik_mismatches(nik: str, *, birth_date: dt.date | None, sex: str | None, today: dt.date) -> list[str]:
@@ -678,8 +687,8 @@ def nik_mismatches(nik: str, *, birth_date: dt.date | None, sex: str | None, tod
         birth_date.year % 100,
     ):
         encoded, _ = nik_birth(nik, today=today)
-        nik_date = format_date_long(encoded) if encoded else f"{day:02d}-{month:02d}-{short_year:02d}"
-        found.append(NIK_BIRTH_MISMATCH.format(nik_date=nik_date, record_date=format_date_long(birth_date)))
+        nik_date = _long(encoded) if encoded else f"{day:02d}-{month:02d}-{short_year:02d}"
+        found.append(NIK_BIRTH_MISMATCH.format(nik_date=nik_date, record_date=_long(birth_date)))
     if sex:
         try:
             record_sex: str | None = parse_sex(sex)

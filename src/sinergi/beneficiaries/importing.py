@@ -567,8 +567,8 @@ class RowChecker:
             result.errors.append((DATE_COLUMNS[field_name], str(message)))
         if status != "bebas" and release is not None and start is not None and release < start:
             message = domain.RELEASE_BEFORE_START % {
-                "date": domain.format_date_long(release),
-                "start": domain.format_date_long(start),
+                "date": formats.date_format(release, "DATE_FORMAT"),
+                "start": formats.date_format(start, "DATE_FORMAT"),
             }
             result.errors.append(("tanggal_bebas", str(message)))
         values.update(dict.fromkeys(domain.EPISODE_DATE_FIELDS) | {"ruleset_version": ""})

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
@@ -121,7 +122,9 @@ def _inputs(request: HttpRequest, payload: AgreementIn) -> tuple[dict[str, Any],
     missing = [p.organisation_id for p in payload.parties if p.organisation_id not in organisations]
     if missing:
         raise ApplicationError(
-            f"Organisasi {missing} tidak ada.", code="invalid", detail={"parties": missing}
+            gettext("Organisation {ids} does not exist.").format(ids=missing),
+            code="invalid",
+            detail={"parties": missing},
         )
     parties = [
         services.PartyInput(

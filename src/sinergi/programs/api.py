@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 
 from sinergi.core.access import require_roles
@@ -244,7 +245,7 @@ def assessment_create(
     require_roles(request, *DELIVERY)
     enrollment = _enrollment(request, enrollment_id)
     if payload.kind not in ("pre", "post"):
-        raise ApplicationError("kind harus pre atau post.", detail={"kind": "pre|post"})
+        raise ApplicationError(gettext("The kind must be pre or post."), detail={"kind": "pre|post"})
     assessment = services.assessment_record(
         actor=request.user,
         enrollment=enrollment,

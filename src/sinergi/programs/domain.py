@@ -61,7 +61,9 @@ RULE_RANGE_ORDER = gettext_lazy('Rule: "{key}" minimum ({low}) is greater than t
 RULE_RISK_INVALID = gettext_lazy('Rule: "max_risk" must be one of rendah, sedang, tinggi, or null.')
 RULE_NOT_BOOLEAN = gettext_lazy('Rule: "{key}" must be true or false.')
 
-AGE_RANGE_INVALID = "Rentang umur harus dua angka tidak negatif dengan minimal tidak lebih dari maksimal."
+AGE_RANGE_INVALID = gettext_lazy(
+    "The age range must be two numbers, not negative, with the minimum not above the maximum."
+)
 
 
 class RuleError(ValueError):
@@ -709,7 +711,7 @@ def session_dates(
 
 # --- KPI helpers ---------------------------------------------------------------------------------------
 
-RATE_NEGATIVE = "Pembilang dan penyebut tidak boleh negatif."
+RATE_NEGATIVE = gettext_lazy("The numerator and denominator must not be negative.")
 NO_VALUE = "–"
 
 

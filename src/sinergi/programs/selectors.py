@@ -50,6 +50,9 @@ from sinergi.regions.models import District
 
 RISK_ORDER = ("rendah", "sedang", "tinggi")
 NOT_MET = gettext_lazy("does not meet the rule")
+SESSIONS_OUTSIDE_AGREEMENT = gettext_lazy(
+    "{count} session(s) outside the agreement's period of validity: {reason}"
+)
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
 SCREENERS = access.SCREENERS
 
@@ -660,7 +663,9 @@ def cohort_flags(*, cohort: Cohort) -> list[str]:
     )
     outside = [day for day in dates if not check(day).covered]
     if outside:
-        flags.append(f"{len(outside)} sesi di luar masa berlaku kerja sama: {check(outside[0]).reasons[0]}")
+        flags.append(
+            str(SESSIONS_OUTSIDE_AGREEMENT).format(count=len(outside), reason=check(outside[0]).reasons[0])
+        )
     for enrollment in Enrollment.objects.filter(cohort=cohort, stage__in=OPEN_STAGES).select_related(
         "person"
     ):

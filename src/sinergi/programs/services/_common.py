@@ -34,7 +34,10 @@ COHORT_FULL = gettext_lazy(
 WRONG_UNIT = gettext_lazy("{name} is held at {unit}, not at {cohort_unit} where this cohort runs.")
 SESSION_OUTSIDE_COHORT = gettext_lazy("The date {date} falls outside the cohort period ({start}–{end}).")
 TIME_ORDER = gettext_lazy("The end time must be after the start time.")
-NOT_ENROLLED = "Presensi hanya untuk peserta angkatan ini yang terdaftar; {who} tidak termasuk."
+NOT_ENROLLED = gettext_lazy(
+    "Attendance is only for participants enrolled in this cohort; {who} is not among them."
+)
+MARK_UNKNOWN = gettext_lazy("Unknown attendance mark: {mark}")
 SESSION_CANCELLED = gettext_lazy("This session was cancelled; no attendance can be recorded for it.")
 SESSION_IN_FUTURE = gettext_lazy(
     "This session takes place on %(date)s; attendance is taken on the day of the session or later."

@@ -24,6 +24,7 @@ from sinergi.programs.models import (
 )
 from sinergi.programs.services._common import (
     DELIVERY_NOT_ALLOWED,
+    MARK_UNKNOWN,
     NOT_ENROLLED,
     SESSION_CANCELLED,
     SESSION_IN_FUTURE,
@@ -166,7 +167,7 @@ def attendance_record(
     with transaction.atomic():
         for enrollment_id, (mark, seen) in marks.items():
             if mark not in valid:
-                raise _invalid(f"Tanda presensi tidak dikenal: {mark}")
+                raise _invalid(MARK_UNKNOWN.format(mark=mark))
             current = Attendance.objects.filter(session=session, enrollment_id=enrollment_id).first()
             if current is None:
                 try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from sinergi.beneficiaries.importing import ImportFileError
 from sinergi.beneficiaries.services import wbp_import
@@ -43,10 +44,10 @@ class Command(BaseCommand):
     ) -> None:
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Berkas tidak ditemukan: {file}", returncode=2)
+            raise CommandError(_("File not found: {path}").format(path=file), returncode=2)
 
         def progress(rows: int) -> None:
-            print(f"{rows} baris diperiksa", file=sys.stderr, flush=True)
+            print(_("{rows} rows checked").format(rows=rows), file=sys.stderr, flush=True)
 
         try:
             summary = wbp_import(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from sinergi.programs import domain, selectors
 
@@ -35,14 +36,18 @@ class Command(BaseCommand):
         try:
             on = dt.date.fromisoformat(as_of)
         except ValueError as exc:
-            raise CommandError(f"--as-of harus berbentuk YYYY-MM-DD, bukan “{as_of}”.", returncode=2) from exc
+            raise CommandError(
+                _("--as-of must be in the form YYYY-MM-DD, not “{value}”.").format(value=as_of), returncode=2
+            ) from exc
         path = Path(rule)
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except FileNotFoundError as exc:
-            raise CommandError(f"Berkas aturan tidak ditemukan: {rule}", returncode=2) from exc
+            raise CommandError(_("Rule file not found: {path}").format(path=rule), returncode=2) from exc
         except json.JSONDecodeError as exc:
-            raise CommandError(f"Berkas aturan bukan JSON yang sah: {exc}", returncode=2) from exc
+            raise CommandError(
+                _("The rule file is not valid JSON: {reason}").format(reason=exc), returncode=2
+            ) from exc
         try:
             parsed = domain.parse_rule(data)
         except domain.RuleError as exc:
