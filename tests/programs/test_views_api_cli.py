@@ -275,11 +275,44 @@ def test_program_edits_keep_the_curriculum_in_step(client: Client, world, settin
     assert program.rule["exclude_offences"] == ["Narkotika"]
     html = client.get(f"/program/{program.pk}/").content.decode()
     assert 'data-testid="rule"' in html and "Kec. Plaju" in html
-    bad = client.post(
-        f"/program/{program.pk}/ubah/",
-        {**form, "version": program.version, "rule_districts": [], "rule_age_min": "70"},
-    )
-    assert bad.status_code == 200 and 'data-testid="form-error-summary"' in bad.content.decode()
+
+
+def test_every_rule_error_shows_at_once_under_its_own_field_in_plain_words(
+    client: Client, world, setting
+) -> None:
+    program = setting["program"]
+    officer = world.users[Role.KANWIL_OFFICER]
+    officer.language = "en"
+    officer.save(update_fields=["language"])
+    client.force_login(officer)
+    form = {
+        "name": "Program Uji",
+        "program_type": "kemandirian",
+        "pillar": "ekonomi",
+        "kpi_participants": "10",
+        "kpi_completion_rate": "80",
+        "kpi_certification_rate": "50",
+        "start_date": "2021-07-01",
+        "end_date": "2023-06-01",
+        "version": program.version,
+        "rule_sexes": ["L", "P"],
+        "rule_age_min": "70",
+        "rule_age_max": "60",
+        "rule_release_min": "800",
+        "rule_release_max": "730",
+    }
+    bad = client.post(f"/program/{program.pk}/ubah/", form)
+    assert bad.status_code == 200
+    errors = bad.context["form"].errors
+    assert set(errors) == {"rule_districts", "rule_statuses", "rule_age_max", "rule_release_max"}
+    assert errors["rule_age_max"] == ["The oldest age (60) is below the youngest age (70)."]
+    assert errors["rule_release_max"] == [
+        "The most days left to release (730) are fewer than the fewest days left to release (800)."
+    ]
+    html = bad.content.decode()
+    assert 'data-testid="form-error-summary"' in html
+    for key in ('"age"', '"release_within_days"', '"districts"', '"statuses"', "Rule: &quot;"):
+        assert key not in html
 
 
 def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(

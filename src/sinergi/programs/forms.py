@@ -30,6 +30,12 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+AGE_ORDER = _("The oldest age (%(high)s) is below the youngest age (%(low)s).")
+RELEASE_ORDER = _(
+    "The most days left to release (%(high)s) are fewer than the fewest days left to release (%(low)s)."
+)
+
+
 class ProgramForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -122,10 +128,14 @@ class ProgramForm(StyledForm):
         }
 
     def clean(self) -> dict[str, Any]:
+        """Check the rule field by field, so every problem shows at once under its own field in plain words
+        (the JSON rule's key names are for the rule file and the API, not for this page)."""
         data = super().clean() or {}
 
-        def pair(low: str, high: str) -> list[int] | None:
+        def pair(low: str, high: str, message: Any) -> list[int] | None:
             a, b = data.get(low), data.get(high)
+            if a is not None and b is not None and a > b:
+                self.add_error(high, message % {"low": a, "high": b})
             if a is None and b is None:
                 return None
             return [a if a is not None else 0, b if b is not None else 100000]
@@ -134,23 +144,25 @@ class ProgramForm(StyledForm):
             "districts": data.get("rule_districts") or [],
             "statuses": data.get("rule_statuses") or [],
             "sexes": data.get("rule_sexes") or ["L", "P"],
-            "age": pair("rule_age_min", "rule_age_max"),
-            "release_within_days": pair("rule_release_min", "rule_release_max"),
-            "exclude_offences": [
-                o.strip() for o in (data.get("rule_exclude_offences") or "").split(",") if o.strip()
-            ],
+            "age": pair("rule_age_min", "rule_age_max", AGE_ORDER),
+            "release_within_days": pair("rule_release_min", "rule_release_max", RELEASE_ORDER),
+            "exclude_offences": list(
+                dict.fromkeys(
+                    o.strip() for o in (data.get("rule_exclude_offences") or "").split(",") if o.strip()
+                )
+            ),
             "max_risk": data.get("rule_max_risk") or None,
             "requires_consent": bool(data.get("rule_requires_consent")),
         }
-        if not rule["districts"]:
+        if not rule["districts"] and "rule_districts" not in self.errors:
             self.add_error("rule_districts", _("Tick at least one district."))
-        if not rule["statuses"]:
+        if not rule["statuses"] and "rule_statuses" not in self.errors:
             self.add_error("rule_statuses", _("Tick at least one custody status."))
-        if rule["districts"] and rule["statuses"]:
+        if not any(name.startswith("rule_") for name in self.errors):
             try:
-                parse_rule(rule)
+                parse_rule(rule)  # the same rule the file and the API read; a safety net for the checks above
             except RuleError as exc:
-                self.add_error("rule_age_min", str(exc))
+                self.add_error(None, str(exc))
         data["rule"] = rule
         return data
 
