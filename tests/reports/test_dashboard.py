@@ -57,9 +57,49 @@ def test_people_reached_and_delivery_match_direct_queries(delivered: dict[str, A
     )
     assert sum(m.sessions for m in months) == held.count()
     attended = Attendance.objects.filter(mark__in=("present", "late")).count()
-    marked = Attendance.objects.filter(~Q(mark="excused")).count()
+    unexcused = Attendance.objects.filter(Q(mark="unexcused")).count()
     assert sum(m.attended for m in months) == attended
-    assert sum(m.marked for m in months) == marked
+    assert sum(m.unexcused for m in months) == unexcused
+
+
+def test_a_revoked_certificate_counts_nowhere(delivered: dict[str, Any], world: World) -> None:
+    """One definition: program page, dashboard funnel, participant list and cost per outcome all leave a
+    revoked certificate out."""
+    from sinergi.impact.selectors import outcome_counts
+    from sinergi.programs import services
+    from sinergi.programs.models import Program
+    from sinergi.programs.selectors import program_counts
+
+    program = Program.objects.filter(pk=delivered["program"].pk)
+    scope = selectors.scope_of(world.users[Role.ADMIN], selectors.Filters())
+
+    def figures() -> tuple[int, int, int, int]:
+        return (
+            {s.key: s.count for s in selectors.funnel(scope)}["certified"],
+            program_counts(program).get().n_certified,
+            outcome_counts(programs=program)["certificate"],
+            sum(e.certificate_count for e in selectors.enrollment_rows(Enrollment.objects.all())),
+        )
+
+    assert figures() == (1, 1, 1, 1)
+    services.certificate_revoke(
+        actor=None, certificate=Certificate.objects.get(), on=dt.date(2022, 8, 1), reason="Salah cetak"
+    )
+    assert figures() == (0, 0, 0, 0)
+
+
+def test_the_dashboard_attendance_rate_is_the_domain_rate_with_its_definition(
+    delivered: dict[str, Any], world: World
+) -> None:
+    from sinergi.programs import domain
+
+    scope = selectors.scope_of(world.users[Role.ADMIN], selectors.Filters())
+    for month in selectors.delivery(scope):
+        share = domain.attendance_rate_of(month.attended, month.unexcused)
+        assert month.rate == (None if share is None else round(100 * share, 1))
+    page = _client(world.users[Role.ADMIN]).get("/").content.decode()
+    assert 'data-testid="attendance-definition"' in page
+    assert str(domain.DEFINITIONS["attendance"]) in page
 
 
 def test_filters_narrow_the_figures(delivered: dict[str, Any], world: World) -> None:

@@ -234,7 +234,7 @@ def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
         participant=Count("pk", filter=Q(stage__in=PARTICIPANT_STAGES)),
         completion=Count("pk", filter=Q(stage=Stage.COMPLETED)),
     )
-    certificates = Certificate.objects.filter(enrollment__cohort__program__in=programs).count()
+    certificates = Certificate.objects.counted().filter(enrollment__cohort__program__in=programs).count()
     return {
         "participant": counts["participant"],
         "completion": counts["completion"],
@@ -549,7 +549,8 @@ def live_quantity(
         return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_COMPLETED % {"n": n, "date": shown}))
     if binding == LiveIndicator.CERTIFIED:
         n = (
-            Certificate.objects.filter(
+            Certificate.objects.counted()
+            .filter(
                 enrollment__cohort__program__in=programs, issued_on__gte=start, issued_on__lte=min(end, as_of)
             )
             .values("enrollment__person_id")

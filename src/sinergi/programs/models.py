@@ -294,6 +294,13 @@ def _verification_code() -> str:
     return secrets.token_urlsafe(9)
 
 
+class CertificateQuerySet(models.QuerySet["Certificate"]):
+    def counted(self) -> CertificateQuerySet:
+        """The certificates every figure counts (program pages, dashboards, the joint report, cost per
+        outcome): those that have not been revoked. The one definition; see domain.certification_rate."""
+        return self.filter(revoked_on__isnull=True)
+
+
 class Certificate(TimeStampedModel):
     """A competency certificate (for example from an LSP or BLK) with its scanned document."""
 
@@ -308,6 +315,8 @@ class Certificate(TimeStampedModel):
     verification_code = models.CharField(max_length=20, unique=True, default=_verification_code)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revoke_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_on"]

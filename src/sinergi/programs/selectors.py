@@ -699,10 +699,8 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
     all read these, and compute the rates with domain.completion_rate / certification_rate /
     attendance_rate_of."""
     e = "cohorts__enrollments"
-    live_certificate = Certificate.objects.filter(
-        enrollment__cohort__program=OuterRef("pk"),
-        enrollment__stage=Stage.COMPLETED,
-        revoked_on__isnull=True,
+    live_certificate = Certificate.objects.counted().filter(
+        enrollment__cohort__program=OuterRef("pk"), enrollment__stage=Stage.COMPLETED
     )
     held = Attendance.objects.filter(enrollment__cohort__program=OuterRef("pk")).exclude(
         session__status=SessionStatus.CANCELLED

@@ -22,6 +22,7 @@ from sinergi.core.suppression import Group, masked
 from sinergi.impact import domain as impact_domain
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
+from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
 from sinergi.programs.selectors import cohort_list, program_figures
@@ -162,6 +163,7 @@ def figures_context(
         "reached_total": reached.pop("total")[0],
         "reached": reached,
         "months": months,
+        "attendance_definition": programs_domain.DEFINITIONS["attendance"],
         "releases_soon_figure": _figure(
             scope,
             _("Participants released within 90 days"),

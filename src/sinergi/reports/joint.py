@@ -279,7 +279,8 @@ def _build(
     @section("certificates", _("Certificates"))
     def _certificates(s: Section) -> None:
         rows = (
-            Certificate.objects.filter(enrollment__in=scope.enrollments, issued_on__range=(start, end))
+            Certificate.objects.counted()
+            .filter(enrollment__in=scope.enrollments, issued_on__range=(start, end))
             .values("competency", "issuer")
             .annotate(n=Count("pk"))
             .order_by("competency", "issuer")

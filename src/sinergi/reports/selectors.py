@@ -30,6 +30,7 @@ from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import ValueMapSnapshot
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
+from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import Mark, SessionStatus, Stage, WithdrawalReason
 from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningResult, Session
 from sinergi.programs.selectors import SCREENERS, cohort_list, program_list
@@ -169,7 +170,7 @@ METRICS = (*SCREENING_METRICS, *ENROLLMENT_METRICS)
 def _certificates() -> QuerySet[Any]:
     from sinergi.programs.models import Certificate
 
-    return Certificate.objects.filter(enrollment=OuterRef("pk"))
+    return Certificate.objects.counted().filter(enrollment=OuterRef("pk"))
 
 
 def screening_results(scope: Scope) -> QuerySet[ScreeningResult]:
@@ -317,12 +318,14 @@ class MonthDelivery:
     month: dt.date
     sessions: int
     attended: int
-    marked: int
+    unexcused: int
 
     @property
     def rate(self) -> float | None:
-        """Present and late over every mark except excused; None when nobody was marked."""
-        return round(100 * self.attended / self.marked, 1) if self.marked else None
+        """The attendance rate as a percentage with one decimal, by the one definition
+        (programs.domain.attendance_rate_of, DEFINITIONS["attendance"]); None when nobody was marked."""
+        share = programs_domain.attendance_rate_of(self.attended, self.unexcused)
+        return None if share is None else round(100 * share, 1)
 
 
 def delivery(scope: Scope) -> list[MonthDelivery]:
@@ -343,12 +346,12 @@ def delivery(scope: Scope) -> list[MonthDelivery]:
         .values("month")
         .annotate(
             attended=Count("pk", filter=Q(mark__in=(Mark.PRESENT, Mark.LATE))),
-            marked=Count("pk", filter=~Q(mark=Mark.EXCUSED)),
+            unexcused=Count("pk", filter=Q(mark=Mark.UNEXCUSED)),
         )
         .order_by()
     )
     held_by_month = {_month(k): v for k, v in held.items()}
-    by_month = {_month(r["month"]): (r["attended"], r["marked"]) for r in marks}
+    by_month = {_month(r["month"]): (r["attended"], r["unexcused"]) for r in marks}
     months = sorted(set(held_by_month) | set(by_month))
     return [
         MonthDelivery(month, held_by_month.get(month, 0), *by_month.get(month, (0, 0))) for month in months
@@ -437,7 +440,9 @@ def enrollment_rows(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     return (
         queryset.select_related("person", "cohort__program", "cohort__unit", "episode")
         .annotate(
-            certificate_count=Count("certificates", distinct=True),
+            certificate_count=Count(
+                "certificates", filter=Q(certificates__revoked_on__isnull=True), distinct=True
+            ),
             release_on=Coalesce(F("episode__release_date"), F("episode__expiry_date")),
         )
         .order_by("person__full_name", "pk")
