@@ -113,7 +113,7 @@ def test_dates_before_release_or_in_the_future_are_refused_in_indonesian(setting
     with translation.override("id"):
         before = domain.date_problems(on=D(2024, 1, 1), released_on=D(2024, 1, 2), today=D(2024, 2, 1))
         future = domain.date_problems(on=D(2024, 2, 2), released_on=D(2024, 1, 2), today=D(2024, 2, 1))
-    assert before == "Tanggal tidak boleh sebelum pembebasan (02-01-2024)."
+    assert before == "Tanggal tidak boleh sebelum pembebasan (2 Januari 2024)."
     assert future == "Tanggal tidak boleh di masa depan."
     assert domain.date_problems(on=D(2024, 1, 2), released_on=D(2024, 1, 2), today=D(2024, 1, 2)) is None
 

@@ -126,3 +126,27 @@ def test_exactly_one_status_applies_and_expiring_means_90_days_or_fewer(
         assert 0 <= (end - today).days <= 90
     if status == S.ACTIVE:
         assert (end - today).days > 90 and today >= start
+
+
+def test_coverage_reasons_give_dates_in_the_long_format_of_the_language() -> None:
+    from django.utils import translation
+
+    def reasons(on: dt.date) -> tuple[str, ...]:
+        return coverage(
+            on=on,
+            start=START,
+            end=END,
+            terminated_on=None,
+            district_code=None,
+            focus_districts=frozenset(),
+            number="MOU-1",
+        ).reasons
+
+    with translation.override("id"):
+        (early,) = reasons(dt.date(2021, 6, 1))
+        (late,) = reasons(dt.date(2023, 6, 9))
+    assert "1 Juni 2021" in early and "9 Juni 2021" in early and "01-06-2021" not in early
+    assert "9 Juni 2023" in late and "8 Juni 2023" in late
+    with translation.override("en"):
+        (early,) = reasons(dt.date(2021, 6, 1))
+    assert "1 June 2021" in early and "9 June 2021" in early

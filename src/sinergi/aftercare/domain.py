@@ -13,6 +13,8 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.dates import long_date
+
 MILESTONES = (3, 6, 12, 24)
 # A follow-up shows as due from two weeks before its date, and as overdue a month after it.
 FOLLOWUP_OPENS_DAYS = 14
@@ -196,7 +198,7 @@ def date_problems(*, on: dt.date | None, released_on: dt.date, today: dt.date) -
     if on is None:
         return None
     if on < released_on:
-        return str(DATE_BEFORE_RELEASE % {"date": released_on.strftime("%d-%m-%Y")})
+        return str(DATE_BEFORE_RELEASE % {"date": long_date(released_on)})
     if on > today:
         return str(DATE_IN_FUTURE)
     return None

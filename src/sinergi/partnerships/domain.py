@@ -10,6 +10,7 @@ from typing import Protocol
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from sinergi.core.dates import long_date
 from sinergi.partnerships.choices import AgreementStatus
 
 EXPIRING_DAYS = 90
@@ -104,12 +105,12 @@ def coverage(
     if on < start:
         reasons.append(
             _("date %(date)s is before agreement %(number)s takes effect (%(start)s)")
-            % {"date": f"{on:%d-%m-%Y}", "number": number, "start": f"{start:%d-%m-%Y}"}
+            % {"date": long_date(on), "number": number, "start": long_date(start)}
         )
     elif on > last_day:
         reasons.append(
             _("date %(date)s is after agreement %(number)s ended (%(end)s)")
-            % {"date": f"{on:%d-%m-%Y}", "number": number, "end": f"{last_day:%d-%m-%Y}"}
+            % {"date": long_date(on), "number": number, "end": long_date(last_day)}
         )
     if district_code and focus_districts and district_code not in focus_districts:
         reasons.append(

@@ -22,6 +22,8 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy
 
+from sinergi.core.dates import long_date
+
 # --- Eligibility rule ----------------------------------------------------------------------------------
 
 CUSTODY_STATUSES = ("tahanan", "narapidana", "anak_binaan", "klien", "bebas")
@@ -692,7 +694,7 @@ def session_dates(
     if not all(isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6 for day in weekdays):
         raise ValueError(SCHEDULE_WEEKDAY_INVALID)
     if end < start:
-        raise ValueError(SCHEDULE_END_BEFORE_START.format(start=start.isoformat(), end=end.isoformat()))
+        raise ValueError(SCHEDULE_END_BEFORE_START.format(start=long_date(start), end=long_date(end)))
     skipped = set(skip)
     dates: list[dt.date] = []
     for weekday in sorted(set(weekdays)):
@@ -835,7 +837,7 @@ def certificate_problems(
 ) -> dict[str, str]:
     """Why a certificate may not be recorded (by form field; empty when it may): only for a completed
     enrolment, dated on or after completion and not in the future."""
-    show = date_text or (lambda d: d.isoformat())
+    show = date_text or long_date
     problems: dict[str, str] = {}
     if stage != COMPLETED:
         problems["issued_on"] = str(CERT_NOT_COMPLETED)
@@ -855,5 +857,5 @@ def future_problem(*, what: Any, on: dt.date | None, today: dt.date, date_text: 
     cannot be recorded before it happened); "" otherwise."""
     if on is None or on <= today:
         return ""
-    show = date_text or (lambda d: d.isoformat())
+    show = date_text or long_date
     return str(DATE_IN_FUTURE) % {"what": str(what), "date": show(on)}
