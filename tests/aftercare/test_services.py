@@ -94,7 +94,7 @@ def test_reports_before_release_or_in_the_future_are_refused_and_nothing_is_save
     case, pk = aftercare["case"], aftercare["pk_officer"]
     with pytest.raises(ApplicationError) as early:
         services.report_record(actor=pk, case=case, on=RELEASED_ON - dt.timedelta(days=1), mode="in_person")
-    assert early.value.detail == {"reported_on": "Tanggal tidak boleh sebelum pembebasan (03-05-2022)."}
+    assert early.value.detail == {"reported_on": "Tanggal tidak boleh sebelum pembebasan (3 Mei 2022)."}
     with pytest.raises(ApplicationError):
         services.report_record(
             actor=pk, case=case, on=timezone.localdate() + dt.timedelta(days=2), mode="phone"

@@ -769,7 +769,7 @@ def test_a_schedule_without_valid_weekdays_is_refused(weekdays: list[int], messa
 def test_a_schedule_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError) as caught:
         session_dates(weekdays=[0], start=AS_OF, end=D(2021, 6, 1))
-    assert str(caught.value) == SCHEDULE_END_BEFORE_START.format(start="2021-06-09", end="2021-06-01")
+    assert str(caught.value) == SCHEDULE_END_BEFORE_START.format(start="9 Juni 2021", end="1 Juni 2021")
 
 
 def test_a_schedule_of_more_than_500_sessions_is_refused() -> None:
