@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from sinergi.core.dates import long_date
 from sinergi.programs import domain, selectors
 
 CHUNK = 2000
@@ -117,6 +118,7 @@ class Command(BaseCommand):
                 eligible_count += 1
             else:
                 lines.append(f"  {unit} {registration}: {'; '.join(reasons)}")
-        self.stdout.write(f"Per {on:%d-%m-%Y}: {eligible_count} memenuhi syarat dari {evaluated} orang.")
+        summary = _("As of {date}: {eligible} of {evaluated} people are eligible.")
+        self.stdout.write(summary.format(date=long_date(on), eligible=eligible_count, evaluated=evaluated))
         for line in lines:
             self.stdout.write(line)
