@@ -377,7 +377,7 @@ CASES = [
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 11),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 10),
-    # 15: the aftercare panel's index distribution is one query (14 before it).
+    # One of these is the aftercare panel's index distribution (programs.panels).
     Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 16),
     Case(
         "program index distribution",
