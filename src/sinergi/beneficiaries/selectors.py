@@ -221,7 +221,9 @@ def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet
     return episodes if units is None else episodes.filter(unit_id__in=units)
 
 
-def releases_due_list(*, actor: Any, months: int = 3, today: dt.date | None = None) -> QuerySet[CustodyEpisode]:
+def releases_due_list(
+    *, actor: Any, months: int = 3, today: dt.date | None = None
+) -> QuerySet[CustodyEpisode]:
     """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months,
     by unit, then date: one page of it is one query (paginate it)."""
     episodes = _releases_due(actor=actor, months=months, today=today)

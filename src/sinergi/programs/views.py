@@ -92,7 +92,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page")),
+            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(
+                request.GET.get("page")
+            ),
             "can_plan": _role(request) in PLANNERS,
             "cohorts": selectors.cohort_list(actor=request.user)[:20],
         },
