@@ -9,6 +9,8 @@ Cases find what they need in `ctx.extra`: "bench_database_url", "registry_file",
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -77,10 +79,14 @@ def prepare(ctx: Context) -> None:
     registry = Path(env.get("SINERGI_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
     registry_file = registry.resolve() / f"registry-{ctx.scale}.csv"
     reuse = os.environ.get("BENCH_REUSE") == "1"
+    record = registry.resolve() / f"bench-dataset-{ctx.scale}.json"
     if reuse and _prepared_scale(admin_url, bench_name) == ctx.scale and registry_file.exists():
         print(f"== dataset: {bench_name} sudah disiapkan pada skala {ctx.scale} (BENCH_REUSE=1)", flush=True)
         ctx.extra["registry_file"] = str(registry_file)
-        ctx.extra["dataset"] = {"reused": True, "rows": _counts(bench_url)}
+        # The figures of the run that prepared it, marked as such.
+        earlier = json.loads(record.read_text()) if record.exists() else {}
+        ctx.extra["prepare_seconds"] = earlier.get("prepare_seconds")
+        ctx.extra["dataset"] = {**earlier.get("dataset", {}), "reused": True, "rows": _counts(bench_url)}
         return
     print(f"== dataset: membuat {bench_name} (skala {ctx.scale})", flush=True)
     started = time.perf_counter()
@@ -103,6 +109,13 @@ def prepare(ctx: Context) -> None:
         "rows": _counts(bench_url),
         "database_size_mb": _size_mb(bench_url),
     }
+    prepared_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    ctx.extra["dataset"]["prepared_at"] = prepared_at
+    record.write_text(
+        json.dumps(
+            {"prepare_seconds": ctx.extra["prepare_seconds"], "dataset": ctx.extra["dataset"]}, indent=1
+        )
+    )
     print(
         f"   setup {setup_seconds:.1f} s, generator {generate_seconds:.1f} s; registry file {registry_file}",
         flush=True,
