@@ -688,6 +688,8 @@ def mark_counts(*, session: Session) -> dict[str, int]:
 
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+# The counts the monitor's program table shows (not the attendance marks, two passes over every row).
+FIGURE_COUNTS = ("n_participants", "n_completed", "n_certified", "n_ended")
 COUNT_NAMES = (
     "n_participants",
     "n_completed",
@@ -793,9 +795,7 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
             "ended": r["n_ended"],
         }
         # Only the counts shown: the attendance marks (two passes over every attendance row) are left out.
-        for r in program_counts()
-        .order_by("name")
-        .values("name", "n_participants", "n_completed", "n_certified", "n_ended")
+        for r in program_counts().order_by("name").values("name", *FIGURE_COUNTS)
     ]
     columns = ("participants", "completed", "certified", "ended")
     table, totals = masked_table(rows, columns, minimum=min_cell)
