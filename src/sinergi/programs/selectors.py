@@ -707,7 +707,6 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
     revoked), waiting list, attended and unexcused marks. Program pages, dashboards and the monitor's view
     all read these, and compute the rates with domain.completion_rate / certification_rate /
     attendance_rate_of."""
-    e = "cohorts__enrollments"
     live_certificate = Certificate.objects.filter(
         enrollment__cohort__program=OuterRef("pk"),
         enrollment__stage=Stage.COMPLETED,
@@ -730,11 +729,28 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
             0,
         )
 
+    # Every count is a subquery per program, never a join with GROUP BY: PostgreSQL would otherwise put
+    # the attendance subqueries in the GROUP BY key and run them once per enrolment row.
+    enrollments = Enrollment.objects.filter(cohort__program=OuterRef("pk"))
+
+    def stages(*kinds: str) -> Any:
+        return Coalesce(
+            Subquery(
+                enrollments.filter(stage__in=kinds)
+                .order_by()
+                .values("cohort__program")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
     return (programs if programs is not None else Program.objects.all()).annotate(
-        n_participants=Count(e, filter=Q(**{f"{e}__stage__in": PARTICIPANT_STAGES}), distinct=True),
-        n_completed=Count(e, filter=Q(**{f"{e}__stage": Stage.COMPLETED}), distinct=True),
-        n_ended=Count(e, filter=Q(**{f"{e}__stage__in": (Stage.COMPLETED, Stage.WITHDRAWN)}), distinct=True),
-        n_waitlisted=Count(e, filter=Q(**{f"{e}__stage": Stage.WAITLISTED}), distinct=True),
+        n_participants=stages(*PARTICIPANT_STAGES),
+        n_completed=stages(Stage.COMPLETED),
+        n_ended=stages(Stage.COMPLETED, Stage.WITHDRAWN),
+        n_waitlisted=stages(Stage.WAITLISTED),
         n_certified=Coalesce(
             Subquery(
                 live_certificate.order_by()
