@@ -240,6 +240,12 @@ def _agreement_writer(
             acked.append(number)
 
 
+def _load_sampler(loads: list[float], stop: threading.Event) -> None:
+    """The machine's 1-minute load average every 2 s while the clients run (other processes included)."""
+    while not stop.wait(2.0):
+        loads.append(os.getloadavg()[0])
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sinergi-soak-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -312,6 +318,8 @@ def main() -> int:
             f"kunjungan, {agreement_writers} kerja sama) selama {SECONDS:g} detik pada {base} ...",
             flush=True,
         )
+        loads: list[float] = []
+        threads.append(threading.Thread(target=_load_sampler, args=(loads, stop), daemon=True))
         for thread in threads:
             thread.start()
         stop.wait(SECONDS)
@@ -336,6 +344,11 @@ def main() -> int:
     latencies = sorted(tally.latencies)
     p95 = latencies[int(len(latencies) * 0.95)] if latencies else 0.0
     print(f"Permintaan: {total} ({total / SECONDS:.0f}/detik), p95 {p95 * 1000:.0f} ms")
+    if loads:
+        print(
+            f"Beban mesin (loadavg 1 menit, {os.cpu_count()} CPU): rata-rata {sum(loads) / len(loads):.1f}, "
+            f"tertinggi {max(loads):.1f}"
+        )
     for kind, counter in by_kind.items():
         print(f"  {kind:<10} " + ", ".join(f"{status}: {n}" for status, n in sorted(counter.items())))
     if errors:

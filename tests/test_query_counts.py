@@ -377,7 +377,7 @@ CASES = [
     Case("duplicates", Role.UNIT_OFFICER, _static("/wbp/duplikat/"), add_duplicate_pair, 11),
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 13),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 10),
-    # 15: the aftercare panel's index distribution is one query (14 before it).
+    # One of these is the aftercare panel's index distribution (programs.panels).
     Case("program cohorts", Role.CSR_OFFICER, _program_url("/program/{}/"), add_cohort, 16),
     Case(
         "program index distribution",
@@ -387,8 +387,9 @@ CASES = [
         18,
     ),
     Case("cohort participants", Role.UNIT_OFFICER, _cohort_url("/program/angkatan/{}/"), add_participant, 18),
-    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each.
-    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 12),
+    # A run is paged in two lists (eligible, and not eligible with reasons): a count and a page each; an
+    # administrator reads the whole run, whose two counts were saved with it.
+    Case("screening run", Role.ADMIN, _of("/program/penyaringan/{}/", "run"), add_screened_person, 10),
     Case(
         "screening run, not eligible",
         Role.UNIT_OFFICER,

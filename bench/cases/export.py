@@ -90,6 +90,7 @@ def _people() -> int:
 
 def run(ctx: Context) -> Result:
     ctx.django()
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
     people = _people()
     figures: dict[str, Figure] = {}
     for kind in ("measured", "baseline"):

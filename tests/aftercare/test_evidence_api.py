@@ -17,6 +17,7 @@ from sinergi.accounts.services import token_create
 from sinergi.aftercare import services
 from sinergi.aftercare.models import Aid
 from sinergi.audit.models import AuditEvent
+from sinergi.audit.services import audit_unseal
 from tests.factories import OrganisationFactory
 
 
@@ -86,7 +87,7 @@ def test_a_guide_uploads_a_real_pdf_and_downloads_it_audited(aftercare: dict[str
     assert response.json()["has_evidence"] is True and response.json()["id"] == aid.pk
     aid.refresh_from_db()
     assert aid.evidence.name.endswith(".pdf") and len(aid.evidence_sha256) == 64
-    attached = AuditEvent.objects.get(action="aftercare.aid_evidence_attach")
+    (attached,) = audit_unseal(AuditEvent.objects.filter(action="aftercare.aid_evidence_attach"))
     assert attached.changes["aid"] == aid.pk and attached.changes["type"] == "application/pdf"
 
     download = Client().get(f"/api/v1/aftercare/aid/{aid.pk}/evidence", headers=_headers(pk))
@@ -213,3 +214,13 @@ def test_who_may_upload_and_download(aftercare: dict[str, Any], world: Any) -> N
     assert _upload(kanwil, other, "bukti.pdf", _pdf()).status_code == 403
     other.refresh_from_db()
     assert not other.evidence
+
+
+def test_a_nul_in_the_file_name_over_the_api_never_reaches_storage(aftercare: dict[str, Any]) -> None:
+    """Over HTTP Django's multipart parser already drops what follows a NUL in a file name; the scan is
+    stored under its checksum and detected type either way (the service's own check covers other callers)."""
+    aid = _aid(aftercare)
+    response = _upload(aftercare["pk_officer"], aid, "bukti\x00.html", _pdf())
+    assert response.status_code == 201, response.content
+    aid.refresh_from_db()
+    assert "\x00" not in aid.evidence.name and aid.evidence.name.endswith(".pdf")

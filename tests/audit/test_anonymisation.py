@@ -101,3 +101,20 @@ def test_after_retention_no_audit_row_page_or_export_names_the_person_and_the_ch
     _tamper("UPDATE audit_auditevent SET sealed = %s WHERE seq = %s", ["x" + sealed.sealed[1:], sealed.seq])
     result = audit_verify()
     assert (result.ok, result.broken_seq) == (False, sealed.seq)
+
+
+def test_a_search_by_name_leaves_a_fingerprint_not_the_name(
+    world: World, person: Person, capsys: Any
+) -> None:
+    admin = world.users[Role.ADMIN]
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/wbp/", {"q": NEW_NAME}).status_code == 200
+    event = AuditEvent.objects.filter(action="person.list").order_by("-seq").first()
+    assert event is not None
+    _assert_gone(_raw_rows(), "the raw audit rows")
+    call_command("audit", "fingerprint", f"  {NEW_NAME.upper()} ")
+    fingerprint = capsys.readouterr().out.strip()
+    assert fingerprint.startswith("≈") and event.changes["filters"]["q"] == fingerprint
+    call_command("audit", "fingerprint", "Orang Lain")
+    assert capsys.readouterr().out.strip() != fingerprint

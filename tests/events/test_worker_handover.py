@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from sinergi.aftercare.models import AftercareCase
@@ -54,6 +55,8 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen[str]]
         "DATABASE_URL": _conninfo(),
         "SINERGI_VAR_DIR": str(tmp_path),
         "SINERGI_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        # The same field key as this process: the worker decrypts what the tests wrote (NIKs, audit keys).
+        "SINERGI_FIELD_KEY": django_settings.FIELD_KEY,
     }
 
     def start() -> subprocess.Popen[str]:

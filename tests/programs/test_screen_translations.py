@@ -125,7 +125,9 @@ def test_a_reason_saved_as_text_by_an_older_run_is_shown_as_it_was_stored() -> N
         ),
     ],
 )
-def test_rule_file_errors_read_in_indonesian_and_in_english(data: object, indonesian: str, english: str) -> None:
+def test_rule_file_errors_read_in_indonesian_and_in_english(
+    data: object, indonesian: str, english: str
+) -> None:
     for language, expected in (("id", indonesian), ("en", english)):
         with translation.override(language), pytest.raises(RuleError) as caught:
             parse_rule(data)

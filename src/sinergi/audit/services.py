@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.audit.domain import content_digest, event_hash, link_hash
 from sinergi.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, SubjectKey
 from sinergi.core.bulk import bulk_insert
-from sinergi.core.crypto import decrypt_text, encrypt_text
+from sinergi.core.crypto import blind_index, decrypt_text, encrypt_text
 from sinergi.core.errors import ConflictError
 
 
@@ -404,14 +404,28 @@ def audit_table_is_append_only() -> bool:
 _LONG_NUMBER = re.compile(r"\d[\d .\-]{9,}\d")
 
 
+FREE_TEXT_FILTERS = frozenset({"q", "search", "name"})
+
+
+def audit_search_fingerprint(text: str) -> str:
+    """What the trail records for free text typed into a search: a keyed fingerprint, never the text (it is
+    usually a person's name, and must not outlive that person's anonymisation in clear). Whoever holds the
+    field key can check a guess: `sinergi audit fingerprint "<text>"` prints the value to look for."""
+    normalised = " ".join(_LONG_NUMBER.sub("***", text).casefold().split())
+    return "≈" + blind_index(f"audit-search:{normalised}")[:16]
+
+
 def _redacted_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
-    """Filters as recorded: empty ones left out, and anything that looks like a NIK (or another long
-    number) masked, so a search by NIK never puts the NIK itself into the audit trail."""
+    """Filters as recorded: empty ones left out, anything that looks like a NIK (or another long number)
+    masked, so a search by NIK never puts the NIK itself into the audit trail, and free text searched for
+    (`q`) recorded only as its keyed fingerprint."""
     shown: dict[str, Any] = {}
     for key, value in filters.items():
         if value in (None, "", [], ()):
             continue
-        if isinstance(value, str) and _LONG_NUMBER.search(value):
+        if isinstance(value, str) and key in FREE_TEXT_FILTERS:
+            value = audit_search_fingerprint(value)
+        elif isinstance(value, str) and _LONG_NUMBER.search(value):
             value = _LONG_NUMBER.sub("***", value)
         shown[key] = value
     return shown

@@ -353,7 +353,9 @@ class RowChecker:
                 self.units_by_code[code.strip().upper()] = (pk, name)
             self.units_by_name[normalize_place(name).key] = (pk, name)
         self.province_codes = frozenset(Province.objects.values_list("code", flat=True))
-        self.seen: dict[tuple[int, str], int] = {}
+        # (unit, registration number) -> the first line with them; one short string per key, as a whole
+        # national file's keys are held.
+        self.seen: dict[str, int] = {}
         self.rulesets = ruleset_list()
         # Each distinct text is looked up once per import: a file repeats the same units and places.
         self._units: dict[str, tuple[int, str] | None] = {}
@@ -381,6 +383,13 @@ class RowChecker:
                 normalize_place(raw).key
             )
         return self._units[raw]
+
+    def note(self, unit_id: int, registration: str, line: int) -> int:
+        """Note a row's unit and registration number; returns the first line that had them."""
+        return self.seen.setdefault(f"{unit_id}\x1f{registration}", line)
+
+    def first_line(self, unit_id: int, registration: str) -> int | None:
+        return self.seen.get(f"{unit_id}\x1f{registration}")
 
     def in_scope(self, unit_id: int) -> bool:
         return self.allowed_units is None or unit_id in self.allowed_units
@@ -482,7 +491,7 @@ class RowChecker:
         values["unit_id"] = unit_id
         if unit_id is not None and registration:
             # The import may have noted the row's key already (see `note`): the first line keeps it.
-            first = self.seen.setdefault((unit_id, registration), line)
+            first = self.note(unit_id, registration, line)
             if first != line:
                 unit_name = raw["upt"]
                 result.errors.append(

@@ -85,6 +85,17 @@ class Person(VersionedModel):
             models.Index(fields=["domicile_district"]),
             # The registry list's order: a page reads its 25 rows from the index instead of sorting everyone.
             models.Index(fields=["full_name", "id"], name="person_name_order"),
+            # Duplicates: GROUP BY over these columns reads only the index (people not merged away).
+            models.Index(
+                fields=["nik_hash"],
+                name="person_duplicate_nik",
+                condition=models.Q(merged_into__isnull=True) & ~models.Q(nik_hash=""),
+            ),
+            models.Index(
+                fields=["birth_date", "domicile_district"],
+                name="person_duplicate_birth",
+                condition=models.Q(merged_into__isnull=True, domicile_district__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

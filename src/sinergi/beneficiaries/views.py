@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +29,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.params import MAX_OFFSET, query_id, query_int
 
 EPISODE_FIELDS = (
@@ -51,7 +51,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     unit = query_id(request, "unit")
     status = request.GET.get("status", "")
     people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
-    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(people, 25).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="person.list",
@@ -278,7 +278,7 @@ def upcoming_releases(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("bulan", "3")
     months_value = int(months) if months in ("1", "2", "3") else 3
     episodes = selectors.releases_due_list(actor=request.user, months=months_value)
-    page = Paginator(episodes, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(episodes, 50).get_page(request.GET.get("page"))
     per_unit = selectors.releases_due_per_unit(actor=request.user, months=months_value)
     groups: dict[Any, list[Any]] = {}
     for episode in page.object_list:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -28,6 +30,10 @@ class TokenAuth(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            # The language middleware ran before the token was read: answer in the token user's language.
+            if getattr(user, "language", "") in dict(settings.LANGUAGES):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         return user
 
 

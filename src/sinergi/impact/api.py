@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema, Status
+from pydantic import create_model
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
@@ -21,6 +22,40 @@ from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READE
 from sinergi.programs.models import Program
 
 router = Router(tags=["impact"])
+
+
+# --- Schema helpers: a record's create, update and output schemas come from one declaration ---------------
+
+
+def update_schema(name: str, schema: type[Schema], *, exclude: frozenset[str] = frozenset()) -> type[Schema]:
+    """The update schema of a create schema: `version` first (required: the version the client read, so a
+    stale update answers 409), then every field of `schema` but `exclude`, optional, where None (or leaving
+    the field out) means "unchanged"."""
+    fields: dict[str, Any] = {"version": (int, ...)}
+    for field, info in schema.model_fields.items():
+        if field not in exclude:
+            annotation: Any = info.annotation
+            fields[field] = (annotation | None, None)
+    return create_model(name, __base__=Schema, __module__=__name__, **fields)
+
+
+def output_schema(
+    name: str, schema: type[Schema], *, before: dict[str, Any], after: dict[str, Any]
+) -> type[Schema]:
+    """The output schema of a record created with `schema`: the `before` fields (its id, its owner), every
+    field of `schema`, then the `after` fields (flags, `version`); all required, as the record has them."""
+    fields: dict[str, Any] = {field: (kind, ...) for field, kind in before.items()}
+    fields |= {field: (info.annotation, ...) for field, info in schema.model_fields.items()}
+    fields |= {field: (kind, ...) for field, kind in after.items()}
+    return create_model(name, __base__=Schema, __module__=__name__, **fields)
+
+
+def _out(schema: type[Schema], record: Any, **computed: Any) -> dict[str, Any]:
+    """A record as `schema` shows it: each field read from the record's attribute of the same name, except
+    the `computed` ones (counts, flags)."""
+    return {
+        field: getattr(record, field) for field in schema.model_fields if field not in computed
+    } | computed
 
 
 class LineOut(Schema):
@@ -43,15 +78,26 @@ class LineIn(Schema):
     funder_id: int
 
 
-class ExpenditureOut(Schema):
-    id: int
+class ExpenditureIn(Schema):
     budget_line_id: int
     spent_on: dt.date
     amount: int
     description: str
     paid_by_id: int
-    has_receipt: bool
-    version: int
+
+
+# Updates carry `version` and the create schema's fields, each optional; outputs repeat the create schema's
+# fields around the record's id and version. For mypy these are Any: their fields are known at runtime only.
+if TYPE_CHECKING:
+    LineUpdate = Any
+    ExpenditureUpdate = Any
+    ExpenditureOut = Any
+else:
+    LineUpdate = update_schema("LineUpdate", LineIn)
+    ExpenditureUpdate = update_schema("ExpenditureUpdate", ExpenditureIn)
+    ExpenditureOut = output_schema(
+        "ExpenditureOut", ExpenditureIn, before={"id": int}, after={"has_receipt": bool, "version": int}
+    )
 
 
 class SroiOut(Schema):
@@ -206,16 +252,7 @@ def expenditures(request: HttpRequest, program_id: int, page: Query[PageParams])
     require_roles(request, *FINANCE_READERS)
     program = selectors.finance_program_get(actor=request.user, pk=program_id)
     return [
-        {
-            "id": e.pk,
-            "budget_line_id": e.budget_line_id,
-            "spent_on": e.spent_on,
-            "amount": e.amount,
-            "description": e.description,
-            "paid_by_id": e.paid_by_id,
-            "has_receipt": bool(e.receipt),
-            "version": e.version,
-        }
+        _expenditure(e)
         for e in page_of(selectors.expenditure_list(actor=request.user, program=program), page)
     ]
 
@@ -224,14 +261,7 @@ def expenditures(request: HttpRequest, program_id: int, page: Query[PageParams])
 def value_maps(request: HttpRequest, page: Query[PageParams]) -> list[dict[str, Any]]:
     require_roles(request, *FINANCE_READERS)
     return [
-        {
-            "id": m.pk,
-            "title": m.title,
-            "program_id": m.program_id,
-            "agreement_id": m.agreement_id,
-            "outcomes": m.outcome_count,
-            "version": m.version,
-        }
+        _value_map(m, outcomes=m.outcome_count)
         for m in page_of(selectors.value_map_list(actor=request.user), page)
     ]
 
@@ -271,14 +301,7 @@ def value_map_import(request: HttpRequest, map_id: int, payload: ImportIn) -> di
         text=domain.to_json(payload.value_map),
         version=payload.version,
     )
-    return {
-        "id": value_map.pk,
-        "title": value_map.title,
-        "program_id": value_map.program_id,
-        "agreement_id": value_map.agreement_id,
-        "outcomes": value_map.outcomes.count(),
-        "version": value_map.version,
-    }
+    return _value_map(value_map)
 
 
 def _snapshot(snapshot: Any) -> dict[str, Any]:
@@ -433,32 +456,6 @@ def agreement_recidivism(
 # --- Writes: finance and value maps ----------------------------------------------------------------------
 
 
-class LineUpdate(Schema):
-    version: int
-    year: int | None = None
-    category: str | None = None
-    description: str | None = None
-    amount: int | None = None
-    funder_id: int | None = None
-
-
-class ExpenditureIn(Schema):
-    budget_line_id: int
-    spent_on: dt.date
-    amount: int
-    description: str
-    paid_by_id: int
-
-
-class ExpenditureUpdate(Schema):
-    version: int
-    budget_line_id: int | None = None
-    spent_on: dt.date | None = None
-    amount: int | None = None
-    description: str | None = None
-    paid_by_id: int | None = None
-
-
 class InKindIn(Schema):
     contributor_id: int
     kind: str
@@ -468,28 +465,6 @@ class InKindIn(Schema):
     valuation_basis: str
 
 
-class InKindUpdate(Schema):
-    version: int
-    contributor_id: int | None = None
-    kind: str | None = None
-    description: str | None = None
-    contributed_on: dt.date | None = None
-    value: int | None = None
-    valuation_basis: str | None = None
-
-
-class InKindOut(Schema):
-    id: int
-    program_id: int
-    contributor_id: int
-    kind: str
-    description: str
-    contributed_on: dt.date
-    value: int
-    valuation_basis: str
-    version: int
-
-
 class ValueMapIn(Schema):
     title: str
     program_id: int | None = None
@@ -497,17 +472,6 @@ class ValueMapIn(Schema):
     stakeholders: list[str] = []
     discount_rate: Decimal | None = None
     inputs_source: str = "finance"
-    inputs_manual: int | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
-
-
-class ValueMapUpdate(Schema):
-    version: int
-    title: str | None = None
-    stakeholders: list[str] | None = None
-    discount_rate: Decimal | None = None
-    inputs_source: str | None = None
     inputs_manual: int | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
@@ -530,24 +494,6 @@ class OutcomeIn(Schema):
     binding: str = ""
 
 
-class OutcomeUpdate(Schema):
-    version: int
-    name: str | None = None
-    quantity: Decimal | None = None
-    proxy: Decimal | None = None
-    duration: int | None = None
-    deadweight: Decimal | None = None
-    displacement: Decimal | None = None
-    attribution: Decimal | None = None
-    drop_off: Decimal | None = None
-    stakeholder: str | None = None
-    indicator: str | None = None
-    quantity_source: str | None = None
-    proxy_source: str | None = None
-    deadweight_source: str | None = None
-    binding: str | None = None
-
-
 class OutcomeOut(Schema):
     id: int
     value_map_id: int
@@ -568,6 +514,23 @@ class VersionIn(Schema):
     version: int
 
 
+# The owner of a value map (program or agreement) never changes.
+if TYPE_CHECKING:
+    InKindUpdate = Any
+    InKindOut = Any
+    ValueMapUpdate = Any
+    OutcomeUpdate = Any
+else:
+    InKindUpdate = update_schema("InKindUpdate", InKindIn)
+    InKindOut = output_schema(
+        "InKindOut", InKindIn, before={"id": int, "program_id": int}, after={"version": int}
+    )
+    ValueMapUpdate = update_schema(
+        "ValueMapUpdate", ValueMapIn, exclude=frozenset({"program_id", "agreement_id"})
+    )
+    OutcomeUpdate = update_schema("OutcomeUpdate", OutcomeIn)
+
+
 def _organisation(pk: int | None) -> Organisation | None:
     return Organisation.objects.filter(pk=pk).first() if pk is not None else None
 
@@ -577,59 +540,19 @@ def _given(payload: Schema, *, exclude: set[str]) -> dict[str, Any]:
 
 
 def _expenditure(e: Any) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "budget_line_id": e.budget_line_id,
-        "spent_on": e.spent_on,
-        "amount": e.amount,
-        "description": e.description,
-        "paid_by_id": e.paid_by_id,
-        "has_receipt": bool(e.receipt),
-        "version": e.version,
-    }
+    return _out(ExpenditureOut, e, has_receipt=bool(e.receipt))
 
 
 def _in_kind(c: Any) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "program_id": c.program_id,
-        "contributor_id": c.contributor_id,
-        "kind": c.kind,
-        "description": c.description,
-        "contributed_on": c.contributed_on,
-        "value": c.value,
-        "valuation_basis": c.valuation_basis,
-        "version": c.version,
-    }
+    return _out(InKindOut, c)
 
 
-def _value_map(m: Any) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "title": m.title,
-        "program_id": m.program_id,
-        "agreement_id": m.agreement_id,
-        "outcomes": m.outcomes.count(),
-        "version": m.version,
-    }
+def _value_map(m: Any, *, outcomes: int | None = None) -> dict[str, Any]:
+    return _out(ValueMapOut, m, outcomes=m.outcomes.count() if outcomes is None else outcomes)
 
 
 def _outcome(o: Any) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "value_map_id": o.value_map_id,
-        "name": o.name,
-        "quantity": o.quantity,
-        "proxy": o.proxy,
-        "duration": o.duration,
-        "deadweight": o.deadweight,
-        "deadweight_source": o.deadweight_source,
-        "displacement": o.displacement,
-        "attribution": o.attribution,
-        "drop_off": o.drop_off,
-        "binding": o.binding,
-        "version": o.version,
-    }
+    return _out(OutcomeOut, o)
 
 
 @router.put("/budget-lines/{line_id}", response=LineOut, summary="Change a budget line")

@@ -447,35 +447,35 @@ class ReasonTexts:
             name = self.names.get(district or "")
             t = fill(0, district, lambda: _domicile_reason(rule, district, name))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := status_c.get(status, miss)) is miss:
             t = fill(1, status, lambda: _status_reason(rule, status))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := sex_c.get(sex, miss)) is miss:
             t = fill(2, sex, lambda: _sex_reason(rule, sex))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := age_c.get(birth, miss)) is miss:
             t = fill(3, birth, lambda: _age_reason(rule, birth, as_of))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := release_c.get(expiry, miss)) is miss:
             t = fill(4, expiry, lambda: _release_reason(rule, expiry, as_of))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := offence_c.get(offence, miss)) is miss:
             t = fill(5, offence, lambda: _offence_reason(rule, offence))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := risk_c.get(risk, miss)) is miss:
             t = fill(6, risk, lambda: _risk_reason(rule, risk))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         if (t := consent_c.get(has_consent, miss)) is miss:
             t = fill(7, has_consent, lambda: _consent_reason(rule, has_consent))
         if t:
-            found.append(t)  # type: ignore[arg-type]
+            found.append(t)
         return found
 
 

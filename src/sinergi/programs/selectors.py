@@ -254,10 +254,10 @@ def screen(
     base = screening_queryset(actor=actor, rule=rule, as_of=as_of).select_related(
         "person", "person__domicile_district", "unit"
     )
-    eligible = list(base.filter(eligible=True).order_by("unit__code", "registration_number"))
+    eligible = list(base.filter(Q(eligible=True)).order_by("unit__code", "registration_number"))
     ineligible = []
     for episode in (
-        base.filter(eligible=False).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
+        base.filter(Q(eligible=False)).order_by("unit__code", "registration_number").iterator(chunk_size=2000)
     ):
         ok, reasons = domain.evaluate(rule, facts_of(episode), as_of=as_of)
         ineligible.append((episode, reasons or [str(NOT_MET)]))
@@ -282,7 +282,7 @@ def facts_of(episode: Any) -> domain.PersonFacts:
 
 def eligible_count(*, rule: domain.Rule, as_of: dt.date) -> int:
     """How many people the rule admits over the whole registry (one SQL count; used by the benchmark)."""
-    return screening_queryset(actor=None, rule=rule, as_of=as_of).filter(eligible=True).count()
+    return screening_queryset(actor=None, rule=rule, as_of=as_of).filter(Q(eligible=True)).count()
 
 
 # --- Scope -------------------------------------------------------------------------------------------
@@ -392,9 +392,7 @@ def _run_rule(run: ScreeningRun) -> domain.Rule | None:
         return None
 
 
-def with_reasons(
-    results: Iterable[ScreeningResult], *, run: ScreeningRun | None = None
-) -> list[ScreeningResult]:
+def with_reasons(results: Iterable[ScreeningResult], *, run: ScreeningRun | None = None) -> list[Any]:
     """The results with `reason_codes` (codes with parameters, or the text an older run stored) and
     `reason_texts` (in the active language) set; empty for eligible people. Works the reasons out from the
     run's frozen facts, so call it on the rows shown, not on a whole run. One query for district names."""

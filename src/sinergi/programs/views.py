@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.selectors import has_active_consent
@@ -92,7 +93,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(request.GET.get("page")),
+            "programs": Paginator(selectors.program_list(actor=request.user), 25).get_page(
+                request.GET.get("page")
+            ),
             "can_plan": _role(request) in PLANNERS,
             "cohorts": selectors.cohort_list(actor=request.user)[:20],
         },
@@ -225,6 +228,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(actor=request.user, pk=pk)
     eligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
     ineligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE)
+    if actor_unit_ids(request.user) is None:  # the whole run: its counts were saved with it
+        eligible.count = run.eligible_count
+        ineligible.count = run.evaluated - run.eligible_count
     eligible_page = eligible.get_page(request.GET.get("page"))
     ineligible_page = ineligible.get_page(request.GET.get("tidak"))
     shown = selectors.with_reasons([*eligible_page.object_list, *ineligible_page.object_list], run=run)

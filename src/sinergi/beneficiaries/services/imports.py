@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -33,7 +33,7 @@ from sinergi.events import kinds
 from sinergi.events.services import events_record_many
 
 logger = logging.getLogger(__name__)
-CHUNK = 10_000
+CHUNK = 5_000
 ANALYZE_AFTER = 5_000  # rows created or changed by one import, after which the statistics are refreshed
 
 PERSON_FIELDS = (
@@ -193,6 +193,9 @@ class _Writer:
         self.synthetic = synthetic
         self.source = source
         self.created_episode_ids: set[int] = set()
+        # The people this import has written to (kept only when some rows were found unchanged).
+        self.track_people = False
+        self.touched_people: set[int] = set()
         self.people_by_nik: dict[str, dict[str, Any]] = {}
         self.episodes: dict[tuple[int, str], dict[str, Any]] = {}
         self.unit_names = dict(
@@ -426,6 +429,10 @@ class _Writer:
         self._update_people(list(changed_people.values()))
         self._insert_episodes(new_episodes)
         self.created_episode_ids.update(e["pk"] for e in new_episodes)
+        if self.track_people:
+            self.touched_people.update(changed_people)
+            self.touched_people.update(e["person_id"] for e in new_episodes)
+            self.touched_people.update(e["person_id"] for e in changed_episodes.values())
         self._update_episodes(list(changed_episodes.values()))
         for outcome in outcomes:
             setattr(summary, outcome, getattr(summary, outcome) + 1)
@@ -830,66 +837,85 @@ def _state_sql() -> str:
 
 
 class _KnownRows:
-    """Finds a chunk's unchanged rows (one query) and remembers the rows an import wrote."""
+    """Finds a file's unchanged rows (one pass over the file, one query) and remembers the rows written."""
 
     def __init__(self, checker: RowChecker) -> None:
         from sinergi.regions.models import ReferenceDataset
 
         self.checker = checker
-        context = [ROW_HASH_VERSION]
-        context += [
-            f"{n}:{c}" for n, c in ReferenceDataset.objects.order_by("name").values_list("name", "checksum")
-        ]
-        context += [repr(r) for r in checker.rulesets]
-        self.context = "\x1d".join(context)
+        datasets = ReferenceDataset.objects.order_by("name").values_list("name", "checksum")
+        context = [ROW_HASH_VERSION, *(f"{n}:{c}" for n, c in datasets), *map(repr, checker.rulesets)]
+        self.context = "\x1d".join(context).encode()
         self.any_known = ImportedRow.objects.exists()
         self.postgres = connection.vendor == "postgresql"
         self.tables: set[str] = set()
+        self.rows = 0  # rows in the file
+        self.firsts = 0  # rows that are the first with their unit and registration number
 
     def row_hash(self, originals: dict[str, object]) -> str:
         text = "\x1f".join(f"{k}\x1e{_text(v)}" for k, v in sorted(originals.items()))
-        return hashlib.blake2b(f"{self.context}\x1d{text}".encode(), digest_size=16).hexdigest()
+        return hashlib.blake2b(self.context + text.encode(), digest_size=16).hexdigest()
 
-    def _stage(self, cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    def key_of(self, originals: dict[str, object]) -> tuple[int, str] | None:
+        """The row's unit and registration number exactly as the check reads them (None when the check
+        would not note them: no unit, an unknown one or one outside the importer's scope, no number)."""
+        upt = _text(originals.get("upt")).replace("\x00", "")
+        registration = _text(originals.get("no_registrasi")).replace("\x00", "").strip()
+        if not upt.strip() or not registration:
+            return None
+        found = self.checker.unit_of(upt)
+        if found is None or not self.checker.in_scope(found[0]):
+            return None
+        return (found[0], registration)
+
+    def is_first(self, line: int, originals: dict[str, object]) -> bool:
+        key = self.key_of(originals)
+        return key is not None and self.checker.first_line(*key) == line
+
+    def _create(self, cursor: Any, table: str, columns: str) -> None:
         if table not in self.tables:
             commit = " ON COMMIT DROP" if self.postgres else ""
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}){commit}")
             self.tables.add(table)
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed name)
-        names = ", ".join(c.split()[0] for c in columns.split(", "))
+
+    def _fill(self, cursor: Any, table: str, names: str, rows: Iterable[tuple[Any, ...]]) -> None:
         if self.postgres:
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(rows[0]))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+            marks = ", ".join(["%s"] * (names.count(",") + 1))
+            for batch in _chunks(rows, 5000):
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
 
-    def note(self, chunk: list[tuple[int, dict[str, object]]]) -> dict[int, tuple[int, str]]:
-        """Note each row's unit and registration number, in file order, exactly as the check does (so a
-        repeat is caught whether or not the first row is checked); return {line: (unit id, registration)}
-        for the rows that are the first with theirs."""
-        firsts: dict[int, tuple[int, str]] = {}
-        for line, originals in chunk:
-            upt = _text(originals.get("upt")).replace("\x00", "")
-            registration = _text(originals.get("no_registrasi")).replace("\x00", "").strip()
-            if not upt.strip() or not registration:
-                continue
-            found = self.checker.unit_of(upt)
-            if found is None or not self.checker.in_scope(found[0]):
-                continue
-            key = (found[0], registration)
-            if self.checker.seen.setdefault(key, line) == line:
-                firsts[line] = key
-        return firsts
+    def note(self, rows: Iterable[tuple[int, dict[str, object]]]) -> Iterator[tuple[int, int, str, str]]:
+        """Note every row's unit and registration number in file order, exactly as the check does (so a
+        repeat is caught whether or not the first row is checked); yield (line, unit, registration, row
+        hash) of the rows that are the first with theirs."""
+        for line, originals in rows:
+            self.rows += 1
+            key = self.key_of(originals)
+            if key is not None and self.checker.note(*key, line) == line:
+                self.firsts += 1
+                yield (line, key[0], key[1], self.row_hash(originals))
 
-    def unchanged(self, chunk: list[tuple[int, dict[str, object]]]) -> tuple[dict[int, int], dict[int, str]]:
-        """({line: person id} of the chunk's unchanged rows, {line: row hash} of every row noted)."""
-        firsts = self.note(chunk)
-        hashes = {line: self.row_hash(originals) for line, originals in chunk if line in firsts}
-        if not self.any_known or not hashes:
-            return {}, hashes
+    def unchanged(self, rows: Iterable[tuple[int, dict[str, object]]]) -> Generator[tuple[int, int, int]]:
+        """Read the whole file once (noting every row, see `note`) and yield (line, person id, how many
+        rows are unchanged) of the unchanged rows, in file order."""
         e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
+        with connection.cursor() as cursor:
+            self._create(
+                cursor, "_sinergi_import_rows", "line integer, unit_id integer, reg text, row_hash text"
+            )
+            noted = self.note(rows)
+            if not self.any_known:
+                for _ in noted:  # nothing was ever imported: no row can be unchanged
+                    pass
+                return
+            self._fill(cursor, "_sinergi_import_rows", "line, unit_id, reg, row_hash", noted)
+            if self.postgres:
+                cursor.execute("ANALYZE _sinergi_import_rows")
         params: list[Any] = []
         scope = ""
         allowed = self.checker.allowed_units
@@ -900,34 +926,29 @@ class _KnownRows:
                 f"AND o.unit_id NOT IN ({', '.join(['%s'] * len(allowed))}))"
             )
             params = [*CLOSED_STATUSES, *allowed]
-        rows = [(line, *firsts[line], h) for line, h in hashes.items()]
-        with connection.cursor() as cursor:
-            if self.postgres:
-                # The keys as arrays: the planner walks them through the episode's unique index.
-                source = (
-                    "unnest(%s::integer[], %s::integer[], %s::text[], %s::text[]) "
-                    "AS k(line, unit_id, reg, row_hash)"
-                )
-                params = [list(column) for column in zip(*rows, strict=True)] + params
-            else:
-                self._stage(
-                    cursor,
-                    "_sinergi_import_rows",
-                    "line integer, unit_id integer, reg text, row_hash text",
-                    rows,
-                )
-                source = "_sinergi_import_rows k"
-            cursor.execute(
-                f"SELECT k.line, e.person_id FROM {source} "  # noqa: S608
-                f"JOIN {e} e ON e.unit_id = k.unit_id AND e.registration_number = k.reg "
-                f"JOIN {r} r ON r.episode_id = e.id AND r.row_hash = k.row_hash "
-                f"JOIN {p} p ON p.id = e.person_id "
-                f"WHERE p.merged_into_id IS NULL AND r.state_hash = {_state_sql()} "
-                f"AND (p.nik_hash = '' OR NOT EXISTS (SELECT 1 FROM {p} q WHERE q.nik_hash = p.nik_hash "
-                f"AND q.id <> p.id AND q.merged_into_id IS NULL)) {scope}",
-                params,
-            )
-            return dict(cursor.fetchall()), hashes
+        # A NIK another (unmerged) person also has would match that person instead: checked in full.
+        shared_nik = (
+            f"SELECT nik_hash FROM {p} WHERE merged_into_id IS NULL AND nik_hash <> '' "  # noqa: S608
+            "GROUP BY nik_hash HAVING COUNT(*) > 1"
+        )
+        sql = (
+            f"SELECT k.line, e.person_id, COUNT(*) OVER () FROM _sinergi_import_rows k "  # noqa: S608
+            f"JOIN {e} e ON e.unit_id = k.unit_id AND e.registration_number = k.reg "
+            f"JOIN {r} r ON r.episode_id = e.id AND r.row_hash = k.row_hash "
+            f"JOIN {p} p ON p.id = e.person_id "
+            f"WHERE p.merged_into_id IS NULL AND r.state_hash = {_state_sql()} "
+            f"AND (p.nik_hash = '' OR p.nik_hash NOT IN ({shared_nik})) {scope} ORDER BY k.line"
+        )
+        if self.postgres:
+            # Read as the file is written, a batch at a time (memory stays flat however long the file).
+            with connection.connection.cursor(name="sinergi_import_unchanged") as stream:
+                stream.execute(sql, params)
+                while batch := stream.fetchmany(5000):
+                    yield from batch
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                yield from cursor.fetchall()
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a large write, so the next import's lookups (and the
@@ -943,7 +964,8 @@ class _KnownRows:
             return
         e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
         with connection.cursor() as cursor:
-            self._stage(cursor, "_sinergi_import_done", "episode_id integer, row_hash text", written)
+            self._create(cursor, "_sinergi_import_done", "episode_id integer, row_hash text")
+            self._fill(cursor, "_sinergi_import_done", "episode_id, row_hash", written)
             cursor.execute(
                 f"INSERT INTO {r} (episode_id, row_hash, state_hash) "  # noqa: S608
                 f"SELECT d.episode_id, d.row_hash, {_state_sql()} FROM _sinergi_import_done d "
@@ -978,8 +1000,26 @@ def wbp_import(
     try:
         with transaction.atomic():
             known = _KnownRows(checker)
-            for chunk in _chunks(read_rows(path), CHUNK):
-                unchanged, hashes = known.unchanged(chunk)
+            # First pass: every row noted, the unchanged ones found. When every row is unchanged, that is
+            # all there is to do.
+            stream = known.unchanged(read_rows(path))
+            pending = next(stream, None)
+            if pending is not None:
+                writer.track_people = True
+            everything = pending is not None and pending[2] == known.rows
+            if everything:
+                summary.rows = summary.unchanged = known.rows
+                if progress:
+                    progress(summary.rows)
+            for chunk in [] if everything else _chunks(read_rows(path), CHUNK):
+                last = chunk[-1][0]
+                unchanged: dict[int, int] = {}
+                while pending is not None and pending[0] <= last:
+                    unchanged[pending[0]] = pending[1]
+                    pending = next(stream, None)
+                if writer.touched_people:
+                    # A row of a person an earlier row changed is checked as if there were no shortcut.
+                    unchanged = {k: v for k, v in unchanged.items() if v not in writer.touched_people}
                 results = []
                 for line, originals in chunk:
                     summary.rows += 1
@@ -997,8 +1037,8 @@ def wbp_import(
                         summary.invalid += 1
                 valid = [result for result in results if result.valid]
                 if unchanged and valid:
-                    # An unchanged row after a row that changes the same person is checked and written
-                    # with it, in file order, as if there were no shortcut.
+                    # Likewise an unchanged row after a row of this chunk that may change the same person:
+                    # checked and written with it, in file order.
                     reach = writer.prepare(valid)
                     again = [(line, o) for line, o in chunk if unchanged.get(line) in reach]
                     if again:
@@ -1011,15 +1051,17 @@ def wbp_import(
                 # Valid rows are written even when the file will be refused, so the counts say what the
                 # valid rows would do; the rollback below then removes them.
                 writer.write(valid, summary)
+                originals_at = dict(chunk)
                 known.remember(
                     [
-                        (pk, hashes[row.line])
+                        (pk, known.row_hash(originals_at[row.line]))
                         for row, pk in writer.settled()
-                        if row.line in hashes and not row.warnings
+                        if not row.warnings and known.is_first(row.line, originals_at[row.line])
                     ]
                 )
                 if progress:
                     progress(summary.rows)
+            stream.close()
             if summary.created + summary.updated >= ANALYZE_AFTER:
                 known.analyze()
             if dry_run or (summary.invalid and not skip_invalid):

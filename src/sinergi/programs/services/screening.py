@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record
@@ -68,7 +68,8 @@ def _freeze(run: ScreeningRun, rows: QuerySet[Any]) -> int:
     quote = connection.ops.quote_name
     meta = ScreeningResult._meta
     columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("run", "reasons", *selectors.FROZEN_COLUMNS)
+        quote(cast("Field[Any, Any]", meta.get_field(name)).column)
+        for name in ("run", "reasons", *selectors.FROZEN_COLUMNS)
     )
     select, params = rows.query.sql_with_params()
     no_reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"

@@ -14,6 +14,9 @@ from sinergi.beneficiaries.services import wbp_import
 
 
 class Command(BaseCommand):
+    # The system checks import every URL configuration and view: seconds of start-up an import (often a
+    # scheduled one, often of an unchanged file) does not need. `sinergi check` runs them.
+    requires_system_checks: list[str] = []
     help = (
         "Import WBP from a CSV (comma or semicolon, UTF-8, BOM allowed) or XLSX file. All rows or none, "
         "unless --skip-invalid. Exit status: 0 written or dry run clean, 1 invalid rows, 2 usage error."
