@@ -11,10 +11,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.choices import OrganisationKind
+from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation
 from sinergi.aftercare import forms, selectors, services
 from sinergi.aftercare.access import (
@@ -62,12 +63,34 @@ def _refused(form: Any, error: ApplicationError) -> None:
 @allow(*LIST_READERS)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    cases = selectors.case_list(actor=request.user, q=q)
+    officer = request.GET.get("officer", "")
+    officer_id = int(officer) if officer.isdigit() else None
+    cases = selectors.with_followups(selectors.case_list(actor=request.user, q=q, officer=officer_id))
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    show_followups = getattr(request.user, "role", None) in FOLLOWUP_VIEWERS
+    rows = [
+        (
+            case,
+            selectors.followup_counts(case, today=today) if show_followups and not case.closed_on else None,
+        )
+        for case in page.object_list
+    ]
     audit_read(
-        actor=request.user, action="aftercare_case.list", filters={"q": q}, count=len(page.object_list)
+        actor=request.user,
+        action="aftercare_case.list",
+        filters={"q": q, "officer": officer_id or ""},
+        count=len(page.object_list),
     )
-    return render(request, "aftercare/case_list.html", {"page_obj": page, "q": q})
+    return render(
+        request,
+        "aftercare/case_list.html",
+        {"page_obj": page, "rows": rows, "q": q, "officer": officer_id, "show_followups": show_followups},
+    )
+
+
+# Who sees the due and overdue follow-ups of each case in the list (not the company or partners).
+FOLLOWUP_VIEWERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
 
 
 @allow(*CASELOAD_ROLES)
@@ -476,7 +499,6 @@ def wage_list_view(request: HttpRequest) -> HttpResponse:
 @allow(*WAGE_EDITORS)
 def heads_view(request: HttpRequest) -> HttpResponse:
     """Administrators choose which Bapas officers head their Bapas (and so assign its cases)."""
-    from sinergi.accounts.choices import Role
     from sinergi.accounts.models import User
 
     officers = User.objects.filter(role=Role.BAPAS_OFFICER, is_active=True).select_related("organisation")
