@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import OrganisationKind, Role
@@ -52,6 +53,21 @@ def _form_page(
     request: HttpRequest, case: AftercareCase, form: Any, title: str, status: int = 200
 ) -> HttpResponse:
     return render(request, "aftercare/form.html", {"case": case, "form": form, "title": title}, status=status)
+
+
+VERSION_MISSING = gettext_lazy(
+    "The form came without the version of the record you edited, so a change made meanwhile by someone "
+    "else could be overwritten. Reload the page and enter your changes again."
+)
+
+
+def _version(form: Any) -> int:
+    """The version the editor saw, sent with the form; an edit without it is refused as a conflict (never
+    checked against the current version, which would let it overwrite a concurrent change)."""
+    version = form.cleaned_data.get("version")
+    if version is None:
+        raise ConflictError(VERSION_MISSING)
+    return int(version)
 
 
 def _refused(form: Any, error: ApplicationError) -> None:
@@ -161,7 +177,7 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
                     pk_officer=form.cleaned_data["pk_officer"],
                     mentor=form.cleaned_data["mentor"],
                     mentor_shares=form.cleaned_data["mentor_shares"],
-                    version=form.cleaned_data["version"] or case.version,
+                    version=_version(form),
                 )
             except ApplicationError as error:
                 _refused(form, error)
@@ -287,7 +303,7 @@ def goal_edit_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
                     actor=request.user,
                     goal=item,
                     data={k: form.cleaned_data[k] for k in fields},
-                    version=form.cleaned_data["version"] or item.version,
+                    version=_version(form),
                 )
             except ConflictError as error:
                 form.add_error(None, str(error.message))
@@ -394,7 +410,7 @@ def followup_view(request: HttpRequest, pk: int, milestone: int) -> HttpResponse
                         actor=request.user,
                         followup=existing,
                         data=data,
-                        version=form.cleaned_data["version"] or existing.version,
+                        version=_version(form),
                     )
             except ConflictError as error:
                 form.add_error(None, str(error.message))
