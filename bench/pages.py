@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.harness import Context, Figure, Result, percentile
+from bench.harness import Figure, Result, percentile
 
 REQUESTS = 20
 TARGET_SECONDS = 0.25

@@ -411,6 +411,7 @@ CASES = [
         add_screened_out_person,
         14,
     ),
+    Case("figure list", Role.ADMIN, _static("/laporan/daftar/enrolled/"), add_participant, 12),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 11),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 9),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 8),
@@ -451,6 +452,9 @@ CASES = [
         add_session,
         4,
         api=True,
+    ),
+    Case(
+        "api aftercare cases", Role.ADMIN, _static("/api/v1/aftercare/cases"), add_aftercare_case, 3, api=True
     ),
     Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
     Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),

@@ -1,11 +1,12 @@
 """export: the registry list of every person as XLSX, peak memory (issue 13/14: 300,000 rows, under 300 MB).
 
-Each export runs in a child process of its own (this file run as a script with the bench environment), so
-its peak RSS is that of the export alone (`harness.run_command`). The measured export is the real view
-(`reports.views.person_export` for an administrator, who sees every person): scoped query, pseudonyms,
-the audit event and the write-only XLSX streamed to a file. The baseline does the same work by hand:
-one hand-written SQL query read through a server-side cursor, written by openpyxl in write-only mode,
-without pseudonyms or audit. There is no `sinergi` command for list exports (they are web downloads).
+Each export runs in a child process of its own (`python -m bench.cases.export measured|baseline FILE` with
+the bench environment), so its peak RSS is that of the export alone (`harness.run_command`). The measured
+export is the real view (`reports.views.person_export` for an administrator, who sees every person):
+scoped query, pseudonyms, the audit event and the write-only XLSX streamed to a file. The baseline does
+the same work by hand: one hand-written SQL query read through a server-side cursor, written by openpyxl
+in write-only mode, without pseudonyms or audit. There is no `sinergi` command for list exports (they
+are web downloads).
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-if __name__ == "__main__":  # run as a script: make `bench` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 from bench.harness import Context, Figure, Result, run_command
 
 ID = "export"
 WHAT = "XLSX export of every person in the registry (peak memory of the exporting process)"
 TARGET_MB = 300.0
 FULL_SCALE = 300_000
+ROOT = Path(__file__).resolve().parents[2]
 
 BASELINE_SQL = """
 SELECT p.id, p.sex, p.birth_date, p.domicile_district_id, u.name, e.status
@@ -97,8 +96,10 @@ def run(ctx: Context) -> Result:
         samples, peaks = [], []
         for _ in range(ctx.repeat):
             output = ctx.workdir / f"export-{kind}.xlsx"
-            argv = [sys.executable, str(Path(__file__).resolve()), kind, str(output)]
-            seconds, peak, status = run_command(argv, ctx.bench_env())
+            # As a module from the repository root (on PYTHONPATH), not as a file: run as a file, this
+            # folder would come first on sys.path and its `http.py` would shadow the standard library's.
+            argv = [sys.executable, "-m", "bench.cases.export", kind, str(output)]
+            seconds, peak, status = run_command(argv, {**ctx.bench_env(), "PYTHONPATH": str(ROOT)})
             if status != 0:
                 raise RuntimeError(f"export ({kind}) failed (status {status})")
             samples.append(seconds)

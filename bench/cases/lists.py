@@ -1,4 +1,4 @@
-"""Lists: the registry list and its searches, releases due, duplicates and a screening run's results, per role.
+"""Lists: the registry list and searches, releases due, duplicates and a screening run's results, per role.
 
 Each page is requested as a user of each role that may open it (the user whose unit holds the most people),
 and compared with the page's main query written by hand in SQL on the same connection.
@@ -34,14 +34,17 @@ def _scope_sql(user: Any) -> tuple[str, list[Any]]:
     )
     params = [list(units)] * column.count("%s")
     return (
-        f" AND EXISTS (SELECT 1 FROM beneficiaries_custodyepisode e WHERE e.person_id = p.id AND {column})",
+        " AND EXISTS (SELECT 1 FROM beneficiaries_custodyepisode e WHERE e.person_id = p.id AND "  # noqa: S608
+        + column
+        + ")",
         params,
     )
 
 
 PERSON_PAGE = (
     "SELECT p.id, p.full_name, p.birth_date, p.sex, p.nik_last4, d.name FROM beneficiaries_person p "
-    "LEFT JOIN regions_district d ON d.code = p.domicile_district_id WHERE p.merged_into_id IS NULL{scope}{match} "
+    "LEFT JOIN regions_district d ON d.code = p.domicile_district_id "
+    "WHERE p.merged_into_id IS NULL{scope}{match} "
     "ORDER BY p.full_name, p.id LIMIT 25 OFFSET %s"
 )
 
@@ -130,7 +133,8 @@ RELEASES = (
     "FROM beneficiaries_custodyepisode e JOIN beneficiaries_person p ON p.id = e.person_id "
     "JOIN accounts_organisation u ON u.id = e.unit_id "
     "WHERE e.status NOT IN ('bebas', 'pindah') AND p.merged_into_id IS NULL "
-    "AND (e.release_date BETWEEN %s AND %s OR (e.release_date IS NULL AND e.expiry_date BETWEEN %s AND %s)){scope} "
+    "AND (e.release_date BETWEEN %s AND %s "
+    "OR (e.release_date IS NULL AND e.expiry_date BETWEEN %s AND %s)){scope} "
     "ORDER BY u.name, e.unit_id, e.expiry_date, e.id LIMIT 50"
 )
 

@@ -125,3 +125,26 @@ def test_the_value_map_page_shows_live_quantities_and_the_one_click_deadweight(w
     assert response.status_code == 302
     outcome.refresh_from_db()
     assert outcome.deadweight_source
+
+
+def test_the_sensitivity_chart_is_the_same_on_the_page_and_in_the_joint_report(world, live_map) -> None:
+    from django.test import Client
+
+    from sinergi.reports import joint
+
+    client = Client()
+    client.force_login(world.users[Role.ADMIN])
+    page = client.get(f"/dampak/peta-nilai/{live_map['map'].pk}/")
+    on_page = page.context["tornado"]
+    assert on_page is not None and str(on_page) in page.content.decode()
+    program = live_map["program"]
+    content = joint.build(
+        actor=world.users[Role.ADMIN],
+        agreement=None,
+        program=program,
+        start=program.start_date,
+        end=AS_OF,
+        language=page.context["LANGUAGE_CODE"],
+    )
+    sroi = next(s for s in content.sections if s.key == "sroi")
+    assert on_page in sroi.charts and str(on_page) in joint.render_html(content)

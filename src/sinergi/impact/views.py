@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
-from sinergi.impact import access, domain, selectors, services
+from sinergi.impact import access, domain, figures, selectors, services
 from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
 from sinergi.impact.forms import (
     BudgetLineForm,
@@ -42,19 +42,6 @@ COST_LABELS = {
     "completion": gettext_lazy("per completion"),
     "certificate": gettext_lazy("per certificate"),
     "in_work_6m": gettext_lazy("per person in work or business at 6 months"),
-}
-
-
-FIELD_LABELS = {
-    "quantity": gettext_lazy("Quantity"),
-    "proxy": gettext_lazy("Proxy"),
-    "duration": gettext_lazy("Duration (years)"),
-    "drop_off": gettext_lazy("Drop-off"),
-    "deadweight": gettext_lazy("Deadweight"),
-    "displacement": gettext_lazy("Displacement"),
-    "attribution": gettext_lazy("Attribution"),
-    "discount_rate": gettext_lazy("Discount rate"),
-    "inputs": gettext_lazy("Inputs"),
 }
 
 
@@ -427,53 +414,14 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
 
 
-TORNADO_ROWS = 12
-
-
-def _tornado(numbers: selectors.ValueMapNumbers, step_percent: int) -> str | None:
-    """The sensitivity as a tornado chart (SVG); the sensitivity table beside it is the text alternative."""
-    from sinergi.core.charts import TornadoBar, tornado_chart
-
-    result = numbers.result
-    if result is None or not numbers.sensitivity:
-        return None
-    rows = numbers.sensitivity[:TORNADO_ROWS]
-
-    def label(row: domain.SensitivityRow) -> str:
-        name = str(FIELD_LABELS.get(row.field, row.field))
-        return f"{name} ({row.outcome_name})" if row.outcome_name else name
-
-    widest = rows[0]
-    return tornado_chart(
-        title=_("SROI ratio with each assumption ±%(step)s%%") % {"step": step_percent},
-        bars=[TornadoBar(label(r), r.ratio_low, r.ratio_high) for r in rows],
-        base=result.ratio,
-        x_label=_("SROI ratio (value per rupiah of inputs)"),
-        low_label=_("assumption −%(step)s%%") % {"step": step_percent},
-        high_label=_("assumption +%(step)s%%") % {"step": step_percent},
-        reference=1,
-        reference_label=_("1 : 1 (value equals inputs)"),
-        desc=_(
-            "The ratio now is %(ratio)s : 1. The widest swing comes from %(label)s: %(low)s with it lower, "
-            "%(high)s with it higher. The table below lists every assumption."
-        )
-        % {
-            "ratio": f"{result.ratio:.2f}",
-            "label": label(widest),
-            "low": f"{widest.ratio_low:.2f}",
-            "high": f"{widest.ratio_high:.2f}",
-        },
-    )
-
-
 def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
     numbers = selectors.value_map_numbers(value_map, step=step)
     step_percent = int(step * 100)
     return {
         "numbers": numbers,
         "step_percent": step_percent,
-        "field_labels": FIELD_LABELS,
-        "tornado": _tornado(numbers, step_percent),
+        "field_labels": figures.FIELD_LABELS,
+        "tornado": figures.sensitivity_chart(numbers, step_percent),
     }
 
 

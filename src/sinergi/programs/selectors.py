@@ -304,12 +304,18 @@ def _program_scope(actor: Any) -> Q | None:
     return party if organisations or units else Q(pk__in=[])
 
 
-def program_list(*, actor: Any) -> QuerySet[Program]:
-    """Programs the actor may see."""
+def program_scope(*, actor: Any) -> QuerySet[Program]:
+    """Programs the actor may see, without the cohort count: for `.values("pk")` scopes and aggregates."""
     scope = _program_scope(actor)
     programs = Program.objects.select_related("agreement")
     if scope is not None:
         programs = programs.filter(pk__in=Program.objects.filter(scope).values("pk"))
+    return programs
+
+
+def program_list(*, actor: Any) -> QuerySet[Program]:
+    """Programs the actor may see."""
+    programs = program_scope(actor=actor)
     return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by(
         "-start_date", "name", "pk"
     )
@@ -322,8 +328,9 @@ def program_get(*, actor: Any, pk: int) -> Program:
     return program
 
 
-def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
-    """Cohorts the actor may see.
+def cohort_scope(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
+    """The cohorts the actor may see, without the participant count: use it for `.values("pk")` scopes
+    and aggregates (the count's GROUP BY over every enrolment is not needed there).
 
     Facilitators: the cohorts assigned to them. Unit officers: cohorts at their own unit only. Kanwil
     officers: cohorts at the units in their region, and under agreements their Kanwil is party to. TJSL
@@ -336,21 +343,26 @@ def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohor
     elif role == Role.UNIT_OFFICER:
         cohorts = cohorts.filter(unit_id__in=actor_unit_ids(actor) or [])
     elif role == Role.KANWIL_OFFICER:
-        visible_programs = program_list(actor=actor).values("pk")
+        visible_programs = program_scope(actor=actor).values("pk")
         cohorts = cohorts.filter(Q(unit_id__in=actor_unit_ids(actor) or []) | Q(program__in=visible_programs))
     elif role == Role.CSR_OFFICER:
-        cohorts = cohorts.filter(program__in=program_list(actor=actor).values("pk"))
+        cohorts = cohorts.filter(program__in=program_scope(actor=actor).values("pk"))
     elif role != Role.ADMIN:
         cohorts = cohorts.none()
     if program is not None:
         cohorts = cohorts.filter(program=program)
-    return cohorts.annotate(
+    return cohorts.order_by("-start_date", "name", "pk")
+
+
+def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
+    """Cohorts the actor may see (`cohort_scope`), each with its participant count."""
+    return cohort_scope(actor=actor, program=program).annotate(
         participant_count=Count(
             "enrollments",
             filter=Q(enrollments__stage__in=(*OPEN_STAGES, Stage.COMPLETED)),
             distinct=True,
         ),
-    ).order_by("-start_date", "name", "pk")
+    )
 
 
 def cohort_get(*, actor: Any, pk: int) -> Cohort:
@@ -363,7 +375,7 @@ def cohort_get(*, actor: Any, pk: int) -> Cohort:
 def run_get(*, actor: Any, pk: int) -> ScreeningRun:
     run = (
         ScreeningRun.objects.select_related("program", "created_by")
-        .filter(pk=pk, program__in=program_list(actor=actor).values("pk"))
+        .filter(pk=pk, program__in=program_scope(actor=actor).values("pk"))
         .first()
     )
     # Reasons reveal sentences and offences: corrections roles only.
@@ -438,7 +450,7 @@ def enrollment_get(*, actor: Any, pk: int) -> Enrollment:
         Enrollment.objects.select_related(
             "cohort__program__agreement", "cohort__unit", "person", "episode__unit"
         )
-        .filter(pk=pk, cohort__in=cohort_list(actor=actor).values("pk"))
+        .filter(pk=pk, cohort__in=cohort_scope(actor=actor).values("pk"))
         .first()
     )
     if enrollment is None:
@@ -450,7 +462,7 @@ def certificate_get(*, actor: Any, pk: int) -> Certificate:
     """One certificate of an enrolment in a cohort the actor may see (NotFoundError otherwise)."""
     certificate = (
         Certificate.objects.select_related("enrollment__cohort", "enrollment__person")
-        .filter(pk=pk, enrollment__cohort__in=cohort_list(actor=actor).values("pk"))
+        .filter(pk=pk, enrollment__cohort__in=cohort_scope(actor=actor).values("pk"))
         .first()
     )
     if certificate is None:
@@ -464,7 +476,7 @@ def assessment_get(*, actor: Any, pk: int) -> Any:
 
     assessment = (
         Assessment.objects.select_related("enrollment__cohort__program", "enrollment__person")
-        .filter(pk=pk, enrollment__cohort__in=cohort_list(actor=actor).values("pk"))
+        .filter(pk=pk, enrollment__cohort__in=cohort_scope(actor=actor).values("pk"))
         .first()
     )
     if assessment is None:
@@ -493,7 +505,7 @@ def person_screening_results(*, actor: Any, person: Any) -> list[ScreeningResult
     if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
         return []
     results = ScreeningResult.objects.filter(
-        person=person, run__program__in=program_list(actor=actor).values("pk")
+        person=person, run__program__in=program_scope(actor=actor).values("pk")
     ).select_related("run__program", "approval", "episode")
     return [
         r for r in results.order_by("-run__as_of", "-pk") if access.unit_in_scope(actor, r.episode.unit_id)
@@ -503,7 +515,7 @@ def person_screening_results(*, actor: Any, person: Any) -> list[ScreeningResult
 def person_enrollments(*, actor: Any, person: Any) -> QuerySet[Enrollment]:
     """A person's enrolments in cohorts the actor may see, newest first, with what the person page shows."""
     return (
-        Enrollment.objects.filter(person=person, cohort__in=cohort_list(actor=actor).values("pk"))
+        Enrollment.objects.filter(person=person, cohort__in=cohort_scope(actor=actor).values("pk"))
         .select_related("cohort__program", "cohort__unit", "approval")
         .prefetch_related("assessments", "certificates")
         .order_by("-cohort__start_date", "-pk")
@@ -525,7 +537,7 @@ def candidate_get(*, actor: Any, cohort: Cohort, pk: int) -> ScreeningResult:
 def session_get(*, actor: Any, pk: int) -> Session:
     session = (
         Session.objects.select_related("cohort", "cohort__program", "cohort__unit")
-        .filter(pk=pk, cohort__in=cohort_list(actor=actor).values("pk"))
+        .filter(pk=pk, cohort__in=cohort_scope(actor=actor).values("pk"))
         .first()
     )
     if session is None:
@@ -676,6 +688,8 @@ def mark_counts(*, session: Session) -> dict[str, int]:
 
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+# The counts the monitor's program table shows (not the attendance marks, two passes over every row).
+FIGURE_COUNTS = ("n_participants", "n_completed", "n_certified", "n_ended")
 COUNT_NAMES = (
     "n_participants",
     "n_completed",
@@ -693,7 +707,6 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
     revoked), waiting list, attended and unexcused marks. Program pages, dashboards and the monitor's view
     all read these, and compute the rates with domain.completion_rate / certification_rate /
     attendance_rate_of."""
-    e = "cohorts__enrollments"
     live_certificate = Certificate.objects.filter(
         enrollment__cohort__program=OuterRef("pk"),
         enrollment__stage=Stage.COMPLETED,
@@ -716,11 +729,28 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
             0,
         )
 
+    # Every count is a subquery per program, never a join with GROUP BY: PostgreSQL would otherwise put
+    # the attendance subqueries in the GROUP BY key and run them once per enrolment row.
+    enrollments = Enrollment.objects.filter(cohort__program=OuterRef("pk"))
+
+    def stages(*kinds: str) -> Any:
+        return Coalesce(
+            Subquery(
+                enrollments.filter(stage__in=kinds)
+                .order_by()
+                .values("cohort__program")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
     return (programs if programs is not None else Program.objects.all()).annotate(
-        n_participants=Count(e, filter=Q(**{f"{e}__stage__in": PARTICIPANT_STAGES}), distinct=True),
-        n_completed=Count(e, filter=Q(**{f"{e}__stage": Stage.COMPLETED}), distinct=True),
-        n_ended=Count(e, filter=Q(**{f"{e}__stage__in": (Stage.COMPLETED, Stage.WITHDRAWN)}), distinct=True),
-        n_waitlisted=Count(e, filter=Q(**{f"{e}__stage": Stage.WAITLISTED}), distinct=True),
+        n_participants=stages(*PARTICIPANT_STAGES),
+        n_completed=stages(Stage.COMPLETED),
+        n_ended=stages(Stage.COMPLETED, Stage.WITHDRAWN),
+        n_waitlisted=stages(Stage.WAITLISTED),
         n_certified=Coalesce(
             Subquery(
                 live_certificate.order_by()
@@ -780,7 +810,8 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
             "certified": r["n_certified"],
             "ended": r["n_ended"],
         }
-        for r in program_counts().order_by("name").values("name", *COUNT_NAMES)
+        # Only the counts shown: the attendance marks (two passes over every attendance row) are left out.
+        for r in program_counts().order_by("name").values("name", *FIGURE_COUNTS)
     ]
     columns = ("participants", "completed", "certified", "ended")
     table, totals = masked_table(rows, columns, minimum=min_cell)

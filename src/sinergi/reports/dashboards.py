@@ -25,7 +25,7 @@ from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
-from sinergi.programs.selectors import cohort_list, program_figures
+from sinergi.programs.selectors import cohort_list, cohort_scope, program_figures
 from sinergi.reports import access, selectors
 
 
@@ -39,7 +39,7 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
     if actor.role in (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR):
         context["today_sessions"] = list(
             Session.objects.filter(
-                cohort__in=cohort_list(actor=actor).values("pk"),
+                cohort__in=cohort_scope(actor=actor).values("pk"),
                 date=timezone.localdate(),
                 status=SessionStatus.SCHEDULED,
             ).select_related("cohort")[:10]

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare.models import AftercareCase
-from sinergi.core import charts
 from sinergi.core.errors import ApplicationError
 from sinergi.core.suppression import masked_breakdowns
+from sinergi.impact import domain as impact_domain
+from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.partnerships.models import Agreement
@@ -433,30 +434,19 @@ def _build(
             rows = [
                 [
                     row.outcome_name or "—",
-                    str(row.field),
+                    str(impact_figures.FIELD_LABELS.get(row.field, row.field)),
                     f"{row.ratio_low.quantize(_q2())}",
                     f"{row.ratio_high.quantize(_q2())}",
                 ]
-                for row in numbers.sensitivity[:10]
+                for row in numbers.sensitivity[: impact_figures.TORNADO_ROWS]
             ]
             if rows:
                 s.tables.append(
                     Table([_("Outcome"), _("Assumption"), _("Ratio, low"), _("Ratio, high")], rows)
                 )
-                s.charts.append(
-                    charts.tornado_chart(
-                        title=_("Sensitivity of the SROI ratio"),
-                        bars=[
-                            charts.TornadoBar(f"{r[0]} · {r[1]}", Decimal(r[2]), Decimal(r[3])) for r in rows
-                        ],
-                        base=result.ratio,
-                        x_label=_("SROI ratio"),
-                        low_label=_("Ratio, low"),
-                        high_label=_("Ratio, high"),
-                        reference=1,
-                        reference_label="1 : 1",
-                    )
-                )
+                tornado = impact_figures.sensitivity_chart(numbers, int(impact_domain.DEFAULT_STEP * 100))
+                if tornado is not None:
+                    s.charts.append(tornado)
         if not found and not s.text:
             s.empty = _("No value map for these programs.")
 

@@ -1,7 +1,7 @@
 """The figures behind the dashboards and the joint report, read through the other apps' scoped selectors.
 
 Every figure starts from `scope_of(actor, filters)`: the cohorts the actor may see (`programs.selectors.
-cohort_list`; monitors read every cohort, as aggregates only), narrowed by the filters. A count and the
+cohort_scope`; monitors read every cohort, as aggregates only), narrowed by the filters. A count and the
 list it links to are built from the same queryset (`metric_queryset`), so the two always agree. The
 number of queries does not grow with the data: each figure is one aggregate query.
 """
@@ -32,7 +32,7 @@ from sinergi.impact.models import ValueMapSnapshot
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs.choices import Mark, SessionStatus, Stage, WithdrawalReason
 from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningResult, Session
-from sinergi.programs.selectors import SCREENERS, cohort_list, program_list
+from sinergi.programs.selectors import SCREENERS, cohort_scope, program_list
 from sinergi.reports import access
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
@@ -95,7 +95,7 @@ def visible_cohorts(actor: Any) -> QuerySet[Cohort]:
     """Cohorts whose figures the actor reads: monitors every cohort (aggregates only), others their scope."""
     if actor is None or access.role_of(actor) == Role.MONITOR:
         return Cohort.objects.all()
-    return cohort_list(actor=actor)
+    return cohort_scope(actor=actor)
 
 
 def visible_programs(actor: Any) -> QuerySet[Program]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -33,7 +34,7 @@ from sinergi.events import kinds
 from sinergi.events.services import events_record_many
 
 logger = logging.getLogger(__name__)
-CHUNK = 5_000
+CHUNK = 2_000
 ANALYZE_AFTER = 5_000  # rows created or changed by one import, after which the statistics are refreshed
 
 PERSON_FIELDS = (
@@ -172,6 +173,30 @@ def _mask_nik(last4: str) -> str:
     return f"************{last4}" if last4 else ""
 
 
+class _IdRanges:
+    """A set of ids kept as ranges: the ids an import allocates come in runs, so a national file's new
+    episodes take a few tuples instead of a set of 300,000 integers."""
+
+    def __init__(self) -> None:
+        self.ranges: list[list[int]] = []
+
+    def update(self, ids: Iterable[int]) -> None:
+        for pk in sorted(ids):
+            if self.ranges and self.ranges[-1][1] + 1 == pk:
+                self.ranges[-1][1] = pk
+            elif not self.ranges or pk > self.ranges[-1][1]:
+                self.ranges.append([pk, pk])
+            elif pk not in self:
+                self.ranges.append([pk, pk])
+                self.ranges.sort()
+
+    def __contains__(self, pk: object) -> bool:
+        if not isinstance(pk, int):
+            return False
+        index = bisect.bisect_right(self.ranges, [pk, float("inf")]) - 1
+        return index >= 0 and self.ranges[index][0] <= pk <= self.ranges[index][1]
+
+
 class _Writer:
     """Writes checked rows chunk by chunk.
 
@@ -192,7 +217,7 @@ class _Writer:
         self.allowed_units = actor_unit_ids(actor) if actor is not None else None
         self.synthetic = synthetic
         self.source = source
-        self.created_episode_ids: set[int] = set()
+        self.created_episode_ids = _IdRanges()
         # The people this import has written to (kept only when some rows were found unchanged).
         self.track_people = False
         self.touched_people: set[int] = set()
