@@ -63,6 +63,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
+    if scale == "small":
+        os.environ.setdefault("BENCH_REQUESTS", "3")
     only = {x for x in os.environ.get("BENCH_ONLY", "").split(",") if x}
     workdir = Path(os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="sinergi-bench-"))
     ctx = Context(

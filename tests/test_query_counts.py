@@ -269,6 +269,20 @@ def add_aftercare_case(world: World, ctx: Context, i: int) -> str:
     return person.full_name
 
 
+def add_officer_with_overdue_followups(world: World, ctx: Context, i: int) -> str:
+    """An open case released in 2022 (every follow-up overdue) assigned to its own PK officer: one more row
+    in the dashboard's follow-ups per officer."""
+    from sinergi.aftercare.models import AftercareCase
+    from tests.factories import UserFactory
+
+    add_aftercare_case(world, ctx, i)
+    case = AftercareCase.objects.order_by("-pk").first()
+    assert case is not None
+    officer = UserFactory(role=Role.BAPAS_OFFICER, organisation=case.bapas, full_name=f"PK QC {i:02d}")
+    AftercareCase.objects.filter(pk=case.pk).update(pk_officer=officer)
+    return f"PK QC {i:02d}"
+
+
 def add_scored_participant(world: World, ctx: Context, i: int) -> str:
     """A participant of the case's program, released, with an aftercare case and a scored follow-up (the
     program page's index distribution counts it)."""
@@ -404,7 +418,14 @@ CASES = [
     Case("units", Role.ADMIN, _static("/upt/"), add_organisation, 8),
     Case("jobs", Role.ADMIN, _static("/tugas/"), add_job, 7),
     Case("notifications", Role.ADMIN, _static("/notifikasi/"), add_notification, 8),
-    Case("aftercare cases", Role.ADMIN, _static("/pembimbingan/"), add_aftercare_case, 9),
+    Case("aftercare cases", Role.ADMIN, _static("/pembimbingan/"), add_aftercare_case, 10),
+    Case(
+        "dashboard follow-ups per officer",
+        Role.KANWIL_OFFICER,
+        _static("/"),
+        add_officer_with_overdue_followups,
+        38,
+    ),
     Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 9),
     Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 10),
     Case("value maps", Role.CSR_OFFICER, _static("/dampak/peta-nilai/"), add_value_map, 9),

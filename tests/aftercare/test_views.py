@@ -125,3 +125,46 @@ def test_an_administrator_makes_a_bapas_officer_head_of_their_bapas(
         client.post("/pembimbingan/kepala-bapas/", {"user": pk.username, "is_head": "1"}).status_code == 302
     )
     assert User.objects.get(pk=pk.pk).has_perm("aftercare.assign_case")
+
+
+def test_an_edit_of_a_followup_without_its_version_is_refused_never_saved_over_a_concurrent_one(
+    client: Client, aftercare: dict[str, Any]
+) -> None:
+    case = aftercare["case"]
+    client.force_login(aftercare["pk_officer"])
+    form = {
+        "done_on": "2022-11-03",
+        "contacted": "1",
+        "work_status": "employed",
+        "employer": "Bengkel las Plaju",
+        "monthly_income": "3000000",
+        "housing": "family",
+        "family_support": "1",
+    }
+    assert client.post(f"/pembimbingan/{case.pk}/pemantauan/6/", form).status_code == 302
+    followup = FollowUp.objects.get()
+    page = client.get(f"/pembimbingan/{case.pk}/pemantauan/6/").content.decode()
+    seen = followup.version
+    assert f'name="version" value="{seen}"' in page  # the edit form always carries it
+    # Someone else changed it meanwhile; an edit sent without a version must not overwrite that change.
+    services.followup_update(
+        actor=aftercare["pk_officer"],
+        followup=followup,
+        data={**{k: getattr(followup, k) for k in ("done_on", "contacted", "work_status", "housing")}}
+        | {"employer": "Warung makan", "monthly_income": 2_500_000, "family_support": True},
+        version=followup.version,
+    )
+    refused = client.post(f"/pembimbingan/{case.pk}/pemantauan/6/", form | {"employer": "Tanpa versi"})
+    assert refused.status_code == 400
+    assert "Muat ulang" in refused.content.decode() or "Reload" in refused.content.decode()
+    assert FollowUp.objects.get().employer == "Warung makan"
+    stale = client.post(
+        f"/pembimbingan/{case.pk}/pemantauan/6/",
+        form | {"employer": "Versi lama", "version": seen},
+    )
+    assert stale.status_code == 400 and FollowUp.objects.get().employer == "Warung makan"
+    current = FollowUp.objects.get().version
+    saved = client.post(
+        f"/pembimbingan/{case.pk}/pemantauan/6/", form | {"employer": "Versi baru", "version": current}
+    )
+    assert saved.status_code == 302 and FollowUp.objects.get().employer == "Versi baru"

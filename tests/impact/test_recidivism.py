@@ -375,9 +375,66 @@ def test_the_api_suppresses_small_groups_for_tjsl_but_not_for_the_kanwil(world, 
         "ci_low": None,
         "ci_high": None,
         "suppressed": True,
+        "reoffended_suppressed": False,
     }
     assert "different measure" in tjsl["ministry_stock_note"] or "berbeda" in tjsl["ministry_stock_note"]
     kanwil = Client().get(url, headers=api(world.users[Role.KANWIL_OFFICER])).json()
     assert kanwil["participants"]["n"] == 3 and not kanwil["participants"]["suppressed"]
     bad = Client().get(url.replace("window=24", "window=18"), headers=api(world.users[Role.KANWIL_OFFICER]))
     assert bad.status_code == 400
+
+
+def test_a_re_offended_count_under_5_is_hidden_from_tjsl_and_monitors_in_a_larger_group(
+    world, registry
+) -> None:
+    """Five participants of whom one re-offended: n may be shown, the 1 (and the rate and interval that give
+    it back) may not; on the dashboard and in the joint report too. Officers still see everything."""
+    from django.test import Client
+
+    from sinergi.reports import joint
+    from sinergi.reports import selectors as report_selectors
+    from sinergi.reports.dashboards import figures_context
+
+    programs = Program.objects.filter(pk=registry["program"].pk)
+    result = selectors.recidivism(programs=programs, months=24, as_of=AS_OF)
+    assert (result.participants.n, result.participants.reoffended) == (5, 1)
+    for role in (Role.CSR_OFFICER, Role.MONITOR):
+        figures = selectors.recidivism_figures(actor=world.users[role], result=result)
+        p, c = figures.participants, figures.comparison
+        assert (p.n, p.reoffended, p.rate, p.interval, p.reoffended_mark) == (5, None, None, None, "<5")
+        assert (c.n, c.reoffended, c.rate, c.reoffended_mark) == (5, None, None, "<5")  # 3 of 5
+        assert figures.difference is None and figures.difference_interval is None
+    officer = selectors.recidivism_figures(actor=world.users[Role.KANWIL_OFFICER], result=result)
+    assert officer.participants.reoffended == 1 and officer.participants.reoffended_mark == ""
+    # The dashboard (its own period and today) and the page it renders.
+    tjsl = world.users[Role.CSR_OFFICER]
+    context = figures_context(actor=tjsl, filters=report_selectors.Filters(), window=24)
+    rec = context["rec"]
+    assert rec.participants.n is not None and rec.participants.n >= 5
+    assert rec.participants.reoffended is None and rec.participants.reoffended_mark == "<5"
+    client = Client()
+    client.force_login(tjsl)
+    html = client.get("/?window=24").content.decode()
+    assert f"&lt;5 of {rec.participants.n}" in html or f"&lt;5 dari {rec.participants.n}" in html
+    # The joint report's recidivism rows.
+    content = joint.build(
+        actor=tjsl,
+        agreement=registry["mou"],
+        program=None,
+        start=dt.date(2021, 1, 1),
+        end=dt.date(2025, 12, 31),
+        language="en",
+    )
+    section = next(s for s in content.sections if s.key == "recidivism")
+    rows = section.tables[0].rows
+    assert rows[0][2] == "<5" and rows[0][1] not in (None, "too few to report")
+    assert rows[1][2] == "<5"
+    kanwil = joint.build(
+        actor=world.users[Role.KANWIL_OFFICER],
+        agreement=registry["mou"],
+        program=None,
+        start=dt.date(2021, 1, 1),
+        end=dt.date(2025, 12, 31),
+        language="en",
+    )
+    assert next(s for s in kanwil.sections if s.key == "recidivism").tables[0].rows[0][2] == 1

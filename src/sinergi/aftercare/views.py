@@ -11,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.choices import OrganisationKind
+from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation
 from sinergi.aftercare import forms, selectors, services
 from sinergi.aftercare.access import (
@@ -53,6 +55,21 @@ def _form_page(
     return render(request, "aftercare/form.html", {"case": case, "form": form, "title": title}, status=status)
 
 
+VERSION_MISSING = gettext_lazy(
+    "The form came without the version of the record you edited, so a change made meanwhile by someone "
+    "else could be overwritten. Reload the page and enter your changes again."
+)
+
+
+def _version(form: Any) -> int:
+    """The version the editor saw, sent with the form; an edit without it is refused as a conflict (never
+    checked against the current version, which would let it overwrite a concurrent change)."""
+    version = form.cleaned_data.get("version")
+    if version is None:
+        raise ConflictError(VERSION_MISSING)
+    return int(version)
+
+
 def _refused(form: Any, error: ApplicationError) -> None:
     detail = error.detail if isinstance(error.detail, dict) else {}
     clean = {k: v for k, v in detail.items() if k in form.fields or not isinstance(v, int)}
@@ -62,12 +79,34 @@ def _refused(form: Any, error: ApplicationError) -> None:
 @allow(*LIST_READERS)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    cases = selectors.case_list(actor=request.user, q=q)
+    officer = request.GET.get("officer", "")
+    officer_id = int(officer) if officer.isdigit() else None
+    cases = selectors.with_followups(selectors.case_list(actor=request.user, q=q, officer=officer_id))
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    show_followups = getattr(request.user, "role", None) in FOLLOWUP_VIEWERS
+    rows = [
+        (
+            case,
+            selectors.followup_counts(case, today=today) if show_followups and not case.closed_on else None,
+        )
+        for case in page.object_list
+    ]
     audit_read(
-        actor=request.user, action="aftercare_case.list", filters={"q": q}, count=len(page.object_list)
+        actor=request.user,
+        action="aftercare_case.list",
+        filters={"q": q, "officer": officer_id or ""},
+        count=len(page.object_list),
     )
-    return render(request, "aftercare/case_list.html", {"page_obj": page, "q": q})
+    return render(
+        request,
+        "aftercare/case_list.html",
+        {"page_obj": page, "rows": rows, "q": q, "officer": officer_id, "show_followups": show_followups},
+    )
+
+
+# Who sees the due and overdue follow-ups of each case in the list (not the company or partners).
+FOLLOWUP_VIEWERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
 
 
 @allow(*CASELOAD_ROLES)
@@ -138,7 +177,7 @@ def case_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
                     pk_officer=form.cleaned_data["pk_officer"],
                     mentor=form.cleaned_data["mentor"],
                     mentor_shares=form.cleaned_data["mentor_shares"],
-                    version=form.cleaned_data["version"] or case.version,
+                    version=_version(form),
                 )
             except ApplicationError as error:
                 _refused(form, error)
@@ -264,7 +303,7 @@ def goal_edit_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
                     actor=request.user,
                     goal=item,
                     data={k: form.cleaned_data[k] for k in fields},
-                    version=form.cleaned_data["version"] or item.version,
+                    version=_version(form),
                 )
             except ConflictError as error:
                 form.add_error(None, str(error.message))
@@ -371,7 +410,7 @@ def followup_view(request: HttpRequest, pk: int, milestone: int) -> HttpResponse
                         actor=request.user,
                         followup=existing,
                         data=data,
-                        version=form.cleaned_data["version"] or existing.version,
+                        version=_version(form),
                     )
             except ConflictError as error:
                 form.add_error(None, str(error.message))
@@ -476,7 +515,6 @@ def wage_list_view(request: HttpRequest) -> HttpResponse:
 @allow(*WAGE_EDITORS)
 def heads_view(request: HttpRequest) -> HttpResponse:
     """Administrators choose which Bapas officers head their Bapas (and so assign its cases)."""
-    from sinergi.accounts.choices import Role
     from sinergi.accounts.models import User
 
     officers = User.objects.filter(role=Role.BAPAS_OFFICER, is_active=True).select_related("organisation")

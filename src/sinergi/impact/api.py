@@ -186,6 +186,7 @@ class GroupOut(Schema):
     ci_low: Decimal | None
     ci_high: Decimal | None
     suppressed: bool
+    reoffended_suppressed: bool = False
 
 
 class RecidivismOut(Schema):
@@ -395,6 +396,7 @@ def _group(group: selectors.GroupFigure) -> dict[str, Any]:
         "ci_low": group.interval.low if group.interval else None,
         "ci_high": group.interval.high if group.interval else None,
         "suppressed": group.suppressed,
+        "reoffended_suppressed": bool(group.reoffended_mark),
     }
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
+from sinergi.core.suppression import PRIMARY, min_cell, suppress
+from sinergi.core.suppression import Group as SuppressionGroup
 from sinergi.impact import access, domain
 from sinergi.impact.choices import BudgetCategory, LiveIndicator
 from sinergi.impact.models import (
@@ -950,6 +952,8 @@ class GroupFigure:
     rate: Decimal | None
     interval: domain.Interval | None
     suppressed: bool
+    # "<5" (or "×") when only the re-offended count is hidden (with the rate and interval) and n is shown.
+    reoffended_mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -968,25 +972,44 @@ class RecidivismFigures:
     stock_as_of: dt.date = domain.MINISTRY_STOCK_AS_OF
 
 
+def _group_figure(
+    *, hide: bool, n: int, reoffended: int, rate: Decimal | None, interval: domain.Interval | None
+) -> GroupFigure:
+    """A group as an aggregate-only viewer may see it: the whole group hidden when it is under 5 people;
+    otherwise the re-offended count (and the rate and interval, which give it back with n) hidden when it,
+    or the people who did not re-offend, is 1 to 4 (core.suppression: primary, then secondary)."""
+    if hide and domain.too_small(n):
+        return GroupFigure(n=None, reoffended=None, rate=None, interval=None, suppressed=True)
+    marks = (
+        suppress(
+            {"reoffended": reoffended, "not": n - reoffended, "n": n},
+            [SuppressionGroup(parts=["reoffended", "not"], total="n")],
+        )
+        if hide
+        else {}
+    )
+    mark = marks.get("reoffended", "")
+    if mark:
+        return GroupFigure(
+            n=n,
+            reoffended=None,
+            rate=None,
+            interval=None,
+            suppressed=False,
+            reoffended_mark=f"<{min_cell()}" if mark == PRIMARY else "×",
+        )
+    return GroupFigure(n=n, reoffended=reoffended, rate=rate, interval=interval, suppressed=False)
+
+
 def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> RecidivismFigures:
     hide = access.aggregates_only(actor)
     p, c = result.participants, result.comparison
-    p_hidden = hide and domain.too_small(p.n)
-    c_hidden = hide and domain.too_small(c.comparison_n)
-    participants = GroupFigure(
-        n=None if p_hidden else p.n,
-        reoffended=None if p_hidden else p.reoffended,
-        rate=None if p_hidden else p.rate,
-        interval=None if p_hidden else p.interval,
-        suppressed=p_hidden,
+    participants = _group_figure(hide=hide, n=p.n, reoffended=p.reoffended, rate=p.rate, interval=p.interval)
+    comparison = _group_figure(
+        hide=hide, n=c.comparison_n, reoffended=c.reoffended, rate=c.rate, interval=c.interval
     )
-    comparison = GroupFigure(
-        n=None if c_hidden else c.comparison_n,
-        reoffended=None if c_hidden else c.reoffended,
-        rate=None if c_hidden else c.rate,
-        interval=None if c_hidden else c.interval,
-        suppressed=c_hidden,
-    )
+    p_hidden = participants.suppressed or bool(participants.reoffended_mark)
+    c_hidden = comparison.suppressed or bool(comparison.reoffended_mark)
     diff_hidden = p_hidden or c_hidden or (hide and domain.too_small(c.matched_participants))
     return RecidivismFigures(
         result=result,

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import dashboard_get
-from sinergi.aftercare.selectors import case_list, followups_due_count
+from sinergi.aftercare.access import is_head_of_bapas
+from sinergi.aftercare.selectors import case_list, followups_due_by_officer, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
 from sinergi.core import charts
 from sinergi.core.suppression import Group, masked
@@ -114,6 +115,17 @@ def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _due_by_officer(actor: Any) -> list[dict[str, Any]] | None:
+    """Due and overdue follow-ups per PK officer, with links to each officer's cases, for heads of Bapas,
+    Kanwil officers and administrators; None (not shown) for everyone else."""
+    if not (is_head_of_bapas(actor) or access.role_of(actor) in (Role.KANWIL_OFFICER, Role.ADMIN)):
+        return None
+    url = reverse("aftercare:case_list")
+    return [
+        row | {"url": f"{url}?officer={row['officer'].pk}"} for row in followups_due_by_officer(actor=actor)
+    ]
+
+
 def _overdue(actor: Any) -> int | None:
     """Overdue follow-ups of a Bapas officer's own clients; None (not shown) for everyone else."""
     if access.role_of(actor) != Role.BAPAS_OFFICER:
@@ -127,6 +139,7 @@ def figures_context(
     """The counted part of the dashboard: people reached, funnel, delivery, releases, agreements, budget,
     SROI. Charts are SVG strings; every number comes with the list it counts, when the viewer may open it."""
     scope = selectors.scope_of(actor, filters, today=today)
+    by_officer = _due_by_officer(actor)
     hidden_label = f"<{settings.SINERGI_MIN_CELL}"
 
     funnel = [
@@ -177,9 +190,12 @@ def figures_context(
         "rec": selectors.recidivism(scope, months=window),
         "followups_overdue": (
             followups_due_count(actor=actor)["overdue"]
-            if access.role_of(actor) == Role.BAPAS_OFFICER
+            if access.role_of(actor) == Role.BAPAS_OFFICER and by_officer is None
             else None
+            if by_officer is None
+            else sum(row["overdue"] for row in by_officer)
         ),
+        "followups_by_officer": by_officer,
         "independence": [
             _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
         ],

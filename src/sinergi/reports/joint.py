@@ -361,7 +361,8 @@ def _build(
                 interval = (
                     f"{_pct(group.interval.low)} – {_pct(group.interval.high)}" if group.interval else "—"
                 )
-                rows.append([label, group.n, group.reoffended, f"{_pct(group.rate)} ({interval})"])
+                reoffended = group.reoffended if group.reoffended is not None else group.reoffended_mark
+                rows.append([label, group.n, reoffended, f"{_pct(group.rate)} ({interval})"])
         s.text.append(
             _(
                 "Released from %(start)s; re-offence within %(months)s months, counted when the window "
