@@ -40,13 +40,14 @@ def _cases(only: set[str]) -> list[Any]:
 
 
 def _table(results: list[dict[str, object]]) -> str:
-    lines = [f"{'id':<10} {'ratio':>8}  {'lulus':<6} target / catatan"]
+    width = max([len(str(r["id"])) for r in results] + [2])
+    lines = [f"{'id':<{width}} {'ratio':>8}  {'lulus':<6} target / catatan"]
     for r in results:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
         passed = {True: "ya", False: "TIDAK", None: "-"}[r["passed"]]  # type: ignore[index]
-        lines.append(f"{r['id']!s:<10} {ratio:>8}  {passed:<6} {r['target']}")
+        lines.append(f"{r['id']!s:<{width}} {ratio:>8}  {passed:<6} {r['target']}")
         if r.get("note"):
-            lines.append(f"{'':<27}{r['note']}")
+            lines.append(f"{'':<{width + 17}}{r['note']}")
     return "\n".join(lines)
 
 
