@@ -29,6 +29,7 @@ from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, Person
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text
+from sinergi.core.dates import long_date
 from sinergi.core.errors import ForbiddenError
 from sinergi.events import kinds
 from sinergi.events.services import events_record_many
@@ -500,7 +501,7 @@ class _Writer:
         if value is None or value == "":
             return ""
         if isinstance(value, dt.date):
-            return domain.format_date_long(value)
+            return long_date(value)
         if name == "domicile_district_id":
             if value not in self.district_names:
                 from sinergi.regions.models import District
