@@ -132,3 +132,47 @@ def test_a_living_worker_keeps_its_job_alive_past_the_lease(transactional_db: An
     job_run(str(job.pk), work)
     assert release.is_set()
     assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_a_job_whose_row_is_held_by_its_work_is_alive_and_the_check_does_not_wait_for_it(
+    transactional_db: Any, settings: Any
+) -> None:
+    """The import writes its progress inside its one long transaction, which holds the job's row: the
+    heartbeat cannot land until it commits. The stale check (run on every poll of the job page) must
+    neither fail that job nor wait behind its lock."""
+    from django.db import connections
+
+    settings.JOB_LEASE_SECONDS = 1
+    job = Job.objects.create(kind="test", title="Impor panjang")
+    _dead_worker(job, silent_for=60)
+    holding, release = threading.Event(), threading.Event()
+
+    def work() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job.pk).update(message="bekerja")  # the row is now locked
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        assert holding.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # waiting would raise instead of hanging the test
+        try:
+            assert jobs_fail_stale() == 0
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+    finally:
+        release.set()
+        worker.join(10)
+    # Once the work has let go of the row and stays silent, the job is stale like any other.
+    assert jobs_fail_stale() == 1

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -154,10 +154,21 @@ def jobs_fail_stale(*, job_id: Any = None, now: dt.datetime | None = None) -> in
     stale = list(jobs.filter(_stale(now)).values_list("pk", "attempt"))
     failed = 0
     for pk, attempt in stale:
-        # The same condition again in the UPDATE: a heartbeat that arrived meanwhile wins.
-        marked = Job.objects.filter(_stale(now), pk=pk, attempt=attempt).update(
-            status=JobStatus.FAILED, error=str(JOB_STALE), finished_at=now
-        )
+        # A job whose row is locked is alive: its work holds the row in its own transaction (the import
+        # writes its progress there), and its heartbeat lands when that commits. Skip it rather than wait
+        # for it: this runs on every poll of the job page. SQLite has no row locks; a busy database there
+        # raises "database is locked" after its timeout, and the job is looked at again on the next poll.
+        try:
+            with transaction.atomic():
+                alive = not Job.objects.select_for_update(skip_locked=True).filter(pk=pk).exists()
+                if alive:
+                    continue
+                # The same condition again in the UPDATE: a heartbeat that arrived meanwhile wins.
+                marked = Job.objects.filter(_stale(now), pk=pk, attempt=attempt).update(
+                    status=JobStatus.FAILED, error=str(JOB_STALE), finished_at=now
+                )
+        except OperationalError:
+            continue
         failed += marked
         if marked:
             logger.warning("Job %s: no heartbeat for %ss, marked failed", pk, settings.JOB_LEASE_SECONDS)
