@@ -15,3 +15,8 @@ class ProgramsConfig(AppConfig):
         from sinergi.beneficiaries.panels import register
 
         register("sinergi.programs.panels.person_panel")
+
+        from sinergi.beneficiaries.services.retention import register_anonymiser
+        from sinergi.programs.services.screening import screening_results_anonymise
+
+        register_anonymiser(screening_results_anonymise)

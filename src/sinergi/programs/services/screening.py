@@ -140,3 +140,16 @@ def candidates_approve(
             changes={"run": run.pk, "approved": len(results), "reference": reference.strip()},
         )
     return len(results)
+
+
+def screening_results_anonymise(person_id: int, pseudonym: str) -> None:
+    """Called by the registry's anonymisation (retention): the person's rows in every saved run lose the
+    identity they froze (name, registration number, exact birth date), as the person did. The facts the
+    rules read stay, so old runs keep their counts and reasons."""
+    results = list(ScreeningResult.objects.filter(person_id=person_id).only("pk", "episode_id", "birth_date"))
+    for result in results:
+        result.full_name = pseudonym
+        result.registration_number = f"ANON-{result.episode_id}"
+        if result.birth_date is not None:
+            result.birth_date = dt.date(result.birth_date.year, 7, 1)
+    ScreeningResult.objects.bulk_update(results, ["full_name", "registration_number", "birth_date"])
