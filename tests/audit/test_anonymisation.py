@@ -118,3 +118,21 @@ def test_a_search_by_name_leaves_a_fingerprint_not_the_name(
     assert fingerprint.startswith("≈") and event.changes["filters"]["q"] == fingerprint
     call_command("audit", "fingerprint", "Orang Lain")
     assert capsys.readouterr().out.strip() != fingerprint
+
+
+def test_an_event_about_a_row_one_step_from_the_person_is_sealed_too(world: World, person: Person) -> None:
+    """A goal or follow-up (through its case), a certificate (through its enrolment) or an integration
+    event (through its episode) carries the person's free text, income or employer: sealed the same way."""
+    from sinergi.beneficiaries.models import IntegrationEvent
+
+    integration = IntegrationEvent.objects.create(
+        episode=person.episodes.get(), kind="pb", date=dt.date(2023, 1, 2), board_reference="TPP/1"
+    )
+    event = audit_record(
+        actor=world.users[Role.ADMIN],
+        action="test.integration_note",
+        target=integration,
+        changes={"note": f"{NAME} menunggu keputusan"},
+    )
+    assert event.subject_id == str(person.pk) and event.sealed
+    _assert_gone(_raw_rows(), "the raw audit rows")

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -55,6 +56,7 @@ def _json_safe(value: Any) -> Any:
 # stay exactly as written (so `audit verify` still checks every byte), and the name cannot be read back.
 
 SUBJECT_TYPE = "beneficiaries.person"
+SUBJECT_HOPS = ("case", "enrollment", "episode")
 REMOVED_LABEL = gettext_lazy("(personal data removed at anonymisation)")
 Subject = tuple[str, str]
 
@@ -65,6 +67,19 @@ def _subject_of(target: models.Model | None) -> Subject:
     if target._meta.label_lower == SUBJECT_TYPE:
         return (SUBJECT_TYPE, str(target.pk))
     person_id = getattr(target, "person_id", None)
+    if person_id is None:
+        # A row about a person one step away (a guidance goal or follow-up through its case, a certificate
+        # or assessment through its enrolment) is about that person too: its free text, income or employer
+        # must go with the person's key.
+        for hop in SUBJECT_HOPS:
+            try:
+                field = target._meta.get_field(hop)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_one or field.one_to_one:
+                person_id = getattr(getattr(target, hop, None), "person_id", None)
+                if person_id is not None:
+                    break
     return (SUBJECT_TYPE, str(person_id)) if person_id is not None else ("", "")
 
 
