@@ -105,6 +105,7 @@ def _registry_file(ctx: Context, template_url: str) -> tuple[Path, int]:
     if given:
         path = Path(given)
     else:
+        ctx.django()  # the file's columns come from the importer, which needs the apps loaded
         from sinergi.beneficiaries.synthetic import write_registry_file
 
         with _connect(template_url) as conn:
