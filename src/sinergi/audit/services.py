@@ -158,8 +158,9 @@ def audit_subject_forget(*, target: models.Model) -> bool:
 
 # --- Appending: one statement that links the event to the chain under the head's lock -------------------
 
-_COLUMNS = (
-    "seq",
+# The columns of an event, in the order the appending statements bind them: its place in the chain, the
+# content every scheme hashes, the sealed part scheme 2 adds, then the scheme and the links.
+_CONTENT_COLUMNS = (
     "occurred_at",
     "actor_id",
     "actor_label",
@@ -168,13 +169,9 @@ _COLUMNS = (
     "target_id",
     "target_label",
     "changes",
-    "subject_type",
-    "subject_id",
-    "sealed",
-    "scheme",
-    "prev_hash",
-    "hash",
 )
+_SUBJECT_COLUMNS = ("subject_type", "subject_id", "sealed")
+_COLUMNS = ("seq", *_CONTENT_COLUMNS, *_SUBJECT_COLUMNS, "scheme", "prev_hash", "hash")
 _PG_CASTS = ("timestamptz", "bigint", "text", "text", "text", "text", "text", "jsonb", "text", "text", "text")
 
 # PostgreSQL: lock the head (a concurrent writer waits here, then reads the head the first one left),
@@ -206,20 +203,17 @@ RETURNING id, seq, prev_hash, hash
 """  # noqa: S608 (fixed text)
 
 
+def _bound(values: dict[str, Any]) -> list[Any]:
+    """The event's content and sealed part as the database takes them, in column order."""
+    adapted = values | {
+        "occurred_at": connection.ops.adapt_datetimefield_value(values["occurred_at"]),
+        "changes": json.dumps(values["changes"], ensure_ascii=False),
+    }
+    return [adapted[name] for name in (*_CONTENT_COLUMNS, *_SUBJECT_COLUMNS)]
+
+
 def _append(values: dict[str, Any], digest: str) -> tuple[int, int, str, str] | None:
-    content = [
-        connection.ops.adapt_datetimefield_value(values["occurred_at"]),
-        values["actor_id"],
-        values["actor_label"],
-        values["action"],
-        values["target_type"],
-        values["target_id"],
-        values["target_label"],
-        json.dumps(values["changes"], ensure_ascii=False),
-        values["subject_type"],
-        values["subject_id"],
-        values["sealed"],
-    ]
+    content = _bound(values)
     if connection.vendor == "postgresql":
         sql, params = _APPEND_PG, [digest, *content]
     else:
@@ -324,40 +318,10 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
-    rows = AuditEvent.objects.order_by("seq").values_list(
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "target_type",
-        "target_id",
-        "target_label",
-        "changes",
-        "subject_type",
-        "subject_id",
-        "sealed",
-        "scheme",
-        "prev_hash",
-        "hash",
-    )
-    for (
-        seq,
-        occurred_at,
-        actor_id,
-        actor_label,
-        action,
-        ttype,
-        tid,
-        tlabel,
-        changes,
-        subject_type,
-        subject_id,
-        sealed,
-        scheme,
-        prev,
-        digest,
-    ) in rows.iterator(chunk_size=2000):
+    rows = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
+    content_end = 1 + len(_CONTENT_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        seq, (scheme, prev, digest) = row[0], row[-3:]
         if seq != expected_seq:
             return VerifyResult(
                 False, checked, expected_seq, _("event #%(seq)s is missing") % {"seq": expected_seq}
@@ -366,22 +330,14 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
             return VerifyResult(
                 False, checked, seq, _("event #%(seq)s does not link to the event before it") % {"seq": seq}
             )
-        content: dict[str, Any] = {
-            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "target_type": ttype,
-            "target_id": tid,
-            "target_label": tlabel,
-            "changes": changes,
-        }
-        if scheme == 1 and not (subject_type or subject_id or sealed):
+        content = dict(zip(_CONTENT_COLUMNS, row[1:content_end], strict=True))
+        content["occurred_at"] = content["occurred_at"].astimezone(dt.UTC).isoformat()
+        subject = dict(zip(_SUBJECT_COLUMNS, row[content_end:-3], strict=True))
+        if scheme == 1 and not any(subject.values()):
             recomputed = event_hash(seq=seq, prev_hash=prev, **content)
         else:
             # Scheme 2 (and anything that claims another scheme, which then fails to match).
-            extra: dict[str, Any] = {"subject_type": subject_type, "subject_id": subject_id, "sealed": sealed}
-            recomputed = link_hash(prev, seq, content_digest(**content, **extra))
+            recomputed = link_hash(prev, seq, content_digest(**content, **subject))
             if scheme != 2:
                 recomputed = ""
         if recomputed != digest:
@@ -559,25 +515,7 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
             )
             values = _sealed(values, subject, keys.get(subject))
             digest = link_hash(prev, seq, _digest(values))
-            rows.append(
-                (
-                    seq,
-                    connection.ops.adapt_datetimefield_value(values["occurred_at"]),
-                    values["actor_id"],
-                    values["actor_label"],
-                    values["action"],
-                    values["target_type"],
-                    values["target_id"],
-                    values["target_label"],
-                    json.dumps(values["changes"], ensure_ascii=False),
-                    values["subject_type"],
-                    values["subject_id"],
-                    values["sealed"],
-                    2,
-                    prev,
-                    digest,
-                )
-            )
+            rows.append((seq, *_bound(values), 2, prev, digest))
             prev = digest
         columns = ("seq", "occurred_at", "actor", *_COLUMNS[3:])
         for start in range(0, len(rows), batch_size):
