@@ -92,6 +92,17 @@ def test_events_written_before_sealing_still_verify_and_a_change_is_caught(chain
     assert (result.ok, result.broken_seq) == (False, head.seq + 1)
 
 
+def test_an_event_about_the_requests_lazy_user_is_recorded(db) -> None:
+    """Views pass `request.user`, a lazy object, as the target: the event names the user."""
+    from django.utils.functional import SimpleLazyObject
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="malas")
+    event = audit_record(actor=user, action="test.lazy", target=SimpleLazyObject(lambda: user))
+    assert (event.target_type, event.target_id, event.subject_id) == ("accounts.user", str(user.pk), "")
+
+
 def test_an_event_rolls_back_with_its_transaction(db) -> None:
     before = AuditEvent.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -101,7 +101,8 @@ def _subject_of(target: models.Model | None) -> Subject:
     unless the caller already has it)."""
     if target is None:
         return ("", "")
-    for path in _person_paths(type(target)):
+    # `_meta.model`, not type(): the target may be a lazy object (the request's user).
+    for path in _person_paths(target._meta.model):
         value: Any = target
         for name in path.split("__"):
             value = getattr(value, name, None)
