@@ -21,12 +21,22 @@ LISTERS = {role: BOTH for role in access.PERSON_LIST_ROLES}
 SCREENERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)}
 REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
 IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
+CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
+RECIDIVISM = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER)}
 REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
 
 PAGES: list[Row] = [
     Row("figure list (enrolments)", _static("/laporan/daftar/enrolled/"), LISTERS),
     Row("figure list (reached by sex)", _static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
     Row("figure list (screened)", _static("/laporan/daftar/screened/"), SCREENERS),
+    Row(
+        "figure list (reached by ring area)",
+        _static("/laporan/daftar/participants/?by=ring&key=outside"),
+        LISTERS,
+    ),
+    Row("independence list", _static("/laporan/indeks-kemandirian/?band=75-100"), CASE_LISTERS),
+    Row("recidivism list", _static("/laporan/residivisme/?group=participants&window=12"), RECIDIVISM),
+    Row("sessions held list", _static("/laporan/sesi/?month=2022-03"), LISTERS),
     Row("export form (participants)", _static("/laporan/ekspor/peserta/"), LISTERS),
     Row("export form (registry)", _static("/laporan/ekspor/wbp/"), REGISTRY),
     Row("participants CSV", _static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
