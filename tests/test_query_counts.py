@@ -487,7 +487,7 @@ CASES = [
         Role.KANWIL_OFFICER,
         _static("/"),
         add_officer_with_overdue_followups,
-        42,
+        41,
     ),
     Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 9),
     Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 10),

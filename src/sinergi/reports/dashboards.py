@@ -216,9 +216,6 @@ def figures_context(
             else sum(row["overdue"] for row in by_officer)
         ),
         "followups_by_officer": by_officer,
-        "independence": [
-            _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
-        ],
         "windows": impact_domain.WINDOW_MONTHS,
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,
