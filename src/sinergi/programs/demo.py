@@ -26,9 +26,9 @@ from sinergi.programs.choices import Mark, Pillar, Stage, WithdrawalReason
 from sinergi.programs.models import Enrollment, Program, ScreeningResult
 
 RING = ["16.07.01", "16.71.14"]
-# Legal counselling is open to everyone at the unit, wherever they live in and around Palembang (Seberang
-# Ulu Satu, Sako, Kertapati, Talang Kelapa besides the ring districts): so the dashboards' people reached
-# by ring area show people from outside the ring areas too.
+# Legal counselling (at the Banyuasin Lapas, whose people come from all over the area) is open to everyone
+# who lives in and around Palembang (Seberang Ulu Satu, Sako, Kertapati, Talang Kelapa besides the ring
+# districts): so the dashboards' people reached by ring area show people from outside the ring areas too.
 OPEN_TO_THE_REGION = {
     "Penyuluhan hukum (contoh)": [*RING, "16.07.10", "16.71.02", "16.71.08", "16.71.13"],
 }
@@ -86,7 +86,7 @@ PROGRAMS: list[
         ProgramType.PERSONALITY,
         Pillar.LAW_GOVERNANCE,
         [16],
-        "LAPAS-PLG-I",
+        "LAPAS-BYS",
         ["L", "P"],
         [("Hak dan kewajiban warga binaan", 6), ("Hukum pidana sehari-hari", 6)],
         None,
