@@ -17,12 +17,22 @@ LISTERS = {role: BOTH for role in access.PERSON_LIST_ROLES}
 SCREENERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)}
 REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
 IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
+CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
+RECIDIVISM = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER)}
 REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
 
 PAGES: list[Row] = [
     Row("figure list (enrolments)", static("/laporan/daftar/enrolled/"), LISTERS),
     Row("figure list (reached by sex)", static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
     Row("figure list (screened)", static("/laporan/daftar/screened/"), SCREENERS),
+    Row(
+        "figure list (reached by ring area)",
+        static("/laporan/daftar/participants/?by=ring&key=outside"),
+        LISTERS,
+    ),
+    Row("independence list", static("/laporan/indeks-kemandirian/?band=75-100"), CASE_LISTERS),
+    Row("recidivism list", static("/laporan/residivisme/?group=participants&window=12"), RECIDIVISM),
+    Row("sessions held list", static("/laporan/sesi/?month=2022-03"), LISTERS),
     Row("export form (participants)", static("/laporan/ekspor/peserta/"), LISTERS),
     Row("export form (registry)", static("/laporan/ekspor/wbp/"), REGISTRY),
     Row("participants CSV", static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
