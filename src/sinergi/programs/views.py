@@ -221,13 +221,35 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
 RUN_PAGE_SIZE = 25
 
 
+class RunPaginator(Paginator):
+    """Pages of a run's results sorted by name. A page in the back half is read in the reverse order and
+    turned round, so the database keeps at most half the rows in its top-N sort instead of sorting the
+    whole run to skip past them (the last page of 300,000 people costs what the first does). The rows
+    are the same either way: the order ends with the primary key, so it is total."""
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if bottom <= self.count // 2 or not hasattr(rows, "reverse"):
+            return super().page(number)
+        shown = list(rows.reverse()[self.count - top : self.count - bottom])
+        shown.reverse()
+        return self._get_page(shown, number, self)
+
+
 @allow(*SCREENERS)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A saved run, paged: the eligible (`page`) and the others with their reasons (`tidak`), each 25 a
     page. Reasons are worked out for the rows shown only, in the reader's language."""
     run = selectors.run_get(actor=request.user, pk=pk)
-    eligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
-    ineligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE)
+    eligible = RunPaginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
+    ineligible = RunPaginator(
+        selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE
+    )
     if actor_unit_ids(request.user) is None:  # the whole run: its counts were saved with it
         eligible.count = run.eligible_count
         ineligible.count = run.evaluated - run.eligible_count
