@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -238,7 +238,7 @@ class RunPaginator(Paginator):
             return super().page(number)
         shown = list(rows.reverse()[self.count - top : self.count - bottom])
         shown.reverse()
-        return self._get_page(shown, number, self)
+        return Page(shown, number, self)
 
 
 @allow(*SCREENERS)
