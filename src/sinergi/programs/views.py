@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -222,10 +223,8 @@ RUN_PAGE_SIZE = 25
 
 
 class RunPaginator(Paginator):
-    """Pages of a run's results sorted by name. A page in the back half is read in the reverse order and
-    turned round, so the database keeps at most half the rows in its top-N sort instead of sorting the
-    whole run to skip past them (the last page of 300,000 people costs what the first does). The rows
-    are the same either way: the order ends with the primary key, so it is total."""
+    """Pages of a run's results sorted by name; a page in the back half is read from the other end
+    (selectors.from_either_end), so the last page costs what the first does."""
 
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)
@@ -234,11 +233,9 @@ class RunPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list
-        if bottom <= self.count // 2 or not hasattr(rows, "reverse"):
+        if not isinstance(rows, QuerySet):
             return super().page(number)
-        shown = list(rows.reverse()[self.count - top : self.count - bottom])
-        shown.reverse()
-        return Page(shown, number, self)
+        return Page(selectors.from_either_end(rows, self.count, bottom, top), number, self)
 
 
 @allow(*SCREENERS)
