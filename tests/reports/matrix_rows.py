@@ -10,47 +10,42 @@ from django.db import transaction
 
 from sinergi.accounts.choices import Role
 from sinergi.reports import access
-from tests.authz import BOTH, OWN, Row, World
-
-
-def _static(url: str):  # type: ignore[no-untyped-def]
-    return lambda world, role, scope: url
-
+from tests.authz import BOTH, Row, World
+from tests.matrix_builders import ONLY_OWN, party_agreement, static
 
 LISTERS = {role: BOTH for role in access.PERSON_LIST_ROLES}
 SCREENERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)}
 REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
 IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
+CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
+RECIDIVISM = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER)}
 REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
 
 PAGES: list[Row] = [
-    Row("figure list (enrolments)", _static("/laporan/daftar/enrolled/"), LISTERS),
-    Row("figure list (reached by sex)", _static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
-    Row("figure list (screened)", _static("/laporan/daftar/screened/"), SCREENERS),
-    Row("export form (participants)", _static("/laporan/ekspor/peserta/"), LISTERS),
-    Row("export form (registry)", _static("/laporan/ekspor/wbp/"), REGISTRY),
-    Row("participants CSV", _static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
-    Row("participants XLSX", _static("/laporan/ekspor/peserta.xlsx"), LISTERS),
-    Row("registry CSV", _static("/laporan/ekspor/wbp.csv"), REGISTRY),
-    Row("participants CSV with names", _static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
-    Row("registry XLSX with names", _static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),
+    Row("figure list (enrolments)", static("/laporan/daftar/enrolled/"), LISTERS),
+    Row("figure list (reached by sex)", static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
+    Row("figure list (screened)", static("/laporan/daftar/screened/"), SCREENERS),
+    Row(
+        "figure list (reached by ring area)",
+        static("/laporan/daftar/participants/?by=ring&key=outside"),
+        LISTERS,
+    ),
+    Row("independence list", static("/laporan/indeks-kemandirian/?band=75-100"), CASE_LISTERS),
+    Row("recidivism list", static("/laporan/residivisme/?group=participants&window=12"), RECIDIVISM),
+    Row("sessions held list", static("/laporan/sesi/?month=2022-03"), LISTERS),
+    Row("export form (participants)", static("/laporan/ekspor/peserta/"), LISTERS),
+    Row("export form (registry)", static("/laporan/ekspor/wbp/"), REGISTRY),
+    Row("participants CSV", static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
+    Row("participants XLSX", static("/laporan/ekspor/peserta.xlsx"), LISTERS),
+    Row("registry CSV", static("/laporan/ekspor/wbp.csv"), REGISTRY),
+    Row("participants CSV with names", static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
+    Row("registry XLSX with names", static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),
 ]
 API: list[Row] = []
 
 
 def _agreement(world: World, role: str, scope: str) -> int:
-    """An agreement whose parties include the role's own (or other) organisation."""
-    key = f"report-agreement-{role}-{scope}"
-    if key not in world.extra:
-        from tests.factories import OrganisationFactory
-        from tests.partnerships.conftest import make_agreement
-
-        first = world.organisation(role, scope) or OrganisationFactory()
-        with transaction.atomic():
-            world.extra[key] = make_agreement(
-                None, [first, OrganisationFactory()], number=f"MOU-RPT-{role}-{scope}"
-            ).pk
-    return int(world.extra[key])
+    return party_agreement(world, role, scope, tag="RPT")
 
 
 def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
@@ -61,7 +56,7 @@ def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
         if key not in world.extra:
             from sinergi.reports.models import JointReport
 
-            owner = (world.users if scope == OWN else world.others)[role]
+            owner = world.user(role, scope)
             with transaction.atomic():
                 report = JointReport.objects.create(
                     agreement_id=_agreement(world, role, scope),
@@ -81,14 +76,14 @@ def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
 REPORTERS = {role: BOTH for role in access.REPORT_ROLES}
 PARTY_REPORTERS = {
     Role.ADMIN: BOTH,
-    Role.KANWIL_OFFICER: frozenset({OWN}),
-    Role.CSR_OFFICER: frozenset({OWN}),
+    Role.KANWIL_OFFICER: ONLY_OWN,
+    Role.CSR_OFFICER: ONLY_OWN,
 }
-OWN_REPORTS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+OWN_REPORTS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
 
 PAGES += [
-    Row("joint report list", _static("/laporan/kerja-sama/"), REPORTERS),
-    Row("joint report form", _static("/laporan/kerja-sama/baru/"), REPORTERS),
+    Row("joint report list", static("/laporan/kerja-sama/"), REPORTERS),
+    Row("joint report form", static("/laporan/kerja-sama/baru/"), REPORTERS),
     Row("joint report page", _report(), OWN_REPORTS),
     Row("joint report download", _report("/unduh/"), OWN_REPORTS),
 ]
@@ -176,25 +171,23 @@ def _run_export(suffix: str = ".csv"):  # type: ignore[no-untyped-def]
 
 
 NOT_MONITORS = {role: BOTH for role in Role.values if role != Role.MONITOR}
-CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
 COHORT_READERS = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN})
-    for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+    role: ONLY_OWN for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
 }
-RUN_READERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.UNIT_OFFICER: frozenset({OWN})}
+RUN_READERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.UNIT_OFFICER: ONLY_OWN}
 REGISTRY_PAGE = {
     role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 }
 COHORT_NAMERS = {role: scopes for role, scopes in COHORT_READERS.items() if role in access.IDENTITY_ROLES}
 
 PAGES += [
-    Row("releases due CSV", _static("/laporan/ekspor/bebas-segera.csv"), REGISTRY_PAGE),
-    Row("releases due form", _static("/laporan/ekspor/bebas-segera/"), REGISTRY_PAGE),
-    Row("duplicates XLSX", _static("/laporan/ekspor/duplikat.xlsx"), REGISTRY_PAGE),
-    Row("programs CSV", _static("/laporan/ekspor/program.csv"), NOT_MONITORS),
-    Row("agreements XLSX", _static("/laporan/ekspor/kerja-sama.xlsx"), NOT_MONITORS),
-    Row("aftercare cases CSV", _static("/laporan/ekspor/pembimbingan.csv"), CASE_LISTERS),
-    Row("follow-ups XLSX", _static("/laporan/ekspor/pemantauan.xlsx"), CASE_LISTERS),
+    Row("releases due CSV", static("/laporan/ekspor/bebas-segera.csv"), REGISTRY_PAGE),
+    Row("releases due form", static("/laporan/ekspor/bebas-segera/"), REGISTRY_PAGE),
+    Row("duplicates XLSX", static("/laporan/ekspor/duplikat.xlsx"), REGISTRY_PAGE),
+    Row("programs CSV", static("/laporan/ekspor/program.csv"), NOT_MONITORS),
+    Row("agreements XLSX", static("/laporan/ekspor/kerja-sama.xlsx"), NOT_MONITORS),
+    Row("aftercare cases CSV", static("/laporan/ekspor/pembimbingan.csv"), CASE_LISTERS),
+    Row("follow-ups XLSX", static("/laporan/ekspor/pemantauan.xlsx"), CASE_LISTERS),
     Row("cohort participants CSV", _cohort_export("angkatan"), COHORT_READERS),
     Row("cohort participants form", _cohort_export("angkatan", "/"), COHORT_READERS),
     Row("cohort attendance XLSX", _cohort_export("presensi", ".xlsx"), COHORT_READERS),
@@ -205,8 +198,8 @@ PAGES += [
 ]
 
 API += [
-    Row("api export programs", _static("/api/v1/exports/program.csv"), NOT_MONITORS, api=True),
-    Row("api export releases due", _static("/api/v1/exports/bebas-segera.xlsx"), REGISTRY_PAGE, api=True),
+    Row("api export programs", static("/api/v1/exports/program.csv"), NOT_MONITORS, api=True),
+    Row("api export releases due", static("/api/v1/exports/bebas-segera.xlsx"), REGISTRY_PAGE, api=True),
     Row(
         "api export cohort participants",
         _cohort_export("angkatan", prefix="/api/v1/exports/"),

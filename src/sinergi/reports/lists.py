@@ -31,7 +31,7 @@ from sinergi.partnerships.models import Agreement
 from sinergi.programs import access as programs_access
 from sinergi.programs import selectors as programs_selectors
 from sinergi.programs.models import Attendance, Certificate, Program, Session
-from sinergi.reports import access, exports, selectors
+from sinergi.reports import access, exports, ring, selectors
 from sinergi.reports.exports import Column, ExportRequest, choice_labels
 from sinergi.reports.forms import FigureFilterForm
 
@@ -86,6 +86,8 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
     rows: Any
     if metric == "participants" and by in ("district", "unit", "sex", "age"):
         rows = selectors.reached_queryset(scope, by, str(params.get("key") or ""))
+    elif metric == "participants" and by == "ring":
+        rows = ring.ring_queryset(scope, str(params.get("key") or ""))
     else:
         rows = selectors.metric_queryset(scope, metric)
     if metric in selectors.SCREENING_METRICS:
