@@ -386,19 +386,7 @@ def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-FOLLOWUP_FORM_FIELDS = (
-    "done_on",
-    "contacted",
-    "work_status",
-    "employer",
-    "monthly_income",
-    "business_running",
-    "business_since",
-    "housing",
-    "family_support",
-    "health_blocks_work",
-    "note",
-)
+FOLLOWUP_FORM_FIELDS = services.FOLLOWUP_FIELDS  # the form edits what the service saves
 
 
 @allow(*GUIDES)

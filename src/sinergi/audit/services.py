@@ -170,18 +170,39 @@ def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, byte
     load(subjects)
     missing = subjects - set(found)
     if create and missing:
-        SubjectKey.objects.bulk_create(
-            [
-                SubjectKey(
-                    subject_type=kind, subject_id=ident, key=encrypt_text(Fernet.generate_key().decode())
-                )
-                for kind, ident in sorted(missing)
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        load(missing)  # another writer may have created some of them first: use theirs
+        fresh = {subject: Fernet.generate_key() for subject in sorted(missing)}
+        # The keys this call inserted are used as generated (not read back and decrypted); only a key
+        # another writer created first is read, and used instead.
+        for subject in _insert_keys(fresh):
+            found[subject] = fresh[subject]
+        taken = missing - set(found)
+        if taken:
+            load(taken)
     return found
+
+
+def _insert_keys(fresh: Mapping[Subject, bytes], batch_size: int = 500) -> set[Subject]:
+    """Insert new subject keys (encrypted with the field key), skipping any subject that has one already;
+    returns the subjects whose key was inserted by this call."""
+    table = connection.ops.quote_name(SubjectKey._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    inserted: set[Subject] = set()
+    items = list(fresh.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            values = ", ".join(["(%s, %s, %s, %s, NULL)"] * len(batch))
+            params: list[Any] = []
+            for (kind, ident), key in batch:
+                params += [kind, ident, encrypt_text(key.decode()), now]
+            cursor.execute(
+                f"INSERT INTO {table} (subject_type, subject_id, key, created_at, shredded_at) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (subject_type, subject_id) DO NOTHING "
+                "RETURNING subject_type, subject_id",
+                params,
+            )
+            inserted.update((str(kind), str(ident)) for kind, ident in cursor.fetchall())
+    return inserted
 
 
 def _seal(key: bytes, label: str, changes: Any) -> str:
