@@ -1,8 +1,8 @@
 """Recidivism counted in the database gives the same result as the definition that loaded every episode into
 Python (tests/impact/recidivism_reference.py), on a varied registry: several releases per person, parole
 before release, readmissions on the window's last day and the day after, releases on the 29th of February,
-convictions from aftercare, merged duplicates, other units, people too young for an age band or without a sentence, and
-every window and several as-of dates and periods."""
+convictions from aftercare, merged duplicates, other units, people too young for an age band or without a
+sentence, and every window and several as-of dates and periods."""
 
 from __future__ import annotations
 
