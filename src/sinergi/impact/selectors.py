@@ -940,7 +940,7 @@ class _AddMonths(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(({sql}) + make_interval(months => {self.months}))::date", params
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         moved = f"date({sql}, '+{self.months} months')"
         return (
