@@ -8,15 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
     Count,
     DateField,
     Exists,
     F,
-    Func,
     Min,
     OuterRef,
     Q,
@@ -24,10 +21,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
@@ -867,10 +863,21 @@ def recidivism(
     )
     rules = _rule_checks(programs)
     p_groups = _release_groups(participants, end=end, as_of=as_of, months=months, rule_facts=False)
+    # Many programs share a rule, and many groups a district, sex, offence and risk: each rule once, and
+    # each combination of the facts it reads once.
+    rules = list({repr(rule): rule for rule in rules}.values())
+    eligible: dict[tuple[Any, ...], bool] = {}
+
+    def may_join(group: dict[str, Any]) -> bool:
+        facts = tuple(group.get(name) for name in _RULE_FACTS)
+        if facts not in eligible:
+            eligible[facts] = _eligible(rules, group)
+        return eligible[facts]
+
     c_groups = [
         g
         for g in _release_groups(comparison, end=end, as_of=as_of, months=months, rule_facts=bool(rules))
-        if _eligible(rules, g)
+        if may_join(g)
     ]
     p_counted = [g for g in p_groups if g["counted"]]
     rate = domain.cohort_rate_of(
@@ -888,6 +895,14 @@ def recidivism(
         as_of=as_of,
         months=months,
     )
+
+
+_RULE_FACTS = (
+    "person__domicile_district_id",
+    "person__sex",
+    "person__offence_category",
+    "person__risk_level",
+)
 
 
 def _left_on() -> Any:
@@ -925,46 +940,6 @@ def _first_release(episodes: QuerySet[Any]) -> QuerySet[Any]:
     )
 
 
-class _AddMonths(Func):
-    """A date plus whole calendar months, the month's last day for a day the month lacks (as
-    `relativedelta` and `domain.window_end`): PostgreSQL's date + interval does this; SQLite's
-    `date(x, '+n months')` runs over into the next month, so it is brought back to that month's eve."""
-
-    output_field = DateField()
-
-    def __init__(self, expression: Any, months: int) -> None:
-        super().__init__(expression)
-        self.months = int(months)
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql}) + make_interval(months => {self.months}))::date", params
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        moved = f"date({sql}, '+{self.months} months')"
-        return (
-            f"CASE WHEN strftime('%%d', {moved}) = strftime('%%d', {sql}) THEN {moved} "
-            f"ELSE date({moved}, 'start of month', '-1 day') END",
-            params * 4,
-        )
-
-
-def _band_case(field_name: str, bands: Any) -> Any:
-    return Case(
-        *[
-            When(
-                Q(**{f"{field_name}__gte": band.low})
-                & (Q() if band.high is None else Q(**{f"{field_name}__lte": band.high})),
-                then=Value(band.label),
-            )
-            for band in bands
-        ],
-        default=Value(None),
-        output_field=CharField(),
-    )
-
-
 def _release_groups(
     first: QuerySet[Any], *, end: dt.date, as_of: dt.date, months: int, rule_facts: bool
 ) -> list[dict[str, Any]]:
@@ -972,8 +947,10 @@ def _release_groups(
     still open, re-offended within the window, sex, age band on release, offence, sentence band (and, to
     check the rules, district and risk). One query; `n` people in each group.
 
-    The window closes F calendar months after the release (`domain.window_end`), computed in the database
-    by `_AddMonths`."""
+    The inner query gives each person's day of leaving, first later episode and first counted conviction
+    after it (one correlated lookup each, by index); the outer ones compute from those columns, so no
+    subquery is repeated in every expression that reads its value. The window closes F calendar months
+    after the release (`domain.window_end`, `_add_months_sql`)."""
     from sinergi.beneficiaries.models import CustodyEpisode
 
     later = (
@@ -984,20 +961,10 @@ def _release_groups(
         .annotate(first=Min("start_date"))
         .values("first")[:1]
     )
-    rows = CustodyEpisode.objects.filter(pk__in=first).annotate(left_on=_left_on())
-    rows = rows.annotate(readmitted=Subquery(later, output_field=DateField()))
-    left = F("left_on")
-    birth = F("person__birth_date")
-    keys: dict[str, Any] = {
-        "window_end": _AddMonths(left, months),
-        "left_day": ExtractMonth(left) * 100 + ExtractDay(left),
-        "birth_day": ExtractMonth(birth) * 100 + ExtractDay(birth),
-        "sentence": F("sentence_years") * 12 + F("sentence_months"),
-    }
-    reoffended = Q(readmitted__lte=F("window_end"))
+    convicted: Any = Value(None, output_field=DateField())
     reoffence = _aftercare("Reoffence")
     if reoffence is not None:
-        convicted = (
+        convicted = Subquery(
             reoffence.objects.filter(
                 case__person_id=OuterRef("person_id"),
                 kind__in=COUNTED_REOFFENCES,
@@ -1006,37 +973,96 @@ def _release_groups(
             .order_by()
             .values("case__person_id")
             .annotate(first=Min("occurred_on"))
-            .values("first")[:1]
+            .values("first")[:1],
+            output_field=DateField(),
         )
-        rows = rows.annotate(convicted=Subquery(convicted, output_field=DateField()))
-        reoffended |= Q(convicted__lte=F("window_end"))
-    rows = rows.annotate(**keys).annotate(
-        age=ExtractYear(left)
-        - ExtractYear(birth)
-        - Case(When(left_day__lt=F("birth_day"), then=Value(1)), default=Value(0)),
-        counted=Case(
-            When(window_end__lte=as_of, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        reoffended=Case(
-            When(reoffended, then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
-        sentence_band=Case(
-            When(sentence_years=0, sentence_months=0, sentence_days=0, then=Value(None)),
-            default=_band_case("sentence", domain.SENTENCE_BANDS),
-            output_field=CharField(),
-        ),
+    facts = {
+        "sex": F("person__sex"),
+        "birth": F("person__birth_date"),
+        "offence": F("person__offence_category"),
+        "district": F("person__domicile_district_id"),
+        "risk": F("person__risk_level"),
+    }
+    inner = (
+        CustodyEpisode.objects.filter(pk__in=first)
+        .annotate(left_on=_left_on())
+        .annotate(readmitted=Subquery(later, output_field=DateField()), convicted=convicted, **facts)
+        .order_by()
+        .values(
+            "left_on", "readmitted", "convicted", *facts, "sentence_years", "sentence_months", "sentence_days"
+        )
     )
-    rows = rows.annotate(age_band=_band_case("age", domain.AGE_BANDS))
-    fields = ["counted", "reoffended", "person__sex", "age_band", "person__offence_category", "sentence_band"]
+    inner_sql, inner_params = inner.query.sql_with_params()
+    ops = connection.ops
+
+    def extract(part: str, column: str) -> str:
+        sql, params = ops.date_extract_sql(part, column, [])
+        for param in params:  # the part's name, a constant from this code
+            sql = sql.replace("%s", f"'{param}'", 1)
+        return sql
+
+    age = (
+        f"{extract('year', 't.left_on')} - {extract('year', 't.birth')} - CASE WHEN "
+        f"{extract('month', 't.left_on')} * 100 + {extract('day', 't.left_on')} < "
+        f"{extract('month', 't.birth')} * 100 + {extract('day', 't.birth')} THEN 1 ELSE 0 END"
+    )
+    window_end = _add_months_sql(connection.vendor, "t.left_on", months)
+    sentence = "t.sentence_years * 12 + t.sentence_months"
+    age_band = _bands_sql("age", domain.AGE_BANDS)
+    sentence_band = (
+        "CASE WHEN u.sentence_years = 0 AND u.sentence_months = 0 AND u.sentence_days = 0 THEN NULL "
+        f"ELSE {_bands_sql('sentence', domain.SENTENCE_BANDS)} END"
+    )
+    keys = ["counted", "reoffended", "sex", "age_band", "offence", "sentence_band"]
     if rule_facts:
-        fields += ["person__domicile_district_id", "person__risk_level"]
-    groups = list(rows.order_by().values(*fields).annotate(n=Count("pk")))
-    for group in groups:
+        keys += ["district", "risk"]
+    sql = (
+        f"SELECT {', '.join(keys)}, COUNT(*) FROM ("  # noqa: S608 (expressions from this code)
+        "SELECT CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
+        "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
+        f"AS reoffended, u.sex, {age_band} AS age_band, u.offence, {sentence_band} AS sentence_band, "
+        "u.district, u.risk FROM ("
+        f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({inner_sql}) t"
+        ") u) v GROUP BY " + ", ".join(keys)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [as_of, *inner_params])
+        found = cursor.fetchall()
+    names = {"sex": "person__sex", "offence": "person__offence_category"}
+    names |= {"district": "person__domicile_district_id", "risk": "person__risk_level"}
+    groups = []
+    for row in found:
+        group = {names.get(k, k): v for k, v in zip(keys, row, strict=False)} | {"n": row[-1]}
+        group["counted"], group["reoffended"] = bool(group["counted"]), bool(group["reoffended"])
         # What `_eligible` reads: the time-dependent parts of the rules are left out, so no dates.
         group |= {"person__birth_date": None, "left_on": end}
+        groups.append(group)
     return groups
+
+
+def _bands_sql(column: str, bands: Any) -> str:
+    """CASE … END giving the label of the band holding u.<column> (NULL for none)."""
+    whens = " ".join(
+        f"WHEN u.{column} >= {int(b.low)}"
+        + ("" if b.high is None else f" AND u.{column} <= {int(b.high)}")
+        + f" THEN '{b.label}'"
+        for b in bands
+    )
+    return f"CASE {whens} ELSE NULL END"
+
+
+def _add_months_sql(vendor: str, column: str, months: int) -> str:
+    """A date column plus whole calendar months, the month's last day for a day the month lacks (as
+    `relativedelta` and `domain.window_end`): PostgreSQL's date + interval does this; SQLite's
+    `date(x, '+n months')` runs over into the next month, so it is brought back to that month's eve."""
+    months = int(months)
+    if vendor == "postgresql":
+        return f"(({column}) + make_interval(months => {months}))::date"
+    moved = f"date({column}, '+{months} months')"
+    return (
+        f"CASE WHEN strftime('%%d', {moved}) = strftime('%%d', {column}) THEN {moved} "
+        f"ELSE date({moved}, 'start of month', '-1 day') END"
+    )
 
 
 def _subjects(groups: list[dict[str, Any]]) -> list[domain.Subject]:
