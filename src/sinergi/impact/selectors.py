@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
@@ -992,7 +993,10 @@ def _release_groups(
             "left_on", "readmitted", "convicted", *facts, "sentence_years", "sentence_months", "sentence_days"
         )
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nobody to count (no units, no programs)
+        return []
     ops = connection.ops
 
     def extract(part: str, column: str) -> str:
