@@ -6,86 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from sinergi.impact import domain
 from sinergi.impact.selectors import (
-    COUNTED_REOFFENCES,
+    _EPISODE_FIELDS,
     LEAVE_KINDS,
     PARTICIPANT_STAGES,
-    _aftercare,
     _eligible,
+    _first_per_person,
+    _recorded_reoffences,
+    _released_people,
     _rule_checks,
-    _sentence_months,
 )
 from sinergi.programs.models import Enrollment, Program
-
-
-def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
-    """New convictions (and readmissions) recorded in aftercare, per person. Custody episodes are the primary
-    source (a readmission is a later episode); aftercare's records add convictions without custody. A
-    re-arrest alone does not count."""
-    reoffence = _aftercare("Reoffence")
-    if reoffence is None or not person_ids:
-        return {}
-    found: dict[int, list[dt.date]] = defaultdict(list)
-    for person_id, on in reoffence.objects.filter(
-        case__person_id__in=list(person_ids), kind__in=COUNTED_REOFFENCES
-    ).values_list("case__person_id", "occurred_on"):
-        found[person_id].append(on)
-    return found
-
-
-_EPISODE_FIELDS = (
-    "pk",
-    "person_id",
-    "unit_id",
-    "left_on",
-    "sentence_years",
-    "sentence_months",
-    "sentence_days",
-    "person__sex",
-    "person__birth_date",
-    "person__offence_category",
-    "person__domicile_district_id",
-    "person__risk_level",
-)
-
-
-def _released_people(
-    rows: list[dict[str, Any]],
-    readmissions: dict[int, list[tuple[dt.date, int]]],
-    convictions: dict[int, list[dt.date]],
-) -> list[domain.ReleasedPerson]:
-    people = []
-    for row in rows:
-        released = row["left_on"]
-        later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
-        later += [d for d in convictions.get(row["person_id"], []) if d >= released]
-        people.append(
-            domain.ReleasedPerson(
-                key=row["person_id"],
-                released_on=released,
-                reoffended_on=min(later) if later else None,
-                sex=row["person__sex"] or None,
-                birth_date=row["person__birth_date"],
-                offence=row["person__offence_category"] or None,
-                sentence_months=_sentence_months(
-                    row["sentence_years"], row["sentence_months"], row["sentence_days"]
-                ),
-            )
-        )
-    return people
-
-
-def _first_per_person(rows: Any) -> list[dict[str, Any]]:
-    first: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        first.setdefault(row["person_id"], row)
-    return list(first.values())
 
 
 def recidivism_by_rows(
