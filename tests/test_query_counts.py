@@ -457,6 +457,72 @@ def add_district(world: World, ctx: Context, i: int) -> str:
     return name
 
 
+def _case_of_bapas(world: World, ctx: Context) -> Any:
+    """One aftercare case guided by the Bapas officer's Bapas, for the case's own lists in the API."""
+    from sinergi.aftercare.models import AftercareCase
+
+    if "case" not in ctx:
+        name = add_my_client(world, ctx, 99)
+        ctx["case"] = AftercareCase.objects.get(person__full_name=name)
+    return ctx["case"]
+
+
+def add_goal(world: World, ctx: Context, i: int) -> str:
+    from sinergi.aftercare.models import Goal
+
+    Goal.objects.create(case=_case_of_bapas(world, ctx), area="work", description=f"Sasaran QC {i:02d}")
+    return f"Sasaran QC {i:02d}"
+
+
+def add_report(world: World, ctx: Context, i: int) -> str:
+    from sinergi.aftercare.models import Report
+
+    on = dt.date(2022, 6, 1) + dt.timedelta(days=i)
+    Report.objects.create(case=_case_of_bapas(world, ctx), reported_on=on, mode="in_person")
+    return on.isoformat()
+
+
+def add_visit(world: World, ctx: Context, i: int) -> str:
+    from sinergi.aftercare.models import Visit
+
+    on = dt.date(2022, 7, 1) + dt.timedelta(days=i)
+    Visit.objects.create(case=_case_of_bapas(world, ctx), visited_on=on, mode="in_person")
+    return on.isoformat()
+
+
+def _case_url(template: str) -> Callable[[World, Context], str]:
+    return lambda world, ctx: template.format(_case_of_bapas(world, ctx).pk)
+
+
+def add_aid(world: World, ctx: Context, i: int) -> str:
+    from sinergi.aftercare.models import Aid
+
+    Aid.objects.create(
+        case=_case_of_bapas(world, ctx),
+        kind="tools",
+        description=f"Bantuan QC {i:02d}",
+        value=100_000 + i,
+        given_on=dt.date(2022, 8, 1),
+        funder=_own(world, Role.CSR_OFFICER),
+    )
+    return f"Bantuan QC {i:02d}"
+
+
+def add_in_kind(world: World, ctx: Context, i: int) -> str:
+    from sinergi.impact.models import InKindContribution
+
+    InKindContribution.objects.create(
+        program=_program(world, ctx),
+        contributor=_own(world, Role.CSR_OFFICER),
+        kind="facility",
+        description=f"Natura QC {i:02d}",
+        contributed_on=dt.date(2022, 2, 1),
+        value=500_000 + i,
+        valuation_basis="Harga sewa setempat",
+    )
+    return f"Natura QC {i:02d}"
+
+
 def _static(url: str) -> Callable[[World, Context], str]:
     return lambda world, ctx: url
 
@@ -547,6 +613,46 @@ CASES = [
     ),
     Case(
         "api aftercare cases", Role.ADMIN, _static("/api/v1/aftercare/cases"), add_aftercare_case, 3, api=True
+    ),
+    Case(
+        "api case plan",
+        Role.BAPAS_OFFICER,
+        _case_url("/api/v1/aftercare/cases/{}/plan"),
+        add_goal,
+        5,
+        api=True,
+    ),
+    Case(
+        "api case reports",
+        Role.BAPAS_OFFICER,
+        _case_url("/api/v1/aftercare/cases/{}/reports"),
+        add_report,
+        10,
+        api=True,
+    ),
+    Case(
+        "api case aid",
+        Role.BAPAS_OFFICER,
+        _case_url("/api/v1/aftercare/cases/{}/aid"),
+        add_aid,
+        5,
+        api=True,
+    ),
+    Case(
+        "api in-kind",
+        Role.CSR_OFFICER,
+        _program_url("/api/v1/impact/programs/{}/in-kind"),
+        add_in_kind,
+        5,
+        api=True,
+    ),
+    Case(
+        "api case visits",
+        Role.BAPAS_OFFICER,
+        _case_url("/api/v1/aftercare/cases/{}/visits"),
+        add_visit,
+        5,
+        api=True,
     ),
     Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
     Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),
