@@ -27,7 +27,7 @@ class SessionStore(DatabaseSessionStore):
     loaded_expiry: dt.datetime | None = None
 
     def _get_session_from_db(self) -> Any:
-        row = super()._get_session_from_db()
+        row = super()._get_session_from_db()  # type: ignore[misc]  # not in the stubs
         self.loaded_expiry = row.expire_date if row is not None else None
         return row
 
