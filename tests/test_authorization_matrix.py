@@ -19,31 +19,26 @@ import pytest
 from django.db import transaction
 
 from sinergi.accounts.choices import Role
-from sinergi.jobs.models import Job
+from tests.aftercare.matrix_rows import case_url
 from tests.authz import BOTH, OTHER, OWN, ROLES, Requester, Row, World, build_world, check_row, route_of
+from tests.impact.matrix_rows import impact_url
+from tests.matrix_builders import (
+    ONLY_OWN,
+    job_url,
+    once,
+    partner_agreement,
+    party_agreement,
+    person_in_work_area,
+    static,
+)
+from tests.programs.matrix_rows import program_url
 
 EVERYONE = {role: BOTH for role in ROLES}
 ADMIN_ONLY = {Role.ADMIN: BOTH}
 
 
-def _job_url(prefix: str, suffix: str = "/"):
-    def build(world: World, role: str, scope: str) -> str:
-        owner = (world.users if scope == OWN else world.others)[role]
-        key = f"job-{role}-{scope}"
-        if key not in world.extra:
-            with transaction.atomic():
-                world.extra[key] = Job.objects.create(kind="test", title="Uji", created_by=owner)
-        return f"{prefix}{world.extra[key].pk}{suffix}"
-
-    return build
-
-
-def _static(url: str):
-    return lambda world, role, scope: url
-
-
 def _user_edit(world: World, role: str, scope: str) -> str:
-    return f"/pengguna/{(world.users if scope == OWN else world.others)[role].pk}/"
+    return f"/pengguna/{world.user(role, scope).pk}/"
 
 
 def _organisation_edit(world: World, role: str, scope: str) -> str:
@@ -51,22 +46,8 @@ def _organisation_edit(world: World, role: str, scope: str) -> str:
     return f"/organisasi/{organisation.pk}/"
 
 
-def _agreement(world: World, role: str, scope: str) -> int:
-    """An agreement whose parties include the role's own (or other) organisation."""
-    key = f"agreement-{role}-{scope}"
-    if key not in world.extra:
-        from tests.factories import OrganisationFactory
-        from tests.partnerships.conftest import make_agreement
-
-        first = world.organisation(role, scope) or OrganisationFactory()
-        world.extra[key] = make_agreement(
-            None, [first, OrganisationFactory()], number=f"MOU-{role}-{scope}"
-        ).pk
-    return int(world.extra[key])
-
-
 PARTY_READERS = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN})
+    role: ONLY_OWN
     for role in (
         Role.KANWIL_OFFICER,
         Role.UNIT_OFFICER,
@@ -75,32 +56,18 @@ PARTY_READERS = {Role.ADMIN: BOTH} | {
         Role.FACILITATOR,
     )
 }
-PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+PARTY_EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
 READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
 EDITORS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
 
 
 def _person(world: World, role: str, scope: str) -> int:
-    """A person in custody at a unit inside the role's own (or the other) work area."""
-    key = f"person-{role}-{scope}"
-    if key not in world.extra:
-        from tests.beneficiaries.conftest import register
-        from tests.factories import UnitFactory
-
-        organisation = world.organisation(role, scope)
-        if role == Role.KANWIL_OFFICER:
-            unit = UnitFactory(regional_office=organisation)
-        elif role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
-            unit = organisation
-        else:
-            unit = UnitFactory()
-        world.extra[key] = register(None, unit, f"Orang {role} {scope}", f"REG-{role}-{scope}").pk
-    return int(world.extra[key])
+    return person_in_work_area(world, role, scope, tag="REG", name="Orang")
 
 
 REGISTRY = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)}
 IN_WORK_AREA = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN}) for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+    role: ONLY_OWN for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 }
 
 
@@ -111,12 +78,10 @@ def _cohort(world: World, role: str, scope: str) -> int:
         import datetime as dt
 
         from sinergi.programs import services
-        from tests.factories import OrganisationFactory, UnitFactory
-        from tests.partnerships.conftest import make_agreement
+        from tests.factories import UnitFactory
 
         organisation = world.organisation(role, scope)
-        party = organisation if role in (Role.KANWIL_OFFICER, Role.CSR_OFFICER) else OrganisationFactory()
-        agreement = make_agreement(None, [party, OrganisationFactory()], number=f"MOU-C-{role}-{scope}")
+        _, agreement = partner_agreement(world, role, scope, number=f"MOU-C-{role}-{scope}")
         unit = organisation if role == Role.UNIT_OFFICER else UnitFactory()
         program = services.program_create(
             actor=None,
@@ -130,7 +95,7 @@ def _cohort(world: World, role: str, scope: str) -> int:
                 "rule": None,
             },
         )
-        facilitators = [(world.users if scope == OWN else world.others)[Role.FACILITATOR]]
+        facilitators = [world.user(Role.FACILITATOR, scope)]
         cohort = services.cohort_create(
             actor=None,
             program=program,
@@ -148,74 +113,76 @@ def _cohort(world: World, role: str, scope: str) -> int:
 
 
 COHORT_READERS = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN})
-    for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+    role: ONLY_OWN for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
 }
 PROGRAM_READERS = {role: BOTH for role in ROLES if role != Role.MONITOR}
-IMPACT_FINANCE = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+IMPACT_FINANCE = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
 
 
 # Jobs: everyone sees their own; only administrators see other people's.
-OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
+OWN_JOBS = {role: ONLY_OWN for role in ROLES} | {Role.ADMIN: BOTH}
 
 PAGES = [
-    Row("dashboard", _static("/"), EVERYONE),
-    Row("password change", _static("/akun/kata-sandi/"), EVERYONE),
-    Row("units", _static("/upt/"), EVERYONE),
-    Row("regions", _static("/wilayah/"), EVERYONE),
-    Row("region detail", _static("/wilayah/16.71.14/"), EVERYONE),
-    Row("job list", _static("/tugas/"), EVERYONE),
-    Row("job detail", _job_url("/tugas/"), OWN_JOBS),
-    Row("user list", _static("/pengguna/"), ADMIN_ONLY),
-    Row("user create", _static("/pengguna/baru/"), ADMIN_ONLY),
+    Row("dashboard", static("/"), EVERYONE),
+    Row("password change", static("/akun/kata-sandi/"), EVERYONE),
+    Row("units", static("/upt/"), EVERYONE),
+    Row("regions", static("/wilayah/"), EVERYONE),
+    Row("region detail", static("/wilayah/16.71.14/"), EVERYONE),
+    Row("job list", static("/tugas/"), EVERYONE),
+    Row("job detail", job_url("/tugas/", "/", tag="job"), OWN_JOBS),
+    Row("user list", static("/pengguna/"), ADMIN_ONLY),
+    Row("user create", static("/pengguna/baru/"), ADMIN_ONLY),
     Row("user edit", _user_edit, ADMIN_ONLY),
     Row("user password", lambda w, r, s: _user_edit(w, r, s) + "kata-sandi/", ADMIN_ONLY),
-    Row("organisation list", _static("/organisasi/"), ADMIN_ONLY),
-    Row("organisation create", _static("/organisasi/baru/"), ADMIN_ONLY),
+    Row("organisation list", static("/organisasi/"), ADMIN_ONLY),
+    Row("organisation create", static("/organisasi/baru/"), ADMIN_ONLY),
     Row("organisation edit", _organisation_edit, ADMIN_ONLY),
-    Row("audit timeline", _static("/audit/"), ADMIN_ONLY),
-    Row("notifications", _static("/notifikasi/"), EVERYONE),
-    Row("agreement list", _static("/kerja-sama/"), READERS),
-    Row("agreement create", _static("/kerja-sama/baru/"), EDITORS),
-    Row("agreement detail", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/", PARTY_READERS),
-    Row("agreement edit", lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/ubah/", PARTY_EDITORS),
-    Row("registry", _static("/wbp/"), REGISTRY),
-    Row("registry import", _static("/wbp/impor/"), REGISTRY),
-    Row("upcoming releases", _static("/wbp/bebas-segera/"), REGISTRY),
-    Row("duplicates", _static("/wbp/duplikat/"), REGISTRY),
+    Row("audit timeline", static("/audit/"), ADMIN_ONLY),
+    Row("notifications", static("/notifikasi/"), EVERYONE),
+    Row("agreement list", static("/kerja-sama/"), READERS),
+    Row("agreement create", static("/kerja-sama/baru/"), EDITORS),
+    Row("agreement detail", lambda w, r, s: f"/kerja-sama/{party_agreement(w, r, s)}/", PARTY_READERS),
+    Row("agreement edit", lambda w, r, s: f"/kerja-sama/{party_agreement(w, r, s)}/ubah/", PARTY_EDITORS),
+    Row("registry", static("/wbp/"), REGISTRY),
+    Row("registry import", static("/wbp/impor/"), REGISTRY),
+    Row("upcoming releases", static("/wbp/bebas-segera/"), REGISTRY),
+    Row("duplicates", static("/wbp/duplikat/"), REGISTRY),
     Row("person", lambda w, r, s: f"/wbp/{_person(w, r, s)}/", IN_WORK_AREA),
     Row("person edit", lambda w, r, s: f"/wbp/{_person(w, r, s)}/ubah/", IN_WORK_AREA),
     Row("person episode", lambda w, r, s: f"/wbp/{_person(w, r, s)}/penahanan/", IN_WORK_AREA),
-    Row("programs", _static("/program/"), PROGRAM_READERS),
+    Row("programs", static("/program/"), PROGRAM_READERS),
     Row("cohort", lambda w, r, s: f"/program/angkatan/{_cohort(w, r, s)}/", COHORT_READERS),
     # "cohort edit": in tests/programs/matrix_rows.py (Kanwil officers edit cohorts of their region only).
     Row(
         "aftercare",
-        _static("/pembimbingan/"),
+        static("/pembimbingan/"),
         {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)},
     ),
 ]
 
 API = [
-    Row("api me", _static("/api/v1/me"), EVERYONE, api=True),
-    Row("api units", _static("/api/v1/units"), EVERYONE, api=True),
-    Row("api districts", _static("/api/v1/regions/districts?q=plaju"), EVERYONE, api=True),
-    Row("api region children", _static("/api/v1/regions/16.71/children"), EVERYONE, api=True),
-    Row("api job", _job_url("/api/v1/jobs/", suffix=""), OWN_JOBS, api=True),
-    Row("api audit events", _static("/api/v1/audit/events"), ADMIN_ONLY, api=True),
-    Row("api agreements", _static("/api/v1/agreements"), READERS, api=True),
+    Row("api me", static("/api/v1/me"), EVERYONE, api=True),
+    Row("api units", static("/api/v1/units"), EVERYONE, api=True),
+    Row("api districts", static("/api/v1/regions/districts?q=plaju"), EVERYONE, api=True),
+    Row("api region children", static("/api/v1/regions/16.71/children"), EVERYONE, api=True),
+    Row("api job", job_url("/api/v1/jobs/", "", tag="job"), OWN_JOBS, api=True),
+    Row("api audit events", static("/api/v1/audit/events"), ADMIN_ONLY, api=True),
+    Row("api agreements", static("/api/v1/agreements"), READERS, api=True),
     Row(
-        "api agreement", lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}", PARTY_READERS, api=True
-    ),
-    Row(
-        "api agreement coverage",
-        lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}/coverage?date=2022-01-01",
+        "api agreement",
+        lambda w, r, s: f"/api/v1/agreements/{party_agreement(w, r, s)}",
         PARTY_READERS,
         api=True,
     ),
-    Row("api persons", _static("/api/v1/persons"), REGISTRY, api=True),
+    Row(
+        "api agreement coverage",
+        lambda w, r, s: f"/api/v1/agreements/{party_agreement(w, r, s)}/coverage?date=2022-01-01",
+        PARTY_READERS,
+        api=True,
+    ),
+    Row("api persons", static("/api/v1/persons"), REGISTRY, api=True),
     Row("api person", lambda w, r, s: f"/api/v1/persons/{_person(w, r, s)}", IN_WORK_AREA, api=True),
-    Row("api programs", _static("/api/v1/programs"), PROGRAM_READERS, api=True),
+    Row("api programs", static("/api/v1/programs"), PROGRAM_READERS, api=True),
     Row(
         "api cohort sessions",
         lambda w, r, s: f"/api/v1/cohorts/{_cohort(w, r, s)}/sessions",
@@ -229,14 +196,14 @@ API = [
 
 PDF = b"%PDF-1.4\n% uji\n"
 PLANNERS_ANY = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)}
-PLANNERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
-SCREENERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.UNIT_OFFICER: frozenset({OWN})}
-DELIVERY = {Role.ADMIN: BOTH, Role.UNIT_OFFICER: frozenset({OWN}), Role.FACILITATOR: frozenset({OWN})}
-STAGE_MOVERS = DELIVERY | {Role.KANWIL_OFFICER: frozenset({OWN})}
+PLANNERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
+SCREENERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.UNIT_OFFICER: ONLY_OWN}
+DELIVERY = {Role.ADMIN: BOTH, Role.UNIT_OFFICER: ONLY_OWN, Role.FACILITATOR: ONLY_OWN}
+STAGE_MOVERS = DELIVERY | {Role.KANWIL_OFFICER: ONLY_OWN}
 # A program: its parties (Kanwil, company), the units of its cohorts and the Bapas of the same region, and
 # the facilitators of its cohorts.
 PROGRAM_SCOPED = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN})
+    role: ONLY_OWN
     for role in (
         Role.KANWIL_OFFICER,
         Role.UNIT_OFFICER,
@@ -247,35 +214,15 @@ PROGRAM_SCOPED = {Role.ADMIN: BOTH} | {
 }
 
 
-def _pw(template: str):
-    """A URL on the programs world of the scope (tests/programs/matrix_rows.py)."""
-    from tests.programs.matrix_rows import _program_world
-
-    return lambda world, role, scope: template.format(**_program_world(world, scope))
-
-
-def _im(template: str):
-    """A URL on the impact objects of the role and scope (tests/impact/matrix_rows.py)."""
-    from tests.impact.matrix_rows import _impact
-
-    return lambda world, role, scope: template.format(**_impact(world, role, scope))
-
-
-def _once(world: World, key: str, make: Any) -> Any:
-    if key not in world.extra:
-        world.extra[key] = make()
-    return world.extra[key]
-
-
 def _document(world: World, role: str, scope: str) -> int:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from sinergi.partnerships.models import Agreement
     from sinergi.partnerships.services import document_upload
 
-    agreement = Agreement.objects.get(pk=_agreement(world, role, scope))
+    agreement = Agreement.objects.get(pk=party_agreement(world, role, scope))
     return int(
-        _once(
+        once(
             world,
             f"document-{role}-{scope}",
             lambda: (
@@ -293,7 +240,7 @@ def _consent(world: World, role: str, scope: str) -> int:
 
     person = Person.objects.get(pk=_person(world, role, scope))
     return int(
-        _once(
+        once(
             world,
             f"consent-{role}-{scope}",
             lambda: (
@@ -331,7 +278,7 @@ def _certificate(world: World, role: str, scope: str) -> int:
         certificate.save()
         return int(certificate.pk)
 
-    return int(_once(world, f"certificate-{scope}", make))
+    return int(once(world, f"certificate-{scope}", make))
 
 
 def _assessment(world: World, role: str, scope: str) -> int:
@@ -356,20 +303,7 @@ def _assessment(world: World, role: str, scope: str) -> int:
             ).pk
         )
 
-    return int(_once(world, f"assessment-{scope}", make))
-
-
-def _ac(template: str, **extra: Any):
-    """A URL on the aftercare case of the role and scope (tests/aftercare/matrix_rows.py)."""
-
-    def build(world: World, role: str, scope: str) -> str:
-        from tests.aftercare.matrix_rows import _case
-
-        case = _case(world, role, scope)
-        values = {key: make(world, role, scope) for key, make in extra.items()}
-        return template.format(case=case.pk, **values)
-
-    return build
+    return int(once(world, f"assessment-{scope}", make))
 
 
 def _goal(world: World, role: str, scope: str) -> int:
@@ -377,7 +311,7 @@ def _goal(world: World, role: str, scope: str) -> int:
     from tests.aftercare.matrix_rows import _case
 
     return int(
-        _once(
+        once(
             world,
             f"aftercare-goal-{role}-{scope}",
             lambda: (
@@ -400,7 +334,7 @@ def _followup(world: World, role: str, scope: str) -> int:
     from tests.aftercare.matrix_rows import _case
 
     return int(
-        _once(
+        once(
             world,
             f"aftercare-followup-{role}-{scope}",
             lambda: (
@@ -433,10 +367,10 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
 
     rejected = frozenset({400, 409})  # passed the checks, refused for the content (a rule or a version)
     pages = [
-        Row("aftercare goal edit form", _ac("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal), GUIDES),
+        Row("aftercare goal edit form", case_url("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal), GUIDES),
         Row(
             "aftercare goal edit",
-            _ac("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal),
+            case_url("/pembimbingan/{case}/sasaran/{goal}/", goal=_goal),
             GUIDES,
             method="post",
             data={},
@@ -446,7 +380,7 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
     api = [
         Row(
             "api aftercare case open",
-            _static("/api/v1/aftercare/cases"),
+            static("/api/v1/aftercare/cases"),
             OPENERS,
             method="post",
             data=lambda w, r, s: {"episode_id": _released_episode(w, r, s)},
@@ -455,7 +389,7 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
         ),
         Row(
             "api aftercare assign",
-            _ac("/api/v1/aftercare/cases/{case}/assign"),
+            case_url("/api/v1/aftercare/cases/{case}/assign"),
             ADMIN_ALL,
             method="post",
             data=lambda w, r, s: {"pk_officer_id": None, "version": _case_version(w, r, s)},
@@ -464,7 +398,7 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
         ),
         Row(
             "api aftercare close",
-            _ac("/api/v1/aftercare/cases/{case}/close"),
+            case_url("/api/v1/aftercare/cases/{case}/close"),
             GUIDES,
             method="post",
             data=lambda w, r, s: {
@@ -476,7 +410,7 @@ def _aftercare_rows() -> tuple[list[Row], list[Row]]:
             accepted=rejected,
         ),
         *[
-            Row(name, _ac(url), roles, method="post", data=body, api=True, accepted=rejected)
+            Row(name, case_url(url), roles, method="post", data=body, api=True, accepted=rejected)
             for name, url, roles, body in (
                 (
                     "api aftercare plan",
@@ -550,7 +484,7 @@ def _agreement_body(world: World, role: str, scope: str) -> dict[str, Any]:
 def _agreement_update_body(world: World, role: str, scope: str) -> dict[str, Any]:
     from sinergi.partnerships.models import Agreement
 
-    agreement = Agreement.objects.get(pk=_agreement(world, role, scope))
+    agreement = Agreement.objects.get(pk=party_agreement(world, role, scope))
     parties = [
         {"organisation_id": party.organisation_id, "role": party.role} for party in agreement.parties.all()
     ]
@@ -571,7 +505,7 @@ def _person_url(suffix: str):
 
 NEW_PAGES = [
     # accounts, regions, notifications, audit
-    Row("user create", _static("/pengguna/baru/"), ADMIN_ONLY, method="post", data={}),
+    Row("user create", static("/pengguna/baru/"), ADMIN_ONLY, method="post", data={}),
     Row("user edit", _user_edit, ADMIN_ONLY, method="post", data={}),
     Row(
         "user password",
@@ -581,15 +515,15 @@ NEW_PAGES = [
         data={},
     ),
     Row("user unlock", lambda w, r, s: _user_edit(w, r, s) + "buka-kunci/", ADMIN_ONLY, method="post"),
-    Row("organisation create", _static("/organisasi/baru/"), ADMIN_ONLY, method="post", data={}),
+    Row("organisation create", static("/organisasi/baru/"), ADMIN_ONLY, method="post", data={}),
     Row("organisation edit", _organisation_edit, ADMIN_ONLY, method="post", data={}),
-    Row("password change", _static("/akun/kata-sandi/"), EVERYONE, method="post", data={}),
-    Row("notifications read all", _static("/notifikasi/baca-semua/"), EVERYONE, method="post"),
-    Row("district picker", _static("/wilayah/pilih-kecamatan/?q=plaju"), EVERYONE),
+    Row("password change", static("/akun/kata-sandi/"), EVERYONE, method="post", data={}),
+    Row("notifications read all", static("/notifikasi/baca-semua/"), EVERYONE, method="post"),
+    Row("district picker", static("/wilayah/pilih-kecamatan/?q=plaju"), EVERYONE),
     # A wrong (here: empty) code is answered 400 with the form again.
     Row(
         "two-factor verify",
-        _static("/akun/2fa/verifikasi/"),
+        static("/akun/2fa/verifikasi/"),
         EVERYONE,
         method="post",
         data={},
@@ -597,31 +531,31 @@ NEW_PAGES = [
     ),
     Row(
         "password reset link",
-        _static("/akun/atur-ulang/MQ/tidak-sah/"),
+        static("/akun/atur-ulang/MQ/tidak-sah/"),
         EVERYONE,
         method="post",
         data={},
     ),
-    Row("audit verify", _static("/audit/periksa/"), ADMIN_ONLY, method="post"),
+    Row("audit verify", static("/audit/periksa/"), ADMIN_ONLY, method="post"),
     # partnerships
-    Row("agreement create", _static("/kerja-sama/baru/"), EDITORS, method="post", data={}),
+    Row("agreement create", static("/kerja-sama/baru/"), EDITORS, method="post", data={}),
     Row(
         "agreement edit",
-        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/ubah/",
+        lambda w, r, s: f"/kerja-sama/{party_agreement(w, r, s)}/ubah/",
         PARTY_EDITORS,
         method="post",
         data={},
     ),
     Row(
         "agreement terminate",
-        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/akhiri/",
+        lambda w, r, s: f"/kerja-sama/{party_agreement(w, r, s)}/akhiri/",
         PARTY_EDITORS,
         method="post",
         data={},
     ),
     Row(
         "document upload",
-        lambda w, r, s: f"/kerja-sama/{_agreement(w, r, s)}/dokumen/",
+        lambda w, r, s: f"/kerja-sama/{party_agreement(w, r, s)}/dokumen/",
         PARTY_EDITORS,
         method="post",
         data={},
@@ -630,8 +564,8 @@ NEW_PAGES = [
         "document download", lambda w, r, s: f"/kerja-sama/dokumen/{_document(w, r, s)}/unduh/", PARTY_READERS
     ),
     # beneficiaries
-    Row("person create form", _static("/wbp/baru/"), REGISTRY),
-    Row("person create", _static("/wbp/baru/"), REGISTRY, method="post", data={}),
+    Row("person create form", static("/wbp/baru/"), REGISTRY),
+    Row("person create", static("/wbp/baru/"), REGISTRY, method="post", data={}),
     Row("person edit", _person_url("ubah/"), IN_WORK_AREA, method="post", data={}),
     Row("nik reveal", _person_url("nik/"), IN_WORK_AREA, method="post"),
     Row("episode add", _person_url("penahanan/"), IN_WORK_AREA, method="post", data={}),
@@ -647,39 +581,47 @@ NEW_PAGES = [
         method="post",
         data={},
     ),
-    Row("merge", _static("/wbp/duplikat/gabung/"), REGISTRY, method="post", data={}),
+    Row("merge", static("/wbp/duplikat/gabung/"), REGISTRY, method="post", data={}),
     # programs
-    Row("program create form", _static("/program/baru/"), PLANNERS_ANY),
-    Row("program create", _static("/program/baru/"), PLANNERS_ANY, method="post", data={}),
-    Row("program detail", _pw("/program/{program}/"), PROGRAM_SCOPED),
-    Row("program edit form", _pw("/program/{program}/ubah/"), PLANNERS),
-    Row("program edit", _pw("/program/{program}/ubah/"), PLANNERS, method="post", data={}),
+    Row("program create form", static("/program/baru/"), PLANNERS_ANY),
+    Row("program create", static("/program/baru/"), PLANNERS_ANY, method="post", data={}),
+    Row("program detail", program_url("/program/{program}/"), PROGRAM_SCOPED),
+    Row("program edit form", program_url("/program/{program}/ubah/"), PLANNERS),
+    Row("program edit", program_url("/program/{program}/ubah/"), PLANNERS, method="post", data={}),
     Row(
         "screening run",
-        _pw("/program/{program}/saring/"),
+        program_url("/program/{program}/saring/"),
         SCREENERS,
         method="post",
         data={"as_of": "2022-03-01"},
     ),
-    Row("screening run page", _pw("/program/penyaringan/{run}/"), SCREENERS),
+    Row("screening run page", program_url("/program/penyaringan/{run}/"), SCREENERS),
     Row(
         "cohort create",
-        _pw("/program/angkatan/baru/?program={program}"),
+        program_url("/program/angkatan/baru/?program={program}"),
         PLANNERS,
         method="post",
         data={},
     ),
-    Row("cohort edit", _pw("/program/angkatan/{cohort}/ubah/"), PLANNERS, method="post", data={}),
+    Row("cohort edit", program_url("/program/angkatan/{cohort}/ubah/"), PLANNERS, method="post", data={}),
     Row(
         "cohort enrol",
-        _pw("/program/angkatan/{cohort}/daftarkan/"),
+        program_url("/program/angkatan/{cohort}/daftarkan/"),
         SCREENERS,
         method="post",
         data=lambda w, r, s: {"result": _program_key(w, s, "result")},
     ),
-    Row("sessions generate", _pw("/program/angkatan/{cohort}/jadwal/"), DELIVERY, method="post", data={}),
-    Row("enrolment assess", _pw("/program/peserta/{enrollment}/"), DELIVERY, method="post", data={}),
-    Row("attendance save", _pw("/program/sesi/{session}/presensi/"), DELIVERY, method="post", data={}),
+    Row(
+        "sessions generate",
+        program_url("/program/angkatan/{cohort}/jadwal/"),
+        DELIVERY,
+        method="post",
+        data={},
+    ),
+    Row("enrolment assess", program_url("/program/peserta/{enrollment}/"), DELIVERY, method="post", data={}),
+    Row(
+        "attendance save", program_url("/program/sesi/{session}/presensi/"), DELIVERY, method="post", data={}
+    ),
     Row(
         "certificate download",
         lambda w, r, s: f"/program/sertifikat/{_certificate(w, r, s)}/unduh/",
@@ -708,7 +650,7 @@ NEW_PAGES = [
     ),
     # impact: the form pages' POSTs (an empty form is shown again to those allowed)
     *[
-        Row(f"{name} (post)", _im(url), IMPACT_FINANCE, method="post", data={})
+        Row(f"{name} (post)", impact_url(url), IMPACT_FINANCE, method="post", data={})
         for name, url in (
             ("budget line create", "/dampak/program/{program}/anggaran/baru/"),
             ("expenditure create", "/dampak/program/{program}/belanja/baru/"),
@@ -728,10 +670,10 @@ NEW_PAGES = [
 ]
 
 NEW_API = [
-    Row("api audit verify", _static("/api/v1/audit/verify"), ADMIN_ONLY, method="post", api=True),
+    Row("api audit verify", static("/api/v1/audit/verify"), ADMIN_ONLY, method="post", api=True),
     Row(
         "api agreement create",
-        _static("/api/v1/agreements"),
+        static("/api/v1/agreements"),
         PARTY_EDITORS,
         method="post",
         data=_agreement_body,
@@ -739,18 +681,18 @@ NEW_API = [
     ),
     Row(
         "api agreement update",
-        lambda w, r, s: f"/api/v1/agreements/{_agreement(w, r, s)}",
+        lambda w, r, s: f"/api/v1/agreements/{party_agreement(w, r, s)}",
         PARTY_EDITORS,
         method="put",
         data=_agreement_update_body,
         api=True,
     ),
-    Row("api program", _pw("/api/v1/programs/{program}"), PROGRAM_SCOPED, api=True),
-    Row("api cohorts", _static("/api/v1/cohorts"), PROGRAM_READERS, api=True),
-    Row("api screening run", _pw("/api/v1/screening-runs/{run}"), SCREENERS, api=True),
+    Row("api program", program_url("/api/v1/programs/{program}"), PROGRAM_SCOPED, api=True),
+    Row("api cohorts", static("/api/v1/cohorts"), PROGRAM_READERS, api=True),
+    Row("api screening run", program_url("/api/v1/screening-runs/{run}"), SCREENERS, api=True),
     Row(
         "api screening run create",
-        _pw("/api/v1/programs/{program}/screening-runs"),
+        program_url("/api/v1/programs/{program}/screening-runs"),
         SCREENERS,
         method="post",
         data={"as_of": "2022-03-01"},
@@ -758,7 +700,7 @@ NEW_API = [
     ),
     Row(
         "api attendance",
-        _pw("/api/v1/sessions/{session}/attendance"),
+        program_url("/api/v1/sessions/{session}/attendance"),
         DELIVERY,
         method="post",
         data={"marks": []},
@@ -766,7 +708,7 @@ NEW_API = [
     ),
     Row(
         "api assessment",
-        _pw("/api/v1/enrollments/{enrollment}/assessments"),
+        program_url("/api/v1/enrollments/{enrollment}/assessments"),
         DELIVERY,
         method="post",
         data={"kind": "post", "score": "70", "assessor": "Penguji", "assessed_on": "2022-03-10"},
@@ -775,7 +717,7 @@ NEW_API = [
     ),
     Row(
         "api release",
-        _pw("/api/v1/enrollments/{enrollment}/release"),
+        program_url("/api/v1/enrollments/{enrollment}/release"),
         SCREENERS,
         method="post",
         data=lambda w, r, s: {"kind": "bebas", "on": "2022-04-01", "version": _program_version(w, s)},
@@ -796,7 +738,7 @@ def _party_id(world: World, role: str, scope: str) -> int:
 IMPACT_API_WRITES = [
     Row(
         "api budget line create",
-        _im("/api/v1/impact/programs/{program}/budget"),
+        impact_url("/api/v1/impact/programs/{program}/budget"),
         IMPACT_FINANCE,
         method="post",
         data=lambda w, r, s: {
@@ -810,7 +752,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api expenditure create",
-        _im("/api/v1/impact/programs/{program}/expenditures"),
+        impact_url("/api/v1/impact/programs/{program}/expenditures"),
         IMPACT_FINANCE,
         method="post",
         data=lambda w, r, s: {
@@ -825,7 +767,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api in-kind create",
-        _im("/api/v1/impact/programs/{program}/in-kind"),
+        impact_url("/api/v1/impact/programs/{program}/in-kind"),
         IMPACT_FINANCE,
         method="post",
         data=lambda w, r, s: {
@@ -840,7 +782,15 @@ IMPACT_API_WRITES = [
         accepted=frozenset({400}),
     ),
     *[
-        Row(name, _im(url), IMPACT_FINANCE, method="put", data=body, api=True, accepted=frozenset({400, 409}))
+        Row(
+            name,
+            impact_url(url),
+            IMPACT_FINANCE,
+            method="put",
+            data=body,
+            api=True,
+            accepted=frozenset({400, 409}),
+        )
         for name, url, body in (
             ("api budget line update", "/api/v1/impact/budget-lines/{line}", {"version": 1, "amount": 200}),
             (
@@ -856,7 +806,7 @@ IMPACT_API_WRITES = [
     ],
     Row(
         "api value map create",
-        _static("/api/v1/impact/value-maps"),
+        static("/api/v1/impact/value-maps"),
         IMPACT_FINANCE,
         method="post",
         data=lambda w, r, s: {"title": "Peta API", "program_id": _impact_key(w, r, s, "program")},
@@ -865,7 +815,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api outcome add",
-        _im("/api/v1/impact/value-maps/{map}/outcomes"),
+        impact_url("/api/v1/impact/value-maps/{map}/outcomes"),
         IMPACT_FINANCE,
         method="post",
         data={"name": "Bekerja lagi", "quantity": "1", "proxy": "100", "duration": 1},
@@ -874,7 +824,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api outcome remove",
-        _im("/api/v1/impact/outcomes/{outcome}?version=1"),
+        impact_url("/api/v1/impact/outcomes/{outcome}?version=1"),
         IMPACT_FINANCE,
         method="delete",
         api=True,
@@ -882,7 +832,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api deadweight from comparison",
-        _im("/api/v1/impact/outcomes/{outcome}/deadweight-from-comparison"),
+        impact_url("/api/v1/impact/outcomes/{outcome}/deadweight-from-comparison"),
         IMPACT_FINANCE,
         method="post",
         data={"version": 1},
@@ -891,7 +841,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api value map import",
-        _im("/api/v1/impact/value-maps/{map}/import"),
+        impact_url("/api/v1/impact/value-maps/{map}/import"),
         IMPACT_FINANCE,
         method="post",
         data={"version": 1, "value_map": {}},
@@ -900,7 +850,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api snapshot freeze",
-        _im("/api/v1/impact/value-maps/{map}/snapshots"),
+        impact_url("/api/v1/impact/value-maps/{map}/snapshots"),
         IMPACT_FINANCE,
         method="post",
         data={"label": "Laporan API"},
@@ -909,7 +859,7 @@ IMPACT_API_WRITES = [
     ),
     Row(
         "api survey response",
-        _im("/api/v1/impact/surveys/{survey}/responses"),
+        impact_url("/api/v1/impact/surveys/{survey}/responses"),
         IMPACT_FINANCE,
         method="post",
         data={"answers": {}},

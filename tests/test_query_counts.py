@@ -317,6 +317,47 @@ def add_scored_participant(world: World, ctx: Context, i: int) -> str:
     return 'data-testid="index-distribution-table"'
 
 
+def add_uncontacted_participant(world: World, ctx: Context, i: int) -> str:
+    """A released participant with an aftercare case whose 3-month follow-up found nobody (the dashboard's
+    "not contacted" independence band lists the case)."""
+    from sinergi.accounts.models import Organisation
+    from sinergi.aftercare import services
+    from sinergi.aftercare.models import AftercareCase
+    from sinergi.programs.models import Enrollment
+
+    name = add_participant(world, ctx, i)
+    enrollment = Enrollment.objects.select_related("person").get(person__full_name=name)
+    case = AftercareCase.objects.create(
+        person=enrollment.person,
+        episode=enrollment.episode,
+        enrollment=enrollment,
+        bapas=Organisation.objects.get(code="BAPAS-PLG"),
+        release_kind="bebas",
+        released_on=dt.date(2022, 7, 1),
+        opened_on=dt.date(2022, 7, 1),
+    )
+    services.followup_record(
+        actor=None, case=case, milestone=3, data={"done_on": dt.date(2022, 10, 3), "contacted": False}
+    )
+    return name
+
+
+def add_released_participant(world: World, ctx: Context, i: int) -> str:
+    """A participant released in 2022 whose recidivism window has closed (the dashboard's recidivism
+    participants list counts them)."""
+    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.programs.models import Enrollment
+
+    person = _person(world, i, "Residivis")
+    CustodyEpisode.objects.filter(person=person).update(
+        status="bebas", release_date=dt.date(2022, 3, 1) + dt.timedelta(days=i)
+    )
+    Enrollment.objects.create(
+        cohort=_cohort(world, ctx), person=person, episode=person.episodes.get(), stage="completed"
+    )
+    return person.full_name
+
+
 def add_value_map(world: World, ctx: Context, i: int) -> str:
     from sinergi.impact import services
     from tests.impact.test_services import OUTCOME
@@ -564,6 +605,28 @@ CASES = [
         11,
     ),
     Case("figure list", Role.ADMIN, _static("/laporan/daftar/enrolled/"), add_participant, 9),
+    Case(
+        "figure list by ring area",
+        Role.ADMIN,
+        _static("/laporan/daftar/participants/?by=ring&key=16.71.14"),
+        add_participant,
+        9,
+    ),
+    Case(
+        "independence list",
+        Role.KANWIL_OFFICER,
+        _static("/laporan/indeks-kemandirian/?band=not_contacted"),
+        add_uncontacted_participant,
+        11,
+    ),
+    Case(
+        "recidivism list",
+        Role.ADMIN,
+        _static("/laporan/residivisme/?group=participants&window=12"),
+        add_released_participant,
+        18,
+    ),
+    Case("sessions held", Role.UNIT_OFFICER, _static("/laporan/sesi/"), add_session, 9),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 8),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 6),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 5),
@@ -582,7 +645,7 @@ CASES = [
         Role.KANWIL_OFFICER,
         _static("/"),
         add_officer_with_overdue_followups,
-        35,
+        38,
     ),
     Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 6),
     Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 7),

@@ -4,7 +4,8 @@ Each is compared, in the same run, with hand-written SQL with the same predicate
 statuses, sexes, birth-date and expiry bounds, offences, risk, consent; each person's latest episode):
 
 - the in-app run (POST of the screening form as an administrator, which freezes every person of the
-  registry in the run) against the same rows written by hand with INSERT ... SELECT into a bare table;
+  registry in the run, and the run's first page it redirects to: end to end, what the user waits for)
+  against the same rows written by hand with INSERT ... SELECT into a bare table;
 - the run's page (first page and a deep page of the people not eligible): bytes and query counts;
 - the command (process start-up, measured alone in the same run, subtracted) against the hand-written
   SELECT fetching every row with the facts the reasons need.
@@ -116,15 +117,19 @@ def _in_app(ctx: Context, program: Any, rule: Any, as_of: dt.date) -> list[Resul
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {BARE}")
         cursor.execute(f"CREATE TABLE {BARE} (id bigserial PRIMARY KEY, run_id bigint, {BARE_COLUMNS})")
-    measured, baseline, run_ids = [], [], []
+    measured, posted, baseline, run_ids = [], [], [], []
     try:
         for _ in range(ctx.repeat):
             started = time.perf_counter()
             response = client.post(f"/program/{program.pk}/saring/", {"as_of": as_of.isoformat()})
-            measured.append(time.perf_counter() - started)
+            posted.append(time.perf_counter() - started)
             if response.status_code != 302:
                 raise RuntimeError(f"screening run answered {response.status_code}")
             run_ids.append(int(response["Location"].rstrip("/").rsplit("/", 1)[-1]))
+            # End to end is what the user waits for: the form posted and the run's first page shown.
+            if client.get(response["Location"]).status_code != 200:
+                raise RuntimeError("the run's page did not open")
+            measured.append(time.perf_counter() - started)
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {BARE}")
                 started = time.perf_counter()
@@ -138,17 +143,21 @@ def _in_app(ctx: Context, program: Any, rule: Any, as_of: dt.date) -> list[Resul
             cursor.execute(f"DROP TABLE IF EXISTS {BARE}")
         _delete_runs(run_ids)
     run_figure, base_figure = Figure(measured, peak_rss_mb=self_peak_rss_mb()), Figure(baseline)
+    post_figure = Figure(posted)
     ratio = run_figure.median / base_figure.median if base_figure.median else None
     return [
         Result(
             id=f"{ID}:run",
             what=f"in-app screening run, frozen ({run.evaluated} people, {run.eligible_count} eligible)",
-            measured={"seconds": run_figure},
+            measured={"seconds": run_figure, "post_seconds": post_figure},
             baseline={"hand_insert_select": base_figure},
             ratio=ratio,
             target=TARGET_RUN,
             passed=ratio is not None and ratio <= 2 and run_figure.median <= 1.0,
-            note="peak RSS is the benchmark process's, Django and the earlier cases included",
+            note=(
+                "seconds: the form posted and the run's first page shown (end to end); post_seconds: the "
+                "POST alone; peak RSS is the benchmark process's, Django and the earlier cases included"
+            ),
         ),
         page,
     ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sinergi.accounts.choices import Role
-from tests.authz import BOTH, OWN, ROLES, Row, World
+from tests.authz import BOTH, ROLES, Row, World
+from tests.matrix_builders import ONLY_OWN, once, static
 
 EVERYONE = {role: BOTH for role in ROLES}
 ADMIN_ONLY = {Role.ADMIN: BOTH}
 # A token belongs to the role's own user (OWN) or to the peer in another organisation (OTHER).
-OWNER_OR_ADMIN = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
+OWNER_OR_ADMIN = {role: ONLY_OWN for role in ROLES} | {Role.ADMIN: BOTH}
 TWO_FACTOR = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: BOTH}
 
 
@@ -16,23 +17,24 @@ def _token(world: World, role: str, scope: str) -> int:
     from sinergi.accounts.models import ApiToken
     from sinergi.accounts.services import token_create
 
-    owner = (world.users if scope == OWN else world.others)[role]
-    key = f"token-{role}-{scope}"
-    if key not in world.extra:
+    owner, key = world.user(role, scope), f"token-{role}-{scope}"
+
+    def make() -> int:
         token_create(actor=None, user=owner, name=key)
-        world.extra[key] = ApiToken.objects.filter(user=owner, name=key).latest("created_at").pk
-    return int(world.extra[key])
+        return int(ApiToken.objects.filter(user=owner, name=key).latest("created_at").pk)
+
+    return int(once(world, key, make))
 
 
 def _user(world: World, role: str, scope: str) -> int:
-    return (world.users if scope == OWN else world.others)[role].pk
+    return world.user(role, scope).pk
 
 
 PAGES = [
-    Row("profile", lambda w, r, s: "/akun/", EVERYONE),
+    Row("profile", static("/akun/"), EVERYONE),
     Row(
         "token create",
-        lambda w, r, s: "/akun/token/baru/",
+        static("/akun/token/baru/"),
         EVERYONE,
         method="post",
         data={"name": "x", "days": 5},
@@ -46,11 +48,9 @@ PAGES = [
         ADMIN_ONLY,
         method="post",
     ),
-    Row("two-factor", lambda w, r, s: "/akun/2fa/", EVERYONE),
-    Row(
-        "two-factor start", lambda w, r, s: "/akun/2fa/", TWO_FACTOR, method="post", data={"action": "start"}
-    ),
-    Row("two-factor verify", lambda w, r, s: "/akun/2fa/verifikasi/", EVERYONE),
+    Row("two-factor", static("/akun/2fa/"), EVERYONE),
+    Row("two-factor start", static("/akun/2fa/"), TWO_FACTOR, method="post", data={"action": "start"}),
+    Row("two-factor verify", static("/akun/2fa/verifikasi/"), EVERYONE),
     Row(
         "user two-factor off",
         lambda w, r, s: f"/pengguna/{_user(w, r, s)}/2fa/matikan/",
@@ -63,5 +63,5 @@ PAGES = [
         ADMIN_ONLY,
         method="post",
     ),
-    Row("password reset link page", lambda w, r, s: "/akun/atur-ulang/MQ/tidak-sah/", EVERYONE),
+    Row("password reset link page", static("/akun/atur-ulang/MQ/tidak-sah/"), EVERYONE),
 ]

@@ -4,13 +4,14 @@ role's own scope and one in the other scope (collected by tests/test_authorizati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sinergi.accounts.choices import Role
-from tests.authz import BOTH, OWN, Row, World
+from tests.authz import BOTH, Row, World
+from tests.matrix_builders import ONLY_OWN, UrlBuilder, formatted, static
 
 RELEASED = dt.date(2022, 5, 2)
-ONLY_OWN = frozenset({OWN})
 
 
 def _case(world: World, role: str, scope: str) -> Any:
@@ -30,8 +31,7 @@ def _case(world: World, role: str, scope: str) -> Any:
     from tests.factories import OrganisationFactory, UnitFactory
     from tests.partnerships.conftest import make_agreement
 
-    users = world.users if scope == OWN else world.others
-    organisation = users[role].organisation
+    organisation = world.user(role, scope).organisation
     bapas = organisation if role == Role.BAPAS_OFFICER else UnitFactory(unit_kind="bapas")
     if role == Role.KANWIL_OFFICER:
         bapas = UnitFactory(unit_kind="bapas", regional_office=organisation)
@@ -81,7 +81,7 @@ def _case(world: World, role: str, scope: str) -> Any:
         release_kind="pb",
         released_on=RELEASED,
         opened_on=RELEASED,
-        mentor=users[Role.FACILITATOR] if role == Role.FACILITATOR else None,
+        mentor=world.user(Role.FACILITATOR, scope) if role == Role.FACILITATOR else None,
         mentor_shares=["visits"],
     )
     aid = services.aid_record(
@@ -120,16 +120,19 @@ def _released_episode(world: World, role: str, scope: str) -> int:
     return int(world.extra[key])
 
 
-def _url(template: str):
-    def build(world: World, role: str, scope: str) -> str:
+def case_url(template: str, **extra: Callable[[World, str, str], Any]) -> UrlBuilder:
+    """A URL on the aftercare case of the role and scope: `{case}`, `{aid}` (its aid record) and the
+    values that `extra`'s builders give for the role and scope."""
+
+    def values(world: World, role: str, scope: str) -> dict[str, Any]:
         case = _case(world, role, scope)
-        return template.format(case=case.pk, aid=world.extra[f"aftercare-case-{role}-{scope}-aid"])
+        found = {"case": case.pk, "aid": world.extra[f"aftercare-case-{role}-{scope}-aid"]}
+        return found | {key: make(world, role, scope) for key, make in extra.items()}
 
-    return build
+    return formatted(template, values)
 
 
-def _wage_form(world: World, role: str, scope: str) -> str:
-    return "/pembimbingan/umk/"
+_wage_form = static("/pembimbingan/umk/")
 
 
 ADMIN_ALL = {Role.ADMIN: BOTH}
@@ -160,63 +163,65 @@ FOLLOWUP = {
 PAGES: list[Row] = [
     Row(
         "aftercare caseload",
-        lambda w, r, s: "/pembimbingan/klien-saya/",
+        static("/pembimbingan/klien-saya/"),
         {Role.BAPAS_OFFICER: BOTH, Role.FACILITATOR: BOTH},
     ),
-    Row("aftercare case", _url("/pembimbingan/{case}/"), READERS),
-    Row("aftercare assign", _url("/pembimbingan/{case}/tugaskan/"), ADMIN_ALL),
-    Row("aftercare assign post", _url("/pembimbingan/{case}/tugaskan/"), ADMIN_ALL, method="post", data={}),
-    Row("aftercare report form", _url("/pembimbingan/{case}/lapor/"), GUIDES),
+    Row("aftercare case", case_url("/pembimbingan/{case}/"), READERS),
+    Row("aftercare assign", case_url("/pembimbingan/{case}/tugaskan/"), ADMIN_ALL),
+    Row(
+        "aftercare assign post", case_url("/pembimbingan/{case}/tugaskan/"), ADMIN_ALL, method="post", data={}
+    ),
+    Row("aftercare report form", case_url("/pembimbingan/{case}/lapor/"), GUIDES),
     Row(
         "aftercare report post",
-        _url("/pembimbingan/{case}/lapor/"),
+        case_url("/pembimbingan/{case}/lapor/"),
         GUIDES,
         method="post",
         data={"reported_on": "2022-06-02", "mode": "in_person"},
     ),
-    Row("aftercare visit form", _url("/pembimbingan/{case}/kunjungan/"), VISITORS),
+    Row("aftercare visit form", case_url("/pembimbingan/{case}/kunjungan/"), VISITORS),
     Row(
         "aftercare visit post",
-        _url("/pembimbingan/{case}/kunjungan/"),
+        case_url("/pembimbingan/{case}/kunjungan/"),
         VISITORS,
         method="post",
         data={"visited_on": "2022-07-01", "mode": "phone"},
     ),
-    Row("aftercare goal form", _url("/pembimbingan/{case}/sasaran/"), GUIDES),
+    Row("aftercare goal form", case_url("/pembimbingan/{case}/sasaran/"), GUIDES),
     Row(
         "aftercare goal post",
-        _url("/pembimbingan/{case}/sasaran/"),
+        case_url("/pembimbingan/{case}/sasaran/"),
         GUIDES,
         method="post",
         data={"area": "documents", "description": "Urus KTP", "status": "planned"},
     ),
-    Row("aftercare aid form", _url("/pembimbingan/{case}/bantuan/"), GUIDES),
-    Row("aftercare evidence", _url("/pembimbingan/bantuan/{aid}/bukti/"), AID_READERS),
-    Row("aftercare followup form", _url("/pembimbingan/{case}/pemantauan/3/"), GUIDES),
+    Row("aftercare aid form", case_url("/pembimbingan/{case}/bantuan/"), GUIDES),
+    Row("aftercare evidence", case_url("/pembimbingan/bantuan/{aid}/bukti/"), AID_READERS),
+    Row("aftercare followup form", case_url("/pembimbingan/{case}/pemantauan/3/"), GUIDES),
     Row(
         "aftercare followup post",
-        _url("/pembimbingan/{case}/pemantauan/3/"),
+        case_url("/pembimbingan/{case}/pemantauan/3/"),
         GUIDES,
         method="post",
         data=FOLLOWUP,
     ),
-    Row("aftercare reoffence form", _url("/pembimbingan/{case}/pengulangan/"), GUIDES),
+    Row("aftercare reoffence form", case_url("/pembimbingan/{case}/pengulangan/"), GUIDES),
     Row(
         "aftercare reoffence post",
-        _url("/pembimbingan/{case}/pengulangan/"),
+        case_url("/pembimbingan/{case}/pengulangan/"),
         GUIDES,
         method="post",
         data={"kind": "rearrest", "occurred_on": "2022-09-01", "reference": "LP/1"},
     ),
-    Row("aftercare schedule form", _url("/pembimbingan/{case}/jadwal-lapor/"), GUIDES),
+    Row("aftercare schedule form", case_url("/pembimbingan/{case}/jadwal-lapor/"), GUIDES),
     Row(
         "aftercare schedule post",
-        _url("/pembimbingan/{case}/jadwal-lapor/"),
+        case_url("/pembimbingan/{case}/jadwal-lapor/"),
         GUIDES,
         method="post",
         data={"report_every_months": "2"},
     ),
-    Row("aftercare close form", _url("/pembimbingan/{case}/tutup/"), GUIDES),
+    Row("aftercare close form", case_url("/pembimbingan/{case}/tutup/"), GUIDES),
     Row(
         "aftercare open by hand",
         lambda w, r, s: f"/pembimbingan/buka/{_released_episode(w, r, s)}/",
@@ -232,7 +237,7 @@ PAGES: list[Row] = [
         method="post",
         data={"regency": "16.71", "year": "2024", "amount": "3677000", "is_demo": "on"},
     ),
-    Row("aftercare heads of bapas", lambda w, r, s: "/pembimbingan/kepala-bapas/", ADMIN_ALL),
+    Row("aftercare heads of bapas", static("/pembimbingan/kepala-bapas/"), ADMIN_ALL),
     Row(
         "aftercare heads of bapas post",
         lambda w, r, s: f"/pembimbingan/kepala-bapas/?scope={s}",
@@ -243,7 +248,7 @@ PAGES: list[Row] = [
     # Last: a closed case still answers the rows above the same way.
     Row(
         "aftercare close post",
-        _url("/pembimbingan/{case}/tutup/"),
+        case_url("/pembimbingan/{case}/tutup/"),
         GUIDES,
         method="post",
         data={"reason": "moved_away", "closed_on": "2022-10-01"},
@@ -253,7 +258,7 @@ PAGES: list[Row] = [
 API: list[Row] = [
     Row(
         "api aftercare cases",
-        lambda w, r, s: "/api/v1/aftercare/cases",
+        static("/api/v1/aftercare/cases"),
         {
             r: BOTH
             for r in (
@@ -267,27 +272,30 @@ API: list[Row] = [
         },
         api=True,
     ),
-    Row("api aftercare case", _url("/api/v1/aftercare/cases/{case}"), READERS, api=True),
-    Row("api aftercare plan", _url("/api/v1/aftercare/cases/{case}/plan"), GUIDES, api=True),
-    Row("api aftercare reports", _url("/api/v1/aftercare/cases/{case}/reports"), GUIDES, api=True),
+    Row("api aftercare case", case_url("/api/v1/aftercare/cases/{case}"), READERS, api=True),
+    Row("api aftercare plan", case_url("/api/v1/aftercare/cases/{case}/plan"), GUIDES, api=True),
+    Row("api aftercare reports", case_url("/api/v1/aftercare/cases/{case}/reports"), GUIDES, api=True),
     Row(
         "api aftercare visits",
-        _url("/api/v1/aftercare/cases/{case}/visits"),
+        case_url("/api/v1/aftercare/cases/{case}/visits"),
         VISITORS | AID_READERS,
         api=True,
     ),
-    Row("api aftercare aid", _url("/api/v1/aftercare/cases/{case}/aid"), AID_READERS, api=True),
-    Row("api aftercare followups", _url("/api/v1/aftercare/cases/{case}/followups"), GUIDES, api=True),
-    Row("api aftercare scores", _url("/api/v1/aftercare/cases/{case}/scores"), AID_READERS, api=True),
-    Row("api aftercare reoffences", _url("/api/v1/aftercare/cases/{case}/reoffences"), GUIDES, api=True),
+    Row("api aftercare aid", case_url("/api/v1/aftercare/cases/{case}/aid"), AID_READERS, api=True),
+    Row("api aftercare followups", case_url("/api/v1/aftercare/cases/{case}/followups"), GUIDES, api=True),
+    Row("api aftercare scores", case_url("/api/v1/aftercare/cases/{case}/scores"), AID_READERS, api=True),
+    Row("api aftercare reoffences", case_url("/api/v1/aftercare/cases/{case}/reoffences"), GUIDES, api=True),
     Row(
-        "api aftercare evidence download", _url("/api/v1/aftercare/aid/{aid}/evidence"), AID_READERS, api=True
+        "api aftercare evidence download",
+        case_url("/api/v1/aftercare/aid/{aid}/evidence"),
+        AID_READERS,
+        api=True,
     ),
     # The matrix sends no file: the guides pass the role and scope checks and are refused for the missing
     # scan (400); tests/aftercare/test_evidence_api.py uploads real files.
     Row(
         "api aftercare evidence upload",
-        _url("/api/v1/aftercare/aid/{aid}/evidence"),
+        case_url("/api/v1/aftercare/aid/{aid}/evidence"),
         GUIDES,
         method="post",
         data={},

@@ -1,10 +1,13 @@
 """The audit chain: written in the service's transaction, append-only, and verified link by link."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from sinergi.audit.models import AuditEvent
+from sinergi.audit.domain import event_hash
+from sinergi.audit.models import AuditChainHead, AuditEvent
 from sinergi.audit.services import audit_record, audit_table_is_append_only, audit_verify
 
 
@@ -59,6 +62,45 @@ def test_the_database_refuses_to_change_audit_rows(chain) -> None:
         AuditEvent.objects.filter(pk=chain[0].pk).update(action="diubah")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=chain[0].pk).delete()
+
+
+def test_events_written_before_sealing_still_verify_and_a_change_is_caught(chain) -> None:
+    """Scheme 1 (the hash over the canonical JSON, from before sealed events) stays checkable between
+    scheme-2 events."""
+    head = AuditChainHead.objects.get(pk=1)
+    content = {
+        "occurred_at": dt.datetime(2024, 5, 1, 8, 30, tzinfo=dt.UTC),
+        "actor_id": None,
+        "actor_label": "sistem",
+        "action": "test.lama",
+        "target_type": "",
+        "target_id": "",
+        "target_label": "peristiwa lama",
+        "changes": {"status": ["a", "b"]},
+    }
+    digest = event_hash(
+        seq=head.seq + 1,
+        prev_hash=head.last_hash,
+        **(content | {"occurred_at": content["occurred_at"].isoformat()}),
+    )
+    AuditEvent(seq=head.seq + 1, scheme=1, prev_hash=head.last_hash, hash=digest, **content).save()
+    AuditChainHead.objects.filter(pk=1).update(seq=head.seq + 1, last_hash=digest)
+    audit_record(actor=None, action="test.sesudah", target_label="sesudah")
+    assert audit_verify().ok
+    _tamper("UPDATE audit_auditevent SET target_label = %s WHERE seq = %s", ["diubah", head.seq + 1])
+    result = audit_verify()
+    assert (result.ok, result.broken_seq) == (False, head.seq + 1)
+
+
+def test_an_event_about_the_requests_lazy_user_is_recorded(db) -> None:
+    """Views pass `request.user`, a lazy object, as the target: the event names the user."""
+    from django.utils.functional import SimpleLazyObject
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="malas")
+    event = audit_record(actor=user, action="test.lazy", target=SimpleLazyObject(lambda: user))
+    assert (event.target_type, event.target_id, event.subject_id) == ("accounts.user", str(user.pk), "")
 
 
 def test_an_event_rolls_back_with_its_transaction(db) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 from django.db import transaction
 
 from sinergi.accounts.choices import Role
-from tests.authz import BOTH, OWN, Row, World
+from tests.authz import BOTH, Row, World
+from tests.matrix_builders import ONLY_OWN, person_in_work_area, static
 
 REGISTRY_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 REGISTRY = {role: BOTH for role in REGISTRY_ROLES}
-UPLOADER = {Role.ADMIN: BOTH} | {role: frozenset({OWN}) for role in REGISTRY_ROLES if role != Role.ADMIN}
+UPLOADER = {Role.ADMIN: BOTH} | {role: ONLY_OWN for role in REGISTRY_ROLES if role != Role.ADMIN}
 
 
 def _batch(world: World, role: str, scope: str) -> int:
@@ -23,7 +24,7 @@ def _batch(world: World, role: str, scope: str) -> int:
     if key not in world.extra:
         from sinergi.beneficiaries.models import ImportBatch
 
-        owner = (world.users if scope == OWN else world.others)[role]
+        owner = world.user(role, scope)
         with transaction.atomic():
             # Already imported, so a confirmation is refused with a message (no job starts).
             world.extra[key] = ImportBatch.objects.create(
@@ -37,26 +38,13 @@ def _batch(world: World, role: str, scope: str) -> int:
 
 
 IN_WORK_AREA = {Role.ADMIN: BOTH} | {
-    role: frozenset({OWN}) for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+    role: ONLY_OWN for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 }
 
 
 def _person(world: World, role: str, scope: str) -> int:
     """A person in custody (from 1 January 2021) at a unit inside the role's own (or the other) work area."""
-    key = f"rules-person-{role}-{scope}"
-    if key not in world.extra:
-        from tests.beneficiaries.conftest import register
-        from tests.factories import UnitFactory
-
-        organisation = world.organisation(role, scope)
-        if role == Role.KANWIL_OFFICER:
-            unit = UnitFactory(regional_office=organisation)
-        elif role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
-            unit = organisation
-        else:
-            unit = UnitFactory()
-        world.extra[key] = register(None, unit, f"Warga {role} {scope}", f"RULES-{role}-{scope}").pk
-    return int(world.extra[key])
+    return person_in_work_area(world, role, scope, tag="RULES", name="Warga")
 
 
 def _batch_url(suffix: str) -> Any:
@@ -64,8 +52,8 @@ def _batch_url(suffix: str) -> Any:
 
 
 PAGES: list[Row] = [
-    Row("registry import upload", lambda w, r, s: "/wbp/impor/", REGISTRY, method="post", data={}),
-    Row("registry import sample", lambda w, r, s: "/wbp/impor/contoh.csv", REGISTRY),
+    Row("registry import upload", static("/wbp/impor/"), REGISTRY, method="post", data={}),
+    Row("registry import sample", static("/wbp/impor/contoh.csv"), REGISTRY),
     Row("registry import detail", _batch_url(""), UPLOADER),
     Row("registry import confirm", _batch_url("konfirmasi/"), UPLOADER, method="post", data={}),
     Row("registry import report", _batch_url("laporan.csv"), UPLOADER),

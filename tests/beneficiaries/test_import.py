@@ -16,23 +16,7 @@ from sinergi.beneficiaries.services import wbp_import
 from sinergi.core.crypto import blind_index
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "wbp_contoh.csv"
-HEADER = [
-    "no_registrasi",
-    "upt",
-    "nama",
-    "nik",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "kelurahan_desa",
-    "kecamatan",
-    "kabupaten_kota",
-    "status",
-    "tanggal_mulai_pidana",
-    "lama_pidana",
-    "remisi_hari",
-    "jenis_perkara",
-    "tanggal_bebas",
-]
+HEADER = list(importing.COLUMNS)
 GOOD = {
     "no_registrasi": "T-1",
     "upt": "LAPAS-PLG-I",

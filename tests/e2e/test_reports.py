@@ -63,6 +63,15 @@ def test_dashboard_filter_number_to_list_and_joint_report(
     assert page.get_by_test_id("list-count").inner_text().strip() == "3"
     assert page.get_by_test_id("figure-list").locator("tbody tr").count() == 3
 
+    # And a ring district's number (people reached by ring area) to its list.
+    page.go_back()
+    page.get_by_test_id("figures").wait_for()
+    plaju = page.get_by_test_id("reached-ring").locator("tr", has_text="Plaju").get_by_test_id("figure-link")
+    assert plaju.inner_text().strip() == "3"
+    plaju.click()
+    page.get_by_test_id("figure-list").wait_for()
+    assert page.get_by_test_id("list-count").inner_text().strip() == "3"
+
     # Generate the joint report.
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Laporan bersama").click()

@@ -3,34 +3,30 @@ running a job again is for the user who started it, and for administrators."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from sinergi.accounts.choices import Role
-from sinergi.jobs.models import Job
-from tests.authz import BOTH, OWN, ROLES, Row, World
+from tests.authz import BOTH, ROLES, Row
+from tests.matrix_builders import ONLY_OWN, job_url
 
-OWN_JOBS = {role: frozenset({OWN}) for role in ROLES} | {Role.ADMIN: BOTH}
+OWN_JOBS = {role: ONLY_OWN for role in ROLES} | {Role.ADMIN: BOTH}
 
-
-def _job(prefix: str, suffix: str):
-    def build(world: World, role: str, scope: str) -> str:
-        owner = (world.users if scope == OWN else world.others)[role]
-        key = f"retry-job-{role}-{scope}"
-        if key not in world.extra:
-            with transaction.atomic():
-                # A finished job: the retry passes the role and scope checks and then finds nothing to do.
-                world.extra[key] = Job.objects.create(
-                    kind="test", title="Uji", created_by=owner, status="succeeded"
-                )
-        return f"{prefix}{world.extra[key].pk}{suffix}"
-
-    return build
-
-
+# A finished job: the retry passes the role and scope checks and then finds nothing to do.
 PAGES = [
-    Row("job retry", _job("/tugas/", "/ulangi/"), OWN_JOBS, method="post", data={}),
+    Row(
+        "job retry",
+        job_url("/tugas/", "/ulangi/", tag="retry-job", status="succeeded"),
+        OWN_JOBS,
+        method="post",
+        data={},
+    ),
 ]
 
 API = [
-    Row("api job retry", _job("/api/v1/jobs/", "/retry"), OWN_JOBS, method="post", data={}, api=True),
+    Row(
+        "api job retry",
+        job_url("/api/v1/jobs/", "/retry", tag="retry-job", status="succeeded"),
+        OWN_JOBS,
+        method="post",
+        data={},
+        api=True,
+    ),
 ]

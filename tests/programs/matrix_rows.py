@@ -11,18 +11,35 @@ from typing import Any
 from django.db import transaction
 
 from sinergi.accounts.choices import Role
-from tests.authz import BOTH, OWN, Row, World
+from tests.authz import BOTH, Row, World
+from tests.matrix_builders import ONLY_OWN, UrlBuilder, formatted
 
-ONLY_OWN = frozenset({OWN})
+
+def _approved(program: Any, unit: Any, name: str, registration: str) -> tuple[Any, Any]:
+    """A newly registered person with participation consent, screened for `program` and approved: the run
+    and the person's result."""
+    from sinergi.beneficiaries.services import consent_record
+    from sinergi.programs import services
+    from tests.beneficiaries.conftest import register
+
+    person = register(None, unit, name, registration)
+    consent_record(
+        actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
+    )
+    run = services.screening_run_create(actor=None, program=program, as_of=dt.date(2022, 3, 1))
+    result = run.results.get(person=person)
+    services.candidates_approve(
+        actor=None, run=run, result_ids=[result.pk], decided_on=dt.date(2022, 3, 1), reference="TPP/M"
+    )
+    result.refresh_from_db()
+    return run, result
 
 
 def _program_world(world: World, scope: str) -> dict[str, int]:
     key = f"programs-world-{scope}"
     if key in world.extra:
         return dict(world.extra[key])
-    from sinergi.beneficiaries.services import consent_record
     from sinergi.programs import services
-    from tests.beneficiaries.conftest import register
     from tests.partnerships.conftest import make_agreement
 
     with transaction.atomic():
@@ -44,17 +61,8 @@ def _program_world(world: World, scope: str) -> dict[str, int]:
                 "rule": None,
             },
         )
-        person = register(None, unit, f"Peserta matriks {scope}", f"PW-{scope}")
-        consent_record(
-            actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
-        )
-        run = services.screening_run_create(actor=None, program=program, as_of=dt.date(2022, 3, 1))
-        result = run.results.get(person=person)
-        services.candidates_approve(
-            actor=None, run=run, result_ids=[result.pk], decided_on=dt.date(2022, 3, 1), reference="TPP/M"
-        )
-        result.refresh_from_db()
-        facilitator = (world.users if scope == OWN else world.others)[Role.FACILITATOR]
+        run, result = _approved(program, unit, f"Peserta matriks {scope}", f"PW-{scope}")
+        facilitator = world.user(Role.FACILITATOR, scope)
         cohort = services.cohort_create(
             actor=None,
             program=program,
@@ -84,20 +92,7 @@ def _program_world(world: World, scope: str) -> dict[str, int]:
         from sinergi.programs.models import Program
 
         Program.objects.filter(pk=program.pk).update(assessed=False, min_attendance_rate=0)
-        second_person = register(None, unit, f"Lulusan matriks {scope}", f"PW2-{scope}")
-        consent_record(
-            actor=None,
-            person=second_person,
-            purpose="participation",
-            given_on=dt.date(2021, 2, 1),
-            evidence="Uji",
-        )
-        run2 = services.screening_run_create(actor=None, program=program, as_of=dt.date(2022, 3, 1))
-        result2 = run2.results.get(person=second_person)
-        services.candidates_approve(
-            actor=None, run=run2, result_ids=[result2.pk], decided_on=dt.date(2022, 3, 1), reference="TPP/M"
-        )
-        result2.refresh_from_db()
+        _, result2 = _approved(program, unit, f"Lulusan matriks {scope}", f"PW2-{scope}")
         graduate = services.enroll(actor=None, cohort=cohort, result=result2, on=dt.date(2022, 3, 7))
         graduate.cohort.program.refresh_from_db()
         services.enrollment_move(actor=None, enrollment=graduate, to="active", on=dt.date(2022, 3, 7))
@@ -127,11 +122,9 @@ def _program_world(world: World, scope: str) -> dict[str, int]:
     return dict(world.extra[key])
 
 
-def _url(template: str) -> Any:
-    def build(world: World, role: str, scope: str) -> str:
-        return template.format(**_program_world(world, scope))
-
-    return build
+def program_url(template: str) -> UrlBuilder:
+    """A URL on the programs world of the scope (`{program}`, `{cohort}`, `{enrollment}` ...)."""
+    return formatted(template, lambda world, role, scope: _program_world(world, scope))
 
 
 PLANNERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
@@ -146,60 +139,56 @@ DELIVERY = {Role.ADMIN: BOTH, Role.UNIT_OFFICER: ONLY_OWN, Role.FACILITATOR: ONL
 RELEASERS = SCREENERS
 
 
-def _cohort_create_url(world: World, role: str, scope: str) -> str:
-    return f"/program/angkatan/baru/?program={_program_world(world, scope)['program']}"
-
-
 PAGES = [
-    Row("cohort edit (scoped)", _url("/program/angkatan/{cohort}/ubah/"), PLANNERS),
-    Row("cohort create form", _cohort_create_url, PLANNERS),
-    Row("enrolment detail", _url("/program/peserta/{enrollment}/"), DELIVERY),
-    Row("attendance page", _url("/program/sesi/{session}/presensi/"), DELIVERY),
+    Row("cohort edit (scoped)", program_url("/program/angkatan/{cohort}/ubah/"), PLANNERS),
+    Row("cohort create form", program_url("/program/angkatan/baru/?program={program}"), PLANNERS),
+    Row("enrolment detail", program_url("/program/peserta/{enrollment}/"), DELIVERY),
+    Row("attendance page", program_url("/program/sesi/{session}/presensi/"), DELIVERY),
     Row(
         "run approve",
-        _url("/program/penyaringan/{run}/setujui/"),
+        program_url("/program/penyaringan/{run}/setujui/"),
         SCREENERS,
         method="post",
         data={"decided_on": "2022-03-01", "reference": "TPP/M2", "result": "0"},
     ),
     Row(
         "enrolment move",
-        _url("/program/peserta/{enrollment}/tahap/"),
+        program_url("/program/peserta/{enrollment}/tahap/"),
         STAGE_MOVERS,
         method="post",
         data={"to": "active"},
     ),
     Row(
         "session change",
-        _url("/program/sesi/{session}/ubah/"),
+        program_url("/program/sesi/{session}/ubah/"),
         DELIVERY,
         method="post",
         data={"action": "move"},  # no date: refused with a message (the services' checks: test_scope.py)
     ),
     Row(
         "assessment correct",
-        _url("/program/penilaian/{assessment}/koreksi/"),
+        program_url("/program/penilaian/{assessment}/koreksi/"),
         DELIVERY,
         method="post",
         data={"score": "60", "assessed_on": "2022-03-07", "reason": "Koreksi uji"},
     ),
     Row(
         "certificate revoke",
-        _url("/program/sertifikat/{certificate}/cabut/"),
+        program_url("/program/sertifikat/{certificate}/cabut/"),
         DELIVERY,
         method="post",
         data={"on": "2022-08-01", "reason": "Uji"},
     ),
     Row(
         "assessment void",
-        _url("/program/penilaian/{assessment}/batal/"),
+        program_url("/program/penilaian/{assessment}/batal/"),
         DELIVERY,
         method="post",
         data={"reason": "Uji"},
     ),
     Row(
         "enrolment release",
-        _url("/program/peserta/{enrollment}/bebas/"),
+        program_url("/program/peserta/{enrollment}/bebas/"),
         RELEASERS,
         method="post",
         data={"kind": "bebas", "on": "2022-04-01", "reference": "", "version": "999"},
@@ -209,7 +198,7 @@ PAGES = [
 API = [
     Row(
         "api cohort certificates",
-        _url("/api/v1/cohorts/{cohort}/certificates"),
+        program_url("/api/v1/cohorts/{cohort}/certificates"),
         {
             Role.ADMIN: BOTH,
             Role.KANWIL_OFFICER: ONLY_OWN,

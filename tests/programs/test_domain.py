@@ -67,6 +67,7 @@ from sinergi.programs.domain import (
     WITHDRAWAL_REASONS,
     WITHDRAWN,
     PersonFacts,
+    ReasonTexts,
     Rule,
     RuleError,
     TransitionError,
@@ -592,6 +593,31 @@ def test_expiry_bounds_select_the_same_people_as_evaluate(
     rule = Rule(districts=(PLAJU,), statuses=("narapidana",), release_within_days=window)
     eligible, _ = evaluate(rule, person(expiry_date=expiry), as_of=as_of)
     assert in_bounds(expiry_bounds(window, as_of), expiry) == eligible
+
+
+_SCREEN_TEXTS = ReasonTexts(RING_I, AS_OF, {PLAJU: "Plaju", "16.71.01": "Ilir Barat I"})
+
+
+@given(
+    st.tuples(
+        st.sampled_from([PLAJU, "16.71.01", "16.09.99", None, ""]),
+        st.sampled_from(["narapidana", "tahanan", "anak_binaan", None]),
+        st.sampled_from(["L", "P", ""]),
+        st.dates(min_value=D(1940, 1, 1), max_value=D(2015, 12, 31)),
+        st.none() | st.dates(min_value=D(2020, 1, 1), max_value=D(2025, 12, 31)),
+        st.sampled_from(["Pencurian", " narkotika ", ""]),
+        st.sampled_from(["rendah", "sedang", "tinggi", "", "aneh"]),
+        st.booleans(),
+    )
+)
+def test_reason_texts_give_evaluates_reasons_from_their_cache(facts: tuple[Any, ...]) -> None:
+    """The screening command's cached reasons (one ReasonTexts for every row, as the command uses it) read
+    exactly as evaluate's, in the same order. `facts` are the command's columns: district, status, sex,
+    birth date, expiry, offence, risk, consent."""
+    district, *rest = facts
+    name = {PLAJU: "Plaju", "16.71.01": "Ilir Barat I"}.get(district or "")
+    expected = evaluate(RING_I, PersonFacts(district, name, *rest), as_of=AS_OF)[1]
+    assert _SCREEN_TEXTS.texts(*facts) == expected
 
 
 # --- Enrolment stages ----------------------------------------------------------------------------------

@@ -243,6 +243,38 @@ def test_the_frozen_run_and_the_screen_command_agree_with_the_rule_in_python(
     }
 
 
+def test_pages_in_the_back_half_of_a_run_hold_the_same_rows_as_read_from_the_front(
+    world: World, program: Program
+) -> None:
+    """The run page and the API read a slice in the back half in the reverse order and turn it round:
+    every page, for every page size (odd and even counts, a short last page, orphans), and every API
+    offset match plain slicing."""
+    from django.core.paginator import Paginator
+
+    from sinergi.programs.views import RunPaginator
+
+    _population(world)
+    Program.objects.filter(pk=program.pk).update(rule=RULES[0])
+    program.refresh_from_db()
+    run = services.screening_run_create(actor=None, program=program, as_of=AS_OF)
+    for eligible in (True, False):
+        rows = selectors.run_results(actor=None, run=run, eligible=eligible)
+        assert rows.count() >= 3
+        for per_page, orphans in ((1, 0), (2, 0), (3, 0), (7, 2), (25, 0)):
+            front, both_ends = Paginator(rows, per_page, orphans), RunPaginator(rows, per_page, orphans)
+            assert front.num_pages == both_ends.num_pages
+            for number in front.page_range:
+                expected = [r.pk for r in front.page(number).object_list]
+                assert [r.pk for r in both_ends.page(number).object_list] == expected, (per_page, number)
+    # The API's slices (both lists, eligible first), whole-run reader.
+    everyone = selectors.run_results(actor=None, run=run)
+    for limit in (1, 4, 25):
+        for offset in range(0, run.evaluated + 2):
+            expected = [r.pk for r in everyone[offset : offset + limit]]
+            shown = selectors.run_results_page(actor=None, run=run, offset=offset, limit=limit)
+            assert [r.pk for r in shown] == expected, (offset, limit)
+
+
 def test_the_screen_command_writes_valid_json_when_nobody_or_everybody_is_eligible(
     world: World, tmp_path: Path, capsys
 ) -> None:

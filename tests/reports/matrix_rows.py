@@ -10,47 +10,42 @@ from django.db import transaction
 
 from sinergi.accounts.choices import Role
 from sinergi.reports import access
-from tests.authz import BOTH, OWN, Row, World
-
-
-def _static(url: str):  # type: ignore[no-untyped-def]
-    return lambda world, role, scope: url
-
+from tests.authz import BOTH, Row, World
+from tests.matrix_builders import ONLY_OWN, party_agreement, static
 
 LISTERS = {role: BOTH for role in access.PERSON_LIST_ROLES}
 SCREENERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)}
 REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
 IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
+CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
+RECIDIVISM = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER)}
 REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
 
 PAGES: list[Row] = [
-    Row("figure list (enrolments)", _static("/laporan/daftar/enrolled/"), LISTERS),
-    Row("figure list (reached by sex)", _static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
-    Row("figure list (screened)", _static("/laporan/daftar/screened/"), SCREENERS),
-    Row("export form (participants)", _static("/laporan/ekspor/peserta/"), LISTERS),
-    Row("export form (registry)", _static("/laporan/ekspor/wbp/"), REGISTRY),
-    Row("participants CSV", _static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
-    Row("participants XLSX", _static("/laporan/ekspor/peserta.xlsx"), LISTERS),
-    Row("registry CSV", _static("/laporan/ekspor/wbp.csv"), REGISTRY),
-    Row("participants CSV with names", _static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
-    Row("registry XLSX with names", _static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),
+    Row("figure list (enrolments)", static("/laporan/daftar/enrolled/"), LISTERS),
+    Row("figure list (reached by sex)", static("/laporan/daftar/participants/?by=sex&key=L"), LISTERS),
+    Row("figure list (screened)", static("/laporan/daftar/screened/"), SCREENERS),
+    Row(
+        "figure list (reached by ring area)",
+        static("/laporan/daftar/participants/?by=ring&key=outside"),
+        LISTERS,
+    ),
+    Row("independence list", static("/laporan/indeks-kemandirian/?band=75-100"), CASE_LISTERS),
+    Row("recidivism list", static("/laporan/residivisme/?group=participants&window=12"), RECIDIVISM),
+    Row("sessions held list", static("/laporan/sesi/?month=2022-03"), LISTERS),
+    Row("export form (participants)", static("/laporan/ekspor/peserta/"), LISTERS),
+    Row("export form (registry)", static("/laporan/ekspor/wbp/"), REGISTRY),
+    Row("participants CSV", static("/laporan/ekspor/peserta.csv?metric=completed"), LISTERS),
+    Row("participants XLSX", static("/laporan/ekspor/peserta.xlsx"), LISTERS),
+    Row("registry CSV", static("/laporan/ekspor/wbp.csv"), REGISTRY),
+    Row("participants CSV with names", static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
+    Row("registry XLSX with names", static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),
 ]
 API: list[Row] = []
 
 
 def _agreement(world: World, role: str, scope: str) -> int:
-    """An agreement whose parties include the role's own (or other) organisation."""
-    key = f"report-agreement-{role}-{scope}"
-    if key not in world.extra:
-        from tests.factories import OrganisationFactory
-        from tests.partnerships.conftest import make_agreement
-
-        first = world.organisation(role, scope) or OrganisationFactory()
-        with transaction.atomic():
-            world.extra[key] = make_agreement(
-                None, [first, OrganisationFactory()], number=f"MOU-RPT-{role}-{scope}"
-            ).pk
-    return int(world.extra[key])
+    return party_agreement(world, role, scope, tag="RPT")
 
 
 def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
@@ -61,7 +56,7 @@ def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
         if key not in world.extra:
             from sinergi.reports.models import JointReport
 
-            owner = (world.users if scope == OWN else world.others)[role]
+            owner = world.user(role, scope)
             with transaction.atomic():
                 report = JointReport.objects.create(
                     agreement_id=_agreement(world, role, scope),
@@ -81,14 +76,14 @@ def _report(suffix: str = "/"):  # type: ignore[no-untyped-def]
 REPORTERS = {role: BOTH for role in access.REPORT_ROLES}
 PARTY_REPORTERS = {
     Role.ADMIN: BOTH,
-    Role.KANWIL_OFFICER: frozenset({OWN}),
-    Role.CSR_OFFICER: frozenset({OWN}),
+    Role.KANWIL_OFFICER: ONLY_OWN,
+    Role.CSR_OFFICER: ONLY_OWN,
 }
-OWN_REPORTS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: frozenset({OWN}), Role.CSR_OFFICER: frozenset({OWN})}
+OWN_REPORTS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
 
 PAGES += [
-    Row("joint report list", _static("/laporan/kerja-sama/"), REPORTERS),
-    Row("joint report form", _static("/laporan/kerja-sama/baru/"), REPORTERS),
+    Row("joint report list", static("/laporan/kerja-sama/"), REPORTERS),
+    Row("joint report form", static("/laporan/kerja-sama/baru/"), REPORTERS),
     Row("joint report page", _report(), OWN_REPORTS),
     Row("joint report download", _report("/unduh/"), OWN_REPORTS),
 ]

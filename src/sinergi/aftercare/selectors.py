@@ -381,6 +381,14 @@ def with_followups(cases: QuerySet[AftercareCase]) -> QuerySet[AftercareCase]:
     )
 
 
+def cases_with_followups(*, actor: Any, status: str, today: dt.date | None = None) -> list[int]:
+    """The open, assigned cases in the actor's scope with at least one follow-up `status` (due or overdue):
+    the cases `followups_due_by_officer` adds up, for the case list behind those numbers. Two queries."""
+    today = today or timezone.localdate()
+    cases = with_followups(case_list(actor=actor, open_only=True).filter(pk_officer__isnull=False))
+    return [case.pk for case in cases if followup_counts(case, today=today).get(status)]
+
+
 def followups_due_by_officer(*, actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Due and overdue follow-ups per PK officer among the open, assigned cases in the actor's scope (for
     the dashboards of heads of Bapas, Kanwil officers and administrators), most overdue first. Officers

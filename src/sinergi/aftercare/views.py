@@ -29,7 +29,7 @@ from sinergi.aftercare.access import (
     WAGE_EDITORS,
     is_head_of_bapas,
 )
-from sinergi.aftercare.domain import COMPONENT_LABELS
+from sinergi.aftercare.domain import COMPONENT_LABELS, DUE, OVERDUE
 from sinergi.aftercare.models import AftercareCase, Aid, FollowUp, Goal
 from sinergi.audit.services import audit_read, audit_record
 from sinergi.core.access import allow
@@ -83,6 +83,10 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     officer = request.GET.get("officer", "")
     officer_id = int(officer) if officer.isdigit() else None
     cases = selectors.with_followups(selectors.case_list(actor=request.user, q=q, officer=officer_id))
+    # From the dashboards' due and overdue figures: only the cases with a follow-up in that state.
+    followups = request.GET.get("followups", "")
+    if followups in (DUE, OVERDUE):
+        cases = cases.filter(pk__in=selectors.cases_with_followups(actor=request.user, status=followups))
     page = CappedPaginator(cases, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     show_followups = getattr(request.user, "role", None) in FOLLOWUP_VIEWERS
@@ -96,13 +100,20 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     audit_read(
         actor=request.user,
         action="aftercare_case.list",
-        filters={"q": q, "officer": officer_id or ""},
+        filters={"q": q, "officer": officer_id or "", "followups": followups},
         count=len(page.object_list),
     )
     return render(
         request,
         "aftercare/case_list.html",
-        {"page_obj": page, "rows": rows, "q": q, "officer": officer_id, "show_followups": show_followups},
+        {
+            "page_obj": page,
+            "rows": rows,
+            "q": q,
+            "officer": officer_id,
+            "show_followups": show_followups,
+            "followups": followups if followups in (DUE, OVERDUE) else "",
+        },
     )
 
 
@@ -376,19 +387,7 @@ def schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-FOLLOWUP_FORM_FIELDS = (
-    "done_on",
-    "contacted",
-    "work_status",
-    "employer",
-    "monthly_income",
-    "business_running",
-    "business_since",
-    "housing",
-    "family_support",
-    "health_blocks_work",
-    "note",
-)
+FOLLOWUP_FORM_FIELDS = services.FOLLOWUP_FIELDS  # the form edits what the service saves
 
 
 @allow(*GUIDES)

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet
-from django.core.exceptions import FieldDoesNotExist
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -61,26 +62,91 @@ REMOVED_LABEL = gettext_lazy("(personal data removed at anonymisation)")
 Subject = tuple[str, str]
 
 
+def _person_field(model: type[models.Model], name: str) -> models.Field | None:
+    """`model`'s forward relation called `name`, or None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    forward = (field.many_to_one or field.one_to_one) and field.concrete
+    return field if forward and isinstance(field, models.Field) else None
+
+
+def _person_paths(model: type[models.Model]) -> tuple[str, ...]:
+    """Where a row of `model` names the person it is about, first match wins: `pk` for the person itself,
+    `person_id` for a row with a person, `<hop>__person_id` for a row one step from one (a guidance goal or
+    follow-up through its case, a certificate or assessment through its enrolment, an integration event
+    through its episode: its free text, income or employer must go with the person's key). The paths read
+    as attributes of a loaded row and as lookups in a query alike. Empty: a row about no person.
+
+    The one rule for "which person does this event concern", for `audit_record` and `audit_record_many`.
+    """
+    if model._meta.label_lower == SUBJECT_TYPE:
+        return ("pk",)
+    paths = ["person_id"] if _person_field(model, "person") else []
+    for hop in SUBJECT_HOPS:
+        field = _person_field(model, hop)
+        step = field.related_model if field is not None else None
+        if isinstance(step, type) and _person_field(step, "person"):
+            paths.append(f"{hop}__person_id")
+    return tuple(paths)
+
+
+def _subject(person_id: Any) -> Subject:
+    return (SUBJECT_TYPE, str(person_id)) if person_id is not None else ("", "")
+
+
 def _subject_of(target: models.Model | None) -> Subject:
+    """The person a loaded row is about, read from its attributes (a hop loads the row one step away,
+    unless the caller already has it)."""
     if target is None:
         return ("", "")
-    if target._meta.label_lower == SUBJECT_TYPE:
-        return (SUBJECT_TYPE, str(target.pk))
-    person_id = getattr(target, "person_id", None)
-    if person_id is None:
-        # A row about a person one step away (a guidance goal or follow-up through its case, a certificate
-        # or assessment through its enrolment) is about that person too: its free text, income or employer
-        # must go with the person's key.
-        for hop in SUBJECT_HOPS:
-            try:
-                field = target._meta.get_field(hop)
-            except FieldDoesNotExist:
-                continue
-            if field.many_to_one or field.one_to_one:
-                person_id = getattr(getattr(target, hop, None), "person_id", None)
-                if person_id is not None:
-                    break
-    return (SUBJECT_TYPE, str(person_id)) if person_id is not None else ("", "")
+    # `_meta.model`, not type(): the target may be a lazy object (the request's user).
+    for path in _person_paths(target._meta.model):
+        value: Any = target
+        for name in path.split("__"):
+            value = getattr(value, name, None)
+        if value is not None:
+            return _subject(value)
+    return ("", "")
+
+
+def _valid_pks(model: type[models.Model], ids: Iterable[str]) -> list[Any]:
+    """The ids that can be `model`'s primary keys (a malformed one names no row)."""
+    pk, valid = model._meta.pk, []
+    for ident in ids:
+        try:
+            valid.append(pk.to_python(ident))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _subjects_of(targets: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
+    """The person each (target type, target id) is about, by `_person_paths`: one query per target type
+    (and 2,000 ids) that is not the person itself, whose id is the subject's. Targets about no person (or
+    no row) are left out."""
+    ids_by_type: dict[str, set[str]] = {}
+    for target_type, target_id in targets:
+        ids_by_type.setdefault(target_type, set()).add(target_id)
+    found: dict[tuple[str, str], Subject] = {}
+    for target_type, ids in ids_by_type.items():
+        try:
+            model = apps.get_model(target_type)
+        except (LookupError, ValueError):
+            continue
+        paths = _person_paths(model)
+        if paths == ("pk",):
+            found.update({(target_type, ident): _subject(ident) for ident in ids if ident})
+        elif paths:
+            pks = _valid_pks(model, ids)
+            for start in range(0, len(pks), 2000):
+                rows = model._default_manager.filter(pk__in=pks[start : start + 2000])
+                for pk, *people in rows.values_list("pk", *paths):
+                    person_id = next((person for person in people if person is not None), None)
+                    if person_id is not None:
+                        found[(target_type, str(pk))] = _subject(person_id)
+    return found
 
 
 def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, bytes | None]:
@@ -104,18 +170,39 @@ def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, byte
     load(subjects)
     missing = subjects - set(found)
     if create and missing:
-        SubjectKey.objects.bulk_create(
-            [
-                SubjectKey(
-                    subject_type=kind, subject_id=ident, key=encrypt_text(Fernet.generate_key().decode())
-                )
-                for kind, ident in sorted(missing)
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        load(missing)  # another writer may have created some of them first: use theirs
+        fresh = {subject: Fernet.generate_key() for subject in sorted(missing)}
+        # The keys this call inserted are used as generated (not read back and decrypted); only a key
+        # another writer created first is read, and used instead.
+        for subject in _insert_keys(fresh):
+            found[subject] = fresh[subject]
+        taken = missing - set(found)
+        if taken:
+            load(taken)
     return found
+
+
+def _insert_keys(fresh: Mapping[Subject, bytes], batch_size: int = 500) -> set[Subject]:
+    """Insert new subject keys (encrypted with the field key), skipping any subject that has one already;
+    returns the subjects whose key was inserted by this call."""
+    table = connection.ops.quote_name(SubjectKey._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    inserted: set[Subject] = set()
+    items = list(fresh.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            values = ", ".join(["(%s, %s, %s, %s, NULL)"] * len(batch))
+            params: list[Any] = []
+            for (kind, ident), key in batch:
+                params += [kind, ident, encrypt_text(key.decode()), now]
+            cursor.execute(
+                f"INSERT INTO {table} (subject_type, subject_id, key, created_at, shredded_at) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (subject_type, subject_id) DO NOTHING "
+                "RETURNING subject_type, subject_id",
+                params,
+            )
+            inserted.update((str(kind), str(ident)) for kind, ident in cursor.fetchall())
+    return inserted
 
 
 def _seal(key: bytes, label: str, changes: Any) -> str:
@@ -158,8 +245,9 @@ def audit_subject_forget(*, target: models.Model) -> bool:
 
 # --- Appending: one statement that links the event to the chain under the head's lock -------------------
 
-_COLUMNS = (
-    "seq",
+# The columns of an event, in the order the appending statements bind them: its place in the chain, the
+# content every scheme hashes, the sealed part scheme 2 adds, then the scheme and the links.
+_CONTENT_COLUMNS = (
     "occurred_at",
     "actor_id",
     "actor_label",
@@ -168,13 +256,9 @@ _COLUMNS = (
     "target_id",
     "target_label",
     "changes",
-    "subject_type",
-    "subject_id",
-    "sealed",
-    "scheme",
-    "prev_hash",
-    "hash",
 )
+_SUBJECT_COLUMNS = ("subject_type", "subject_id", "sealed")
+_COLUMNS = ("seq", *_CONTENT_COLUMNS, *_SUBJECT_COLUMNS, "scheme", "prev_hash", "hash")
 _PG_CASTS = ("timestamptz", "bigint", "text", "text", "text", "text", "text", "jsonb", "text", "text", "text")
 
 # PostgreSQL: lock the head (a concurrent writer waits here, then reads the head the first one left),
@@ -206,20 +290,17 @@ RETURNING id, seq, prev_hash, hash
 """  # noqa: S608 (fixed text)
 
 
+def _bound(values: dict[str, Any]) -> list[Any]:
+    """The event's content and sealed part as the database takes them, in column order."""
+    adapted = values | {
+        "occurred_at": connection.ops.adapt_datetimefield_value(values["occurred_at"]),
+        "changes": json.dumps(values["changes"], ensure_ascii=False),
+    }
+    return [adapted[name] for name in (*_CONTENT_COLUMNS, *_SUBJECT_COLUMNS)]
+
+
 def _append(values: dict[str, Any], digest: str) -> tuple[int, int, str, str] | None:
-    content = [
-        connection.ops.adapt_datetimefield_value(values["occurred_at"]),
-        values["actor_id"],
-        values["actor_label"],
-        values["action"],
-        values["target_type"],
-        values["target_id"],
-        values["target_label"],
-        json.dumps(values["changes"], ensure_ascii=False),
-        values["subject_type"],
-        values["subject_id"],
-        values["sealed"],
-    ]
+    content = _bound(values)
     if connection.vendor == "postgresql":
         sql, params = _APPEND_PG, [digest, *content]
     else:
@@ -324,40 +405,10 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
-    rows = AuditEvent.objects.order_by("seq").values_list(
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "target_type",
-        "target_id",
-        "target_label",
-        "changes",
-        "subject_type",
-        "subject_id",
-        "sealed",
-        "scheme",
-        "prev_hash",
-        "hash",
-    )
-    for (
-        seq,
-        occurred_at,
-        actor_id,
-        actor_label,
-        action,
-        ttype,
-        tid,
-        tlabel,
-        changes,
-        subject_type,
-        subject_id,
-        sealed,
-        scheme,
-        prev,
-        digest,
-    ) in rows.iterator(chunk_size=2000):
+    rows = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
+    content_end = 1 + len(_CONTENT_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        seq, (scheme, prev, digest) = row[0], row[-3:]
         if seq != expected_seq:
             return VerifyResult(
                 False, checked, expected_seq, _("event #%(seq)s is missing") % {"seq": expected_seq}
@@ -366,22 +417,14 @@ def audit_verify(*, progress: Callable[[int, int], None] | None = None) -> Verif
             return VerifyResult(
                 False, checked, seq, _("event #%(seq)s does not link to the event before it") % {"seq": seq}
             )
-        content: dict[str, Any] = {
-            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "target_type": ttype,
-            "target_id": tid,
-            "target_label": tlabel,
-            "changes": changes,
-        }
-        if scheme == 1 and not (subject_type or subject_id or sealed):
+        content = dict(zip(_CONTENT_COLUMNS, row[1:content_end], strict=True))
+        content["occurred_at"] = content["occurred_at"].astimezone(dt.UTC).isoformat()
+        subject = dict(zip(_SUBJECT_COLUMNS, row[content_end:-3], strict=True))
+        if scheme == 1 and not any(subject.values()):
             recomputed = event_hash(seq=seq, prev_hash=prev, **content)
         else:
             # Scheme 2 (and anything that claims another scheme, which then fails to match).
-            extra: dict[str, Any] = {"subject_type": subject_type, "subject_id": subject_id, "sealed": sealed}
-            recomputed = link_hash(prev, seq, content_digest(**content, **extra))
+            recomputed = link_hash(prev, seq, content_digest(**content, **subject))
             if scheme != 2:
                 recomputed = ""
         if recomputed != digest:
@@ -537,17 +580,15 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
     if not entries:
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
-    subjects = {
-        (entry.target_type, entry.target_id) for entry in entries if entry.target_type == SUBJECT_TYPE
-    }
     with transaction.atomic():
-        keys = _subject_keys(subjects, create=True)
+        subject_of = _subjects_of((entry.target_type, entry.target_id) for entry in entries)
+        keys = _subject_keys(set(subject_of.values()), create=True)
         head = _locked_head()
         seq, prev = head.seq, head.last_hash
         rows: list[tuple[Any, ...]] = []
         for entry in entries:
             seq += 1
-            subject = (entry.target_type, entry.target_id) if entry.target_type == SUBJECT_TYPE else ("", "")
+            subject = subject_of.get((entry.target_type, entry.target_id), ("", ""))
             values, _subject = _content(
                 user=user,
                 action=entry.action,
@@ -559,25 +600,7 @@ def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int 
             )
             values = _sealed(values, subject, keys.get(subject))
             digest = link_hash(prev, seq, _digest(values))
-            rows.append(
-                (
-                    seq,
-                    connection.ops.adapt_datetimefield_value(values["occurred_at"]),
-                    values["actor_id"],
-                    values["actor_label"],
-                    values["action"],
-                    values["target_type"],
-                    values["target_id"],
-                    values["target_label"],
-                    json.dumps(values["changes"], ensure_ascii=False),
-                    values["subject_type"],
-                    values["subject_id"],
-                    values["sealed"],
-                    2,
-                    prev,
-                    digest,
-                )
-            )
+            rows.append((seq, *_bound(values), 2, prev, digest))
             prev = digest
         columns = ("seq", "occurred_at", "actor", *_COLUMNS[3:])
         for start in range(0, len(rows), batch_size):

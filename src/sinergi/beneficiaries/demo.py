@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from sinergi.beneficiaries import domain
+from sinergi.beneficiaries import domain, importing
 from sinergi.beneficiaries.choices import ConsentPurpose, IntegrationKind
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services import (
@@ -89,23 +89,7 @@ PLACES = [
 ]
 OFFENCES = ["Pencurian", "Narkotika", "Penggelapan", "Penganiayaan", "Penipuan"]
 UNITS = ["LAPAS-PLG-I", "LAPAS-PLG-I", "LPP-PLG", "LAPAS-NARK-BYS", "LAPAS-BYS", "LPKA-PLG"]
-COLUMNS = [
-    "no_registrasi",
-    "upt",
-    "nama",
-    "nik",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "kelurahan_desa",
-    "kecamatan",
-    "kabupaten_kota",
-    "status",
-    "tanggal_mulai_pidana",
-    "lama_pidana",
-    "remisi_hari",
-    "jenis_perkara",
-    "tanggal_bebas",
-]
+COLUMNS = list(importing.COLUMNS)
 PEOPLE = 240
 
 

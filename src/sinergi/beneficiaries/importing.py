@@ -52,6 +52,25 @@ OPTIONAL_COLUMNS = (
     "jenis_perkara",
     "tanggal_bebas",
 )
+# Every column of the import format, in the order the example file, the demo and the synthetic files
+# write them (docs/import-format.md); the one list the writers and tests use.
+COLUMNS = (
+    "no_registrasi",
+    "upt",
+    "nama",
+    "nik",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "kelurahan_desa",
+    "kecamatan",
+    "kabupaten_kota",
+    "status",
+    "tanggal_mulai_pidana",
+    "lama_pidana",
+    "remisi_hari",
+    "jenis_perkara",
+    "tanggal_bebas",
+)
 NEEDS_START = ("narapidana", "anak_binaan", "klien")
 
 # Messages are English msgids, translated in the app's catalogue (Indonesian by default); `_say` fills in

@@ -27,25 +27,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.importing import COLUMNS
 from sinergi.regions.domain import PlaceIndex
 
-COLUMNS = (
-    "no_registrasi",
-    "upt",
-    "nama",
-    "nik",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "kelurahan_desa",
-    "kecamatan",
-    "kabupaten_kota",
-    "status",
-    "tanggal_mulai_pidana",
-    "lama_pidana",
-    "remisi_hari",
-    "jenis_perkara",
-    "tanggal_bebas",
-)
 REGISTRATION_PREFIX = "SINTETIS"
 # The units the bundled reference data ships (accounts' units_load), used when none are given.
 DEFAULT_UNITS = ("LAPAS-PLG-I", "LPP-PLG", "LPKA-PLG", "LAPAS-NARK-BYS", "LAPAS-BYS")

@@ -5,7 +5,7 @@ Rows are streamed from any iterable, so a caller never needs to hold a whole fil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -17,6 +17,16 @@ def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _copy(cursor: Any, table: str, column_list: str, rows: Iterable[Sequence[Any]]) -> int:
+    """COPY `rows` into `table` (both quoted already) on PostgreSQL; returns how many were sent."""
+    count = 0
+    with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
 def bulk_upsert(
@@ -40,10 +50,7 @@ def bulk_upsert(
             cursor.execute(
                 f"CREATE TEMPORARY TABLE _sinergi_upsert (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            with cursor.copy(f"COPY _sinergi_upsert ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+            count = _copy(cursor, "_sinergi_upsert", column_list, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _sinergi_upsert "  # noqa: S608
                 f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {changed}"
@@ -89,20 +96,40 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def bulk_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert rows (primary key included) with COPY on PostgreSQL, or one prepared statement on SQLite."""
-    if not rows:
-        return 0
-    table = connection.ops.quote_name(model._meta.db_table)
-    column_list = ", ".join(_quoted(model, columns))
+def insert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch_size: int = 5000,
+    sqlite_value: Callable[[Any], Any] | None = None,
+) -> int:
+    """Insert `rows` (tuples in `columns` order, ids included) into the table named `table`, by database
+    column names, streamed: COPY on PostgreSQL, one prepared statement a batch on SQLite (each value passed
+    through `sqlite_value` first, where given). Returns how many rows were written."""
+    quoted = connection.ops.quote_name(table)
+    column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)  # noqa: S608
+            return _copy(cursor, quoted, column_list, rows)
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quoted} ({column_list}) VALUES ({placeholders})"  # noqa: S608
+        count = 0
+        for batch in _batches(rows, batch_size):
+            if sqlite_value is not None:
+                batch = [[sqlite_value(value) for value in row] for row in batch]
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def bulk_insert(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows (primary key included; `columns` are field names) with COPY on PostgreSQL, or a
+    prepared statement on SQLite."""
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(c).column for c in columns]  # type: ignore[union-attr]
+    insert_rows(model._meta.db_table, fields, rows)  # type: ignore[arg-type]
     return len(rows)
 
 
@@ -132,9 +159,7 @@ def bulk_update_rows(
                 f"CREATE TEMPORARY TABLE _sinergi_update ON COMMIT DROP AS SELECT {column_list} FROM {table} "  # noqa: S608
                 "WITH NO DATA"
             )
-            with cursor.copy(f"COPY _sinergi_update ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy(cursor, "_sinergi_update", column_list, rows)
             bumps = [connection.ops.quote_name(c) for c in increment]
             assignments = ", ".join([f"{c} = u.{c}" for c in rest] + [f"{c} = t.{c} + 1" for c in bumps])
             cursor.execute(

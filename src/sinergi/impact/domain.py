@@ -1230,3 +1230,72 @@ def sdg_rollup(tags: Iterable[tuple[Hashable, str]]) -> dict[int, dict[str, Any]
         if not text.isdigit():
             entry["targets"].add(text)
     return dict(sorted(goals.items()))
+
+
+@dataclass(frozen=True)
+class RecidivismGroups:
+    """Who each figure of `recidivism` counts (the person keys), for the lists behind the numbers.
+
+    `participants`: counted (window closed); `participants_reoffended`: of them, re-offended within the
+    window; `waiting`: window still open; `unmatched`: counted participants with nobody in their stratum.
+    `comparison`: the matched comparison people counted (the group's n); `comparison_reoffended`: of them,
+    re-offended within the window (the count shown beside the reweighted rate)."""
+
+    participants: frozenset[Hashable]
+    participants_reoffended: frozenset[Hashable]
+    waiting: frozenset[Hashable]
+    unmatched: frozenset[Hashable]
+    comparison: frozenset[Hashable]
+    comparison_reoffended: frozenset[Hashable]
+
+    def of(self, name: str) -> frozenset[Hashable]:
+        if name not in RECIDIVISM_GROUP_NAMES:
+            raise KeyError(name)
+        return frozenset(getattr(self, name))
+
+
+RECIDIVISM_GROUP_NAMES = (
+    "participants",
+    "participants_reoffended",
+    "waiting",
+    "unmatched",
+    "comparison",
+    "comparison_reoffended",
+)
+
+
+def recidivism_groups(
+    participants: Sequence[ReleasedPerson],
+    comparison: Sequence[ReleasedPerson],
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+) -> RecidivismGroups:
+    """The people behind each count of `recidivism` over the same input, by the same rules (the window,
+    exact matching on strata); `recidivism`'s counts are the sizes of these sets."""
+
+    def counted(person: ReleasedPerson) -> bool:
+        return in_denominator(person.release, start=start, end=end, as_of=as_of, months=months)
+
+    def again(person: ReleasedPerson) -> bool:
+        return reoffended_within(person.release, months)
+
+    counted_p = [p for p in participants if counted(p)]
+    counted_c = [p for p in comparison if counted(p)]
+    strata_c = {p.stratum for p in counted_c if p.stratum is not None}
+    strata_p = {p.stratum for p in counted_p if p.stratum is not None}
+    matched_c = [p for p in counted_c if p.stratum is not None and p.stratum in strata_p]
+    return RecidivismGroups(
+        participants=frozenset(p.key for p in counted_p),
+        participants_reoffended=frozenset(p.key for p in counted_p if again(p)),
+        waiting=frozenset(
+            p.key
+            for p in participants
+            if is_waiting(p.release, start=start, end=end, as_of=as_of, months=months)
+        ),
+        unmatched=frozenset(p.key for p in counted_p if p.stratum is None or p.stratum not in strata_c),
+        comparison=frozenset(p.key for p in matched_c),
+        comparison_reoffended=frozenset(p.key for p in matched_c if again(p)),
+    )

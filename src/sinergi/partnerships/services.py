@@ -210,6 +210,21 @@ FIELDS = (
 )
 
 
+def _parties_create(agreement: Agreement, parties: Sequence[PartyInput]) -> None:
+    AgreementParty.objects.bulk_create(
+        [
+            AgreementParty(
+                agreement=agreement,
+                organisation=p.organisation,
+                role=p.role,
+                signatory_name=p.signatory_name.strip(),
+                signatory_title=p.signatory_title.strip(),
+            )
+            for p in parties
+        ]
+    )
+
+
 def agreement_create(
     *, actor: Any, data: dict[str, Any], parties: Sequence[PartyInput], district_codes: Sequence[str] = ()
 ) -> tuple[Agreement, list[str]]:
@@ -225,18 +240,7 @@ def agreement_create(
     user = actor if isinstance(actor, User) else None
     with transaction.atomic():
         agreement = Agreement.objects.create(**data, created_by=user)
-        AgreementParty.objects.bulk_create(
-            [
-                AgreementParty(
-                    agreement=agreement,
-                    organisation=p.organisation,
-                    role=p.role,
-                    signatory_name=p.signatory_name.strip(),
-                    signatory_title=p.signatory_title.strip(),
-                )
-                for p in parties
-            ]
-        )
+        _parties_create(agreement, parties)
         agreement.focus_districts.set(districts)
         audit_record(
             actor=actor,
@@ -307,18 +311,7 @@ def agreement_update(
         changes: dict[str, list[Any]] = {}
         if before_parties != after_parties:
             agreement.parties.all().delete()
-            AgreementParty.objects.bulk_create(
-                [
-                    AgreementParty(
-                        agreement=agreement,
-                        organisation=p.organisation,
-                        role=p.role,
-                        signatory_name=p.signatory_name.strip(),
-                        signatory_title=p.signatory_title.strip(),
-                    )
-                    for p in parties
-                ]
-            )
+            _parties_create(agreement, parties)
             changes["parties"] = [before_parties, after_parties]
         if before_codes != after_codes:
             agreement.focus_districts.set(districts)

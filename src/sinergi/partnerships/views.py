@@ -227,22 +227,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("partnerships:agreement_detail", pk=agreement.pk)
         return _form_page(request, form=form, formset=formset, codes=codes, title=title, agreement=agreement)
+    # The form shows what the service saves (the parent by its id, not whether it is synthetic).
     initial = {
         field: getattr(agreement, field)
-        for field in (
-            "kind",
-            "number",
-            "title",
-            "signed_on",
-            "signed_place",
-            "start_date",
-            "end_date",
-            "duration_years",
-            "duration_months",
-            "scope",
-            "program_types",
-            "version",
-        )
+        for field in (*services.FIELDS, "version")
+        if field not in ("parent", "is_synthetic")
     }
     initial["parent"] = agreement.parent_id
     form = AgreementForm(initial=initial, parents=parents, editing=True)

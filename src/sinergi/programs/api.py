@@ -146,7 +146,8 @@ def program_detail(request: HttpRequest, program_id: int) -> dict[str, Any]:
 
 
 def _run(run: Any, actor: Any, page: PageParams) -> dict[str, Any]:
-    results = selectors.with_reasons(page_of(selectors.run_results(actor=actor, run=run), page), run=run)
+    shown = selectors.run_results_page(actor=actor, run=run, offset=page.offset, limit=page.limit)
+    results = selectors.with_reasons(shown, run=run)
     services.run_read_record(
         actor=actor, run=run, count=len(results), pages={"limit": page.limit, "offset": page.offset}
     )

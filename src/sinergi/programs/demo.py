@@ -26,6 +26,12 @@ from sinergi.programs.choices import Mark, Pillar, Stage, WithdrawalReason
 from sinergi.programs.models import Enrollment, Program, ScreeningResult
 
 RING = ["16.07.01", "16.71.14"]
+# Legal counselling (at the Banyuasin Lapas, whose people come from all over the area) is open to everyone
+# who lives in and around Palembang (Seberang Ulu Satu, Sako, Kertapati, Talang Kelapa besides the ring
+# districts): so the dashboards' people reached by ring area show people from outside the ring areas too.
+OPEN_TO_THE_REGION = {
+    "Penyuluhan hukum (contoh)": [*RING, "16.07.10", "16.71.02", "16.71.08", "16.71.13"],
+}
 
 # name, type, pillar, SDGs, unit, sexes, modules, certificate issuer (None: no certificate), cohort starts
 PROGRAMS: list[
@@ -80,7 +86,7 @@ PROGRAMS: list[
         ProgramType.PERSONALITY,
         Pillar.LAW_GOVERNANCE,
         [16],
-        "LAPAS-PLG-I",
+        "LAPAS-BYS",
         ["L", "P"],
         [("Hak dan kewajiban warga binaan", 6), ("Hukum pidana sehari-hari", 6)],
         None,
@@ -127,7 +133,7 @@ def _history(*, actor: Any) -> None:
                 "end_date": dt.date(2023, 6, 8),
                 "is_synthetic": True,
                 "rule": {
-                    "districts": RING,
+                    "districts": OPEN_TO_THE_REGION.get(name, RING),
                     "statuses": ["narapidana"],
                     "sexes": sexes,
                     "age": [18, 60],
@@ -330,6 +336,9 @@ def _cohort(
             "person_id", flat=True
         )
     )
+    if program.name in OPEN_TO_THE_REGION:
+        # Screening lists the ring districts first; an open program takes whoever comes, from anywhere.
+        random.Random(start.toordinal()).shuffle(eligible)  # noqa: S311 (synthetic demo data)
     taken = set(program.cohorts.values_list("enrollments__person_id", flat=True))
     chosen = [r for r in eligible if r.person_id in consenting and r.person_id not in taken][:11]
     if not chosen:

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -418,19 +418,39 @@ def evaluate_codes(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[
     return (not reasons, reasons)
 
 
+class _CriterionTexts(dict[Any, str | None]):
+    """One criterion's reason text by the value of its fact, worked out on first use."""
+
+    def __init__(self, criterion: Callable[[Any], Reason | None]) -> None:
+        super().__init__()
+        self.criterion = criterion
+
+    def __missing__(self, fact: Any) -> str | None:
+        reason = self.criterion(fact)
+        text = self[fact] = None if reason is None else reason_text(reason)
+        return text
+
+
 class ReasonTexts:
     """The reasons of many people under one rule, in the active language, fast: each criterion depends on
-    one or two facts (a district, a birth date, an expiry date ...), so its text is worked out once per
-    distinct value and reused. The same answers as evaluate_codes + reason_text, criterion by criterion."""
+    one fact (a district, a birth date, an expiry date ...), so its text is worked out once per distinct
+    value and reused. The same answers as evaluate_codes + reason_text, criterion by criterion."""
 
     def __init__(self, rule: Rule, as_of: dt.date, district_names: dict[str, str]) -> None:
-        self.rule, self.as_of, self.names = rule, as_of, district_names
-        self._cache: tuple[dict[Any, str | None], ...] = tuple({} for _ in range(8))
-
-    def _fill(self, slot: int, key: Any, reason: Any) -> str | None:
-        found = reason()
-        text = self._cache[slot][key] = None if found is None else reason_text(found)
-        return text
+        # One criterion a fact, in evaluate_codes' order.
+        self._texts = tuple(
+            _CriterionTexts(criterion)
+            for criterion in (
+                lambda district: _domicile_reason(rule, district, district_names.get(district or "")),
+                lambda status: _status_reason(rule, status),
+                lambda sex: _sex_reason(rule, sex),
+                lambda birth: _age_reason(rule, birth, as_of),
+                lambda expiry: _release_reason(rule, expiry, as_of),
+                lambda offence: _offence_reason(rule, offence),
+                lambda risk: _risk_reason(rule, risk),
+                lambda has_consent: _consent_reason(rule, has_consent),
+            )
+        )
 
     def texts(
         self,
@@ -444,46 +464,18 @@ class ReasonTexts:
         has_consent: bool,
     ) -> list[str]:
         """reason_text of each of evaluate_codes' reasons for a person with these facts."""
-        rule, as_of, fill, miss = self.rule, self.as_of, self._fill, _MISSING
-        domicile_c, status_c, sex_c, age_c, release_c, offence_c, risk_c, consent_c = self._cache
-        found: list[str] = []
-        if (t := domicile_c.get(district, miss)) is miss:
-            name = self.names.get(district or "")
-            t = fill(0, district, lambda: _domicile_reason(rule, district, name))
-        if t:
-            found.append(t)
-        if (t := status_c.get(status, miss)) is miss:
-            t = fill(1, status, lambda: _status_reason(rule, status))
-        if t:
-            found.append(t)
-        if (t := sex_c.get(sex, miss)) is miss:
-            t = fill(2, sex, lambda: _sex_reason(rule, sex))
-        if t:
-            found.append(t)
-        if (t := age_c.get(birth, miss)) is miss:
-            t = fill(3, birth, lambda: _age_reason(rule, birth, as_of))
-        if t:
-            found.append(t)
-        if (t := release_c.get(expiry, miss)) is miss:
-            t = fill(4, expiry, lambda: _release_reason(rule, expiry, as_of))
-        if t:
-            found.append(t)
-        if (t := offence_c.get(offence, miss)) is miss:
-            t = fill(5, offence, lambda: _offence_reason(rule, offence))
-        if t:
-            found.append(t)
-        if (t := risk_c.get(risk, miss)) is miss:
-            t = fill(6, risk, lambda: _risk_reason(rule, risk))
-        if t:
-            found.append(t)
-        if (t := consent_c.get(has_consent, miss)) is miss:
-            t = fill(7, has_consent, lambda: _consent_reason(rule, has_consent))
-        if t:
-            found.append(t)
-        return found
-
-
-_MISSING: Any = object()
+        domicile, status_, sex_, age, release, offence_, risk_, consent = self._texts
+        found = (
+            domicile[district],
+            status_[status],
+            sex_[sex],
+            age[birth],
+            release[expiry],
+            offence_[offence],
+            risk_[risk],
+            consent[has_consent],
+        )
+        return [text for text in found if text]
 
 
 def evaluate(rule: Rule, person: PersonFacts, *, as_of: dt.date) -> tuple[bool, list[str]]:

@@ -157,24 +157,29 @@ FROZEN_COLUMNS = (
 )
 
 
+# What a screening shows of each person (registration number, unit code, eligible) and the facts the rule
+# read (FROZEN_COLUMNS from domicile_district_code on), in that order: the frozen run and the `screen`
+# command select the same expressions.
+_SHOWN_AND_FACTS: tuple[Any, ...] = (
+    "registration_number",
+    Coalesce("unit__code", Value("")),
+    "eligible",
+    "person__domicile_district_id",
+    "status",
+    "person__sex",
+    "person__birth_date",
+    "expiry_date",
+    "person__offence_category",
+    "person__risk_level",
+    "has_consent",
+)
+
+
 def screening_rows(*, actor: Any, rule: domain.Rule, as_of: dt.date) -> QuerySet[Any]:
     """One row per person of the population in FROZEN_COLUMNS order: who they are, whether the rule
     admits them (decided in SQL), and the facts the rule read, from which the reasons are worked out."""
     return screening_queryset(actor=actor, rule=rule, as_of=as_of).values_list(
-        "person_id",
-        "pk",
-        "person__full_name",
-        "registration_number",
-        Coalesce("unit__code", Value("")),
-        "eligible",
-        "person__domicile_district_id",
-        "status",
-        "person__sex",
-        "person__birth_date",
-        "expiry_date",
-        "person__offence_category",
-        "person__risk_level",
-        "has_consent",
+        "person_id", "pk", "person__full_name", *_SHOWN_AND_FACTS
     )
 
 
@@ -214,23 +219,7 @@ def screened_rows_with_reasons(
     server-side cursor may not), and Python turns `chunk_size` rows at a time into objects.
     """
     names = dict(District.objects.values_list("code", "name"))
-    rows = (
-        screening_queryset(actor=None, rule=rule, as_of=as_of)
-        .order_by()
-        .values_list(
-            "registration_number",
-            Coalesce("unit__code", Value("")),
-            "eligible",
-            "person__domicile_district_id",
-            "status",
-            "person__sex",
-            "person__birth_date",
-            "expiry_date",
-            "person__offence_category",
-            "person__risk_level",
-            "has_consent",
-        )
-    )
+    rows = screening_queryset(actor=None, rule=rule, as_of=as_of).order_by().values_list(*_SHOWN_AND_FACTS)
     sql, params = rows.query.sql_with_params()
     reasons = domain.ReasonTexts(rule, as_of, names).texts
     not_met = [str(NOT_MET)]
@@ -402,6 +391,29 @@ def run_results(*, actor: Any, run: ScreeningRun, eligible: bool | None = None) 
     if units is not None:
         results = results.filter(episode__unit_id__in=units)
     return results
+
+
+def from_either_end(rows: QuerySet[Any], total: int, start: int, stop: int) -> list[Any]:
+    """`rows[start:stop]` of an ordered query of `total` rows. A slice in the back half is read in the
+    reverse order and turned round, so the database keeps at most half the rows in its top-N sort instead
+    of sorting them all to skip past the first (the last page of a run of 300,000 people costs what the
+    first does). The rows are the same when the order is total (it ends with the primary key) and
+    `total` is right."""
+    stop = min(stop, total)
+    if start <= total // 2 or start >= stop:
+        return list(rows[start:stop])
+    shown = list(rows.reverse()[total - stop : total - start])
+    shown.reverse()
+    return shown
+
+
+def run_results_page(*, actor: Any, run: ScreeningRun, offset: int, limit: int) -> list[ScreeningResult]:
+    """One slice of run_results (both lists, eligible first) for the API. A whole-run reader's slice comes
+    from whichever end is nearer (the run's saved count is its number of rows)."""
+    rows = run_results(actor=actor, run=run)
+    if actor_unit_ids(actor) is not None:
+        return list(rows[offset : offset + limit])
+    return from_either_end(rows, run.evaluated, offset, offset + limit)
 
 
 def _run_rule(run: ScreeningRun) -> domain.Rule | None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -221,13 +222,31 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
 RUN_PAGE_SIZE = 25
 
 
+class RunPaginator(Paginator):
+    """Pages of a run's results sorted by name; a page in the back half is read from the other end
+    (selectors.from_either_end), so the last page costs what the first does."""
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return super().page(number)
+        return Page(selectors.from_either_end(rows, self.count, bottom, top), number, self)
+
+
 @allow(*SCREENERS)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A saved run, paged: the eligible (`page`) and the others with their reasons (`tidak`), each 25 a
     page. Reasons are worked out for the rows shown only, in the reader's language."""
     run = selectors.run_get(actor=request.user, pk=pk)
-    eligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
-    ineligible = Paginator(selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE)
+    eligible = RunPaginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
+    ineligible = RunPaginator(
+        selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE
+    )
     if actor_unit_ids(request.user) is None:  # the whole run: its counts were saved with it
         eligible.count = run.eligible_count
         ineligible.count = run.evaluated - run.eligible_count

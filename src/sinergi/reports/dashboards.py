@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.choices import Role
-from sinergi.accounts.selectors import dashboard_get
+from sinergi.accounts.choices import Role, UnitKind
+from sinergi.accounts.selectors import actor_unit_ids, dashboard_get, unit_list
 from sinergi.aftercare.access import is_head_of_bapas
 from sinergi.aftercare.selectors import case_list, followups_due_by_officer, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
@@ -27,7 +28,7 @@ from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
 from sinergi.programs.selectors import cohort_list, cohort_scope, program_figures
-from sinergi.reports import access, selectors
+from sinergi.reports import access, drilldown, ring, selectors
 
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
@@ -47,6 +48,7 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
         )
     if actor.role == Role.MONITOR:
         context["program_figures"] = program_figures()
+        context["unit_count_links"] = unit_count_links(actor)
     if actor.role != Role.MONITOR:
         context["cohorts"] = list(cohort_list(actor=actor).filter(end_date__gte=timezone.localdate())[:8])
         context["recent_cohorts"] = list(cohort_list(actor=actor)[:5])
@@ -57,6 +59,23 @@ def dashboard_context(*, actor: Any) -> dict[str, Any]:
     if actor.role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER):
         context["releases_soon"] = upcoming_release_count(actor=actor, months=3)
     return context
+
+
+def unit_count_links(actor: Any) -> list[tuple[str, int, str]]:
+    """Correctional units by kind, each linked to the unit list of that kind (the same queryset)."""
+    url = reverse("accounts:unit_list")
+    rows = (
+        unit_list(actor=actor)
+        .prefetch_related(None)
+        .order_by()
+        .values_list("unit_kind")
+        .annotate(n=Count("pk"))
+    )
+    labels = dict(UnitKind.choices)
+    return [
+        (str(labels.get(kind, kind)), n, f"{url}?{urlencode({'kind': kind})}")
+        for kind, n in sorted(rows, key=lambda r: str(r[0]))
+    ]
 
 
 # --- Figures: the part of every dashboard that counts, charts and links -----------------------------------
@@ -70,6 +89,7 @@ class Figure:
     value: int | str | None
     url: str | None = None
     hidden: bool = False
+    key: str = ""
 
     @property
     def chart_value(self) -> int | str | None:
@@ -196,9 +216,6 @@ def figures_context(
             else sum(row["overdue"] for row in by_officer)
         ),
         "followups_by_officer": by_officer,
-        "independence": [
-            _figure(scope, label, n, None, listable=False) for label, n in selectors.independence(scope)
-        ],
         "windows": impact_domain.WINDOW_MONTHS,
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,
@@ -235,7 +252,149 @@ def figures_context(
             (_("Participants"), context["rec"].participants),
             (_("Comparison group"), context["rec"].comparison),
         ]
+    context.update(
+        drilldown_context(scope, shown_charts, hidden=hidden_label, window=window, rec=context["rec"])
+    )
+    context.update(followup_links(actor, by_officer))
     context["charts"] = shown_charts
+    return context
+
+
+# --- Ring areas, and the lists behind the independence index and recidivism ------------------------------
+
+
+def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashable, Any]:
+    """The ring-area rows as the viewer may see them: for aggregate-only roles, masked together with the
+    total (every row but the `in_ring` subtotal adds up to it) and with the subtotal (the ring districts
+    add up to it), so no small cell comes back by subtraction."""
+    counts: dict[Hashable, int] = {key: n for key, _label, n in rows}
+    if not access.aggregates_only(actor):
+        return dict(counts)
+    total_key = ("total", "")
+    counts[total_key] = sum(counts[key] for key in ring.parts(list(rows)))
+    groups = [
+        Group(parts=ring.parts(list(rows)), total=total_key),
+        Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING),
+    ]
+    return masked(counts, groups)
+
+
+def ring_figures(scope: selectors.Scope) -> list[Figure]:
+    """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it."""
+    rows = ring.reached_by_ring(scope)
+    shown = ring_masked(scope.actor, rows)
+    listable = selectors.may_list(scope.actor, "participants")
+    return [
+        replace(
+            _figure(
+                scope,
+                label,
+                n,
+                _list_url(scope, "participants", by="ring", key=key),
+                listable=listable,
+                shown=shown[key],
+            ),
+            key=key,
+        )
+        for key, label, n in rows
+    ]
+
+
+def ring_chart(figures: Sequence[Figure], *, hidden: str = charts.HIDDEN) -> charts.Chart | None:
+    """The ten largest ring districts, then outside the ring areas (and the rest); None when nobody."""
+    if not figures or not any(f.value for f in figures):
+        return None
+    inside, others = list(figures[1:]), list[Figure]()
+    while inside and inside[-1].key in ring.KEYS:
+        others.insert(0, inside.pop())
+    shown = [*inside[:10], *others]
+    return charts.bar_chart(
+        title=_("People reached by ring area"),
+        labels=[f.label for f in shown],
+        values=[f.chart_value for f in shown],
+        x_label=_("Ring area"),
+        y_label=_("number of people"),
+        horizontal=True,
+        hidden=hidden,
+    )
+
+
+def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
+    """The independence index by band, each linked to its cases for the roles that list cases; None for
+    roles that read no scores."""
+    rows = drilldown.independence_rows(scope)
+    if rows is None:
+        return None
+    listable = drilldown.may_list_index(scope.actor)
+    url = reverse("reports:independence_list")
+    query = scope.filters.query()
+    return [
+        _figure(
+            scope,
+            label,
+            n,
+            f"{url}?{urlencode(query | {'band': key})}",
+            listable=listable,
+        )
+        for key, label, n in rows
+    ]
+
+
+def recidivism_links(scope: selectors.Scope, rec: Any, *, window: int) -> dict[str, str]:
+    """{group name: list URL} for the recidivism counts the viewer may follow: administrators and Kanwil
+    officers, a count shown and not zero, and every person it counts in the viewer's registry scope (an
+    administrator's reaches everyone; for a Kanwil officer the groups are worked out to check)."""
+    if rec is None or not drilldown.may_list_recidivism(scope.actor):
+        return {}
+    shown = {
+        "participants": rec.participants.n,
+        "participants_reoffended": rec.participants.reoffended,
+        "waiting": rec.waiting,
+        "unmatched": rec.unmatched,
+        "comparison": rec.comparison.n,
+        "comparison_reoffended": rec.comparison.reoffended,
+    }
+    names = {name for name, n in shown.items() if isinstance(n, int) and n}
+    if names and scope.actor is not None and actor_unit_ids(scope.actor) is not None:
+        groups = drilldown.recidivism_groups(scope, months=window)
+        names &= drilldown.visible_groups(scope.actor, groups) if groups is not None else set()
+    url = reverse("reports:recidivism_list")
+    query = scope.filters.query() | {"window": str(window)}
+    return {name: f"{url}?{urlencode(query | {'group': name})}" for name in sorted(names)}
+
+
+def followup_links(actor: Any, by_officer: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Where the follow-up figures lead: a Bapas officer's own overdue follow-ups to the caseload they are
+    counted from; the overseers' totals and per-officer figures to the case list narrowed to the open cases
+    with a follow-up overdue (or due), each row showing how many."""
+    if by_officer is None:
+        if access.role_of(actor) != Role.BAPAS_OFFICER:
+            return {"followups_overdue_url": None}
+        return {"followups_overdue_url": reverse("aftercare:caseload")}
+    url = reverse("aftercare:case_list")
+    for row in by_officer:
+        officer = row["officer"].pk
+        row["due_url"] = f"{url}?{urlencode({'officer': officer, 'followups': 'due'})}"
+        row["overdue_url"] = f"{url}?{urlencode({'officer': officer, 'followups': 'overdue'})}"
+    return {"followups_overdue_url": f"{url}?followups=overdue"}
+
+
+def drilldown_context(
+    scope: selectors.Scope, shown_charts: dict[str, charts.Chart], *, hidden: str, window: int, rec: Any
+) -> dict[str, Any]:
+    """What `figures_context` adds for the ring areas, the independence index and recidivism's links."""
+    ring_rows = ring_figures(scope)
+    chart = ring_chart(ring_rows, hidden=hidden)
+    if chart is not None:
+        shown_charts["ring"] = chart
+    context: dict[str, Any] = {
+        "sessions_url": (
+            reverse("reports:session_list") if drilldown.may_list_sessions(scope.actor) else None
+        ),
+        "reached_ring": ring_rows,
+        "independence": independence_figures(scope),
+    }
+    context["rec_links"] = recidivism_links(scope, rec, window=window)
     return context
 
 

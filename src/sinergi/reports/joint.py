@@ -30,7 +30,7 @@ from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
-from sinergi.reports import access, dashboards, exports, selectors
+from sinergi.reports import access, dashboards, exports, ring, selectors
 
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -259,6 +259,17 @@ def _build(
         s.tables.append(
             Table([_("Unit"), _("People")], [[label, show(n)] for _k, label, n in reached["unit"]])
         )
+        # By the agreement's ring areas (reports.ring): each ring district, then outside them.
+        ring_rows = ring.reached_by_ring(scope)
+        ring_shown = dashboards.ring_masked(actor, ring_rows)
+        s.tables.append(
+            Table([_("Ring area"), _("People")], [[label, ring_shown[key]] for key, label, _n in ring_rows])
+        )
+        ring_chart = dashboards.ring_chart(
+            [dashboards.Figure(label, ring_shown[key], key=key) for key, label, _n in ring_rows]
+        )
+        if ring_chart is not None:
+            s.charts.append(ring_chart)
 
     @section("delivery", _("Delivery"))
     def _delivery(s: Section) -> None:

@@ -15,4 +15,7 @@ urlpatterns = [
     path("laporan/kerja-sama/<int:pk>/", views.report_detail, name="report_detail"),
     path("laporan/kerja-sama/<int:pk>/unduh/", views.report_download, name="report_download"),
     path("laporan/subjek/<int:pk>/", views.subject_access, name="subject_access"),
+    path("laporan/indeks-kemandirian/", views.independence_list, name="independence_list"),
+    path("laporan/residivisme/", views.recidivism_list, name="recidivism_list"),
+    path("laporan/sesi/", views.session_list, name="session_list"),
 ]

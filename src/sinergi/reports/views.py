@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from sinergi.aftercare import access as aftercare_access
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.selectors import person_get, person_list
 from sinergi.core.access import ANY_ROLE, allow
 from sinergi.core.errors import ApplicationError
-from sinergi.reports import access, exports, report_selectors, selectors, services, subject
+from sinergi.impact import domain as impact_domain
+from sinergi.reports import access, drilldown, exports, report_selectors, ring, selectors, services, subject
 from sinergi.reports.dashboards import dashboard_context, figures_context
 from sinergi.reports.forms import FigureFilterForm, ReportForm
 
 PAGE_SIZE = 50
+WINDOWS = impact_domain.WINDOW_MONTHS
 
 
 @allow(ANY_ROLE)
@@ -46,6 +54,8 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
     rows: Any
     if metric == "participants" and by in ("district", "unit", "sex", "age"):
         rows = selectors.reached_queryset(scope, by, str(params.get("key") or ""))
+    elif metric == "participants" and by == "ring":
+        rows = ring.ring_queryset(scope, str(params.get("key") or ""))
     else:
         rows = selectors.metric_queryset(scope, metric)
     if metric in selectors.SCREENING_METRICS:
@@ -79,6 +89,112 @@ def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
             "screening": metric in selectors.SCREENING_METRICS,
             "query": query.urlencode(),
             "filter_form": form,
+        },
+    )
+
+
+@allow(*aftercare_access.LIST_READERS)
+def independence_list(request: HttpRequest) -> HttpResponse:
+    """The aftercare cases behind one band of the dashboard's independence index, in the viewer's scope."""
+    band = str(request.GET.get("band") or "")
+    if band not in drilldown.INDEPENDENCE_KEYS:
+        raise Http404()
+    form = FigureFilterForm(request.GET or None, actor=request.user)
+    scope = selectors.scope_of(request.user, form.filters())
+    cases = drilldown.independence_cases(scope, band)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="aftercare_case.list",
+        filters={"independence": band, **request.GET.dict()},
+        count=page.paginator.count,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    label = _("not contacted") if band == drilldown.NOT_CONTACTED else band
+    return render(
+        request,
+        "reports/independence_list.html",
+        {
+            "title": _("Independence index: %(band)s") % {"band": label},
+            "page": page,
+            "query": query.urlencode(),
+            "dashboard_query": urlencode(form.filters().query()),
+        },
+    )
+
+
+@allow(*access.PERSON_LIST_ROLES)
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The sessions held behind one month of the dashboard's delivery figures (or the whole period)."""
+    if not drilldown.may_list_sessions(request.user):
+        raise Http404()
+    month_text = str(request.GET.get("month") or "")
+    try:
+        month = dt.date.fromisoformat(f"{month_text}-01") if month_text else None
+    except ValueError as exc:
+        raise Http404() from exc
+    form = FigureFilterForm(request.GET or None, actor=request.user)
+    scope = selectors.scope_of(request.user, form.filters())
+    page = Paginator(drilldown.sessions_held(scope, month), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    title = _("Sessions held")
+    if month is not None:
+        title = _("Sessions held in %(month)s") % {"month": date_format(month, "F Y")}
+    return render(
+        request,
+        "reports/session_list.html",
+        {
+            "title": title,
+            "page": page,
+            "query": query.urlencode(),
+            "dashboard_query": urlencode(form.filters().query()),
+        },
+    )
+
+
+RECIDIVISM_TITLES = {
+    "participants": gettext_lazy("Participants counted for recidivism"),
+    "participants_reoffended": gettext_lazy("Participants who re-offended"),
+    "waiting": gettext_lazy("Participants waiting (window not closed yet)"),
+    "unmatched": gettext_lazy("Participants without a match in the comparison group"),
+    "comparison": gettext_lazy("Comparison group, matched"),
+    "comparison_reoffended": gettext_lazy("Comparison group: people who re-offended"),
+}
+
+
+@allow(*drilldown.RECIDIVISM_LISTERS)
+def recidivism_list(request: HttpRequest) -> HttpResponse:
+    """The people behind one recidivism count of the dashboard (participants or the comparison group)."""
+    group = str(request.GET.get("group") or "")
+    window = str(request.GET.get("window") or "12")
+    if group not in RECIDIVISM_TITLES or not window.isdigit() or int(window) not in WINDOWS:
+        raise Http404()
+    form = FigureFilterForm(request.GET or None, actor=request.user)
+    scope = selectors.scope_of(request.user, form.filters())
+    groups = drilldown.recidivism_groups(scope, months=int(window))
+    ids = groups.of(group) if groups is not None else frozenset()
+    people = drilldown.recidivism_people(request.user, ids)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_read(
+        actor=request.user,
+        action="person.list",
+        filters={"recidivism": group, **request.GET.dict()},
+        count=page.paginator.count,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/recidivism_list.html",
+        {
+            "title": RECIDIVISM_TITLES[group],
+            "page": page,
+            "months": int(window),
+            "query": query.urlencode(),
+            "dashboard_query": urlencode(form.filters().query() | {"window": window}),
+            "outside_scope": len(ids) - page.paginator.count,
         },
     )
 

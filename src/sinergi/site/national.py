@@ -42,6 +42,7 @@ from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore, Reoffe
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, IntegrationEvent, Person, SentenceRuleset
+from sinergi.core.bulk import insert_rows
 from sinergi.core.crypto import blind_index, encrypt_text
 from sinergi.impact.models import BudgetLine, Expenditure, InKindContribution
 from sinergi.partnerships.models import Agreement, AgreementParty
@@ -210,29 +211,7 @@ class _Sink:
         return (found or 0) + 1
 
     def write(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        count = 0
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        if self.postgres:
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                with raw.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})"  # noqa: S608
-            batch: list[list[Any]] = []
-            with connection.cursor() as cursor:
-                for row in rows:
-                    batch.append([_sqlite(v) for v in row])
-                    if len(batch) >= 5000:
-                        cursor.executemany(sql, batch)
-                        count += len(batch)
-                        batch = []
-                if batch:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
+        count = insert_rows(table, columns, rows, sqlite_value=_sqlite)
         self.counts[table] += count
         return count
 

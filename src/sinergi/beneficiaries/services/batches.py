@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries.services.imports import wbp_import
 from sinergi.core.errors import ApplicationError, ForbiddenError
+
+logger = logging.getLogger(__name__)
 
 # --- Import batches (the web import) --------------------------------------------------------------------
 
@@ -92,7 +95,34 @@ def import_batch_confirm(*, actor: Any, batch: Any, skip_invalid: bool) -> Any:
 def import_batch_run(
     *, batch_id: int, dry_run: bool, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
-    """The work of a check or import job: run wbp_import on the stored file and keep its summary."""
+    """The work of a check or import job: run wbp_import on the stored file and keep its summary.
+
+    The import and the batch's new status commit together, with the batch row locked first: a job that is
+    run again (a retry after its worker was given up for dead, or a second delivery of the task) finds the
+    batch imported already and returns the summary it kept, instead of importing the file twice.
+    """
+    from sinergi.beneficiaries.models import ImportBatch
+
+    if dry_run:
+        return _batch_import(batch_id=batch_id, dry_run=True, progress=progress)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status == "done":
+                logger.info("import batch %s is imported already; not importing it again", batch_id)
+                return _job_result(batch.import_summary or {})
+            return _batch_import(batch_id=batch_id, dry_run=False, progress=progress)
+    except Exception:
+        # A file that cannot be read, or an unexpected failure: the page stops waiting and says so.
+        ImportBatch.objects.filter(pk=batch_id).exclude(status="done").update(status="failed")
+        raise
+
+
+def _job_result(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if k not in ("errors", "warnings")}
+
+
+def _batch_import(*, batch_id: int, dry_run: bool, progress: Callable[[int], None] | None) -> dict[str, Any]:
     from django.core.files.storage import default_storage
 
     from sinergi.beneficiaries.models import ImportBatch
@@ -109,8 +139,8 @@ def import_batch_run(
             source=batch.original_name,
         ).as_dict()
     except Exception:
-        # A file that cannot be read, or an unexpected failure: the page stops waiting and says so.
-        ImportBatch.objects.filter(pk=batch.pk).update(status="failed")
+        if dry_run:
+            ImportBatch.objects.filter(pk=batch.pk).update(status="failed")
         raise
     if dry_run:
         ImportBatch.objects.filter(pk=batch.pk).update(status="checked", check_summary=summary)
@@ -118,7 +148,7 @@ def import_batch_run(
         ImportBatch.objects.filter(pk=batch.pk).update(
             status="done" if summary["written"] else "failed", import_summary=summary
         )
-    return {k: v for k, v in summary.items() if k not in ("errors", "warnings")}
+    return _job_result(summary)
 
 
 def import_report_record(*, actor: Any, batch: Any) -> None:
