@@ -309,10 +309,17 @@ def program_scope(*, actor: Any) -> QuerySet[Program]:
     return programs
 
 
+def _count_of(rows: QuerySet[Any], key: str) -> Coalesce:
+    """A correlated `COUNT(*)` of `rows` per outer row (`key` = the outer pk): evaluated only for the rows a
+    page shows (after ORDER BY … LIMIT), where a join and `GROUP BY` would count every row of the table."""
+    counted = rows.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def program_list(*, actor: Any) -> QuerySet[Program]:
-    """Programs the actor may see."""
+    """Programs the actor may see, each with its number of cohorts."""
     programs = program_scope(actor=actor)
-    return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by(
+    return programs.annotate(cohort_count=_count_of(Cohort.objects.all(), "program_id")).order_by(
         "-start_date", "name", "pk"
     )
 
@@ -352,12 +359,9 @@ def cohort_scope(*, actor: Any, program: Program | None = None) -> QuerySet[Coho
 
 def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
     """Cohorts the actor may see (`cohort_scope`), each with its participant count."""
+    participants = Enrollment.objects.filter(stage__in=(*OPEN_STAGES, Stage.COMPLETED))
     return cohort_scope(actor=actor, program=program).annotate(
-        participant_count=Count(
-            "enrollments",
-            filter=Q(enrollments__stage__in=(*OPEN_STAGES, Stage.COMPLETED)),
-            distinct=True,
-        ),
+        participant_count=_count_of(participants, "cohort_id")
     )
 
 
