@@ -56,3 +56,19 @@ def test_an_idle_session_still_ends(world: Any) -> None:
     response = client.get("/wbp/")
     assert response.status_code == 302
     assert "/masuk/" in response["Location"]
+
+
+def test_a_session_of_a_minute_or_less_is_still_extended_by_activity(world: Any, settings: Any) -> None:
+    """With SINERGI_SESSION_SECONDS at 60 or less, the expiry moves once it is half the age behind."""
+    from sinergi.core.sessions import SessionStore
+
+    settings.SESSION_COOKIE_AGE = 60
+    store = SessionStore()
+    now = timezone.now()
+    store.loaded_expiry = now + dt.timedelta(seconds=25)  # 35 s since the last save
+    assert store.needs_refresh(now)
+    store.loaded_expiry = now + dt.timedelta(seconds=45)  # 15 s since the last save: not yet
+    assert not store.needs_refresh(now)
+    settings.SESSION_COOKIE_AGE = 30
+    store.loaded_expiry = now + dt.timedelta(seconds=10)
+    assert store.needs_refresh(now)

@@ -178,6 +178,12 @@ RUN_READERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.UNIT_OFFICE
 REGISTRY_PAGE = {
     role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 }
+# The attendance export: the roles of the attendance page (programs_access.DELIVERY), in their scope.
+COHORT_DELIVERY = {
+    role: scopes
+    for role, scopes in COHORT_READERS.items()
+    if role in (Role.ADMIN, Role.UNIT_OFFICER, Role.FACILITATOR)
+}
 COHORT_NAMERS = {role: scopes for role, scopes in COHORT_READERS.items() if role in access.IDENTITY_ROLES}
 
 PAGES += [
@@ -190,7 +196,8 @@ PAGES += [
     Row("follow-ups XLSX", static("/laporan/ekspor/pemantauan.xlsx"), CASE_LISTERS),
     Row("cohort participants CSV", _cohort_export("angkatan"), COHORT_READERS),
     Row("cohort participants form", _cohort_export("angkatan", "/"), COHORT_READERS),
-    Row("cohort attendance XLSX", _cohort_export("presensi", ".xlsx"), COHORT_READERS),
+    Row("cohort attendance XLSX", _cohort_export("presensi", ".xlsx"), COHORT_DELIVERY),
+    Row("cohort attendance form", _cohort_export("presensi", "/"), COHORT_DELIVERY),
     Row("cohort certificates CSV", _cohort_export("sertifikat"), COHORT_READERS),
     Row("cohort participants with names", _cohort_export("angkatan"), COHORT_NAMERS, "post", REASON),
     Row("screening results CSV", _run_export(), RUN_READERS),

@@ -236,3 +236,93 @@ def test_the_api_exports_the_same_lists(due: dict[str, Any], world: World) -> No
     book = _xlsx(api(Role.ADMIN, "/api/v1/exports/bebas-segera.xlsx"))
     assert len(book) == 2
     assert AuditEvent.objects.filter(action="cohort.participants.export").count() == 2
+
+
+def test_names_are_refused_on_a_get_link_and_served_on_the_forms_post(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """A link from another site (a GET, which SameSite=Lax cookies still carry) never downloads names nor
+    writes its reason into the audit; the export form's POST (CSRF-protected) does; plain GETs still work."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    url = f"/laporan/ekspor/angkatan.csv?cohort={delivered['cohort'].pk}"
+    before = AuditEvent.objects.filter(action="cohort.participants.export").count()
+    for fmt in ("csv", "xlsx"):
+        link = officer.get(url.replace(".csv", f".{fmt}") + "&identities=1&reason=Verifikasi+data+triwulan")
+        assert link.status_code == 400
+        assert "Peserta 0" not in link.content.decode()
+    refused = officer.get(url + "&identities=on&reason=Verifikasi+data+triwulan", HTTP_ACCEPT_LANGUAGE="id")
+    assert "formulir ekspor" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="cohort.participants.export").count() == before
+    assert (
+        _client(world.users[Role.CSR_OFFICER]).get("/laporan/ekspor/wbp.csv?identities=1").status_code == 403
+    )
+    # Without names a GET (the figure lists' and pages' links) is still served, pseudonymised.
+    plain = _csv(officer.get(url))
+    assert {r[0] for r in plain[1:]} == {
+        pseudonym("monitoring", e.person_id) for e in delivered["enrollments"]
+    }
+    named = _csv(officer.post(url, REASON))
+    assert "Peserta 0" in {r[1] for r in named[1:]}
+    assert AuditEvent.objects.filter(action="cohort.participants.export").count() == before + 2
+
+
+def test_a_bad_format_has_its_own_message(delivered: dict[str, Any], world: World) -> None:
+    response = _client(world.users[Role.ADMIN]).get("/laporan/ekspor/program.pdf")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Pilih CSV atau XLSX sebagai format berkas." in body and "Pilih tujuan ekspor." not in body
+
+
+def test_the_attendance_export_is_for_the_attendance_pages_roles(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Per-session marks: the delivery roles (as the attendance page), not every programs reader."""
+    from sinergi.programs.access import DELIVERY
+
+    assert KINDS["presensi"].roles == DELIVERY
+    url = f"/laporan/ekspor/presensi.csv?cohort={delivered['cohort'].pk}"
+    assert _client(world.users[Role.UNIT_OFFICER]).get(url).status_code == 200
+    for role in (Role.KANWIL_OFFICER, Role.CSR_OFFICER, Role.BAPAS_OFFICER):
+        assert _client(world.users[role]).get(url).status_code == 403, role
+    page = _client(world.users[Role.KANWIL_OFFICER]).get(f"/program/angkatan/{delivered['cohort'].pk}/")
+    text = page.content.decode()
+    assert 'data-testid="export-angkatan"' in text and 'data-testid="export-presensi"' not in text
+
+
+def test_the_case_export_keeps_the_pages_follow_up_filter(aftercare: dict[str, Any], world: World) -> None:  # noqa: F811
+    from sinergi.aftercare.models import AftercareCase
+    from sinergi.aftercare.selectors import cases_with_followups
+
+    head = aftercare["head"]
+    client = _client(head)
+    every = {pseudonym("monitoring", c.person_id) for c in AftercareCase.objects.all()}
+    seen = set()
+    for status in ("due", "overdue"):
+        expected = {
+            pseudonym("monitoring", c.person_id)
+            for c in AftercareCase.objects.filter(pk__in=cases_with_followups(actor=head, status=status))
+        }
+        rows = _csv(client.get(f"/laporan/ekspor/pembimbingan.csv?followups={status}"))
+        assert {r[0] for r in rows[1:]} == expected, status
+        event = AuditEvent.objects.filter(action="aftercare_case.export").latest("seq")
+        assert event.changes["filters"]["followups"] == status and event.changes["count"] == len(expected)
+        followups = _csv(client.get(f"/laporan/ekspor/pemantauan.csv?followups={status}"))
+        assert {r[0] for r in followups[1:]} <= expected
+        seen.add(frozenset(expected))
+    assert any(s != every for s in seen)  # the filter left a case out, so the test shows it is applied
+    assert len(_csv(client.get("/laporan/ekspor/pembimbingan.csv"))) == 1 + len(every)
+
+
+def test_the_duplicates_export_counts_people_as_its_page(delivered: dict[str, Any], world: World) -> None:
+    """Three people with one NIK are two pairs (two rows) but three people, in the page's audit and the
+    export's alike."""
+    trio = [p.pk for p in delivered["people"][:3]]
+    Person.objects.filter(pk__in=trio).update(nik_hash="f" * 64)
+    admin = _client(world.users[Role.ADMIN])
+    assert admin.get("/wbp/duplikat/").status_code == 200
+    page = AuditEvent.objects.filter(action="person.duplicates.list").latest("seq")
+    rows = _csv(admin.get("/laporan/ekspor/duplikat.csv"))
+    event = AuditEvent.objects.filter(action="person.duplicates.export").latest("seq")
+    assert len(rows) - 1 == event.changes["filters"]["pairs"] >= 2
+    assert event.changes["count"] == page.changes["count"] >= 3
+    assert {pseudonym("monitoring", pk) for pk in trio} <= {r[0] for r in rows[1:]} | {r[1] for r in rows[1:]}

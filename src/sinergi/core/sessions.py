@@ -3,8 +3,9 @@
 `SESSION_SAVE_EVERY_REQUEST` would keep the idle timeout exact by rewriting the session row (an UPDATE and a
 commit) on every request, which turns every page view into a write. Instead the store remembers the expiry
 it read, and `SessionRefreshMiddleware` saves the session only when that expiry is more than
-`REFRESH_SECONDS` behind where a save now would put it: the idle timeout moves at most once a minute, so a
-session ends between `SESSION_COOKIE_AGE` minus a minute and `SESSION_COOKIE_AGE` after the last request.
+`REFRESH_SECONDS` (or half the session age, for sessions of two minutes or less) behind where a save now
+would put it: the idle timeout moves at most once a minute, so a session ends between `SESSION_COOKIE_AGE`
+minus a minute (or half of it) and `SESSION_COOKIE_AGE` after the last request.
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ class SessionStore(DatabaseSessionStore):
         self.loaded_expiry = self.get_expiry_date()
 
     def needs_refresh(self, now: dt.datetime | None = None) -> bool:
-        """Whether the stored expiry is more than REFRESH_SECONDS behind a fresh save's."""
+        """Whether the stored expiry is more than REFRESH_SECONDS (or half the session age, when that is
+        shorter) behind a fresh save's."""
         if self.loaded_expiry is None:
             return False
         now = now or timezone.now()
-        due = now + dt.timedelta(seconds=self.get_expiry_age() - REFRESH_SECONDS)
+        age = self.get_expiry_age()
+        # Short sessions (SINERGI_SESSION_SECONDS of a minute or less) move after half their age, else
+        # a request would never extend them.
+        step = min(REFRESH_SECONDS, age // 2)
+        due = now + dt.timedelta(seconds=age - step)
         return self.loaded_expiry < due
 
 

@@ -51,6 +51,15 @@ UNKNOWN_PURPOSE = gettext_lazy("Choose the purpose of the export.")
 NO_IDENTITIES = gettext_lazy("Your role may not export names: the export is pseudonymised.")
 REASON_NEEDED = gettext_lazy("State why you need names in the export (at least 10 characters).")
 UNKNOWN_DELIMITER = gettext_lazy("Choose a comma or a semicolon as the CSV separator.")
+UNKNOWN_FORMAT = gettext_lazy("Choose CSV or XLSX as the file format.")
+NAMES_FROM_FORM = gettext_lazy(
+    "Names can only be exported from the export form: open the list, choose Export and fill in the reason."
+)
+
+
+def wants_identities(params: Any) -> bool:
+    """Whether the parameters ask for names (the export form's checkbox, or `identities=1` on the API)."""
+    return str(params.get("identities") or "") in ("1", "on", "true")
 
 
 def pseudonym(purpose: str, person_id: int) -> str:
@@ -90,9 +99,11 @@ class ExportRequest:
 def export_request(*, actor: Any, params: Any, fmt: str) -> ExportRequest:
     """Check the export parameters; ApplicationError (400) or ForbiddenError (403) with a clear message."""
     purpose = str(params.get("purpose") or "monitoring")
-    if purpose not in PURPOSES or fmt not in FORMATS:
+    if fmt not in FORMATS:
+        raise ApplicationError(str(UNKNOWN_FORMAT), code="format")
+    if purpose not in PURPOSES:
         raise ApplicationError(str(UNKNOWN_PURPOSE), code="purpose")
-    identities = str(params.get("identities") or "") in ("1", "on", "true")
+    identities = wants_identities(params)
     reason = str(params.get("reason") or "").strip()
     if identities:
         if not access.may_see_identities(actor):

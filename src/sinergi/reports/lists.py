@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare import access as aftercare_access
+from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare import selectors as aftercare_selectors
 from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.beneficiaries import selectors as registry_selectors
@@ -181,7 +182,10 @@ def _duplicates(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Why"), lambda p: reasons.get(p[2], p[2])),
         ],
     )
-    return Rows(header, table, len(pairs), {})
+    # The count is people, as the duplicates page's audit counts them (a person in two pairs counts once);
+    # the number of pairs (rows of the file) goes with the filters.
+    people = len({person.pk for pair in pairs for person in pair[:2]})
+    return Rows(header, table, people, {"pairs": len(pairs)})
 
 
 # --- Programs: the list, a cohort's participants, attendance and certificates, a screening run --------------
@@ -302,10 +306,14 @@ def _cases_of(actor: Any, params: Any) -> tuple[Any, dict[str, Any]]:
     officer = _text(params, "officer")
     officer_id = int(officer) if officer.isdigit() and len(officer) <= 12 else None
     q = _text(params, "q")
-    return aftercare_selectors.case_list(actor=actor, q=q, officer=officer_id), {
-        "q": q,
-        "officer": officer_id,
-    }
+    cases = aftercare_selectors.case_list(actor=actor, q=q, officer=officer_id)
+    filters: dict[str, Any] = {"q": q, "officer": officer_id}
+    # The list page's `?followups=due|overdue`: only the cases with such a follow-up, as the page shows.
+    followups = _text(params, "followups")
+    if followups in (aftercare_domain.DUE, aftercare_domain.OVERDUE):
+        cases = cases.filter(pk__in=aftercare_selectors.cases_with_followups(actor=actor, status=followups))
+        filters["followups"] = followups
+    return cases, filters
 
 
 def _officer(user: Any) -> str:
@@ -450,7 +458,8 @@ KINDS: dict[str, Kind] = {
         Kind(
             "presensi",
             gettext_lazy("Export the cohort's attendance"),
-            programs_access.READERS,
+            # Per-session marks: the roles that may open the attendance page (not every programs reader).
+            programs_access.DELIVERY,
             "cohort.attendance.export",
             _attendance,
             _cohort,

@@ -202,7 +202,15 @@ def _export_params(request: HttpRequest) -> Any:
 @allow(ANY_ROLE)
 def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     """A list as CSV or XLSX (pseudonymised unless identities are asked for with a reason), scoped as its
-    page; the role check is the list's own (`lists.KINDS`)."""
+    page; the role check is the list's own (`lists.KINDS`).
+
+    Names only on a POST (the export form, CSRF-protected): a link from another site (a GET, which the
+    SameSite=Lax cookie still carries) must not make an officer download a named file, nor write a reason
+    of someone else's choosing into the audit trail. The API (bearer token, no cookie) is `api.list_export`.
+    """
+    if request.method != "POST" and exports.wants_identities(request.GET):
+        lists.kind_for(request.user, kind)  # an unknown list 404, a role that may not export it 403, first
+        raise ApplicationError(str(exports.NAMES_FROM_FORM), code="identities")
     return lists.export(actor=request.user, slug=kind, params=_export_params(request), fmt=fmt)
 
 
