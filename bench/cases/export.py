@@ -2,7 +2,7 @@
 
 Each export runs in a child process of its own (`python -m bench.cases.export measured|baseline FILE` with
 the bench environment), so its peak RSS is that of the export alone (`harness.run_command`). The measured
-export is the real view (`reports.views.person_export` for an administrator, who sees every person):
+export is the real view (`reports.views.list_export` of `wbp` for an administrator, who sees every person):
 scoped query, pseudonyms, the audit event and the write-only XLSX streamed to a file. The baseline does
 the same work by hand: one hand-written SQL query read through a server-side cursor, written by openpyxl
 in write-only mode, without pseudonyms or audit. There is no `sinergi` command for list exports (they
@@ -54,7 +54,7 @@ def export_measured(output: Path) -> int:
 
     request = RequestFactory().get("/laporan/ekspor/wbp.xlsx", {"purpose": "monitoring"})
     request.user = _admin()
-    response = views.person_export(request, "xlsx")
+    response = views.list_export(request, "wbp", "xlsx")
     size = 0
     with output.open("wb") as handle:
         for chunk in response.streaming_content:  # type: ignore[attr-defined]

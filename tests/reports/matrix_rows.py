@@ -145,3 +145,65 @@ PAGES += [
         {"format": "json", "reason": "Permintaan subjek data"},
     ),
 ]
+
+
+# --- The list exports (reports.lists): each as open as its page, with the page's scope ----------------
+
+
+def _cohort_export(kind: str, suffix: str = ".csv", prefix: str = "/laporan/ekspor/"):  # type: ignore[no-untyped-def]
+    """A list of a cohort the role reaches in the scope (the cohort page's own matrix cohort)."""
+
+    def build(world: World, role: str, scope: str) -> str:
+        from tests.test_authorization_matrix import _cohort
+
+        return f"{prefix}{kind}{suffix}?cohort={_cohort(world, role, scope)}"
+
+    return build
+
+
+def _run_export(suffix: str = ".csv"):  # type: ignore[no-untyped-def]
+    def build(world: World, role: str, scope: str) -> str:
+        from tests.programs.matrix_rows import _program_world
+
+        return f"/laporan/ekspor/penyaringan{suffix}?run={_program_world(world, scope)['run']}"
+
+    return build
+
+
+NOT_MONITORS = {role: BOTH for role in Role.values if role != Role.MONITOR}
+COHORT_READERS = {Role.ADMIN: BOTH} | {
+    role: ONLY_OWN for role in (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.CSR_OFFICER, Role.FACILITATOR)
+}
+RUN_READERS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.UNIT_OFFICER: ONLY_OWN}
+REGISTRY_PAGE = {
+    role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+}
+COHORT_NAMERS = {role: scopes for role, scopes in COHORT_READERS.items() if role in access.IDENTITY_ROLES}
+
+PAGES += [
+    Row("releases due CSV", static("/laporan/ekspor/bebas-segera.csv"), REGISTRY_PAGE),
+    Row("releases due form", static("/laporan/ekspor/bebas-segera/"), REGISTRY_PAGE),
+    Row("duplicates XLSX", static("/laporan/ekspor/duplikat.xlsx"), REGISTRY_PAGE),
+    Row("programs CSV", static("/laporan/ekspor/program.csv"), NOT_MONITORS),
+    Row("agreements XLSX", static("/laporan/ekspor/kerja-sama.xlsx"), NOT_MONITORS),
+    Row("aftercare cases CSV", static("/laporan/ekspor/pembimbingan.csv"), CASE_LISTERS),
+    Row("follow-ups XLSX", static("/laporan/ekspor/pemantauan.xlsx"), CASE_LISTERS),
+    Row("cohort participants CSV", _cohort_export("angkatan"), COHORT_READERS),
+    Row("cohort participants form", _cohort_export("angkatan", "/"), COHORT_READERS),
+    Row("cohort attendance XLSX", _cohort_export("presensi", ".xlsx"), COHORT_READERS),
+    Row("cohort certificates CSV", _cohort_export("sertifikat"), COHORT_READERS),
+    Row("cohort participants with names", _cohort_export("angkatan"), COHORT_NAMERS, "post", REASON),
+    Row("screening results CSV", _run_export(), RUN_READERS),
+    Row("screening results with names", _run_export(".xlsx"), RUN_READERS, "post", REASON),
+]
+
+API += [
+    Row("api export programs", static("/api/v1/exports/program.csv"), NOT_MONITORS, api=True),
+    Row("api export releases due", static("/api/v1/exports/bebas-segera.xlsx"), REGISTRY_PAGE, api=True),
+    Row(
+        "api export cohort participants",
+        _cohort_export("angkatan", prefix="/api/v1/exports/"),
+        COHORT_READERS,
+        api=True,
+    ),
+]

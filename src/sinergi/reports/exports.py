@@ -41,6 +41,8 @@ PURPOSES = {
     "report": gettext_lazy("Partnership report"),
 }
 FORMATS = ("csv", "xlsx")
+# CSV separators: the comma, or the semicolon that spreadsheets set to Indonesian (decimal comma) expect.
+DELIMITERS = {"comma": ",", "semicolon": ";", ",": ",", ";": ";"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 REASON_MIN = 10
@@ -48,6 +50,7 @@ REASON_MIN = 10
 UNKNOWN_PURPOSE = gettext_lazy("Choose the purpose of the export.")
 NO_IDENTITIES = gettext_lazy("Your role may not export names: the export is pseudonymised.")
 REASON_NEEDED = gettext_lazy("State why you need names in the export (at least 10 characters).")
+UNKNOWN_DELIMITER = gettext_lazy("Choose a comma or a semicolon as the CSV separator.")
 
 
 def pseudonym(purpose: str, person_id: int) -> str:
@@ -81,6 +84,7 @@ class ExportRequest:
     fmt: str
     identities: bool
     reason: str
+    delimiter: str = ","
 
 
 def export_request(*, actor: Any, params: Any, fmt: str) -> ExportRequest:
@@ -95,7 +99,10 @@ def export_request(*, actor: Any, params: Any, fmt: str) -> ExportRequest:
             raise ForbiddenError(str(NO_IDENTITIES))
         if len(reason) < REASON_MIN:
             raise ApplicationError(str(REASON_NEEDED), code="reason")
-    return ExportRequest(purpose, fmt, identities, reason[:300])
+    delimiter = DELIMITERS.get(str(params.get("delimiter") or "comma"))
+    if delimiter is None:
+        raise ApplicationError(str(UNKNOWN_DELIMITER), code="delimiter")
+    return ExportRequest(purpose, fmt, identities, reason[:300], delimiter)
 
 
 def age_band(birth_date: dt.date | None, on: dt.date) -> str:
@@ -116,8 +123,8 @@ class _Echo:
         return value
 
 
-def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     yield "\ufeff" + writer.writerow(_cells(header))
     for row in rows:
         yield writer.writerow(_cells(row))
@@ -166,7 +173,9 @@ def respond(
     stamp = timezone.localdate().isoformat()
     filename = f"{name}-{request.purpose}-{stamp}.{request.fmt}"
     if request.fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(header, rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_stream(header, rows, request.delimiter), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     handle = xlsx_file([(name, header, rows)])
@@ -179,6 +188,75 @@ def respond(
 
 
 # --- The lists ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header, how a row gives its value, and what kind of value it is.
+
+    `pseudonym`: the value is a person's id, written as the export's pseudonym for it (empty without one).
+    `identity`: the column names or identifies a person, and is written only when identities were asked for.
+    """
+
+    header: Any
+    value: Callable[[Any], Any]
+    identity: bool = False
+    pseudonym: bool = False
+
+
+def choice_labels(model: Any, name: str) -> Callable[[Any], str]:
+    """A choice field's value -> its label, translated once (at the first row, in the export's language)."""
+    labels: dict[str, str] = {}
+
+    def label(value: Any) -> str:
+        if not labels:
+            labels.update(_labels(model._meta.get_field(name)))
+        return labels.get(str(value), "" if value is None else str(value))
+
+    return label
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    if hasattr(rows, "iterator"):  # a QuerySet: read from the database chunk by chunk, never all at once
+        rows = rows.iterator(chunk_size=size)
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def table(
+    rows: Iterable[Any],
+    request: ExportRequest,
+    columns: Sequence[Column],
+    *,
+    prepare: Callable[[list[Any]], list[Any]] | None = None,
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the rows (a generator) of an export described by its columns.
+
+    Identity columns are left out unless identities were asked for; pseudonym columns hold the purpose's
+    pseudonyms. `prepare` works on each chunk of rows before it is written (for values computed in bulk).
+    """
+    chosen = [c for c in columns if request.identities or not c.identity]
+    header = [str(c.header) for c in chosen]
+    pseudonym_of = pseudonymiser(request.purpose)
+
+    def written() -> Iterator[list[Any]]:
+        for chunk in _chunks(rows, CHUNK):
+            for row in prepare(chunk) if prepare else chunk:
+                out = []
+                for column in chosen:
+                    value = column.value(row)
+                    if column.pseudonym:
+                        value = pseudonym_of(value) if value is not None else ""
+                    out.append(value)
+                yield out
+
+    return header, written()
 
 
 def participant_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iterator[list[Any]]]:

@@ -596,10 +596,12 @@ def render_pdf(content: Content) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     """HTML to PDF with WeasyPrint, imported only here. No Pango: ApplicationError saying what to install."""
     try:
-        from weasyprint import HTML
+        import weasyprint  # noqa: F401  (the shared libraries load on import)
     except OSError as exc:  # the shared libraries (Pango, HarfBuzz) could not be loaded
         raise ApplicationError(str(PANGO_MISSING), code="pango_missing") from exc
-    return bytes(HTML(string=html).write_pdf())
+    from sinergi.reports import printing
+
+    return bytes(printing.write_pdf(html))
 
 
 def render_xlsx(content: Content) -> bytes:

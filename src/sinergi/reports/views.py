@@ -16,11 +16,20 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.aftercare import access as aftercare_access
 from sinergi.audit.services import audit_read
-from sinergi.beneficiaries.selectors import person_get, person_list
+from sinergi.beneficiaries.selectors import person_get
 from sinergi.core.access import ANY_ROLE, allow
 from sinergi.core.errors import ApplicationError
 from sinergi.impact import domain as impact_domain
-from sinergi.reports import access, drilldown, exports, report_selectors, ring, selectors, services, subject
+from sinergi.reports import (
+    access,
+    drilldown,
+    exports,
+    lists,
+    report_selectors,
+    selectors,
+    services,
+    subject,
+)
 from sinergi.reports.dashboards import dashboard_context, figures_context
 from sinergi.reports.forms import FigureFilterForm, ReportForm
 
@@ -44,25 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
-def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
-    """The filter form, the scope and the rows behind one number (shared by the page and the exports)."""
-    if metric not in selectors.METRICS or not selectors.may_list(actor, metric):
-        raise Http404()
-    form = FigureFilterForm(params or None, actor=actor)
-    scope = selectors.scope_of(actor, form.filters())
-    by = str(params.get("by") or "")
-    rows: Any
-    if metric == "participants" and by in ("district", "unit", "sex", "age"):
-        rows = selectors.reached_queryset(scope, by, str(params.get("key") or ""))
-    elif metric == "participants" and by == "ring":
-        rows = ring.ring_queryset(scope, str(params.get("key") or ""))
-    else:
-        rows = selectors.metric_queryset(scope, metric)
-    if metric in selectors.SCREENING_METRICS:
-        rows = rows.select_related("run__program").order_by("full_name", "pk")
-    else:
-        rows = selectors.enrollment_rows(rows)
-    return form, scope, rows
+metric_rows = lists.metric_rows
 
 
 @allow(*access.PERSON_LIST_ROLES)
@@ -200,72 +191,34 @@ def recidivism_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export_params(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else request.GET
+    """The list's filters from the address, and the form's choices (posted, so a reason stays out of URLs)."""
+    if request.method != "POST":
+        return request.GET
+    params = request.GET.copy()
+    params.update(request.POST)
+    return params
 
 
-@allow(*access.PERSON_LIST_ROLES)
-def participant_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The participants behind a dashboard number as CSV or XLSX (pseudonymised unless identities asked)."""
-    params = _export_params(request)
-    metric = str(params.get("metric") or "participants")
-    if metric in selectors.SCREENING_METRICS:
-        raise Http404()
-    export = exports.export_request(actor=request.user, params=params, fmt=fmt)
-    _form, _scope, rows = metric_rows(request.user, params, metric)
-    header, table = exports.participant_table(rows, export)
-    return exports.respond(
-        actor=request.user,
-        request=export,
-        action="participant.export",
-        name="peserta",
-        header=header,
-        rows=table,
-        count=rows.count(),
-        filters={
-            "metric": metric,
-            **{k: v for k, v in params.items() if k not in ("reason", "csrfmiddlewaretoken")},
-        },
-    )
+@allow(ANY_ROLE)
+def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
+    """A list as CSV or XLSX (pseudonymised unless identities are asked for with a reason), scoped as its
+    page; the role check is the list's own (`lists.KINDS`)."""
+    return lists.export(actor=request.user, slug=kind, params=_export_params(request), fmt=fmt)
 
 
-@allow(*access.REGISTRY_EXPORT_ROLES)
-def person_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The registry list (with its search filters) as CSV or XLSX."""
-    params = _export_params(request)
-    export = exports.export_request(actor=request.user, params=params, fmt=fmt)
-    unit = str(params.get("unit") or "")
-    people = person_list(
-        actor=request.user,
-        q=str(params.get("q") or ""),
-        unit=int(unit) if unit.isdigit() else None,
-        status=str(params.get("status") or ""),
-    )
-    header, table = exports.person_table(people, export)
-    return exports.respond(
-        actor=request.user,
-        request=export,
-        action="person.export",
-        name="wbp",
-        header=header,
-        rows=table,
-        count=people.count(),
-        filters={k: v for k, v in params.items() if k in ("q", "unit", "status")},
-    )
-
-
-@allow(*access.PERSON_LIST_ROLES)
+@allow(ANY_ROLE)
 def export_form(request: HttpRequest, kind: str) -> HttpResponse:
     """Choose purpose, format and (for roles that may) identities with a reason, then download."""
-    if kind not in ("peserta", "wbp") or (
-        kind == "wbp" and access.role_of(request.user) not in access.REGISTRY_EXPORT_ROLES
-    ):
-        raise Http404()
+    spec = lists.kind_for(request.user, kind)
+    if spec.target is not None:
+        spec.target(request.user, request.GET)  # the cohort or run in the actor's scope, or 404
     query = request.GET.copy()
     return render(
         request,
         "reports/export_form.html",
         {
-            "kind": kind,
+            "kind": spec.slug,
+            "title": spec.title,
             "purposes": exports.PURPOSES.items(),
             "may_identify": access.may_see_identities(request.user),
             "hidden": [(k, v) for k, v in query.items() if k not in ("purpose", "identities", "reason")],
