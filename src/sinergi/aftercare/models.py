@@ -87,6 +87,8 @@ class AftercareCase(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["person", "released_on"], name="aftercare_once_per_release")
         ]
+        # The case lists' order: a page reads its rows from the index instead of sorting every case.
+        indexes = [models.Index(fields=["-opened_on", "-id"], name="case_opened_order")]
         permissions = [("assign_case", _("Can assign aftercare cases (head of Bapas)"))]
 
     def __str__(self) -> str:

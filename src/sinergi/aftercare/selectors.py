@@ -26,7 +26,7 @@ from sinergi.aftercare.models import (
     Visit,
 )
 from sinergi.beneficiaries.choices import ConsentPurpose
-from sinergi.beneficiaries.models import Consent
+from sinergi.beneficiaries.models import Consent, CustodyEpisode
 from sinergi.core.errors import NotFoundError
 from sinergi.partnerships.models import AgreementParty
 
@@ -50,8 +50,11 @@ def _scope(actor: Any) -> Q | None:
     if role == Role.KANWIL_OFFICER:
         # The region's cases: guided by one of its Bapas, or released from one of its units (the guiding
         # Bapas, chosen by domicile, may be in another region).
+        # The episodes as a set of ids (one hashed subquery), not a join: an OR across the join made
+        # PostgreSQL join every case to its episode before filtering.
         units = actor_unit_ids(actor) or frozenset()
-        return Q(bapas_id__in=units) | Q(episode__unit_id__in=units)
+        released = CustodyEpisode.objects.filter(unit_id__in=units).values("pk")
+        return Q(bapas_id__in=units) | Q(episode_id__in=released)
     if role == Role.UNIT_OFFICER:
         return Q(episode__unit_id__in=actor_unit_ids(actor) or frozenset())
     if role == Role.FACILITATOR:
@@ -68,20 +71,22 @@ def _scope(actor: Any) -> Q | None:
 def case_list(
     *, actor: Any, q: str = "", officer: int | None = None, open_only: bool = False
 ) -> QuerySet[AftercareCase]:
-    """Aftercare cases in the actor's scope, newest first."""
-    cases = (
-        AftercareCase.objects.select_related(
-            "person",
-            "bapas",
-            "pk_officer",
-            "mentor",
-            "episode",
-            "enrollment__cohort__program",
-            "person__domicile_district__regency",
-        )
-        .annotate(partner_consent=partner_consent())
-        .order_by("-opened_on", "-pk")
-    )
+    """Aftercare cases in the actor's scope, newest first (index `case_opened_order`).
+
+    `partner_consent` is annotated for TJSL officers only: it is their scope and decides what they see of a
+    case (`access.case_view`); no other role reads it, and at national scale it cost every page a scan of
+    the consents."""
+    cases = AftercareCase.objects.select_related(
+        "person",
+        "bapas",
+        "pk_officer",
+        "mentor",
+        "episode",
+        "enrollment__cohort__program",
+        "person__domicile_district__regency",
+    ).order_by("-opened_on", "-pk")
+    if getattr(actor, "role", None) == Role.CSR_OFFICER:
+        cases = cases.annotate(partner_consent=partner_consent())
     scope = _scope(actor)
     if scope is not None:
         cases = cases.filter(scope)
@@ -205,6 +210,17 @@ def caseload(*, actor: Any, today: dt.date | None = None) -> list[CaseStatus]:
 def unassigned_cases(*, actor: Any) -> QuerySet[AftercareCase]:
     """Open cases of the actor's scope without a PK officer (for the head of Bapas to assign)."""
     return case_list(actor=actor, open_only=True).filter(pk_officer__isnull=True)
+
+
+def users_with_permission(permission: str) -> QuerySet[User]:
+    """The active users `user.has_perm(permission)` is true for (directly, through a group, or as
+    superusers), in one query instead of one `has_perm` per user."""
+    app_label, codename = permission.split(".")
+    direct = Q(user_permissions__content_type__app_label=app_label, user_permissions__codename=codename)
+    via_group = Q(
+        groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename
+    )
+    return User.objects.filter(Q(is_superuser=True) | direct | via_group, is_active=True).distinct()
 
 
 def officers_of(bapas_id: int | None) -> QuerySet[User]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation
 from sinergi.aftercare import forms, selectors, services
 from sinergi.aftercare.access import (
+    ASSIGN_PERMISSION,
     CASE_OPENERS,
     CASE_READERS,
     CASELOAD_ROLES,
@@ -35,6 +35,7 @@ from sinergi.audit.services import audit_read, audit_record
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.uploads import SCAN_TYPES, download_name
 
 
@@ -86,7 +87,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     followups = request.GET.get("followups", "")
     if followups in (DUE, OVERDUE):
         cases = cases.filter(pk__in=selectors.cases_with_followups(actor=request.user, status=followups))
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     show_followups = getattr(request.user, "role", None) in FOLLOWUP_VIEWERS
     rows = [
@@ -524,8 +525,7 @@ def heads_view(request: HttpRequest) -> HttpResponse:
         services.bapas_head_set(actor=request.user, user=user, is_head=request.POST.get("is_head") == "1")
         messages.success(request, _("Saved."))
         return redirect("aftercare:heads")
-    rows = [
-        {"user": u, "is_head": u.has_perm("aftercare.assign_case")}
-        for u in officers.prefetch_related("user_permissions").order_by("organisation__name", "full_name")
-    ]
+    heads = set(selectors.users_with_permission(ASSIGN_PERMISSION).values_list("pk", flat=True))
+    ordered = officers.order_by("organisation__name", "full_name")
+    rows = [{"user": u, "is_head": u.pk in heads} for u in ordered]
     return render(request, "aftercare/heads.html", {"rows": rows})

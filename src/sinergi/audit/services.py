@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -553,6 +554,16 @@ def model_update(
             instance.version = version + 1  # type: ignore[attr-defined]
             if "updated_at" in values:
                 instance.updated_at = values["updated_at"]  # type: ignore[attr-defined]
+            # The row was saved (by an UPDATE, for the version check): tell `post_save` receivers as
+            # `save()` would, so summaries kept from saves (programs.tallies) see this write too.
+            post_save.send(
+                sender=model,
+                instance=instance,
+                created=False,
+                update_fields=frozenset(changes),
+                raw=False,
+                using=instance._state.db or "default",
+            )
         else:
             instance.save(update_fields=list(changes))
         audit_record(actor=actor, action=action, target=instance, changes=changes)

@@ -59,7 +59,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
         count=len(page.object_list),
     )
     allowed = actor_unit_ids(request.user)
-    units = [u for u in unit_list(actor=request.user) if allowed is None or u.pk in allowed]
+    units = [
+        (pk, name)
+        for pk, name in unit_list(actor=request.user).prefetch_related(None).values_list("pk", "name")
+        if allowed is None or pk in allowed
+    ]
     return render(
         request,
         "beneficiaries/person_list.html",

@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sinergi.core.middleware.SecurityHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "sinergi.core.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -220,9 +220,11 @@ if os.environ.get("SINERGI_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["SINERGI_PROXY_COUNT"])
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Sessions end after two idle hours and when the browser closes.
+# Sessions end after two idle hours and when the browser closes. The idle expiry moves at most once a
+# minute (sinergi.core.sessions), not with a database write on every request.
+SESSION_ENGINE = "sinergi.core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SINERGI_SESSION_SECONDS", 2 * 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

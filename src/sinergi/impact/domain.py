@@ -715,6 +715,11 @@ def cohort_rate(
             k += reoffended_within(release, months)
         elif is_waiting(release, start=start, end=end, as_of=as_of, months=months):
             waiting += 1
+    return cohort_rate_of(n, k, waiting)
+
+
+def cohort_rate_of(n: int, k: int, waiting: int) -> CohortRate:
+    """The cohort rate from its counts (counted in the denominator, re-offended, waiting)."""
     with localcontext(CONTEXT):
         rate = Decimal(k) / Decimal(n) if n else None
     return CohortRate(n=n, reoffended=k, waiting=waiting, rate=rate, interval=wilson_interval(k, n))
@@ -972,11 +977,35 @@ def recidivism(
     comparison_waiting = sum(
         is_waiting(p.release, start=start, end=end, as_of=as_of, months=months) for p in comparison
     )
-    match = exact_match(
+    return recidivism_of(
+        rate,
         [subject(p) for p in participants if counted(p)],
         [subject(p) for p in comparison if counted(p)],
-        z,
+        comparison_waiting=comparison_waiting,
+        start=start,
+        end=end,
+        as_of=as_of,
+        months=months,
+        z=z,
     )
+
+
+def recidivism_of(
+    rate: CohortRate,
+    participants: Sequence[Subject],
+    comparison: Sequence[Subject],
+    *,
+    comparison_waiting: int,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+    z: Decimal = Z95,
+) -> RecidivismResult:
+    """`recidivism` from what it counts: the participants' cohort rate, and the subjects (stratum and
+    whether they re-offended within the window) of the participants and comparison people whose window
+    closed. `impact.selectors.recidivism` gives these from one grouped query."""
+    match = exact_match(participants, comparison, z)
     matched_rate = difference = None
     interval = None
     if match.matched_participants and match.rate is not None:

@@ -8,8 +8,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
@@ -708,21 +723,6 @@ WORKING = ("employed", "self_employed")
 COUNTED_REOFFENCES = ("conviction", "readmission")
 
 
-def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
-    """New convictions (and readmissions) recorded in aftercare, per person. Custody episodes are the primary
-    source (a readmission is a later episode); aftercare's records add convictions without custody. A
-    re-arrest alone does not count."""
-    reoffence = _aftercare("Reoffence")
-    if reoffence is None or not person_ids:
-        return {}
-    found: dict[int, list[dt.date]] = defaultdict(list)
-    for person_id, on in reoffence.objects.filter(
-        case__person_id__in=list(person_ids), kind__in=COUNTED_REOFFENCES
-    ).values_list("case__person_id", "occurred_on"):
-        found[person_id].append(on)
-    return found
-
-
 def aid_by_line_key(
     *, programs: QuerySet[Program], start: dt.date | None = None, end: dt.date | None = None
 ) -> dict[tuple[int, int, int], int]:
@@ -802,53 +802,6 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
 
 
 LEAVE_KINDS = ("pb", "cb", "cmb")
-_EPISODE_FIELDS = (
-    "pk",
-    "person_id",
-    "unit_id",
-    "left_on",
-    "sentence_years",
-    "sentence_months",
-    "sentence_days",
-    "person__sex",
-    "person__birth_date",
-    "person__offence_category",
-    "person__domicile_district_id",
-    "person__risk_level",
-)
-
-
-def _released_people(
-    rows: list[dict[str, Any]],
-    readmissions: dict[int, list[tuple[dt.date, int]]],
-    convictions: dict[int, list[dt.date]],
-) -> list[domain.ReleasedPerson]:
-    people = []
-    for row in rows:
-        released = row["left_on"]
-        later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
-        later += [d for d in convictions.get(row["person_id"], []) if d >= released]
-        people.append(
-            domain.ReleasedPerson(
-                key=row["person_id"],
-                released_on=released,
-                reoffended_on=min(later) if later else None,
-                sex=row["person__sex"] or None,
-                birth_date=row["person__birth_date"],
-                offence=row["person__offence_category"] or None,
-                sentence_months=_sentence_months(
-                    row["sentence_years"], row["sentence_months"], row["sentence_days"]
-                ),
-            )
-        )
-    return people
-
-
-def _first_per_person(rows: Any) -> list[dict[str, Any]]:
-    first: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        first.setdefault(row["person_id"], row)
-    return list(first.values())
 
 
 def recidivism(
@@ -867,9 +820,15 @@ def recidivism(
     (a later custody episode starting after the release) or a new conviction recorded in aftercare. The
     comparison group is everyone else released in the same period from the units the participants were
     released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
-    are left out. Six or seven queries.
+    are left out.
+
+    Counted in the database (four queries): each person's first release in the period (a window function),
+    whether their window closed or they wait, whether they re-offended within it, their matching stratum,
+    all grouped, so only one row per group of alike people reaches Python (where the rules' remaining
+    parts, district, sex, offence and risk, are checked once per group). The same figures as the definition
+    that loaded every episode (tests/impact/recidivism_reference.py, compared in the tests).
     """
-    from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
+    from sinergi.beneficiaries.models import CustodyEpisode
 
     problems = domain.window_problems(months)
     if problems:
@@ -877,57 +836,251 @@ def recidivism(
     if start is None:
         start = programs.aggregate(first=Min("start_date"))["first"] or as_of
     end = min(end, as_of) if end is not None else as_of
-    joined = dict(
-        Enrollment.objects.filter(cohort__program__in=programs, stage__in=PARTICIPANT_STAGES)
+    # The programs' ids as values: the scopes they come from are deep subqueries (SQLite's parser has a
+    # depth limit, and PostgreSQL plans the rest better with constants).
+    program_ids = list(programs.values_list("pk", flat=True))
+    enrolled = Enrollment.objects.filter(cohort__program_id__in=program_ids, stage__in=PARTICIPANT_STAGES)
+    joined_on = Subquery(
+        enrolled.filter(person_id=OuterRef("person_id"))
         .order_by()
-        .values_list("person_id")
+        .values("person_id")
         .annotate(first=Min("cohort__start_date"))
+        .values("first")[:1]
     )
-    # Leaving the unit: the first parole, conditional leave or leave before release (the person becomes a
-    # klien of the Bapas), otherwise the release date.
-    leave = (
-        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
-        .order_by("date")
-        .values("date")[:1]
+    released = _released(start, end)
+    participants = _first_release(
+        released.filter(person_id__in=enrolled.values("person_id"))
+        .annotate(joined_on=joined_on)
+        .filter(left_on__gte=F("joined_on"))
     )
-    released = (
-        CustodyEpisode.objects.annotate(left_on=Coalesce(Subquery(leave), F("release_date")))
-        .filter(left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True)
-        .order_by("left_on", "pk")
+    units = list(
+        CustodyEpisode.objects.filter(pk__in=participants)
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
     )
-    participant_rows = _first_per_person(
-        row
-        for row in released.filter(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        if row["left_on"] >= joined[row["person_id"]]
+    comparison = _first_release(
+        released.filter(unit_id__in=units).exclude(person_id__in=enrolled.values("person_id"))
     )
-    units = {row["unit_id"] for row in participant_rows}
     rules = _rule_checks(programs)
-    comparison_rows = [
-        row
-        for row in _first_per_person(
-            released.filter(unit_id__in=units).exclude(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        )
-        if _eligible(rules, row)
+    p_groups = _release_groups(participants, end=end, as_of=as_of, months=months, rule_facts=False)
+    # Many programs share a rule, and many groups a district, sex, offence and risk: each rule once, and
+    # each combination of the facts it reads once.
+    rules = list({repr(rule): rule for rule in rules}.values())
+    eligible: dict[tuple[Any, ...], bool] = {}
+
+    def may_join(group: dict[str, Any]) -> bool:
+        facts = tuple(group.get(name) for name in _RULE_FACTS)
+        if facts not in eligible:
+            eligible[facts] = _eligible(rules, group)
+        return eligible[facts]
+
+    c_groups = [
+        g
+        for g in _release_groups(comparison, end=end, as_of=as_of, months=months, rule_facts=bool(rules))
+        if may_join(g)
     ]
-    person_ids = {row["person_id"] for row in participant_rows} | {
-        row["person_id"] for row in comparison_rows
-    }
-    readmissions: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    concerned = released.filter(Q(unit_id__in=units) | Q(person_id__in=list(joined))).values("person_id")
-    for person_id, started, pk in CustodyEpisode.objects.filter(
-        person_id__in=concerned, start_date__gt=start
-    ).values_list("person_id", "start_date", "pk"):
-        if started is not None:
-            readmissions[person_id].append((started, pk))
-    convictions = _recorded_reoffences(person_ids)
-    return domain.recidivism(
-        _released_people(participant_rows, readmissions, convictions),
-        _released_people(comparison_rows, readmissions, convictions),
+    p_counted = [g for g in p_groups if g["counted"]]
+    rate = domain.cohort_rate_of(
+        sum(g["n"] for g in p_counted),
+        sum(g["n"] for g in p_counted if g["reoffended"]),
+        sum(g["n"] for g in p_groups if not g["counted"]),
+    )
+    return domain.recidivism_of(
+        rate,
+        _subjects(p_counted),
+        _subjects([g for g in c_groups if g["counted"]]),
+        comparison_waiting=sum(g["n"] for g in c_groups if not g["counted"]),
         start=start,
         end=end,
         as_of=as_of,
         months=months,
     )
+
+
+_RULE_FACTS = (
+    "person__domicile_district_id",
+    "person__sex",
+    "person__offence_category",
+    "person__risk_level",
+)
+
+
+def _left_on() -> Any:
+    """The day a custody episode left the unit: the first parole, conditional leave or leave before release
+    (the person becomes a klien of the Bapas), otherwise the release date."""
+    from sinergi.beneficiaries.models import IntegrationEvent
+
+    leave = (
+        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    return Coalesce(Subquery(leave), F("release_date"), output_field=DateField())
+
+
+def _released(start: dt.date, end: dt.date) -> QuerySet[Any]:
+    """Custody episodes that left the unit in [start, end], of people not merged away."""
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    return CustodyEpisode.objects.annotate(left_on=_left_on()).filter(
+        left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True
+    )
+
+
+def _first_release(episodes: QuerySet[Any]) -> QuerySet[Any]:
+    """The ids of each person's first of these episodes (by the day they left, then id)."""
+    return (
+        episodes.annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("person_id")], order_by=[F("left_on").asc(), F("pk").asc()]
+            )
+        )
+        .filter(rank=1)
+        .values("pk")
+    )
+
+
+def _release_groups(
+    first: QuerySet[Any], *, end: dt.date, as_of: dt.date, months: int, rule_facts: bool
+) -> list[dict[str, Any]]:
+    """People (one first release each) grouped by what the figures read: window closed (`counted`) or
+    still open, re-offended within the window, sex, age band on release, offence, sentence band (and, to
+    check the rules, district and risk). One query; `n` people in each group.
+
+    The inner query gives each person's day of leaving, first later episode and first counted conviction
+    after it (one correlated lookup each, by index); the outer ones compute from those columns, so no
+    subquery is repeated in every expression that reads its value. The window closes F calendar months
+    after the release (`domain.window_end`, `_add_months_sql`)."""
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    later = (
+        CustodyEpisode.objects.filter(person_id=OuterRef("person_id"), start_date__gt=OuterRef("left_on"))
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("person_id")
+        .annotate(first=Min("start_date"))
+        .values("first")[:1]
+    )
+    convicted: Any = Value(None, output_field=DateField())
+    reoffence = _aftercare("Reoffence")
+    if reoffence is not None:
+        convicted = Subquery(
+            reoffence.objects.filter(
+                case__person_id=OuterRef("person_id"),
+                kind__in=COUNTED_REOFFENCES,
+                occurred_on__gte=OuterRef("left_on"),
+            )
+            .order_by()
+            .values("case__person_id")
+            .annotate(first=Min("occurred_on"))
+            .values("first")[:1],
+            output_field=DateField(),
+        )
+    facts = {
+        "sex": F("person__sex"),
+        "birth": F("person__birth_date"),
+        "offence": F("person__offence_category"),
+        "district": F("person__domicile_district_id"),
+        "risk": F("person__risk_level"),
+    }
+    inner = (
+        CustodyEpisode.objects.filter(pk__in=first)
+        .annotate(left_on=_left_on())
+        .annotate(readmitted=Subquery(later, output_field=DateField()), convicted=convicted, **facts)
+        .order_by()
+        .values(
+            "left_on", "readmitted", "convicted", *facts, "sentence_years", "sentence_months", "sentence_days"
+        )
+    )
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nobody to count (no units, no programs)
+        return []
+    ops = connection.ops
+
+    def extract(part: str, column: str) -> str:
+        sql, params = ops.date_extract_sql(part, column, [])
+        for param in params:  # the part's name, a constant from this code
+            sql = sql.replace("%s", f"'{param}'", 1)
+        return sql
+
+    age = (
+        f"{extract('year', 't.left_on')} - {extract('year', 't.birth')} - CASE WHEN "
+        f"{extract('month', 't.left_on')} * 100 + {extract('day', 't.left_on')} < "
+        f"{extract('month', 't.birth')} * 100 + {extract('day', 't.birth')} THEN 1 ELSE 0 END"
+    )
+    window_end = _add_months_sql(connection.vendor, "t.left_on", months)
+    sentence = "t.sentence_years * 12 + t.sentence_months"
+    age_band = _bands_sql("age", domain.AGE_BANDS)
+    sentence_band = (
+        "CASE WHEN u.sentence_years = 0 AND u.sentence_months = 0 AND u.sentence_days = 0 THEN NULL "
+        f"ELSE {_bands_sql('sentence', domain.SENTENCE_BANDS)} END"
+    )
+    keys = ["counted", "reoffended", "sex", "age_band", "offence", "sentence_band"]
+    if rule_facts:
+        keys += ["district", "risk"]
+    sql = (
+        f"SELECT {', '.join(keys)}, COUNT(*) FROM ("  # noqa: S608 (expressions from this code)
+        "SELECT CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
+        "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
+        f"AS reoffended, u.sex, {age_band} AS age_band, u.offence, {sentence_band} AS sentence_band, "
+        "u.district, u.risk FROM ("
+        f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({inner_sql}) t"
+        ") u) v GROUP BY " + ", ".join(keys)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [as_of, *inner_params])
+        found = cursor.fetchall()
+    names = {"sex": "person__sex", "offence": "person__offence_category"}
+    names |= {"district": "person__domicile_district_id", "risk": "person__risk_level"}
+    groups = []
+    for row in found:
+        group = {names.get(k, k): v for k, v in zip(keys, row, strict=False)} | {"n": row[-1]}
+        group["counted"], group["reoffended"] = bool(group["counted"]), bool(group["reoffended"])
+        # What `_eligible` reads: the time-dependent parts of the rules are left out, so no dates.
+        group |= {"person__birth_date": None, "left_on": end}
+        groups.append(group)
+    return groups
+
+
+def _bands_sql(column: str, bands: Any) -> str:
+    """CASE … END giving the label of the band holding u.<column> (NULL for none)."""
+    whens = " ".join(
+        f"WHEN u.{column} >= {int(b.low)}"
+        + ("" if b.high is None else f" AND u.{column} <= {int(b.high)}")
+        + f" THEN '{b.label}'"
+        for b in bands
+    )
+    return f"CASE {whens} ELSE NULL END"
+
+
+def _add_months_sql(vendor: str, column: str, months: int) -> str:
+    """A date column plus whole calendar months, the month's last day for a day the month lacks (as
+    `relativedelta` and `domain.window_end`): PostgreSQL's date + interval does this; SQLite's
+    `date(x, '+n months')` runs over into the next month, so it is brought back to that month's eve."""
+    months = int(months)
+    if vendor == "postgresql":
+        return f"(({column}) + make_interval(months => {months}))::date"
+    moved = f"date({column}, '+{months} months')"
+    return (
+        f"CASE WHEN strftime('%%d', {moved}) = strftime('%%d', {column}) THEN {moved} "
+        f"ELSE date({moved}, 'start of month', '-1 day') END"
+    )
+
+
+def _subjects(groups: list[dict[str, Any]]) -> list[domain.Subject]:
+    """The matching subjects of groups whose window closed: one per person (the same object n times)."""
+    subjects: list[domain.Subject] = []
+    for group in groups:
+        stratum = domain.stratum(
+            sex=group["person__sex"] or None,
+            age=group["age_band"],
+            offence=group["person__offence_category"] or None,
+            sentence=group["sentence_band"],
+        )
+        subjects += [domain.Subject(None, stratum, bool(group["reoffended"]))] * group["n"]
+    return subjects
 
 
 def impact_agreement_get(*, actor: Any, pk: int) -> Agreement:
@@ -1021,6 +1174,73 @@ def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> Recidi
         difference=None if diff_hidden else result.difference,
         difference_interval=None if diff_hidden else result.difference_interval,
     )
+
+
+# --- The people behind the counts (recidivism_groups: every episode, for the lists) ----------------
+
+
+def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
+    """New convictions (and readmissions) recorded in aftercare, per person. Custody episodes are the primary
+    source (a readmission is a later episode); aftercare's records add convictions without custody. A
+    re-arrest alone does not count."""
+    reoffence = _aftercare("Reoffence")
+    if reoffence is None or not person_ids:
+        return {}
+    found: dict[int, list[dt.date]] = defaultdict(list)
+    for person_id, on in reoffence.objects.filter(
+        case__person_id__in=list(person_ids), kind__in=COUNTED_REOFFENCES
+    ).values_list("case__person_id", "occurred_on"):
+        found[person_id].append(on)
+    return found
+
+
+_EPISODE_FIELDS = (
+    "pk",
+    "person_id",
+    "unit_id",
+    "left_on",
+    "sentence_years",
+    "sentence_months",
+    "sentence_days",
+    "person__sex",
+    "person__birth_date",
+    "person__offence_category",
+    "person__domicile_district_id",
+    "person__risk_level",
+)
+
+
+def _released_people(
+    rows: list[dict[str, Any]],
+    readmissions: dict[int, list[tuple[dt.date, int]]],
+    convictions: dict[int, list[dt.date]],
+) -> list[domain.ReleasedPerson]:
+    people = []
+    for row in rows:
+        released = row["left_on"]
+        later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
+        later += [d for d in convictions.get(row["person_id"], []) if d >= released]
+        people.append(
+            domain.ReleasedPerson(
+                key=row["person_id"],
+                released_on=released,
+                reoffended_on=min(later) if later else None,
+                sex=row["person__sex"] or None,
+                birth_date=row["person__birth_date"],
+                offence=row["person__offence_category"] or None,
+                sentence_months=_sentence_months(
+                    row["sentence_years"], row["sentence_months"], row["sentence_days"]
+                ),
+            )
+        )
+    return people
+
+
+def _first_per_person(rows: Any) -> list[dict[str, Any]]:
+    first: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        first.setdefault(row["person_id"], row)
+    return list(first.values())
 
 
 def recidivism_groups(

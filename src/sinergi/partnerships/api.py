@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
-from sinergi.core.api import Id, Year
+from sinergi.core.api import Id, PageParams, Year, page_of
 from sinergi.core.errors import ApplicationError
 from sinergi.partnerships import selectors, services
 from sinergi.partnerships.access import EDITORS, READERS
@@ -69,7 +69,9 @@ class AgreementUpdate(AgreementIn):
     version: int
 
 
-class AgreementFilters(Schema):
+class AgreementFilters(PageParams):
+    """The list's filters, and `limit`/`offset` (50 a page by default, as every API list)."""
+
     status: str = ""
     kind: str = ""
     partner: Id | None = None
@@ -138,12 +140,13 @@ def _inputs(request: HttpRequest, payload: AgreementIn) -> tuple[dict[str, Any],
     return data, parties
 
 
-@router.get("", response=list[AgreementOut], summary="Agreements in the caller's scope")
+@router.get("", response=list[AgreementOut], summary="Agreements in the caller's scope, a page at a time")
 def agreement_list(request: HttpRequest, filters: Query[AgreementFilters]) -> list[dict[str, Any]]:
     require_roles(request, *READERS)
-    values = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    paging = {"limit", "offset"}
+    values = {k: v for k, v in filters.dict().items() if v not in (None, "") and k not in paging}
     qs = selectors.agreement_list(actor=request.user, filters=values).prefetch_related("focus_districts")
-    return [_out(a) for a in qs]
+    return [_out(a) for a in page_of(qs, filters)]
 
 
 @router.get("/{agreement_id}", response=AgreementOut, summary="One agreement")

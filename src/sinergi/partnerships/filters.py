@@ -20,8 +20,9 @@ class AgreementFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=AgreementKind.choices, label=_("Kind"))
+    # Only what the dropdown shows: the list page renders every organisation as an option.
     partner = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), method="filter_partner", label=_("Partner")
+        queryset=Organisation.objects.only("pk", "name"), method="filter_partner", label=_("Partner")
     )
     district = django_filters.CharFilter(method="filter_district", label=_("District code"))
     year = django_filters.NumberFilter(

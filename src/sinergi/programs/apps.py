@@ -20,3 +20,7 @@ class ProgramsConfig(AppConfig):
         from sinergi.programs.services.screening import screening_results_anonymise
 
         register_anonymiser(screening_results_anonymise)
+
+        from sinergi.programs import tallies
+
+        tallies.connect()

@@ -326,3 +326,46 @@ class Certificate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.number}"
+
+
+# --- Summaries kept as data is recorded (programs.tallies) -----------------------------------------------
+
+
+class SessionTally(models.Model):
+    """The attendance marks of one session, with the session's cohort, date and status copied beside them:
+    what the dashboards and program pages add up instead of reading every attendance row. Kept by
+    `programs.tallies` in the transaction that writes a session or a mark; rebuilt by `sinergi tallies`."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=SessionStatus.choices)
+    attended = models.PositiveIntegerField(default=0)
+    unexcused = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["cohort", "date"], name="session_tally_cohort_date")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.attended}/{self.unexcused}"
+
+
+class CohortTally(models.Model):
+    """The enrolment funnel of one cohort as counts of its enrolments (participants, completed, certified,
+    released, followed up, in work, ...): the dashboards and program pages add these up instead of testing
+    every enrolment. Kept by `programs.tallies` in the transaction that writes an enrolment, a certificate
+    or an aftercare case or follow-up; rebuilt by `sinergi tallies`."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    participants = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    waitlisted = models.PositiveIntegerField(default=0)
+    certified = models.PositiveIntegerField(default=0)
+    released = models.PositiveIntegerField(default=0)
+    followed_up = models.PositiveIntegerField(default=0)
+    in_work = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: {self.participants}"

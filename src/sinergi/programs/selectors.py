@@ -14,11 +14,13 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -40,11 +42,13 @@ from sinergi.programs.models import (
     Attendance,
     Certificate,
     Cohort,
+    CohortTally,
     Enrollment,
     Program,
     ScreeningResult,
     ScreeningRun,
     Session,
+    SessionTally,
 )
 from sinergi.regions.models import District
 
@@ -305,10 +309,17 @@ def program_scope(*, actor: Any) -> QuerySet[Program]:
     return programs
 
 
+def _count_of(rows: QuerySet[Any], key: str) -> Coalesce:
+    """A correlated `COUNT(*)` of `rows` per outer row (`key` = the outer pk): evaluated only for the rows a
+    page shows (after ORDER BY … LIMIT), where a join and `GROUP BY` would count every row of the table."""
+    counted = rows.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def program_list(*, actor: Any) -> QuerySet[Program]:
-    """Programs the actor may see."""
+    """Programs the actor may see, each with its number of cohorts."""
     programs = program_scope(actor=actor)
-    return programs.annotate(cohort_count=Count("cohorts", distinct=True)).order_by(
+    return programs.annotate(cohort_count=_count_of(Cohort.objects.all(), "program_id")).order_by(
         "-start_date", "name", "pk"
     )
 
@@ -348,12 +359,9 @@ def cohort_scope(*, actor: Any, program: Program | None = None) -> QuerySet[Coho
 
 def cohort_list(*, actor: Any, program: Program | None = None) -> QuerySet[Cohort]:
     """Cohorts the actor may see (`cohort_scope`), each with its participant count."""
+    participants = Enrollment.objects.filter(stage__in=(*OPEN_STAGES, Stage.COMPLETED))
     return cohort_scope(actor=actor, program=program).annotate(
-        participant_count=Count(
-            "enrollments",
-            filter=Q(enrollments__stage__in=(*OPEN_STAGES, Stage.COMPLETED)),
-            distinct=True,
-        ),
+        participant_count=_count_of(participants, "cohort_id")
     )
 
 
@@ -724,60 +732,30 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
     revoked), waiting list, attended and unexcused marks. Program pages, dashboards and the monitor's view
     all read these, and compute the rates with domain.completion_rate / certification_rate /
     attendance_rate_of."""
-    live_certificate = Certificate.objects.counted().filter(
-        enrollment__cohort__program=OuterRef("pk"), enrollment__stage=Stage.COMPLETED
+    # Read from the kept tallies (programs.tallies: counts per cohort and marks per session, the same
+    # definitions as before), one subquery per count and program, never a join with GROUP BY (PostgreSQL
+    # would otherwise run the subqueries once per grouped row).
+    cohort_counts = (
+        CohortTally.objects.filter(cohort__program=OuterRef("pk")).order_by().values("cohort__program")
     )
-    held = Attendance.objects.filter(enrollment__cohort__program=OuterRef("pk")).exclude(
-        session__status=SessionStatus.CANCELLED
+    session_marks = (
+        SessionTally.objects.filter(cohort__program=OuterRef("pk"))
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by()
+        .values("cohort__program")
     )
 
-    def marks(*kinds: str) -> Any:
-        return Coalesce(
-            Subquery(
-                held.filter(mark__in=kinds)
-                .order_by()
-                .values("enrollment__cohort__program")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-
-    # Every count is a subquery per program, never a join with GROUP BY: PostgreSQL would otherwise put
-    # the attendance subqueries in the GROUP BY key and run them once per enrolment row.
-    enrollments = Enrollment.objects.filter(cohort__program=OuterRef("pk"))
-
-    def stages(*kinds: str) -> Any:
-        return Coalesce(
-            Subquery(
-                enrollments.filter(stage__in=kinds)
-                .order_by()
-                .values("cohort__program")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        )
+    def summed(rows: QuerySet[Any], expression: Any) -> Any:
+        return Coalesce(Subquery(rows.annotate(n=expression).values("n")[:1], output_field=IntegerField()), 0)
 
     return (programs if programs is not None else Program.objects.all()).annotate(
-        n_participants=stages(*PARTICIPANT_STAGES),
-        n_completed=stages(Stage.COMPLETED),
-        n_ended=stages(Stage.COMPLETED, Stage.WITHDRAWN),
-        n_waitlisted=stages(Stage.WAITLISTED),
-        n_certified=Coalesce(
-            Subquery(
-                live_certificate.order_by()
-                .values("enrollment__cohort__program")
-                .annotate(n=Count("enrollment", distinct=True))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        n_attended=marks(Mark.PRESENT, Mark.LATE),
-        n_unexcused=marks(Mark.UNEXCUSED),
+        n_participants=summed(cohort_counts, Sum("participants")),
+        n_completed=summed(cohort_counts, Sum("completed")),
+        n_ended=summed(cohort_counts, Sum(F("completed") + F("withdrawn"))),
+        n_waitlisted=summed(cohort_counts, Sum("waitlisted")),
+        n_certified=summed(cohort_counts, Sum("certified")),
+        n_attended=summed(session_marks, Sum("attended")),
+        n_unexcused=summed(session_marks, Sum("unexcused")),
     )
 
 

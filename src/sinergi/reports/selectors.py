@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,8 +31,15 @@ from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import ValueMapSnapshot
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements_counted
 from sinergi.programs import domain as programs_domain
-from sinergi.programs.choices import Mark, SessionStatus, Stage, WithdrawalReason
-from sinergi.programs.models import Attendance, Cohort, Enrollment, Program, ScreeningResult, Session
+from sinergi.programs.choices import SessionStatus, Stage, WithdrawalReason
+from sinergi.programs.models import (
+    Cohort,
+    CohortTally,
+    Enrollment,
+    Program,
+    ScreeningResult,
+    SessionTally,
+)
 from sinergi.programs.selectors import SCREENERS, cohort_scope, program_list
 from sinergi.reports import access
 
@@ -227,12 +234,21 @@ def funnel(scope: Scope) -> list[FunnelStage]:
         screened=Count("person", distinct=True),
         eligible=Count("person", distinct=True, filter=Q(eligible=True)),
     )
-    enrolment = scope.enrollments.aggregate(
-        **{
-            key: Count("pk", filter=ENROLLMENT_METRICS[key](scope))
-            for key in ("enrolled", "completed", "certified", "released", "followed_up", "in_work")
-        }
-    )
+    # The enrolment steps are added up from the cohorts' kept counts (programs.tallies: the same
+    # definitions as ENROLLMENT_METRICS, which the lists behind the numbers use).
+    enrolment = {
+        key: value or 0
+        for key, value in CohortTally.objects.filter(cohort__in=scope.cohorts.values("pk"))
+        .aggregate(
+            enrolled=Sum("participants"),
+            completed=Sum("completed"),
+            certified=Sum("certified"),
+            released=Sum("released"),
+            followed_up=Sum("followed_up"),
+            in_work=Sum("in_work"),
+        )
+        .items()
+    }
     return [
         FunnelStage("screened", _("Screened"), screening["screened"]),
         FunnelStage("eligible", _("Eligible"), screening["eligible"]),
@@ -329,33 +345,23 @@ class MonthDelivery:
 
 
 def delivery(scope: Scope) -> list[MonthDelivery]:
-    """Sessions held (not cancelled, up to today) and the attendance rate, per month (two queries)."""
-    sessions = Session.objects.filter(
+    """Sessions held (not cancelled, up to today) and the attendance rate, per month (one query)."""
+    # One query over the sessions' kept marks (programs.tallies), not over every attendance row.
+    sessions = SessionTally.objects.filter(
         cohort__in=scope.cohorts.values("pk"), status=SessionStatus.SCHEDULED, date__lte=scope.today
     )
     if scope.filters.start:
         sessions = sessions.filter(date__gte=scope.filters.start)
     if scope.filters.end:
         sessions = sessions.filter(date__lte=scope.filters.end)
-    held = dict(
-        sessions.annotate(month=TruncMonth("date")).values_list("month").annotate(n=Count("pk")).order_by()
-    )
-    marks = (
-        Attendance.objects.filter(session__in=sessions.values("pk"))
-        .annotate(month=TruncMonth("session__date"))
+    rows = (
+        sessions.annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(
-            attended=Count("pk", filter=Q(mark__in=(Mark.PRESENT, Mark.LATE))),
-            unexcused=Count("pk", filter=Q(mark=Mark.UNEXCUSED)),
-        )
+        .annotate(held=Count("pk"), attended=Sum("attended"), unexcused=Sum("unexcused"))
         .order_by()
     )
-    held_by_month = {_month(k): v for k, v in held.items()}
-    by_month = {_month(r["month"]): (r["attended"], r["unexcused"]) for r in marks}
-    months = sorted(set(held_by_month) | set(by_month))
-    return [
-        MonthDelivery(month, held_by_month.get(month, 0), *by_month.get(month, (0, 0))) for month in months
-    ]
+    by_month = {_month(r["month"]): (r["held"], r["attended"] or 0, r["unexcused"] or 0) for r in rows}
+    return [MonthDelivery(month, *by_month[month]) for month in sorted(by_month)]
 
 
 def _month(value: Any) -> dt.date:

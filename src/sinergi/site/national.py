@@ -46,6 +46,7 @@ from sinergi.core.bulk import insert_rows
 from sinergi.core.crypto import blind_index, encrypt_text
 from sinergi.impact.models import BudgetLine, Expenditure, InKindContribution
 from sinergi.partnerships.models import Agreement, AgreementParty
+from sinergi.programs import tallies
 from sinergi.programs.models import (
     Attendance,
     Cohort,
@@ -355,6 +356,9 @@ def generate(
     with transaction.atomic():
         world = _World(size=size, sink=sink, rng=rng, today=today, progress=progress)
         world.build()
+        # The rows went in by COPY, past save(): the dashboards' kept counts are built once from them.
+        progress("dashboard counts")
+        tallies.rebuild()
         audit_record(
             actor=actor,
             action="demo.generate",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.programs import access, domain, selectors
+from sinergi.programs import access, domain, selectors, tallies
 from sinergi.programs.choices import Mark, SessionStatus, Stage
 from sinergi.programs.models import (
     Attendance,
@@ -81,6 +81,7 @@ def sessions_generate(
         sessions = Session.objects.bulk_create(
             [Session(cohort=cohort, date=d, start_time=start_time, end_time=end_time) for d in dates]
         )
+        tallies.sessions_refresh(Session.objects.filter(cohort=cohort).values_list("pk", flat=True))
         audit_record(
             actor=actor, action="session.generate", target=cohort, changes={"sessions": len(sessions)}
         )
@@ -164,7 +165,9 @@ def attendance_record(
         raise _invalid(NOT_ENROLLED.format(who=", ".join(str(s) for s in strangers)))
     outcome = AttendanceOutcome()
     user = actor if isinstance(actor, User) else None
-    with transaction.atomic():
+    with transaction.atomic(), tallies.batch():
+        # The session's tally is refreshed once, when the marks are in (a changed mark is an UPDATE).
+        tallies.session_touched(session.pk)
         for enrollment_id, (mark, seen) in marks.items():
             if mark not in valid:
                 raise _invalid(MARK_UNKNOWN.format(mark=mark))
