@@ -29,6 +29,15 @@ def test_when_no_part_can_be_hidden_the_total_is() -> None:
     assert masked(counts, [Group(parts=["a", "b"], total="total")])["total"] == "<5"
 
 
+def test_a_subtotal_hidden_for_another_group_takes_one_of_its_parts_both_ways() -> None:
+    # `sub` (= a + b) is hidden in the outer group with `c`; shown a and b would add it back up.
+    counts = {"total": 23, "sub": 20, "a": 12, "b": 8, "c": 3}
+    groups = [Group(parts=["sub", "c"], total="total"), Group(parts=["a", "b"], total="sub")]
+    assert set(suppress(counts, groups)) == {"c", "sub"}
+    both = [groups[0], Group(parts=["a", "b"], total="sub", both_ways=True)]
+    assert set(suppress(counts, both)) == {"c", "sub", "b"}
+
+
 def test_a_table_hides_across_the_column_total() -> None:
     rows = [
         {"name": "A", "completed": 10},

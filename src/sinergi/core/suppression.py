@@ -37,10 +37,15 @@ def shown(count: int | None, minimum: int | None = None) -> int | str | None:
 
 @dataclass(frozen=True)
 class Group:
-    """An additive relation among cells: `total` (a key, or None when no total is shown) = sum of `parts`."""
+    """An additive relation among cells: `total` (a key, or None when no total is shown) = sum of `parts`.
+
+    `both_ways`: the total may be hidden while its parts are shown (a subtotal hidden for another group's
+    sake), so a hidden total also needs one of its parts hidden, or the parts give it back by addition.
+    """
 
     parts: Sequence[Hashable]
     total: Hashable | None = None
+    both_ways: bool = False
 
 
 def suppress(
@@ -54,10 +59,16 @@ def suppress(
     while changed:  # hiding a cell in one group can expose another group: repeat until stable
         changed = False
         for group in groups:
+            parts = [key for key in group.parts if key in counts]
+            if group.both_ways and group.total in hidden and not any(key in hidden for key in parts):
+                shown_parts = sorted((key for key in parts if counts[key] > 0), key=lambda k: counts[k])
+                if shown_parts:
+                    hidden[shown_parts[0]] = SECONDARY
+                    changed = True
+                continue
             # Without a shown total, the shown parts give nothing away by subtraction.
             if group.total is None or group.total in hidden:
                 continue
-            parts = [key for key in group.parts if key in counts]
             secret = [key for key in parts if key in hidden]
             if not secret:
                 continue

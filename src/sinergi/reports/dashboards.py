@@ -173,7 +173,9 @@ def figures_context(
         for stage in selectors.funnel(scope)
     ]
     reached_raw = selectors.reached(scope)
-    shown = reached_masked(actor, reached_raw)
+    ring_rows = ring.reached_by_ring(scope)
+    # One suppression call: the ring table regroups the domicile districts (`reach_masked`).
+    shown, ring_shown = reach_masked(actor, reached_raw, ring_rows)
     reached: dict[str, list[Figure]] = {}
     listable = selectors.may_list(actor, "participants")
     for breakdown, rows in reached_raw.items():
@@ -253,7 +255,14 @@ def figures_context(
             (_("Comparison group"), context["rec"].comparison),
         ]
     context.update(
-        drilldown_context(scope, shown_charts, hidden=hidden_label, window=window, rec=context["rec"])
+        drilldown_context(
+            scope,
+            shown_charts,
+            hidden=hidden_label,
+            window=window,
+            rec=context["rec"],
+            ring_rows=ring_figures(scope, ring_rows, ring_shown),
+        )
     )
     context.update(followup_links(actor, by_officer))
     context["charts"] = shown_charts
@@ -264,9 +273,10 @@ def figures_context(
 
 
 def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashable, Any]:
-    """The ring-area rows as the viewer may see them: for aggregate-only roles, masked together with the
-    total (every row but the `in_ring` subtotal adds up to it) and with the subtotal (the ring districts
-    add up to it), so no small cell comes back by subtraction."""
+    """The ring-area rows on their own as the viewer may see them: for aggregate-only roles, masked with
+    the three relations among them (every row but `in_ring` adds up to the total; the ring districts add up
+    to `in_ring`; `in_ring`, outside, unknown and none add up to the total), so no small cell comes back by
+    subtraction. Beside the people-reached tables, use `reach_masked`."""
     counts: dict[Hashable, int] = {key: n for key, _label, n in rows}
     if not access.aggregates_only(actor):
         return dict(counts)
@@ -274,15 +284,71 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
     counts[total_key] = sum(counts[key] for key in ring.parts(list(rows)))
     groups = [
         Group(parts=ring.parts(list(rows)), total=total_key),
-        Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING),
+        Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING, both_ways=True),
+        Group(parts=[key for key in ring.KEYS if key in counts], total=total_key),
     ]
     return masked(counts, groups)
 
 
-def ring_figures(scope: selectors.Scope) -> list[Figure]:
-    """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it."""
-    rows = ring.reached_by_ring(scope)
-    shown = ring_masked(scope.actor, rows)
+def reach_masked(
+    actor: Any, reached: dict[str, list[tuple[str, str, int]]], ring_rows: Sequence[tuple[str, str, int]]
+) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """The people-reached tables (`selectors.reached`, keyed (breakdown, key)) and the ring-area rows
+    (`ring.reached_by_ring`, keyed by row) as the viewer may see them, masked in one call.
+
+    For aggregate-only roles, a ring district's row counts (nearly always) the same people as that
+    district's row in the domicile table, but not always exactly (someone from a ring district enrolled
+    only under an agreement without ring areas is in the district's row and not in its ring row), so the
+    two cannot be one cell and showing both would give the difference away. These roles get the ring table
+    without its district rows: in the ring areas, outside, unknown and none, masked together with the
+    domicile table as if in_ring = Σ ring districts, outside = Σ other districts and unknown = the district
+    not recorded (exact when every agreement names ring areas, and over-cautious otherwise). Everyone else
+    sees every count as it is."""
+    counts: dict[tuple[str, str], int] = {
+        (breakdown, key): n for breakdown, rows in reached.items() for key, _label, n in rows
+    }
+    ring_counts = {key: n for key, _label, n in ring_rows}
+    if not access.aggregates_only(actor):
+        return counts, ring_counts
+    total = ("total", "")
+    coarse = [key for key in ring.KEYS if key in ring_counts]
+    counts |= {("ring", key): ring_counts[key] for key in coarse}
+    groups = [
+        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=total)
+        for breakdown, rows in reached.items()
+        if breakdown != "total"
+    ]
+    groups.append(Group(parts=[("ring", key) for key in coarse], total=total))
+    ring_districts = set(ring.ring_parts(list(ring_rows)))
+    district_keys = [("district", key) for key, _label, _n in reached.get("district", [])]
+    fine = {
+        ring.IN_RING: [k for k in district_keys if k[1] in ring_districts],
+        ring.OUTSIDE: [k for k in district_keys if k[1] and k[1] not in ring_districts],
+        ring.UNKNOWN: [k for k in district_keys if not k[1]],
+    }
+    for key, cells in fine.items():
+        if key in ring_counts:
+            groups.append(Group(parts=cells, total=("ring", key), both_ways=True))
+    # Each ring row may be swapped for the district rows it regroups: every mix adds up to the total.
+    refinable = [key for key in coarse if key in fine]
+    for mask in range(1, 2 ** len(refinable)):
+        parts: list[Hashable] = []
+        for key in coarse:
+            if key in refinable and mask & (1 << refinable.index(key)):
+                parts += fine[key]
+            else:
+                parts.append(("ring", key))
+        groups.append(Group(parts=parts, total=total))
+    shown = masked(counts, groups)
+    ring_shown = {key: shown[("ring", key)] for key in coarse}
+    return {key: shown[key] for key in counts if key[0] != "ring"}, ring_shown
+
+
+def ring_figures(
+    scope: selectors.Scope, rows: Sequence[tuple[str, str, int]], shown: dict[str, Any]
+) -> list[Figure]:
+    """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
+    only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
     listable = selectors.may_list(scope.actor, "participants")
     return [
         replace(
@@ -297,6 +363,7 @@ def ring_figures(scope: selectors.Scope) -> list[Figure]:
             key=key,
         )
         for key, label, n in rows
+        if key in shown
     ]
 
 
@@ -307,7 +374,8 @@ def ring_chart(figures: Sequence[Figure], *, hidden: str = charts.HIDDEN) -> cha
     inside, others = list(figures[1:]), list[Figure]()
     while inside and inside[-1].key in ring.KEYS:
         others.insert(0, inside.pop())
-    shown = [*inside[:10], *others]
+    # Without its district rows (aggregate-only roles), the chart shows the in-the-ring-areas row instead.
+    shown = [*inside[:10], *others] if inside else list(figures)
     return charts.bar_chart(
         title=_("People reached by ring area"),
         labels=[f.label for f in shown],
@@ -380,10 +448,15 @@ def followup_links(actor: Any, by_officer: list[dict[str, Any]] | None) -> dict[
 
 
 def drilldown_context(
-    scope: selectors.Scope, shown_charts: dict[str, charts.Chart], *, hidden: str, window: int, rec: Any
+    scope: selectors.Scope,
+    shown_charts: dict[str, charts.Chart],
+    *,
+    hidden: str,
+    window: int,
+    rec: Any,
+    ring_rows: list[Figure],
 ) -> dict[str, Any]:
     """What `figures_context` adds for the ring areas, the independence index and recidivism's links."""
-    ring_rows = ring_figures(scope)
     chart = ring_chart(ring_rows, hidden=hidden)
     if chart is not None:
         shown_charts["ring"] = chart

@@ -25,7 +25,6 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
-from sinergi.core.suppression import masked_breakdowns
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
@@ -245,11 +244,16 @@ def _build(
         if funnel is not None:
             s.charts.append(funnel)
         reached = selectors.reached(scope)
+        ring_rows = ring.reached_by_ring(scope)
         show: Any = cell
+        # As on the dashboard (`dashboards.reach_masked`): each breakdown adds up to the total shown in the
+        # funnel, and the ring table regroups the domicile districts, so all are masked in one call.
+        reached_shown, ring_shown = dashboards.reach_masked(actor, reached, ring_rows)
         if access.aggregates_only(actor):
-            # Each breakdown adds up to the total shown in the funnel: hide complements too.
-            total = reached.pop("total")[0][2]
-            reached = masked_breakdowns(total, reached)  # type: ignore[assignment]
+            reached = {
+                name: [(key, label, reached_shown[(name, key)]) for key, label, _n in rows]
+                for name, rows in reached.items()
+            }
 
             def show(n: Any) -> Any:  # already masked
                 return n
@@ -262,8 +266,7 @@ def _build(
             Table([_("Unit"), _("People")], [[label, show(n)] for _k, label, n in reached["unit"]])
         )
         # By the agreement's ring areas (reports.ring): each ring district, then outside them.
-        ring_rows = ring.reached_by_ring(scope)
-        ring_shown = dashboards.ring_masked(actor, ring_rows)
+        ring_rows = [row for row in ring_rows if row[0] in ring_shown]
         s.tables.append(
             Table([_("Ring area"), _("People")], [[label, ring_shown[key]] for key, label, _n in ring_rows])
         )
