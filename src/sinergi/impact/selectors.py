@@ -796,7 +796,8 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
             risk_level=row["person__risk_level"] or "",
             has_consent=True,
         )
-        if program_domain.evaluate(rule, facts, as_of=row["left_on"])[0]:
+        # Only whether the rule passes: the reasons are not written out (evaluate would translate each).
+        if program_domain.evaluate_codes(rule, facts, as_of=row["left_on"])[0]:
             return True
     return False
 
