@@ -22,6 +22,7 @@ instead of drawing again, which is what a dashboard spent most of its time on (a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -156,6 +157,9 @@ _CACHE: OrderedDict[Any, Chart] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
+_VALUE_TYPES = (str, int, float, bool, Decimal, dt.date, dt.datetime)
+
+
 def _frozen(value: Any) -> Any:
     """A hashable key for a chart argument, with its type (1, 1.0 and Decimal("1.0") stay apart)."""
     if isinstance(value, Promise):
@@ -164,7 +168,12 @@ def _frozen(value: Any) -> Any:
         return ("map", tuple((_frozen(k), _frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return ("seq", tuple(_frozen(v) for v in value))
-    return (type(value).__qualname__, value)
+    if isinstance(value, TornadoBar):
+        return ("bar", _frozen(value.label), _frozen(value.low), _frozen(value.high))
+    if value is None or type(value) in _VALUE_TYPES:
+        return (type(value).__qualname__, value)
+    # Anything else (an iterator, an object hashed by identity) could give a stale chart: not kept.
+    raise TypeError(type(value).__qualname__)
 
 
 def _copy(chart: Chart) -> Chart:
