@@ -645,7 +645,7 @@ CASES = [
         Role.KANWIL_OFFICER,
         _static("/"),
         add_officer_with_overdue_followups,
-        38,
+        37,
     ),
     Case("impact programs", Role.CSR_OFFICER, _static("/dampak/"), add_program, 6),
     Case("impact sdg", Role.CSR_OFFICER, _static("/dampak/sdg/"), add_program, 7),

@@ -25,9 +25,9 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=80, db_index=True)
-    target_type = models.CharField(_("target type"), max_length=80, blank=True, db_index=True)
-    target_id = models.CharField(_("target ID"), max_length=64, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=80)
+    target_type = models.CharField(_("target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=255, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     # The person the event is about (a person, or a row with a `person_id`). Its label and changes are then
@@ -39,16 +39,23 @@ class AuditEvent(models.Model):
     # 2: hash over "<prev_hash>|<seq>|<content digest>", computed by the database in the inserting statement.
     scheme = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique: Meta.constraints
 
     class Meta:
         ordering = ["-seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
+            # Every index is paid for by every appended event, so each is declared once, here: the target
+            # pair also serves target_type alone; the action filter is a prefix match (LIKE 'x%'), which a
+            # varchar_pattern_ops index serves along with equality; target_id alone is an exact filter.
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+            models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["target_id"], name="audit_target_id"),
         ]
+        # A constraint rather than unique=True: the same unique index, without a varchar_pattern_ops copy.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_label}"

@@ -24,9 +24,9 @@ class Person(VersionedModel):
     AUDIT_REDACTED_FIELDS = ("nik_encrypted", "nik_hash", "nik_last4", "phone")
 
     full_name = models.CharField(_("name"), max_length=domain.MAX_LENGTHS["full_name"])
-    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+    name_key = models.CharField(max_length=200, editable=False)
     nik_encrypted = models.TextField(blank=True, editable=False)
-    nik_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    nik_hash = models.CharField(max_length=64, blank=True, editable=False)
     nik_last4 = models.CharField(max_length=4, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
@@ -44,6 +44,7 @@ class Person(VersionedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # indexed in Meta.indexes (no LIKE copy of the code)
         related_name="+",
         verbose_name=_("domicile district"),
     )
@@ -52,6 +53,7 @@ class Person(VersionedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # indexed in Meta.indexes (no LIKE copy of the code)
         related_name="+",
         verbose_name=_("domicile village"),
     )
@@ -81,8 +83,13 @@ class Person(VersionedModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [
+            # One plain b-tree each: the automatic ones came with a varchar_pattern_ops copy (for LIKE 'x%')
+            # that no query uses; name searches use the trigram index, NIK and codes are matched exactly.
             models.Index(fields=["birth_date", "domicile_district"]),
             models.Index(fields=["domicile_district"]),
+            models.Index(fields=["domicile_village"], name="person_domicile_village"),
+            models.Index(fields=["name_key"], name="person_name_key"),
+            models.Index(fields=["nik_hash"], name="person_nik_hash"),
             # The registry list's order: a page reads its 25 rows from the index instead of sorting everyone.
             models.Index(fields=["full_name", "id"], name="person_name_order"),
             # Duplicates: GROUP BY over these columns reads only the index (people not merged away).
@@ -145,6 +152,8 @@ class CustodyEpisode(VersionedModel):
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="custody_episodes",
+        # (unit, registration_number) and (unit, status) both lead with the unit: no index of its own.
+        db_index=False,
         verbose_name=_("unit"),
     )
     registration_number = models.CharField(

@@ -156,6 +156,22 @@ def expiring_agreements(*, actor: Any, today: dt.date | None = None, limit: int 
     )
 
 
+def expiring_agreements_counted(
+    *, actor: Any, today: dt.date | None = None, limit: int = 10
+) -> tuple[list[Agreement], int]:
+    """`expiring_agreements`, and how many there are in all (not only the `limit` listed): a window count
+    over the same rows, so still one query."""
+    from django.db.models import Count, Window
+
+    rows = list(
+        _scoped(agreements_with_status(today=today), actor)
+        .filter(status=AgreementStatus.EXPIRING)
+        .annotate(expiring_total=Window(Count("pk")))
+        .order_by("end_date")[:limit]
+    )
+    return rows, (rows[0].expiring_total if rows else 0)
+
+
 def agreement_status_counts(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
     """How many agreements the actor can see, per status (for dashboards and monitors)."""
     from django.db.models import Count

@@ -21,7 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
+from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
 from sinergi.core.suppression import masked_breakdowns
 from sinergi.impact import domain as impact_domain
@@ -30,7 +32,7 @@ from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
-from sinergi.reports import access, dashboards, exports, ring, selectors
+from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
 
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -347,12 +349,29 @@ def _build(
                 ],
             )
         )
+        # The dashboard's rule for the requester (drilldown.independence_rows: the aftercare app's scope,
+        # so TJSL officers count only participants who agreed to share), so a figure never differs between
+        # the page and the report for the same person; `actor=None` (the system) counts every case.
+        rows = drilldown.independence_rows(scope)
+        if rows is None:
+            s.text.append(_("The independence index is not shown for your role."))
+            return
         s.tables.append(
             Table(
                 [_("Independence index, latest score"), _("People")],
-                [[label, cell(n)] for label, n in selectors.independence(scope)],
+                [[label, cell(n)] for _key, label, n in rows],
             )
         )
+        # Only TJSL officers' aftercare scope turns on consent (the others' follow their region or unit).
+        if access.role_of(actor) == Role.CSR_OFFICER and latest_scores().filter(
+            case__enrollment__in=scope.enrollments.values("pk")
+        ).count() > sum(n for _key, _label, n in rows):
+            s.text.append(
+                _(
+                    "The independence index counts only the participants who agreed to share their "
+                    "aftercare information with the company."
+                )
+            )
 
     @section("recidivism", _("Recidivism"))
     def _recidivism(s: Section) -> None:

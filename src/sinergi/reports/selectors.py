@@ -29,7 +29,7 @@ from sinergi.beneficiaries.choices import Sex
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import ValueMapSnapshot
-from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
+from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements_counted
 from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus, Stage, WithdrawalReason
 from sinergi.programs.models import (
@@ -433,8 +433,8 @@ def agreements_ending(scope: Scope) -> dict[str, Any]:
     """Agreements ending within 90 days: the list for those who see agreements, the count for monitors."""
     if access.role_of(scope.actor) == Role.MONITOR:
         return {"count": agreement_status_counts(actor=scope.actor).get("expiring", 0), "items": None}
-    items = expiring_agreements(actor=scope.actor, limit=50)
-    return {"count": len(items), "items": items[:10]}
+    items, count = expiring_agreements_counted(actor=scope.actor, limit=10)
+    return {"count": count, "items": items}
 
 
 def releases_soon_count(scope: Scope) -> int:

@@ -918,13 +918,15 @@ class _KnownRows:
     def note(self, rows: Iterable[tuple[int, dict[str, object]]]) -> Iterator[tuple[int, int, str, str]]:
         """Note every row's unit and registration number in file order, exactly as the check does (so a
         repeat is caught whether or not the first row is checked); yield (line, unit, registration, row
-        hash) of the rows that are the first with theirs."""
+        hash) of the rows that are the first with theirs. The hash is only computed when some row was ever
+        imported (otherwise nothing is compared with it); `remember` then reads it back instead of hashing
+        the row a second time."""
         for line, originals in rows:
             self.rows += 1
             key = self.key_of(originals)
             if key is not None and self.checker.note(*key, line) == line:
                 self.firsts += 1
-                yield (line, key[0], key[1], self.row_hash(originals))
+                yield (line, key[0], key[1], self.row_hash(originals) if self.any_known else "")
 
     def unchanged(self, rows: Iterable[tuple[int, dict[str, object]]]) -> Generator[tuple[int, int, int]]:
         """Read the whole file once (noting every row, see `note`) and yield (line, person id, how many
@@ -984,17 +986,22 @@ class _KnownRows:
                 for model in (Person, CustodyEpisode, ImportedRow):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
-    def remember(self, written: list[tuple[int, str]]) -> None:
-        """Keep the hashes of rows just written ((episode id, row hash)), replacing older ones."""
+    def remember(self, written: list[tuple[int, int, dict[str, object]]]) -> None:
+        """Keep the hashes of rows just written ((episode id, line, the row as the file had it)), replacing
+        older ones. Each row is hashed once per import: when the first pass hashed it (see `note`), the
+        hash is read back from that pass's table by line; otherwise it is computed here."""
         if not written:
             return
         e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
+        hashed = self.any_known
+        rows = ((pk, line, None if hashed else self.row_hash(originals)) for pk, line, originals in written)
         with connection.cursor() as cursor:
-            self._create(cursor, "_sinergi_import_done", "episode_id integer, row_hash text")
-            self._fill(cursor, "_sinergi_import_done", "episode_id, row_hash", written)
+            self._create(cursor, "_sinergi_import_done", "episode_id integer, line integer, row_hash text")
+            self._fill(cursor, "_sinergi_import_done", "episode_id, line, row_hash", rows)
             cursor.execute(
                 f"INSERT INTO {r} (episode_id, row_hash, state_hash) "  # noqa: S608
-                f"SELECT d.episode_id, d.row_hash, {_state_sql()} FROM _sinergi_import_done d "
+                f"SELECT d.episode_id, COALESCE(d.row_hash, k.row_hash), {_state_sql()} "
+                "FROM _sinergi_import_done d LEFT JOIN _sinergi_import_rows k ON k.line = d.line "
                 f"JOIN {e} e ON e.id = d.episode_id JOIN {p} p ON p.id = e.person_id WHERE 1 = 1 "
                 "ON CONFLICT (episode_id) DO UPDATE SET row_hash = excluded.row_hash, "
                 "state_hash = excluded.state_hash"
@@ -1080,7 +1087,7 @@ def wbp_import(
                 originals_at = dict(chunk)
                 known.remember(
                     [
-                        (pk, known.row_hash(originals_at[row.line]))
+                        (pk, row.line, originals_at[row.line])
                         for row, pk in writer.settled()
                         if not row.warnings and known.is_first(row.line, originals_at[row.line])
                     ]
