@@ -159,3 +159,38 @@ def test_indonesian_tables_use_indonesian_number_formats() -> None:
     with translation.override("id"):
         chart = charts.bar_chart(title="Rp", labels=["A"], values=[1500000], y_label="Rp")
     assert chart.rows == [["A", "1.500.000"]]
+
+
+def test_a_chart_is_drawn_once_per_input_and_language(monkeypatch) -> None:
+    from django.utils import translation
+
+    drawn: list[str] = []
+    render = charts._render
+
+    def counting(*args, **kwargs):
+        drawn.append(args[1])
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_render", counting)
+    charts._CACHE.clear()
+    with translation.override("en"):
+        first = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
+        again = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
+        other = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), 2])
+    with translation.override("id"):
+        indonesian = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
+    assert len(drawn) == 3  # the same input again is not drawn; other values and another language are
+    assert again == first and again is not first and again.rows == first.rows and again.heading == "Kept"
+    assert other != first and "1,5" in indonesian
+    again.rows.append(["changed"])
+    with translation.override("en"):
+        kept = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
+    assert kept.rows == first.rows == [["a", "1.5"], ["b", "<5"]]
+
+    # An argument that is not a plain value is drawn every time.
+    class Label(str):
+        pass
+
+    charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
+    charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
+    assert len(drawn) == 5

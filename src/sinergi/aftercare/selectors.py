@@ -364,14 +364,50 @@ def followups_due_count(*, actor: Any, today: dt.date | None = None) -> dict[str
 
 def followup_counts(case: AftercareCase, *, today: dt.date) -> dict[str, int]:
     """Due and overdue follow-ups of one case whose follow-ups are prefetched."""
+    return _due_counts(
+        case.released_on, {f.milestone for f in case.followups.all()}, _closed_from(case), today=today
+    )
+
+
+def _due_counts(
+    released_on: dt.date, done: set[int], closed_from: dt.date | None, *, today: dt.date
+) -> dict[str, int]:
     counts = {domain.DUE: 0, domain.OVERDUE: 0}
-    done = {f.milestone for f in case.followups.all()}
-    closed_from = _closed_from(case)
-    for months, due in domain.followup_due_dates(case.released_on).items():
+    for months, due in domain.followup_due_dates(released_on).items():
         status = domain.followup_status(due=due, today=today, done=months in done, closed_from=closed_from)
         if status in counts:
             counts[status] += 1
     return counts
+
+
+def _assigned_open_counts(*, actor: Any, today: dt.date) -> list[tuple[int, User, dict[str, int]]]:
+    """(case pk, PK officer, due and overdue counts) of every open, assigned case in the actor's scope. Two
+    queries: the cases with only the dates the counts read and their officer (no other joined rows, no
+    model instances for the follow-ups: at national scale building those dominated the dashboard), then
+    the milestones done."""
+    cases = list(
+        case_list(actor=actor, open_only=True)
+        .filter(pk_officer__isnull=False)
+        .select_related(None)
+        .select_related("pk_officer")
+        .only("pk", "released_on", "closed_on", "readmitted_on", "pk_officer")
+        .order_by("-opened_on", "-pk")
+    )
+    done: dict[int, set[int]] = {case.pk: set() for case in cases}
+    if done:
+        for case_id, milestone in FollowUp.objects.filter(case_id__in=list(done)).values_list(
+            "case_id", "milestone"
+        ):
+            done[case_id].add(milestone)
+    return [
+        (
+            case.pk,
+            case.pk_officer,
+            _due_counts(case.released_on, done[case.pk], _closed_from(case), today=today),
+        )
+        for case in cases
+        if case.pk_officer is not None
+    ]
 
 
 def with_followups(cases: QuerySet[AftercareCase]) -> QuerySet[AftercareCase]:
@@ -385,8 +421,9 @@ def cases_with_followups(*, actor: Any, status: str, today: dt.date | None = Non
     """The open, assigned cases in the actor's scope with at least one follow-up `status` (due or overdue):
     the cases `followups_due_by_officer` adds up, for the case list behind those numbers. Two queries."""
     today = today or timezone.localdate()
-    cases = with_followups(case_list(actor=actor, open_only=True).filter(pk_officer__isnull=False))
-    return [case.pk for case in cases if followup_counts(case, today=today).get(status)]
+    return [
+        pk for pk, _officer, counts in _assigned_open_counts(actor=actor, today=today) if counts.get(status)
+    ]
 
 
 def followups_due_by_officer(*, actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -394,13 +431,11 @@ def followups_due_by_officer(*, actor: Any, today: dt.date | None = None) -> lis
     the dashboards of heads of Bapas, Kanwil officers and administrators), most overdue first. Officers
     with nothing due are left out. Two queries whatever the number of cases."""
     today = today or timezone.localdate()
-    cases = with_followups(case_list(actor=actor, open_only=True).filter(pk_officer__isnull=False))
     rows: dict[int, dict[str, Any]] = {}
-    for case in cases:
-        counts = followup_counts(case, today=today)
-        if not any(counts.values()) or case.pk_officer_id is None:
+    for _pk, officer, counts in _assigned_open_counts(actor=actor, today=today):
+        if not any(counts.values()):
             continue
-        row = rows.setdefault(case.pk_officer_id, {"officer": case.pk_officer, "due": 0, "overdue": 0})
+        row = rows.setdefault(officer.pk, {"officer": officer, "due": 0, "overdue": 0})
         row["due"] += counts[domain.DUE]
         row["overdue"] += counts[domain.OVERDUE]
     return sorted(rows.values(), key=lambda r: (-r["overdue"], -r["due"], r["officer"].display_name))

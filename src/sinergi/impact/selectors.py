@@ -796,7 +796,8 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
             risk_level=row["person__risk_level"] or "",
             has_consent=True,
         )
-        if program_domain.evaluate(rule, facts, as_of=row["left_on"])[0]:
+        # Only whether the rule passes: the reasons are not written out (evaluate would translate each).
+        if program_domain.evaluate_codes(rule, facts, as_of=row["left_on"])[0]:
             return True
     return False
 
@@ -1287,13 +1288,22 @@ def recidivism_groups(
         if row["left_on"] >= joined[row["person_id"]]
     )
     units = {row["unit_id"] for row in participant_rows}
-    rules = _rule_checks(programs)
+    # As in `recidivism`: each rule once, and each combination of the facts a rule reads checked once.
+    rules = list({repr(rule): rule for rule in _rule_checks(programs)}.values())
+    eligible: dict[tuple[Any, ...], bool] = {}
+
+    def may_join(row: dict[str, Any]) -> bool:
+        facts = tuple(row.get(name) for name in _RULE_FACTS)
+        if facts not in eligible:
+            eligible[facts] = _eligible(rules, row)
+        return eligible[facts]
+
     comparison_rows = [
         row
         for row in _first_per_person(
             released.filter(unit_id__in=units).exclude(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
         )
-        if _eligible(rules, row)
+        if may_join(row)
     ]
     person_ids = {row["person_id"] for row in participant_rows} | {
         row["person_id"] for row in comparison_rows
