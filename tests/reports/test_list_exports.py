@@ -267,6 +267,10 @@ def test_names_are_refused_on_a_get_link_and_served_on_the_forms_post(
     named = _csv(officer.post(url, REASON))
     assert "Peserta 0" in {r[1] for r in named[1:]}
     assert AuditEvent.objects.filter(action="cohort.participants.export").count() == before + 2
+    # A POST whose body does not ask for names gets none, whatever its address says.
+    posted = {key: value for key, value in REASON.items() if key not in ("identities", "reason")}
+    query_only = _csv(officer.post(url + "&identities=1&reason=Verifikasi+data+triwulan", posted))
+    assert "Peserta 0" not in {cell for row in query_only for cell in row}
 
 
 def test_a_bad_format_has_its_own_message(delivered: dict[str, Any], world: World) -> None:

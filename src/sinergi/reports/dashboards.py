@@ -30,6 +30,8 @@ from sinergi.programs.models import Session
 from sinergi.programs.selectors import cohort_list, cohort_scope, program_figures
 from sinergi.reports import access, drilldown, ring, selectors
 
+DISTRICT = "district"  # the domicile-district breakdown of people reached
+
 
 def dashboard_context(*, actor: Any) -> dict[str, Any]:
     """Everything the actor's dashboard shows."""
@@ -179,6 +181,8 @@ def figures_context(
     reached: dict[str, list[Figure]] = {}
     listable = selectors.may_list(actor, "participants")
     for breakdown, rows in reached_raw.items():
+        if breakdown == DISTRICT and access.aggregates_only(actor):
+            continue  # not beside the ring table for aggregate-only roles (`reach_masked`)
         reached[breakdown] = [
             _figure(
                 scope,
@@ -228,12 +232,12 @@ def figures_context(
     if funnel_svg is not None:
         shown_charts["funnel"] = funnel_svg
     for breakdown, title, column in (
-        ("district", _("People reached by domicile district"), _("District")),
+        (DISTRICT, _("People reached by domicile district"), _("District")),
         ("unit", _("People reached by unit"), _("Unit")),
         ("sex", _("People reached by sex"), _("Sex")),
         ("age", _("People reached by age band"), _("Age")),
     ):
-        cells = reached[breakdown][:10]
+        cells = reached.get(breakdown, [])[:10]
         if any(f.value for f in cells):
             shown_charts[breakdown] = charts.bar_chart(
                 title=title,
@@ -296,14 +300,13 @@ def reach_masked(
     """The people-reached tables (`selectors.reached`, keyed (breakdown, key)) and the ring-area rows
     (`ring.reached_by_ring`, keyed by row) as the viewer may see them, masked in one call.
 
-    For aggregate-only roles, a ring district's row counts (nearly always) the same people as that
-    district's row in the domicile table, but not always exactly (someone from a ring district enrolled
-    only under an agreement without ring areas is in the district's row and not in its ring row), so the
-    two cannot be one cell and showing both would give the difference away. These roles get the ring table
-    without its district rows: in the ring areas, outside, unknown and none, masked together with the
-    domicile table as if in_ring = Σ ring districts, outside = Σ other districts and unknown = the district
-    not recorded (exact when every agreement names ring areas, and over-cautious otherwise). Everyone else
-    sees every count as it is."""
+    A ring district's row and the same district's row in the domicile table count nearly the same people,
+    but not exactly (someone from a ring district enrolled only under an agreement without ring areas is
+    in the domicile row and not in the ring row), and the gap between them is itself a count of people
+    that no masking of the two tables can hide. So aggregate-only roles never get both: they get the ring
+    table, whose rows are exact (every person in exactly one row; the ring districts add up to `in_ring`),
+    and no domicile-district table (`DISTRICT` is left out of the returned cells; callers drop it).
+    Unit, sex and age each add up to the total. Everyone else sees every count as it is."""
     counts: dict[tuple[str, str], int] = {
         (breakdown, key): n for breakdown, rows in reached.items() for key, _label, n in rows
     }
@@ -311,37 +314,23 @@ def reach_masked(
     if not access.aggregates_only(actor):
         return counts, ring_counts
     total = ("total", "")
-    coarse = [key for key in ring.KEYS if key in ring_counts]
-    counts |= {("ring", key): ring_counts[key] for key in coarse}
+    counts = {cell: n for cell, n in counts.items() if cell[0] != DISTRICT}
+    counts |= {("ring", key): n for key, n in ring_counts.items()}
+    rows = list(ring_rows)
+    in_ring = ("ring", ring.IN_RING)
     groups = [
-        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=total)
-        for breakdown, rows in reached.items()
-        if breakdown != "total"
+        Group(parts=[(breakdown, key) for key, _label, _n in cells], total=total)
+        for breakdown, cells in reached.items()
+        if breakdown not in ("total", DISTRICT)
     ]
-    groups.append(Group(parts=[("ring", key) for key in coarse], total=total))
-    ring_districts = set(ring.ring_parts(list(ring_rows)))
-    district_keys = [("district", key) for key, _label, _n in reached.get("district", [])]
-    fine = {
-        ring.IN_RING: [k for k in district_keys if k[1] in ring_districts],
-        ring.OUTSIDE: [k for k in district_keys if k[1] and k[1] not in ring_districts],
-        ring.UNKNOWN: [k for k in district_keys if not k[1]],
-    }
-    for key, cells in fine.items():
-        if key in ring_counts:
-            groups.append(Group(parts=cells, total=("ring", key), both_ways=True))
-    # Each ring row may be swapped for the district rows it regroups: every mix adds up to the total.
-    refinable = [key for key in coarse if key in fine]
-    for mask in range(1, 2 ** len(refinable)):
-        parts: list[Hashable] = []
-        for key in coarse:
-            if key in refinable and mask & (1 << refinable.index(key)):
-                parts += fine[key]
-            else:
-                parts.append(("ring", key))
-        groups.append(Group(parts=parts, total=total))
+    groups += [
+        Group(parts=[("ring", key) for key in ring.parts(rows)], total=total),
+        Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
+        Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total),
+    ]
     shown = masked(counts, groups)
-    ring_shown = {key: shown[("ring", key)] for key in coarse}
-    return {key: shown[key] for key in counts if key[0] != "ring"}, ring_shown
+    ring_shown = {key: shown[("ring", key)] for key in ring_counts}
+    return {cell: shown[cell] for cell in counts if cell[0] != "ring"}, ring_shown
 
 
 def ring_figures(

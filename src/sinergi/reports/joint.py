@@ -253,6 +253,7 @@ def _build(
             reached = {
                 name: [(key, label, reached_shown[(name, key)]) for key, label, _n in rows]
                 for name, rows in reached.items()
+                if name != dashboards.DISTRICT  # not beside the ring table (`dashboards.reach_masked`)
             }
 
             def show(n: Any) -> Any:  # already masked

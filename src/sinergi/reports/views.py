@@ -195,6 +195,8 @@ def _export_params(request: HttpRequest) -> Any:
     if request.method != "POST":
         return request.GET
     params = request.GET.copy()
+    for key in ("identities", "reason"):  # only as posted, never from the address
+        params.pop(key, None)
     params.update(request.POST)
     return params
 
