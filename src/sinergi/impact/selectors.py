@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -779,6 +780,21 @@ def _rule_checks(programs: QuerySet[Program]) -> list[Any]:
     return rules
 
 
+def _eligibility_of(rules: list[Any]) -> Callable[[dict[str, Any]], bool]:
+    """`_eligible` for these rules, each distinct rule kept once and each combination of the facts a rule
+    reads (`_RULE_FACTS`) checked once: many programs share a rule, and many rows the same facts."""
+    distinct = list({repr(rule): rule for rule in rules}.values())
+    seen: dict[tuple[Any, ...], bool] = {}
+
+    def may_join(row: dict[str, Any]) -> bool:
+        facts = tuple(row.get(name) for name in _RULE_FACTS)
+        if facts not in seen:
+            seen[facts] = _eligible(distinct, row)
+        return seen[facts]
+
+    return may_join
+
+
 def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
     from sinergi.programs import domain as program_domain
 
@@ -865,16 +881,7 @@ def recidivism(
     )
     rules = _rule_checks(programs)
     p_groups = _release_groups(participants, end=end, as_of=as_of, months=months, rule_facts=False)
-    # Many programs share a rule, and many groups a district, sex, offence and risk: each rule once, and
-    # each combination of the facts it reads once.
-    rules = list({repr(rule): rule for rule in rules}.values())
-    eligible: dict[tuple[Any, ...], bool] = {}
-
-    def may_join(group: dict[str, Any]) -> bool:
-        facts = tuple(group.get(name) for name in _RULE_FACTS)
-        if facts not in eligible:
-            eligible[facts] = _eligible(rules, group)
-        return eligible[facts]
+    may_join = _eligibility_of(rules)
 
     c_groups = [
         g
@@ -1288,15 +1295,7 @@ def recidivism_groups(
         if row["left_on"] >= joined[row["person_id"]]
     )
     units = {row["unit_id"] for row in participant_rows}
-    # As in `recidivism`: each rule once, and each combination of the facts a rule reads checked once.
-    rules = list({repr(rule): rule for rule in _rule_checks(programs)}.values())
-    eligible: dict[tuple[Any, ...], bool] = {}
-
-    def may_join(row: dict[str, Any]) -> bool:
-        facts = tuple(row.get(name) for name in _RULE_FACTS)
-        if facts not in eligible:
-            eligible[facts] = _eligible(rules, row)
-        return eligible[facts]
+    may_join = _eligibility_of(_rule_checks(programs))
 
     comparison_rows = [
         row
