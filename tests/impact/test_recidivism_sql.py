@@ -17,7 +17,7 @@ from sinergi.accounts.choices import Role
 from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent, Person
 from sinergi.impact import domain, selectors
 from sinergi.programs.models import Cohort, Enrollment, Program
-from tests.impact.recidivism_reference import recidivism_by_rows
+from tests.impact.recidivism_reference import recidivism_by_rows, recidivism_groups_by_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +157,50 @@ def test_the_varied_registry_gives_figures_to_compare(varied) -> None:
     )
     assert result.participants.n >= 5 and result.participants.reoffended >= 1 and result.participants.waiting
     assert result.comparison.comparison_n >= 2 and result.comparison.comparison_unused >= 5
+
+
+@pytest.mark.parametrize("months", domain.WINDOW_MONTHS)
+def test_sql_groups_equal_the_people_the_old_definition_listed(varied, months: int) -> None:
+    """`recidivism_groups` reads the same query as the figures, grouped by person: the same people as the
+    definition that gathered every episode in Python, and as many as the figures count."""
+    programs = Program.objects.filter(pk=varied["program"].pk)
+    for as_of, start, end in (
+        (dt.date(2025, 1, 1), None, None),
+        (dt.date(2026, 3, 1), dt.date(2020, 1, 1), dt.date(2023, 6, 30)),
+        (dt.date(2023, 2, 28), dt.date(2021, 2, 28), None),
+    ):
+        args = dict(programs=programs, months=months, as_of=as_of, start=start, end=end)
+        groups = selectors.recidivism_groups(**args)
+        assert groups == recidivism_groups_by_rows(**args), (as_of, start, end)
+        result = selectors.recidivism(**args)
+        assert len(groups.participants) == result.participants.n
+        assert len(groups.participants_reoffended) == result.participants.reoffended
+        assert len(groups.waiting) == result.participants.waiting
+        assert len(groups.unmatched) == result.comparison.unmatched_participants
+        assert len(groups.comparison) == result.comparison.comparison_n
+        assert len(groups.comparison_reoffended) == result.comparison.reoffended
+
+
+def test_sql_groups_apply_the_programs_rules(varied) -> None:
+    Program.objects.filter(pk=varied["program"].pk).update(
+        rule={
+            "districts": ["16.71.14"],
+            "sexes": ["L"],
+            "exclude_offences": ["Narkotika"],
+            "max_risk": "sedang",
+        }
+    )
+    args = dict(
+        programs=Program.objects.filter(pk=varied["program"].pk), months=12, as_of=dt.date(2025, 1, 1)
+    )
+    groups = selectors.recidivism_groups(**args)
+    assert groups == recidivism_groups_by_rows(**args)
+    assert groups.comparison
+
+
+def test_the_stored_day_of_leaving_agrees_with_the_integration_events(varied) -> None:
+    """The fixture writes episodes and events with the ORM: the kept column followed every write."""
+    from sinergi.beneficiaries import leave
+
+    assert IntegrationEvent.objects.filter(kind__in=leave.LEAVE_KINDS).exists()
+    assert not leave.stale().exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.beneficiaries import domain
@@ -166,6 +167,19 @@ class CustodyEpisode(VersionedModel):
     sentence_days = models.PositiveSmallIntegerField(_("days"), default=0)
     remission_days = models.PositiveIntegerField(_("remission (days)"), default=0)
     release_date = models.DateField(_("release date"), null=True, blank=True)
+    # The first PB, CB or CMB of this episode (the day the person became a klien of the Bapas): kept from the
+    # integration events by `services.episodes.episode_leave_refresh` (on every save or delete of one, and
+    # by the bulk writers after their COPY). Not edited by hand.
+    leave_date = models.DateField(_("left on PB, CB or CMB"), null=True, blank=True, editable=False)
+    # The day this episode left its unit, for recidivism: the first PB, CB or CMB, otherwise the release
+    # date. Computed by the database from the two columns above (so every writer of a release date, bulk
+    # import included, keeps it right) and indexed.
+    left_on = models.GeneratedField(
+        expression=Coalesce("leave_date", "release_date"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("left the unit on"),
+    )
     # Computed by domain.episode_dates when the sentence is known, under the ruleset in force at the start,
     # and stored (with that ruleset's version) so pages show what was decided and screening runs in SQL.
     expiry_date = models.DateField(_("expiry"), null=True, blank=True, db_index=True)
@@ -198,6 +212,8 @@ class CustodyEpisode(VersionedModel):
             models.Index(fields=["status", "expiry_date"]),
             # Releases due: by release date, or by expiry when no release date is set.
             models.Index(fields=["release_date"], name="episode_release_date"),
+            # Recidivism: the releases of a period (impact.selectors.recidivism).
+            models.Index(fields=["left_on"], name="episode_left_on"),
         ]
 
     def __str__(self) -> str:

@@ -1308,23 +1308,34 @@ def recidivism_groups(
     def counted(person: ReleasedPerson) -> bool:
         return in_denominator(person.release, start=start, end=end, as_of=as_of, months=months)
 
-    def again(person: ReleasedPerson) -> bool:
-        return reoffended_within(person.release, months)
+    def subject(person: ReleasedPerson) -> Subject:
+        return Subject(person.key, person.stratum, reoffended_within(person.release, months))
 
-    counted_p = [p for p in participants if counted(p)]
-    counted_c = [p for p in comparison if counted(p)]
-    strata_c = {p.stratum for p in counted_c if p.stratum is not None}
-    strata_p = {p.stratum for p in counted_p if p.stratum is not None}
-    matched_c = [p for p in counted_c if p.stratum is not None and p.stratum in strata_p]
-    return RecidivismGroups(
-        participants=frozenset(p.key for p in counted_p),
-        participants_reoffended=frozenset(p.key for p in counted_p if again(p)),
-        waiting=frozenset(
+    return recidivism_groups_of(
+        [subject(p) for p in participants if counted(p)],
+        [subject(p) for p in comparison if counted(p)],
+        waiting=[
             p.key
             for p in participants
             if is_waiting(p.release, start=start, end=end, as_of=as_of, months=months)
-        ),
-        unmatched=frozenset(p.key for p in counted_p if p.stratum is None or p.stratum not in strata_c),
+        ],
+    )
+
+
+def recidivism_groups_of(
+    participants: Sequence[Subject], comparison: Sequence[Subject], *, waiting: Iterable[Hashable]
+) -> RecidivismGroups:
+    """`recidivism_groups` from what it reads: the subjects (key, stratum, re-offended within the window)
+    of the participants and comparison people whose window closed, and the participants still waiting.
+    `impact.selectors.recidivism_groups` gives these from the query the figures are counted with."""
+    strata_c = {p.stratum for p in comparison if p.stratum is not None}
+    strata_p = {p.stratum for p in participants if p.stratum is not None}
+    matched_c = [p for p in comparison if p.stratum is not None and p.stratum in strata_p]
+    return RecidivismGroups(
+        participants=frozenset(p.key for p in participants),
+        participants_reoffended=frozenset(p.key for p in participants if p.reoffended),
+        waiting=frozenset(waiting),
+        unmatched=frozenset(p.key for p in participants if p.stratum is None or p.stratum not in strata_c),
         comparison=frozenset(p.key for p in matched_c),
-        comparison_reoffended=frozenset(p.key for p in matched_c if again(p)),
+        comparison_reoffended=frozenset(p.key for p in matched_c if p.reoffended),
     )

@@ -9,13 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
     Exists,
-    F,
     Min,
     OuterRef,
     Q,
@@ -23,9 +20,8 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
@@ -818,7 +814,14 @@ def _eligible(rules: list[Any], row: dict[str, Any]) -> bool:
     return False
 
 
-LEAVE_KINDS = ("pb", "cb", "cmb")
+def _period(
+    programs: QuerySet[Program], as_of: dt.date, start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The period: from the programs' first start date (or `start`) to the as-of date (or `end`, when
+    earlier)."""
+    if start is None:
+        start = programs.aggregate(first=Min("start_date"))["first"] or as_of
+    return start, (min(end, as_of) if end is not None else as_of)
 
 
 def recidivism(
@@ -839,55 +842,23 @@ def recidivism(
     released from, who meets the programs' rules apart from their time-dependent parts; merged duplicates
     are left out.
 
-    Counted in the database (four queries): each person's first release in the period (a window function),
+    Counted in the database in one query (`_release_groups`): each person's first release in the period,
     whether their window closed or they wait, whether they re-offended within it, their matching stratum,
     all grouped, so only one row per group of alike people reaches Python (where the rules' remaining
     parts, district, sex, offence and risk, are checked once per group). The same figures as the definition
     that loaded every episode (tests/impact/recidivism_reference.py, compared in the tests).
     """
-    from sinergi.beneficiaries.models import CustodyEpisode
-
     problems = domain.window_problems(months)
     if problems:
         raise ValueError(problems[0])
-    if start is None:
-        start = programs.aggregate(first=Min("start_date"))["first"] or as_of
-    end = min(end, as_of) if end is not None else as_of
-    # The programs' ids as values: the scopes they come from are deep subqueries (SQLite's parser has a
-    # depth limit, and PostgreSQL plans the rest better with constants).
-    program_ids = list(programs.values_list("pk", flat=True))
-    enrolled = Enrollment.objects.filter(cohort__program_id__in=program_ids, stage__in=PARTICIPANT_STAGES)
-    joined_on = Subquery(
-        enrolled.filter(person_id=OuterRef("person_id"))
-        .order_by()
-        .values("person_id")
-        .annotate(first=Min("cohort__start_date"))
-        .values("first")[:1]
-    )
-    released = _released(start, end)
-    participants = _first_release(
-        released.filter(person_id__in=enrolled.values("person_id"))
-        .annotate(joined_on=joined_on)
-        .filter(left_on__gte=F("joined_on"))
-    )
-    units = list(
-        CustodyEpisode.objects.filter(pk__in=participants)
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-    comparison = _first_release(
-        released.filter(unit_id__in=units).exclude(person_id__in=enrolled.values("person_id"))
-    )
+    start, end = _period(programs, as_of, start, end)
     rules = _rule_checks(programs)
-    p_groups = _release_groups(participants, end=end, as_of=as_of, months=months, rule_facts=False)
+    groups = _release_groups(
+        programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules)
+    )
     may_join = _eligibility_of(rules)
-
-    c_groups = [
-        g
-        for g in _release_groups(comparison, end=end, as_of=as_of, months=months, rule_facts=bool(rules))
-        if may_join(g)
-    ]
+    p_groups = [g for g in groups if g["participant"]]
+    c_groups = [g for g in groups if not g["participant"] and may_join(g)]
     p_counted = [g for g in p_groups if g["counted"]]
     rate = domain.cohort_rate_of(
         sum(g["n"] for g in p_counted),
@@ -906,6 +877,35 @@ def recidivism(
     )
 
 
+def recidivism_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismGroups:
+    """The people (person ids) behind each count of `recidivism` with the same arguments, for the lists
+    behind the dashboard's numbers: the same query, grouped by person as well (one group per person), and
+    the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts."""
+    problems = domain.window_problems(months)
+    if problems:
+        raise ValueError(problems[0])
+    start, end = _period(programs, as_of, start, end)
+    rules = _rule_checks(programs)
+    groups = _release_groups(
+        programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
+    )
+    may_join = _eligibility_of(rules)
+    participants = [g for g in groups if g["participant"]]
+    comparison = [g for g in groups if not g["participant"] and may_join(g)]
+    return domain.recidivism_groups_of(
+        [_subject(g, key=g["person_id"]) for g in participants if g["counted"]],
+        [_subject(g, key=g["person_id"]) for g in comparison if g["counted"]],
+        waiting=[g["person_id"] for g in participants if not g["counted"]],
+    )
+
+
 _RULE_FACTS = (
     "person__domicile_district_id",
     "person__sex",
@@ -914,102 +914,90 @@ _RULE_FACTS = (
 )
 
 
-def _left_on() -> Any:
-    """The day a custody episode left the unit: the first parole, conditional leave or leave before release
-    (the person becomes a klien of the Bapas), otherwise the release date."""
-    from sinergi.beneficiaries.models import IntegrationEvent
-
-    leave = (
-        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
-        .order_by("date")
-        .values("date")[:1]
-    )
-    return Coalesce(Subquery(leave), F("release_date"), output_field=DateField())
-
-
-def _released(start: dt.date, end: dt.date) -> QuerySet[Any]:
-    """Custody episodes that left the unit in [start, end], of people not merged away."""
-    from sinergi.beneficiaries.models import CustodyEpisode
-
-    return CustodyEpisode.objects.annotate(left_on=_left_on()).filter(
-        left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True
-    )
-
-
-def _first_release(episodes: QuerySet[Any]) -> QuerySet[Any]:
-    """The ids of each person's first of these episodes (by the day they left, then id)."""
-    return (
-        episodes.annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("person_id")], order_by=[F("left_on").asc(), F("pk").asc()]
-            )
-        )
-        .filter(rank=1)
-        .values("pk")
-    )
-
-
 def _release_groups(
-    first: QuerySet[Any], *, end: dt.date, as_of: dt.date, months: int, rule_facts: bool
+    programs: QuerySet[Program],
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+    rule_facts: bool,
+    by_person: bool = False,
 ) -> list[dict[str, Any]]:
-    """People (one first release each) grouped by what the figures read: window closed (`counted`) or
-    still open, re-offended within the window, sex, age band on release, offence, sentence band (and, to
-    check the rules, district and risk). One query; `n` people in each group.
+    """The participants and the comparison group (one first release each) grouped by what the figures
+    read: participant or not, window closed (`counted`) or still open, re-offended within the window, sex,
+    age band on release, offence, sentence band (and, for the comparison group when the programs have
+    rules, district and risk; with `by_person`, the person). One query; `n` people in each group.
 
-    The inner query gives each person's day of leaving, first later episode and first counted conviction
-    after it (one correlated lookup each, by index); the outer ones compute from those columns, so no
-    subquery is repeated in every expression that reads its value. The window closes F calendar months
+    The day an episode left its unit is the stored, indexed `CustodyEpisode.left_on` (`beneficiaries.
+    leave`). Inside the query: `joined`, each enrolled person's first cohort start; `firsts`, each
+    participant's first release in the period on or after it, and each other person's first release in the
+    period from the units those releases were from (merged duplicates left out; `ROW_NUMBER()` by the day
+    they left, then id); then, for those releases only, the first later episode (readmission) and the first
+    counted conviction after it, one indexed lookup each. The outer selects compute from those columns, so
+    no lookup is repeated in every expression that reads its value. The window closes F calendar months
     after the release (`domain.window_end`, `_add_months_sql`)."""
-    from sinergi.beneficiaries.models import CustodyEpisode
+    from sinergi.beneficiaries.models import CustodyEpisode, Person
+    from sinergi.programs.models import Cohort
 
-    later = (
-        CustodyEpisode.objects.filter(person_id=OuterRef("person_id"), start_date__gt=OuterRef("left_on"))
-        .exclude(pk=OuterRef("pk"))
-        .order_by()
-        .values("person_id")
-        .annotate(first=Min("start_date"))
-        .values("first")[:1]
-    )
-    convicted: Any = Value(None, output_field=DateField())
-    reoffence = _aftercare("Reoffence")
-    if reoffence is not None:
-        convicted = Subquery(
-            reoffence.objects.filter(
-                case__person_id=OuterRef("person_id"),
-                kind__in=COUNTED_REOFFENCES,
-                occurred_on__gte=OuterRef("left_on"),
-            )
-            .order_by()
-            .values("case__person_id")
-            .annotate(first=Min("occurred_on"))
-            .values("first")[:1],
-            output_field=DateField(),
-        )
-    facts = {
-        "sex": F("person__sex"),
-        "birth": F("person__birth_date"),
-        "offence": F("person__offence_category"),
-        "district": F("person__domicile_district_id"),
-        "risk": F("person__risk_level"),
-    }
-    inner = (
-        CustodyEpisode.objects.filter(pk__in=first)
-        .annotate(left_on=_left_on())
-        .annotate(readmitted=Subquery(later, output_field=DateField()), convicted=convicted, **facts)
-        .order_by()
-        .values(
-            "left_on", "readmitted", "convicted", *facts, "sentence_years", "sentence_months", "sentence_days"
-        )
-    )
-    try:
-        inner_sql, inner_params = inner.query.sql_with_params()
-    except EmptyResultSet:  # nobody to count (no units, no programs)
+    program_ids = list(programs.values_list("pk", flat=True))
+    if not program_ids:
         return []
-    ops = connection.ops
+    ops, vendor = connection.ops, connection.vendor
+    q = ops.quote_name
+    episode, person = q(CustodyEpisode._meta.db_table), q(Person._meta.db_table)
+    enrollment, cohort = q(Enrollment._meta.db_table), q(Cohort._meta.db_table)
+    params: list[Any] = []
+
+    def placeholders(values: list[Any] | tuple[Any, ...]) -> str:
+        params.extend(values)
+        return ", ".join(["%s"] * len(values))
+
+    ranked = "ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY e.left_on, e.id) AS rank"
+    joined = (
+        f"SELECT n.person_id, MIN(c.start_date) AS joined_on FROM {enrollment} n "  # noqa: S608
+        f"JOIN {cohort} c ON c.id = n.cohort_id WHERE c.program_id IN ({placeholders(program_ids)}) "
+        f"AND n.stage IN ({placeholders([str(s) for s in PARTICIPANT_STAGES])}) GROUP BY n.person_id"
+    )
+    participants = (
+        f"SELECT e.id, e.unit_id, {ranked} FROM {episode} e "  # noqa: S608
+        "JOIN joined j ON j.person_id = e.person_id "
+        f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
+        "WHERE e.left_on >= %s AND e.left_on <= %s AND e.left_on >= j.joined_on"
+    )
+    params += [start, end]
+    comparison = (
+        f"SELECT e.id, {ranked} FROM {episode} e "  # noqa: S608
+        f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
+        "WHERE e.left_on >= %s AND e.left_on <= %s "
+        "AND e.unit_id IN (SELECT p.unit_id FROM p WHERE p.rank = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM joined j WHERE j.person_id = e.person_id)"
+    )
+    params += [start, end]
+    convicted = "NULL"
+    reoffence, case = _aftercare("Reoffence"), _aftercare("AftercareCase")
+    if reoffence is not None and case is not None:
+        convicted = (
+            f"(SELECT MIN(r.occurred_on) FROM {q(reoffence._meta.db_table)} r "  # noqa: S608
+            f"JOIN {q(case._meta.db_table)} k ON k.id = r.case_id WHERE k.person_id = e.person_id "
+            f"AND r.kind IN ({', '.join(repr(str(kind)) for kind in COUNTED_REOFFENCES)}) "
+            "AND r.occurred_on >= e.left_on)"
+        )
+    releases = (
+        "SELECT f.participant, e.person_id, e.left_on, e.sentence_years, e.sentence_months, "  # noqa: S608
+        "e.sentence_days, pe.sex, pe.birth_date AS birth, pe.offence_category AS offence, "
+        "pe.domicile_district_id AS district, pe.risk_level AS risk, "
+        f"(SELECT MIN(o.start_date) FROM {episode} o WHERE o.person_id = e.person_id "
+        "AND o.start_date > e.left_on AND o.id <> e.id) AS readmitted, "
+        f"{convicted} AS convicted "
+        "FROM (SELECT 1 AS participant, p.id FROM p WHERE p.rank = 1 "
+        "UNION ALL SELECT 0, c.id FROM c WHERE c.rank = 1) f "
+        f"JOIN {episode} e ON e.id = f.id JOIN {person} pe ON pe.id = e.person_id"
+    )
 
     def extract(part: str, column: str) -> str:
-        sql, params = ops.date_extract_sql(part, column, [])
-        for param in params:  # the part's name, a constant from this code
+        sql, part_params = ops.date_extract_sql(part, column, [])
+        for param in part_params:  # the part's name, a constant from this code
             sql = sql.replace("%s", f"'{param}'", 1)
         return sql
 
@@ -1018,33 +1006,40 @@ def _release_groups(
         f"{extract('month', 't.left_on')} * 100 + {extract('day', 't.left_on')} < "
         f"{extract('month', 't.birth')} * 100 + {extract('day', 't.birth')} THEN 1 ELSE 0 END"
     )
-    window_end = _add_months_sql(connection.vendor, "t.left_on", months)
+    window_end = _add_months_sql(vendor, "t.left_on", months)
     sentence = "t.sentence_years * 12 + t.sentence_months"
     age_band = _bands_sql("age", domain.AGE_BANDS)
     sentence_band = (
         "CASE WHEN u.sentence_years = 0 AND u.sentence_months = 0 AND u.sentence_days = 0 THEN NULL "
         f"ELSE {_bands_sql('sentence', domain.SENTENCE_BANDS)} END"
     )
-    keys = ["counted", "reoffended", "sex", "age_band", "offence", "sentence_band"]
+    keys = ["participant", "counted", "reoffended", "sex", "age_band", "offence", "sentence_band"]
     if rule_facts:
         keys += ["district", "risk"]
+    if by_person:
+        keys += ["person_id"]
+    # The rules are checked on the comparison group only: the participants' district and risk are left
+    # out of their groups.
+    facts = "CASE WHEN u.participant = 0 THEN u.{0} END AS {0}"
     sql = (
-        f"SELECT {', '.join(keys)}, COUNT(*) FROM ("  # noqa: S608 (expressions from this code)
-        "SELECT CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
+        f"WITH joined AS ({joined}), p AS ({participants}), c AS ({comparison}) "  # noqa: S608
+        f"SELECT {', '.join(keys)}, COUNT(*) FROM ("
+        "SELECT u.participant, u.person_id, CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
         "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
         f"AS reoffended, u.sex, {age_band} AS age_band, u.offence, {sentence_band} AS sentence_band, "
-        "u.district, u.risk FROM ("
-        f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({inner_sql}) t"
+        f"{facts.format('district')}, {facts.format('risk')} FROM ("
+        f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({releases}) t"
         ") u) v GROUP BY " + ", ".join(keys)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [as_of, *inner_params])
+        cursor.execute(sql, [*params, as_of])
         found = cursor.fetchall()
     names = {"sex": "person__sex", "offence": "person__offence_category"}
     names |= {"district": "person__domicile_district_id", "risk": "person__risk_level"}
     groups = []
     for row in found:
         group = {names.get(k, k): v for k, v in zip(keys, row, strict=False)} | {"n": row[-1]}
+        group["participant"] = bool(group["participant"])
         group["counted"], group["reoffended"] = bool(group["counted"]), bool(group["reoffended"])
         # What `_eligible` reads: the time-dependent parts of the rules are left out, so no dates.
         group |= {"person__birth_date": None, "left_on": end}
@@ -1077,17 +1072,21 @@ def _add_months_sql(vendor: str, column: str, months: int) -> str:
     )
 
 
+def _subject(group: dict[str, Any], *, key: Any = None) -> domain.Subject:
+    stratum = domain.stratum(
+        sex=group["person__sex"] or None,
+        age=group["age_band"],
+        offence=group["person__offence_category"] or None,
+        sentence=group["sentence_band"],
+    )
+    return domain.Subject(key, stratum, bool(group["reoffended"]))
+
+
 def _subjects(groups: list[dict[str, Any]]) -> list[domain.Subject]:
     """The matching subjects of groups whose window closed: one per person (the same object n times)."""
     subjects: list[domain.Subject] = []
     for group in groups:
-        stratum = domain.stratum(
-            sex=group["person__sex"] or None,
-            age=group["age_band"],
-            offence=group["person__offence_category"] or None,
-            sentence=group["sentence_band"],
-        )
-        subjects += [domain.Subject(None, stratum, bool(group["reoffended"]))] * group["n"]
+        subjects += [_subject(group)] * group["n"]
     return subjects
 
 
@@ -1181,145 +1180,4 @@ def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> Recidi
         comparison_waiting=access.cell(actor, result.comparison_waiting),
         difference=None if diff_hidden else result.difference,
         difference_interval=None if diff_hidden else result.difference_interval,
-    )
-
-
-# --- The people behind the counts (recidivism_groups: every episode, for the lists) ----------------
-
-
-def _recorded_reoffences(person_ids: set[int]) -> dict[int, list[dt.date]]:
-    """New convictions (and readmissions) recorded in aftercare, per person. Custody episodes are the primary
-    source (a readmission is a later episode); aftercare's records add convictions without custody. A
-    re-arrest alone does not count."""
-    reoffence = _aftercare("Reoffence")
-    if reoffence is None or not person_ids:
-        return {}
-    found: dict[int, list[dt.date]] = defaultdict(list)
-    for person_id, on in reoffence.objects.filter(
-        case__person_id__in=list(person_ids), kind__in=COUNTED_REOFFENCES
-    ).values_list("case__person_id", "occurred_on"):
-        found[person_id].append(on)
-    return found
-
-
-_EPISODE_FIELDS = (
-    "pk",
-    "person_id",
-    "unit_id",
-    "left_on",
-    "sentence_years",
-    "sentence_months",
-    "sentence_days",
-    "person__sex",
-    "person__birth_date",
-    "person__offence_category",
-    "person__domicile_district_id",
-    "person__risk_level",
-)
-
-
-def _released_people(
-    rows: list[dict[str, Any]],
-    readmissions: dict[int, list[tuple[dt.date, int]]],
-    convictions: dict[int, list[dt.date]],
-) -> list[domain.ReleasedPerson]:
-    people = []
-    for row in rows:
-        released = row["left_on"]
-        later = [d for d, pk in readmissions.get(row["person_id"], []) if d > released and pk != row["pk"]]
-        later += [d for d in convictions.get(row["person_id"], []) if d >= released]
-        people.append(
-            domain.ReleasedPerson(
-                key=row["person_id"],
-                released_on=released,
-                reoffended_on=min(later) if later else None,
-                sex=row["person__sex"] or None,
-                birth_date=row["person__birth_date"],
-                offence=row["person__offence_category"] or None,
-                sentence_months=_sentence_months(
-                    row["sentence_years"], row["sentence_months"], row["sentence_days"]
-                ),
-            )
-        )
-    return people
-
-
-def _first_per_person(rows: Any) -> list[dict[str, Any]]:
-    first: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        first.setdefault(row["person_id"], row)
-    return list(first.values())
-
-
-def recidivism_groups(
-    *,
-    programs: QuerySet[Program],
-    months: int,
-    as_of: dt.date,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> domain.RecidivismGroups:
-    """The people (person ids) behind each count of `recidivism` with the same arguments, for the lists
-    behind the dashboard's numbers. The same input as `recidivism`, gathered the same way (kept apart from
-    it so that a faster `recidivism` can replace its internals; the reports tests hold the two equal).
-    """
-    from sinergi.beneficiaries.models import CustodyEpisode, IntegrationEvent
-
-    problems = domain.window_problems(months)
-    if problems:
-        raise ValueError(problems[0])
-    if start is None:
-        start = programs.aggregate(first=Min("start_date"))["first"] or as_of
-    end = min(end, as_of) if end is not None else as_of
-    joined = dict(
-        Enrollment.objects.filter(cohort__program__in=programs, stage__in=PARTICIPANT_STAGES)
-        .order_by()
-        .values_list("person_id")
-        .annotate(first=Min("cohort__start_date"))
-    )
-    # Leaving the unit: the first parole, conditional leave or leave before release (the person becomes a
-    # klien of the Bapas), otherwise the release date.
-    leave = (
-        IntegrationEvent.objects.filter(episode=OuterRef("pk"), kind__in=LEAVE_KINDS)
-        .order_by("date")
-        .values("date")[:1]
-    )
-    released = (
-        CustodyEpisode.objects.annotate(left_on=Coalesce(Subquery(leave), F("release_date")))
-        .filter(left_on__gte=start, left_on__lte=end, person__merged_into__isnull=True)
-        .order_by("left_on", "pk")
-    )
-    participant_rows = _first_per_person(
-        row
-        for row in released.filter(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        if row["left_on"] >= joined[row["person_id"]]
-    )
-    units = {row["unit_id"] for row in participant_rows}
-    may_join = _eligibility_of(_rule_checks(programs))
-
-    comparison_rows = [
-        row
-        for row in _first_per_person(
-            released.filter(unit_id__in=units).exclude(person_id__in=list(joined)).values(*_EPISODE_FIELDS)
-        )
-        if may_join(row)
-    ]
-    person_ids = {row["person_id"] for row in participant_rows} | {
-        row["person_id"] for row in comparison_rows
-    }
-    readmissions: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    concerned = released.filter(Q(unit_id__in=units) | Q(person_id__in=list(joined))).values("person_id")
-    for person_id, started, pk in CustodyEpisode.objects.filter(
-        person_id__in=concerned, start_date__gt=start
-    ).values_list("person_id", "start_date", "pk"):
-        if started is not None:
-            readmissions[person_id].append((started, pk))
-    convictions = _recorded_reoffences(person_ids)
-    return domain.recidivism_groups(
-        _released_people(participant_rows, readmissions, convictions),
-        _released_people(comparison_rows, readmissions, convictions),
-        start=start,
-        end=end,
-        as_of=as_of,
-        months=months,
     )

@@ -217,8 +217,9 @@ class _Sink:
         return count
 
     def model(self, model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
-        """Write dict rows naming every concrete column of `model` (a missing column is an error)."""
-        columns = [f.column for f in model._meta.concrete_fields]
+        """Write dict rows naming every concrete column of `model` (a missing column is an error), except the
+        columns the database computes (generated: `CustodyEpisode.left_on`)."""
+        columns = [f.column for f in model._meta.concrete_fields if not f.generated]
         return self.write(model._meta.db_table, columns, ([r[c] for c in columns] for r in rows))
 
     def stamps(self) -> dict[str, Any]:
@@ -732,6 +733,8 @@ class _World:
                     "sentence_days": days,
                     "remission_days": remission,
                     "release_date": out if status == "bebas" else None,
+                    # The PB or CB written below (`beneficiaries.leave`: the first PB, CB or CMB).
+                    "leave_date": out if status == "klien" else None,
                     "expiry_date": dates.expiry if dates else None,
                     "half_date": dates.half if dates else None,
                     "two_thirds_date": dates.two_thirds if dates else None,
