@@ -198,6 +198,9 @@ def figures_context(
     releases = selectors.releases_soon_count(scope)
     context: dict[str, Any] = {
         "scope": scope,
+        # Bapas officers see no cohorts, so the program figures (funnel, people reached, delivery, budget,
+        # recidivism) would all be zero: not shown. Theirs are their clients' follow-ups and independence.
+        "show_program_figures": access.role_of(actor) != Role.BAPAS_OFFICER,
         "funnel": funnel,
         "reached_total": reached.pop("total")[0],
         "reached": reached,

@@ -52,9 +52,14 @@ def may_list_index(actor: Any) -> bool:
 
 def index_scores(scope: selectors.Scope) -> QuerySet[IndexScore]:
     """The latest score of each case of the participants in scope that the viewer's aftercare scope reaches
-    (monitors: every case, as aggregates)."""
-    reader = None if access.role_of(scope.actor) == Role.MONITOR else scope.actor
-    return latest_scores(actor=reader).filter(case__enrollment__in=scope.enrollments.values("pk"))
+    (monitors: every case, as aggregates). Bapas officers see no cohorts: theirs are the participants they
+    guide (their aftercare scope), in the cohorts the filters select."""
+    role = access.role_of(scope.actor)
+    scores = latest_scores(actor=None if role == Role.MONITOR else scope.actor)
+    if role == Role.BAPAS_OFFICER:
+        cohorts = selectors.scope_of(None, scope.filters, today=scope.today).cohorts
+        return scores.filter(case__enrollment__cohort__in=cohorts.values("pk"))
+    return scores.filter(case__enrollment__in=scope.enrollments.values("pk"))
 
 
 def _band_q(key: str) -> Q:
