@@ -41,6 +41,7 @@ class Case:
     api: bool = False
     prepare: Callable[[World, Context], None] | None = None
     rows: int = 20  # fewer where the list has a natural bound (four follow-ups a case)
+    finding: str = ""  # a query count that grows, to be fixed elsewhere: the case is a strict xfail
 
 
 # Builders ---------------------------------------------------------------------------------------------
@@ -216,6 +217,14 @@ def add_session(world: World, ctx: Context, i: int) -> str:
         to_date=day,
     )
     return day.isoformat()
+
+
+def add_session_link(world: World, ctx: Context, i: int) -> str:
+    """A session of the case's cohort (the cohort page links each to its attendance sheet)."""
+    from sinergi.programs.models import Session
+
+    session = Session.objects.get(cohort=_cohort(world, ctx), date=add_session(world, ctx, i))
+    return f'href="/program/sesi/{session.pk}/presensi/"'
 
 
 def add_audit_event(world: World, ctx: Context, i: int) -> str:
@@ -690,6 +699,128 @@ def add_picked_district(world: World, ctx: Context, i: int) -> str:
     return name if i < 10 else ""
 
 
+def add_child_agreement(world: World, ctx: Context, i: int) -> str:
+    """A PKS under the case's agreement, a program under it and an audit event about it (the agreement
+    page lists its children, programs and history)."""
+    from sinergi.audit.services import audit_record
+
+    parent = _agreement(world, ctx)
+    child = _new_agreement(
+        world,
+        f"PKS-QC-{i:02d}",
+        kind="pks",
+        parent=parent,
+        start_date=dt.date(2022, 1, 1) + dt.timedelta(days=i),
+        duration_years=1,
+    )
+    add_program(world, ctx, i)
+    audit_record(actor=world.users[Role.ADMIN], action=f"test.qc{i:02d}", target=parent)
+    return str(child.number)
+
+
+def _someone(world: World, ctx: Context) -> Any:
+    return _once(ctx, "person", lambda: _person(world, 99, "Riwayat"))
+
+
+def add_past_episode(world: World, ctx: Context, i: int) -> str:
+    """An earlier custody episode of one person at the own Lapas and an audit event about the person (the
+    person page lists episodes and history)."""
+    from sinergi.audit.services import audit_record
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    person = _someone(world, ctx)
+    start = dt.date(2000, 1, 1) + dt.timedelta(days=100 * i)
+    CustodyEpisode.objects.create(
+        person=person,
+        unit=_own(world, Role.UNIT_OFFICER),
+        registration_number=f"QC-LAMA-{i:02d}",
+        status="bebas",
+        start_date=start,
+        release_date=start + dt.timedelta(days=60),
+        sentence_months=2,
+    )
+    audit_record(actor=world.users[Role.ADMIN], action=f"test.qc{i:02d}", target=person)
+    return f"QC-LAMA-{i:02d}"
+
+
+def _value_map(world: World, ctx: Context) -> Any:
+    from sinergi.impact.models import ValueMap
+
+    return _once(ctx, "value_map", lambda: ValueMap.objects.get(title=add_value_map(world, ctx, 99)))
+
+
+def add_outcome(world: World, ctx: Context, i: int) -> str:
+    from sinergi.impact import services
+    from tests.impact.test_services import OUTCOME
+
+    data = OUTCOME | {"name": f"Hasil QC {i:02d}"}
+    services.outcome_add(actor=None, value_map=_value_map(world, ctx), data=data)
+    return f"Hasil QC {i:02d}"
+
+
+def _survey(world: World, ctx: Context, title: str) -> Any:
+    from sinergi.impact import services
+
+    return services.survey_create(
+        actor=None,
+        program=_program(world, ctx),
+        data={
+            "title": title,
+            "conducted_from": dt.date(2022, 1, 1),
+            "conducted_to": dt.date(2022, 1, 31),
+            "elements": ["U1", "U2"],
+        },
+    )
+
+
+def add_program_impact_rows(world: World, ctx: Context, i: int) -> str:
+    """A survey with a response, a value map, an SDG target and a budget line of the case's program (the
+    program's impact page lists each)."""
+    from sinergi.impact import services
+    from sinergi.impact.models import ProgramSdgTarget
+
+    survey = _survey(world, ctx, f"IKM QC {i:02d}")
+    services.response_add(actor=None, survey=survey, answers={"U1": 4, "U2": 3})
+    add_value_map(world, ctx, i)
+    ProgramSdgTarget.objects.create(program=_program(world, ctx), target=f"8.{i + 1}")
+    add_budget_line(world, ctx, i)
+    return f"IKM QC {i:02d}"
+
+
+def add_survey_response(world: World, ctx: Context, i: int) -> str:
+    from sinergi.impact import services
+
+    survey = _once(ctx, "survey", lambda: _survey(world, ctx, "IKM QC"))
+    services.response_add(
+        actor=None, survey=survey, answers={"U1": 1 + i % 4, "U2": 4}, respondent=f"R{i:02d}"
+    )
+    return "IKM QC"
+
+
+def _token_owner(world: World, ctx: Context) -> Any:
+    return world.users[Role.UNIT_OFFICER]
+
+
+def add_user_event(world: World, ctx: Context, i: int) -> str:
+    """A token of the unit officer and an audit event about them (their page as the administrator sees it)."""
+    from sinergi.audit.services import audit_record
+
+    audit_record(actor=world.users[Role.ADMIN], action=f"test.qc{i:02d}", target=_token_owner(world, ctx))
+    return add_token(world, ctx, i)
+
+
+def _unit(world: World, ctx: Context) -> Any:
+    return _own(world, Role.UNIT_OFFICER)
+
+
+def add_unit_event(world: World, ctx: Context, i: int) -> str:
+    """An audit event about the own Lapas (its page shows the history)."""
+    from sinergi.audit.services import audit_record
+
+    audit_record(actor=world.users[Role.ADMIN], action=f"test.qc{i:02d}", target=_unit(world, ctx))
+    return f"test.qc{i:02d}"
+
+
 def _static(url: str) -> Callable[[World, Context], str]:
     return lambda world, ctx: url
 
@@ -811,6 +942,21 @@ CASES = [
     ),
     Case("own API tokens", Role.UNIT_OFFICER, _static("/akun/"), add_token, 5),
     Case("agreement impact", Role.CSR_OFFICER, _url("/dampak/perjanjian/{}/", _agreement), add_program, 22),
+    Case("cohort sessions", Role.UNIT_OFFICER, _url("/program/angkatan/{}/", _cohort), add_session_link, 15),
+    Case("agreement page", Role.CSR_OFFICER, _url("/kerja-sama/{}/", _agreement), add_child_agreement, 15),
+    Case("organisation page", Role.ADMIN, _url("/organisasi/{}/", _unit), add_unit_event, 10),
+    Case("person page", Role.UNIT_OFFICER, _url("/wbp/{}/", _someone), add_past_episode, 21),
+    Case("value map outcomes", Role.CSR_OFFICER, _url("/dampak/peta-nilai/{}/", _value_map), add_outcome, 10),
+    Case(
+        "program impact",
+        Role.CSR_OFFICER,
+        _url("/dampak/program/{}/", _program),
+        add_program_impact_rows,
+        24,
+        finding="one query per IKM survey (impact.views.program_impact calls survey_results for each)",
+    ),
+    Case("survey", Role.CSR_OFFICER, _url("/dampak/ikm/{}/", _made("survey")), add_survey_response, 9),
+    Case("user page", Role.ADMIN, _url("/pengguna/{}/", _token_owner), add_user_event, 9),
     # API lists
     Case("api persons", Role.UNIT_OFFICER, _static("/api/v1/persons"), add_person, 4, api=True),
     Case("api agreements", Role.CSR_OFFICER, _static("/api/v1/agreements"), add_agreement, 5, api=True),
@@ -956,7 +1102,15 @@ def _count(client: Client, url: str, headers: dict[str, str]) -> tuple[int, str]
     return len(captured.captured_queries), response.content.decode()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case, id=case.id, marks=[pytest.mark.xfail(strict=True, reason=case.finding)] * bool(case.finding)
+        )
+        for case in CASES
+    ],
+)
 def test_a_list_runs_the_same_exact_number_of_queries_for_1_and_20_rows(case: Case, world: World) -> None:
     ctx: Context = {}
     if case.prepare:
