@@ -194,3 +194,34 @@ def test_a_chart_is_drawn_once_per_input_and_language(monkeypatch) -> None:
     charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
     charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
     assert len(drawn) == 5
+
+
+def test_values_that_compare_equal_are_kept_apart(monkeypatch) -> None:
+    """1 == 1.0 == Decimal(1), Decimal("1.0") == Decimal("1.00"), 0.0 == -0.0 and one instant in two time
+    zones: each is its own chart, never another's kept SVG."""
+    import datetime as dt
+    import zoneinfo
+
+    instant = dt.datetime(2022, 1, 1, 12, tzinfo=dt.UTC)
+    alike = [
+        [1, 1.0, D(1), True],
+        [D("1.0"), D("1.00")],
+        [0.0, -0.0],
+        [instant, instant.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))],
+    ]
+    for values in alike:
+        assert len({charts._frozen(v) for v in values}) == len(values), values
+        assert len({hash(charts._frozen(v)) for v in values}) == len(values), values
+
+    drawn: list[str] = []
+    render = charts._render
+
+    def counting(*args, **kwargs):
+        drawn.append(args[1])
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_render", counting)
+    charts._CACHE.clear()
+    for value in (1, 1.0, D(1), D("1.0"), D("1.00"), 1):
+        charts.bar_chart(title="Sama", labels=["a"], values=[value])
+    assert len(drawn) == 5  # only the repeated int 1 comes from the cache
