@@ -78,6 +78,7 @@ def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
             "title": labels.get(metric, metric),
             "page": page,
             "screening": metric in selectors.SCREENING_METRICS,
+            "release_dates": access.may_see_release_dates(request.user),
             "query": query.urlencode(),
             "filter_form": form,
         },
