@@ -179,7 +179,6 @@ def figures_context(
     # One suppression call: the ring table regroups the domicile districts (`reach_masked`).
     shown, ring_shown = reach_masked(actor, reached_raw, ring_rows)
     reached: dict[str, list[Figure]] = {}
-    listable = selectors.may_list(actor, "participants")
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
             continue  # not beside the ring table for aggregate-only roles (`reach_masked`)
@@ -189,7 +188,7 @@ def figures_context(
                 label,
                 n,
                 _list_url(scope, "participants", by=breakdown, key=key),
-                listable=listable,
+                listable=selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown),
                 shown=shown[(breakdown, key)],
             )
             for key, label, n in rows
@@ -208,7 +207,7 @@ def figures_context(
             _("Participants released within 90 days"),
             releases,
             _list_url(scope, "releases_soon"),
-            listable=listable,
+            listable=selectors.may_list(actor, "releases_soon"),
         ),
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
@@ -338,7 +337,7 @@ def ring_figures(
 ) -> list[Figure]:
     """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
     only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
-    listable = selectors.may_list(scope.actor, "participants")
+    listable = selectors.may_list(scope.actor, "participants", "ring")
     return [
         replace(
             _figure(

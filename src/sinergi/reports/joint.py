@@ -535,7 +535,9 @@ def _build(
             )
     export = exports.ExportRequest(purpose="report", fmt="xlsx", identities=False, reason="")
     header, rows = exports.participant_table(
-        selectors.enrollment_rows(scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)), export
+        selectors.enrollment_rows(scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)),
+        export,
+        attributes=not access.aggregates_only(actor),
     )
     subject = (
         _("Program %(name)s") % {"name": program.name}

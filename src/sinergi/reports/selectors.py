@@ -202,11 +202,12 @@ def metric_queryset(scope: Scope, metric: str) -> QuerySet[Any]:
     return scope.enrollments.filter(ENROLLMENT_METRICS[metric](scope))
 
 
-def may_list(actor: Any, metric: str) -> bool:
-    """Whether the actor may open the list behind a metric (screening results: screeners only)."""
+def may_list(actor: Any, metric: str, by: str = "") -> bool:
+    """Whether the actor may open the list behind a metric, broken down `by` (screening results: screeners
+    only; aggregate-only roles: `access.may_list_people`)."""
     if metric in SCREENING_METRICS:
         return actor is None or access.role_of(actor) in SCREENERS
-    return access.may_list_people(actor)
+    return access.may_list_people(actor, metric, by)
 
 
 # --- The figures --------------------------------------------------------------------------------------
