@@ -100,7 +100,11 @@ def screening_run_fill(*, run_id: int, units: list[int] | None) -> dict[str, Any
     (nothing half-saved if it fails; a retry starts again). A run that is done already is left as it is,
     so a job delivered twice freezes it once."""
     with transaction.atomic():
-        run = ScreeningRun.objects.select_for_update().select_related("program", "created_by").get(pk=run_id)
+        run = (
+            ScreeningRun.objects.select_for_update(of=("self",))
+            .select_related("program", "created_by")
+            .get(pk=run_id)
+        )
         if run.status == RunStatus.DONE:
             return {"run": run.pk, "evaluated": run.evaluated, "eligible": run.eligible_count}
         _fill(run, actor=run.created_by, units=units)
