@@ -106,7 +106,10 @@ def _delete_runs(run_ids: list[int]) -> None:
     if run_ids:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM programs_screeningresult WHERE run_id = ANY(%s)", [run_ids])
+            cursor.execute("SELECT job_id FROM programs_screeningrun WHERE id = ANY(%s)", [run_ids])
+            jobs = [str(job) for (job,) in cursor.fetchall() if job is not None]
             cursor.execute("DELETE FROM programs_screeningrun WHERE id = ANY(%s)", [run_ids])
+            cursor.execute("DELETE FROM jobs_job WHERE id::text = ANY(%s)", [jobs])
             cursor.execute("VACUUM ANALYZE programs_screeningresult")  # leave no dead rows to later cases
 
 

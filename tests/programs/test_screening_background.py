@@ -167,7 +167,7 @@ def test_results_are_numbered_by_name_in_each_list_and_saved_runs_are_numbered_t
     migration = importlib.import_module("sinergi.programs.migrations.0005_screening_positions_and_background")
     ScreeningResult.objects.filter(run=run).update(position=None)
     with connection.cursor() as cursor:
-        cursor.execute(migration.NUMBER_SAVED_RESULTS)
+        cursor.execute(migration.number_saved_results_sql(connection.vendor))
     assert numbered() == lists
 
     # A whole-run reader's page is a range of positions: the same rows as plain slicing.

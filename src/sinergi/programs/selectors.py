@@ -25,7 +25,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lower, RowNumber, Trim
+from django.db.models.functions import Coalesce, Collate, Lower, RowNumber, Trim
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -198,7 +198,13 @@ def screening_rows(
     admits them (decided in SQL), the facts the rule read (from which the reasons are worked out), and
     their position in their list (eligible or not) by name, then person. The rows come in the order of
     (eligible, position), the order of the index pages read, so a freeze only appends to it."""
-    by_name = (F("person__full_name").asc(), F("person_id").asc())
+    # By name in code-point order on every database (PostgreSQL's "C" collation, SQLite's default): the
+    # order Python's sorted() gives, and a sort PostgreSQL runs on abbreviated keys, several times faster
+    # than through the locale.
+    name: Any = F("person__full_name")
+    if connection.vendor == "postgresql":
+        name = Collate(name, "C")
+    by_name = (name.asc(), F("person_id").asc())
     return (
         screening_queryset(actor=actor, rule=rule, as_of=as_of, units=units)
         .annotate(position=Window(RowNumber(), partition_by=[F("eligible")], order_by=by_name))

@@ -8,16 +8,23 @@ from django.db import migrations, models
 NUMBER_SAVED_RESULTS = """
 UPDATE programs_screeningresult SET position = numbered.position
 FROM (
-    SELECT id, row_number() OVER (PARTITION BY run_id, eligible ORDER BY full_name, person_id, id) AS position
+    SELECT id, row_number() OVER (
+        PARTITION BY run_id, eligible ORDER BY full_name{collate}, person_id, id
+    ) AS position
     FROM programs_screeningresult
 ) AS numbered
 WHERE programs_screeningresult.id = numbered.id
 """
 
 
+def number_saved_results_sql(vendor: str) -> str:
+    """By name in code-point order, as the freeze numbers them (selectors.screening_rows)."""
+    return NUMBER_SAVED_RESULTS.format(collate=' COLLATE "C"' if vendor == "postgresql" else "")
+
+
 def number_saved_results(apps, schema_editor):
     """Runs saved before: number their rows as their pages sorted them (by name; person as the tie-break)."""
-    schema_editor.execute(NUMBER_SAVED_RESULTS)
+    schema_editor.execute(number_saved_results_sql(schema_editor.connection.vendor))
 
 
 class Migration(migrations.Migration):

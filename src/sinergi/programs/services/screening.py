@@ -147,9 +147,18 @@ def _fill(run: ScreeningRun, *, actor: Any, units: Any) -> None:
     )
 
 
+FROZEN_STAGE = "programs_screening_frozen"
+
+
 def _freeze(run: ScreeningRun, rows: QuerySet[Any]) -> int:
-    """INSERT ... SELECT the rows of selectors.screening_rows into the run, in their order (eligible, then
-    position); the number of rows written."""
+    """Write the rows of selectors.screening_rows into the run, in their order (eligible, then position);
+    the number of rows written.
+
+    On PostgreSQL the rows are selected, numbered and sorted into a temporary table first: CREATE TABLE
+    AS may run its query on parallel workers, an INSERT ... SELECT may not (on a national run that halves
+    the selection). The temporary table is written in the query's order and read back in it, so the
+    index (run, eligible, position) is only ever appended to; it is dropped at commit.
+    """
     quote = connection.ops.quote_name
     meta = ScreeningResult._meta
     columns = ", ".join(
@@ -157,19 +166,29 @@ def _freeze(run: ScreeningRun, rows: QuerySet[Any]) -> int:
         for name in ("run", "reasons", *selectors.FROZEN_COLUMNS)
     )
     select, params = rows.query.sql_with_params()
-    no_reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    table = quote(meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Compiling the plan just in time costs more than the query saves at this size; the sort by
-            # name of a national run (about 60 MB) is done in memory rather than in files.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '128MB'")
+        if connection.vendor != "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+                f"SELECT %s, %s, frozen.* FROM ({select}) frozen",
+                (run.pk, "[]", *params),
+            )
+            return int(cursor.rowcount)
+        # Compiling the plan just in time costs more than the query saves at this size; the sort by name
+        # of a national run (about 60 MB) is done in memory rather than in files.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(f"DROP TABLE IF EXISTS {FROZEN_STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {FROZEN_STAGE} ON COMMIT DROP AS {select}", params)
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
-            f"SELECT %s, {no_reasons}, frozen.* FROM ({select}) frozen",
-            (run.pk, "[]", *params),
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+            f"SELECT %s, CAST(%s AS jsonb), frozen.* FROM {FROZEN_STAGE} frozen",
+            (run.pk, "[]"),
         )
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+        cursor.execute(f"DROP TABLE {FROZEN_STAGE}")
+        return written
 
 
 def run_read_record(
