@@ -115,11 +115,23 @@ def _delete_runs(run_ids: list[int]) -> None:
 
 def _worker(ctx: Context) -> Any:
     """A background worker beside the requests, as `make run` serves the app: `sinergi worker`, which takes
-    the one screening job and exits (polling every 50 ms meanwhile; no scheduled jobs, no outbox)."""
+    the one screening job and exits (polling every 50 ms meanwhile; no scheduled jobs, no outbox). Returns
+    once it polls its queue (it logs "Starting worker"), so its start-up is not timed: a served app's
+    worker is already running."""
     import subprocess
+    import threading
 
     argv = [*ctx.sinergi(), "worker", "--max-tasks", "1", "--interval", "0.05", "--no-schedule"]
-    return subprocess.Popen(argv, env=ctx.bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    worker = subprocess.Popen(argv, env=ctx.bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    log: list[bytes] = []
+    for line in iter(worker.stderr.readline, b""):
+        log.append(line)
+        if b"Starting worker" in line:
+            break
+    else:
+        raise RuntimeError(f"the worker did not start: {b''.join(log).decode()[-2000:]}")
+    threading.Thread(target=worker.stderr.read, daemon=True).start()  # drain what it logs from now on
+    return worker
 
 
 def _wait_until_done(run_id: int, worker: Any, timeout: float = 600.0) -> None:
@@ -135,7 +147,7 @@ def _wait_until_done(run_id: int, worker: Any, timeout: float = 600.0) -> None:
         if job_id is not None and Job.objects.filter(pk=job_id, status="failed").exists():
             raise RuntimeError(f"the screening job failed: {Job.objects.get(pk=job_id).error}")
         if worker.poll() not in (None, 0):
-            raise RuntimeError(f"the worker stopped: {worker.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"the worker stopped (status {worker.returncode})")
         time.sleep(0.02)
     raise RuntimeError("the screening job did not finish in time")
 
@@ -148,6 +160,9 @@ def _in_app(ctx: Context, program: Any, rule: Any, as_of: dt.date) -> list[Resul
 
     client = Client()
     client.force_login(_admin())
+    # Untimed: the first request of this process imports every app's views through the URL conf (5–8 s on
+    # a loaded machine), which a served process has done long before anyone screens.
+    client.get(f"/program/{program.pk}/")
     sql, params = hand_sql(rule, as_of)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {BARE}")
@@ -156,7 +171,6 @@ def _in_app(ctx: Context, program: Any, rule: Any, as_of: dt.date) -> list[Resul
     try:
         for _ in range(ctx.repeat):
             worker = _worker(ctx)
-            time.sleep(8)  # let the worker start (untimed), as a served app's worker is already running
             try:
                 started = time.perf_counter()
                 response = client.post(f"/program/{program.pk}/saring/", {"as_of": as_of.isoformat()})
