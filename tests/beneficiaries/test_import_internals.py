@@ -56,7 +56,7 @@ def test_a_workbook_imported_again_is_unchanged(tmp_path: Path) -> None:
         cells: list[object] = []
         for column in HEADER:
             if column == "tanggal_lahir":
-                cells.append(dt.datetime(1990, 5, 17))  # a real date cell
+                cells.append(dt.datetime(1990, 5, 17, tzinfo=None))  # noqa: DTZ001 (a spreadsheet's date cell)
             elif column == "remisi_hari":
                 cells.append(30 if number == 1 else 30.0)  # numbers, as a spreadsheet stores them
             elif values[column] == "":
