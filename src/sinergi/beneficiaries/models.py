@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import (
+    NOT_HELD,
     ConsentPurpose,
     CustodyStatus,
     ImportStatus,
@@ -92,6 +94,14 @@ class Person(VersionedModel):
             models.Index(fields=["nik_hash"], name="person_nik_hash"),
             # The registry list's order: a page reads its 25 rows from the index instead of sorting everyone.
             models.Index(fields=["full_name", "id"], name="person_name_order"),
+            # An officer's registry: the people of the scope are looked up by id and sorted by name, from
+            # the index alone (selectors._AmongIds).
+            models.Index(
+                fields=["id"],
+                include=["full_name"],
+                name="person_scope_name",
+                condition=models.Q(merged_into__isnull=True),
+            ),
             # Duplicates: GROUP BY over these columns reads only the index (people not merged away).
             models.Index(
                 fields=["nik_hash"],
@@ -180,6 +190,7 @@ class CustodyEpisode(VersionedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # indexed with the person in Meta.indexes (episode_guidance)
         related_name="guided_episodes",
         verbose_name=_("guiding Bapas"),
     )
@@ -194,10 +205,24 @@ class CustodyEpisode(VersionedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["unit", "status"]),
+            # With the person: a scope's people (the episodes at its units) are read from the index alone.
+            models.Index(fields=["unit", "status"], include=["person"], name="episode_unit_status"),
+            models.Index(
+                fields=["guidance_unit", "person"],
+                name="episode_guidance",
+                condition=models.Q(guidance_unit__isnull=False),
+            ),
             models.Index(fields=["status", "expiry_date"]),
             # Releases due: by release date, or by expiry when no release date is set.
             models.Index(fields=["release_date"], name="episode_release_date"),
+            # The releases-due list: the day that counts (release, else expiry) of the episodes still held,
+            # with what its count per unit and its order (unit, expiry, id) read, so neither reads the table.
+            models.Index(
+                Coalesce("release_date", "expiry_date"),
+                name="episode_due",
+                include=["unit", "person", "expiry_date", "id"],
+                condition=~models.Q(status__in=NOT_HELD),
+            ),
         ]
 
     def __str__(self) -> str:
