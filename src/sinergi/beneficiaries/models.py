@@ -102,15 +102,17 @@ class Person(VersionedModel):
                 name="person_scope_name",
                 condition=models.Q(merged_into__isnull=True),
             ),
-            # Duplicates: GROUP BY over these columns reads only the index (people not merged away).
+            # Duplicates: the people (not merged away) holding a shared key (NikKey, BirthKey), by index.
             models.Index(
                 fields=["nik_hash"],
                 name="person_duplicate_nik",
+                include=["id"],
                 condition=models.Q(merged_into__isnull=True) & ~models.Q(nik_hash=""),
             ),
             models.Index(
                 fields=["birth_date", "domicile_district"],
                 name="person_duplicate_birth",
+                include=["id"],
                 condition=models.Q(merged_into__isnull=True, domicile_district__isnull=False),
             ),
         ]
@@ -157,7 +159,12 @@ class SentenceRuleset(TimeStampedModel):
 class CustodyEpisode(VersionedModel):
     """One stay under a unit's care: status, sentence, remission, integration and release."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        db_index=False,  # indexed with the units in Meta.indexes (episode_person)
+    )
     unit = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
@@ -205,6 +212,8 @@ class CustodyEpisode(VersionedModel):
             ),
         ]
         indexes = [
+            # Whether a person is in a scope (an episode at, or guided by, one of its units), from the index.
+            models.Index(fields=["person"], include=["unit", "guidance_unit"], name="episode_person"),
             # With the person: a scope's people (the episodes at its units) are read from the index alone.
             models.Index(fields=["unit", "status"], include=["person"], name="episode_unit_status"),
             models.Index(
@@ -321,3 +330,40 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode_id}"
+
+
+class NikKey(models.Model):
+    """How many people (not merged away) have this NIK hash. Kept by database triggers on the person table
+    (migration 0012), so every writer keeps it (forms, services, the import's COPY, the generator, SQL):
+    the duplicates page reads the NIKs held by more than one person from here instead of grouping the whole
+    registry on every request."""
+
+    nik_hash = models.CharField(max_length=64, primary_key=True)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("NIK key")
+        indexes = [models.Index(fields=["nik_hash"], name="nik_key_shared", condition=models.Q(people__gt=1))]
+
+    def __str__(self) -> str:
+        return f"{self.people}"
+
+
+class BirthKey(models.Model):
+    """How many people (not merged away) share this birth date and domicile district (see `NikKey`)."""
+
+    birth_date = models.DateField()
+    district = models.CharField(max_length=8)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("birth key")
+        constraints = [models.UniqueConstraint(fields=["birth_date", "district"], name="birth_key_unique")]
+        indexes = [
+            models.Index(
+                fields=["birth_date", "district"], name="birth_key_shared", condition=models.Q(people__gt=1)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.birth_date} {self.district}: {self.people}"
