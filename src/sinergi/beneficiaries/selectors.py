@@ -86,7 +86,7 @@ def _scope_person_ids(actor: Any, units: frozenset[int]) -> QuerySet[Any]:
 
 def _scoped_people(actor: Any, *, few: bool = False) -> QuerySet[Person]:
     """The people (not merged away) in the actor's scope. `few`: the query picks a few people by an index of
-    their own (the duplicates' keys), so the scope is checked per person (EXISTS over the person's episodes,
+    their own (a search, the duplicates' keys), so the scope is checked per person (EXISTS over the person's episodes,
     from the index episode_person) instead of reading the whole scope's ids first."""
     units = actor_unit_ids(actor)
     people = Person.objects.filter(merged_into__isnull=True)
@@ -148,8 +148,10 @@ def person_search(*, actor: Any, q: str = "", unit: int | None = None, status: s
     unit and status filters are sets of ids or EXISTS. The order (name, id) is an index (person_name_order
     for everyone, person_scope_name for the people of a scope), so a page of ids is read from an index.
     """
-    people = _scoped_people(actor)
     q = q.strip()
+    # A search picks its people by its own indexes (trigram, blind index): check the scope per person found
+    # rather than reading the whole scope's ids first (which PostgreSQL then joins in full).
+    people = _scoped_people(actor, few=bool(q))
     if q:
         people = people.filter(pk__in=_search_ids(q))
     if unit:
