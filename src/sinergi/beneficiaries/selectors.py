@@ -65,7 +65,15 @@ class _AmongIds(Func):
     def __init__(self, ids: QuerySet[Any]) -> None:
         super().__init__(F("pk"), Subquery(ids))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         column, column_params = compiler.compile(self.source_expressions[0])
         ids, ids_params = compiler.compile(self.source_expressions[1])
         if connection.vendor == "postgresql":
@@ -86,8 +94,8 @@ def _scope_person_ids(actor: Any, units: frozenset[int]) -> QuerySet[Any]:
 
 def _scoped_people(actor: Any, *, few: bool = False) -> QuerySet[Person]:
     """The people (not merged away) in the actor's scope. `few`: the query picks a few people by an index of
-    their own (a search, the duplicates' keys), so the scope is checked per person (EXISTS over the person's episodes,
-    from the index episode_person) instead of reading the whole scope's ids first."""
+    their own (a search, the duplicates' keys), so the scope is checked per person (EXISTS over the person's
+    episodes, from the index episode_person) instead of reading the whole scope's ids first."""
     units = actor_unit_ids(actor)
     people = Person.objects.filter(merged_into__isnull=True)
     if units is None:
