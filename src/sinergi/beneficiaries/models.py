@@ -336,34 +336,36 @@ class NikKey(models.Model):
     """How many people (not merged away) have this NIK hash. Kept by database triggers on the person table
     (migration 0012), so every writer keeps it (forms, services, the import's COPY, the generator, SQL):
     the duplicates page reads the NIKs held by more than one person from here instead of grouping the whole
-    registry on every request."""
+    registry on every request.
+
+    Derived data, so not a managed table: migration 0012 creates it with its partial index `nik_key_shared`
+    (people > 1), backups leave it out, and a restore rebuilds it through the triggers as the people are
+    inserted (a restored copy would be counted twice)."""
 
     nik_hash = models.CharField(max_length=64, primary_key=True)
     people = models.IntegerField(default=0)
 
     class Meta:
+        managed = False
+        db_table = "beneficiaries_nikkey"
         verbose_name = _("NIK key")
-        indexes = [models.Index(fields=["nik_hash"], name="nik_key_shared", condition=models.Q(people__gt=1))]
 
     def __str__(self) -> str:
         return f"{self.people}"
 
 
 class BirthKey(models.Model):
-    """How many people (not merged away) share this birth date and domicile district (see `NikKey`)."""
+    """How many people (not merged away) share this birth date and domicile district (see `NikKey`; unique
+    per pair, partial index `birth_key_shared`)."""
 
     birth_date = models.DateField()
     district = models.CharField(max_length=8)
     people = models.IntegerField(default=0)
 
     class Meta:
+        managed = False
+        db_table = "beneficiaries_birthkey"
         verbose_name = _("birth key")
-        constraints = [models.UniqueConstraint(fields=["birth_date", "district"], name="birth_key_unique")]
-        indexes = [
-            models.Index(
-                fields=["birth_date", "district"], name="birth_key_shared", condition=models.Q(people__gt=1)
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.birth_date} {self.district}: {self.people}"
