@@ -6,6 +6,13 @@
   `cell` rule) and is never linked to a list.
 - Person lists behind the numbers (participants) open for the roles that read participants' names on the
   cohort page; monitors never see people.
+- TJSL officers read, person by person, only what the cohort page shows them: name, domicile and program
+  data. So the lists behind their numbers open only where that is all a list discloses
+  (`may_list_people`): the program stages (`COMPANY_LIST_METRICS`), whole or by unit or ring area
+  (`COMPANY_LIST_BREAKDOWNS`), and only for a number they are shown (5 or more: `refuses_small_list`).
+  Sex and age band, releases and aftercare outcomes stay aggregates for them; a list by sex would put a
+  name to what the dashboard only counts, and two lists told apart would undo the "<5".
+- Release and sentence-expiry dates only for the corrections roles (`may_see_release_dates`).
 - The joint report is made by administrators and by Kanwil and TJSL officers of a party to the agreement.
 - Identities in exports only for the corrections roles, with a stated reason; everyone else gets
   pseudonyms.
@@ -29,8 +36,12 @@ PERSON_LIST_ROLES = (
     Role.CSR_OFFICER,
     Role.FACILITATOR,
 )
+# What an aggregate-only role may list person by person (see the module notes).
+COMPANY_LIST_METRICS = ("participants", "enrolled", "completed", "certified")
+COMPANY_LIST_BREAKDOWNS = ("", "unit", "ring")
 REGISTRY_EXPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 IDENTITY_ROLES = REGISTRY_EXPORT_ROLES
+RELEASE_DATE_ROLES = REGISTRY_EXPORT_ROLES
 REPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.CSR_OFFICER)
 FINANCE_ROLES = impact_access.IMPACT_READERS
 SUBJECT_ACCESS_ROLES = (Role.ADMIN,)
@@ -53,8 +64,24 @@ def hidden(actor: Any, count: int | None) -> bool:
     return cell(actor, count) != count
 
 
-def may_list_people(actor: Any) -> bool:
-    return actor is None or role_of(actor) in PERSON_LIST_ROLES
+def may_list_people(actor: Any, metric: str = "participants", by: str = "") -> bool:
+    """Whether the actor may open the people behind a number (`metric`, broken down `by`)."""
+    if actor is None:
+        return True
+    if role_of(actor) not in PERSON_LIST_ROLES:
+        return False
+    if aggregates_only(actor):
+        return metric in COMPANY_LIST_METRICS and by in COMPANY_LIST_BREAKDOWNS
+    return True
+
+
+def refuses_small_list(actor: Any, count: int) -> bool:
+    """A list of 1 to 4 people is not opened for aggregate-only roles: its number is "<5" for them."""
+    return hidden(actor, count)
+
+
+def may_see_release_dates(actor: Any) -> bool:
+    return actor is None or role_of(actor) in RELEASE_DATE_ROLES
 
 
 def may_see_identities(actor: Any) -> bool:

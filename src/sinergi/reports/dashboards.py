@@ -179,7 +179,6 @@ def figures_context(
     # One suppression call: the ring table regroups the domicile districts (`reach_masked`).
     shown, ring_shown = reach_masked(actor, reached_raw, ring_rows)
     reached: dict[str, list[Figure]] = {}
-    listable = selectors.may_list(actor, "participants")
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
             continue  # not beside the ring table for aggregate-only roles (`reach_masked`)
@@ -189,7 +188,7 @@ def figures_context(
                 label,
                 n,
                 _list_url(scope, "participants", by=breakdown, key=key),
-                listable=listable,
+                listable=selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown),
                 shown=shown[(breakdown, key)],
             )
             for key, label, n in rows
@@ -208,7 +207,7 @@ def figures_context(
             _("Participants released within 90 days"),
             releases,
             _list_url(scope, "releases_soon"),
-            listable=listable,
+            listable=selectors.may_list(actor, "releases_soon"),
         ),
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
@@ -338,7 +337,7 @@ def ring_figures(
 ) -> list[Figure]:
     """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
     only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
-    listable = selectors.may_list(scope.actor, "participants")
+    listable = selectors.may_list(scope.actor, "participants", "ring")
     return [
         replace(
             _figure(
@@ -376,6 +375,18 @@ def ring_chart(figures: Sequence[Figure], *, hidden: str = charts.HIDDEN) -> cha
     )
 
 
+def independence_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """The bands as shown: for aggregate-only roles masked as one group with their total, as the program
+    page's panel shows them (`aftercare.panels.program_panel`), so that no view gives back a band another
+    hides by subtracting from the total. Others: the counts as they are."""
+    counts: dict[Hashable, int] = {key: n for key, _label, n in rows}
+    if not access.aggregates_only(actor):
+        return {str(key): n for key, n in counts.items()}
+    total = ("total",)
+    shown = masked({**counts, total: sum(counts.values())}, [Group(parts=list(counts), total=total)])
+    return {str(key): shown[key] for key in counts}
+
+
 def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
     """The independence index by band, each linked to its cases for the roles that list cases; None for
     roles that read no scores."""
@@ -385,6 +396,7 @@ def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
     listable = drilldown.may_list_index(scope.actor)
     url = reverse("reports:independence_list")
     query = scope.filters.query()
+    shown = independence_masked(scope.actor, rows)
     return [
         _figure(
             scope,
@@ -392,6 +404,7 @@ def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
             n,
             f"{url}?{urlencode(query | {'band': key})}",
             listable=listable,
+            shown=shown[key],
         )
         for key, label, n in rows
     ]

@@ -270,15 +270,19 @@ def table(
     return header, written()
 
 
-def participant_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iterator[list[Any]]]:
-    """Participants (enrolments) as export rows."""
+def participant_table(
+    queryset: Any, request: ExportRequest, *, attributes: bool = True
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Participants (enrolments) as export rows. `attributes=False` leaves out sex and age band: an
+    aggregate-only role (TJSL) reads those as counts only (`access.may_list_people`), and a row per person
+    would count them to the last one and, beside the cohort page, put a name to them."""
     today = timezone.localdate()
     header = [_("Pseudonym")]
     if request.identities:
         header += [_("Name")]
+    if attributes:
+        header += [_("Sex"), _("Age band")]
     header += [
-        _("Sex"),
-        _("Age band"),
         _("Domicile district"),
         _("Program"),
         _("Cohort"),
@@ -298,9 +302,9 @@ def participant_table(queryset: Any, request: ExportRequest) -> tuple[list[str],
             row: list[Any] = [pseudonym_of(person.pk)]
             if request.identities:
                 row.append(person.full_name)
+            if attributes:
+                row += [person.sex, age_band(person.birth_date, today)]
             row += [
-                person.sex,
-                age_band(person.birth_date, today),
                 person.domicile_district_id or "",
                 e.cohort.program.name,
                 e.cohort.name,

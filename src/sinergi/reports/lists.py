@@ -77,25 +77,50 @@ def _text(params: Any, name: str) -> str:
 # --- Participants behind a dashboard number, and the registry -----------------------------------------------
 
 
+BREAKDOWNS = ("district", "unit", "sex", "age", "ring")
+
+
 def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
-    """The filter form, the scope and the rows behind one number (shared by the page and the exports)."""
-    if metric not in selectors.METRICS or not selectors.may_list(actor, metric):
+    """The filter form, the scope and the rows behind one number (shared by the page and the exports).
+
+    404 for a list the actor may not open (`selectors.may_list`: a breakdown by sex, say, for a TJSL
+    officer, whose dashboard only counts it)."""
+    by = str(params.get("by") or "")
+    by = by if metric == "participants" and by in BREAKDOWNS else ""
+    if metric not in selectors.METRICS or not selectors.may_list(actor, metric, by):
         raise Http404()
     form = FigureFilterForm(params or None, actor=actor)
     scope = selectors.scope_of(actor, form.filters())
-    by = str(params.get("by") or "")
     rows: Any
-    if metric == "participants" and by in ("district", "unit", "sex", "age"):
+    if by in ("district", "unit", "sex", "age"):
         rows = selectors.reached_queryset(scope, by, str(params.get("key") or ""))
-    elif metric == "participants" and by == "ring":
+    elif by == "ring":
         rows = ring.ring_queryset(scope, str(params.get("key") or ""))
     else:
         rows = selectors.metric_queryset(scope, metric)
     if metric in selectors.SCREENING_METRICS:
         rows = rows.select_related("run__program").order_by("full_name", "pk")
     else:
+        if access.aggregates_only(actor):
+            _refuse_small(actor, rows, people=metric == "participants")
         rows = selectors.enrollment_rows(rows)
     return form, scope, rows
+
+
+SMALL_LIST = gettext_lazy(
+    "This list has fewer than 5 people. For your role a number this small shows as “<5” so that nobody "
+    "can be recognised, and its list is not opened. Widen the filters (a longer period, all units or all "
+    "programs) to see the list."
+)
+
+
+def _refuse_small(actor: Any, enrollments: Any, *, people: bool) -> None:
+    """403 with `SMALL_LIST` when the list's number, counted as the dashboard counts it (people reached:
+    distinct people; the funnel's later stages: enrolments), is "<5" for the actor."""
+    rows = enrollments.order_by()
+    count = rows.values("person_id").distinct().count() if people else rows.count()
+    if access.refuses_small_list(actor, count):
+        raise ForbiddenError(SMALL_LIST)
 
 
 def _participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
@@ -103,7 +128,7 @@ def _participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     if metric in selectors.SCREENING_METRICS:
         raise Http404()
     _form, _scope, rows = metric_rows(actor, params, metric)
-    header, table = exports.participant_table(rows, request)
+    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
     kept = {k: v for k, v in params.items() if k not in ("reason", "csrfmiddlewaretoken")}
     return Rows(header, table, rows.count(), {"metric": metric, **kept})
 
@@ -220,7 +245,7 @@ def _cohort(actor: Any, params: Any) -> Any:
 def _cohort_participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     cohort = _cohort(actor, params)
     rows = selectors.enrollment_rows(cohort.enrollments.all())
-    header, table = exports.participant_table(rows, request)
+    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
     return Rows(header, table, rows.count(), {"cohort": cohort.pk})
 
 

@@ -56,19 +56,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 metric_rows = lists.metric_rows
 
 
+def _paged(
+    request: HttpRequest, rows: Any, *, action: str | None = None, filters: dict[str, Any] | None = None
+) -> tuple[Any, str]:
+    """One page of a list behind a number, and the address's query without `page` (for the pager and the
+    exports). With `action`, the bulk read is audited with the filters and the whole list's count."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if action is not None:
+        audit_read(
+            actor=request.user,
+            action=action,
+            filters={**(filters or {}), **request.GET.dict()},
+            count=page.paginator.count,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 @allow(*access.PERSON_LIST_ROLES)
 def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
     """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope."""
     form, _scope, rows = metric_rows(request.user, request.GET, metric)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_read(
-        actor=request.user,
-        action="participant.list",
-        filters={"metric": metric, **request.GET.dict()},
-        count=page.paginator.count,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _paged(request, rows, action="participant.list", filters={"metric": metric})
     labels = dict(selectors.metric_labels())
     return render(
         request,
@@ -78,7 +88,8 @@ def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
             "title": labels.get(metric, metric),
             "page": page,
             "screening": metric in selectors.SCREENING_METRICS,
-            "query": query.urlencode(),
+            "release_dates": access.may_see_release_dates(request.user),
+            "query": query,
             "filter_form": form,
         },
     )
@@ -93,15 +104,7 @@ def independence_list(request: HttpRequest) -> HttpResponse:
     form = FigureFilterForm(request.GET or None, actor=request.user)
     scope = selectors.scope_of(request.user, form.filters())
     cases = drilldown.independence_cases(scope, band)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_read(
-        actor=request.user,
-        action="aftercare_case.list",
-        filters={"independence": band, **request.GET.dict()},
-        count=page.paginator.count,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _paged(request, cases, action="aftercare_case.list", filters={"independence": band})
     label = _("not contacted") if band == drilldown.NOT_CONTACTED else band
     return render(
         request,
@@ -109,7 +112,7 @@ def independence_list(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Independence index: %(band)s") % {"band": label},
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "dashboard_query": urlencode(form.filters().query()),
         },
     )
@@ -127,9 +130,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         raise Http404() from exc
     form = FigureFilterForm(request.GET or None, actor=request.user)
     scope = selectors.scope_of(request.user, form.filters())
-    page = Paginator(drilldown.sessions_held(scope, month), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _paged(request, drilldown.sessions_held(scope, month))
     title = _("Sessions held")
     if month is not None:
         title = _("Sessions held in %(month)s") % {"month": date_format(month, "F Y")}
@@ -139,7 +140,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         {
             "title": title,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "dashboard_query": urlencode(form.filters().query()),
         },
     )
@@ -167,15 +168,7 @@ def recidivism_list(request: HttpRequest) -> HttpResponse:
     groups = drilldown.recidivism_groups(scope, months=int(window))
     ids = groups.of(group) if groups is not None else frozenset()
     people = drilldown.recidivism_people(request.user, ids)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_read(
-        actor=request.user,
-        action="person.list",
-        filters={"recidivism": group, **request.GET.dict()},
-        count=page.paginator.count,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _paged(request, people, action="person.list", filters={"recidivism": group})
     return render(
         request,
         "reports/recidivism_list.html",
@@ -183,7 +176,7 @@ def recidivism_list(request: HttpRequest) -> HttpResponse:
             "title": RECIDIVISM_TITLES[group],
             "page": page,
             "months": int(window),
-            "query": query.urlencode(),
+            "query": query,
             "dashboard_query": urlencode(form.filters().query() | {"window": window}),
             "outside_scope": len(ids) - page.paginator.count,
         },
