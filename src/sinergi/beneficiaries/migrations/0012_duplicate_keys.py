@@ -3,7 +3,7 @@
 The triggers count the people not merged away per NIK hash and per (birth date, domicile district), for
 every INSERT, UPDATE and DELETE of a person, whoever writes it (the ORM, bulk updates, COPY, plain SQL).
 PostgreSQL: one trigger per statement with its transition tables (a COPY of 300,000 people is one grouped
-upsert, not 300,000 row triggers); an UPDATE counts only the rows whose key or merge changed. SQLite: row
+upsert, not 300,000 row triggers); an UPDATE writes only the keys whose count moved. SQLite: row
 triggers. The fill recomputes both tables from the people (`selectors.duplicate_keys_differ` compares them).
 Django does not manage the two tables (derived data): `sinergi backup` leaves them out and `sinergi restore`
 rebuilds them through the triggers as it inserts the people; on PostgreSQL a TRUNCATE of the people (Django's
@@ -44,43 +44,37 @@ FILL = [
     "WHERE merged_into_id IS NULL AND domicile_district_id IS NOT NULL GROUP BY birth_date, domicile_district_id",
 ]
 
-# PostgreSQL: statement triggers with transition tables. The key tables hold every key (not only the shared
-# ones) so that a count is an upsert that concurrent writers serialise on the key's row.
-_PG_ADD = """
+# PostgreSQL: statement triggers with transition tables. Each counts +1 per new row and -1 per old row
+# holding a key, adds them up per key and writes only the keys whose total moved (an UPDATE that changes no
+# key writes nothing): one pass over each transition table and one upsert per key table. The key tables
+# hold every key (not only the shared ones), so a count is an upsert that concurrent writers serialise on
+# the key's row.
+_NIK_DELTAS = {
+    "new": "SELECT nik_hash, 1 AS d FROM new_rows WHERE merged_into_id IS NULL AND nik_hash <> ''",
+    "old": "SELECT nik_hash, -1 AS d FROM old_rows WHERE merged_into_id IS NULL AND nik_hash <> ''",
+}
+_BIRTH_DELTAS = {
+    "new": "SELECT birth_date, domicile_district_id, 1 AS d FROM new_rows "
+    "WHERE merged_into_id IS NULL AND domicile_district_id IS NOT NULL",
+    "old": "SELECT birth_date, domicile_district_id, -1 AS d FROM old_rows "
+    "WHERE merged_into_id IS NULL AND domicile_district_id IS NOT NULL",
+}
+_PG_UPSERT = """
     INSERT INTO beneficiaries_nikkey (nik_hash, people)
-    SELECT n.nik_hash, COUNT(*) FROM {rows} WHERE n.merged_into_id IS NULL AND n.nik_hash <> '' {changed_nik}
-    GROUP BY n.nik_hash
+    SELECT nik_hash, SUM(d) FROM ({nik}) deltas GROUP BY nik_hash HAVING SUM(d) <> 0
     ON CONFLICT (nik_hash) DO UPDATE SET people = beneficiaries_nikkey.people + EXCLUDED.people;
     INSERT INTO beneficiaries_birthkey (birth_date, district, people)
-    SELECT n.birth_date, n.domicile_district_id, COUNT(*) FROM {rows}
-    WHERE n.merged_into_id IS NULL AND n.domicile_district_id IS NOT NULL {changed_birth}
-    GROUP BY n.birth_date, n.domicile_district_id
+    SELECT birth_date, domicile_district_id, SUM(d) FROM ({birth}) deltas
+    GROUP BY birth_date, domicile_district_id HAVING SUM(d) <> 0
     ON CONFLICT (birth_date, district) DO UPDATE SET people = beneficiaries_birthkey.people + EXCLUDED.people;
 """
-_PG_REMOVE = """
-    UPDATE beneficiaries_nikkey k SET people = k.people - g.people
-    FROM (SELECT o.nik_hash, COUNT(*) AS people FROM {rows}
-          WHERE o.merged_into_id IS NULL AND o.nik_hash <> '' {changed_nik} GROUP BY o.nik_hash) g
-    WHERE k.nik_hash = g.nik_hash;
-    UPDATE beneficiaries_birthkey k SET people = k.people - g.people
-    FROM (SELECT o.birth_date, o.domicile_district_id, COUNT(*) AS people FROM {rows}
-          WHERE o.merged_into_id IS NULL AND o.domicile_district_id IS NOT NULL {changed_birth}
-          GROUP BY o.birth_date, o.domicile_district_id) g
-    WHERE k.birth_date = g.birth_date AND k.district = g.domicile_district_id;
-"""
-_PAIRS = "old_rows o JOIN new_rows n ON n.id = o.id"
-_NIK_CHANGED = (
-    "AND (o.nik_hash IS DISTINCT FROM n.nik_hash OR (o.merged_into_id IS NULL) <> (n.merged_into_id IS NULL))"
-)
-_BIRTH_CHANGED = (
-    "AND (o.birth_date IS DISTINCT FROM n.birth_date OR o.domicile_district_id IS DISTINCT FROM "
-    "n.domicile_district_id OR (o.merged_into_id IS NULL) <> (n.merged_into_id IS NULL))"
-)
+_SIDES = {"insert": ("new",), "delete": ("old",), "update": ("new", "old")}
 _PG_FUNCTIONS = {
-    "insert": _PG_ADD.format(rows="new_rows n", changed_nik="", changed_birth=""),
-    "delete": _PG_REMOVE.format(rows="old_rows o", changed_nik="", changed_birth=""),
-    "update": _PG_REMOVE.format(rows=_PAIRS, changed_nik=_NIK_CHANGED, changed_birth=_BIRTH_CHANGED)
-    + _PG_ADD.format(rows=_PAIRS, changed_nik=_NIK_CHANGED, changed_birth=_BIRTH_CHANGED),
+    event: _PG_UPSERT.format(
+        nik=" UNION ALL ".join(_NIK_DELTAS[side] for side in sides),
+        birth=" UNION ALL ".join(_BIRTH_DELTAS[side] for side in sides),
+    )
+    for event, sides in _SIDES.items()
 }
 _PG_REFERENCING = {
     "insert": "NEW TABLE AS new_rows",
