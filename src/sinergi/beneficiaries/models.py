@@ -348,7 +348,6 @@ class NikKey(models.Model):
     class Meta:
         managed = False
         db_table = "beneficiaries_nikkey"
-        verbose_name = _("NIK key")
 
     def __str__(self) -> str:
         return f"{self.people}"
@@ -365,7 +364,6 @@ class BirthKey(models.Model):
     class Meta:
         managed = False
         db_table = "beneficiaries_birthkey"
-        verbose_name = _("birth key")
 
     def __str__(self) -> str:
         return f"{self.birth_date} {self.district}: {self.people}"

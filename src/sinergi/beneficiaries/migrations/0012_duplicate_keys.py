@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                 ("district", models.CharField(max_length=8)),
                 ("people", models.IntegerField(default=0)),
             ],
-            options={"verbose_name": "birth key", "db_table": "beneficiaries_birthkey", "managed": False},
+            options={"db_table": "beneficiaries_birthkey", "managed": False},
         ),
         migrations.CreateModel(
             name="NikKey",
@@ -174,7 +174,7 @@ class Migration(migrations.Migration):
                 ("nik_hash", models.CharField(max_length=64, primary_key=True, serialize=False)),
                 ("people", models.IntegerField(default=0)),
             ],
-            options={"verbose_name": "NIK key", "db_table": "beneficiaries_nikkey", "managed": False},
+            options={"db_table": "beneficiaries_nikkey", "managed": False},
         ),
         migrations.RunPython(install, uninstall),
     ]
