@@ -250,6 +250,8 @@ def _header(name: object) -> str:
 
 
 def _text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -381,6 +383,8 @@ class RowChecker:
         self._regency_matches: dict[str, PlaceMatch] = {}
         self._district_matches: dict[tuple[str, str], PlaceMatch] = {}
         self._village_matches: dict[tuple[str, str], PlaceMatch] = {}
+        # Likewise each distinct date, sex, status and sentence text is parsed once: (value, error message).
+        self._parsed: dict[tuple[Any, str], tuple[Any, str | None]] = {}
 
     # The place indexes are built on first use: an unchanged file never needs them.
     @cached_property
@@ -480,11 +484,31 @@ class RowChecker:
         value = originals.get(column)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        try:
-            return domain.parse_date(value.strip() if isinstance(value, str) else value)
-        except ValueError as exc:
-            result.errors.append((column, str(exc)))
+        if isinstance(value, str):
+            parsed, problem = self._parse(domain.parse_date, value.strip())
+        else:
+            try:
+                parsed, problem = domain.parse_date(value), None
+            except ValueError as exc:
+                parsed, problem = None, str(exc)
+        if problem is not None:
+            result.errors.append((column, problem))
             return None
+        return parsed
+
+    def _parse(self, parser: Any, text: str) -> tuple[Any, str | None]:
+        """`parser(text)` and None, or None and the message of the ValueError it raised; once per distinct
+        text and parser in an import (the messages are in the import's language)."""
+        key = (parser, text)
+        found = self._parsed.get(key)
+        if found is None:
+            try:
+                found = (parser(text), None)
+            except ValueError as exc:
+                found = (None, str(exc))
+            if len(self._parsed) < 200_000:
+                self._parsed[key] = found
+        return found
 
     def check(self, line: int, originals: dict[str, object]) -> RowResult:
         """Check one row; the result carries every problem found, not just the first."""
@@ -506,6 +530,7 @@ class RowChecker:
         registration = raw.get("no_registrasi", "").strip()
         values["registration_number"] = registration
         values["full_name"] = raw.get("nama", "").strip()
+        values["name_key"] = domain.name_key(values["full_name"])
         unit_id = self._unit(raw["upt"], result) if raw.get("upt", "").strip() else None
         values["unit_id"] = unit_id
         if unit_id is not None and registration:
@@ -517,10 +542,11 @@ class RowChecker:
                     ("no_registrasi", _say(DUPLICATE_IN_FILE, value=registration, unit=unit_name, line=first))
                 )
         if raw.get("jenis_kelamin", "").strip():
-            try:
-                values["sex"] = domain.parse_sex(raw["jenis_kelamin"])
-            except ValueError as exc:
-                result.errors.append(("jenis_kelamin", str(exc)))
+            sex, problem = self._parse(domain.parse_sex, raw["jenis_kelamin"])
+            if problem is None:
+                values["sex"] = sex
+            else:
+                result.errors.append(("jenis_kelamin", problem))
         birth = self._date(raw, originals, "tanggal_lahir", result)
         values["birth_date"] = birth
         nik = domain.normalize_nik(raw.get("nik", ""))
@@ -539,10 +565,9 @@ class RowChecker:
         self._place(raw, result)
         status = None
         if raw.get("status", "").strip():
-            try:
-                status = domain.parse_custody_status(raw["status"])
-            except ValueError as exc:
-                result.errors.append(("status", str(exc)))
+            status, problem = self._parse(domain.parse_custody_status, raw["status"])
+            if problem is not None:
+                result.errors.append(("status", problem))
         values["status"] = status
         start = self._date(raw, originals, "tanggal_mulai_pidana", result)
         values["start_date"] = start
@@ -554,10 +579,11 @@ class RowChecker:
             result.errors.append(("tanggal_mulai_pidana", _say(START_REQUIRED, status=raw["status"].strip())))
         length = domain.SentenceLength()
         if raw.get("lama_pidana", "").strip():
-            try:
-                length = domain.parse_sentence_length(raw["lama_pidana"])
-            except ValueError as exc:
-                result.errors.append(("lama_pidana", str(exc)))
+            parsed, problem = self._parse(domain.parse_sentence_length, raw["lama_pidana"])
+            if problem is None:
+                length = parsed
+            else:
+                result.errors.append(("lama_pidana", problem))
         elif status == "narapidana":
             result.errors.append(("lama_pidana", _say(LENGTH_REQUIRED)))
         values["sentence"] = length
