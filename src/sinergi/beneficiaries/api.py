@@ -14,7 +14,7 @@ from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.services import person_view_record
 from sinergi.core.access import require_roles
-from sinergi.core.api import Id, PageParams, page_of
+from sinergi.core.api import Id, PageParams
 
 router = Router(tags=["registry"])
 
@@ -95,9 +95,14 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
 @router.get("", response=list[PersonOut], exclude_none=True, summary="People in the caller's units")
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dict[str, Any]]:
     require_roles(request, *REGISTRY)
-    people = selectors.person_list(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
+    people = selectors.person_search(
+        actor=request.user, q=filters.q, unit=filters.unit, status=filters.status
+    )
     sensitive = selectors.may_see_sensitive(request.user)
-    rows = [_out(p, sensitive=sensitive) for p in page_of(people, filters)]
+    page = selectors.person_page(
+        actor=request.user, people=people, start=filters.offset, stop=filters.offset + filters.limit
+    )
+    rows = [_out(p, sensitive=sensitive) for p in page]
     audit_read(
         actor=request.user,
         action="person.list",

@@ -16,6 +16,10 @@ class CustodyStatus(models.TextChoices):
     TRANSFERRED = "pindah", _("Transferred (pindah)")
 
 
+# Episodes no longer held at their unit: never due for release (the releases-due list and its index).
+NOT_HELD = (CustodyStatus.RELEASED.value, CustodyStatus.TRANSFERRED.value)
+
+
 class RiskLevel(models.TextChoices):
     LOW = "rendah", _("Low")
     MEDIUM = "sedang", _("Medium")

@@ -9,7 +9,7 @@ the integration events for every episode of the period; it is now two columns of
   `services.integration_event_add` and `episode_release` (PB, CB, CMB) keep it without a call of their own.
   A refresh recomputes the value from the events (never from the previous value), so running it twice,
   or after an edit or a deletion, gives the same column. Writers that bypass `save()` (the national
-  generator's COPY) fill it themselves or call `refresh`; migration `beneficiaries.0011` filled it once.
+  generator's COPY) fill it themselves or call `refresh`; migration `beneficiaries.0014` filled it once.
 - `left_on`, `COALESCE(leave_date, release_date)`, a generated column the database computes on every
   write, so every writer of a release date (the services, the bulk import, a correction by `update()`)
   keeps it right. Indexed (`episode_left_on`).

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.choices import (
+    NOT_HELD,
     ConsentPurpose,
     CustodyStatus,
     ImportStatus,
@@ -93,15 +94,25 @@ class Person(VersionedModel):
             models.Index(fields=["nik_hash"], name="person_nik_hash"),
             # The registry list's order: a page reads its 25 rows from the index instead of sorting everyone.
             models.Index(fields=["full_name", "id"], name="person_name_order"),
-            # Duplicates: GROUP BY over these columns reads only the index (people not merged away).
+            # An officer's registry: the people of the scope are looked up by id and sorted by name, from
+            # the index alone (selectors._AmongIds).
+            models.Index(
+                fields=["id"],
+                include=["full_name"],
+                name="person_scope_name",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            # Duplicates: the people (not merged away) holding a shared key (NikKey, BirthKey), by index.
             models.Index(
                 fields=["nik_hash"],
                 name="person_duplicate_nik",
+                include=["id"],
                 condition=models.Q(merged_into__isnull=True) & ~models.Q(nik_hash=""),
             ),
             models.Index(
                 fields=["birth_date", "domicile_district"],
                 name="person_duplicate_birth",
+                include=["id"],
                 condition=models.Q(merged_into__isnull=True, domicile_district__isnull=False),
             ),
         ]
@@ -148,7 +159,12 @@ class SentenceRuleset(TimeStampedModel):
 class CustodyEpisode(VersionedModel):
     """One stay under a unit's care: status, sentence, remission, integration and release."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        db_index=False,  # indexed with the units in Meta.indexes (episode_person)
+    )
     unit = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
@@ -194,6 +210,7 @@ class CustodyEpisode(VersionedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # indexed with the person in Meta.indexes (episode_guidance)
         related_name="guided_episodes",
         verbose_name=_("guiding Bapas"),
     )
@@ -208,12 +225,28 @@ class CustodyEpisode(VersionedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["unit", "status"]),
+            # Whether a person is in a scope (an episode at, or guided by, one of its units), from the index.
+            models.Index(fields=["person"], include=["unit", "guidance_unit"], name="episode_person"),
+            # With the person: a scope's people (the episodes at its units) are read from the index alone.
+            models.Index(fields=["unit", "status"], include=["person"], name="episode_unit_status"),
+            models.Index(
+                fields=["guidance_unit", "person"],
+                name="episode_guidance",
+                condition=models.Q(guidance_unit__isnull=False),
+            ),
             models.Index(fields=["status", "expiry_date"]),
             # Releases due: by release date, or by expiry when no release date is set.
             models.Index(fields=["release_date"], name="episode_release_date"),
             # Recidivism: the releases of a period (impact.selectors.recidivism).
             models.Index(fields=["left_on"], name="episode_left_on"),
+            # The releases-due list: the day that counts (release, else expiry) of the episodes still held,
+            # with what its count per unit and its order (unit, expiry, id) read, so neither reads the table.
+            models.Index(
+                Coalesce("release_date", "expiry_date"),
+                name="episode_due",
+                include=["unit", "person", "expiry_date", "id"],
+                condition=~models.Q(status__in=NOT_HELD),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -312,3 +345,40 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode_id}"
+
+
+class NikKey(models.Model):
+    """How many people (not merged away) have this NIK hash. Kept by database triggers on the person table
+    (migration 0012), so every writer keeps it (forms, services, the import's COPY, the generator, SQL):
+    the duplicates page reads the NIKs held by more than one person from here instead of grouping the whole
+    registry on every request.
+
+    Derived data, so not a managed table: migration 0012 creates it with its partial index `nik_key_shared`
+    (people > 1), backups leave it out, and a restore rebuilds it through the triggers as the people are
+    inserted (a restored copy would be counted twice)."""
+
+    nik_hash = models.CharField(max_length=64, primary_key=True)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "beneficiaries_nikkey"
+
+    def __str__(self) -> str:
+        return f"{self.people}"
+
+
+class BirthKey(models.Model):
+    """How many people (not merged away) share this birth date and domicile district (see `NikKey`; unique
+    per pair, partial index `birth_key_shared`)."""
+
+    birth_date = models.DateField()
+    district = models.CharField(max_length=8)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "beneficiaries_birthkey"
+
+    def __str__(self) -> str:
+        return f"{self.birth_date} {self.district}: {self.people}"

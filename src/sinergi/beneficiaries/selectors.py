@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sinergi.accounts.choices import Role
@@ -16,8 +29,16 @@ from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.access import REGISTRY
-from sinergi.beneficiaries.choices import CustodyStatus
-from sinergi.beneficiaries.models import Consent, CustodyEpisode, ImportBatch, Person, SentenceRuleset
+from sinergi.beneficiaries.choices import NOT_HELD
+from sinergi.beneficiaries.models import (
+    BirthKey,
+    Consent,
+    CustodyEpisode,
+    ImportBatch,
+    NikKey,
+    Person,
+    SentenceRuleset,
+)
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
 
@@ -32,16 +53,59 @@ def may_see_sensitive(actor: Any) -> bool:
     return getattr(actor, "role", None) in REGISTRY
 
 
-def _scoped_people(actor: Any) -> QuerySet[Person]:
+class _AmongIds(Func):
+    """`pk = ANY(ARRAY(subquery))` on PostgreSQL (`pk IN (subquery)` elsewhere): the subquery runs once, and
+    the people are looked up by id. As `EXISTS` or `IN`, PostgreSQL would rather walk the name index and
+    probe every person's episodes (a Bapas sees 1% of the registry: 100,000 probes for page 40), or join
+    every person of the country to the scope's episodes; as an array it reads the scope's episodes from an
+    index and fetches only their people (see docs/performance.md, "What the lists do now")."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: QuerySet[Any]) -> None:
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
+        column, column_params = compiler.compile(self.source_expressions[0])
+        ids, ids_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY{ids})", [*column_params, *ids_params]
+        return f"{column} IN {ids}", [*column_params, *ids_params]
+
+
+def _scope_person_ids(actor: Any, units: frozenset[int]) -> QuerySet[Any]:
+    """The ids of the people with an episode at one of `units` (or, for a Bapas, guided by one of them);
+    each part an index-only read (`episode_unit_status` covers the person, so does `episode_guidance`)."""
+    at_units = CustodyEpisode.objects.filter(unit_id__in=units).order_by().values("person_id")
+    if getattr(actor, "role", None) == Role.BAPAS_OFFICER:
+        # A Bapas also guides the people whose episodes name it as the guiding Bapas (set at handover).
+        guided = CustodyEpisode.objects.filter(guidance_unit_id__in=units).order_by().values("person_id")
+        return at_units.union(guided, all=True)
+    return at_units
+
+
+def _scoped_people(actor: Any, *, few: bool = False) -> QuerySet[Person]:
+    """The people (not merged away) in the actor's scope. `few`: the query picks a few people by an index of
+    their own (a search, the duplicates' keys), so the scope is checked per person (EXISTS over the person's
+    episodes, from the index episode_person) instead of reading the whole scope's ids first."""
     units = actor_unit_ids(actor)
     people = Person.objects.filter(merged_into__isnull=True)
     if units is None:
         return people
     if not units:
         return people.none()
+    if not few:
+        return people.filter(_AmongIds(_scope_person_ids(actor, units)))
     in_scope = Q(unit_id__in=units)
     if getattr(actor, "role", None) == Role.BAPAS_OFFICER:
-        # A Bapas also guides the people whose episodes name it as the guiding Bapas (set at handover).
         in_scope |= Q(guidance_unit_id__in=units)
     return people.filter(Exists(CustodyEpisode.objects.filter(in_scope, person=OuterRef("pk"))))
 
@@ -84,21 +148,54 @@ def _search_ids(q: str) -> QuerySet[Any]:
     return by_name.values("pk").union(by_registration)
 
 
-def person_list(*, actor: Any, q: str = "", unit: int | None = None, status: str = "") -> QuerySet[Person]:
-    """People in the actor's scope, searchable by name, registration number or full NIK, by name and id.
+def person_search(*, actor: Any, q: str = "", unit: int | None = None, status: str = "") -> QuerySet[Person]:
+    """People in the actor's scope, searchable by name, registration number or full NIK, by name and id,
+    without their related rows (page it with `person_page`, which reads only the page's rows).
 
     No joins that multiply rows (so no DISTINCT over the whole registry): the search is a set of ids and the
-    unit and status filters are EXISTS. The order (name, id) is an index, so a page reads only its rows.
+    unit and status filters are sets of ids or EXISTS. The order (name, id) is an index (person_name_order
+    for everyone, person_scope_name for the people of a scope), so a page of ids is read from an index.
     """
-    people = _scoped_people(actor).select_related("domicile_district", "domicile_district__regency")
     q = q.strip()
+    # A search picks its people by its own indexes (trigram, blind index): check the scope per person found
+    # rather than reading the whole scope's ids first (which PostgreSQL then joins in full).
+    people = _scoped_people(actor, few=bool(q))
     if q:
         people = people.filter(pk__in=_search_ids(q))
     if unit:
-        people = people.filter(Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), unit_id=unit)))
+        people = people.filter(
+            _AmongIds(CustodyEpisode.objects.filter(unit_id=unit).order_by().values("person_id"))
+        )
     if status:
         people = people.filter(Exists(CustodyEpisode.objects.filter(person=OuterRef("pk"), status=status)))
-    return people.prefetch_related(_episodes_prefetch(actor)).order_by("full_name", "pk")
+    return people.order_by("full_name", "pk")
+
+
+def _person_rows(actor: Any) -> QuerySet[Person]:
+    return (
+        Person.objects.select_related("domicile_district", "domicile_district__regency")
+        .prefetch_related(_episodes_prefetch(actor))
+        .order_by("full_name", "pk")
+    )
+
+
+def person_page(*, actor: Any, people: QuerySet[Person], start: int, stop: int) -> QuerySet[Person]:
+    """Rows `start` to `stop` of a `person_search`, with district and episodes, in one query (and the
+    episodes' prefetch): the page's ids are chosen by the search alone, in its order (from an index), and
+    only those rows are then read. Reading whole rows for the scope before sorting and cutting the page
+    (what one query over the full rows did for an officer) fetched every person of the scope from the table
+    and joined each with its district."""
+    return _person_rows(actor).filter(pk__in=people.values("pk")[start:stop])
+
+
+def person_list(*, actor: Any, q: str = "", unit: int | None = None, status: str = "") -> QuerySet[Person]:
+    """`person_search` with each person's district and episodes (for exports and reports that read it all;
+    a page reads `person_page`)."""
+    return (
+        person_search(actor=actor, q=q, unit=unit, status=status)
+        .select_related("domicile_district", "domicile_district__regency")
+        .prefetch_related(_episodes_prefetch(actor))
+    )
 
 
 def person_get(*, actor: Any, pk: int) -> Person:
@@ -210,30 +307,54 @@ def has_active_consent(*, person: Person, purpose: str) -> bool:
 def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet[CustodyEpisode]:
     today = today or timezone.localdate()
     until = today + relativedelta(months=min(max(months, 1), 3))
-    episodes = CustodyEpisode.objects.exclude(
-        status__in=(CustodyStatus.RELEASED, CustodyStatus.TRANSFERRED)
-    ).filter(
-        Q(release_date__range=(today, until))
-        | Q(release_date__isnull=True, expiry_date__range=(today, until)),
-        person__merged_into__isnull=True,
+    # The release date, or the expiry when no release date is set: COALESCE is the same condition, and the
+    # partial index episode_due holds it for the episodes still held, with their unit and person. A person
+    # merged away is excluded by an anti-join with the (few) merged people, not by reading every person.
+    episodes = (
+        CustodyEpisode.objects.exclude(status__in=NOT_HELD)
+        .alias(due=Coalesce("release_date", "expiry_date"))
+        .filter(due__range=(today, until))
+        .exclude(Exists(Person.objects.filter(pk=OuterRef("person_id"), merged_into__isnull=False)))
     )
     units = actor_unit_ids(actor)
     return episodes if units is None else episodes.filter(unit_id__in=units)
+
+
+RELEASES_ORDER = ("unit__name", "unit_id", "expiry_date", "pk")
+
+
+def releases_due_search(
+    *, actor: Any, months: int = 3, today: dt.date | None = None
+) -> QuerySet[CustodyEpisode]:
+    """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months,
+    by unit, then date, without their related rows: count and cut pages over it, then read a page's rows
+    with `releases_due_page`. Its order and count come from the index episode_due alone."""
+    return _releases_due(actor=actor, months=months, today=today).order_by(*RELEASES_ORDER)
+
+
+def releases_due_page(
+    *, episodes: QuerySet[CustodyEpisode], start: int, stop: int
+) -> QuerySet[CustodyEpisode]:
+    """Rows `start` to `stop` of a `releases_due_search`, with their unit and person (one query)."""
+    return (
+        CustodyEpisode.objects.select_related("unit", "person")
+        .filter(pk__in=episodes.values("pk")[start:stop])
+        .order_by(*RELEASES_ORDER)
+    )
 
 
 def releases_due_list(
     *, actor: Any, months: int = 3, today: dt.date | None = None
 ) -> QuerySet[CustodyEpisode]:
     """Episodes at the actor's units whose release (or, failing that, expiry) falls in the next 1–3 months,
-    by unit, then date: one page of it is one query (paginate it)."""
-    episodes = _releases_due(actor=actor, months=months, today=today)
-    return episodes.select_related("unit", "person").order_by("unit__name", "unit_id", "expiry_date", "pk")
+    by unit, then date, with unit and person (for exports; a page reads `releases_due_page`)."""
+    return releases_due_search(actor=actor, months=months, today=today).select_related("unit", "person")
 
 
 def releases_due_per_unit(*, actor: Any, months: int = 3, today: dt.date | None = None) -> dict[int, int]:
-    """How many releases are due at each of the actor's units (one GROUP BY query)."""
+    """How many releases are due at each of the actor's units (one GROUP BY query, from the index)."""
     episodes = _releases_due(actor=actor, months=months, today=today)
-    return dict(episodes.values_list("unit_id").annotate(n=Count("pk")).order_by())
+    return dict(episodes.values_list("unit_id").annotate(n=Count("*")).order_by())
 
 
 def upcoming_releases(
@@ -267,29 +388,55 @@ class DuplicatePage:
 def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> DuplicatePage:
     """Likely duplicates in scope: the same NIK, or a similar name with the same birth date and district.
 
-    Groups are found in SQL (GROUP BY ... HAVING count > 1, in a fixed order); a page takes the next
-    `per_page` NIK groups and `4 × per_page` birth groups, and only those small groups are compared in
-    Python. So a page reads a bounded number of rows however large the registry is.
+    The keys shared by more than one person (not merged away) are kept by database triggers (`NikKey`,
+    `BirthKey`), so no request groups the registry: an administrator's groups are those keys, in key order;
+    an officer's are the people of the scope holding one of those keys, grouped (a key shared in the country
+    may have one person only in the scope). A page takes the next `per_page` NIK groups and
+    `4 × per_page` birth groups, and only those small groups are compared in Python.
     """
     page = max(1, page)
-    scoped = _scoped_people(actor)
+    scoped = _scoped_people(actor, few=True)
     pairs: list[tuple[Person, Person, str]] = []
     nik_start = (page - 1) * per_page
-    # Everyone (administrators): GROUP BY in index order reads only the partial indexes person_duplicate_*.
-    # A scope: ordering by min(key) instead keeps PostgreSQL from walking the whole index in key order and
-    # probing every person's episodes; it groups the people in scope (a hash join) and sorts the few groups.
-    whole = actor_unit_ids(actor) is None
-    nik_order = "nik_hash" if whole else "nik_key"
-    birth_order = ("birth_date", "domicile_district") if whole else ("birth_key", "district_key")
-    same_nik = list(
-        scoped.exclude(nik_hash="")
-        .values("nik_hash")
-        .annotate(n=Count("*"), nik_key=Min("nik_hash"))
-        .filter(n__gt=1)
-        .order_by(nik_order)
-        .values_list("nik_hash", flat=True)[nik_start : nik_start + per_page + 1]
-    )
-    more = len(same_nik) > per_page
+    birth_start = (page - 1) * per_page * 4
+    shared_niks = NikKey.objects.filter(people__gt=1)
+    shared_births = BirthKey.objects.filter(people__gt=1)
+    if actor_unit_ids(actor) is None:
+        same_nik = list(
+            shared_niks.order_by("nik_hash").values_list("nik_hash", flat=True)[
+                nik_start : nik_start + per_page + 1
+            ]
+        )
+        same_birth = [
+            {"birth_date": row["birth_date"], "domicile_district": row["district"]}
+            for row in shared_births.order_by("birth_date", "district").values("birth_date", "district")[
+                birth_start : birth_start + per_page * 4 + 1
+            ]
+        ]
+    else:
+        same_nik = list(
+            scoped.filter(nik_hash__in=shared_niks.values("nik_hash"))
+            .values("nik_hash")
+            .annotate(n=Count("*"))
+            .filter(n__gt=1)
+            .order_by("nik_hash")
+            .values_list("nik_hash", flat=True)[nik_start : nik_start + per_page + 1]
+        )
+        same_birth = list(
+            scoped.filter(
+                Exists(
+                    shared_births.filter(
+                        birth_date=OuterRef("birth_date"), district=OuterRef("domicile_district_id")
+                    )
+                )
+            )
+            .values("birth_date", "domicile_district")
+            .annotate(n=Count("*"))
+            .filter(n__gt=1)
+            .order_by("birth_date", "domicile_district")
+            .values("birth_date", "domicile_district")[birth_start : birth_start + per_page * 4 + 1]
+        )
+    more = len(same_nik) > per_page or len(same_birth) > per_page * 4
     groups: dict[Any, list[Person]] = defaultdict(list)
     for person in (
         scoped.filter(nik_hash__in=same_nik[:per_page]).select_related("domicile_district").order_by("pk")
@@ -297,21 +444,17 @@ def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> Duplicat
         groups[person.nik_hash].append(person)
     for members in groups.values():
         pairs += [(members[0], other, "nik") for other in members[1:]]
-    birth_start = (page - 1) * per_page * 4
-    same_birth = list(
-        scoped.exclude(domicile_district=None)
-        .values("birth_date", "domicile_district")
-        .annotate(n=Count("*"), birth_key=Min("birth_date"), district_key=Min("domicile_district"))
-        .filter(n__gt=1)
-        .order_by(*birth_order)[birth_start : birth_start + per_page * 4 + 1]
-    )
-    more = more or len(same_birth) > per_page * 4
-    keys = Q(pk__in=[])
-    for row in same_birth[: per_page * 4]:
-        keys |= Q(birth_date=row["birth_date"], domicile_district=row["domicile_district"])
+    # The page's groups' people: those born on one of the page's dates in one of its districts (a few more
+    # than the groups hold, from the index person_duplicate_birth), kept when their pair is one of the page's.
+    # (A Q with one (date AND district) per group cost Django more to build than the query took.)
+    keys = {(row["birth_date"], row["domicile_district"]) for row in same_birth[: per_page * 4]}
     birth_groups: dict[Any, list[Person]] = defaultdict(list)
-    for person in scoped.filter(keys).select_related("domicile_district").order_by("pk"):
-        birth_groups[(person.birth_date, person.domicile_district_id)].append(person)
+    candidates = scoped.filter(
+        birth_date__in={date for date, _ in keys}, domicile_district__in={district for _, district in keys}
+    )
+    for person in candidates.select_related("domicile_district").order_by("pk"):
+        if (person.birth_date, person.domicile_district_id) in keys:
+            birth_groups[(person.birth_date, person.domicile_district_id)].append(person)
     seen = {(a.pk, b.pk) for a, b, _ in pairs}
     for members in birth_groups.values():
         for i, first in enumerate(members):
@@ -322,6 +465,34 @@ def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> Duplicat
                     pairs.append((first, second, "name"))
                     seen.add((first.pk, second.pk))
     return DuplicatePage(pairs=pairs, number=page, has_next=more)
+
+
+def duplicate_keys_differ() -> list[tuple[str, Any, int, int]]:
+    """The kept duplicate keys (`NikKey`, `BirthKey`) that disagree with the people: (kind, key, kept,
+    counted) for every key whose kept count is not the number of people (not merged away) holding it.
+    Empty when the triggers kept them right (tests; after repairs by hand)."""
+    live = Person.objects.filter(merged_into__isnull=True)
+    counted: dict[tuple[str, Any], int] = {}
+    for nik_hash, n in live.exclude(nik_hash="").values_list("nik_hash").annotate(n=Count("*")).order_by():
+        counted["nik", nik_hash] = n
+    births = live.exclude(domicile_district=None).values_list("birth_date", "domicile_district")
+    for birth_date, district, n in births.annotate(n=Count("*")).order_by():
+        counted["birth", (birth_date, district)] = n
+    kept: dict[tuple[str, Any], int] = {}
+    for nik_hash, n in NikKey.objects.exclude(people=0).values_list("nik_hash", "people"):
+        kept["nik", nik_hash] = n
+    for birth_date, district, n in BirthKey.objects.exclude(people=0).values_list(
+        "birth_date", "district", "people"
+    ):
+        kept["birth", (birth_date, district)] = n
+    return sorted(
+        (
+            (kind, key, kept.get((kind, key), 0), counted.get((kind, key), 0))
+            for kind, key in kept.keys() | counted.keys()
+            if kept.get((kind, key), 0) != counted.get((kind, key), 0)
+        ),
+        key=str,
+    )
 
 
 def duplicate_candidates(*, actor: Any, limit: int = 50) -> list[tuple[Person, Person, str]]:

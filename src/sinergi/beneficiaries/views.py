@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,13 +47,36 @@ EPISODE_FIELDS = (
 )
 
 
+class PagedById(CappedPaginator):
+    """Counts and cuts pages over a search's ids (capped count, as `CappedPaginator`), then reads the page's
+    rows with `rows(start, stop)`: one query for the rows as before, but sorted and cut on ids only."""
+
+    def __init__(self, ids: Any, per_page: int, *, rows: Callable[[int, int], Any], **kwargs: Any) -> None:
+        super().__init__(ids, per_page, **kwargs)
+        self.rows = rows
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(self.rows(bottom, top), number, self)
+
+
 @allow(*REGISTRY)
 def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_list(actor=request.user, q=q, unit=unit, status=status)
-    page = CappedPaginator(people, 25).get_page(request.GET.get("page"))
+    people = selectors.person_search(actor=request.user, q=q, unit=unit, status=status)
+    page = PagedById(
+        people,
+        25,
+        rows=lambda start, stop: selectors.person_page(
+            actor=request.user, people=people, start=start, stop=stop
+        ),
+    ).get_page(request.GET.get("page"))
     audit_read(
         actor=request.user,
         action="person.list",
@@ -281,8 +306,12 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_id: int) -> HttpResp
 def upcoming_releases(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("bulan", "3")
     months_value = int(months) if months in ("1", "2", "3") else 3
-    episodes = selectors.releases_due_list(actor=request.user, months=months_value)
-    page = CappedPaginator(episodes, 50).get_page(request.GET.get("page"))
+    episodes = selectors.releases_due_search(actor=request.user, months=months_value)
+    page = PagedById(
+        episodes,
+        50,
+        rows=lambda start, stop: selectors.releases_due_page(episodes=episodes, start=start, stop=stop),
+    ).get_page(request.GET.get("page"))
     per_unit = selectors.releases_due_per_unit(actor=request.user, months=months_value)
     groups: dict[Any, list[Any]] = {}
     for episode in page.object_list:

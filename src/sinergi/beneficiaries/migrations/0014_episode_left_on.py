@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_user_language_password_change'),
-        ('beneficiaries', '0010_trim_redundant_indexes'),
+        ('beneficiaries', '0013_scope_probe_indexes'),
     ]
 
     operations = [
