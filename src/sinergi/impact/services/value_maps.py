@@ -276,7 +276,7 @@ def outcome_remove(*, actor: Any, outcome: ValueMapOutcome, version: int) -> Non
 
 def value_map_export(*, actor: Any, value_map: ValueMap) -> dict[str, Any]:
     """The value map in the `sinergi sroi` file format (audited as an export)."""
-    data = selectors.value_map_file(value_map)
+    data = selectors.value_map_file(value_map, actor=actor)
     with transaction.atomic():
         audit_record(actor=actor, action="value_map.export", target=value_map, changes={})
     return data
@@ -347,7 +347,7 @@ def snapshot_freeze(*, actor: Any, value_map: ValueMap, label: str) -> ValueMapS
     _check_editor(actor, value_map)
     if not (label or "").strip():
         raise ApplicationError(LABEL_REQUIRED, code="invalid", detail={"label": str(LABEL_REQUIRED)})
-    numbers = selectors.value_map_numbers(value_map)
+    numbers = selectors.value_map_numbers(value_map, actor=actor)
     if numbers.result is None:
         message = str(NOTHING_TO_FREEZE % {"problems": "; ".join(str(p) for p in numbers.problems)})
         raise ApplicationError(message, code="invalid", detail={"label": message})
