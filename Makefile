@@ -43,14 +43,21 @@ soak: install
 	$(BIN)/python bench/soak.py
 
 # Each app has its own catalogue (src/sinergi/<app>/locale); the project's templates, config and formats
-# use src/sinergi/locale. Extract every catalogue, then compile them all.
+# use src/sinergi/locale. Extract every catalogue with the same options, then compile them all.
+# Catalogues are wrapped at 79 columns, as GNU gettext writes them by default (msgmerge, msgcat): a .po
+# saved by another tool (polib, an editor) would be rewrapped by the next `make messages` in someone else's
+# change, so tests/test_repository.py fails until `make messages` (or `msgcat -o F F`) has rewrapped it.
+# compilemessages skips a .mo that is not older than its .po, and a checkout can give a stale .mo the newer
+# time: touch every .po so that every .mo is compiled from its .po.
 APPS := $(sort $(notdir $(patsubst %/apps.py,%,$(wildcard src/sinergi/*/apps.py))))
+MAKEMESSAGES := makemessages -l id --no-location --no-obsolete -v 0
 messages: install
 	@for app in $(APPS); do \
 	  mkdir -p src/sinergi/$$app/locale && \
-	  (cd src/sinergi/$$app && ../../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete -v 0) || exit 1; \
+	  (cd src/sinergi/$$app && ../../../$(BIN)/sinergi $(MAKEMESSAGES)) || exit 1; \
 	done
-	cd src/sinergi && ../../$(BIN)/sinergi makemessages -l id --no-location --no-obsolete -v 0 $(foreach a,$(APPS),--ignore=$(a)/*)
+	cd src/sinergi && ../../$(BIN)/sinergi $(MAKEMESSAGES) $(foreach a,$(APPS),--ignore=$(a)/*)
+	find src/sinergi -path '*/locale/*/LC_MESSAGES/*.po' -exec touch {} +
 	cd src/sinergi && ../../$(BIN)/sinergi compilemessages -v 0
 
 lock:

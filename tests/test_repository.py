@@ -61,3 +61,21 @@ def test_no_tracked_file_points_outside_the_repository() -> None:
             if OUTSIDE.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
     assert not found, "paths outside the repository:\n" + "\n".join(found)
+
+
+CATALOGUES = sorted((ROOT / "src" / "sinergi").glob("**/locale/*/LC_MESSAGES/django.po"))
+
+
+@pytest.mark.skipif(shutil.which("msgcat") is None, reason="GNU gettext (msgcat) is not installed")
+def test_every_catalogue_is_wrapped_as_make_messages_writes_it() -> None:
+    """A .po saved by another tool (polib, an editor) is rewrapped by the next `make messages`, in whatever
+    change runs it next: catch it here instead. GNU gettext's msgcat writes a catalogue the way makemessages'
+    msgmerge does (79 columns). Each .mo is checked against its .po in tests/core/test_translations.py.
+    """
+    assert len(CATALOGUES) > 10
+    rewrapped = []
+    for po in CATALOGUES:
+        canonical = subprocess.run(["msgcat", str(po)], capture_output=True, check=True, text=True).stdout
+        if canonical != po.read_text(encoding="utf-8"):
+            rewrapped.append(str(po.relative_to(ROOT)))
+    assert not rewrapped, "Run `make messages` (it rewraps these catalogues):\n" + "\n".join(rewrapped)

@@ -6,6 +6,8 @@ import re
 import xml.dom.minidom
 from decimal import Decimal as D
 
+import pytest
+
 from sinergi.core import charts
 
 
@@ -161,18 +163,24 @@ def test_indonesian_tables_use_indonesian_number_formats() -> None:
     assert chart.rows == [["A", "1.500.000"]]
 
 
-def test_a_chart_is_drawn_once_per_input_and_language(monkeypatch) -> None:
-    from django.utils import translation
-
-    drawn: list[str] = []
+@pytest.fixture
+def drawn(monkeypatch) -> list[str]:
+    """What the charts drawn during the test (not taken from the cache) were: the cache starts empty."""
+    titles: list[str] = []
     render = charts._render
 
     def counting(*args, **kwargs):
-        drawn.append(args[1])
+        titles.append(args[1])
         return render(*args, **kwargs)
 
     monkeypatch.setattr(charts, "_render", counting)
     charts._CACHE.clear()
+    return titles
+
+
+def test_a_chart_is_drawn_once_per_input_and_language(drawn: list[str]) -> None:
+    from django.utils import translation
+
     with translation.override("en"):
         first = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
         again = charts.bar_chart(title="Kept", labels=["a", "b"], values=[D("1.5"), None])
@@ -194,3 +202,25 @@ def test_a_chart_is_drawn_once_per_input_and_language(monkeypatch) -> None:
     charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
     charts.bar_chart(title="Kept", labels=[Label("a")], values=[1])
     assert len(drawn) == 5
+
+
+def test_values_that_compare_equal_are_kept_apart(drawn: list[str]) -> None:
+    """1 == 1.0 == Decimal(1), Decimal("1.0") == Decimal("1.00"), 0.0 == -0.0 and one instant in two time
+    zones: each is its own chart, never another's kept SVG."""
+    import datetime as dt
+    import zoneinfo
+
+    instant = dt.datetime(2022, 1, 1, 12, tzinfo=dt.UTC)
+    alike = [
+        [1, 1.0, D(1), True],
+        [D("1.0"), D("1.00")],
+        [0.0, -0.0],
+        [instant, instant.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))],
+    ]
+    for values in alike:
+        assert len({charts._frozen(v) for v in values}) == len(values), values
+        assert len({hash(charts._frozen(v)) for v in values}) == len(values), values
+
+    for value in (1, 1.0, D(1), D("1.0"), D("1.00"), 1):
+        charts.bar_chart(title="Sama", labels=["a"], values=[value])
+    assert len(drawn) == 5  # only the repeated int 1 comes from the cache

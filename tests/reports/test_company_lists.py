@@ -179,3 +179,8 @@ def test_the_predicate_is_the_one_rule() -> None:
     Actor.role = Role.FACILITATOR
     assert access.may_list_people(Actor(), "participants", "sex")
     assert not access.may_see_release_dates(Actor())
+
+
+def test_a_unit_key_that_is_not_a_number_lists_nobody(crowd: dict[str, Any], world: World) -> None:
+    listing = _client(world.users[Role.KANWIL_OFFICER]).get("/laporan/daftar/participants/?by=unit&key=abc")
+    assert listing.status_code == 200 and listing.context["page"].paginator.count == 0

@@ -124,6 +124,12 @@ class CaseView:
     record_visits: bool = False
     assign: bool = False
 
+    @property
+    def release_details(self) -> bool:
+        """The kind and date of release and the closing date and reason are corrections data: for those who
+        guide the case or read its reports (never a TJSL officer or a mentor), on the page and in the API."""
+        return self.guide or self.reports
+
 
 FULL = CaseView(
     plan=True,

@@ -35,6 +35,7 @@ class CaseOut(Schema):
     released_on: dt.date | None = None
     pk_officer_id: int | None = None
     mentor_id: int | None = None
+    closed: bool = False
     closed_on: dt.date | None = None
     close_reason: str | None = None
     returned_to_custody: bool | None = None
@@ -240,14 +241,15 @@ def _case_out(case: AftercareCase, view: CaseView) -> dict[str, Any]:
         "program_id": case.enrollment.cohort.program_id if case.enrollment else None,
         "pk_officer_id": case.pk_officer_id,
         "mentor_id": case.mentor_id,
-        "closed_on": case.closed_on,
+        "closed": case.closed_on is not None,
         "version": case.version,
     }
-    # The kind and date of release, the schedule and the closing reason are corrections data.
-    if view.guide or view.reports:
+    # The kind and date of release, the schedule and the closing date and reason are corrections data.
+    if view.release_details:
         out |= {
             "release_kind": case.release_kind,
             "released_on": case.released_on,
+            "closed_on": case.closed_on,
             "close_reason": case.close_reason,
             "report_every_months": case.report_every_months,
         }

@@ -161,7 +161,9 @@ _VALUE_TYPES = (str, int, float, bool, Decimal, dt.date, dt.datetime)
 
 
 def _frozen(value: Any) -> Any:
-    """A hashable key for a chart argument, with its type (1, 1.0 and Decimal("1.0") stay apart)."""
+    """A hashable key for a chart argument: its type and repr, so that values that compare equal stay apart
+    (1, 1.0 and Decimal("1"); Decimal("1.0") and Decimal("1.00"); 0.0 and -0.0; one instant in two time
+    zones)."""
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, Mapping):
@@ -171,7 +173,7 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, TornadoBar):
         return ("bar", _frozen(value.label), _frozen(value.low), _frozen(value.high))
     if value is None or type(value) in _VALUE_TYPES:
-        return (type(value).__qualname__, value)
+        return (type(value).__qualname__, repr(value))
     # Anything else (an iterator, an object hashed by identity) could give a stale chart: not kept.
     raise TypeError(type(value).__qualname__)
 

@@ -55,6 +55,9 @@ class RunOut(Schema):
     program_id: int
     as_of: dt.date
     rule: dict[str, Any]
+    # "running" while a background job (a screening started from the web page over a large registry)
+    # freezes the run: no results yet, and the counts are 0; "done" afterwards.
+    status: str
     evaluated: int
     eligible_count: int
     results: list[ResultOut]
@@ -156,6 +159,7 @@ def _run(run: Any, actor: Any, page: PageParams) -> dict[str, Any]:
         "program_id": run.program_id,
         "as_of": run.as_of,
         "rule": run.rule,
+        "status": run.status,
         "evaluated": run.evaluated,
         "eligible_count": run.eligible_count,
         "results": [

@@ -10,6 +10,11 @@ class Pillar(models.TextChoices):
     LAW_GOVERNANCE = "hukum_tata_kelola", _("Law and governance")
 
 
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Screening in progress")
+    DONE = "done", _("Done")
+
+
 class Stage(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
     WAITLISTED = "waitlisted", _("Waiting list")

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.models import TimeStampedModel, VersionedModel
 from sinergi.partnerships.choices import ProgramType
-from sinergi.programs.choices import AssessmentKind, Mark, Pillar, SessionStatus, Stage, WithdrawalReason
+from sinergi.programs.choices import (
+    AssessmentKind,
+    Mark,
+    Pillar,
+    RunStatus,
+    SessionStatus,
+    Stage,
+    WithdrawalReason,
+)
 
 
 class Program(VersionedModel):
@@ -77,6 +85,10 @@ class ScreeningRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A run of a large registry is frozen by a background job (services.screening_run_start): the run is
+    # saved first as "running", and its results, counts and "done" commit together when the job ends.
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.DONE)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -91,8 +103,8 @@ class ScreeningResult(models.Model):
 
     # A national run writes a row per person (300,000) in one INSERT ... SELECT from the joined registry
     # rows, so the database checks no foreign key row by row (db_constraint=False) and keeps only the
-    # indexes pages use: (run, eligible) and person. Django still refuses to delete a person or an
-    # episode that a result refers to (PROTECT is enforced by the ORM).
+    # indexes pages use: (run, eligible, position) and person. Django still refuses to delete a person or
+    # an episode that a result refers to (PROTECT is enforced by the ORM).
     run = models.ForeignKey(
         ScreeningRun, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
     )
@@ -122,10 +134,14 @@ class ScreeningResult(models.Model):
     offence_category = models.CharField(max_length=150, blank=True, default="")
     risk_level = models.CharField(max_length=10, blank=True, default="")
     consent_given = models.BooleanField(null=True, blank=True)
+    # The row's place in its list (the eligible, or the others) sorted by name, then person: 1, 2, 3 ...
+    # The freeze numbers the rows and writes them in that order, so the index (run, eligible, position)
+    # only ever grows at its right edge, and a page at any depth is a range of it (no sort, no offset).
+    position = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-eligible", "full_name"]
-        indexes = [models.Index(fields=["run", "eligible"])]
+        ordering = ["-eligible", "position", "full_name"]
+        indexes = [models.Index(fields=["run", "eligible", "position"], name="programs_result_run_position")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({'ya' if self.eligible else 'tidak'})"

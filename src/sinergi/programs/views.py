@@ -26,7 +26,7 @@ from sinergi.core.uploads import detect_scan, download_name
 from sinergi.partnerships.access import READERS as AGREEMENT_READERS
 from sinergi.partnerships.selectors import agreement_get, agreement_list
 from sinergi.programs import access, domain, selectors, services
-from sinergi.programs.choices import Mark, PublicWithdrawal, Stage
+from sinergi.programs.choices import Mark, PublicWithdrawal, RunStatus, Stage
 from sinergi.programs.forms import (
     ApproveForm,
     AssessmentCorrectForm,
@@ -215,7 +215,7 @@ def screening_run(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the as-of date for the screening."))
         return redirect("programs:program_detail", pk=pk)
-    run = services.screening_run_create(actor=request.user, program=program, as_of=form.cleaned_data["as_of"])
+    run = services.screening_run_start(actor=request.user, program=program, as_of=form.cleaned_data["as_of"])
     return redirect("programs:run_detail", pk=run.pk)
 
 
@@ -223,31 +223,46 @@ RUN_PAGE_SIZE = 25
 
 
 class RunPaginator(Paginator):
-    """Pages of a run's results sorted by name; a page in the back half is read from the other end
-    (selectors.from_either_end), so the last page costs what the first does."""
+    """Pages of one list of a run (the eligible, or the others), sorted by name. For a whole-run reader
+    (`positional`, the default) a page is the range of positions the freeze numbered (selectors.by_position):
+    the last page costs what the first does. A reader limited to some units pages by offset."""
+
+    def __init__(self, *args: Any, positional: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.positional = positional
 
     def page(self, number: Any) -> Any:
+        rows = self.object_list
+        if not self.positional or not isinstance(rows, QuerySet):
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = self.object_list
-        if not isinstance(rows, QuerySet):
-            return super().page(number)
-        return Page(selectors.from_either_end(rows, self.count, bottom, top), number, self)
+        return Page(selectors.by_position(rows, bottom, top), number, self)
 
 
 @allow(*SCREENERS)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A saved run, paged: the eligible (`page`) and the others with their reasons (`tidak`), each 25 a
-    page. Reasons are worked out for the rows shown only, in the reader's language."""
+    page. Reasons are worked out for the rows shown only, in the reader's language. A run still being
+    frozen by its background job shows the job's progress instead (the page polls it)."""
     run = selectors.run_get(actor=request.user, pk=pk)
-    eligible = RunPaginator(selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE)
-    ineligible = RunPaginator(
-        selectors.run_results(actor=request.user, run=run, eligible=False), RUN_PAGE_SIZE
+    if run.status == RunStatus.RUNNING:
+        return _run_in_progress(request, run)
+    if request.headers.get("HX-Request"):  # the progress poll of a run that is done now: load the run
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    whole_run = actor_unit_ids(request.user) is None
+    eligible = RunPaginator(
+        selectors.run_results(actor=request.user, run=run, eligible=True), RUN_PAGE_SIZE, positional=whole_run
     )
-    if actor_unit_ids(request.user) is None:  # the whole run: its counts were saved with it
+    ineligible = RunPaginator(
+        selectors.run_results(actor=request.user, run=run, eligible=False),
+        RUN_PAGE_SIZE,
+        positional=whole_run,
+    )
+    if whole_run:  # the whole run: its counts were saved with it
         eligible.count = run.eligible_count
         ineligible.count = run.evaluated - run.eligible_count
     eligible_page = eligible.get_page(request.GET.get("page"))
@@ -275,6 +290,26 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approve_form": ApproveForm(initial={"decided_on": timezone.localdate()}),
         },
     )
+
+
+def _run_in_progress(request: HttpRequest, run: Any) -> HttpResponse:
+    """The page of a run its background job is still freezing: the job's state, polled every second; the
+    poll answers with a redirect to the run once it is done (HTMX follows it with a full page load)."""
+    from sinergi.jobs.services import job_can_retry, jobs_fail_stale
+
+    job = run.job
+    if job is not None and jobs_fail_stale(job_id=job.pk):
+        job.refresh_from_db()
+    context = {
+        "run": run,
+        "job": job,
+        "can_retry": job is not None and job_can_retry(actor=request.user, job=job),
+        "last_seconds": selectors.last_screening_seconds(program=run.program),
+        "district_names": _district_names(run.rule.get("districts", [])),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "programs/_run_progress.html", context)
+    return render(request, "programs/run_progress.html", context)
 
 
 @allow(*SCREENERS)

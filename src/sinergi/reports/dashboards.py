@@ -375,6 +375,18 @@ def ring_chart(figures: Sequence[Figure], *, hidden: str = charts.HIDDEN) -> cha
     )
 
 
+def independence_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """The bands as shown: for aggregate-only roles masked as one group with their total, as the program
+    page's panel shows them (`aftercare.panels.program_panel`), so that no view gives back a band another
+    hides by subtracting from the total. Others: the counts as they are."""
+    counts: dict[Hashable, int] = {key: n for key, _label, n in rows}
+    if not access.aggregates_only(actor):
+        return {str(key): n for key, n in counts.items()}
+    total = ("total",)
+    shown = masked({**counts, total: sum(counts.values())}, [Group(parts=list(counts), total=total)])
+    return {str(key): shown[key] for key in counts}
+
+
 def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
     """The independence index by band, each linked to its cases for the roles that list cases; None for
     roles that read no scores."""
@@ -384,6 +396,7 @@ def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
     listable = drilldown.may_list_index(scope.actor)
     url = reverse("reports:independence_list")
     query = scope.filters.query()
+    shown = independence_masked(scope.actor, rows)
     return [
         _figure(
             scope,
@@ -391,6 +404,7 @@ def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
             n,
             f"{url}?{urlencode(query | {'band': key})}",
             listable=listable,
+            shown=shown[key],
         )
         for key, label, n in rows
     ]

@@ -360,10 +360,11 @@ def _build(
         if rows is None:
             s.text.append(_("The independence index is not shown for your role."))
             return
+        shown = dashboards.independence_masked(actor, rows)
         s.tables.append(
             Table(
                 [_("Independence index, latest score"), _("People")],
-                [[label, cell(n)] for _key, label, n in rows],
+                [[label, shown[key]] for key, label, _n in rows],
             )
         )
         # Only TJSL officers' aftercare scope turns on consent (the others' follow their region or unit).

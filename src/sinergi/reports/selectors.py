@@ -319,7 +319,7 @@ def reached_queryset(scope: Scope, breakdown: str, key: str) -> QuerySet[Enrollm
     if breakdown == "district":
         return people.filter(person__domicile_district_id=key or None)
     if breakdown == "unit":
-        return people.filter(cohort__unit_id=int(key))
+        return people.filter(cohort__unit_id=int(key)) if key.isdigit() and len(key) <= 12 else people.none()
     if breakdown == "sex":
         return people.filter(person__sex=key)
     if breakdown == "age":

@@ -68,6 +68,8 @@ from sinergi.programs.services.screening import (
     candidates_approve,
     run_read_record,
     screening_run_create,
+    screening_run_fill,
+    screening_run_start,
 )
 from sinergi.programs.services.sessions import (
     AttendanceOutcome,
@@ -139,6 +141,8 @@ __all__ = [
     "release_enrollments_close",
     "run_read_record",
     "screening_run_create",
+    "screening_run_fill",
+    "screening_run_start",
     "session_cancel",
     "session_reschedule",
     "sessions_generate",

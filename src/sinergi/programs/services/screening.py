@@ -8,10 +8,12 @@ from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Field, QuerySet
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record
 from sinergi.programs import access, domain, selectors
+from sinergi.programs.choices import RunStatus
 from sinergi.programs.models import (
     CandidateApproval,
     Program,
@@ -25,46 +27,138 @@ from sinergi.programs.services._common import (
     forbidden,
 )
 
+SCREENING_JOB_TITLE = gettext_lazy("Screening for %(program)s as of %(on)s")
+
 # --- Screening ---------------------------------------------------------------------------------------
 
 
 def screening_run_create(*, actor: Any, program: Program, as_of: dt.date) -> ScreeningRun:
-    """Evaluate the program's rule over the registry in the actor's scope and freeze the results. Refuses
-    (403) a role that may not screen.
+    """Evaluate the program's rule over the registry in the actor's scope and freeze the results, here and
+    now. Refuses (403) a role that may not screen.
 
     The database does the work: one INSERT ... SELECT decides eligibility with the rule's SQL condition
-    and copies each person's snapshot and the facts the rule read into the run. Reasons are worked out
-    from those frozen facts when a page shows them (selectors.with_reasons), in the reader's language.
+    and copies each person's snapshot and the facts the rule read into the run, numbered by name in each
+    list. Reasons are worked out from those frozen facts when a page shows them (selectors.with_reasons),
+    in the reader's language.
     """
-    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
-        raise forbidden(SCREEN_NOT_ALLOWED)
-    rule = domain.parse_rule(program.rule)
-    rows = selectors.screening_rows(actor=actor, rule=rule, as_of=as_of).order_by()
+    _may_screen(actor)
+    domain.parse_rule(program.rule)
     with transaction.atomic():
-        run = ScreeningRun.objects.create(
-            program=program,
-            rule=program.rule,
-            as_of=as_of,
-            evaluated=0,
-            eligible_count=0,
-            created_by=actor if isinstance(actor, User) else None,
-        )
-        run.evaluated = _freeze(run, rows)
-        run.eligible_count = ScreeningResult.objects.filter(run=run, eligible=True).count()
-        ScreeningRun.objects.filter(pk=run.pk).update(
-            evaluated=run.evaluated, eligible_count=run.eligible_count
-        )
-        audit_record(
-            actor=actor,
-            action="program.screen",
-            target=program,
-            changes={"as_of": str(as_of), "evaluated": run.evaluated, "eligible": run.eligible_count},
-        )
+        run = _new_run(actor=actor, program=program, as_of=as_of, status=RunStatus.DONE)
+        _fill(run, actor=actor, units=selectors.ACTOR_SCOPE)
     return run
 
 
+# A screening of more people than this (an estimate: the custody episodes at the screener's units) is
+# frozen by a background job, so the request returns at once and the run's page shows it filling; a
+# smaller one (a unit's registry) is frozen inside the request.
+INLINE_LIMIT = 20_000
+
+
+def screening_population_estimate(*, actor: Any) -> int:
+    """At most how many people a screening by the actor would freeze (their units' custody episodes;
+    every person has one or more), counted up to INLINE_LIMIT + 1 only: one count that stops early."""
+    from sinergi.accounts.selectors import actor_unit_ids
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    episodes = CustodyEpisode.objects.all()
+    units = actor_unit_ids(actor)
+    if units is not None:
+        episodes = episodes.filter(unit_id__in=units)
+    return episodes.order_by().values("pk")[: INLINE_LIMIT + 1].count()
+
+
+def screening_run_start(*, actor: Any, program: Program, as_of: dt.date) -> ScreeningRun:
+    """Screen in the request when the population is small (screening_run_create); otherwise save the run as
+    "running" and freeze it in a background job (screening_run_fill), whose progress the run's page shows.
+    The job screens the units the actor may see now (saved with the job), whoever runs it."""
+    _may_screen(actor)
+    domain.parse_rule(program.rule)
+    if screening_population_estimate(actor=actor) <= INLINE_LIMIT:
+        return screening_run_create(actor=actor, program=program, as_of=as_of)
+    from sinergi.accounts.selectors import actor_unit_ids
+    from sinergi.jobs.services import job_start
+    from sinergi.programs.tasks import screening_run_task
+
+    units = actor_unit_ids(actor)
+    with transaction.atomic():
+        run = _new_run(actor=actor, program=program, as_of=as_of, status=RunStatus.RUNNING)
+        job = job_start(
+            actor=actor,
+            kind="program.screen",
+            title=str(SCREENING_JOB_TITLE % {"program": program.name, "on": as_of.isoformat()}),
+            task=screening_run_task,
+            params={"run": run.pk, "units": None if units is None else sorted(units)},
+        )
+        ScreeningRun.objects.filter(pk=run.pk).update(job=job)
+        run.job = job
+    return run
+
+
+def screening_run_fill(*, run_id: int, units: list[int] | None) -> dict[str, Any]:
+    """The work of a background screening: freeze the run's results, counts and "done" in one transaction
+    (nothing half-saved if it fails; a retry starts again). A run that is done already is left as it is,
+    so a job delivered twice freezes it once."""
+    with transaction.atomic():
+        run = (
+            ScreeningRun.objects.select_for_update(of=("self",))
+            .select_related("program", "created_by")
+            .get(pk=run_id)
+        )
+        if run.status == RunStatus.DONE:
+            return {"run": run.pk, "evaluated": run.evaluated, "eligible": run.eligible_count}
+        _fill(run, actor=run.created_by, units=units)
+    return {"run": run.pk, "evaluated": run.evaluated, "eligible": run.eligible_count}
+
+
+def _may_screen(actor: Any) -> None:
+    if actor is not None and getattr(actor, "role", None) not in access.SCREENERS:
+        raise forbidden(SCREEN_NOT_ALLOWED)
+
+
+def _new_run(*, actor: Any, program: Program, as_of: dt.date, status: str) -> ScreeningRun:
+    return ScreeningRun.objects.create(
+        program=program,
+        rule=program.rule,
+        as_of=as_of,
+        evaluated=0,
+        eligible_count=0,
+        status=status,
+        created_by=actor if isinstance(actor, User) else None,
+    )
+
+
+def _fill(run: ScreeningRun, *, actor: Any, units: Any) -> None:
+    """Freeze the population into the run (inside the caller's transaction), save its counts, mark it done
+    and record the screening in the audit trail."""
+    rule = domain.parse_rule(run.rule)
+    rows = selectors.screening_rows(actor=actor, rule=rule, as_of=run.as_of, units=units)
+    run.evaluated = _freeze(run, rows)
+    run.eligible_count = ScreeningResult.objects.filter(run=run, eligible=True).count()
+    run.status = RunStatus.DONE
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        evaluated=run.evaluated, eligible_count=run.eligible_count, status=run.status
+    )
+    audit_record(
+        actor=actor,
+        action="program.screen",
+        target=run.program,
+        changes={"as_of": str(run.as_of), "evaluated": run.evaluated, "eligible": run.eligible_count},
+    )
+
+
+FROZEN_STAGE = "programs_screening_frozen"
+
+
 def _freeze(run: ScreeningRun, rows: QuerySet[Any]) -> int:
-    """INSERT ... SELECT the rows of selectors.screening_rows into the run; the number of rows written."""
+    """Write the rows of selectors.screening_rows into the run, in their order (eligible, then position);
+    the number of rows written.
+
+    On PostgreSQL the rows are selected, numbered and sorted into a temporary table first: CREATE TABLE
+    AS may run its query on parallel workers, an INSERT ... SELECT may not (on a national run that halves
+    the selection). The temporary table is written in the query's order and read back in it, so the
+    index (run, eligible, position) is only ever appended to; it is dropped at commit.
+    """
     quote = connection.ops.quote_name
     meta = ScreeningResult._meta
     columns = ", ".join(
@@ -72,17 +166,29 @@ def _freeze(run: ScreeningRun, rows: QuerySet[Any]) -> int:
         for name in ("run", "reasons", *selectors.FROZEN_COLUMNS)
     )
     select, params = rows.query.sql_with_params()
-    no_reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    table = quote(meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Compiling the plan just in time costs more than the query saves at this size.
-            cursor.execute("SET LOCAL jit = off")
+        if connection.vendor != "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+                f"SELECT %s, %s, frozen.* FROM ({select}) frozen",
+                (run.pk, "[]", *params),
+            )
+            return int(cursor.rowcount)
+        # Compiling the plan just in time costs more than the query saves at this size; the sort by name
+        # of a national run (about 60 MB) is done in memory rather than in files.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(f"DROP TABLE IF EXISTS {FROZEN_STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {FROZEN_STAGE} ON COMMIT DROP AS {select}", params)
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
-            f"SELECT %s, {no_reasons}, frozen.* FROM ({select}) frozen",
-            (run.pk, "[]", *params),
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 (names from the model)
+            f"SELECT %s, CAST(%s AS jsonb), frozen.* FROM {FROZEN_STAGE} frozen",
+            (run.pk, "[]"),
         )
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+        cursor.execute(f"DROP TABLE {FROZEN_STAGE}")
+        return written
 
 
 def run_read_record(
