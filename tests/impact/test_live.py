@@ -89,8 +89,14 @@ def test_deadweight_from_the_comparison_group(world, live_map) -> None:
             actor=None, outcome=outcome, version=outcome.version + 1, as_of=AS_OF
         )
     outcome.refresh_from_db()
+    # 5 comparison people, 2 of whom did not re-offend: too few for a TJSL officer to read their rate.
+    with pytest.raises(ApplicationError) as refused:
+        services.outcome_deadweight_from_comparison(
+            actor=world.users[Role.CSR_OFFICER], outcome=outcome, version=outcome.version, as_of=AS_OF
+        )
+    assert "deadweight" in refused.value.detail
     services.outcome_deadweight_from_comparison(
-        actor=world.users[Role.CSR_OFFICER], outcome=outcome, version=outcome.version, as_of=AS_OF
+        actor=world.users[Role.KANWIL_OFFICER], outcome=outcome, version=outcome.version, as_of=AS_OF
     )
     outcome.refresh_from_db()
     # The comparison group re-offended at 13/24 (reweighted), so 11/24 did not: 0.458333… → 0.45833.

@@ -366,7 +366,7 @@ def test_the_api_suppresses_small_groups_for_tjsl_but_not_for_the_kanwil(world, 
 
     from tests.impact.test_views_api import api
 
-    url = f"/api/v1/impact/programs/{registry['program'].pk}/recidivism?window=24&as_of=2024-03-01"
+    url = f"/api/v1/impact/programs/{registry['program'].pk}/recidivism?window=24&as_of=2024-03-31"
     tjsl = Client().get(url, headers=api(world.users[Role.CSR_OFFICER])).json()
     assert tjsl["participants"] == {
         "n": None,
@@ -398,10 +398,19 @@ def test_a_re_offended_count_under_5_is_hidden_from_tjsl_and_monitors_in_a_large
     programs = Program.objects.filter(pk=registry["program"].pk)
     result = selectors.recidivism(programs=programs, months=24, as_of=AS_OF)
     assert (result.participants.n, result.participants.reoffended) == (5, 1)
+    # p5 still waits then: n, waiting and their total hide each other, so all of it is hidden.
+    assert result.participants.waiting == 1
+    for role in (Role.CSR_OFFICER, Role.MONITOR):
+        figures = selectors.recidivism_figures(actor=world.users[role], result=result)
+        assert figures.participants.suppressed and figures.participants.n is None
+        assert figures.waiting == "<5" and figures.difference is None
+    # Once p5's window closed nobody waits: n (6) is shown, the one re-offence is not.
+    result = selectors.recidivism(programs=programs, months=24, as_of=dt.date(2025, 6, 30))
+    assert (result.participants.n, result.participants.reoffended, result.participants.waiting) == (6, 1, 0)
     for role in (Role.CSR_OFFICER, Role.MONITOR):
         figures = selectors.recidivism_figures(actor=world.users[role], result=result)
         p, c = figures.participants, figures.comparison
-        assert (p.n, p.reoffended, p.rate, p.interval, p.reoffended_mark) == (5, None, None, None, "<5")
+        assert (p.n, p.reoffended, p.rate, p.interval, p.reoffended_mark) == (6, None, None, None, "<5")
         assert (c.n, c.reoffended, c.rate, c.reoffended_mark) == (5, None, None, "<5")  # 3 of 5
         assert figures.difference is None and figures.difference_interval is None
     officer = selectors.recidivism_figures(actor=world.users[Role.KANWIL_OFFICER], result=result)

@@ -8,9 +8,12 @@ MIN_CELL as "<5". Unit officers, Bapas officers and facilitators see no finance.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.impact.domain import MIN_CELL, too_small
@@ -99,3 +102,27 @@ def cell(actor: Any, count: int | None) -> int | str | None:
     if aggregates_only(actor) and too_small(count):
         return f"<{MIN_CELL}"
     return count
+
+
+AS_OF_IN_FUTURE = gettext_lazy(
+    "The as-of date %(value)s is later than today (%(today)s). Choose today or an earlier date."
+)
+AS_OF_NOT_QUARTER_END = gettext_lazy(
+    "For your role the as-of date must be today or the last day of a quarter (31 March, 30 June, "
+    "30 September or 31 December), not %(value)s. Choose one of those dates."
+)
+#: (month, day) of the quarters' last days: the as-of dates aggregate-only roles may choose besides today.
+QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+
+
+def as_of_problems(actor: Any, as_of: dt.date, *, today: dt.date) -> list[str]:
+    """What is wrong with an as-of date someone asks a figure for. Nobody gets a future date: a planned
+    release date would count as a release and tell when someone still in custody is due out. Roles that
+    see aggregates only get today or a quarter's last day, so that figures of one day and the next cannot
+    be subtracted to follow one person (a window closing, a release)."""
+    shown = {"value": date_format(as_of, "j F Y"), "today": date_format(today, "j F Y")}
+    if as_of > today:
+        return [str(AS_OF_IN_FUTURE % shown)]
+    if aggregates_only(actor) and as_of != today and (as_of.month, as_of.day) not in QUARTER_ENDS:
+        return [str(AS_OF_NOT_QUARTER_END % shown)]
+    return []

@@ -17,7 +17,7 @@ from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
 from sinergi.core.api import PageParams, page_of
 from sinergi.core.errors import ApplicationError
-from sinergi.impact import domain, selectors, services
+from sinergi.impact import access, domain, selectors, services
 from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
 from sinergi.programs.models import Program
 
@@ -273,7 +273,7 @@ def value_map_sroi(request: HttpRequest, map_id: int, query: Query[StepQuery]) -
     value_map = selectors.value_map_get(actor=request.user, pk=map_id)
     if not Decimal(0) < query.step < Decimal(1):
         raise ApplicationError(domain.STEP_RANGE, code="invalid", detail={"step": str(domain.STEP_RANGE)})
-    numbers = selectors.value_map_numbers(value_map, step=query.step)
+    numbers = selectors.value_map_numbers(value_map, step=query.step, actor=request.user)
     result = numbers.result
     return {
         "inputs": numbers.inputs,
@@ -404,7 +404,11 @@ def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> 
     problems = domain.window_problems(query.window)
     if problems:
         raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})
-    as_of = query.as_of or timezone.localdate()
+    today = timezone.localdate()
+    as_of = query.as_of or today
+    problems = access.as_of_problems(request.user, as_of, today=today)
+    if problems:
+        raise ApplicationError(problems[0], code="invalid", detail={"as_of": problems[0]})
     result = selectors.recidivism(programs=programs, months=query.window, as_of=as_of)
     figures = selectors.recidivism_figures(actor=request.user, result=result)
     interval = figures.difference_interval

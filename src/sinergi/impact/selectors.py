@@ -416,10 +416,17 @@ class ValueMapNumbers:
 
 
 def value_map_numbers(
-    value_map: ValueMap, *, step: Decimal = domain.DEFAULT_STEP, as_of: dt.date | None = None
+    value_map: ValueMap,
+    *,
+    step: Decimal = domain.DEFAULT_STEP,
+    as_of: dt.date | None = None,
+    actor: Any = None,
 ) -> ValueMapNumbers:
+    """The numbers of a value map as `actor` may see them (`live_quantities`): for a TJSL officer, a live
+    figure withheld as too small leaves the hand-entered quantity in the numbers, so no value, present
+    value or ratio gives it back."""
     inputs = value_map_inputs(value_map)
-    live = live_quantities(value_map, as_of=as_of)
+    live = live_quantities(value_map, as_of=as_of, actor=actor)
     model = value_map_domain(value_map, inputs=inputs["total"], live=live)
     problems = domain.value_map_problems(domain.value_map_to_dict(model))
     if problems:
@@ -434,14 +441,19 @@ def value_map_numbers(
 
 
 def value_map_file(
-    value_map: ValueMap, *, live: dict[int, LiveQuantity] | None = None, as_of: dt.date | None = None
+    value_map: ValueMap,
+    *,
+    live: dict[int, LiveQuantity] | None = None,
+    as_of: dt.date | None = None,
+    actor: Any = None,
 ) -> dict[str, Any]:
     """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys. A bound
-    outcome carries its live quantity as it stands, with where it came from (what a snapshot freezes)."""
+    outcome carries its live quantity as it stands, with where it came from (what a snapshot freezes), as
+    `actor` may see it: a live figure withheld from them keeps the hand-entered quantity and its source."""
     inputs = value_map_inputs(value_map)["total"]
     outcomes = list(value_map.outcomes.all())
     if live is None:
-        live = live_quantities(value_map, as_of=as_of)
+        live = live_quantities(value_map, as_of=as_of, actor=actor)
     data = domain.value_map_to_dict(
         value_map_domain(value_map, inputs=inputs, live=live),
         title=value_map.title,
@@ -480,6 +492,10 @@ LIVE_NO_REOFFENCE = gettext_lazy(
     "%(n)s of %(total)s participants released from %(start)s did not re-offend within 24 months "
     "(live, as of %(date)s; %(waiting)s more still within their window)."
 )
+LIVE_WITHHELD = gettext_lazy(
+    "Not shown: the live figure counts too few people to report (under 5, or it would reveal a count "
+    "under 5), so the quantity entered by hand is used (live, as of %(date)s)."
+)
 
 
 @dataclass(frozen=True)
@@ -490,23 +506,43 @@ class LiveQuantity:
     quantity: Decimal | None
     as_of: dt.date
     note: str
+    #: Too few people for the viewer (an aggregate-only role): no count shown, the hand-entered quantity used.
+    withheld: bool = False
 
 
 def follow_up_count(
-    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+    *,
+    programs: QuerySet[Program],
+    binding: str,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    consented_only: bool = False,
 ) -> int | None:
     """Participants in work or business at 6 or 12 months, or with income at or above the UMK, from
     aftercare follow-ups. None ("not available") while aftercare has no follow-ups.
 
     Counted: distinct participants of the programs released in [start, end] whose 6- or 12-month follow-up
     (done by the as-of date, the person contacted) found them employed or self-employed; for the UMK, whose
-    latest independence score by the as-of date had income at or above the regency's UMK."""
+    latest independence score by the as-of date had income at or above the regency's UMK.
+
+    `consented_only` (for TJSL officers): only people with an active consent to share their data with the
+    company partner, the rule by which aftercare shows TJSL officers a case (aftercare.selectors._scope)."""
     follow_up = _aftercare("FollowUp")
     if follow_up is None:
         return None
     participants = Enrollment.objects.filter(
         cohort__program__in=programs, stage__in=PARTICIPANT_STAGES
     ).values("person_id")
+    if consented_only:
+        from sinergi.beneficiaries.choices import ConsentPurpose
+        from sinergi.beneficiaries.models import Consent
+
+        participants = participants.filter(
+            person_id__in=Consent.objects.filter(
+                purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
+            ).values("person_id")
+        )
     cases = {
         "case__person_id__in": participants,
         "case__released_on__gte": start,
@@ -544,13 +580,33 @@ def follow_up_count(
     )
 
 
+def live_hidden(*counts: int | None) -> bool:
+    """Whether a live figure is withheld from an aggregate-only viewer: any of its counts is 1 to 4. The
+    counts are the figure and its complements (for no re-offence: re-offended, not, their total and those
+    still waiting), so one hides the others and none is given back by subtraction (core.suppression)."""
+    return any(domain.too_small(count) for count in counts)
+
+
 def live_quantity(
-    *, programs: QuerySet[Program], binding: str, start: dt.date, end: dt.date, as_of: dt.date
+    *,
+    programs: QuerySet[Program],
+    binding: str,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    actor: Any = None,
 ) -> LiveQuantity:
-    """One live indicator over some programs and a period, as of a day."""
+    """One live indicator over some programs and a period, as of a day, as `actor` may see it.
+
+    For roles that see aggregates only (TJSL officers), a figure with a count of 1 to 4 people, or whose
+    note would give one back by subtraction, is withheld: no quantity (the hand-entered one is used) and a
+    note with no count. Aftercare's follow-ups count for TJSL officers only for people who agreed to share
+    their data with the company partner."""
     from django.utils.formats import date_format
 
     shown = date_format(as_of, "j F Y")
+    hide = access.aggregates_only(actor)
+    withheld = LiveQuantity(binding, None, as_of, str(LIVE_WITHHELD % {"date": shown}), withheld=True)
     if binding == LiveIndicator.COMPLETED:
         n = (
             Enrollment.objects.filter(cohort__program__in=programs, stage=Stage.COMPLETED)
@@ -562,6 +618,8 @@ def live_quantity(
             .distinct()
             .count()
         )
+        if hide and live_hidden(n):
+            return withheld
         return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_COMPLETED % {"n": n, "date": shown}))
     if binding == LiveIndicator.CERTIFIED:
         n = (
@@ -573,11 +631,15 @@ def live_quantity(
             .distinct()
             .count()
         )
+        if hide and live_hidden(n):
+            return withheld
         return LiveQuantity(binding, Decimal(n), as_of, str(LIVE_CERTIFIED % {"n": n, "date": shown}))
     if binding == LiveIndicator.NO_REOFFENCE_24M:
         result = recidivism(programs=programs, months=24, as_of=as_of, start=start, end=end)
         p = result.participants
         n = p.n - p.reoffended
+        if hide and live_hidden(n, p.reoffended, p.n, p.waiting, p.n + p.waiting):
+            return withheld
         note = LIVE_NO_REOFFENCE % {
             "n": n,
             "total": p.n,
@@ -586,14 +648,26 @@ def live_quantity(
             "waiting": p.waiting,
         }
         return LiveQuantity(binding, Decimal(n), as_of, str(note))
-    count = follow_up_count(programs=programs, binding=binding, start=start, end=end, as_of=as_of)
+    count = follow_up_count(
+        programs=programs,
+        binding=binding,
+        start=start,
+        end=end,
+        as_of=as_of,
+        consented_only=getattr(actor, "role", None) == Role.CSR_OFFICER,
+    )
     if count is None:
         return LiveQuantity(binding, None, as_of, str(FOLLOW_UPS_MISSING))
+    if hide and live_hidden(count):
+        return withheld
     return LiveQuantity(binding, Decimal(count), as_of, "")
 
 
-def live_quantities(value_map: ValueMap, *, as_of: dt.date | None = None) -> dict[int, LiveQuantity]:
-    """The live quantity of every bound outcome of a value map, by outcome id (each indicator once)."""
+def live_quantities(
+    value_map: ValueMap, *, as_of: dt.date | None = None, actor: Any = None
+) -> dict[int, LiveQuantity]:
+    """The live quantity of every bound outcome of a value map, by outcome id (each indicator once), as
+    `actor` may see it (`live_quantity`; `actor=None`: the system, every figure)."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -610,6 +684,7 @@ def live_quantities(value_map: ValueMap, *, as_of: dt.date | None = None) -> dic
                 start=value_map.period_start,
                 end=value_map.period_end,
                 as_of=as_of,
+                actor=actor,
             )
     return {pk: values[binding] for pk, binding in bound}
 
@@ -1186,6 +1261,13 @@ def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> Recidi
     hide = access.aggregates_only(actor)
     p, c = result.participants, result.comparison
     participants = _group_figure(hide=hide, n=p.n, reoffended=p.reoffended, rate=p.rate, interval=p.interval)
+    waiting = access.cell(actor, p.waiting)
+    if hide and (domain.too_small(p.waiting) or domain.too_small(p.n + p.waiting)):
+        # n, those waiting and their total (every participant released in the period, which a later as-of
+        # date shows as n) hide each other: the participants' figure goes with a small waiting count.
+        participants = GroupFigure(n=None, reoffended=None, rate=None, interval=None, suppressed=True)
+    if hide and participants.suppressed and p.waiting and not domain.too_small(p.waiting):
+        waiting = "×"
     comparison = _group_figure(
         hide=hide, n=c.comparison_n, reoffended=c.reoffended, rate=c.rate, interval=c.interval
     )
@@ -1196,7 +1278,7 @@ def recidivism_figures(*, actor: Any, result: domain.RecidivismResult) -> Recidi
         result=result,
         participants=participants,
         comparison=comparison,
-        waiting=access.cell(actor, p.waiting),
+        waiting=waiting,
         unmatched=access.cell(actor, c.unmatched_participants),
         comparison_waiting=access.cell(actor, result.comparison_waiting),
         difference=None if diff_hidden else result.difference,

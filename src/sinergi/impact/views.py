@@ -414,8 +414,8 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form=form, title=_("New value map"), back=back, program=program)
 
 
-def _numbers_context(value_map: Any, step: Any) -> dict[str, Any]:
-    numbers = selectors.value_map_numbers(value_map, step=step)
+def _numbers_context(value_map: Any, step: Any, actor: Any) -> dict[str, Any]:
+    numbers = selectors.value_map_numbers(value_map, step=step, actor=actor)
     step_percent = int(step * 100)
     return {
         "numbers": numbers,
@@ -445,7 +445,7 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, value_map.program.agreement if value_map.program else value_map.agreement
             ),
         }
-        | _numbers_context(value_map, step),
+        | _numbers_context(value_map, step, request.user),
     )
 
 

@@ -448,7 +448,7 @@ def _build(
         ).order_by("title", "pk")
         found = False
         for value_map in maps:
-            numbers = impact_selectors.value_map_numbers(value_map)
+            numbers = impact_selectors.value_map_numbers(value_map, actor=actor)
             if numbers.result is None:
                 s.text.append(
                     _("%(title)s: not computable yet (the value map is incomplete).")

@@ -208,6 +208,10 @@ NO_COMPARISON_YET = gettext_lazy(
     "There is no comparison group yet: no participant released in the period has a match among the "
     "non-participants whose 24-month window has closed."
 )
+COMPARISON_TOO_SMALL = gettext_lazy(
+    "The comparison group is too small to report its rate to you (under 5 people, or under 5 who did or "
+    "did not re-offend). Enter the deadweight by hand instead."
+)
 DEADWEIGHT_FROM_COMPARISON = gettext_lazy(
     "Comparison group: %(rate)s did not re-offend within 24 months (reweighted to the participants' mix; "
     "%(n)s matched non-participants released from the same units from %(start)s, as of %(date)s)."
@@ -240,6 +244,12 @@ def outcome_deadweight_from_comparison(
     if result.comparison.rate is None:
         raise ApplicationError(
             NO_COMPARISON_YET, code="invalid", detail={"deadweight": str(NO_COMPARISON_YET)}
+        )
+    comparison = selectors.recidivism_figures(actor=actor, result=result).comparison
+    if comparison.suppressed or comparison.reoffended_mark:
+        # An aggregate-only editor (TJSL) would read the rate of a few non-participants in the deadweight.
+        raise ApplicationError(
+            COMPARISON_TOO_SMALL, code="invalid", detail={"deadweight": str(COMPARISON_TOO_SMALL)}
         )
     share = (Decimal(1) - result.comparison.rate).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
     percent = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -276,7 +286,7 @@ def outcome_remove(*, actor: Any, outcome: ValueMapOutcome, version: int) -> Non
 
 def value_map_export(*, actor: Any, value_map: ValueMap) -> dict[str, Any]:
     """The value map in the `sinergi sroi` file format (audited as an export)."""
-    data = selectors.value_map_file(value_map)
+    data = selectors.value_map_file(value_map, actor=actor)
     with transaction.atomic():
         audit_record(actor=actor, action="value_map.export", target=value_map, changes={})
     return data
@@ -347,7 +357,7 @@ def snapshot_freeze(*, actor: Any, value_map: ValueMap, label: str) -> ValueMapS
     _check_editor(actor, value_map)
     if not (label or "").strip():
         raise ApplicationError(LABEL_REQUIRED, code="invalid", detail={"label": str(LABEL_REQUIRED)})
-    numbers = selectors.value_map_numbers(value_map)
+    numbers = selectors.value_map_numbers(value_map, actor=actor)
     if numbers.result is None:
         message = str(NOTHING_TO_FREEZE % {"problems": "; ".join(str(p) for p in numbers.problems)})
         raise ApplicationError(message, code="invalid", detail={"label": message})
