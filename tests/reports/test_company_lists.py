@@ -79,6 +79,7 @@ def test_a_tjsl_officer_lists_the_participants_of_their_programs_without_release
         "/laporan/daftar/participants/?by=sex&key=L",
         "/laporan/daftar/participants/?by=age&key=25-34",
         "/laporan/daftar/participants/?by=district&key=16.71.14",
+        "/laporan/daftar/participants/?by=ring&key=16.71.14",
         "/laporan/daftar/released/",
         "/laporan/daftar/releases_soon/",
         "/laporan/daftar/followed_up/",
@@ -171,7 +172,8 @@ def test_the_predicate_is_the_one_rule() -> None:
     class Actor:
         role = CSR
 
-    assert access.may_list_people(Actor(), "participants", "ring")
+    assert access.may_list_people(Actor(), "participants", "ring", "outside")
+    assert not access.may_list_people(Actor(), "participants", "ring", "16.71.14")
     assert not access.may_list_people(Actor(), "participants", "sex")
     assert not access.may_list_people(Actor(), "in_work")
     Actor.role = Role.MONITOR
@@ -184,3 +186,18 @@ def test_the_predicate_is_the_one_rule() -> None:
 def test_a_unit_key_that_is_not_a_number_lists_nobody(crowd: dict[str, Any], world: World) -> None:
     listing = _client(world.users[Role.KANWIL_OFFICER]).get("/laporan/daftar/participants/?by=unit&key=abc")
     assert listing.status_code == 200 and listing.context["page"].paginator.count == 0
+
+
+def test_the_ring_area_keys_are_the_ring_tables() -> None:
+    from sinergi.reports import ring
+
+    assert access.RING_AREA_KEYS == ring.KEYS
+
+
+@pytest.mark.parametrize("key", ["²", "١٢", "9" * 13])
+def test_a_unit_key_of_other_digits_lists_nobody(crowd: dict[str, Any], world: World, key: str) -> None:
+    listing = _client(world.users[Role.KANWIL_OFFICER]).get(
+        "/laporan/daftar/participants/", {"by": "unit", "key": key}
+    )
+    assert listing.status_code == 200 and listing.context["page"].paginator.count == 0
+    assert _client(world.users[Role.ADMIN]).get("/", {"window": key}).status_code == 200

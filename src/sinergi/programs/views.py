@@ -106,7 +106,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @allow(*PLANNERS)
 def program_create(request: HttpRequest) -> HttpResponse:
     agreement_id = request.GET.get("agreement") or request.POST.get("agreement") or ""
-    if not agreement_id.isdigit():
+    if not (agreement_id.isascii() and agreement_id.isdigit()):
         messages.info(request, _("Open the agreement the program belongs to, then choose “Add program”."))
         return redirect("partnerships:agreement_list")
     agreement = agreement_get(actor=request.user, pk=int(agreement_id))
@@ -317,7 +317,7 @@ def _run_in_progress(request: HttpRequest, run: Any) -> HttpResponse:
 def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(actor=request.user, pk=pk)
     form = ApproveForm(request.POST)
-    ids = [int(v) for v in request.POST.getlist("result") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("result") if v.isascii() and v.isdigit() and len(v) <= 18]
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick the candidates and fill in the TPP decision date and reference."))
         return redirect("programs:run_detail", pk=pk)
@@ -331,7 +331,7 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*COHORT_EDITORS)
 def cohort_create(request: HttpRequest) -> HttpResponse:
     program_id = request.GET.get("program") or request.POST.get("program") or ""
-    if not program_id.isdigit():
+    if not (program_id.isascii() and program_id.isdigit()):
         raise Http404
     program = selectors.program_get(actor=request.user, pk=int(program_id))
     form = CohortForm(

@@ -39,6 +39,7 @@ PERSON_LIST_ROLES = (
 # What an aggregate-only role may list person by person (see the module notes).
 COMPANY_LIST_METRICS = ("participants", "enrolled", "completed", "certified")
 COMPANY_LIST_BREAKDOWNS = ("", "unit", "ring")
+RING_AREA_KEYS = ("in_ring", "outside", "unknown", "none")  # reports.ring.KEYS (ring imports this module)
 REGISTRY_EXPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 IDENTITY_ROLES = REGISTRY_EXPORT_ROLES
 RELEASE_DATE_ROLES = REGISTRY_EXPORT_ROLES
@@ -64,13 +65,17 @@ def hidden(actor: Any, count: int | None) -> bool:
     return cell(actor, count) != count
 
 
-def may_list_people(actor: Any, metric: str = "participants", by: str = "") -> bool:
-    """Whether the actor may open the people behind a number (`metric`, broken down `by`)."""
+def may_list_people(actor: Any, metric: str = "participants", by: str = "", key: str = "") -> bool:
+    """Whether the actor may open the people behind a number (`metric`, broken down `by`, cell `key`).
+    Aggregate-only roles: the ring table's area rows only (`ring.KEYS`), not its district rows, which
+    their dashboard does not show (a ring-district key is a domicile district)."""
     if actor is None:
         return True
     if role_of(actor) not in PERSON_LIST_ROLES:
         return False
     if aggregates_only(actor):
+        if by == "ring" and key not in RING_AREA_KEYS:
+            return False
         return metric in COMPANY_LIST_METRICS and by in COMPANY_LIST_BREAKDOWNS
     return True
 

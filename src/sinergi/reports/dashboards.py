@@ -340,7 +340,6 @@ def ring_figures(
 ) -> list[Figure]:
     """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
     only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
-    listable = selectors.may_list(scope.actor, "participants", "ring")
     return [
         replace(
             _figure(
@@ -348,7 +347,7 @@ def ring_figures(
                 label,
                 n,
                 _list_url(scope, "participants", by="ring", key=key),
-                listable=listable,
+                listable=selectors.may_list(scope.actor, "participants", "ring", key),
                 shown=shown[key],
             ),
             key=key,

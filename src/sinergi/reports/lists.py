@@ -65,7 +65,7 @@ class Kind:
 def _id(params: Any, name: str) -> int:
     """A required object id parameter; 404 when missing or not a number (as the page's URL would)."""
     value = str(params.get(name) or "")
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise Http404()
     return int(value)
 
@@ -87,7 +87,9 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
     officer, whose dashboard only counts it)."""
     by = str(params.get("by") or "")
     by = by if metric == "participants" and by in BREAKDOWNS else ""
-    if metric not in selectors.METRICS or not selectors.may_list(actor, metric, by):
+    if metric not in selectors.METRICS or not selectors.may_list(
+        actor, metric, by, str(params.get("key") or "")
+    ):
         raise Http404()
     form = FigureFilterForm(params or None, actor=actor)
     scope = selectors.scope_of(actor, form.filters())
@@ -138,7 +140,7 @@ def _registry(actor: Any, params: Any, request: ExportRequest) -> Rows:
     people = registry_selectors.person_list(
         actor=actor,
         q=_text(params, "q"),
-        unit=int(unit) if unit.isdigit() and len(unit) <= 12 else None,
+        unit=int(unit) if unit.isascii() and unit.isdigit() and len(unit) <= 12 else None,
         status=_text(params, "status"),
     )
     header, table = exports.person_table(people, request)
@@ -329,7 +331,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
 
 def _cases_of(actor: Any, params: Any) -> tuple[Any, dict[str, Any]]:
     officer = _text(params, "officer")
-    officer_id = int(officer) if officer.isdigit() and len(officer) <= 12 else None
+    officer_id = int(officer) if officer.isascii() and officer.isdigit() and len(officer) <= 12 else None
     q = _text(params, "q")
     cases = aftercare_selectors.case_list(actor=actor, q=q, officer=officer_id)
     filters: dict[str, Any] = {"q": q, "officer": officer_id}

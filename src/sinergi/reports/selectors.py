@@ -202,12 +202,12 @@ def metric_queryset(scope: Scope, metric: str) -> QuerySet[Any]:
     return scope.enrollments.filter(ENROLLMENT_METRICS[metric](scope))
 
 
-def may_list(actor: Any, metric: str, by: str = "") -> bool:
+def may_list(actor: Any, metric: str, by: str = "", key: str = "") -> bool:
     """Whether the actor may open the list behind a metric, broken down `by` (screening results: screeners
     only; aggregate-only roles: `access.may_list_people`)."""
     if metric in SCREENING_METRICS:
         return actor is None or access.role_of(actor) in SCREENERS
-    return access.may_list_people(actor, metric, by)
+    return access.may_list_people(actor, metric, by, key)
 
 
 # --- The figures --------------------------------------------------------------------------------------
@@ -319,7 +319,11 @@ def reached_queryset(scope: Scope, breakdown: str, key: str) -> QuerySet[Enrollm
     if breakdown == "district":
         return people.filter(person__domicile_district_id=key or None)
     if breakdown == "unit":
-        return people.filter(cohort__unit_id=int(key)) if key.isdigit() and len(key) <= 12 else people.none()
+        return (
+            people.filter(cohort__unit_id=int(key))
+            if key.isascii() and key.isdigit() and len(key) <= 12
+            else people.none()
+        )
     if breakdown == "sex":
         return people.filter(person__sex=key)
     if breakdown == "age":

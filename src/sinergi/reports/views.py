@@ -42,7 +42,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The home page: what this role can do, where to start, and its figures."""
     context = dashboard_context(actor=request.user)
     form = FigureFilterForm(request.GET or None, actor=request.user)
-    window = int(request.GET.get("window") or 12) if str(request.GET.get("window") or "12").isdigit() else 12
+    window_text = str(request.GET.get("window") or "12")
+    window = (
+        int(window_text) if window_text.isascii() and window_text.isdigit() and len(window_text) < 4 else 12
+    )
     if window not in (12, 24, 60):
         window = 12
     context.update(figures_context(actor=request.user, filters=form.filters(), window=window))
@@ -161,7 +164,11 @@ def recidivism_list(request: HttpRequest) -> HttpResponse:
     """The people behind one recidivism count of the dashboard (participants or the comparison group)."""
     group = str(request.GET.get("group") or "")
     window = str(request.GET.get("window") or "12")
-    if group not in RECIDIVISM_TITLES or not window.isdigit() or int(window) not in WINDOWS:
+    if (
+        group not in RECIDIVISM_TITLES
+        or not (window.isascii() and window.isdigit())
+        or int(window) not in WINDOWS
+    ):
         raise Http404()
     form = FigureFilterForm(request.GET or None, actor=request.user)
     scope = selectors.scope_of(request.user, form.filters())
@@ -245,7 +252,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # A subject outside the actor's rights is refused outright (403/404), not as a form error.
         ids = [str(request.POST.get(k) or "") for k in ("agreement", "program")]
-        if sum(1 for v in ids if v) == 1 and all(v.isdigit() or not v for v in ids):
+        if sum(1 for v in ids if v) == 1 and all((v.isascii() and v.isdigit()) or not v for v in ids):
             services.report_subject(
                 actor=request.user,
                 agreement_id=int(ids[0]) if ids[0] else None,
