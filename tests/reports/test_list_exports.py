@@ -333,3 +333,15 @@ def test_the_duplicates_export_counts_people_as_its_page(delivered: dict[str, An
     assert len(rows) - 1 == event.changes["filters"]["pairs"] >= 2
     assert event.changes["count"] == page.changes["count"] >= 3
     assert {pseudonym("monitoring", pk) for pk in trio} <= {r[0] for r in rows[1:]} | {r[1] for r in rows[1:]}
+
+
+def test_a_screening_that_is_not_finished_exports_nothing_and_says_why(
+    delivered: dict[str, Any], world: World
+) -> None:
+    from sinergi.programs.choices import RunStatus
+
+    run = ScreeningRun.objects.filter(program=delivered["program"]).latest("pk")
+    ScreeningRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    response = _client(world.users[Role.UNIT_OFFICER]).get(f"/laporan/ekspor/penyaringan.csv?run={run.pk}")
+    assert response.status_code == 400
+    assert "belum selesai" in response.content.decode()

@@ -127,8 +127,8 @@ class CaseView:
     @property
     def release_details(self) -> bool:
         """The kind and date of release and the closing date and reason are corrections data: for those who
-        guide the case or read its reports: never a TJSL officer; the API gives a mentor none either (their page
-        shows the release line and the agenda they plan visits by)."""
+        guide the case or read its reports, never a TJSL officer. The API gives a mentor none either (their
+        page shows the release line and the agenda they plan visits by)."""
         return self.guide or self.reports
 
 

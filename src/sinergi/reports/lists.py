@@ -24,13 +24,14 @@ from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.beneficiaries import selectors as registry_selectors
 from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.models import CustodyEpisode
-from sinergi.core.errors import ForbiddenError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.partnerships import access as partnerships_access
 from sinergi.partnerships import selectors as partnerships_selectors
 from sinergi.partnerships.choices import AgreementStatus
 from sinergi.partnerships.models import Agreement
 from sinergi.programs import access as programs_access
 from sinergi.programs import selectors as programs_selectors
+from sinergi.programs.choices import RunStatus
 from sinergi.programs.models import Attendance, Certificate, Program, Session
 from sinergi.reports import access, exports, ring, selectors
 from sinergi.reports.exports import Column, ExportRequest, choice_labels
@@ -303,8 +304,16 @@ def _run(actor: Any, params: Any) -> Any:
     return programs_selectors.run_get(actor=actor, pk=_id(params, "run"))
 
 
+RUN_NOT_DONE = gettext_lazy(
+    "This screening is not finished yet (or its background job failed): there is nothing to export. Open the "
+    "run's page to follow it or to start it again, then export when it is done."
+)
+
+
 def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
     run = _run(actor, params)
+    if run.status != RunStatus.DONE:
+        raise ApplicationError(RUN_NOT_DONE, code="run_not_done")
     results = programs_selectors.run_results(actor=actor, run=run)
     yes, no = _("Yes"), _("No")
     header, table = exports.table(
