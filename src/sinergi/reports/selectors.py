@@ -24,7 +24,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.choices import WorkStatus
 from sinergi.aftercare.models import AftercareCase, FollowUp
-from sinergi.aftercare.selectors import latest_scores
+from sinergi.aftercare.selectors import latest_scores, partner_consent
 from sinergi.beneficiaries.choices import Sex
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
@@ -250,6 +250,14 @@ def funnel(scope: Scope) -> list[FunnelStage]:
         )
         .items()
     }
+    if access.role_of(scope.actor) == Role.CSR_OFFICER:
+        # Aftercare outcomes reach a TJSL officer only for participants who agreed to share them with the
+        # company (aftercare's rule): their followed-up and in-work counts are of those participants only.
+        shared = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES).alias(shares=partner_consent())
+        enrolment |= shared.filter(shares=True).aggregate(
+            followed_up=Count("pk", filter=_followed_up()),
+            in_work=Count("pk", filter=_in_work()),
+        )
     return [
         FunnelStage("screened", _("Screened"), screening["screened"]),
         FunnelStage("eligible", _("Eligible"), screening["eligible"]),
