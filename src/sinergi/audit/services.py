@@ -491,17 +491,27 @@ def _redacted_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def audit_read(
-    *, actor: Any, action: str, filters: Mapping[str, Any], count: int, target: models.Model | None = None
+    *,
+    actor: Any,
+    action: str,
+    filters: Mapping[str, Any],
+    count: int | None,
+    target: models.Model | None = None,
+    refused: str = "",
 ) -> AuditEvent:
     """Record one bulk read of personal data (a list page, an API list, an export, a screening run read):
     who read, with which filters, and how many people it returned. Action names end in `.list` or
-    `.export`, for example `person.list`."""
-    return audit_record(
-        actor=actor,
-        action=action,
-        target=target,
-        changes={"filters": _redacted_filters(filters), "count": count},
-    )
+    `.export`, for example `person.list`.
+
+    A read that was asked for and refused is recorded too, with `refused` saying why (for example
+    "small_list") and without a count: the count of a refused list is what the refusal keeps back (the
+    action then ends in `_refused`, for example `participant.list_refused`)."""
+    changes: dict[str, Any] = {"filters": _redacted_filters(filters)}
+    if refused:
+        changes["refused"] = refused
+    else:
+        changes["count"] = count
+    return audit_record(actor=actor, action=action, target=target, changes=changes)
 
 
 # --- Audited updates: every edit of a domain row goes through model_update --------------------------
