@@ -336,3 +336,21 @@ def test_a_small_list_refused_over_the_api_is_audited_too(
         == 200
     )
     assert AuditEvent.objects.filter(action="participant.list").latest("seq").changes["count"] == 10
+
+
+@pytest.mark.parametrize("role", [CSR, MONITOR, Role.ADMIN])
+@pytest.mark.parametrize("query", ["program", "unit"])
+def test_the_filtered_dashboard_query_count_does_not_grow_with_the_data(
+    split: dict[str, Any], world: World, role: str, query: str, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world.users[role])
+    url = f"/?program={split['p2'].pk}" if query == "program" else f"/?unit={split['unit_b'].pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    _cohort(split["p2"], split["unit_b"], [("P", YOUNG, "active")] * 6 + [("L", OLD, "completed")] * 14)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)

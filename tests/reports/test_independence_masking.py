@@ -1,6 +1,7 @@
 """The independence index bands are masked alike wherever a TJSL officer reads them: the program page's
-panel, the (unfiltered) dashboard and the joint report; filtered, the dashboard does not show them. A band hidden in one is hidden in all,
-so that none gives it back by subtracting the shown bands from the panel's total (review finding)."""
+panel, the (unfiltered) dashboard and the joint report; filtered, the dashboard does not show them. A band
+hidden in one is hidden in all, so that none gives it back by subtracting the shown bands from the panel's
+total (review finding)."""
 
 from __future__ import annotations
 
