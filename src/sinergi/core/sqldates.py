@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DateField, Func, Value
+from django.db.models import DateField, F, Func, Value
 from django.db.models.expressions import Expression
 
 
@@ -20,14 +20,22 @@ class AddMonths(Func):
     output_field = DateField()
     arity = 2
 
-    def __init__(self, date: Any, months: int | Expression, **extra: Any) -> None:
+    def __init__(self, date: Any, months: int | Expression | F, **extra: Any) -> None:
         if isinstance(months, int):
             if months < 0:
                 raise ValueError("AddMonths adds 0 or more months")
             months = Value(months)
         super().__init__(date, months, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         raise NotImplementedError(f"AddMonths is not written for {connection.vendor}")
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
