@@ -248,7 +248,8 @@ class PersonSearch:
         if not parts:
             return self.people()
         first, *others = (part.order_by().values_list("id")[: cap + 1] for part in parts)
-        return first.union(*others)
+        # Ordered only so that the paginator does not warn: its count clears the order.
+        return first.union(*others).order_by("id")
 
     def page(self, start: int, stop: int) -> QuerySet[Person]:
         """Rows `start` to `stop`, with district and episodes (as `person_page`)."""
