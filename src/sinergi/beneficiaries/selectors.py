@@ -232,7 +232,7 @@ class PersonSearch:
         people = _filtered(_scoped_people(self.actor, few=True), unit=self.unit, status=self.status)
         return [people.filter(part) for part in parts]
 
-    def _united(self, parts: list[QuerySet[Person]], after: str = "", *more: Any) -> QuerySet[Person]:
+    def _united(self, parts: list[QuerySet[Any, Any]], after: str = "", *more: Any) -> QuerySet[Person]:
         """The people of the UNION of `parts` (each compiled by Django, values as parameters), `after` (an
         ORDER BY and LIMIT with parameters `more`) applied to the union."""
         compiled = [part.query.sql_with_params() for part in parts]
