@@ -161,7 +161,7 @@ def _build(
     # (participants by sex and age, releases and aftercare, outcomes and the independence index, recidivism)
     # are counted over the whole agreement up to the report's end (`wide`), the same for every report on
     # it, so two reports over other periods or programs cannot be subtracted; and every figure of the
-    # report is masked in one call with the totals its tables add up to (`_masked_counts`).
+    # report is masked in one call with the totals its tables add up to (`_Figures`).
     guarded = access.aggregates_only(actor)
     root = _root(the_agreement)
     wide = (
@@ -588,11 +588,12 @@ class _Figures:
 
     A table masked on its own gives a hidden cell back when the report shows what it adds up to elsewhere:
     the certificates by competency add up to (at most) the certified of the funnel and the certificates of
-    the outcomes; the cases per guiding Bapas to the participants released. So the cells of those tables
-    and those totals are one `core.suppression.masked` call with a `Group` per relation (a total that
-    exceeds the sum of its parts only makes the masking hide more). The people-reached tables are masked
-    by `dashboards.reach_masked`; a total it had to hide is hidden where the report shows it too (the
-    funnel's enrolled, the outcomes' participants). `cells` holds every count as shown."""
+    the outcomes; the cases per guiding Bapas to the participants released (table and funnel). So the
+    cells of those tables and those totals are one `core.suppression.masked` call with a `Group` per
+    relation (a total that exceeds the sum of its parts only makes the masking hide more). The
+    people-reached tables are masked by `dashboards.reach_masked`; a total it had to hide is hidden where
+    the report shows it too (the funnel's enrolled, the outcomes' participants). `cells` holds every count
+    as shown."""
 
     funnel: list[selectors.FunnelStage]
     certificates: list[tuple[str, str, int]]
