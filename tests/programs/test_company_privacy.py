@@ -37,12 +37,19 @@ def _date_forms(day: dt.date) -> list[str]:
 @pytest.fixture
 def story(setting: dict[str, Any], world) -> dict[str, Any]:
     """A cohort with a participant released on parole (PB) and one withdrawn for health reasons."""
+    return _story(setting, sharing=True)
+
+
+def _story(setting: dict[str, Any], *, sharing: bool) -> dict[str, Any]:
+    """The story; `sharing`: the released participant agreed to share with the company (partner_sharing)."""
     from sinergi.beneficiaries.services import consent_record
 
     person = register(None, setting["unit"], "Peserta Ber-NIK", "P-NIK", nik=NIK)
-    consent_record(
-        actor=None, person=person, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
-    )
+    purposes = ["participation", "partner_sharing"] if sharing else ["participation"]
+    for purpose in purposes:
+        consent_record(
+            actor=None, person=person, purpose=purpose, given_on=dt.date(2021, 2, 1), evidence="Uji"
+        )
     cohort = make_cohort(setting)
     results = {r.person_id: r for r in approved_results(setting)}
     released = services.enroll(actor=None, cohort=cohort, result=results[person.pk], on=TODAY)
@@ -122,6 +129,19 @@ def test_tjsl_pages_notifications_and_api_never_show_sentence_or_health_facts(st
         response = api.get(url)
         assert response.status_code == 200, url
         assert _leaks(response.content.decode(), story) == [], url
+
+
+def test_no_release_notice_to_the_company_without_consent_to_share(setting, world) -> None:
+    """Finding (xfix2): the company was told of every participant's release, consent or not. As for a
+    return to custody, nothing reaches TJSL officers when the person has not agreed to share with them."""
+    story = _story(setting, sharing=False)
+    tjsl = world.users[Role.CSR_OFFICER]
+    name = story["person"].full_name
+    notes = [n for n in Notification.objects.filter(recipient=tjsl) if name in n.title]
+    assert notes == [], "a release notice reached the company without the person's consent to share"
+    # The corrections roles still see the release in full (the release itself is recorded).
+    story["episode"].refresh_from_db()
+    assert story["episode"].status in ("bebas", "klien")
 
 
 def test_corrections_officers_still_read_the_full_reason(story, world) -> None:

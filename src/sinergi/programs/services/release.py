@@ -133,7 +133,13 @@ def release_enrollments_close(
 
 def _tell_the_company(*, person: Person, followed: list[Enrollment], key: str) -> None:
     """The TJSL officers of the parties to the programs' agreements (and the agreements above them) learn
-    that the participant was released and handed over: never how, when, or why."""
+    that the participant was released and handed over: never how, when, or why; and nothing at all when the
+    person has not agreed to share with the company (`partner_sharing`), as for a return to custody
+    (`aftercare.services._tell_the_company_of_return`)."""
+    from sinergi.beneficiaries.selectors import has_active_consent
+
+    if not has_active_consent(person=person, purpose="partner_sharing"):
+        return
     agreements = {e.cohort.program.agreement_id for e in followed} | {
         e.cohort.program.agreement.parent_id for e in followed if e.cohort.program.agreement.parent_id
     }
