@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.aftercare import selectors
@@ -54,33 +55,47 @@ def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
 
 INDEX_TOTAL = "total"
 
+# The program page is a filtered view (one program): its bands subtracted from the dashboard's would give
+# another program's hidden band back, so aggregate-only roles read the bands only on the unfiltered
+# dashboard (docs/security.md, "Small cells across dashboard filters").
+WITHHELD_INDEX = gettext_lazy(
+    "For your role, the independence index is shown only for the whole scope on the dashboard without "
+    "filters, so that a small number cannot be worked out from the difference between two views."
+)
+
 
 def program_panel(*, actor: Any, program: Any) -> ProgramPanel | None:
     """The program page's distribution of participants' latest independence index (registered in
     AftercareConfig.ready): counts per band and "not contacted", with a total, over the cases in the actor's
-    scope; TJSL officers and monitors see small counts suppressed ("<5", and "×" for a complement that would
-    give one back), and no chart when a count is hidden. None for roles that read no scores in aggregate
+    scope. TJSL officers and monitors (INDEX_AGGREGATES_ONLY) get a notice with a link to the unfiltered
+    dashboard instead (`WITHHELD_INDEX`). None for roles that read no scores in aggregate
     (unit officers, mentors). One query for the counts, whatever the number of participants."""
     from sinergi.core import charts
-    from sinergi.core.suppression import Group, masked
 
     role = getattr(actor, "role", None)
     if role not in INDEX_READERS:
         return None
+    title = _("Latest independence index of participants")
+    if role in INDEX_AGGREGATES_ONLY:
+        from django.urls import reverse
+
+        return ProgramPanel(
+            title=title,
+            template="aftercare/_program_panel.html",
+            context={"withheld": str(WITHHELD_INDEX), "dashboard": reverse("reports:dashboard")},
+            order=50,
+        )
     # Monitors see aggregates of everything; every other role the cases of its own aftercare scope.
     counts = selectors.index_distribution(program=program, actor=None if role == Role.MONITOR else actor)
     keys = list(counts)
     total = sum(counts.values())
     shown: dict[Any, Any] = {**counts, INDEX_TOTAL: total}
-    if role in INDEX_AGGREGATES_ONLY:
-        shown = masked(shown, [Group(parts=keys, total=INDEX_TOTAL)])
     suppressed = any(shown[key] != value for key, value in (*counts.items(), (INDEX_TOTAL, total)))
     labels = [_("not contacted") if key == "not_contacted" else key.replace("-", "–") for key in keys]
     rows = [
         {"key": key, "label": label, "count": _text(shown[key])}
         for key, label in zip(keys, labels, strict=True)
     ]
-    title = _("Latest independence index of participants")
     chart = None
     if total and not suppressed:
         chart = charts.bar_chart(

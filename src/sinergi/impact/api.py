@@ -16,7 +16,7 @@ from pydantic import create_model
 from sinergi.accounts.models import Organisation
 from sinergi.core.access import require_roles
 from sinergi.core.api import PageParams, page_of
-from sinergi.core.errors import ApplicationError
+from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.impact import access, domain, selectors, services
 from sinergi.impact.access import FINANCE_EDITORS, FINANCE_READERS, IMPACT_READERS
 from sinergi.programs.models import Program
@@ -175,7 +175,7 @@ class GoalOut(Schema):
     title: str
     targets: list[str]
     program_ids: list[int]
-    participants: int | str
+    participants: int | str | None  # None: withheld from monitors (a goal's programs are a filtered view)
     spent: int
 
 
@@ -402,7 +402,16 @@ def _group(group: selectors.GroupFigure) -> dict[str, Any]:
     }
 
 
+RECIDIVISM_WITHHELD = gettext_lazy(
+    "For your role, recidivism is shown only for the whole scope on the dashboard without filters, so that a "
+    "small number cannot be worked out from the difference between two views."
+)
+
+
 def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> dict[str, Any]:
+    if selectors.withheld_per_program(request.user):
+        # Per program or agreement, a filtered view: refused to aggregate-only roles (docs/security.md).
+        raise ForbiddenError(RECIDIVISM_WITHHELD)
     problems = domain.window_problems(query.window)
     if problems:
         raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})

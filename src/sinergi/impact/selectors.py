@@ -277,22 +277,72 @@ def consent_only_for(actor: Any) -> bool:
 
 @dataclass(frozen=True)
 class CostRow:
-    """One outcome: how many (as the actor may see it) and the cost of each."""
+    """One outcome: how many (as the actor may see it) and the cost of each; `withheld`: not shown to the
+    actor on this page (`WITHHELD_PER_PROGRAM`)."""
 
     outcome: str
     count: int | str | None
     cost: Decimal | None
     suppressed: bool
+    withheld: bool = False
 
 
-def cost_per_outcome(*, actor: Any, programs: QuerySet[Program], cost: int) -> list[CostRow]:
+# Impact pages and API per program or agreement are views filtered to those programs: for aggregate-only roles
+# they show only what the dashboard shows them under the same filter (docs/security.md, "Small cells across
+# dashboard filters"), so that two views cannot be subtracted.
+WITHHELD_PER_PROGRAM = gettext_lazy(
+    "For your role, recidivism, outcomes after release and, for monitors, counts of people are shown only "
+    "for the whole scope on the dashboard without filters, so that a small number cannot be worked out from "
+    "the difference between two views."
+)
+# A TJSL officer may list these person by person under any filter (`reports.access.COMPANY_LIST_METRICS`);
+# a monitor reads them for one program from that program's row of the masked program table.
+LISTED_OUTCOMES = {"participant": "participants", "completion": "completed", "certificate": "certified"}
+
+
+def withheld_per_program(actor: Any) -> bool:
+    """Whether the actor's per-program and per-agreement impact figures are limited (aggregate-only roles)."""
+    return access.aggregates_only(actor)
+
+
+def cost_per_outcome(
+    *, actor: Any, programs: QuerySet[Program], cost: int, program: Program | None = None
+) -> list[CostRow]:
     """Cost per participant, completion, certificate and in work at 6 months. For roles that see aggregates
-    only, a count under 5 is shown as "<5" and its cost as too few to report."""
+    only, a count under 5 is shown as "<5" and its cost as too few to report; and, as these pages are
+    filtered views (`WITHHELD_PER_PROGRAM`), "in work at 6 months" is withheld from them, and a monitor's
+    counts are that `program`'s row of the masked program table (`programs.selectors.program_figures`),
+    withheld on an agreement's page (no `program`)."""
     counts = outcome_counts(programs=programs, consented_only=consent_only_for(actor))
     costs = domain.cost_per_outcome(cost, counts)
+    limited = withheld_per_program(actor)
+    monitor = limited and getattr(actor, "role", None) == Role.MONITOR
+    monitor_row: dict[str, Any] | None = None
+    if monitor and program is not None:
+        from sinergi.programs.selectors import program_figures
+
+        monitor_row = next((r for r in program_figures() if r.get("program_id") == program.pk), None)
     rows = []
     for name in domain.COST_OUTCOMES:
         count = counts[name]
+        if limited and (
+            name not in LISTED_OUTCOMES
+            or (getattr(actor, "role", None) == Role.MONITOR and monitor_row is None)
+        ):
+            rows.append(CostRow(outcome=name, count=None, cost=None, suppressed=False, withheld=True))
+            continue
+        if monitor_row is not None:
+            shown = monitor_row[LISTED_OUTCOMES[name]]
+            exact = isinstance(shown, int)
+            rows.append(
+                CostRow(
+                    outcome=name,
+                    count=shown,
+                    cost=domain.cost_per_outcome(cost, {name: shown})[name] if exact else None,
+                    suppressed=not exact,
+                )
+            )
+            continue
         hidden = access.aggregates_only(actor) and domain.too_small(count)
         rows.append(
             CostRow(
@@ -820,7 +870,7 @@ def sdg_tags(*, program: Program) -> list[str]:
 def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
     """Per goal: the programs tagged with it (by a target here, or by goal on the program), the targets
     used, participants and realisation of those programs. Participants under 5 are "<5" for aggregate
-    roles."""
+    roles, and None (withheld, `WITHHELD_PER_PROGRAM`) for monitors."""
     programs = {p.pk: p for p in program_list(actor=actor)}
     tags: list[tuple[int, str]] = [
         (program_id, target)
@@ -846,7 +896,10 @@ def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
                 "title": domain.SDG_GOALS[goal],
                 "targets": sorted((str(t) for t in entry["targets"]), key=_target_key),
                 "programs": [programs[pk] for pk in members],
-                "participants": access.cell(actor, people),
+                # Monitors: withheld (a goal's programs are a filter; two goals could be subtracted).
+                "participants": None
+                if getattr(actor, "role", None) == Role.MONITOR
+                else access.cell(actor, people),
                 "spent": sum(int(getattr(programs[pk], "spent_total", 0)) for pk in members),
             }
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from sinergi.accounts.choices import Role
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError
 from sinergi.core.forms import apply_error
@@ -72,6 +73,10 @@ def _window(request: HttpRequest) -> int:
 
 
 def _recidivism_context(request: HttpRequest, programs: Any) -> dict[str, Any]:
+    """Recidivism of the programs; withheld from aggregate-only roles on these filtered views
+    (`selectors.WITHHELD_PER_PROGRAM`), which get the notice with a link to the dashboard instead."""
+    if selectors.withheld_per_program(request.user):
+        return {"rec": None, "withheld_notice": str(selectors.WITHHELD_PER_PROGRAM)}
     result = selectors.recidivism(programs=programs, months=_window(request), as_of=timezone.localdate())
     figures = selectors.recidivism_figures(actor=request.user, result=result)
     return {
@@ -119,7 +124,9 @@ def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
     program = selectors.program_get(actor=request.user, pk=pk)
     programs = Program.objects.filter(pk=program.pk)
     inputs = selectors.inputs_for(programs=programs, start=program.start_date, end=program.end_date)
-    costs = selectors.cost_per_outcome(actor=request.user, programs=programs, cost=inputs["total"])
+    costs = selectors.cost_per_outcome(
+        actor=request.user, programs=programs, cost=inputs["total"], program=program
+    )
     rows = selectors.budget_realisation(program=program)
     surveys = [
         (survey, selectors.survey_results(actor=request.user, survey=survey))
@@ -365,7 +372,15 @@ def sdg_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(*IMPACT_READERS)
 def sdg_rollup(request: HttpRequest) -> HttpResponse:
-    return render(request, "impact/sdg.html", {"goals": selectors.sdg_rollup(actor=request.user)})
+    withheld = getattr(request.user, "role", None) == Role.MONITOR
+    return render(
+        request,
+        "impact/sdg.html",
+        {
+            "goals": selectors.sdg_rollup(actor=request.user),
+            "withheld_notice": str(selectors.WITHHELD_PER_PROGRAM) if withheld else "",
+        },
+    )
 
 
 # --- Value maps -------------------------------------------------------------------------------------------
