@@ -409,9 +409,6 @@ RECIDIVISM_WITHHELD = gettext_lazy(
 
 
 def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> dict[str, Any]:
-    if selectors.withheld_per_program(request.user):
-        # Per program or agreement, a filtered view: refused to aggregate-only roles (docs/security.md).
-        raise ForbiddenError(RECIDIVISM_WITHHELD)
     problems = domain.window_problems(query.window)
     if problems:
         raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})
@@ -420,6 +417,9 @@ def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> 
     problems = access.as_of_problems(request.user, as_of, today=today)
     if problems:
         raise ApplicationError(problems[0], code="invalid", detail={"as_of": problems[0]})
+    if selectors.withheld_per_program(request.user):
+        # Per program or agreement, a filtered view: refused to aggregate-only roles (docs/security.md).
+        raise ForbiddenError(RECIDIVISM_WITHHELD)
     result = selectors.recidivism(programs=programs, months=query.window, as_of=as_of)
     figures = selectors.recidivism_figures(actor=request.user, result=result)
     interval = figures.difference_interval
