@@ -909,7 +909,7 @@ CASES = [
     Case("agreements", Role.CSR_OFFICER, _static("/kerja-sama/"), add_agreement, 9),
     Case("programs", Role.CSR_OFFICER, _static("/program/"), add_program, 7),
     # One of these is the aftercare panel's index distribution (programs.panels).
-    Case("program cohorts", Role.CSR_OFFICER, _url("/program/{}/", _program), add_cohort, 13),
+    Case("program cohorts", Role.CSR_OFFICER, _url("/program/{}/", _program), add_cohort, 12),
     Case(
         "program index distribution",
         Role.KANWIL_OFFICER,
@@ -1006,14 +1006,14 @@ CASES = [
         5,
     ),
     Case("own API tokens", Role.UNIT_OFFICER, _static("/akun/"), add_token, 5),
-    Case("agreement impact", Role.CSR_OFFICER, _url("/dampak/perjanjian/{}/", _agreement), add_program, 21),
+    Case("agreement impact", Role.CSR_OFFICER, _url("/dampak/perjanjian/{}/", _agreement), add_program, 17),
     Case("cohort sessions", Role.UNIT_OFFICER, _url("/program/angkatan/{}/", _cohort), add_session_link, 15),
     Case("agreement page", Role.CSR_OFFICER, _url("/kerja-sama/{}/", _agreement), add_child_agreement, 15),
     Case("organisation page", Role.ADMIN, _url("/organisasi/{}/", _unit), add_unit_event, 10),
     Case("person page", Role.UNIT_OFFICER, _url("/wbp/{}/", _someone), add_past_episode, 21),
     Case("value map outcomes", Role.CSR_OFFICER, _url("/dampak/peta-nilai/{}/", _value_map), add_outcome, 10),
     Case(
-        "program impact", Role.CSR_OFFICER, _url("/dampak/program/{}/", _program), add_program_impact_rows, 23
+        "program impact", Role.CSR_OFFICER, _url("/dampak/program/{}/", _program), add_program_impact_rows, 19
     ),
     Case("survey", Role.CSR_OFFICER, _url("/dampak/ikm/{}/", _made("survey")), add_survey_response, 9),
     Case("user page", Role.ADMIN, _url("/pengguna/{}/", _token_owner), add_user_event, 9),

@@ -31,6 +31,24 @@ from tests.factories import UnitFactory, UserFactory
 RELEASED_ON = dt.date(2022, 5, 3)  # two thirds of register()'s 2-year sentence from 2021-01-01: PB allowed
 
 
+@pytest.fixture(autouse=True)
+def _first_shares(request: pytest.FixtureRequest) -> None:
+    """The first participant agreed to share with the company: the release notice to TJSL officers goes only
+    to those who did (programs.services.release._tell_the_company)."""
+    if "handover" not in request.fixturenames:
+        return
+    from sinergi.beneficiaries.services import consent_record
+
+    handover = request.getfixturevalue("handover")
+    consent_record(
+        actor=None,
+        person=handover["enrollments"][0].person,
+        purpose="partner_sharing",
+        given_on=dt.date(2021, 2, 1),
+        evidence="Formulir uji",
+    )
+
+
 def _api(client: Client, user: Any, url: str, payload: dict[str, Any]) -> Any:
     headers = {"Authorization": f"Bearer {token_create(actor=None, user=user)}"}
     return client.post(url, payload, content_type="application/json", headers=headers)

@@ -19,6 +19,9 @@ IMPACT_READ = {
     Role.MONITOR: BOTH,
 }
 EDITORS = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN, Role.CSR_OFFICER: ONLY_OWN}
+# Recidivism per program or agreement: refused (403) to the aggregate-only roles, whose recidivism is the
+# unfiltered dashboard's only (docs/security.md, "Small cells across dashboard filters").
+RECIDIVISM_API = {Role.ADMIN: BOTH, Role.KANWIL_OFFICER: ONLY_OWN}
 
 
 def _value_map(program: Any, **outcome: Any) -> tuple[Any, Any]:
@@ -78,13 +81,13 @@ API: list[Row] = [
     Row(
         "api program recidivism",
         live_url("/api/v1/impact/programs/{program}/recidivism"),
-        IMPACT_READ,
+        RECIDIVISM_API,
         api=True,
     ),
     Row(
         "api agreement recidivism",
         live_url("/api/v1/impact/agreements/{agreement}/recidivism"),
-        IMPACT_READ,
+        RECIDIVISM_API,
         api=True,
     ),
 ]
