@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -283,10 +283,27 @@ def age_bounds(band: impact_domain.Band, on: dt.date) -> Q:
     return condition
 
 
-def _sql_of(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+def sql_of(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     """The SQL of `queryset` and its parameters, for a subquery of a statement written by hand."""
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     return sql, tuple(params)
+
+
+def fetch_all(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one aggregate statement written by hand (`reached`, `ring.reached_by_ring`).
+
+    On PostgreSQL without just-in-time compilation: at national scale the planner's cost estimates pass
+    its thresholds, and compiling the plan took 0.3 to 7 s of statements that run in under a second
+    (EXPLAIN ANALYZE, docs/performance.md), as for the screening (`programs.selectors`)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    # No savepoint inside a caller's transaction: `SET LOCAL` then lasts until that one ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def reached(scope: Scope) -> dict[str, list[tuple[str, str, int]]]:
@@ -320,10 +337,10 @@ def reached(scope: Scope) -> dict[str, list[tuple[str, str, int]]]:
 def _reached_rows(scope: Scope) -> list[tuple[Any, ...]]:
     """(breakdown, key, label, people, people in each age band…) rows of `reached`, ordered as shown:
     the units', the districts' and the sexes' rows, and one `total` row with the age bands."""
-    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES)
+    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES).order_by()
     try:
-        persons, person_params = _sql_of(people.values(reached_person=F("person_id")))
-        pairs, pair_params = _sql_of(
+        persons, person_params = sql_of(people.values(reached_person=F("person_id")))
+        pairs, pair_params = sql_of(
             people.values(reached_person=F("person_id"), reached_unit=F("cohort__unit_id"))
         )
     except EmptyResultSet:  # a scope that can hold nothing (the actor sees no cohorts)
@@ -350,9 +367,7 @@ def _reached_rows(scope: Scope) -> list[tuple[Any, ...]]:
         f"UNION ALL SELECT 'total', NULL, NULL, COUNT(*), {', '.join(band_sums)} FROM pp "
         "ORDER BY 1, 4 DESC, 3, 2"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*person_params, *pair_params, *band_params])
-        return list(cursor.fetchall())
+    return fetch_all(sql, [*person_params, *pair_params, *band_params])
 
 
 def reached_queryset(scope: Scope, breakdown: str, key: str) -> QuerySet[Enrollment]:
