@@ -166,7 +166,7 @@ def _ring_groups(scope: selectors.Scope) -> list[tuple[Any, ...]]:
             scope.programs.order_by().values(ring_of=F("agreement_id")).distinct()
         )
         pairs, pair_params = selectors.sql_of(
-            people.values(ring_person=F("person_id"), ring_program=F("cohort__program__agreement_id"))
+            people.values(ring_person=F("person_id"), ring_agreement=F("cohort__program__agreement_id"))
         )
     except EmptyResultSet:  # a scope that can hold nothing
         return []
@@ -185,7 +185,8 @@ def _ring_groups(scope: selectors.Scope) -> list[tuple[Any, ...]]:
         f"LEFT JOIN {named} grand ON grand.agreement_id = g.parent_id "
         f"WHERE a.id IN ({agreements})), "
         "pr AS (SELECT e.ring_person AS person_id, ra.ring_id "
-        f"FROM ({pairs}) e JOIN ra ON ra.agreement_id = e.ring_program GROUP BY e.ring_person, ra.ring_id), "
+        f"FROM ({pairs}) e JOIN ra ON ra.agreement_id = e.ring_agreement "
+        "GROUP BY e.ring_person, ra.ring_id), "
         "pf AS (SELECT pr.person_id, p.domicile_district_id AS district, "
         "MAX(CASE WHEN pr.ring_id IS NULL THEN 0 ELSE 1 END) AS has_rings, "
         "MAX(CASE WHEN f.district_id IS NULL THEN 0 ELSE 1 END) AS in_ring "
