@@ -10,6 +10,7 @@ tests/test_query_counts.py covers the unit officer and the administrator).
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids
+from sinergi.accounts.services import token_create
 from sinergi.beneficiaries import domain, selectors
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.beneficiaries.services import person_merge, person_update
@@ -128,6 +130,65 @@ def test_the_registry_search_and_pages_are_the_scope_rule(role: str, world: Any,
             for start in range(0, len(expected), 2)
         ]
         assert [pk for page in pages for pk in page] == [p.pk for p in expected]
+
+
+@pytest.mark.parametrize("role", REGISTRY_ROLES)
+def test_a_list_page_counts_and_pages_a_search_as_the_search_reads(
+    role: str, world: Any, registry: Any
+) -> None:
+    """`PersonSearch` (what the registry page and the API page with; part by part on PostgreSQL) gives the
+    rows of `person_search` in its order, and the same capped counts: the start of a registration number
+    in any case and with spaces around it, a whole number, name words, a word found both in names and in
+    numbers, and with the unit and status filters."""
+    actor = world.users[role]
+    unit = world.organisation(Role.UNIT_OFFICER, "own")
+    searches = [
+        ("L-", None, ""),
+        ("l-", None, ""),
+        ("  L-  ", None, ""),
+        ("L-1", None, ""),
+        (" l-1", None, ""),
+        ("l", None, ""),
+        ("o", None, ""),
+        ("budi", None, ""),
+        ("Budi Santoso", None, ""),
+        ("siti l-4", None, ""),
+        ("L-", unit.pk, ""),
+        ("l", None, "narapidana"),
+        ("1671140903880001", None, ""),
+        ("", None, ""),
+    ]
+    for q, unit_id, status in searches:
+        expected = [p.pk for p in selectors.person_search(actor=actor, q=q, unit=unit_id, status=status)]
+        search = selectors.PersonSearch(actor=actor, q=q, unit=unit_id, status=status)
+        assert [p.pk for p in search.people()] == expected
+        for cap in (1, 2, 3, 100):
+            counted = search.counted(cap).order_by()[: cap + 1].count()
+            assert counted == min(len(expected), cap + 1), (role, q, cap)
+        for size in (1, 2, 3, 25):
+            pages = [
+                [p.pk for p in search.page(start, start + size)]
+                for start in range(0, len(expected) + 1, size)
+            ]
+            assert [pk for page in pages for pk in page] == expected, (role, q, size)
+    # What the searches find, so that the comparisons above are not between empty lists.
+    admin = selectors.PersonSearch(actor=world.users[Role.ADMIN], q=" l-")
+    assert len(admin.people()) == 8  # every registration number (g is merged away)
+    assert [p.full_name for p in admin.page(0, 3)] == ["Andi Wijaya", "Budi Santosa", "Budi Santoso"]
+    # The page and the API use it (and the paginator has nothing to warn about).
+    client = Client()
+    client.force_login(actor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        page = client.get("/wbp/", {"q": " l-", "page": "2"})
+        api = client.get(
+            "/api/v1/persons",
+            {"q": " l-", "offset": "1", "limit": "2"},
+            headers={"Authorization": f"Bearer {token_create(actor=None, user=actor)}"},
+        )
+    assert page.status_code == 200 and api.status_code == 200
+    expected = [p.pk for p in selectors.person_search(actor=actor, q="l-")]
+    assert [row["id"] for row in api.json()] == expected[1:3]
 
 
 @pytest.mark.parametrize("role", REGISTRY_ROLES)

@@ -14,10 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from sinergi.accounts.choices import Role
-from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.impact import domain, selectors, services
 from sinergi.impact.choices import LiveIndicator
-from sinergi.programs.models import Cohort, Enrollment, Program
+from sinergi.programs.models import Program
+from tests import people
 from tests.impact.test_recidivism import registry  # noqa: F401  (the fixture)
 from tests.impact.test_views_api import api
 
@@ -109,55 +109,24 @@ def test_a_snapshot_a_tjsl_officer_freezes_carries_what_they_may_see(tjsl_map) -
 
 
 def test_live_follow_up_figures_count_only_consenting_people_for_tjsl(world, registry) -> None:  # noqa: F811
-    from sinergi.aftercare.models import AftercareCase, FollowUp
-    from sinergi.beneficiaries.services import consent_record
     from tests.factories import UnitFactory
 
-    unit = world.organisation(Role.UNIT_OFFICER, "own")
     bapas = UnitFactory(unit_kind="bapas")
-    cohort = Cohort.objects.create(
-        program=registry["program"],
-        unit=unit,
-        name="Angkatan kerja",
-        start_date=dt.date(2021, 8, 1),
-        end_date=dt.date(2021, 12, 1),
-        capacity=20,
+    group = people.cohort(
+        registry["program"],
+        world.organisation(Role.UNIT_OFFICER, "own"),
+        "Angkatan kerja",
+        dt.date(2021, 8, 1),
+        dt.date(2021, 12, 1),
     )
-    for i in range(8):
-        person = Person.objects.create(
-            full_name=f"Uji kerja{i}", sex="L", birth_date=dt.date(1990, 1, 1), is_synthetic=True
-        )
-        episode = CustodyEpisode.objects.create(
-            person=person,
-            unit=unit,
-            registration_number=f"R-kerja{i}",
-            status="bebas",
-            start_date=dt.date(2020, 1, 1),
-            sentence_years=2,
-            release_date=dt.date(2022, 1, 1),
-        )
-        enrollment = Enrollment.objects.create(
-            cohort=cohort, person=person, episode=episode, stage="completed"
-        )
-        if i < 5:  # five agreed to share their data with the company, three did not
-            consent_record(
-                actor=None,
-                person=person,
-                purpose="partner_sharing",
-                given_on=dt.date(2021, 2, 1),
-                evidence="Uji",
-            )
-        case = AftercareCase.objects.create(
-            person=person,
-            episode=episode,
-            enrollment=enrollment,
+    for i in range(8):  # five agreed to share their data with the company, three did not
+        people.participant(
+            group,
+            f"kerja{i}",
+            shares=i < 5,
             bapas=bapas,
-            release_kind="pb",
             released_on=dt.date(2022, 1, 1),
-            opened_on=dt.date(2022, 1, 1),
-        )
-        FollowUp.objects.create(
-            case=case, milestone=6, done_on=dt.date(2022, 7, 1), contacted=True, work_status="employed"
+            work_status="employed",
         )
     programs = Program.objects.filter(pk=registry["program"].pk)
 
@@ -177,7 +146,7 @@ def test_live_follow_up_figures_count_only_consenting_people_for_tjsl(world, reg
     # One more withdraws the consent: 4 is under 5, so nothing is shown (the hand-entered quantity is used).
     from sinergi.beneficiaries.models import Consent
 
-    Consent.objects.filter(person__full_name="Uji kerja0").update(withdrawn_on=dt.date(2024, 1, 1))
+    Consent.objects.filter(person__full_name="Contoh kerja0").update(withdrawn_on=dt.date(2024, 1, 1))
     withheld = live(world.users[Role.CSR_OFFICER])
     assert withheld.withheld and withheld.quantity is None
     assert withheld.note == str(selectors.LIVE_WITHHELD % {"date": "1 Januari 2025"})

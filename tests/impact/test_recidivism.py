@@ -292,6 +292,7 @@ def test_command_text_for_an_agreement(registry, capsys) -> None:
         ["--program", "1", "--window", "24", "--as-of", "1/1/2025"],
         ["--program", "999999", "--window", "24", "--as-of", "2025-01-01"],
         ["--agreement", "999999", "--window", "24", "--as-of", "2025-01-01"],
+        ["--program", "1", "--window", "24", "--as-of", "2999-01-01"],
     ],
 )
 def test_bad_arguments_exit_non_zero_with_one_line(db, capsys, args) -> None:
@@ -447,3 +448,12 @@ def test_a_re_offended_count_under_5_is_hidden_from_tjsl_and_monitors_in_a_large
         language="en",
     )
     assert next(s for s in kanwil.sections if s.key == "recidivism").tables[0].rows[0][2] == 1
+
+
+def test_a_future_as_of_is_refused_with_the_reason(registry, capsys) -> None:
+    """A future day would count planned release dates as releases (`access.as_of_problems`)."""
+    code, out, err = run(
+        capsys, "--program", str(registry["program"].pk), "--window", "24", "--as-of", "2999-01-01"
+    )
+    assert code != 0 and out == ""
+    assert "2999" in err and len(err.strip().splitlines()) == 1

@@ -104,7 +104,12 @@ def test_small_participant_counts_are_suppressed_for_aggregate_roles(impact, mon
     monkeypatch.setattr(
         selectors,
         "outcome_counts",
-        lambda programs: {"participant": 3, "completion": 12, "certificate": 0, "in_work_6m": None},
+        lambda programs, consented_only=False: {
+            "participant": 3,
+            "completion": 12,
+            "certificate": 0,
+            "in_work_6m": None,
+        },
     )
     rows = {r.outcome: r for r in selectors.cost_per_outcome(actor=impact["tjsl"], programs=None, cost=1200)}
     assert (rows["participant"].count, rows["participant"].cost, rows["participant"].suppressed) == (

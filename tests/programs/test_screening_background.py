@@ -113,6 +113,8 @@ def test_a_failed_background_run_keeps_nothing_and_offers_to_screen_again(
     page = client.get(response.url).content.decode()
     assert 'data-status="failed"' in page and 'data-testid="run-retry"' in page
     assert 'hx-trigger="every 1s"' not in page  # no more polling
+    program_page = client.get(f"/program/{setting['program'].pk}/").content.decode()
+    assert "penyaringan berhenti" in program_page and "sedang disaring" not in program_page
 
     monkeypatch.undo()
     monkeypatch.setattr(screening_services, "INLINE_LIMIT", 0)

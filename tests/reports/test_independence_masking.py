@@ -10,14 +10,11 @@ from typing import Any
 import pytest
 
 from sinergi.accounts.choices import Role
-from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
 from sinergi.aftercare.panels import program_panel
-from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.beneficiaries.services import consent_record
-from sinergi.programs.models import Cohort, Enrollment
 from sinergi.reports import joint
 from sinergi.reports import selectors as report_selectors
 from sinergi.reports.dashboards import figures_context
+from tests import people
 from tests.authz import World
 from tests.factories import UnitFactory
 from tests.impact.conftest import impact as impact  # noqa: F401  (the fixture)
@@ -28,53 +25,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scored(world: World, impact: dict[str, Any]) -> Any:  # noqa: F811
     """Eight participants who agreed to share with the company: two scored 10, six scored 80."""
-    unit = world.organisation(Role.UNIT_OFFICER, "own")
     bapas = UnitFactory(unit_kind="bapas")
     program = impact["program"]
-    cohort = Cohort.objects.create(
-        program=program,
-        unit=unit,
-        name="Angkatan Indeks",
-        start_date=dt.date(2021, 8, 1),
-        end_date=dt.date(2021, 12, 1),
-        capacity=20,
+    group = people.cohort(
+        program,
+        world.organisation(Role.UNIT_OFFICER, "own"),
+        "Angkatan Indeks",
+        dt.date(2021, 8, 1),
+        dt.date(2021, 12, 1),
     )
     for i, score in enumerate([10, 10] + [80] * 6):
-        person = Person.objects.create(
-            full_name=f"Contoh Indeks {i}", sex="L", birth_date=dt.date(1990, 1, 1), is_synthetic=True
-        )
-        episode = CustodyEpisode.objects.create(
-            person=person,
-            unit=unit,
-            registration_number=f"R-IDX-{i}",
-            status="bebas",
-            start_date=dt.date(2020, 1, 1),
-            sentence_years=2,
-            release_date=dt.date(2022, 1, 1),
-        )
-        enrollment = Enrollment.objects.create(
-            cohort=cohort, person=person, episode=episode, stage="completed"
-        )
-        consent_record(
-            actor=None, person=person, purpose="partner_sharing", given_on=dt.date(2021, 2, 1), evidence="Uji"
-        )
-        case = AftercareCase.objects.create(
-            person=person,
-            episode=episode,
-            enrollment=enrollment,
-            bapas=bapas,
-            release_kind="pb",
-            released_on=dt.date(2022, 1, 1),
-            opened_on=dt.date(2022, 1, 1),
-        )
-        followup = FollowUp.objects.create(case=case, milestone=6, done_on=dt.date(2022, 7, 1))
-        IndexScore.objects.create(
-            case=case,
-            followup=followup,
-            milestone=6,
-            scored_on=dt.date(2022, 7, 1),
-            score=score,
-            ruleset_version="uji",
+        people.participant(
+            group, f"IDX-{i}", shares=True, bapas=bapas, released_on=dt.date(2022, 1, 1), score=score
         )
     return program
 

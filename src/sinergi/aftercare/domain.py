@@ -71,6 +71,20 @@ def followup_status(*, due: dt.date, today: dt.date, done: bool, closed_from: dt
     return OVERDUE
 
 
+def followup_due_counts(
+    *, released_on: dt.date, done: Iterable[int], closed_from: dt.date | None, today: dt.date
+) -> dict[str, int]:
+    """How many of a case's follow-ups are due and overdue today (`followup_status` of each milestone not
+    done). The rule the dashboards' counts in SQL (`selectors.followup_counts_by`) must give."""
+    taken = set(done)
+    counts = {DUE: 0, OVERDUE: 0}
+    for months, due in followup_due_dates(released_on).items():
+        status = followup_status(due=due, today=today, done=months in taken, closed_from=closed_from)
+        if status in counts:
+            counts[status] += 1
+    return counts
+
+
 # --- Mandatory reporting (wajib lapor) ---------------------------------------------------------------
 
 

@@ -6,7 +6,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from sinergi.accounts.choices import Role
@@ -28,6 +42,7 @@ from sinergi.aftercare.models import (
 from sinergi.beneficiaries.choices import ConsentPurpose
 from sinergi.beneficiaries.models import Consent, CustodyEpisode
 from sinergi.core.errors import NotFoundError
+from sinergi.core.sqldates import AddMonths
 from sinergi.partnerships.models import AgreementParty
 
 
@@ -353,61 +368,108 @@ def wage_list(*, actor: Any) -> QuerySet[MinimumWage]:
 
 
 def followups_due_count(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
-    """Due and overdue follow-ups among the actor's assigned open cases (for dashboards)."""
-    counts = {"due": 0, "overdue": 0}
-    for status in caseload(actor=actor, today=today):
-        for item in status.followups:
-            if item["status"] in counts:
-                counts[item["status"]] += 1
+    """Due and overdue follow-ups among the actor's open cases as PK officer or as mentor (the caseload, for
+    the dashboard), counted in the database: one query."""
+    today = today or timezone.localdate()
+    mine = Q(pk_officer_id=actor.pk) | Q(mentor_id=actor.pk)
+    counts = {domain.DUE: 0, domain.OVERDUE: 0}
+    for row in followup_counts_by(case_list(actor=actor, open_only=True).filter(mine), today=today).values():
+        counts[domain.DUE] += row[domain.DUE]
+        counts[domain.OVERDUE] += row[domain.OVERDUE]
     return counts
 
 
 def followup_counts(case: AftercareCase, *, today: dt.date) -> dict[str, int]:
     """Due and overdue follow-ups of one case whose follow-ups are prefetched."""
-    return _due_counts(
-        case.released_on, {f.milestone for f in case.followups.all()}, _closed_from(case), today=today
+    return domain.followup_due_counts(
+        released_on=case.released_on,
+        done={f.milestone for f in case.followups.all()},
+        closed_from=_closed_from(case),
+        today=today,
     )
 
 
-def _due_counts(
-    released_on: dt.date, done: set[int], closed_from: dt.date | None, *, today: dt.date
-) -> dict[str, int]:
-    counts = {domain.DUE: 0, domain.OVERDUE: 0}
-    for months, due in domain.followup_due_dates(released_on).items():
-        status = domain.followup_status(due=due, today=today, done=months in done, closed_from=closed_from)
-        if status in counts:
-            counts[status] += 1
+# The follow-ups' status in SQL. `domain.followup_status` of a follow-up not done whose date is `due`:
+# closed when the case was closed or its person back in custody on or before that date; otherwise due from
+# two weeks before the date to 30 days after it, overdue after that. The dates are compared with today's
+# bounds computed here, so the only per-row work is the date itself (`AddMonths`, which clamps month ends
+# as `domain.add_months` does).
+
+
+def _milestone_date(months: int | Any, prefix: str = "") -> AddMonths:
+    """The date of a follow-up: the release plus the milestone's months (`domain.followup_due_dates`)."""
+    return AddMonths(F(f"{prefix}released_on"), F(months) if isinstance(months, str) else months)
+
+
+def _followup_is(status: str, due: Any, *, today: dt.date, prefix: str = "") -> Q:
+    """A follow-up not done, dated `due`, of the case at `prefix`, has `status` (due or overdue) today."""
+    still_open = (Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": due})) & (
+        Q(**{f"{prefix}readmitted_on__isnull": True}) | Q(**{f"{prefix}readmitted_on__gt": due})
+    )
+    overdue_before = Value(today - dt.timedelta(days=domain.FOLLOWUP_GRACE_DAYS))
+    if status == domain.DUE:
+        opens_by = Value(today + dt.timedelta(days=domain.FOLLOWUP_OPENS_DAYS))
+        return still_open & Q(GreaterThanOrEqual(due, overdue_before)) & Q(LessThanOrEqual(due, opens_by))
+    if status == domain.OVERDUE:
+        return still_open & Q(LessThan(due, overdue_before))
+    raise ValueError(status)
+
+
+def _tally(condition: Q, sign: int) -> Case:
+    return Case(When(condition, then=Value(sign)), default=Value(0), output_field=IntegerField())
+
+
+def followup_counts_by(
+    cases: QuerySet[AftercareCase], *, today: dt.date, by: str = "pk_officer_id"
+) -> dict[Any, dict[str, int]]:
+    """Due and overdue follow-ups of `cases`, added up per value of the case field `by` (the PK officer by
+    default; None for the cases without one). One query, two aggregates joined by UNION ALL:
+
+    - every milestone of every case as if none were done (the release date plus the milestone's months,
+      its status from today), per `by`;
+    - minus the same for the follow-ups recorded on those cases (at most one per case and milestone: the
+      constraint `followup_once_per_milestone`), whose milestone is then not due.
+
+    No case is loaded and no case id leaves the database. `domain.followup_due_counts` is the rule; the
+    tests compare both on varied cases."""
+    cases = cases.order_by()
+    plain = cases.values(key=F(by)).annotate(
+        **{
+            status: Sum(
+                sum(
+                    (
+                        _tally(_followup_is(status, _milestone_date(m), today=today), 1)
+                        for m in domain.MILESTONES
+                    ),
+                    start=Value(0),
+                )
+            )
+            for status in (domain.DUE, domain.OVERDUE)
+        }
+    )
+    recorded_due = _milestone_date("milestone", prefix="case__")
+    done = (
+        FollowUp.objects.filter(case__in=cases.values("pk"), milestone__in=domain.MILESTONES)
+        .order_by()
+        .values(key=F(f"case__{by}"))
+        .annotate(
+            **{
+                status: Sum(_tally(_followup_is(status, recorded_due, today=today, prefix="case__"), -1))
+                for status in (domain.DUE, domain.OVERDUE)
+            }
+        )
+    )
+    counts: dict[Any, dict[str, int]] = {}
+    for row in plain.union(done, all=True):
+        total = counts.setdefault(row["key"], {domain.DUE: 0, domain.OVERDUE: 0})
+        total[domain.DUE] += row[domain.DUE] or 0
+        total[domain.OVERDUE] += row[domain.OVERDUE] or 0
     return counts
 
 
-def _assigned_open_counts(*, actor: Any, today: dt.date) -> list[tuple[int, User, dict[str, int]]]:
-    """(case pk, PK officer, due and overdue counts) of every open, assigned case in the actor's scope. Two
-    queries: the cases with only the dates the counts read and their officer (no other joined rows, no
-    model instances for the follow-ups: at national scale building those dominated the dashboard), then
-    the milestones done."""
-    cases = list(
-        case_list(actor=actor, open_only=True)
-        .filter(pk_officer__isnull=False)
-        .select_related(None)
-        .select_related("pk_officer")
-        .only("pk", "released_on", "closed_on", "readmitted_on", "pk_officer")
-        .order_by("-opened_on", "-pk")
-    )
-    done: dict[int, set[int]] = {case.pk: set() for case in cases}
-    if done:
-        for case_id, milestone in FollowUp.objects.filter(case_id__in=list(done)).values_list(
-            "case_id", "milestone"
-        ):
-            done[case_id].add(milestone)
-    return [
-        (
-            case.pk,
-            case.pk_officer,
-            _due_counts(case.released_on, done[case.pk], _closed_from(case), today=today),
-        )
-        for case in cases
-        if case.pk_officer is not None
-    ]
+def _assigned_open(actor: Any) -> QuerySet[AftercareCase]:
+    """The open cases in the actor's scope that have a PK officer."""
+    return case_list(actor=actor, open_only=True).filter(pk_officer__isnull=False)
 
 
 def with_followups(cases: QuerySet[AftercareCase]) -> QuerySet[AftercareCase]:
@@ -417,25 +479,34 @@ def with_followups(cases: QuerySet[AftercareCase]) -> QuerySet[AftercareCase]:
     )
 
 
-def cases_with_followups(*, actor: Any, status: str, today: dt.date | None = None) -> list[int]:
+def cases_with_followups(*, actor: Any, status: str, today: dt.date | None = None) -> QuerySet[Any]:
     """The open, assigned cases in the actor's scope with at least one follow-up `status` (due or overdue):
-    the cases `followups_due_by_officer` adds up, for the case list behind those numbers. Two queries."""
+    the cases `followups_due_by_officer` adds up, for the case list behind those numbers. Their ids as a
+    subquery (`pk__in=`), never a list."""
     today = today or timezone.localdate()
-    return [
-        pk for pk, _officer, counts in _assigned_open_counts(actor=actor, today=today) if counts.get(status)
-    ]
+    if status not in (domain.DUE, domain.OVERDUE):
+        return AftercareCase.objects.none().values("pk")
+    any_milestone = Q(pk__in=[])
+    for months in domain.MILESTONES:
+        recorded = FollowUp.objects.filter(case_id=OuterRef("pk"), milestone=months)
+        any_milestone |= _followup_is(status, _milestone_date(months), today=today) & ~Q(Exists(recorded))
+    return _assigned_open(actor).filter(any_milestone).order_by().values("pk")
 
 
 def followups_due_by_officer(*, actor: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Due and overdue follow-ups per PK officer among the open, assigned cases in the actor's scope (for
     the dashboards of heads of Bapas, Kanwil officers and administrators), most overdue first. Officers
-    with nothing due are left out. Two queries whatever the number of cases."""
+    with nothing due are left out. Two queries whatever the number of cases: the counts per officer in SQL
+    (`followup_counts_by`), then those officers."""
     today = today or timezone.localdate()
-    rows: dict[int, dict[str, Any]] = {}
-    for _pk, officer, counts in _assigned_open_counts(actor=actor, today=today):
-        if not any(counts.values()):
-            continue
-        row = rows.setdefault(officer.pk, {"officer": officer, "due": 0, "overdue": 0})
-        row["due"] += counts[domain.DUE]
-        row["overdue"] += counts[domain.OVERDUE]
-    return sorted(rows.values(), key=lambda r: (-r["overdue"], -r["due"], r["officer"].display_name))
+    counts = {
+        officer_id: row
+        for officer_id, row in followup_counts_by(_assigned_open(actor), today=today).items()
+        if officer_id is not None and any(row.values())
+    }
+    officers = User.objects.in_bulk(list(counts))
+    rows = [
+        {"officer": officers[officer_id], "due": row[domain.DUE], "overdue": row[domain.OVERDUE]}
+        for officer_id, row in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["overdue"], -r["due"], r["officer"].display_name, r["officer"].pk))

@@ -95,13 +95,9 @@ def _out(person: Person, *, sensitive: bool) -> dict[str, Any]:
 @router.get("", response=list[PersonOut], exclude_none=True, summary="People in the caller's units")
 def person_list(request: HttpRequest, filters: Query[PersonFilters]) -> list[dict[str, Any]]:
     require_roles(request, *REGISTRY)
-    people = selectors.person_search(
-        actor=request.user, q=filters.q, unit=filters.unit, status=filters.status
-    )
+    search = selectors.PersonSearch(actor=request.user, q=filters.q, unit=filters.unit, status=filters.status)
     sensitive = selectors.may_see_sensitive(request.user)
-    page = selectors.person_page(
-        actor=request.user, people=people, start=filters.offset, stop=filters.offset + filters.limit
-    )
+    page = search.page(filters.offset, filters.offset + filters.limit)
     rows = [_out(p, sensitive=sensitive) for p in page]
     audit_read(
         actor=request.user,

@@ -31,7 +31,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
-from sinergi.core.pagination import CappedPaginator
+from sinergi.core.pagination import DEFAULT_CAP, CappedPaginator
 from sinergi.core.params import MAX_OFFSET, query_id, query_int
 
 EPISODE_FIELDS = (
@@ -69,14 +69,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     unit = query_id(request, "unit")
     status = request.GET.get("status", "")
-    people = selectors.person_search(actor=request.user, q=q, unit=unit, status=status)
-    page = PagedById(
-        people,
-        25,
-        rows=lambda start, stop: selectors.person_page(
-            actor=request.user, people=people, start=start, stop=stop
-        ),
-    ).get_page(request.GET.get("page"))
+    search = selectors.PersonSearch(actor=request.user, q=q, unit=unit, status=status)
+    page = PagedById(search.counted(DEFAULT_CAP), 25, rows=search.page, cap=DEFAULT_CAP).get_page(
+        request.GET.get("page")
+    )
     audit_read(
         actor=request.user,
         action="person.list",

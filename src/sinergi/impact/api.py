@@ -305,15 +305,17 @@ def value_map_import(request: HttpRequest, map_id: int, payload: ImportIn) -> di
     return _value_map(value_map)
 
 
-def _snapshot(snapshot: Any) -> dict[str, Any]:
+def _snapshot(snapshot: Any, actor: Any) -> dict[str, Any]:
+    """The snapshot as `actor` may read it (`selectors.snapshot_shown`: masked for aggregate-only roles)."""
+    shown = selectors.snapshot_shown(actor=actor, snapshot=snapshot)
     return {
         "id": snapshot.pk,
         "value_map_id": snapshot.value_map_id,
         "label": snapshot.label,
         "taken_at": snapshot.taken_at,
         "checksum": snapshot.checksum,
-        "results": snapshot.results,
-        "value_map": domain.loads_value_map(snapshot.data),
+        "results": shown.results,
+        "value_map": shown.data,
     }
 
 
@@ -322,13 +324,13 @@ def snapshot_freeze(request: HttpRequest, map_id: int, payload: FreezeIn) -> Sta
     require_roles(request, *FINANCE_EDITORS)
     value_map = selectors.value_map_get(actor=request.user, pk=map_id)
     snapshot = services.snapshot_freeze(actor=request.user, value_map=value_map, label=payload.label)
-    return Status(201, _snapshot(snapshot))
+    return Status(201, _snapshot(snapshot, request.user))
 
 
 @router.get("/snapshots/{snapshot_id}", response=SnapshotOut, summary="A frozen snapshot")
 def snapshot_detail(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
     require_roles(request, *FINANCE_READERS)
-    return _snapshot(selectors.snapshot_get(actor=request.user, pk=snapshot_id))
+    return _snapshot(selectors.snapshot_get(actor=request.user, pk=snapshot_id), request.user)
 
 
 @router.put("/snapshots/{snapshot_id}", response={409: dict[str, Any]}, summary="Always refused: frozen")

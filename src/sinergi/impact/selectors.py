@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from typing import Any
 
@@ -243,9 +245,10 @@ def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> 
 # --- Cost per outcome --------------------------------------------------------------------------------
 
 
-def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
+def outcome_counts(*, programs: QuerySet[Program], consented_only: bool = False) -> dict[str, int | None]:
     """Participants, completions and certificates of some programs (two queries). In work or business at 6
-    months needs the aftercare follow-ups and is None ("not available") until they exist."""
+    months needs the aftercare follow-ups and is None ("not available") until they exist; `consented_only`
+    (TJSL officers, `consent_only_for`): only participants who agreed to share with the company."""
     counts = Enrollment.objects.filter(cohort__program__in=programs).aggregate(
         participant=Count("pk", filter=Q(stage__in=PARTICIPANT_STAGES)),
         completion=Count("pk", filter=Q(stage=Stage.COMPLETED)),
@@ -261,8 +264,15 @@ def outcome_counts(*, programs: QuerySet[Program]) -> dict[str, int | None]:
             start=dt.date.min,
             end=dt.date.max,
             as_of=dt.date.max,
+            consented_only=consented_only,
         ),
     }
+
+
+def consent_only_for(actor: Any) -> bool:
+    """Aftercare outcomes reach a TJSL officer only for participants who agreed to share them with the
+    company (aftercare's rule for showing them a case): their counts of those outcomes are of them only."""
+    return getattr(actor, "role", None) == Role.CSR_OFFICER
 
 
 @dataclass(frozen=True)
@@ -278,7 +288,7 @@ class CostRow:
 def cost_per_outcome(*, actor: Any, programs: QuerySet[Program], cost: int) -> list[CostRow]:
     """Cost per participant, completion, certificate and in work at 6 months. For roles that see aggregates
     only, a count under 5 is shown as "<5" and its cost as too few to report."""
-    counts = outcome_counts(programs=programs)
+    counts = outcome_counts(programs=programs, consented_only=consent_only_for(actor))
     costs = domain.cost_per_outcome(cost, counts)
     rows = []
     for name in domain.COST_OUTCOMES:
@@ -356,6 +366,56 @@ def snapshot_get(*, actor: Any, pk: int) -> ValueMapSnapshot:
         raise NotFoundError()
     value_map_get(actor=actor, pk=snapshot.value_map_id)
     return snapshot
+
+
+SNAPSHOT_LIVE = gettext_lazy("Frozen from the records (live figure).")
+SNAPSHOT_HIDDEN = gettext_lazy(
+    "For your role, a figure frozen from the records counts too few people to report (under 5): it is "
+    "shown as “<5”, and the numbers computed from it are hidden (“×”), as they would give it back."
+)
+#: The frozen results computed from the quantities (the inputs are money and stay shown).
+SNAPSHOT_DERIVED = ("present_value", "net_present_value", "ratio", "net_ratio", "payback_months")
+
+
+@dataclass(frozen=True)
+class SnapshotShown:
+    """A frozen snapshot as the reader may see it: the value map (outcomes with `hidden` set on a masked
+    quantity), the results ("×" for the derived ones when a quantity is masked) and whether anything is."""
+
+    data: dict[str, Any]
+    results: dict[str, Any]
+    masked: bool
+
+
+def snapshot_shown(*, actor: Any, snapshot: ValueMapSnapshot) -> SnapshotShown:
+    """A snapshot masked at display time (page, API, download) for aggregate-only readers, whoever froze it.
+
+    A snapshot frozen by a Kanwil officer or an administrator holds the exact live figures. For an
+    aggregate-only reader every outcome frozen from the records (`live_as_of`) loses its note (it names the
+    count and its complements, such as the total and those still waiting), and a quantity of 1 to 4 people
+    shows as "<5"; then the present value, net present value, ratios and payback, computed from the
+    quantities with the proxies the reader knows, would give it back, so they show as "×" (secondary
+    suppression). Other readers see the snapshot as frozen."""
+    data = domain.loads_value_map(snapshot.data)
+    results = dict(snapshot.results or {})
+    if not access.aggregates_only(actor):
+        return SnapshotShown(data, results, False)
+    masked = False
+    for raw in data.get("outcomes") or []:
+        if not isinstance(raw, dict) or "live_as_of" not in raw:
+            continue  # entered by hand: not a count from the records
+        raw["quantity_source"] = str(SNAPSHOT_LIVE)
+        quantity = raw.get("quantity")
+        if isinstance(quantity, Decimal) and domain.too_small(math.ceil(quantity)):
+            raw["quantity"] = f"<{domain.MIN_CELL}"
+            raw["hidden"] = True
+            masked = True
+    if masked:
+        results = {
+            key: ("×" if key in SNAPSHOT_DERIVED and value is not None else value)
+            for key, value in results.items()
+        }
+    return SnapshotShown(data, results, masked)
 
 
 def value_map_programs(value_map: ValueMap) -> QuerySet[Program]:
@@ -492,6 +552,10 @@ LIVE_NO_REOFFENCE = gettext_lazy(
     "%(n)s of %(total)s participants released from %(start)s did not re-offend within 24 months "
     "(live, as of %(date)s; %(waiting)s more still within their window)."
 )
+LIVE_CUMULATIVE = gettext_lazy(
+    "For your role this figure counts from the programs' start to the end of the map's period, not from "
+    "the period's start, so that maps over different periods cannot be subtracted to reveal a few people."
+)
 LIVE_WITHHELD = gettext_lazy(
     "Not shown: the live figure counts too few people to report (under 5, or it would reveal a count "
     "under 5), so the quantity entered by hand is used (live, as of %(date)s)."
@@ -591,7 +655,7 @@ def live_quantity(
     *,
     programs: QuerySet[Program],
     binding: str,
-    start: dt.date,
+    start: dt.date | None,
     end: dt.date,
     as_of: dt.date,
     actor: Any = None,
@@ -601,18 +665,19 @@ def live_quantity(
     For roles that see aggregates only (TJSL officers), a figure with a count of 1 to 4 people, or whose
     note would give one back by subtraction, is withheld: no quantity (the hand-entered one is used) and a
     note with no count. Aftercare's follow-ups count for TJSL officers only for people who agreed to share
-    their data with the company partner."""
+    their data with the company partner. `start` None: from the beginning (cumulative)."""
     from django.utils.formats import date_format
 
     shown = date_format(as_of, "j F Y")
     hide = access.aggregates_only(actor)
+    since = start or dt.date.min
     withheld = LiveQuantity(binding, None, as_of, str(LIVE_WITHHELD % {"date": shown}), withheld=True)
     if binding == LiveIndicator.COMPLETED:
         n = (
             Enrollment.objects.filter(cohort__program__in=programs, stage=Stage.COMPLETED)
             .filter(
-                Q(completed_on__gte=start, completed_on__lte=min(end, as_of))
-                | Q(completed_on__isnull=True, cohort__end_date__gte=start, cohort__end_date__lte=end)
+                Q(completed_on__gte=since, completed_on__lte=min(end, as_of))
+                | Q(completed_on__isnull=True, cohort__end_date__gte=since, cohort__end_date__lte=end)
             )
             .values("person_id")
             .distinct()
@@ -625,7 +690,7 @@ def live_quantity(
         n = (
             Certificate.objects.counted()
             .filter(
-                enrollment__cohort__program__in=programs, issued_on__gte=start, issued_on__lte=min(end, as_of)
+                enrollment__cohort__program__in=programs, issued_on__gte=since, issued_on__lte=min(end, as_of)
             )
             .values("enrollment__person_id")
             .distinct()
@@ -651,10 +716,10 @@ def live_quantity(
     count = follow_up_count(
         programs=programs,
         binding=binding,
-        start=start,
+        start=since,
         end=end,
         as_of=as_of,
-        consented_only=getattr(actor, "role", None) == Role.CSR_OFFICER,
+        consented_only=consent_only_for(actor),
     )
     if count is None:
         return LiveQuantity(binding, None, as_of, str(FOLLOW_UPS_MISSING))
@@ -667,7 +732,12 @@ def live_quantities(
     value_map: ValueMap, *, as_of: dt.date | None = None, actor: Any = None
 ) -> dict[int, LiveQuantity]:
     """The live quantity of every bound outcome of a value map, by outcome id (each indicator once), as
-    `actor` may see it (`live_quantity`; `actor=None`: the system, every figure)."""
+    `actor` may see it (`live_quantity`; `actor=None`: the system, every figure).
+
+    For aggregate-only roles the figures are cumulative: from the programs' start to the end of the map's
+    period, not from the period's start, so that two maps (or one map before and after its period is
+    edited) over periods with the same end cannot be subtracted to count the few people in between. Two
+    different ends still differ by what happened between them (docs/security.md)."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -675,17 +745,22 @@ def live_quantities(
     if not bound:
         return {}
     programs = value_map_programs(value_map)
+    cumulative = access.aggregates_only(actor)
     values: dict[str, LiveQuantity] = {}
     for _pk, binding in bound:
         if binding not in values:
             values[binding] = live_quantity(
                 programs=programs,
                 binding=binding,
-                start=value_map.period_start,
+                start=None if cumulative else value_map.period_start,
                 end=value_map.period_end,
                 as_of=as_of,
                 actor=actor,
             )
+            if cumulative and values[binding].quantity is not None:
+                value = values[binding]
+                note = " ".join(part for part in (value.note, str(LIVE_CUMULATIVE)) if part)
+                values[binding] = dc_replace(value, note=note)
     return {pk: values[binding] for pk, binding in bound}
 
 
@@ -849,7 +924,6 @@ def aid_for_line(line: BudgetLine) -> int:
 def _rule_checks(programs: QuerySet[Program]) -> list[Any]:
     """The programs' rules without their time-dependent parts (status, age, release window, consent):
     what makes a released non-participant someone the programs could have taken."""
-    from dataclasses import replace as dc_replace
 
     from sinergi.programs import domain as program_domain
 

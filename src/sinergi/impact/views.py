@@ -438,7 +438,11 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "value_map": value_map,
             "outcomes": list(value_map.outcomes.all()),
-            "snapshots": list(value_map.snapshots.select_related("taken_by")),
+            # Each with its ratio as the viewer may see it ("×" when it would give back a masked count).
+            "snapshots": [
+                (snap, selectors.snapshot_shown(actor=request.user, snapshot=snap).results.get("ratio"))
+                for snap in value_map.snapshots.select_related("taken_by")
+            ],
             "freeze_form": FreezeForm(),
             "import_form": FileForm(initial={"version": value_map.version}),
             "can_edit": access.may_edit_agreement(
@@ -613,14 +617,29 @@ def value_map_freeze(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(*FINANCE_READERS)
 def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = selectors.snapshot_get(actor=request.user, pk=pk)
+    # Masked at display time for aggregate-only readers, whoever froze it (`selectors.snapshot_shown`).
+    shown = selectors.snapshot_shown(actor=request.user, snapshot=snapshot)
     if request.GET.get("unduh"):
-        response = HttpResponse(snapshot.data + "\n", content_type="application/json; charset=utf-8")
+        # The frozen file as it is, or (aggregate-only readers) as they may see it, which its checksum no
+        # longer matches: they get the masked copy with the masked results.
+        text = (
+            domain.to_json(shown.data | {"results": shown.results}, indent=2)
+            if access.aggregates_only(request.user)
+            else snapshot.data
+        )
+        response = HttpResponse(text + "\n", content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="potret-{snapshot.pk}.json"'
         return response
     return render(
         request,
         "impact/snapshot_detail.html",
-        {"snapshot": snapshot, "data": domain.loads_value_map(snapshot.data), "results": snapshot.results},
+        {
+            "snapshot": snapshot,
+            "data": shown.data,
+            "results": shown.results,
+            "masked": shown.masked,
+            "masked_note": selectors.SNAPSHOT_HIDDEN,
+        },
     )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
+from sinergi.core.suppression import Group, masked
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
@@ -33,6 +34,16 @@ from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
 from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
 
+WHOLE_AGREEMENT = gettext_lazy(
+    "For your role this section counts the whole agreement %(number)s, all its programs from its start, up "
+    "to %(end)s, whatever program or period the report is for, so that two reports cannot be subtracted to "
+    "reveal a few people."
+)
+PARTLY_WHOLE = gettext_lazy(
+    "For your role the participants by sex and age band and the funnel's steps from release on count the "
+    "whole agreement %(number)s, all its programs from its start, up to %(end)s, whatever program or period "
+    "the report is for, so that two reports cannot be subtracted to reveal a few people."
+)
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0` (Debian or Ubuntu), then try again. The XLSX "
@@ -146,8 +157,22 @@ def _build(
         programs = Program.objects.none()
     programs = programs.select_related("agreement").order_by("start_date", "name")
 
-    def cell(n: int | None) -> Any:
-        return access.cell(actor, n)
+    # Aggregate-only roles (TJSL officers): the sections about what they may not list person by person
+    # (participants by sex and age, releases and aftercare, outcomes and the independence index, recidivism)
+    # are counted over the whole agreement up to the report's end (`wide`), the same for every report on
+    # it, so two reports over other periods or programs cannot be subtracted; and every figure of the
+    # report is masked in one call with the totals its tables add up to (`_Figures`).
+    guarded = access.aggregates_only(actor)
+    root = _root(the_agreement)
+    wide = (
+        selectors.scope_of(actor, selectors.Filters(end=end, agreement=root.pk))
+        if guarded and root is not None
+        else scope
+    )
+    wide_note = (
+        str(WHOLE_AGREEMENT % {"number": root.number, "end": _d(end)}) if wide is not scope and root else ""
+    )
+    figures = _Figures.gather(actor, scope, wide, programs, start, end)
 
     sections: list[Section] = []
     builders: list[tuple[str, str, Callable[[Section], None]]] = []
@@ -227,7 +252,7 @@ def _build(
 
     @section("participants", _("Participants and the funnel"))
     def _participants(s: Section) -> None:
-        stages = selectors.funnel(scope)
+        stages = figures.funnel
         if not any(st.count for st in stages):
             s.empty = _("No participants in this period.")
             return
@@ -235,37 +260,25 @@ def _build(
             Table(
                 [_("Stage"), _("How many")],
                 [
-                    [st.label, cell(st.count) if st.count is not None else _("not recorded yet")]
+                    [
+                        st.label,
+                        figures.shown("funnel", st.key) if st.count is not None else _("not recorded yet"),
+                    ]
                     for st in stages
                 ],
             )
         )
-        funnel = dashboards.funnel_chart([dashboards.Figure(st.label, cell(st.count)) for st in stages])
+        funnel = dashboards.funnel_chart(
+            [dashboards.Figure(st.label, figures.shown("funnel", st.key)) for st in stages]
+        )
         if funnel is not None:
             s.charts.append(funnel)
-        reached = selectors.reached(scope)
-        ring_rows = ring.reached_by_ring(scope)
-        show: Any = cell
-        # As on the dashboard (`dashboards.reach_masked`): each breakdown adds up to the total shown in the
-        # funnel, and the ring table regroups the domicile districts, so all are masked in one call.
-        reached_shown, ring_shown = dashboards.reach_masked(actor, reached, ring_rows)
-        if access.aggregates_only(actor):
-            reached = {
-                name: [(key, label, reached_shown[(name, key)]) for key, label, _n in rows]
-                for name, rows in reached.items()
-                if name != dashboards.DISTRICT  # not beside the ring table (`dashboards.reach_masked`)
-            }
-
-            def show(n: Any) -> Any:  # already masked
-                return n
-
-        s.tables.append(Table([_("Sex"), _("People")], [[label, show(n)] for _k, label, n in reached["sex"]]))
-        s.tables.append(
-            Table([_("Age band"), _("People")], [[label, show(n)] for _k, label, n in reached["age"]])
-        )
-        s.tables.append(
-            Table([_("Unit"), _("People")], [[label, show(n)] for _k, label, n in reached["unit"]])
-        )
+        reached, ring_rows, ring_shown = figures.reached, figures.ring_rows, figures.ring_shown
+        if wide_note:  # sex and age, and the funnel's steps from release on: the whole agreement (`wide`)
+            s.text.append(str(PARTLY_WHOLE % {"number": root.number if root else "", "end": _d(end)}))
+        s.tables.append(Table([_("Sex"), _("People")], [[label, n] for _k, label, n in reached["sex"]]))
+        s.tables.append(Table([_("Age band"), _("People")], [[label, n] for _k, label, n in reached["age"]]))
+        s.tables.append(Table([_("Unit"), _("People")], [[label, n] for _k, label, n in reached["unit"]]))
         # By the agreement's ring areas (reports.ring): each ring district, then outside them.
         ring_rows = [row for row in ring_rows if row[0] in ring_shown]
         s.tables.append(
@@ -296,14 +309,10 @@ def _build(
 
     @section("certificates", _("Certificates"))
     def _certificates(s: Section) -> None:
-        rows = (
-            Certificate.objects.counted()
-            .filter(enrollment__in=scope.enrollments, issued_on__range=(start, end))
-            .values("competency", "issuer")
-            .annotate(n=Count("pk"))
-            .order_by("competency", "issuer")
-        )
-        table = [[r["competency"], r["issuer"], cell(r["n"])] for r in rows]
+        table = [
+            [competency, issuer, figures.shown("cert", index)]
+            for index, (competency, issuer, _n) in enumerate(figures.certificates)
+        ]
         if not table:
             s.empty = _("No certificates issued in this period.")
             return
@@ -311,24 +320,18 @@ def _build(
 
     @section("releases", _("Releases and aftercare"))
     def _releases(s: Section) -> None:
-        released = selectors.metric_queryset(scope, "released").count()
-        soon = selectors.releases_soon_count(scope)
-        cases = (
-            AftercareCase.objects.filter(enrollment__in=scope.enrollments, released_on__range=(start, end))
-            .values("bapas__name")
-            .annotate(n=Count("pk"))
-            .order_by("bapas__name")
-        )
+        if wide_note:
+            s.text.append(wide_note)
         s.tables.append(
             Table(
                 [_("Item"), _("How many")],
                 [
-                    [_("Participants released"), cell(released)],
-                    [_("Participants released within 90 days"), cell(soon)],
+                    [_("Participants released"), figures.shown("release", "released")],
+                    [_("Participants released within 90 days"), figures.shown("release", "soon")],
                 ],
             )
         )
-        rows = [[r["bapas__name"], cell(r["n"])] for r in cases]
+        rows = [[name, figures.shown("bapas", index)] for index, (name, _n) in enumerate(figures.cases)]
         if rows:
             s.tables.append(Table([_("Guiding Bapas"), _("Cases opened")], rows))
         else:
@@ -336,7 +339,9 @@ def _build(
 
     @section("outcomes", _("Outcomes and the independence index"))
     def _outcomes(s: Section) -> None:
-        counts = impact_selectors.outcome_counts(programs=programs.filter(pk__in=scope.programs.values("pk")))
+        if wide_note:
+            s.text.append(wide_note)
+        counts = figures.outcomes
         labels = {
             "participant": _("Participants"),
             "completion": _("Completions"),
@@ -348,7 +353,10 @@ def _build(
             Table(
                 [_("Outcome"), _("How many")],
                 [
-                    [labels.get(k, k), cell(v) if v is not None else _("not recorded yet")]
+                    [
+                        labels.get(k, k),
+                        figures.shown("outcome", k) if v is not None else _("not recorded yet"),
+                    ]
                     for k, v in counts.items()
                 ],
             )
@@ -356,7 +364,7 @@ def _build(
         # The dashboard's rule for the requester (drilldown.independence_rows: the aftercare app's scope,
         # so TJSL officers count only participants who agreed to share), so a figure never differs between
         # the page and the report for the same person; `actor=None` (the system) counts every case.
-        rows = drilldown.independence_rows(scope)
+        rows = drilldown.independence_rows(wide)
         if rows is None:
             s.text.append(_("The independence index is not shown for your role."))
             return
@@ -369,7 +377,7 @@ def _build(
         )
         # Only TJSL officers' aftercare scope turns on consent (the others' follow their region or unit).
         if access.role_of(actor) == Role.CSR_OFFICER and latest_scores().filter(
-            case__enrollment__in=scope.enrollments.values("pk")
+            case__enrollment__in=wide.enrollments.values("pk")
         ).count() > sum(n for _key, _label, n in rows):
             s.text.append(
                 _(
@@ -380,15 +388,17 @@ def _build(
 
     @section("recidivism", _("Recidivism"))
     def _recidivism(s: Section) -> None:
-        figures = selectors.recidivism(scope, months=12)
-        if figures is None:
+        rec = selectors.recidivism(wide, months=12)
+        if rec is None:
             s.empty = _("No programs in this period.")
             return
-        result = figures.result
+        if wide_note:
+            s.text.append(wide_note)
+        result = rec.result
         rows = []
         for label, group in (
-            (_("Participants"), figures.participants),
-            (_("Comparison group"), figures.comparison),
+            (_("Participants"), rec.participants),
+            (_("Comparison group"), rec.comparison),
         ):
             if group.suppressed:
                 rows.append([label, _("too few to report"), "—", "—"])
@@ -406,13 +416,13 @@ def _build(
             % {"start": _d(result.start), "months": result.months, "as_of": _d(result.as_of)}
         )
         s.tables.append(Table([_("Group"), _("People"), _("Re-offended"), _("Rate (95% CI)")], rows))
-        if figures.difference is not None and figures.difference_interval is not None:
+        if rec.difference is not None and rec.difference_interval is not None:
             s.text.append(
                 _("Difference (matched participants − comparison): %(d)s (95%% CI %(low)s – %(high)s)")
                 % {
-                    "d": _pct(figures.difference),
-                    "low": _pct(figures.difference_interval.low),
-                    "high": _pct(figures.difference_interval.high),
+                    "d": _pct(rec.difference),
+                    "low": _pct(rec.difference_interval.low),
+                    "high": _pct(rec.difference_interval.high),
                 }
             )
 
@@ -558,6 +568,132 @@ def _build(
         data_rows=rows,
         suppressed=access.aggregates_only(actor),
     )
+
+
+def _root(agreement: Agreement | None) -> Agreement | None:
+    """The top of an agreement's chain (the MoU above a PKS and its addenda): `selectors.agreement_q` of it
+    reaches every program of the chain, so every report on the chain has the same whole-agreement scope."""
+    while agreement is not None and agreement.parent_id:
+        agreement = agreement.parent
+    return agreement
+
+
+AFTERCARE_STAGES = ("released", "followed_up", "in_work")
+OUTCOME_KEYS = ("participant", "completion", "certificate", "in_work_6m")
+
+
+@dataclass
+class _Figures:
+    """The report's person counts, gathered once and, for aggregate-only actors, masked together.
+
+    A table masked on its own gives a hidden cell back when the report shows what it adds up to elsewhere:
+    the certificates by competency add up to (at most) the certified of the funnel and the certificates of
+    the outcomes; the cases per guiding Bapas to the participants released (table and funnel). So the
+    cells of those tables and those totals are one `core.suppression.masked` call with a `Group` per
+    relation (a total that exceeds the sum of its parts only makes the masking hide more). The
+    people-reached tables are masked by `dashboards.reach_masked`; a total it had to hide is hidden where
+    the report shows it too (the funnel's enrolled, the outcomes' participants). `cells` holds every count
+    as shown."""
+
+    funnel: list[selectors.FunnelStage]
+    certificates: list[tuple[str, str, int]]
+    cases: list[tuple[str, int]]
+    outcomes: dict[str, int | None]
+    reached: dict[str, list[tuple[str, str, Any]]]
+    ring_rows: list[tuple[str, str, int]]
+    ring_shown: dict[str, Any]
+    cells: dict[Hashable, Any]
+
+    def shown(self, table: str, key: Hashable) -> Any:
+        return self.cells[(table, key)]
+
+    @classmethod
+    def gather(
+        cls,
+        actor: Any,
+        scope: selectors.Scope,
+        wide: selectors.Scope,
+        programs: QuerySet[Program],
+        start: dt.date,
+        end: dt.date,
+    ) -> _Figures:
+        guarded = access.aggregates_only(actor)
+        stages = selectors.funnel(scope)
+        if guarded and wide is not scope:  # the funnel's steps from release on: over `wide`
+            after = {st.key: st for st in selectors.funnel(wide) if st.key in AFTERCARE_STAGES}
+            stages = [after.get(st.key, st) for st in stages]
+        certificates = [
+            (r["competency"], r["issuer"], r["n"])
+            for r in Certificate.objects.counted()
+            .filter(enrollment__in=scope.enrollments, issued_on__range=(start, end))
+            .values("competency", "issuer")
+            .annotate(n=Count("pk"))
+            .order_by("competency", "issuer")
+        ]
+        released = {"released_on__range": (start, end)} if wide is scope else {"released_on__lte": end}
+        cases = [
+            (r["bapas__name"], r["n"])
+            for r in AftercareCase.objects.filter(enrollment__in=wide.enrollments, **released)
+            .values("bapas__name")
+            .annotate(n=Count("pk"))
+            .order_by("bapas__name")
+        ]
+        outcome_programs = (
+            Program.objects.filter(pk__in=wide.programs.values("pk"))
+            if wide is not scope
+            else programs.filter(pk__in=scope.programs.values("pk"))
+        )
+        counts = impact_selectors.outcome_counts(
+            programs=outcome_programs, consented_only=impact_selectors.consent_only_for(actor)
+        )
+        outcomes = {key: counts.get(key) for key in OUTCOME_KEYS if key in counts}
+        raw: dict[Hashable, int | None] = {
+            **{("funnel", st.key): st.count for st in stages},
+            **{("cert", i): n for i, (_c, _i, n) in enumerate(certificates)},
+            ("release", "released"): selectors.metric_queryset(wide, "released").count(),
+            ("release", "soon"): selectors.releases_soon_count(wide),
+            **{("bapas", i): n for i, (_b, n) in enumerate(cases)},
+            **{("outcome", key): n for key, n in outcomes.items()},
+        }
+        reached = selectors.reached(scope)
+        ring_rows = ring.reached_by_ring(scope)
+        if not guarded:
+            _shown, ring_shown = dashboards.reach_masked(actor, reached, ring_rows)
+            return cls(stages, certificates, cases, outcomes, reached, ring_rows, ring_shown, dict(raw))
+        # Unit and ring areas for the report's programs and period; sex and age over `wide`.
+        total = ("total", "")
+        here, ring_shown = dashboards.reach_masked(
+            actor, {k: v for k, v in reached.items() if k in ("total", "unit")}, ring_rows
+        )
+        everywhere = selectors.reached(wide) if wide is not scope else reached
+        there, _ring = dashboards.reach_masked(
+            actor, {k: v for k, v in everywhere.items() if k in ("total", "sex", "age")}, []
+        )
+        shown_reached = {
+            "unit": [(key, label, here[("unit", key)]) for key, label, _n in reached["unit"]],
+            **{
+                name: [(key, label, there[(name, key)]) for key, label, _n in everywhere[name]]
+                for name in ("sex", "age")
+            },
+        }
+        counted = {key: n for key, n in raw.items() if n is not None}
+        cert_parts = [("cert", i) for i in range(len(certificates))]
+        bapas_parts = [("bapas", i) for i in range(len(cases))]
+        groups = [
+            Group(parts=cert_parts, total=("funnel", "certified")),
+            Group(parts=cert_parts, total=("outcome", "certificate")),
+            Group(parts=bapas_parts, total=("release", "released")),
+            Group(parts=bapas_parts, total=("funnel", "released")),
+        ]
+        cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups)
+        # A total the people-reached masking had to hide is hidden where the report shows it as well.
+        for hidden_total, cell in (
+            (here[total], ("funnel", "enrolled")),
+            (there[total], ("outcome", "participant")),
+        ):
+            if not isinstance(hidden_total, int) and isinstance(cells.get(cell), int):
+                cells[cell] = "×"
+        return cls(stages, certificates, cases, outcomes, shown_reached, ring_rows, ring_shown, cells)
 
 
 def _pct(value: Any) -> str:

@@ -484,7 +484,8 @@ def sroi(scope: Scope) -> list[SroiRow] | None:
     rows: dict[int, SroiRow] = {}
     for snap in snapshots:
         if snap.value_map_id not in rows:
-            ratio = (snap.results or {}).get("ratio")
+            # "×" for aggregate-only roles when it would give back a masked count (`snapshot_shown`).
+            ratio = impact_selectors.snapshot_shown(actor=scope.actor, snapshot=snap).results.get("ratio")
             rows[snap.value_map_id] = SroiRow(
                 snap.value_map_id, snap.value_map.title, snap.label, str(ratio), snap.taken_at
             )

@@ -8,9 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.impact import domain, selectors
+from sinergi.impact import access, domain, selectors
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Program
 
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--as-of must be a date written YYYY-MM-DD, not %(value)s.") % {"value": options["as_of"]}
             ) from exc
+        problems = access.as_of_problems(None, as_of, today=timezone.localdate())
+        if problems:  # a future day would count planned releases as releases
+            raise CommandError(problems[0])
         if options["program"] is not None:
             programs = Program.objects.filter(pk=options["program"])
             if not programs.exists():

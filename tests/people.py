@@ -1,0 +1,95 @@
+"""Synthetic participants for the privacy tests of reports and impact: one call makes a person with a custody
+episode and an enrolment, and, as asked, the consent to share with the company, a certificate, a release
+with an aftercare case, a 6-month follow-up and an independence score. Shared so that the tests do not copy
+the same builder again (tests/reports/test_report_cross_view.py, tests/impact/test_snapshot_privacy.py,
+tests/reports/test_independence_masking.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
+from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.beneficiaries.services import consent_record
+from sinergi.programs.models import Certificate, Cohort, Enrollment
+
+
+def cohort(program: Any, unit: Any, name: str, start: dt.date, end: dt.date) -> Cohort:
+    return Cohort.objects.create(
+        program=program, unit=unit, name=name, start_date=start, end_date=end, capacity=40
+    )
+
+
+def participant(
+    group: Cohort,
+    tag: str,
+    *,
+    stage: str = "completed",
+    sex: str = "L",
+    birth_date: dt.date = dt.date(1990, 1, 1),
+    shares: bool = False,
+    competency: str = "",
+    certified_on: dt.date | None = None,
+    bapas: Any = None,
+    released_on: dt.date | None = None,
+    work_status: str = "",
+    score: int | None = None,
+) -> Enrollment:
+    """One participant of `group` (`tag` makes the name and numbers unique). `shares`: consent to share
+    with the company; `competency`: a certificate issued on `certified_on`; `bapas` and `released_on`: an
+    aftercare case; `work_status` (or `score`): a 6-month follow-up (with an independence score)."""
+    person = Person.objects.create(
+        full_name=f"Contoh {tag}", sex=sex, birth_date=birth_date, is_synthetic=True
+    )
+    episode = CustodyEpisode.objects.create(
+        person=person,
+        unit=group.unit,
+        registration_number=f"R-{tag}",
+        status="bebas" if released_on else "ditahan",
+        start_date=dt.date(2020, 1, 1),
+        sentence_years=2,
+        release_date=released_on or dt.date(2030, 1, 1),
+    )
+    enrollment = Enrollment.objects.create(cohort=group, person=person, episode=episode, stage=stage)
+    if shares:
+        consent_record(
+            actor=None, person=person, purpose="partner_sharing", given_on=dt.date(2021, 2, 1), evidence="Uji"
+        )
+    if competency:
+        Certificate.objects.create(
+            enrollment=enrollment,
+            issuer="LPK Contoh",
+            number=f"C-{tag}",
+            competency=competency,
+            issued_on=certified_on or group.end_date,
+        )
+    if bapas is not None and released_on is not None:
+        case = AftercareCase.objects.create(
+            person=person,
+            episode=episode,
+            enrollment=enrollment,
+            bapas=bapas,
+            release_kind="pb",
+            released_on=released_on,
+            opened_on=released_on,
+        )
+        if work_status or score is not None:
+            on = released_on + dt.timedelta(days=182)
+            followup = FollowUp.objects.create(
+                case=case,
+                milestone=6,
+                done_on=on,
+                contacted=True,
+                work_status=work_status,
+            )
+            if score is not None:
+                IndexScore.objects.create(
+                    case=case,
+                    followup=followup,
+                    milestone=6,
+                    scored_on=on,
+                    score=score,
+                    ruleset_version="uji",
+                )
+    return enrollment
