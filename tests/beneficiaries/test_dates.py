@@ -4,9 +4,11 @@ once, next to its field) and the field lengths shared with the import."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import translation
 
@@ -220,3 +222,46 @@ def test_the_import_checks_a_row_with_the_same_rules() -> None:
     assert problems["full_name"].startswith("nama is too long: 400")
     assert "9 on 1 June 2024" in problems["birth_date"]  # a start in the future: the age is taken today
     assert domain.integration_kind_problems("pb") == {} and "kind" in domain.integration_kind_problems("x")
+
+
+# --- Calendar arithmetic --------------------------------------------------------------------------------
+
+
+def _either(work: Any, *args: Any, **kwargs: Any) -> Any:
+    """What `work` returns, or the type of the calendar error it raises."""
+    try:
+        return work(*args, **kwargs)
+    except (ValueError, OverflowError) as exc:
+        return type(exc)
+
+
+def _plus(start: dt.date, *, years: int, months: int, days: int) -> dt.date:
+    return start + relativedelta(years=years, months=months, days=days)
+
+
+def test_shifting_a_date_gives_what_relativedelta_gives_or_the_same_error() -> None:
+    """`domain.shifted` (the sentence arithmetic's calendar step) is `start + relativedelta(...)` without
+    building one: month ends clamped (31 January + 1 month, 29 February + 1 year), months of 12 and more
+    carried into years, negative shifts, and the same error where the result leaves the calendar."""
+    starts = [
+        D(2024, 1, 31),
+        D(2024, 2, 29),
+        D(2023, 12, 31),
+        D(2020, 3, 31),
+        D(1, 1, 1),
+        D(9999, 12, 31),
+        D(9990, 6, 15),
+    ]
+    shifts = [(0, 0, 0), (0, 1, 0), (1, 0, 0), (0, 11, 0), (0, 12, 0), (0, 13, 1), (0, -1, 0), (0, -13, 0)]
+    shifts += [(0, 25, 400), (-1, 0, 0), (0, -12, -1), (20, 0, 0), (0, 0, 3_000_000), (0, 0, 10**12)]
+    chance = random.Random(14)
+    starts += [D(1990, 1, 1) + dt.timedelta(days=chance.randrange(15_000)) for _ in range(300)]
+    shifts += [(chance.randrange(60), chance.randrange(-30, 40), chance.randrange(800)) for _ in range(100)]
+    for start in starts:
+        for years, months, days in shifts:
+            shift = {"years": years, "months": months, "days": days}
+            assert _either(domain.shifted, start, **shift) == _either(_plus, start, **shift), (start, shift)
+    assert domain.shifted(D(2024, 1, 31), months=1) == D(2024, 2, 29)
+    assert domain.shifted(D(2024, 2, 29), years=1) == D(2025, 2, 28)
+    assert _either(domain.shifted, D(9999, 12, 31), days=1) is OverflowError
+    assert _either(domain.shifted, D(9999, 6, 1), years=1) is ValueError

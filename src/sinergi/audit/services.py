@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -50,6 +50,23 @@ def _locked_head() -> AuditChainHead:
 
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is already what the JSON round trip of `_json_safe` would give back: dicts with text
+    keys, lists, and plain text, numbers, booleans and None (no subclasses, tuples, dates, ...). Serialising
+    such a value gives the same text as serialising its round trip, so the bulk path can skip the trip."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
 
 
 # --- Sealed personal content (crypto-shredding) -----------------------------------------------------
@@ -157,15 +174,7 @@ def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, byte
         return found
 
     def load(wanted: set[Subject]) -> None:
-        by_type: dict[str, list[str]] = {}
-        for kind, ident in wanted:
-            by_type.setdefault(kind, []).append(ident)
-        query = models.Q()
-        for kind, idents in by_type.items():
-            query |= models.Q(subject_type=kind, subject_id__in=idents)
-        for kind, ident, key in SubjectKey.objects.filter(query).values_list(
-            "subject_type", "subject_id", "key"
-        ):
+        for kind, ident, key in _stored_keys(wanted):
             found[(kind, ident)] = decrypt_text(key).encode() if key else None
 
     load(subjects)
@@ -182,14 +191,61 @@ def _subject_keys(subjects: set[Subject], *, create: bool) -> dict[Subject, byte
     return found
 
 
+_KEYS_BATCH = 10_000  # subjects per statement on PostgreSQL (passed as arrays: three parameters)
+
+
+def _stored_keys(wanted: set[Subject]) -> Iterator[tuple[str, str, str]]:
+    """(subject type, subject id, stored key) of the wanted subjects that have a key row. On PostgreSQL the
+    ids go as one array per subject type (an index probe each), not as a list of thousands of literals."""
+    by_type: dict[str, list[str]] = {}
+    for kind, ident in wanted:
+        by_type.setdefault(kind, []).append(ident)
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(SubjectKey._meta.db_table)
+        with connection.cursor() as cursor:
+            for kind, idents in by_type.items():
+                for start in range(0, len(idents), _KEYS_BATCH):
+                    cursor.execute(
+                        f"SELECT subject_type, subject_id, key FROM {table} "  # noqa: S608 (a fixed name)
+                        "WHERE subject_type = %s AND subject_id = ANY(%s::text[])",
+                        [kind, idents[start : start + _KEYS_BATCH]],
+                    )
+                    yield from cursor.fetchall()
+        return
+    query = models.Q()
+    for kind, idents in by_type.items():
+        query |= models.Q(subject_type=kind, subject_id__in=idents)
+    yield from SubjectKey.objects.filter(query).values_list("subject_type", "subject_id", "key")
+
+
 def _insert_keys(fresh: Mapping[Subject, bytes], batch_size: int = 500) -> set[Subject]:
     """Insert new subject keys (encrypted with the field key), skipping any subject that has one already;
-    returns the subjects whose key was inserted by this call."""
+    returns the subjects whose key was inserted by this call. Rows go in the order given (sorted by the
+    caller, so two writers lock the same keys in the same order)."""
     table = connection.ops.quote_name(SubjectKey._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     inserted: set[Subject] = set()
     items = list(fresh.items())
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Three arrays per statement: no statement with thousands of placeholders to build and parse.
+            for start in range(0, len(items), _KEYS_BATCH):
+                batch = items[start : start + _KEYS_BATCH]
+                cursor.execute(
+                    f"INSERT INTO {table} (subject_type, subject_id, key, created_at, shredded_at) "  # noqa: S608
+                    "SELECT k.subject_type, k.subject_id, k.key, %s, NULL "
+                    "FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+                    "AS k(subject_type, subject_id, key, n) ORDER BY k.n "
+                    "ON CONFLICT (subject_type, subject_id) DO NOTHING RETURNING subject_type, subject_id",
+                    [
+                        now,
+                        [kind for (kind, _ident), _key in batch],
+                        [ident for (_kind, ident), _key in batch],
+                        [encrypt_text(key.decode()) for _subject, key in batch],
+                    ],
+                )
+                inserted.update((str(kind), str(ident)) for kind, ident in cursor.fetchall())
+            return inserted
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
             values = ", ".join(["(%s, %s, %s, %s, NULL)"] * len(batch))
@@ -206,9 +262,10 @@ def _insert_keys(fresh: Mapping[Subject, bytes], batch_size: int = 500) -> set[S
     return inserted
 
 
-def _seal(key: bytes, label: str, changes: Any) -> str:
+def _seal(key: bytes | Fernet, label: str, changes: Any) -> str:
     content = json.dumps({"label": label, "changes": changes}, ensure_ascii=False, sort_keys=True)
-    return Fernet(key).encrypt(content.encode()).decode()
+    fernet = key if isinstance(key, Fernet) else Fernet(key)
+    return fernet.encrypt(content.encode()).decode()
 
 
 def audit_unseal(events: Iterable[AuditEvent]) -> list[AuditEvent]:
@@ -491,17 +548,27 @@ def _redacted_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def audit_read(
-    *, actor: Any, action: str, filters: Mapping[str, Any], count: int, target: models.Model | None = None
+    *,
+    actor: Any,
+    action: str,
+    filters: Mapping[str, Any],
+    count: int | None,
+    target: models.Model | None = None,
+    refused: str = "",
 ) -> AuditEvent:
     """Record one bulk read of personal data (a list page, an API list, an export, a screening run read):
     who read, with which filters, and how many people it returned. Action names end in `.list` or
-    `.export`, for example `person.list`."""
-    return audit_record(
-        actor=actor,
-        action=action,
-        target=target,
-        changes={"filters": _redacted_filters(filters), "count": count},
-    )
+    `.export`, for example `person.list`.
+
+    A read that was asked for and refused is recorded too, with `refused` saying why (for example
+    "small_list") and without a count: the count of a refused list is what the refusal keeps back (the
+    action then ends in `_refused`, for example `participant.list_refused`)."""
+    changes: dict[str, Any] = {"filters": _redacted_filters(filters)}
+    if refused:
+        changes["refused"] = refused
+    else:
+        changes["count"] = count
+    return audit_record(actor=actor, action=action, target=target, changes=changes)
 
 
 # --- Audited updates: every edit of a domain row goes through model_update --------------------------
@@ -587,31 +654,80 @@ class AuditEntry:
 def audit_record_many(*, actor: Any, entries: list[AuditEntry], batch_size: int = 2000) -> int:
     """Append many events to the chain in one go (inside the caller's transaction): the head is locked
     once, each event links to the one before it exactly as `audit_record` would, and the rows are
-    inserted in batches. Returns how many were recorded."""
+    inserted in batches (COPY on PostgreSQL). Returns how many were recorded.
+
+    Each event holds exactly what `audit_record` would write for it (`tests/audit/test_record_many.py`
+    compares them column by column and the sealed plaintext byte for byte); the work is done once where it
+    can be: each person's key is read or created once for the whole call and opened once (one Fernet per
+    person), content that is plain JSON already skips the JSON round trip `audit_record` makes (which would
+    give it back unchanged), each event is serialised once for its seal, once for its digest and, when
+    not sealed, once for its row, and the links are computed in one pass."""
     if not entries:
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_id = user.pk if user else None
+    actor_label = user.get_username() if user else "sistem"
+    adapt = connection.ops.adapt_datetimefield_value
+    no_subject: Subject = ("", "")
     with transaction.atomic():
         subject_of = _subjects_of((entry.target_type, entry.target_id) for entry in entries)
         keys = _subject_keys(set(subject_of.values()), create=True)
+        fernets = {subject: Fernet(key) for subject, key in keys.items() if key is not None}
         head = _locked_head()
         seq, prev = head.seq, head.last_hash
         rows: list[tuple[Any, ...]] = []
+        occurred_at, stamp, stored_at = None, "", None
         for entry in entries:
             seq += 1
-            subject = subject_of.get((entry.target_type, entry.target_id), ("", ""))
-            values, _subject = _content(
-                user=user,
-                action=entry.action,
-                target_type=entry.target_type,
-                target_id=entry.target_id,
-                label=entry.target_label,
-                changes=entry.changes,
-                subject=subject,
+            now = timezone.now().astimezone(dt.UTC).replace(microsecond=0)  # as `_content`
+            if now != occurred_at:
+                occurred_at, stamp, stored_at = now, now.isoformat(), adapt(now)
+            subject = subject_of.get((entry.target_type, entry.target_id), no_subject)
+            changes = entry.changes or {}
+            if not _plain(changes):
+                changes = _json_safe(changes)
+            label, sealed, stored_changes = entry.target_label[:255], "", ""
+            fernet = fernets.get(subject)
+            if fernet is not None:  # about a person with a key: label and changes only sealed (`_sealed`)
+                sealed = _seal(fernet, label, changes)
+                label, changes, stored_changes = "", {}, "{}"
+            else:
+                stored_changes = json.dumps(changes, ensure_ascii=False)  # as `_bound`
+            digest = link_hash(
+                prev,
+                seq,
+                content_digest(
+                    occurred_at=stamp,
+                    actor_id=actor_id,
+                    actor_label=actor_label,
+                    action=entry.action,
+                    target_type=entry.target_type,
+                    target_id=entry.target_id,
+                    target_label=label,
+                    changes=changes,
+                    subject_type=subject[0],
+                    subject_id=subject[1],
+                    sealed=sealed,
+                ),
             )
-            values = _sealed(values, subject, keys.get(subject))
-            digest = link_hash(prev, seq, _digest(values))
-            rows.append((seq, *_bound(values), 2, prev, digest))
+            rows.append(
+                (
+                    seq,
+                    stored_at,
+                    actor_id,
+                    actor_label,
+                    entry.action,
+                    entry.target_type,
+                    entry.target_id,
+                    label,
+                    stored_changes,
+                    *subject,
+                    sealed,
+                    2,
+                    prev,
+                    digest,
+                )
+            )
             prev = digest
         columns = ("seq", "occurred_at", "actor", *_COLUMNS[3:])
         for start in range(0, len(rows), batch_size):

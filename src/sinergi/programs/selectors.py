@@ -834,7 +834,8 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
 
     For monitors: aggregates only. `core.suppression.masked_table` hides a cell of fewer than
     SINERGI_MIN_CELL people ("<5") and, in each column, as many more as needed ("×") so that the total row
-    (or the same total shown elsewhere) minus the shown cells never gives a hidden one back.
+    (or the same total shown elsewhere) minus the shown cells never gives a hidden one back. Each row keeps
+    its `program_id`: the monitor's dashboard filtered to one program shows that row's cells.
     """
     from django.utils.translation import gettext
 
@@ -842,6 +843,7 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
 
     rows = [
         {
+            "program_id": r["pk"],
             "name": r["name"],
             "participants": r["n_participants"],
             "completed": r["n_completed"],
@@ -849,7 +851,7 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
             "ended": r["n_ended"],
         }
         # Only the counts shown: the attendance marks (two passes over every attendance row) are left out.
-        for r in program_counts().order_by("name").values("name", *FIGURE_COUNTS)
+        for r in program_counts().order_by("name").values("pk", "name", *FIGURE_COUNTS)
     ]
     columns = ("participants", "completed", "certified", "ended")
     table, totals = masked_table(rows, columns, minimum=min_cell)

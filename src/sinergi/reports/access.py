@@ -12,6 +12,15 @@
   (`COMPANY_LIST_BREAKDOWNS`), and only for a number they are shown (5 or more: `refuses_small_list`).
   Sex and age band, releases and aftercare outcomes stay aggregates for them; a list by sex would put a
   name to what the dashboard only counts, and two lists told apart would undo the "<5".
+- Across views (`withheld_under_filters`): masking holds within one view, not between two, so an
+  aggregate-only role with any dashboard filter set (period, agreement, program, unit) reads only the people
+  counts it could list person by person anyway (`may_list_people`: a TJSL officer's people reached, whole,
+  by unit or ring area, and the program stages), and the figures about no one (sessions, attendance rate,
+  budget, agreements, SROI). Sex, age band, releases, aftercare outcomes, screening, the independence index
+  and recidivism are shown to them only on the unfiltered dashboard; a monitor, who lists nobody, gets no
+  people count under filters, except, filtered to one program only, that program's row of the masked
+  program table (`programs.selectors.program_figures`, masked over every program), so that both views show
+  the same hidden cells.
 - Release and sentence-expiry dates only for the corrections roles (`may_see_release_dates`).
 - The joint report is made by administrators and by Kanwil and TJSL officers of a party to the agreement.
 - Identities in exports only for the corrections roles, with a stated reason; everyone else gets
@@ -78,6 +87,26 @@ def may_list_people(actor: Any, metric: str = "participants", by: str = "", key:
             return False
         return metric in COMPANY_LIST_METRICS and by in COMPANY_LIST_BREAKDOWNS
     return True
+
+
+def withheld_under_filters(actor: Any, filters: Any) -> bool:
+    """Whether the actor's dashboard withholds the people counts it may not list: an aggregate-only role
+    with any filter set (`selectors.Filters.is_set`). See the module notes."""
+    return aggregates_only(actor) and bool(getattr(filters, "is_set", False))
+
+
+def follows_filters(actor: Any, filters: Any, metric: str = "participants", by: str = "") -> bool:
+    """Whether a people count (`metric`, broken down `by`) is shown to the actor under `filters`: always
+    for the roles that read exact figures and on the unfiltered dashboard; under filters, for aggregate-only
+    roles, only a count they may list person by person (`may_list_people`: never for a monitor)."""
+    if not withheld_under_filters(actor, filters):
+        return True
+    return may_list_people(actor, metric, by, RING_AREA_KEYS[0] if by == "ring" else "")
+
+
+# A monitor's dashboard filtered to one program only: these funnel stages come from that program's row of
+# the masked program table (`programs.selectors.program_figures`), keyed by the table's column.
+MONITOR_PROGRAM_STAGES = {"enrolled": "participants", "completed": "completed", "certified": "certified"}
 
 
 def refuses_small_list(actor: Any, count: int) -> bool:

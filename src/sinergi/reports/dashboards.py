@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role, UnitKind
 from sinergi.accounts.selectors import actor_unit_ids, dashboard_get, unit_list
@@ -163,19 +164,12 @@ def figures_context(
     scope = selectors.scope_of(actor, filters, today=today)
     by_officer = _due_by_officer(actor)
     hidden_label = f"<{settings.SINERGI_MIN_CELL}"
-
-    funnel = [
-        _figure(
-            scope,
-            stage.label,
-            stage.count,
-            _list_url(scope, stage.key) if stage.listable else None,
-            listable=stage.listable and selectors.may_list(actor, stage.key),
-        )
-        for stage in selectors.funnel(scope)
-    ]
-    reached_raw = selectors.reached(scope)
-    ring_rows = ring.reached_by_ring(scope)
+    # Under filters an aggregate-only role reads only the people counts it may list (`access.
+    # follows_filters`); the panels left out are named here and replaced by a notice.
+    withheld: set[str] = set()
+    restricted = access.withheld_under_filters(actor, filters)
+    funnel = funnel_figures(scope, withheld)
+    reached_raw, ring_rows = reached_rows(scope, withheld)
     # One suppression call: the ring table regroups the domicile districts (`reach_masked`).
     shown, ring_shown = reach_masked(actor, reached_raw, ring_rows)
     reached: dict[str, list[Figure]] = {}
@@ -194,28 +188,34 @@ def figures_context(
             for key, label, n in rows
         ]
     months = selectors.delivery(scope)
-    releases = selectors.releases_soon_count(scope)
+    if access.follows_filters(actor, filters, "releases_soon"):
+        releases_figure: Figure | None = _figure(
+            scope,
+            _("Participants released within 90 days"),
+            selectors.releases_soon_count(scope),
+            _list_url(scope, "releases_soon"),
+            listable=selectors.may_list(actor, "releases_soon"),
+        )
+    else:
+        releases_figure = None
+        withheld.add("releases_soon")
+    if restricted:
+        withheld |= {"independence", "recidivism"}
     context: dict[str, Any] = {
         "scope": scope,
         # Bapas officers see no cohorts, so the program figures (funnel, people reached, delivery, budget,
         # recidivism) would all be zero: not shown. Theirs are their clients' follow-ups and independence.
         "show_program_figures": access.role_of(actor) != Role.BAPAS_OFFICER,
         "funnel": funnel,
-        "reached_total": reached.pop("total")[0],
+        "reached_total": reached.pop("total")[0] if "total" in reached else None,
         "reached": reached,
         "months": months,
         "attendance_definition": programs_domain.DEFINITIONS["attendance"],
-        "releases_soon_figure": _figure(
-            scope,
-            _("Participants released within 90 days"),
-            releases,
-            _list_url(scope, "releases_soon"),
-            listable=selectors.may_list(actor, "releases_soon"),
-        ),
+        "releases_soon_figure": releases_figure,
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
-        "rec": selectors.recidivism(scope, months=window),
+        "rec": None if restricted else selectors.recidivism(scope, months=window),
         "followups_overdue": (
             followups_due_count(actor=actor)["overdue"]
             if access.role_of(actor) == Role.BAPAS_OFFICER and by_officer is None
@@ -272,7 +272,90 @@ def figures_context(
     )
     context.update(followup_links(actor, by_officer))
     context["charts"] = shown_charts
+    context["withheld"] = withheld
+    context["withheld_notice"] = withheld_notice(actor) if withheld else ""
     return context
+
+
+# --- Under filters, for aggregate-only roles (`access.withheld_under_filters`) ------------------------------
+
+WITHHELD_COMPANY = gettext_lazy(
+    "For your role, people by sex and by age band, screening, releases, aftercare outcomes, the independence "
+    "index and recidivism are shown only for the whole scope without filters, so that a small number cannot "
+    "be worked out from the difference between two views."
+)
+WITHHELD_MONITOR = gettext_lazy(
+    "For your role, counts of people are shown only for the whole scope without filters, so that a small "
+    "number cannot be worked out from the difference between two views. Filtered to one program only, the "
+    "enrolled, completed and certified figures are that program's row of the program table, with the same "
+    "hidden cells."
+)
+
+
+def withheld_notice(actor: Any) -> str:
+    return str(WITHHELD_MONITOR if access.role_of(actor) == Role.MONITOR else WITHHELD_COMPANY)
+
+
+def funnel_figures(scope: selectors.Scope, withheld: set[str]) -> list[Figure]:
+    """The funnel's stages as the viewer may see them under the scope's filters. A stage an aggregate-only
+    role may not list is left out under filters (and "funnel_other" added to `withheld`); a monitor's funnel
+    under filters is `monitor_program_stages`."""
+    actor, filters = scope.actor, scope.filters
+    if access.withheld_under_filters(actor, filters) and access.role_of(actor) == Role.MONITOR:
+        withheld.add("funnel_other")
+        return monitor_program_stages(scope)
+    figures: list[Figure] = []
+    for stage in selectors.funnel(scope):
+        if not access.follows_filters(actor, filters, stage.key):
+            withheld.add("funnel_other")
+            continue
+        figure = _figure(
+            scope,
+            stage.label,
+            stage.count,
+            _list_url(scope, stage.key) if stage.listable else None,
+            listable=stage.listable and selectors.may_list(actor, stage.key),
+        )
+        figures.append(replace(figure, key=stage.key))
+    return figures
+
+
+def monitor_program_stages(scope: selectors.Scope) -> list[Figure]:
+    """A monitor's funnel filtered to one program only: enrolled, completed and certified from that
+    program's row of the program table, masked over every program (`programs.selectors.program_figures`),
+    so that the dashboard shows the cells the table shows; with any other filter, nothing."""
+    program = scope.filters.only_program
+    if program is None:
+        return []
+    row = next((r for r in program_figures() if r.get("program_id") == program), None)
+    if row is None:
+        return []
+    labels = {"enrolled": _("Enrolled"), "completed": _("Completed"), "certified": _("Certified")}
+    return [
+        Figure(labels[stage], row[column], None, not isinstance(row[column], int), key=stage)
+        for stage, column in access.MONITOR_PROGRAM_STAGES.items()
+    ]
+
+
+def reached_rows(
+    scope: selectors.Scope, withheld: set[str]
+) -> tuple[dict[str, list[tuple[str, str, int]]], list[tuple[str, str, int]]]:
+    """The people-reached breakdowns (`selectors.reached`) and ring-area rows (`ring.reached_by_ring`) the
+    viewer may see under the scope's filters; the breakdowns left out are added to `withheld` (a monitor
+    under filters: all of them, and neither is read)."""
+    actor, filters = scope.actor, scope.filters
+    if not access.follows_filters(actor, filters):
+        withheld |= {"reached_total", "unit", "sex", "age", "ring"}
+        return {}, []
+    reached = selectors.reached(scope)
+    for breakdown in list(reached):
+        if breakdown != "total" and not access.follows_filters(actor, filters, "participants", breakdown):
+            withheld.add(breakdown)
+            del reached[breakdown]
+    ring_rows = (
+        ring.reached_by_ring(scope) if access.follows_filters(actor, filters, "participants", "ring") else []
+    )
+    return reached, ring_rows
 
 
 # --- Ring areas, and the lists behind the independence index and recidivism ------------------------------
@@ -469,7 +552,10 @@ def drilldown_context(
             reverse("reports:session_list") if drilldown.may_list_sessions(scope.actor) else None
         ),
         "reached_ring": ring_rows,
-        "independence": independence_figures(scope),
+        # Withheld under filters for aggregate-only roles (`access.withheld_under_filters`): not read.
+        "independence": (
+            None if access.withheld_under_filters(scope.actor, scope.filters) else independence_figures(scope)
+        ),
     }
     context["rec_links"] = recidivism_links(scope, rec, window=window)
     return context

@@ -21,6 +21,7 @@ from sinergi.aftercare import access as aftercare_access
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare import selectors as aftercare_selectors
 from sinergi.aftercare.models import AftercareCase, FollowUp
+from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors as registry_selectors
 from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.models import CustodyEpisode
@@ -105,7 +106,10 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
         rows = rows.select_related("run__program").order_by("full_name", "pk")
     else:
         if access.aggregates_only(actor):
-            _refuse_small(actor, rows, people=metric == "participants")
+            asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
+            _refuse_small(
+                actor, rows, people=metric == "participants", filters=asked | form.filters().query()
+            )
         rows = selectors.enrollment_rows(rows)
     return form, scope, rows
 
@@ -117,12 +121,17 @@ SMALL_LIST = gettext_lazy(
 )
 
 
-def _refuse_small(actor: Any, enrollments: Any, *, people: bool) -> None:
+SMALL_LIST_REFUSED = "participant.list_refused"
+
+
+def _refuse_small(actor: Any, enrollments: Any, *, people: bool, filters: dict[str, Any]) -> None:
     """403 with `SMALL_LIST` when the list's number, counted as the dashboard counts it (people reached:
-    distinct people; the funnel's later stages: enrolments), is "<5" for the actor."""
+    distinct people; the funnel's later stages: enrolments), is "<5" for the actor. The refusal is audited
+    (`SMALL_LIST_REFUSED`) with the metric and filters asked for, and without the count it keeps back."""
     rows = enrollments.order_by()
     count = rows.values("person_id").distinct().count() if people else rows.count()
     if access.refuses_small_list(actor, count):
+        audit_read(actor=actor, action=SMALL_LIST_REFUSED, filters=filters, count=None, refused="small_list")
         raise ForbiddenError(SMALL_LIST)
 
 

@@ -74,6 +74,19 @@ class Filters:
         }
         return {k: v for k, v in values.items() if v}
 
+    @property
+    def is_set(self) -> bool:
+        """Whether anything is narrowed (aggregate-only roles read fewer figures then: `access.
+        withheld_under_filters`)."""
+        return any((self.start, self.end, self.agreement, self.program, self.unit))
+
+    @property
+    def only_program(self) -> int | None:
+        """The program, when it is the one filter set; None otherwise."""
+        if self.program and not any((self.start, self.end, self.agreement, self.unit)):
+            return self.program
+        return None
+
 
 @dataclass
 class Scope:
