@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -477,6 +478,7 @@ class SroiRow:
     label: str
     ratio: str
     taken_at: dt.datetime
+    hidden: bool = False  # masked for the reader (`impact.selectors.snapshot_shown`): no ratio to show
 
 
 def sroi(scope: Scope) -> list[SroiRow] | None:
@@ -500,9 +502,22 @@ def sroi(scope: Scope) -> list[SroiRow] | None:
             # "×" for aggregate-only roles when it would give back a masked count (`snapshot_shown`).
             ratio = impact_selectors.snapshot_shown(actor=scope.actor, snapshot=snap).results.get("ratio")
             rows[snap.value_map_id] = SroiRow(
-                snap.value_map_id, snap.value_map.title, snap.label, str(ratio), snap.taken_at
+                snap.value_map_id,
+                snap.value_map.title,
+                snap.label,
+                "—" if ratio is None else str(ratio),
+                snap.taken_at,
+                hidden=ratio is not None and not _numeric(ratio),
             )
     return list(rows.values())
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return True
 
 
 def agreements_ending(scope: Scope) -> dict[str, Any]:
