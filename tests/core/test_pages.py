@@ -94,8 +94,11 @@ def test_the_dashboard_query_count_is_exact_and_does_not_grow_with_data(client: 
         UserFactory(username=f"extra{i}", role=Role.MONITOR)
     # 41: with the follow-ups due per officer (aftercare cases) and the people reached by ring area (three);
     # the session is no longer written on every request (three statements fewer); attendance per month is
-    # one query over the kept session counts (programs.tallies), not two.
-    assert (before, count()) == (41, 41)
+    # one query over the kept session counts (programs.tallies), not two. People reached and the ring table
+    # are one statement each (four and three queries before), with `SET LOCAL jit = off` before each on
+    # PostgreSQL.
+    exact = 37 + (2 if connection.vendor == "postgresql" else 0)
+    assert (before, count()) == (exact, exact)
 
 
 def test_the_interface_stays_indonesian_when_the_browser_prefers_english(client: Client, world) -> None:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 
@@ -68,3 +69,16 @@ def test_an_unreachable_database_gives_one_clear_line(tmp_path: Path) -> None:
     assert "basis data tidak dapat dihubungi" in lines[0]
     assert "rahasia" not in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit() -> None:
+    """The app's PostgreSQL sessions turn JIT compilation off (settings: it cost more than it saved on the
+    dashboards' aggregates); SQLite has nothing to turn off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -308,6 +308,9 @@ def test_a_refused_small_list_is_audited_without_its_count(
     assert event.changes["filters"]["program"] == str(small_program["p1"].pk)
     assert event.changes["refused"] == "small_list"
     assert "count" not in event.changes
+    from sinergi.audit.labels import action_label
+
+    assert action_label("participant.list_refused") == "Daftar kurang dari 5 orang ditolak (hanya agregat)"
     export = client.get(f"/laporan/ekspor/peserta.csv?metric=completed&program={small_program['p1'].pk}")
     assert export.status_code == 403
     event = AuditEvent.objects.filter(action="participant.list_refused").latest("seq")

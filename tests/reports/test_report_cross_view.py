@@ -4,9 +4,10 @@
   the totals it adds up to that the report shows elsewhere (the funnel's certified and released, the
   outcomes' certificates, the participants released), so no hidden cell comes back by subtraction;
 - the sections about what they may not list person by person (participants by sex and age, releases and
-  aftercare, outcomes and the independence index, recidivism) count the whole agreement up to the report's
-  end, so two reports over other periods, or a program's and its agreement's, are the same there and cannot
-  be subtracted; each such section says so.
+  aftercare, outcomes and the independence index, recidivism) count their whole scope as of the last quarter
+  end on or before the report's end, so two reports over other periods, or a program's and its agreement's,
+  are the same there and cannot be subtracted; each such section says so (tests/reports/
+  test_cross_view_review.py for other agreements and end dates).
 
 Kanwil officers keep the exact figures of the report's program and period."""
 
@@ -143,7 +144,7 @@ def test_two_reports_of_a_tjsl_officer_cannot_be_subtracted(two_cohorts: dict[st
     assert _sensitive(whole) == _sensitive(later) == _sensitive(program)
     for content in (whole, later, program):
         for key in ("participants", *SENSITIVE):
-            assert any("whole agreement MOU-DAMPAK" in line for line in _section(content, key).text), key
+            assert any("whole scope" in line for line in _section(content, key).text), key
     # The program and the period still govern the other sections.
     assert _table(later, "participants", "Stage")["Enrolled"] == 11
     assert _table(program, "participants", "Stage")["Enrolled"] == 11
@@ -153,7 +154,7 @@ def test_two_reports_of_a_tjsl_officer_cannot_be_subtracted(two_cohorts: dict[st
         tjsl, start=dt.date(2022, 1, 1), end=end, agreement=two_cohorts["mou"], language="id"
     )
     lines = _section(indonesian, "releases").text
-    assert any("MOU-DAMPAK" in line and "seluruh" in line for line in lines), lines
+    assert any("seluruh cakupan" in line for line in lines), lines
 
     # A Kanwil officer's report follows the program and the period, exactly, with no such sentence.
     kanwil = two_cohorts["kanwil_user"]
@@ -161,4 +162,4 @@ def test_two_reports_of_a_tjsl_officer_cannot_be_subtracted(two_cohorts: dict[st
     assert _table(kanwil_later, "participants", "Sex") == {"Male": 6, "Female": 5}
     kanwil_whole = _report(kanwil, start=dt.date(2021, 1, 1), end=end, agreement=two_cohorts["mou"])
     assert _table(kanwil_whole, "participants", "Sex") == {"Male": 8, "Female": 5}
-    assert not any("whole agreement" in line for s in kanwil_later.sections for line in s.text)
+    assert not any("whole scope" in line for s in kanwil_later.sections for line in s.text)

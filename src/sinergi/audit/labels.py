@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "system.restore": _("Backup restored"),
     "cohort.participants.list": _("Cohort participants read"),
     "session.attendance.list": _("Attendance sheet read"),
+    "participant.list_refused": _("List of fewer than 5 people refused (aggregates only)"),
     "person.anonymise": _("Person anonymised (retention)"),
     "person.import_report": _("Import error report downloaded"),
     "person.merge": _("Duplicate records merged"),

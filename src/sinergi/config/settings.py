@@ -172,6 +172,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiles the plan of every large query; on the dashboards' aggregates the
+        # compiling cost more than it saved (up to 7 of 8 s measured, docs/performance.md). Off for the
+        # app's sessions; a server setting or DATABASE_URL's own `options` can still say otherwise.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

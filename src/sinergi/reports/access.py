@@ -98,7 +98,9 @@ def withheld_under_filters(actor: Any, filters: Any) -> bool:
 def follows_filters(actor: Any, filters: Any, metric: str = "participants", by: str = "") -> bool:
     """Whether a people count (`metric`, broken down `by`) is shown to the actor under `filters`: always
     for the roles that read exact figures and on the unfiltered dashboard; under filters, for aggregate-only
-    roles, only a count they may list person by person (`may_list_people`: never for a monitor)."""
+    roles, only a count they may list person by person (`may_list_people`: never for a monitor). For
+    `by="ring"` this answers for the area rows (`RING_AREA_KEYS`); the ring-district rows are shown to
+    aggregate-only roles only unfiltered (`dashboards.reached_rows`)."""
     if not withheld_under_filters(actor, filters):
         return True
     return may_list_people(actor, metric, by, RING_AREA_KEYS[0] if by == "ring" else "")

@@ -355,6 +355,10 @@ def reached_rows(
     ring_rows = (
         ring.reached_by_ring(scope) if access.follows_filters(actor, filters, "participants", "ring") else []
     )
+    if access.withheld_under_filters(actor, filters):
+        # Under filters, the area rows only (what they may list): a ring district's row of the whole scope
+        # minus the same row under a filter would give the people of the rest from that district.
+        ring_rows = [row for row in ring_rows if row[0] in access.RING_AREA_KEYS]
     return reached, ring_rows
 
 
@@ -371,11 +375,14 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
         return dict(counts)
     total_key = ("total", "")
     counts[total_key] = sum(counts[key] for key in ring.parts(list(rows)))
-    groups = [
-        Group(parts=ring.parts(list(rows)), total=total_key),
-        Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING, both_ways=True),
-        Group(parts=[key for key in ring.KEYS if key in counts], total=total_key),
-    ]
+    areas = Group(parts=[key for key in ring.KEYS if key in counts], total=total_key)
+    groups = [areas]
+    if ring.ring_parts(list(rows)):  # with its district rows (not under filters: `reached_rows`)
+        groups = [
+            Group(parts=ring.parts(list(rows)), total=total_key),
+            Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING, both_ways=True),
+            areas,
+        ]
     return masked(counts, groups)
 
 
@@ -408,11 +415,12 @@ def reach_masked(
         for breakdown, cells in reached.items()
         if breakdown not in ("total", DISTRICT)
     ]
-    groups += [
-        Group(parts=[("ring", key) for key in ring.parts(rows)], total=total),
-        Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
-        Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total),
-    ]
+    if ring.ring_parts(rows):  # with its district rows (the area rows alone: under filters, `reached_rows`)
+        groups += [
+            Group(parts=[("ring", key) for key in ring.parts(rows)], total=total),
+            Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
+        ]
+    groups.append(Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total))
     shown = masked(counts, groups)
     ring_shown = {key: shown[("ring", key)] for key in ring_counts}
     return {cell: shown[cell] for cell in counts if cell[0] != "ring"}, ring_shown

@@ -26,6 +26,7 @@ from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
 from sinergi.core.suppression import Group, masked
+from sinergi.impact import access as impact_access
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
@@ -34,15 +35,17 @@ from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
 from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
 
-WHOLE_AGREEMENT = gettext_lazy(
-    "For your role this section counts the whole agreement %(number)s, all its programs from its start, up "
-    "to %(end)s, whatever program or period the report is for, so that two reports cannot be subtracted to "
-    "reveal a few people."
+WHOLE_SCOPE = gettext_lazy(
+    "For your role this section counts everyone in your whole scope (every agreement and program you see, "
+    "from their start) as of %(as_of)s, whatever agreement, program or period the report is for, so that "
+    "two reports, or a report and the dashboard, cannot be subtracted to reveal a few people."
 )
 PARTLY_WHOLE = gettext_lazy(
-    "For your role the participants by sex and age band and the funnel's steps from release on count the "
-    "whole agreement %(number)s, all its programs from its start, up to %(end)s, whatever program or period "
-    "the report is for, so that two reports cannot be subtracted to reveal a few people."
+    "For your role the participants by sex and age band and the funnel's steps from release on count "
+    "everyone in your whole scope (every agreement and program you see, from their start) as of %(as_of)s, "
+    "whatever agreement, program or period the report is for, and the ring areas are shown without their "
+    "districts, so that two reports, or a report and the dashboard, cannot be subtracted to reveal a few "
+    "people."
 )
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -159,20 +162,25 @@ def _build(
 
     # Aggregate-only roles (TJSL officers): the sections about what they may not list person by person
     # (participants by sex and age, releases and aftercare, outcomes and the independence index, recidivism)
-    # are counted over the whole agreement up to the report's end (`wide`), the same for every report on
-    # it, so two reports over other periods or programs cannot be subtracted; and every figure of the
-    # report is masked in one call with the totals its tables add up to (`_Figures`).
+    # are counted over the actor's whole scope, the unfiltered dashboard's (`wide`), as of the last quarter
+    # end on or before the report's end (today when the report runs to today or later: `wide_as_of`, the
+    # as-of dates `impact.access.as_of_problems` allows these roles). So they are the same for every report
+    # of the quarter, whatever its agreement, program or period, and the same as the dashboard's on a
+    # quarter's last day: two reports, or a report and the dashboard, cannot be subtracted. Every figure of
+    # the report is masked in one call with the totals its tables add up to (`_Figures`).
     guarded = access.aggregates_only(actor)
-    root = _root(the_agreement)
+    as_of = wide_as_of(end, today=timezone.localdate())
     wide = (
-        selectors.scope_of(actor, selectors.Filters(end=end, agreement=root.pk))
-        if guarded and root is not None
+        selectors.scope_of(
+            actor,
+            selectors.Filters() if as_of >= timezone.localdate() else selectors.Filters(end=as_of),
+            today=as_of,
+        )
+        if guarded
         else scope
     )
-    wide_note = (
-        str(WHOLE_AGREEMENT % {"number": root.number, "end": _d(end)}) if wide is not scope and root else ""
-    )
-    figures = _Figures.gather(actor, scope, wide, programs, start, end)
+    wide_note = str(WHOLE_SCOPE % {"as_of": _d(as_of)}) if wide is not scope else ""
+    figures = _Figures.gather(actor, scope, wide, programs, start, end, as_of)
 
     sections: list[Section] = []
     builders: list[tuple[str, str, Callable[[Section], None]]] = []
@@ -275,7 +283,7 @@ def _build(
             s.charts.append(funnel)
         reached, ring_rows, ring_shown = figures.reached, figures.ring_rows, figures.ring_shown
         if wide_note:  # sex and age, and the funnel's steps from release on: the whole agreement (`wide`)
-            s.text.append(str(PARTLY_WHOLE % {"number": root.number if root else "", "end": _d(end)}))
+            s.text.append(str(PARTLY_WHOLE % {"as_of": _d(as_of)}))
         s.tables.append(Table([_("Sex"), _("People")], [[label, n] for _k, label, n in reached["sex"]]))
         s.tables.append(Table([_("Age band"), _("People")], [[label, n] for _k, label, n in reached["age"]]))
         s.tables.append(Table([_("Unit"), _("People")], [[label, n] for _k, label, n in reached["unit"]]))
@@ -570,12 +578,13 @@ def _build(
     )
 
 
-def _root(agreement: Agreement | None) -> Agreement | None:
-    """The top of an agreement's chain (the MoU above a PKS and its addenda): `selectors.agreement_q` of it
-    reaches every program of the chain, so every report on the chain has the same whole-agreement scope."""
-    while agreement is not None and agreement.parent_id:
-        agreement = agreement.parent
-    return agreement
+def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
+    """The date an aggregate-only actor's whole-scope sections count up to: today when the report runs to
+    today or later, else the last quarter's end on or before `end` (`impact.access.QUARTER_ENDS`)."""
+    if end >= today:
+        return today
+    ends = [dt.date(end.year, month, day) for month, day in impact_access.QUARTER_ENDS]
+    return max([d for d in ends if d <= end] or [dt.date(end.year - 1, 12, 31)])
 
 
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")
@@ -616,6 +625,7 @@ class _Figures:
         programs: QuerySet[Program],
         start: dt.date,
         end: dt.date,
+        as_of: dt.date,
     ) -> _Figures:
         guarded = access.aggregates_only(actor)
         stages = selectors.funnel(scope)
@@ -630,7 +640,7 @@ class _Figures:
             .annotate(n=Count("pk"))
             .order_by("competency", "issuer")
         ]
-        released = {"released_on__range": (start, end)} if wide is scope else {"released_on__lte": end}
+        released = {"released_on__range": (start, end)} if wide is scope else {"released_on__lte": as_of}
         cases = [
             (r["bapas__name"], r["n"])
             for r in AftercareCase.objects.filter(enrollment__in=wide.enrollments, **released)
@@ -660,7 +670,10 @@ class _Figures:
         if not guarded:
             _shown, ring_shown = dashboards.reach_masked(actor, reached, ring_rows)
             return cls(stages, certificates, cases, outcomes, reached, ring_rows, ring_shown, dict(raw))
-        # Unit and ring areas for the report's programs and period; sex and age over `wide`.
+        # Unit and ring areas for the report's programs and period, the ring areas without their districts
+        # (a district row of one program's report against the dashboard's would give its other programs'
+        # people); sex and age over `wide`.
+        ring_rows = [row for row in ring_rows if row[0] in ring.KEYS]
         total = ("total", "")
         here, ring_shown = dashboards.reach_masked(
             actor, {k: v for k, v in reached.items() if k in ("total", "unit")}, ring_rows

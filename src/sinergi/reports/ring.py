@@ -13,17 +13,21 @@ Each person reached (`selectors.reached`) falls in exactly one row, so the rows 
 - `unknown`: the same, but no domicile district is recorded;
 - `none`: every agreement of the person's enrolments in scope names no ring areas (nothing to be outside of).
 
-A count and the list behind it come from the same queryset (`ring_queryset`); the rows are one aggregate
-query and the ring districts' names a second.
+The list behind a count is `ring_queryset`; the counts are one statement over the same people
+(`_ring_groups`: each agreement's ring areas resolved once, then each person reached once, where the
+querysets test ring areas with `EXISTS` per enrolment) and the ring districts' names a second query.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from sinergi.beneficiaries.models import Person
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Enrollment
 from sinergi.regions.models import District
@@ -115,20 +119,17 @@ def reached_by_ring(scope: selectors.Scope) -> list[tuple[str, str, int]]:
     The ring districts are listed even with nobody (a ring district nobody came from says something);
     `unknown` and `none` only when someone is in them. Every row but `in_ring` is a part of the total.
     """
-    people = _people(scope)
-    inside = dict(
-        people.filter(in_ring())
-        .values_list("person__domicile_district_id")
-        .annotate(n=Count("person", distinct=True))
-        .order_by()
-    )
-    rest = _rest(scope).aggregate(
-        total=Count("person", distinct=True),
-        with_rings=Count("person", distinct=True, filter=has_rings()),
-        outside=Count(
-            "person", distinct=True, filter=has_rings() & Q(person__domicile_district_id__isnull=False)
-        ),
-    )
+    inside: dict[str, int] = {}
+    rest = {"total": 0, "with_rings": 0, "outside": 0}
+    for in_ring_, has_rings_, district, n in _ring_groups(scope):
+        if in_ring_:
+            inside[district] = inside.get(district, 0) + n
+            continue
+        rest["total"] += n
+        if has_rings_:
+            rest["with_rings"] += n
+            if district is not None:
+                rest["outside"] += n
     districts = ring_districts(scope)
     known = {d.code for d in districts}
     # A domicile in the ring areas of an agreement that is not in scope any more cannot happen (the
@@ -145,6 +146,58 @@ def reached_by_ring(scope: selectors.Scope) -> list[tuple[str, str, int]]:
     if none:
         result.append((NO_RING, _("Agreement names no ring areas"), none))
     return result
+
+
+def _ring_groups(scope: selectors.Scope) -> list[tuple[Any, ...]]:
+    """(in the ring areas, under ring areas, domicile district, people) for the people reached in scope,
+    in one statement.
+
+    `ra`: the agreements of the programs in scope (a few hundred at most) and the agreement whose ring
+    areas apply to each, its own, else its parent's, else its grandparent's (NULL: none names any), as
+    `in_ring` and `has_rings` read them. `pr`: each person reached and the ring agreements of their
+    enrolments in scope (distinct pairs). Each person is then one row: under ring areas if any enrolment
+    is, in the ring areas if their domicile is among the districts of one of those agreements. The domicile
+    is kept for the people in the ring areas and reduced to known or not for the others, so the result is a
+    few rows per ring district. The same people as `ring_queryset` (tests/reports/test_reach_sql.py).
+    """
+    people = _people(scope).order_by()
+    try:
+        agreements, agreement_params = selectors.sql_of(
+            scope.programs.order_by().values(ring_of=F("agreement_id")).distinct()
+        )
+        pairs, pair_params = selectors.sql_of(
+            people.values(ring_person=F("person_id"), ring_agreement=F("cohort__program__agreement_id"))
+        )
+    except EmptyResultSet:  # a scope that can hold nothing
+        return []
+    quote = connection.ops.quote_name
+    agreement, person = quote(Agreement._meta.db_table), quote(Person._meta.db_table)
+    areas = quote(_through()._meta.db_table)
+
+    named = f"(SELECT DISTINCT agreement_id FROM {areas})"  # noqa: S608
+    sql = (
+        # The first of the agreement, its parent and its grandparent that names ring areas.
+        "WITH ra AS (SELECT a.id AS agreement_id, "  # noqa: S608
+        "COALESCE(own.agreement_id, parent.agreement_id, grand.agreement_id) AS ring_id "
+        f"FROM {agreement} a LEFT JOIN {agreement} g ON g.id = a.parent_id "
+        f"LEFT JOIN {named} own ON own.agreement_id = a.id "
+        f"LEFT JOIN {named} parent ON parent.agreement_id = a.parent_id "
+        f"LEFT JOIN {named} grand ON grand.agreement_id = g.parent_id "
+        f"WHERE a.id IN ({agreements})), "
+        "pr AS (SELECT e.ring_person AS person_id, ra.ring_id "
+        f"FROM ({pairs}) e JOIN ra ON ra.agreement_id = e.ring_agreement "
+        "GROUP BY e.ring_person, ra.ring_id), "
+        "pf AS (SELECT pr.person_id, p.domicile_district_id AS district, "
+        "MAX(CASE WHEN pr.ring_id IS NULL THEN 0 ELSE 1 END) AS has_rings, "
+        "MAX(CASE WHEN f.district_id IS NULL THEN 0 ELSE 1 END) AS in_ring "
+        f"FROM pr JOIN {person} p ON p.id = pr.person_id LEFT JOIN {areas} f "
+        "ON f.agreement_id = pr.ring_id AND f.district_id = p.domicile_district_id "
+        "GROUP BY pr.person_id, p.domicile_district_id) "
+        "SELECT in_ring, has_rings, CASE WHEN in_ring = 1 OR district IS NULL THEN district ELSE '' END, "
+        "COUNT(*) FROM pf GROUP BY in_ring, has_rings, "
+        "CASE WHEN in_ring = 1 OR district IS NULL THEN district ELSE '' END"
+    )
+    return selectors.fetch_all(sql, [*agreement_params, *pair_params])
 
 
 def ring_queryset(scope: selectors.Scope, key: str) -> QuerySet[Enrollment]:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -21,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
+from sinergi.accounts.models import Organisation
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.choices import WorkStatus
 from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.aftercare.selectors import latest_scores, partner_consent
 from sinergi.beneficiaries.choices import Sex
+from sinergi.beneficiaries.models import Person
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import ValueMapSnapshot
@@ -41,6 +46,7 @@ from sinergi.programs.models import (
     SessionTally,
 )
 from sinergi.programs.selectors import SCREENERS, cohort_scope, program_list
+from sinergi.regions.models import District
 from sinergi.reports import access
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
@@ -291,47 +297,91 @@ def age_bounds(band: impact_domain.Band, on: dt.date) -> Q:
     return condition
 
 
+def sql_of(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of `queryset` and its parameters, for a subquery of a statement written by hand."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, tuple(params)
+
+
+def fetch_all(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one aggregate statement written by hand (`reached`, `ring.reached_by_ring`).
+
+    On PostgreSQL without just-in-time compilation: at national scale the planner's cost estimates pass
+    its thresholds, and compiling the plan took 0.3 to 7 s of statements that run in under a second
+    (EXPLAIN ANALYZE, docs/performance.md), as for the screening (`programs.selectors`)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    # No savepoint inside a caller's transaction: `SET LOCAL` then lasts until that one ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def reached(scope: Scope) -> dict[str, list[tuple[str, str, int]]]:
     """People reached (distinct persons with an enrolment), by domicile district, unit, sex and age band.
 
     Each breakdown is a list of (key, label, count); the key is what the list behind the number filters on.
+
+    One statement (`_reached_rows`): the people reached are read once, as a semi-join of the person table
+    (each person once, so no `COUNT(DISTINCT …)`), and grouped by district, by sex and in total with a
+    sum per age band (the birth dates as `age_bounds` bounds them); the units, where one person can count
+    in several, count the distinct people of each unit's enrolments. The same numbers as one
+    `COUNT(DISTINCT person)` per cell over `reached_queryset` (tests/reports/test_reach_sql.py).
     """
-    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES)
-    district = (
-        people.values("person__domicile_district_id", "person__domicile_district__name")
-        .annotate(n=Count("person", distinct=True))
-        .order_by("-n", "person__domicile_district__name")
-    )
-    unit = (
-        people.values("cohort__unit_id", "cohort__unit__name")
-        .annotate(n=Count("person", distinct=True))
-        .order_by("-n", "cohort__unit__name")
-    )
-    sexes = dict(people.values_list("person__sex").annotate(n=Count("person", distinct=True)).order_by())
-    ages = people.aggregate(
-        **{
-            f"age_{index}": Count("person", distinct=True, filter=age_bounds(band, scope.as_of))
-            for index, band in enumerate(impact_domain.AGE_BANDS)
-        },
-        total=Count("person", distinct=True),
-    )
+    bands = impact_domain.AGE_BANDS
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for kind, *rest in _reached_rows(scope):
+        rows.setdefault(kind, []).append(tuple(rest))
+    _key, _label, total, *ages = rows.get("total", [(None, None, 0, *[0] * len(bands))])[0]
+    sexes = {key: n for key, _label, n, *_ages in rows.get("sex", [])}
     return {
-        "total": [("", _("People reached"), ages["total"])],
+        "total": [("", _("People reached"), total)],
         "district": [
-            (
-                r["person__domicile_district_id"] or "",
-                r["person__domicile_district__name"] or _("Unknown"),
-                r["n"],
-            )
-            for r in district
+            (key or "", label or _("Unknown"), n) for key, label, n, *_ages in rows.get("district", [])
         ],
-        "unit": [(str(r["cohort__unit_id"]), r["cohort__unit__name"], r["n"]) for r in unit],
+        "unit": [(key, label, n) for key, label, n, *_ages in rows.get("unit", [])],
         "sex": [(value, str(label), sexes.get(value, 0)) for value, label in Sex.choices],
-        "age": [
-            (band.label, band.label, ages[f"age_{index}"])
-            for index, band in enumerate(impact_domain.AGE_BANDS)
-        ],
+        "age": [(band.label, band.label, ages[index] or 0) for index, band in enumerate(bands)],
     }
+
+
+def _reached_rows(scope: Scope) -> list[tuple[Any, ...]]:
+    """(breakdown, key, label, people, people in each age band…) rows of `reached`, ordered as shown:
+    the units', the districts' and the sexes' rows, and one `total` row with the age bands."""
+    people = scope.enrollments.filter(stage__in=PARTICIPANT_STAGES).order_by()
+    try:
+        persons, person_params = sql_of(people.values(reached_person=F("person_id")))
+        pairs, pair_params = sql_of(
+            people.values(reached_person=F("person_id"), reached_unit=F("cohort__unit_id"))
+        )
+    except EmptyResultSet:  # a scope that can hold nothing (the actor sees no cohorts)
+        return []
+    band_sums, band_params = [], []
+    for band in impact_domain.AGE_BANDS:
+        condition = "pp.birth_date <= %s"
+        band_params.append(scope.as_of - relativedelta(years=band.low))
+        if band.high is not None:
+            condition += " AND pp.birth_date > %s"
+            band_params.append(scope.as_of - relativedelta(years=band.high + 1))
+        band_sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
+    none = ", ".join(["CAST(NULL AS bigint)"] * len(band_sums))
+    quote = connection.ops.quote_name
+    person, district, unit = (quote(m._meta.db_table) for m in (Person, District, Organisation))
+    sql = (
+        f"WITH pp AS (SELECT p.domicile_district_id AS district, p.sex, p.birth_date FROM {person} p "  # noqa: S608
+        f"WHERE p.id IN ({persons})) "
+        "SELECT 'unit', CAST(u.reached_unit AS varchar(20)), o.name, COUNT(DISTINCT u.reached_person), "
+        f"{none} FROM ({pairs}) u JOIN {unit} o ON o.id = u.reached_unit GROUP BY u.reached_unit, o.name "
+        f"UNION ALL SELECT 'district', pp.district, d.name, COUNT(*), {none} "
+        f"FROM pp LEFT JOIN {district} d ON d.code = pp.district GROUP BY pp.district, d.name "
+        f"UNION ALL SELECT 'sex', pp.sex, NULL, COUNT(*), {none} FROM pp GROUP BY pp.sex "
+        f"UNION ALL SELECT 'total', NULL, NULL, COUNT(*), {', '.join(band_sums)} FROM pp "
+        "ORDER BY 1, 4 DESC, 3, 2"
+    )
+    return fetch_all(sql, [*person_params, *pair_params, *band_params])
 
 
 def reached_queryset(scope: Scope, breakdown: str, key: str) -> QuerySet[Enrollment]:
@@ -428,6 +478,7 @@ class SroiRow:
     label: str
     ratio: str
     taken_at: dt.datetime
+    hidden: bool = False  # masked for the reader (`impact.selectors.snapshot_shown`): no ratio to show
 
 
 def sroi(scope: Scope) -> list[SroiRow] | None:
@@ -451,9 +502,22 @@ def sroi(scope: Scope) -> list[SroiRow] | None:
             # "×" for aggregate-only roles when it would give back a masked count (`snapshot_shown`).
             ratio = impact_selectors.snapshot_shown(actor=scope.actor, snapshot=snap).results.get("ratio")
             rows[snap.value_map_id] = SroiRow(
-                snap.value_map_id, snap.value_map.title, snap.label, str(ratio), snap.taken_at
+                snap.value_map_id,
+                snap.value_map.title,
+                snap.label,
+                "—" if ratio is None else str(ratio),
+                snap.taken_at,
+                hidden=ratio is not None and not _numeric(ratio),
             )
     return list(rows.values())
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return True
 
 
 def agreements_ending(scope: Scope) -> dict[str, Any]:
