@@ -249,6 +249,16 @@ def test_release_closes_the_enrolment_at_once_and_the_handover_follows_from_the_
     pk_officer = UserFactory(role=Role.BAPAS_OFFICER, organisation=bapas)
     csr = UserFactory(role=Role.CSR_OFFICER, organisation=delivery["company"])
     enrollment = delivery["enrollments"][0]
+    from sinergi.beneficiaries.services import consent_record
+
+    # The company hears of a release only from a participant who agreed to share with it.
+    consent_record(
+        actor=None,
+        person=enrollment.person,
+        purpose="partner_sharing",
+        given_on=dt.date(2021, 2, 1),
+        evidence="Formulir uji",
+    )
     outcome = services.participant_release(
         actor=None,
         enrollment=enrollment,
