@@ -89,6 +89,16 @@ def test_a_worker_killed_during_a_handover_leaves_nothing_and_the_next_hands_ove
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     enrollment = handover["enrollments"][0]
+    from sinergi.beneficiaries.services import consent_record
+
+    # The company hears of a release only from a participant who agreed to share with it.
+    consent_record(
+        actor=None,
+        person=enrollment.person,
+        purpose="partner_sharing",
+        given_on=dt.date(2021, 2, 1),
+        evidence="Formulir uji",
+    )
     # A release recorded in the registry (as an import or the person page would): committed with its event.
     episode_release(
         actor=None,
