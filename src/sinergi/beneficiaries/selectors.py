@@ -14,7 +14,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     Min,
     OuterRef,
     Prefetch,
@@ -43,6 +42,7 @@ from sinergi.beneficiaries.models import (
 )
 from sinergi.core.crypto import blind_index
 from sinergi.core.errors import NotFoundError
+from sinergi.core.sqlfunc import VendorFunc
 
 
 def ruleset_list() -> list[domain.Ruleset]:
@@ -55,7 +55,7 @@ def may_see_sensitive(actor: Any) -> bool:
     return getattr(actor, "role", None) in REGISTRY
 
 
-class _AmongIds(Func):
+class _AmongIds(VendorFunc):
     """`pk = ANY(ARRAY(subquery))` on PostgreSQL (`pk IN (subquery)` elsewhere): the subquery runs once, and
     the people are looked up by id. As `EXISTS` or `IN`, PostgreSQL would rather walk the name index and
     probe every person's episodes (a Bapas sees 1% of the registry: 100,000 probes for page 40), or join
@@ -67,15 +67,7 @@ class _AmongIds(Func):
     def __init__(self, ids: QuerySet[Any]) -> None:
         super().__init__(F("pk"), Subquery(ids))
 
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> tuple[str, list[Any]]:
+    def vendor_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         column, column_params = compiler.compile(self.source_expressions[0])
         ids, ids_params = compiler.compile(self.source_expressions[1])
         if connection.vendor == "postgresql":

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DateField, F, Func, Value
+from django.db.models import DateField, F, Value
 from django.db.models.expressions import Expression
 
+from sinergi.core.sqlfunc import VendorFunc
 
-class AddMonths(Func):
+
+class AddMonths(VendorFunc):
     """`date` plus whole calendar months (0 or more; an int or an integer expression, e.g. a column), with a
     day the month lacks clamped to its last day, as `relativedelta(months=n)` does: 31 January + 1 month is
     28 (or 29) February, 31 August + 3 months is 30 November.
 
     PostgreSQL's `date + interval` clamps the same way. SQLite's `date(d, '+n months')` does not: it runs
     over into the next month (31 January + 1 month is 3 March, or 2 March in a leap year), so when the day
-    of the month changed the result is brought back to the eve of the month it ran into."""
+    of the month changed the result is brought back to the eve of the month it ran into.
+    Other databases: `NotImplementedError` (`VendorFunc`)."""
 
     output_field = DateField()
     arity = 2
@@ -26,17 +29,6 @@ class AddMonths(Func):
                 raise ValueError("AddMonths adds 0 or more months")
             months = Value(months)
         super().__init__(date, months, **extra)
-
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> Any:
-        raise NotImplementedError(f"AddMonths is not written for {connection.vendor}")
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         date_sql, date_params = compiler.compile(self.source_expressions[0])
