@@ -2,7 +2,8 @@
 episode and an enrolment, and, as asked, the consent to share with the company, a certificate, a release
 with an aftercare case, a 6-month follow-up and an independence score. Shared so that the tests do not copy
 the same builder again (tests/reports/test_report_cross_view.py, tests/impact/test_snapshot_privacy.py,
-tests/reports/test_independence_masking.py)."""
+tests/reports/test_independence_masking.py). `shares_with_company` records that consent alone, for the tests
+that build their participants otherwise (the release notice to the company goes only with it)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ import datetime as dt
 from typing import Any
 
 from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
-from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services import consent_record
 from sinergi.programs.models import Certificate, Cohort, Enrollment
+
+
+def shares_with_company(person: Any, given_on: dt.date = dt.date(2021, 2, 1)) -> Consent:
+    """Record that `person` agreed to share their data with the company (consent `partner_sharing`): the
+    company's release notice, its funnel steps and its aftercare figures count only such participants."""
+    return consent_record(
+        actor=None, person=person, purpose="partner_sharing", given_on=given_on, evidence="Formulir uji"
+    )
 
 
 def cohort(program: Any, unit: Any, name: str, start: dt.date, end: dt.date) -> Cohort:
@@ -53,9 +62,7 @@ def participant(
     )
     enrollment = Enrollment.objects.create(cohort=group, person=person, episode=episode, stage=stage)
     if shares:
-        consent_record(
-            actor=None, person=person, purpose="partner_sharing", given_on=dt.date(2021, 2, 1), evidence="Uji"
-        )
+        shares_with_company(person)
     if competency:
         Certificate.objects.create(
             enrollment=enrollment,

@@ -12,6 +12,7 @@ from sinergi.programs import services
 from sinergi.programs.choices import Stage
 from tests.authz import World
 from tests.factories import UnitFactory, UserFactory
+from tests.people import shares_with_company
 from tests.programs.conftest import approved_results, make_cohort, setting  # noqa: F401 (fixture)
 
 
@@ -62,7 +63,6 @@ def aftercare(handover: dict[str, Any]) -> dict[str, Any]:
     """A PB client's case (released 3 May 2022, sentence expires 1 January 2023) at Bapas Kelas I Palembang,
     assigned by the head of that Bapas to its PK officer; a Bapas officer of another Bapas; a mentor."""
     from sinergi.aftercare import services as aftercare_services
-    from sinergi.beneficiaries.services import consent_record
 
     case = release_and_open(handover)
     head = UserFactory(role=Role.BAPAS_OFFICER, organisation=handover["bapas"], full_name="Kepala Bapas Uji")
@@ -77,13 +77,7 @@ def aftercare(handover: dict[str, Any]) -> dict[str, Any]:
         mentor_shares=["visits"],
         version=case.version,
     )
-    consent_record(
-        actor=None,
-        person=case.person,
-        purpose="partner_sharing",
-        given_on=__import__("datetime").date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(case.person)
     case.refresh_from_db()
     return handover | {
         "case": case,

@@ -27,6 +27,7 @@ from sinergi.programs import services
 from sinergi.programs.choices import Stage
 from tests.beneficiaries.conftest import register
 from tests.factories import UnitFactory, UserFactory
+from tests.people import shares_with_company
 
 RELEASED_ON = dt.date(2022, 5, 3)  # two thirds of register()'s 2-year sentence from 2021-01-01: PB allowed
 
@@ -37,16 +38,8 @@ def _first_shares(request: pytest.FixtureRequest) -> None:
     to those who did (programs.services.release._tell_the_company)."""
     if "handover" not in request.fixturenames:
         return
-    from sinergi.beneficiaries.services import consent_record
-
     handover = request.getfixturevalue("handover")
-    consent_record(
-        actor=None,
-        person=handover["enrollments"][0].person,
-        purpose="partner_sharing",
-        given_on=dt.date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(handover["enrollments"][0].person)
 
 
 def _api(client: Client, user: Any, url: str, payload: dict[str, Any]) -> Any:

@@ -11,10 +11,10 @@ from django.test import Client
 
 from sinergi.accounts.choices import Role
 from sinergi.aftercare import panels, selectors, services
-from sinergi.beneficiaries.services import consent_record
 from tests.aftercare.conftest import release_and_open
 from tests.authz import World
 from tests.factories import UserFactory
+from tests.people import shares_with_company
 
 
 def _scored(handover: dict[str, Any], index: int, **data: Any) -> Any:
@@ -95,13 +95,7 @@ def test_aggregate_only_roles_read_the_bands_only_on_the_unfiltered_dashboard(
     one). TJSL officers and monitors get the "whole scope only" notice with a link to the dashboard."""
     cases = _three(handover)
     for case in cases:
-        consent_record(
-            actor=None,
-            person=case.person,
-            purpose="partner_sharing",
-            given_on=dt.date(2021, 2, 1),
-            evidence="Formulir uji",
-        )
+        shares_with_company(case.person)
     program = handover["program"]
     panel = panels.program_panel(actor=world.users[role], program=program)
     assert panel is not None

@@ -21,6 +21,7 @@ from sinergi.partnerships.services import PartyInput, agreement_create
 from sinergi.programs import services
 from sinergi.programs.models import Attendance, Enrollment, ScreeningResult, ScreeningRun, Session
 from sinergi.regions.models import District
+from tests.people import shares_with_company
 
 pytestmark = pytest.mark.e2e
 
@@ -270,16 +271,8 @@ def test_an_officer_screens_approves_enrols_schedules_and_a_facilitator_takes_at
     _log_in(page, base, "demo.upt", passwords["demo.upt"])
     page.goto(f"{base}/program/angkatan/{cohort.pk}/")
     released = present
-    from sinergi.beneficiaries.services import consent_record
-
     # The company hears of a release only from a participant who agreed to share with it.
-    consent_record(
-        actor=None,
-        person=people[RING_PEOPLE[0]],
-        purpose="partner_sharing",
-        given_on=today,
-        evidence="Formulir uji (sintetis)",
-    )
+    shares_with_company(people[RING_PEOPLE[0]], today)
     form = page.get_by_test_id(f"release-{released.pk}")
     page.locator("details", has=form).locator("summary").click()
     form.locator("select[name='kind']").select_option("pb")

@@ -25,6 +25,7 @@ from sinergi.notifications.models import Notification
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Enrollment
 from tests.aftercare.conftest import handover, setting  # noqa: F401 (fixtures)
+from tests.people import shares_with_company
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -89,16 +90,8 @@ def test_a_worker_killed_during_a_handover_leaves_nothing_and_the_next_hands_ove
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     enrollment = handover["enrollments"][0]
-    from sinergi.beneficiaries.services import consent_record
-
     # The company hears of a release only from a participant who agreed to share with it.
-    consent_record(
-        actor=None,
-        person=enrollment.person,
-        purpose="partner_sharing",
-        given_on=dt.date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(enrollment.person)
     # A release recorded in the registry (as an import or the person page would): committed with its event.
     episode_release(
         actor=None,

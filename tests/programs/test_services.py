@@ -18,6 +18,7 @@ from sinergi.notifications.models import Notification
 from sinergi.programs import domain, selectors, services
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Attendance, ScreeningResult
+from tests.people import shares_with_company
 from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
 
 
@@ -224,15 +225,7 @@ def test_a_certificate_keeps_its_scan_checksum_and_a_verification_page(client, d
     assert len(certificate.checksum) == 64
     html = client.get(f"/sertifikat/{certificate.verification_code}/").content.decode()
     assert "LSP Uji" in html and enrollment.person.full_name not in html
-    from sinergi.beneficiaries.services import consent_record
-
-    consent_record(
-        actor=None,
-        person=enrollment.person,
-        purpose="partner_sharing",
-        given_on=dt.date(2022, 1, 1),
-        evidence="Formulir",
-    )
+    shares_with_company(enrollment.person, dt.date(2022, 1, 1))
     assert (
         enrollment.person.full_name
         in client.get(f"/sertifikat/{certificate.verification_code}/").content.decode()
@@ -249,16 +242,8 @@ def test_release_closes_the_enrolment_at_once_and_the_handover_follows_from_the_
     pk_officer = UserFactory(role=Role.BAPAS_OFFICER, organisation=bapas)
     csr = UserFactory(role=Role.CSR_OFFICER, organisation=delivery["company"])
     enrollment = delivery["enrollments"][0]
-    from sinergi.beneficiaries.services import consent_record
-
     # The company hears of a release only from a participant who agreed to share with it.
-    consent_record(
-        actor=None,
-        person=enrollment.person,
-        purpose="partner_sharing",
-        given_on=dt.date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(enrollment.person)
     outcome = services.participant_release(
         actor=None,
         enrollment=enrollment,

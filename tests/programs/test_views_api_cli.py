@@ -16,6 +16,7 @@ from sinergi.accounts.services import token_create
 from sinergi.programs import services
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Attendance, ScreeningRun
+from tests.people import shares_with_company
 from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
 
 
@@ -327,16 +328,8 @@ def test_the_bapas_sees_people_handed_over_to_it_and_its_aftercare_cases(
     csr = world.users[Role.CSR_OFFICER]
     cohort = make_cohort(setting)
     enrollment = services.enroll(actor=None, cohort=cohort, result=approved_results(setting)[0])
-    from sinergi.beneficiaries.services import consent_record
-
     # The company hears of a release only from a participant who agreed to share with it.
-    consent_record(
-        actor=None,
-        person=enrollment.person,
-        purpose="partner_sharing",
-        given_on=dt.date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(enrollment.person)
     services.participant_release(
         actor=None,
         enrollment=enrollment,

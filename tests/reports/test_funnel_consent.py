@@ -11,11 +11,11 @@ import pytest
 
 from sinergi.accounts.choices import Role
 from sinergi.aftercare import services
-from sinergi.beneficiaries.services import consent_record
 from sinergi.reports import selectors
 from tests.aftercare.conftest import handover as handover  # noqa: F401  (the fixture)
 from tests.aftercare.conftest import release_and_open
 from tests.authz import World
+from tests.people import shares_with_company
 from tests.programs.conftest import setting as setting  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +47,6 @@ def _aftercare_steps(actor: Any) -> tuple[int | None, int | None]:
 def test_a_tjsl_officer_counts_only_participants_who_share(handover: dict[str, Any], world: World) -> None:  # noqa: F811
     for index in (0, 1):
         _in_work(handover, index)
-    consent_record(
-        actor=None,
-        person=handover["enrollments"][0].person,
-        purpose="partner_sharing",
-        given_on=dt.date(2021, 2, 1),
-        evidence="Formulir uji",
-    )
+    shares_with_company(handover["enrollments"][0].person)
     assert _aftercare_steps(world.users[Role.KANWIL_OFFICER]) == (2, 2)
     assert _aftercare_steps(world.users[Role.CSR_OFFICER]) == (1, 1)
