@@ -213,6 +213,14 @@ PAGES += [
 ]
 
 API += [
+    # The participants list over the API: refused (403, audited as participant.list_refused) to TJSL
+    # officers, whose count of the matrix world's participants is "<5", as on the page (CORRECTIONS_LISTERS).
+    Row(
+        "api export participants",
+        static("/api/v1/exports/peserta.csv?metric=completed"),
+        CORRECTIONS_LISTERS,
+        api=True,
+    ),
     Row("api export programs", static("/api/v1/exports/program.csv"), NOT_MONITORS, api=True),
     Row("api export releases due", static("/api/v1/exports/bebas-segera.xlsx"), REGISTRY_PAGE, api=True),
     Row(
