@@ -8,8 +8,10 @@ that build their participants otherwise (the release notice to the company goes 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services import consent_record
@@ -28,6 +30,42 @@ def cohort(program: Any, unit: Any, name: str, start: dt.date, end: dt.date) -> 
     return Cohort.objects.create(
         program=program, unit=unit, name=name, start_date=start, end_date=end, capacity=40
     )
+
+
+def own_cohort(world: Any, program: Any, name: str) -> Cohort:
+    """A cohort of `program` at the world's own unit, from 1 August to 1 December 2021."""
+    unit = world.organisation(Role.UNIT_OFFICER, "own")
+    return cohort(program, unit, name, dt.date(2021, 8, 1), dt.date(2021, 12, 1))
+
+
+def released(
+    world: Any,
+    program: Any,
+    name: str,
+    tag: str,
+    *,
+    shares: Sequence[bool],
+    work_status: str = "",
+    scores: Sequence[int] | None = None,
+) -> Cohort:
+    """A cohort `name` (`own_cohort`) whose participants were released on 1 January 2022 under a new Bapas
+    and followed up at 6 months: one per item of `shares` (whether that one agreed to share with the
+    company), named "Contoh {tag}{i}", with `work_status` and, with `scores`, the i-th independence score."""
+    from tests.factories import UnitFactory
+
+    bapas = UnitFactory(unit_kind="bapas")
+    group = own_cohort(world, program, name)
+    for i, share in enumerate(shares):
+        participant(
+            group,
+            f"{tag}{i}",
+            shares=share,
+            bapas=bapas,
+            released_on=dt.date(2022, 1, 1),
+            work_status=work_status,
+            score=None if scores is None else scores[i],
+        )
+    return group
 
 
 def participant(

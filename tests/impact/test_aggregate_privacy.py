@@ -109,25 +109,15 @@ def test_a_snapshot_a_tjsl_officer_freezes_carries_what_they_may_see(tjsl_map) -
 
 
 def test_live_follow_up_figures_count_only_consenting_people_for_tjsl(world, registry) -> None:  # noqa: F811
-    from tests.factories import UnitFactory
-
-    bapas = UnitFactory(unit_kind="bapas")
-    group = people.cohort(
+    # Eight in work at 6 months: five agreed to share their data with the company, three did not.
+    people.released(
+        world,
         registry["program"],
-        world.organisation(Role.UNIT_OFFICER, "own"),
         "Angkatan kerja",
-        dt.date(2021, 8, 1),
-        dt.date(2021, 12, 1),
+        "kerja",
+        shares=[True] * 5 + [False] * 3,
+        work_status="employed",
     )
-    for i in range(8):  # five agreed to share their data with the company, three did not
-        people.participant(
-            group,
-            f"kerja{i}",
-            shares=i < 5,
-            bapas=bapas,
-            released_on=dt.date(2022, 1, 1),
-            work_status="employed",
-        )
     programs = Program.objects.filter(pk=registry["program"].pk)
 
     def live(actor: Any) -> Any:

@@ -26,7 +26,6 @@ from sinergi.impact import selectors, services
 from sinergi.programs.models import Program
 from tests import people
 from tests.authz import World
-from tests.factories import UnitFactory
 from tests.impact.conftest import impact as impact  # noqa: F401  (the fixture)
 from tests.impact.test_views_api import api
 
@@ -46,13 +45,7 @@ CERTIFIED = {
 
 
 def _certified(world: World, program: Any, dates: list[dt.date]) -> None:
-    group = people.cohort(
-        program,
-        world.organisation(Role.UNIT_OFFICER, "own"),
-        "Angkatan Sertifikat",
-        dt.date(2021, 8, 1),
-        dt.date(2021, 12, 1),
-    )
+    group = people.own_cohort(world, program, "Angkatan Sertifikat")
     for i, on in enumerate(dates):
         people.participant(group, f"SRT-{i}", competency="Menjahit", certified_on=on)
 
@@ -144,23 +137,15 @@ def test_cost_per_outcome_counts_in_work_only_for_those_who_share_for_tjsl(
     world: World,
     impact: dict[str, Any],  # noqa: F811
 ) -> None:
-    bapas = UnitFactory(unit_kind="bapas")
-    group = people.cohort(
+    # Eight in work at 6 months: five agreed to share with the company, three did not.
+    people.released(
+        world,
         impact["program"],
-        world.organisation(Role.UNIT_OFFICER, "own"),
         "Angkatan Kerja",
-        dt.date(2021, 8, 1),
-        dt.date(2021, 12, 1),
+        "KRJ-",
+        shares=[True] * 5 + [False] * 3,
+        work_status="employed",
     )
-    for i in range(8):  # five agreed to share with the company, three did not
-        people.participant(
-            group,
-            f"KRJ-{i}",
-            shares=i < 5,
-            bapas=bapas,
-            released_on=dt.date(2022, 1, 1),
-            work_status="employed",
-        )
     programs = Program.objects.filter(pk=impact["program"].pk)
 
     def in_work(actor: Any) -> Any:

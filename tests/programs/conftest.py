@@ -41,23 +41,7 @@ def setting(world: World) -> dict[str, Any]:
             given_on=dt.date(2021, 2, 1),
             evidence="Formulir uji",
         )
-    program = services.program_create(
-        actor=None,
-        agreement=mou,
-        modules=[("Dasar", 10)],
-        data={
-            "name": "Program Uji",
-            "program_type": "kemandirian",
-            "pillar": "ekonomi",
-            "sdg_targets": [8],
-            "kpi_participants": 10,
-            "kpi_completion_rate": 80,
-            "kpi_certification_rate": 50,
-            "start_date": dt.date(2021, 7, 1),
-            "end_date": dt.date(2023, 6, 1),
-            "rule": None,
-        },
-    )
+    program = make_program(mou)
     other_unit = UnitFactory()
     return {
         "mou": mou,
@@ -69,6 +53,41 @@ def setting(world: World) -> dict[str, Any]:
         "kanwil": kanwil,
         "company": company,
     }
+
+
+def make_program(agreement: Any, name: str = "Program Uji", *, end: dt.date = dt.date(2023, 6, 1)) -> Any:
+    """A program of `agreement` with one module and KPIs (10 participants, 80% completion, 50% certified),
+    from July 2021 to `end`, without a screening rule."""
+    return services.program_create(
+        actor=None,
+        agreement=agreement,
+        modules=[("Dasar", 10)],
+        data={
+            "name": name,
+            "program_type": "kemandirian",
+            "pillar": "ekonomi",
+            "sdg_targets": [8],
+            "kpi_participants": 10,
+            "kpi_completion_rate": 80,
+            "kpi_certification_rate": 50,
+            "start_date": dt.date(2021, 7, 1),
+            "end_date": end,
+            "rule": None,
+        },
+    )
+
+
+def mondays(cohort: Any, to_date: dt.date, *, from_date: dt.date = dt.date(2022, 3, 7)) -> list[Any]:
+    """The cohort's sessions on Mondays, 9:00 to 11:00, from `from_date` (7 March 2022) to `to_date`."""
+    return services.sessions_generate(
+        actor=None,
+        cohort=cohort,
+        weekdays=[0],
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        from_date=from_date,
+        to_date=to_date,
+    )
 
 
 def approved_results(setting: dict[str, Any], as_of: dt.date = TODAY) -> list[Any]:

@@ -13,6 +13,7 @@ from django.db import transaction
 from sinergi.accounts.choices import Role
 from tests.authz import BOTH, Row, World
 from tests.matrix_builders import ONLY_OWN, UrlBuilder, formatted
+from tests.programs.conftest import mondays
 
 
 def _approved(program: Any, unit: Any, name: str, registration: str) -> tuple[Any, Any]:
@@ -76,15 +77,7 @@ def _program_world(world: World, scope: str) -> dict[str, int]:
             },
         )
         enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=dt.date(2022, 3, 7))
-        session = services.sessions_generate(
-            actor=None,
-            cohort=cohort,
-            weekdays=[0],
-            start_time=dt.time(9),
-            end_time=dt.time(11),
-            from_date=dt.date(2022, 3, 7),
-            to_date=dt.date(2022, 3, 7),
-        )[0]
+        session = mondays(cohort, dt.date(2022, 3, 7))[0]
         assessment = services.assessment_record(
             actor=None, enrollment=enrollment, kind="pre", score=50, assessor="Uji", on=dt.date(2022, 3, 7)
         )

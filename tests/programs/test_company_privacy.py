@@ -17,7 +17,7 @@ from sinergi.events.services import events_dispatch
 from sinergi.notifications.models import Notification
 from sinergi.programs import services
 from tests.beneficiaries.conftest import register
-from tests.programs.conftest import TODAY, approved_results, make_cohort
+from tests.programs.conftest import TODAY, approved_results, make_cohort, mondays
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +56,7 @@ def _story(setting: dict[str, Any], *, sharing: bool) -> dict[str, Any]:
     sick_person = setting["people"][0]
     sick = services.enroll(actor=None, cohort=cohort, result=results[sick_person.pk], on=TODAY)
     services.enrollment_move(actor=None, enrollment=sick, to="withdrawn", reason="health", on=TODAY)
-    services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 21),
-    )
+    mondays(cohort, dt.date(2022, 3, 21))
     services.participant_release(
         actor=None,
         enrollment=released,

@@ -12,7 +12,7 @@ from sinergi.accounts.choices import Role
 from sinergi.programs import services
 from sinergi.programs.choices import Stage
 from sinergi.programs.panels import person_panel
-from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
+from tests.programs.conftest import TODAY, approved_results, complete, make_cohort, mondays
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,7 @@ def test_the_person_page_tells_the_program_story(setting, world) -> None:
     result = approved_results(setting)[0]
     enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=TODAY)
     services.enrollment_move(actor=None, enrollment=enrollment, to=Stage.ACTIVE, on=dt.date(2022, 3, 7))
-    session = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 7),
-    )[0]
+    session = mondays(cohort, dt.date(2022, 3, 7))[0]
     services.attendance_record(actor=None, session=session, marks={enrollment.pk: ("present", 0)})
     services.assessment_record(
         actor=None, enrollment=enrollment, kind="pre", score=55, assessor="Penilai", on=dt.date(2022, 3, 7)

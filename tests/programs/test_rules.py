@@ -19,7 +19,7 @@ from sinergi.core.errors import ApplicationError
 from sinergi.programs import domain, selectors, services
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Assessment, Certificate, Session
-from tests.programs.conftest import TODAY, approved_results, complete, make_cohort
+from tests.programs.conftest import TODAY, approved_results, complete, make_cohort, mondays
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,7 @@ def course(setting: dict[str, Any], world) -> dict[str, Any]:
     enrollments = [services.enroll(actor=None, cohort=cohort, result=r, on=TODAY) for r in results]
     for e in enrollments:
         services.enrollment_move(actor=None, enrollment=e, to=Stage.ACTIVE, on=dt.date(2022, 3, 7))
-    sessions = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 28),
-    )
+    sessions = mondays(cohort, dt.date(2022, 3, 28))
     return {"cohort": cohort, "enrollments": enrollments, "sessions": sessions, "facilitator": facilitator}
 
 

@@ -16,7 +16,7 @@ from sinergi.programs import services
 from sinergi.programs.models import CandidateApproval, Cohort, Enrollment, Session
 from tests.authz import World
 from tests.beneficiaries.conftest import register
-from tests.programs.conftest import TODAY, approved_results, make_cohort
+from tests.programs.conftest import TODAY, approved_results, make_cohort, mondays
 
 pytestmark = pytest.mark.django_db
 
@@ -189,15 +189,7 @@ def test_a_kanwil_officer_cannot_release_another_regions_prisoner(setting, far, 
 def test_stage_moves_attendance_and_results_need_the_cohort_in_scope(setting, far, world, client) -> None:
     enrollment = _far_enrolment(setting, far)
     cohort = enrollment.cohort
-    session = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 14),
-    )[0]
+    session = mondays(cohort, dt.date(2022, 3, 14))[0]
     own_unit_officer = world.users[Role.UNIT_OFFICER]  # of another unit than the cohort's
     kanwil = world.users[Role.KANWIL_OFFICER]
     facilitator = world.users[Role.FACILITATOR]  # not assigned to this cohort
@@ -226,15 +218,7 @@ def test_attendance_needs_a_facilitator_of_the_cohort_or_its_units_officer(setti
     cohort = make_cohort(setting, facilitators=[facilitator])
     result = approved_results(setting)[0]
     enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=TODAY)
-    session = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 7),
-    )[0]
+    session = mondays(cohort, dt.date(2022, 3, 7))[0]
     for refused in (Role.CSR_OFFICER, Role.BAPAS_OFFICER, Role.KANWIL_OFFICER, Role.MONITOR):
         with pytest.raises(ForbiddenError):
             services.attendance_record(
@@ -272,15 +256,7 @@ def test_stale_stage_moves_session_cancels_and_facilitator_edits_conflict(settin
     assert "Aktif" in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.stage == "active"
-    session = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 14),
-    )[0]
+    session = mondays(cohort, dt.date(2022, 3, 14))[0]
     old = session.version
     services.session_reschedule(actor=None, session=session, to=dt.date(2022, 3, 8), version=old)
     response = client.post(f"/program/sesi/{session.pk}/ubah/", {"action": "cancel", "version": old})

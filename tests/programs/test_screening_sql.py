@@ -20,6 +20,7 @@ from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.programs import domain, selectors, services
 from sinergi.programs.models import Program, ScreeningResult
 from tests.authz import World
+from tests.programs.conftest import make_program
 
 AS_OF = dt.date(2024, 2, 29)
 RING = ["16.71.14", "16.07.01"]
@@ -177,23 +178,7 @@ def program(world: World) -> Program:
         number="MOU-SQL",
         duration_years=5,
     )
-    return services.program_create(
-        actor=None,
-        agreement=mou,
-        modules=[("Dasar", 10)],
-        data={
-            "name": "Program SQL",
-            "program_type": "kemandirian",
-            "pillar": "ekonomi",
-            "sdg_targets": [8],
-            "kpi_participants": 10,
-            "kpi_completion_rate": 80,
-            "kpi_certification_rate": 50,
-            "start_date": dt.date(2021, 7, 1),
-            "end_date": dt.date(2025, 6, 1),
-            "rule": None,
-        },
-    )
+    return make_program(mou, "Program SQL", end=dt.date(2025, 6, 1))
 
 
 @pytest.mark.parametrize("rule_data", RULES, ids=["ring", "everything", "narrow", "outside"])

@@ -11,7 +11,7 @@ import pytest
 from sinergi.programs import services
 from sinergi.programs.models import Session
 from tests.authz import World
-from tests.programs.conftest import approved_results, make_cohort
+from tests.programs.conftest import approved_results, make_cohort, mondays
 from tests.programs.conftest import setting as setting  # noqa: F401  (the fixture, re-exported)
 
 
@@ -25,15 +25,7 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
     first = services.enrollment_move(
         actor=None, enrollment=enrollments[0], to="active", on=dt.date(2022, 3, 8)
     )
-    sessions = services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 4, 25),
-    )
+    sessions = mondays(cohort, dt.date(2022, 4, 25))
     # The first participant attends every session; the others a mix of marks.
     marks = ["late", "unexcused", "excused"]
     for index, session in enumerate(sessions):

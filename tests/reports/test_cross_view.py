@@ -18,10 +18,10 @@ from django.test import Client
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.programs import services
 from sinergi.programs.models import Cohort, Enrollment
 from sinergi.programs.selectors import program_figures
 from tests.authz import World
+from tests.programs.conftest import make_program, mondays
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +33,7 @@ NOTICE = "hanya untuk seluruh cakupan tanpa filter"  # the notice, in Indonesian
 
 
 def _program(setting: dict[str, Any], name: str) -> Any:
-    return services.program_create(
-        actor=None,
-        agreement=setting["mou"],
-        modules=[("Dasar", 10)],
-        data={
-            "name": name,
-            "program_type": "kemandirian",
-            "pillar": "ekonomi",
-            "sdg_targets": [8],
-            "kpi_participants": 10,
-            "kpi_completion_rate": 80,
-            "kpi_certification_rate": 50,
-            "start_date": dt.date(2021, 7, 1),
-            "end_date": dt.date(2023, 6, 1),
-            "rule": None,
-        },
-    )
+    return make_program(setting["mou"], name)
 
 
 def _cohort(
@@ -224,15 +208,7 @@ def small_program(setting: dict[str, Any], world: World) -> dict[str, Any]:
     p2 = _program(setting, "Program Kedua")
     _cohort(p1, setting["unit"], [("L", YOUNG, "completed")] * 3)
     cohort = _cohort(p2, setting["unit"], [("L", YOUNG, "completed")] * 6 + [("L", YOUNG, "active")] * 4)
-    services.sessions_generate(
-        actor=None,
-        cohort=cohort,
-        weekdays=[0],
-        start_time=dt.time(9),
-        end_time=dt.time(11),
-        from_date=dt.date(2022, 3, 7),
-        to_date=dt.date(2022, 3, 28),
-    )
+    mondays(cohort, dt.date(2022, 3, 28))
     return setting | {"p1": p1, "p2": p2}
 
 

@@ -17,7 +17,6 @@ from sinergi.reports import selectors as report_selectors
 from sinergi.reports.dashboards import figures_context
 from tests import people
 from tests.authz import World
-from tests.factories import UnitFactory
 from tests.impact.conftest import impact as impact  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -26,20 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scored(world: World, impact: dict[str, Any]) -> Any:  # noqa: F811
     """Eight participants who agreed to share with the company: two scored 10, six scored 80."""
-    bapas = UnitFactory(unit_kind="bapas")
-    program = impact["program"]
-    group = people.cohort(
-        program,
-        world.organisation(Role.UNIT_OFFICER, "own"),
-        "Angkatan Indeks",
-        dt.date(2021, 8, 1),
-        dt.date(2021, 12, 1),
-    )
-    for i, score in enumerate([10, 10] + [80] * 6):
-        people.participant(
-            group, f"IDX-{i}", shares=True, bapas=bapas, released_on=dt.date(2022, 1, 1), score=score
-        )
-    return program
+    scores = [10, 10] + [80] * 6
+    people.released(world, impact["program"], "Angkatan Indeks", "IDX-", shares=[True] * 8, scores=scores)
+    return impact["program"]
 
 
 def test_a_band_hidden_on_the_program_page_is_hidden_on_the_dashboard_and_in_the_report(

@@ -55,13 +55,7 @@ def _table(content: Any, key: str, first_header: str) -> dict[Any, Any]:
 def certified(world: World, impact: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """Eight completed and certified, released on 1 January 2022: six in sewing under Bapas A, two in
     welding under Bapas B."""
-    group = people.cohort(
-        impact["program"],
-        world.organisation(Role.UNIT_OFFICER, "own"),
-        "Angkatan Sertifikat",
-        dt.date(2021, 8, 1),
-        dt.date(2021, 12, 1),
-    )
+    group = people.own_cohort(world, impact["program"], "Angkatan Sertifikat")
     bapas_a, bapas_b = (
         UnitFactory(unit_kind="bapas", name="Bapas A"),
         UnitFactory(unit_kind="bapas", name="Bapas B"),
