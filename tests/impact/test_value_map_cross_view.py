@@ -9,11 +9,11 @@ their own, but could subtract two of them, or a frozen snapshot and a live figur
 
 and the value map's list of snapshots showed a withheld ratio as "× : 1".
 
-Each attack is written out: read the two figures as the TJSL officer, subtract. The rule now (docs/security.md,
-"Value maps"): for aggregate-only roles a map's period ends on a quarter's last day (refused otherwise when
-they set it; clamped when they read a map someone else set), the outcomes they may not list person by person
-(in work, income, no re-offence) count their whole scope, and snapshots frozen with exact figures show them
-"×" for every figure from the records."""
+Each attack is written out: read the two figures as the TJSL officer, subtract. The rule now
+(docs/security.md, "Value maps"): for aggregate-only roles a map's period ends on a quarter's last day
+(refused otherwise when they set it; clamped when they read a map someone else set), the outcomes they may
+not list person by person (in work, income, no re-offence) count their whole scope, and snapshots frozen
+with exact figures show them "×" for every figure from the records."""
 
 from __future__ import annotations
 
@@ -295,3 +295,57 @@ def test_the_value_map_page_says_a_snapshot_ratio_is_withheld(
     snapshots = html.split('id="sec-snap"', 1)[1].split("</section>", 1)[0]
     ratio = D(frozen.results["ratio"]).quantize(D("0.01"))
     assert f"{ratio} : 1".replace(".", ",") in snapshots
+
+
+def test_quarter_helpers() -> None:
+    from sinergi.impact import access
+
+    assert access.quarter_end_on_or_before(dt.date(2022, 5, 14)) == dt.date(2022, 3, 31)
+    assert access.quarter_end_on_or_before(dt.date(2022, 3, 31)) == dt.date(2022, 3, 31)
+    assert access.quarter_end_on_or_before(dt.date(2022, 2, 1)) == dt.date(2021, 12, 31)
+    assert access.quarter_end_on_or_after(dt.date(2023, 6, 1)) == dt.date(2023, 6, 30)
+    assert access.quarter_end_on_or_after(dt.date(2023, 12, 31)) == dt.date(2023, 12, 31)
+    assert access.quarter_start_on_or_before(dt.date(2021, 8, 15)) == dt.date(2021, 7, 1)
+    today = dt.date(2026, 12, 3)
+    assert access.aggregate_as_of(dt.date(2026, 12, 31), today=today) == today
+    assert access.aggregate_as_of(dt.date(2026, 11, 30), today=today) == dt.date(2026, 9, 30)
+
+
+class _Asked(Exception):
+    pass
+
+
+def test_the_deadweight_from_the_comparison_group_uses_whole_quarters_for_tjsl(
+    world: World,
+    impact: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Kanwil officer's map ending on any day: the TJSL officer's one click asks for the comparison group
+    over whole quarters (two deadweights a day apart would differ by one non-participant)."""
+    from sinergi.impact.services import value_maps
+
+    tjsl, kanwil = impact["tjsl"], impact["kanwil_user"]
+    value_map = make_map(
+        kanwil,
+        "no_reoffence_24m",
+        program=impact["program"],
+        period_start=dt.date(2021, 8, 15),
+        period_end=dt.date(2022, 5, 14),
+    )
+    bound = value_map.outcomes.get()
+    asked: list[tuple[Any, Any]] = []
+
+    def recidivism(**kwargs: Any) -> Any:
+        asked.append((kwargs["start"], kwargs["end"]))
+        raise _Asked
+
+    monkeypatch.setattr(value_maps.selectors, "recidivism", recidivism)
+    for actor in (tjsl, kanwil):
+        with pytest.raises(_Asked):
+            services.outcome_deadweight_from_comparison(
+                actor=actor, outcome=bound, version=bound.version, as_of=dt.date(2025, 1, 1)
+            )
+    assert asked == [
+        (dt.date(2021, 7, 1), dt.date(2022, 3, 31)),
+        (dt.date(2021, 8, 15), dt.date(2022, 5, 14)),
+    ]

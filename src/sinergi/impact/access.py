@@ -137,7 +137,11 @@ def quarter_end_on_or_before(day: dt.date) -> dt.date:
 
 def quarter_end_on_or_after(day: dt.date) -> dt.date:
     """The last day of the quarter `day` falls in."""
-    return min(dt.date(day.year, month, last) for month, last in QUARTER_ENDS if dt.date(day.year, month, last) >= day)
+    return min(
+        dt.date(day.year, month, last)
+        for month, last in QUARTER_ENDS
+        if dt.date(day.year, month, last) >= day
+    )
 
 
 def quarter_start_on_or_before(day: dt.date) -> dt.date:
@@ -162,7 +166,9 @@ def period_problems(
         return {}
     problems: dict[str, str] = {}
     if start is not None and (start.day != 1 or start.month not in QUARTER_START_MONTHS):
-        problems["period_start"] = str(PERIOD_START_NOT_QUARTER_START % {"value": date_format(start, "j F Y")})
+        problems["period_start"] = str(
+            PERIOD_START_NOT_QUARTER_START % {"value": date_format(start, "j F Y")}
+        )
     if end is not None and not is_quarter_end(end):
         problems["period_end"] = str(PERIOD_END_NOT_QUARTER_END % {"value": date_format(end, "j F Y")})
     return problems

@@ -630,8 +630,8 @@ LIVE_CLAMPED = gettext_lazy(
 )
 LIVE_WHOLE_SCOPE = gettext_lazy(
     "For your role this figure counts everyone in your whole scope (every agreement and program you see, "
-    "from their start) up to %(end)s, whatever program, agreement or period the value map is for, so that two "
-    "value maps, or a value map and the dashboard, cannot be subtracted to reveal a few people."
+    "from their start) up to %(end)s, whatever program, agreement or period the value map is for, so that "
+    "two value maps, or a value map and the dashboard, cannot be subtracted to reveal a few people."
 )
 #: Outcomes an aggregate-only role may not list person by person (aftercare outcomes, re-offence): for them a
 #: value map counts these over their whole scope, as the joint report does (`reports.joint`, `wide`).
@@ -869,7 +869,8 @@ def live_quantities(
 
 
 def _whole_scope(actor: Any) -> QuerySet[Program]:
-    """Every program the actor reaches in impact (`access.program_scope`): an aggregate-only role's whole scope."""
+    """Every program the actor reaches in impact (`access.program_scope`): an aggregate-only role's whole
+    scope."""
     scope = access.program_scope(actor)
     return Program.objects.all() if scope is None else Program.objects.filter(scope)
 

@@ -73,7 +73,9 @@ def _check_editor(actor: Any, value_map: ValueMap) -> None:
         check_agreement_editor(actor, value_map.agreement)
 
 
-def _check_map(data: dict[str, Any], *, actor: Any = None, changed: frozenset[str] | None = None) -> dict[str, Any]:
+def _check_map(
+    data: dict[str, Any], *, actor: Any = None, changed: frozenset[str] | None = None
+) -> dict[str, Any]:
     """The map's fields checked; `changed`: the period fields the actor sets (None: both), which must be whole
     quarters for aggregate-only roles (`access.period_problems`)."""
     errors: dict[str, str] = {}
@@ -124,9 +126,11 @@ def value_map_create(
         check_program_editor(actor, program)
     else:
         check_agreement_editor(actor, agreement)
-    data = default_period(actor, owner) | {"discount_rate": domain.DEFAULT_DISCOUNT_RATE} | {
-        k: v for k, v in data.items() if v is not None
-    }
+    data = (
+        default_period(actor, owner)
+        | {"discount_rate": domain.DEFAULT_DISCOUNT_RATE}
+        | {k: v for k, v in data.items() if v is not None}
+    )
     values = _check_map(data, actor=actor)
     with transaction.atomic():
         value_map = ValueMap.objects.create(
@@ -253,12 +257,14 @@ def outcome_deadweight_from_comparison(
         )
     value_map = outcome.value_map
     as_of = as_of or timezone.localdate()
+    start, end = value_map.period_start, value_map.period_end
+    if access.aggregates_only(actor):
+        # Whole quarters, as their live figures (`selectors.live_quantities`): a period someone else set to
+        # any day would let two deadweights a day apart be told apart.
+        start = access.quarter_start_on_or_before(start)
+        end = access.aggregate_as_of(end, today=as_of)
     result = selectors.recidivism(
-        programs=selectors.value_map_programs(value_map),
-        months=24,
-        as_of=as_of,
-        start=value_map.period_start,
-        end=value_map.period_end,
+        programs=selectors.value_map_programs(value_map), months=24, as_of=as_of, start=start, end=end
     )
     if result.comparison.rate is None:
         raise ApplicationError(
