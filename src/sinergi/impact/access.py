@@ -113,6 +113,65 @@ AS_OF_NOT_QUARTER_END = gettext_lazy(
 )
 #: (month, day) of the quarters' last days: the as-of dates aggregate-only roles may choose besides today.
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
+#: Months in which a quarter starts (on the 1st): the value-map period starts aggregate-only roles may set.
+QUARTER_START_MONTHS = (1, 4, 7, 10)
+PERIOD_END_NOT_QUARTER_END = gettext_lazy(
+    "For your role the end of the period must be the last day of a quarter (31 March, 30 June, 30 September "
+    "or 31 December), not %(value)s. Choose one of those dates."
+)
+PERIOD_START_NOT_QUARTER_START = gettext_lazy(
+    "For your role the start of the period must be the first day of a quarter (1 January, 1 April, 1 July "
+    "or 1 October), not %(value)s. Choose one of those dates."
+)
+
+
+def is_quarter_end(day: dt.date) -> bool:
+    return (day.month, day.day) in QUARTER_ENDS
+
+
+def quarter_end_on_or_before(day: dt.date) -> dt.date:
+    """The last quarter's last day on or before `day` (`day` itself when it is one)."""
+    ends = [dt.date(day.year, month, last) for month, last in QUARTER_ENDS]
+    return max([d for d in ends if d <= day] or [dt.date(day.year - 1, 12, 31)])
+
+
+def quarter_end_on_or_after(day: dt.date) -> dt.date:
+    """The last day of the quarter `day` falls in."""
+    return min(
+        dt.date(day.year, month, last)
+        for month, last in QUARTER_ENDS
+        if dt.date(day.year, month, last) >= day
+    )
+
+
+def quarter_start_on_or_before(day: dt.date) -> dt.date:
+    """The first day of the quarter `day` falls in."""
+    return dt.date(day.year, max(m for m in QUARTER_START_MONTHS if m <= day.month), 1)
+
+
+def aggregate_as_of(end: dt.date, *, today: dt.date) -> dt.date:
+    """The day an aggregate-only role's cumulative figures count up to, for a period (report, value map)
+    ending on `end`: today when it runs to today or later, else the last quarter end on or before `end`. So
+    two periods whose ends fall in the same quarter give the same figures (`reports.joint.wide_as_of`)."""
+    return today if end >= today else quarter_end_on_or_before(end)
+
+
+def period_problems(
+    actor: Any, *, start: dt.date | None = None, end: dt.date | None = None
+) -> dict[str, str]:
+    """What is wrong, for the actor, with a value map's period they set: aggregate-only roles (TJSL officers)
+    start it on a quarter's first day and end it on a quarter's last day, so that the live figures of two
+    maps ending a day apart cannot be subtracted to count one person. Other roles choose any days."""
+    if not aggregates_only(actor):
+        return {}
+    problems: dict[str, str] = {}
+    if start is not None and (start.day != 1 or start.month not in QUARTER_START_MONTHS):
+        problems["period_start"] = str(
+            PERIOD_START_NOT_QUARTER_START % {"value": date_format(start, "j F Y")}
+        )
+    if end is not None and not is_quarter_end(end):
+        problems["period_end"] = str(PERIOD_END_NOT_QUARTER_END % {"value": date_format(end, "j F Y")})
+    return problems
 
 
 def as_of_problems(actor: Any, as_of: dt.date, *, today: dt.date) -> list[str]:
@@ -123,6 +182,6 @@ def as_of_problems(actor: Any, as_of: dt.date, *, today: dt.date) -> list[str]:
     shown = {"value": date_format(as_of, "j F Y"), "today": date_format(today, "j F Y")}
     if as_of > today:
         return [str(AS_OF_IN_FUTURE % shown)]
-    if aggregates_only(actor) and as_of != today and (as_of.month, as_of.day) not in QUARTER_ENDS:
+    if aggregates_only(actor) and as_of != today and not is_quarter_end(as_of):
         return [str(AS_OF_NOT_QUARTER_END % shown)]
     return []

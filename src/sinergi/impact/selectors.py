@@ -419,6 +419,11 @@ def snapshot_get(*, actor: Any, pk: int) -> ValueMapSnapshot:
 
 
 SNAPSHOT_LIVE = gettext_lazy("Frozen from the records (live figure).")
+SNAPSHOT_EXACT = gettext_lazy(
+    "For your role, figures frozen from the records by an officer who sees exact counts are not shown "
+    "(“×”): they count one program and period exactly, and their difference from the figures you see could "
+    "reveal a few people. The numbers computed from them are hidden too."
+)
 SNAPSHOT_HIDDEN = gettext_lazy(
     "For your role, a figure frozen from the records counts too few people to report (under 5): it is "
     "shown as “<5”, and the numbers computed from it are hidden (“×”), as they would give it back."
@@ -435,37 +440,48 @@ class SnapshotShown:
     data: dict[str, Any]
     results: dict[str, Any]
     masked: bool
+    #: Why (`SNAPSHOT_EXACT`, `SNAPSHOT_HIDDEN`), for the page.
+    notes: tuple[str, ...] = ()
 
 
 def snapshot_shown(*, actor: Any, snapshot: ValueMapSnapshot) -> SnapshotShown:
     """A snapshot masked at display time (page, API, download) for aggregate-only readers, whoever froze it.
 
-    A snapshot frozen by a Kanwil officer or an administrator holds the exact live figures. For an
-    aggregate-only reader every outcome frozen from the records (`live_as_of`) loses its note (it names the
-    count and its complements, such as the total and those still waiting), and a quantity of 1 to 4 people
-    shows as "<5"; then the present value, net present value, ratios and payback, computed from the
-    quantities with the proxies the reader knows, would give it back, so they show as "×" (secondary
-    suppression). Other readers see the snapshot as frozen."""
+    A snapshot frozen by a Kanwil officer or an administrator holds the exact live figures of the map's
+    programs and period; an aggregate-only reader's own figures count cumulatively, up to quarter ends and,
+    for outcomes they may not list, over their whole scope (`live_quantities`), so the difference between
+    the two could count a few people. So for an aggregate-only reader every outcome frozen from the records
+    (`live_as_of`) by another rule than theirs (no `live_rule`) shows "×" (`SNAPSHOT_EXACT`); one frozen by
+    their rule (a TJSL officer's snapshot) shows its count, as "<5" when it is 1 to 4 (`SNAPSHOT_HIDDEN`).
+    Every such outcome loses its note (it names the count and its complements, such as the total and those
+    still waiting). When any count is hidden, the present value, net present value, ratios and payback,
+    computed from the quantities with the proxies the reader knows, would give it back, so they show as
+    "×" (secondary suppression). Other readers see the snapshot as frozen."""
     data = domain.loads_value_map(snapshot.data)
     results = dict(snapshot.results or {})
     if not access.aggregates_only(actor):
         return SnapshotShown(data, results, False)
-    masked = False
+    notes: list[str] = []
     for raw in data.get("outcomes") or []:
         if not isinstance(raw, dict) or "live_as_of" not in raw:
             continue  # entered by hand: not a count from the records
         raw["quantity_source"] = str(SNAPSHOT_LIVE)
         quantity = raw.get("quantity")
-        if isinstance(quantity, Decimal) and domain.too_small(math.ceil(quantity)):
+        if raw.get("live_rule") != AGGREGATE_RULE:
+            raw["quantity"] = "×"
+            raw["hidden"] = True
+            notes.append(str(SNAPSHOT_EXACT))
+        elif isinstance(quantity, Decimal) and domain.too_small(math.ceil(quantity)):
             raw["quantity"] = f"<{domain.MIN_CELL}"
             raw["hidden"] = True
-            masked = True
+            notes.append(str(SNAPSHOT_HIDDEN))
+    masked = bool(notes)
     if masked:
         results = {
             key: ("×" if key in SNAPSHOT_DERIVED and value is not None else value)
             for key, value in results.items()
         }
-    return SnapshotShown(data, results, masked)
+    return SnapshotShown(data, results, masked, tuple(dict.fromkeys(notes)))
 
 
 def value_map_programs(value_map: ValueMap) -> QuerySet[Program]:
@@ -585,6 +601,8 @@ def value_map_file(
         if value is not None and value.quantity is not None:
             raw["quantity_source"] = value.note
             raw["live_as_of"] = value.as_of.isoformat()
+            if value.rule:
+                raw["live_rule"] = value.rule
     return data
 
 
@@ -606,6 +624,25 @@ LIVE_CUMULATIVE = gettext_lazy(
     "For your role this figure counts from the programs' start to the end of the map's period, not from "
     "the period's start, so that maps over different periods cannot be subtracted to reveal a few people."
 )
+LIVE_CLAMPED = gettext_lazy(
+    "For your role it counts up to %(end)s, the last quarter end on or before the end of the map's period, "
+    "so that maps whose periods end a few days apart cannot be subtracted."
+)
+LIVE_WHOLE_SCOPE = gettext_lazy(
+    "For your role this figure counts everyone in your whole scope (every agreement and program you see, "
+    "from their start) up to %(end)s, whatever program, agreement or period the value map is for, so that "
+    "two value maps, or a value map and the dashboard, cannot be subtracted to reveal a few people."
+)
+#: Outcomes an aggregate-only role may not list person by person (aftercare outcomes, re-offence): for them a
+#: value map counts these over their whole scope, as the joint report does (`reports.joint`, `wide`).
+WHOLE_SCOPE_BINDINGS = (
+    LiveIndicator.IN_WORK_6M,
+    LiveIndicator.IN_WORK_12M,
+    LiveIndicator.INCOME_UMK,
+    LiveIndicator.NO_REOFFENCE_24M,
+)
+#: `LiveQuantity.rule` (and `live_rule` in a frozen file) of a figure counted by the aggregate-only rule.
+AGGREGATE_RULE = "aggregate"
 LIVE_WITHHELD = gettext_lazy(
     "Not shown: the live figure counts too few people to report (under 5, or it would reveal a count "
     "under 5), so the quantity entered by hand is used (live, as of %(date)s)."
@@ -622,6 +659,8 @@ class LiveQuantity:
     note: str
     #: Too few people for the viewer (an aggregate-only role): no count shown, the hand-entered quantity used.
     withheld: bool = False
+    #: `AGGREGATE_RULE` when counted by the aggregate-only rule (cumulative, quarter ends, whole scope).
+    rule: str = ""
 
 
 def follow_up_count(
@@ -784,11 +823,16 @@ def live_quantities(
     """The live quantity of every bound outcome of a value map, by outcome id (each indicator once), as
     `actor` may see it (`live_quantity`; `actor=None`: the system, every figure).
 
-    For aggregate-only roles the figures are cumulative: from the programs' start to the end of the map's
-    period, not from the period's start, so that two maps (or one map before and after its period is
-    edited) over periods with the same end cannot be subtracted to count the few people in between. Two
-    different ends still differ by what happened between them (docs/security.md)."""
+    For aggregate-only roles (docs/security.md, "Value maps") the figures are cumulative: from the programs'
+    start, not from the period's start, up to the end of the map's period clamped to the last quarter end on
+    or before it (today when the period runs to today or later: `access.aggregate_as_of`), so that two maps
+    over periods with the same end, or with ends in the same quarter, cannot be subtracted to count the few
+    people in between. And the outcomes they may not list person by person (`WHOLE_SCOPE_BINDINGS`) count
+    their whole scope, every program they see, whatever the map's program or agreement, as the joint report
+    does: a map of an agreement minus a map of one of its programs gives nothing. Two different quarter ends
+    still differ by what happened between them."""
     from django.utils import timezone
+    from django.utils.formats import date_format
 
     as_of = as_of or timezone.localdate()
     bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
@@ -796,22 +840,39 @@ def live_quantities(
         return {}
     programs = value_map_programs(value_map)
     cumulative = access.aggregates_only(actor)
+    end = access.aggregate_as_of(value_map.period_end, today=as_of) if cumulative else value_map.period_end
     values: dict[str, LiveQuantity] = {}
     for _pk, binding in bound:
-        if binding not in values:
-            values[binding] = live_quantity(
-                programs=programs,
-                binding=binding,
-                start=None if cumulative else value_map.period_start,
-                end=value_map.period_end,
-                as_of=as_of,
-                actor=actor,
-            )
-            if cumulative and values[binding].quantity is not None:
-                value = values[binding]
-                note = " ".join(part for part in (value.note, str(LIVE_CUMULATIVE)) if part)
-                values[binding] = dc_replace(value, note=note)
+        if binding in values:
+            continue
+        whole = cumulative and binding in WHOLE_SCOPE_BINDINGS
+        value = live_quantity(
+            programs=_whole_scope(actor) if whole else programs,
+            binding=binding,
+            start=None if cumulative else value_map.period_start,
+            end=end,
+            as_of=as_of,
+            actor=actor,
+        )
+        if cumulative and value.quantity is not None:
+            shown = {"end": date_format(end, "j F Y")}
+            notes = [value.note]
+            if whole:
+                notes.append(str(LIVE_WHOLE_SCOPE % shown))
+            else:
+                notes.append(str(LIVE_CUMULATIVE))
+                if end != value_map.period_end and end != as_of:
+                    notes.append(str(LIVE_CLAMPED % shown))
+            value = dc_replace(value, note=" ".join(part for part in notes if part), rule=AGGREGATE_RULE)
+        values[binding] = value
     return {pk: values[binding] for pk, binding in bound}
+
+
+def _whole_scope(actor: Any) -> QuerySet[Program]:
+    """Every program the actor reaches in impact (`access.program_scope`): an aggregate-only role's whole
+    scope."""
+    scope = access.program_scope(actor)
+    return Program.objects.all() if scope is None else Program.objects.filter(scope)
 
 
 # --- Surveys ----------------------------------------------------------------------------------------------

@@ -406,9 +406,8 @@ def value_map_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={
             "title": _("Value map: %(name)s") % {"name": getattr(owner, "name", None) or owner.title},
-            "period_start": owner.start_date,
-            "period_end": owner.end_date,
-        },
+        }
+        | services.default_period(request.user, owner),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -453,10 +452,12 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "value_map": value_map,
             "outcomes": list(value_map.outcomes.all()),
-            # Each with its ratio as the viewer may see it ("×" when it would give back a masked count).
+            # Each with its ratio as the viewer may see it, and whether it is withheld from them ("×" when it
+            # would give back a masked count: said in words on the page, `selectors.snapshot_shown`).
             "snapshots": [
-                (snap, selectors.snapshot_shown(actor=request.user, snapshot=snap).results.get("ratio"))
+                (snap, shown.results.get("ratio"), shown.masked)
                 for snap in value_map.snapshots.select_related("taken_by")
+                for shown in (selectors.snapshot_shown(actor=request.user, snapshot=snap),)
             ],
             "freeze_form": FreezeForm(),
             "import_form": FileForm(initial={"version": value_map.version}),
@@ -653,7 +654,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "data": shown.data,
             "results": shown.results,
             "masked": shown.masked,
-            "masked_note": selectors.SNAPSHOT_HIDDEN,
+            "masked_notes": shown.notes,
         },
     )
 

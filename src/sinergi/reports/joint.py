@@ -581,10 +581,7 @@ def _build(
 def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
     """The date an aggregate-only actor's whole-scope sections count up to: today when the report runs to
     today or later, else the last quarter's end on or before `end` (`impact.access.QUARTER_ENDS`)."""
-    if end >= today:
-        return today
-    ends = [dt.date(end.year, month, day) for month, day in impact_access.QUARTER_ENDS]
-    return max([d for d in ends if d <= end] or [dt.date(end.year - 1, 12, 31)])
+    return impact_access.aggregate_as_of(end, today=today)
 
 
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
 from sinergi.core.errors import ApplicationError, ConflictError
-from sinergi.impact import domain, selectors
+from sinergi.impact import access, domain, selectors
 from sinergi.impact.choices import InputsSource, LiveIndicator
 from sinergi.impact.models import ValueMap, ValueMapOutcome, ValueMapSnapshot
 from sinergi.impact.services._common import (
@@ -73,7 +73,11 @@ def _check_editor(actor: Any, value_map: ValueMap) -> None:
         check_agreement_editor(actor, value_map.agreement)
 
 
-def _check_map(data: dict[str, Any]) -> dict[str, Any]:
+def _check_map(
+    data: dict[str, Any], *, actor: Any = None, changed: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The map's fields checked; `changed`: the period fields the actor sets (None: both), which must be whole
+    quarters for aggregate-only roles (`access.period_problems`)."""
     errors: dict[str, str] = {}
     if not (data.get("title") or "").strip():
         errors["title"] = _("Give the value map a title.")
@@ -87,8 +91,13 @@ def _check_map(data: dict[str, Any]) -> dict[str, Any]:
     if source == InputsSource.MANUAL and (manual is None or int(manual) <= 0):
         errors["inputs_manual"] = str(MANUAL_INPUTS_REQUIRED)
     start, end = data.get("period_start"), data.get("period_end")
+    errors |= access.period_problems(
+        actor,
+        start=start if changed is None or "period_start" in changed else None,
+        end=end if changed is None or "period_end" in changed else None,
+    )
     if start and end and end < start:
-        errors["period_end"] = str(PERIOD_ORDER)
+        errors.setdefault("period_end", str(PERIOD_ORDER))
     raise_problems(errors)
     stakeholders = [str(s).strip() for s in data.get("stakeholders") or [] if str(s).strip()]
     return {k: v for k, v in data.items() if k in MAP_FIELDS} | {
@@ -104,7 +113,8 @@ def value_map_create(
     *, actor: Any, data: dict[str, Any], program: Any = None, agreement: Any = None, synthetic: bool = False
 ) -> ValueMap:
     """Define a value map for a program or for an agreement (over its programs). The period defaults to the
-    program's or agreement's; the discount rate to 3.5%."""
+    program's or agreement's (for aggregate-only roles, widened to whole quarters: `default_period`); the
+    discount rate to 3.5%. Aggregate-only roles set only whole quarters (`access.period_problems`)."""
     owner = program or agreement
     if owner is None:
         raise ApplicationError(
@@ -116,12 +126,12 @@ def value_map_create(
         check_program_editor(actor, program)
     else:
         check_agreement_editor(actor, agreement)
-    data = {
-        "period_start": owner.start_date,
-        "period_end": owner.end_date,
-        "discount_rate": domain.DEFAULT_DISCOUNT_RATE,
-    } | {k: v for k, v in data.items() if v is not None}
-    values = _check_map(data)
+    data = (
+        default_period(actor, owner)
+        | {"discount_rate": domain.DEFAULT_DISCOUNT_RATE}
+        | {k: v for k, v in data.items() if v is not None}
+    )
+    values = _check_map(data, actor=actor)
     with transaction.atomic():
         value_map = ValueMap.objects.create(
             program=program,
@@ -138,12 +148,25 @@ def value_map_create(
     return value_map
 
 
+def default_period(actor: Any, owner: Any) -> dict[str, Any]:
+    """A new value map's period: its program's or agreement's, widened to whole quarters for aggregate-only
+    roles (they may set only quarters: `access.period_problems`)."""
+    start, end = owner.start_date, owner.end_date
+    if access.aggregates_only(actor):
+        start, end = access.quarter_start_on_or_before(start), access.quarter_end_on_or_after(end)
+    return {"period_start": start, "period_end": end}
+
+
 def value_map_update(*, actor: Any, value_map: ValueMap, data: dict[str, Any], version: int) -> ValueMap:
     """Edit a value map's title, stakeholders, discount rate, inputs and period; conflicts on a stale version.
-    Its frozen snapshots do not change."""
+    Its frozen snapshots do not change. An aggregate-only role sets only whole quarters; a period someone else
+    set and left unchanged is kept (their figures clamp it when they read: `selectors.live_quantities`)."""
     _check_editor(actor, value_map)
     current = {f: getattr(value_map, f) for f in MAP_FIELDS}
-    values = _check_map(current | data)
+    changed = frozenset(
+        f for f in ("period_start", "period_end") if data.get(f) is not None and data[f] != current[f]
+    )
+    values = _check_map(current | data, actor=actor, changed=changed)
     model_update(
         instance=value_map, data=values, actor=actor, action="value_map.update", expected_version=version
     )
@@ -234,12 +257,14 @@ def outcome_deadweight_from_comparison(
         )
     value_map = outcome.value_map
     as_of = as_of or timezone.localdate()
+    start, end = value_map.period_start, value_map.period_end
+    if access.aggregates_only(actor):
+        # Whole quarters, as their live figures (`selectors.live_quantities`): a period someone else set to
+        # any day would let two deadweights a day apart be told apart.
+        start = access.quarter_start_on_or_before(start)
+        end = access.aggregate_as_of(end, today=as_of)
     result = selectors.recidivism(
-        programs=selectors.value_map_programs(value_map),
-        months=24,
-        as_of=as_of,
-        start=value_map.period_start,
-        end=value_map.period_end,
+        programs=selectors.value_map_programs(value_map), months=24, as_of=as_of, start=start, end=end
     )
     if result.comparison.rate is None:
         raise ApplicationError(
