@@ -48,6 +48,7 @@ from sinergi.programs.models import (
 from sinergi.programs.selectors import SCREENERS, cohort_scope, program_list
 from sinergi.regions.models import District
 from sinergi.reports import access
+from sinergi.reports import recidivism as recidivism_masking
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
@@ -565,17 +566,27 @@ def metric_labels() -> list[tuple[str, str]]:
 
 
 def recidivism(scope: Scope, *, months: int = 12) -> Any:
-    """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
-    small-group rule); None for roles without impact pages or without programs in scope."""
+    """Recidivism of the participants in scope against the comparison group (the impact app's rule), in the
+    window of `months`; for aggregate-only roles masked over every window at once (`reports.recidivism`).
+    None for roles without impact pages or without programs in scope."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None
-    result = impact_selectors.recidivism(
-        programs=programs, months=months, as_of=scope.today, start=scope.filters.start, end=scope.filters.end
-    )
-    return impact_selectors.recidivism_figures(actor=scope.actor, result=result)
+
+    def result_of(window: int) -> Any:
+        return impact_selectors.recidivism(
+            programs=programs,
+            months=window,
+            as_of=scope.today,
+            start=scope.filters.start,
+            end=scope.filters.end,
+        )
+
+    # Aggregate-only roles: every window masked together (`reports.recidivism`), so that the figures of two
+    # windows cannot be subtracted.
+    return recidivism_masking.figures_for(scope.actor, result_of, months=months)
 
 
 def independence(scope: Scope) -> list[tuple[str, int]]:
