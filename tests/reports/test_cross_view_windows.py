@@ -128,3 +128,91 @@ def test_the_joint_report_shows_the_dashboards_masked_12_month_window(
     assert row[1] == dashboard.participants.n == 20
     assert row[2] == (dashboard.participants.reoffended or dashboard.participants.reoffended_mark)
     assert row[2] != 6, "the report's 6 at 12 months and the dashboard's 8 at 24 months give the 2 back"
+
+
+# --- The joint report's outcomes and independence index as of the quarter end ----------------------------
+
+
+@pytest.fixture
+def quarter(world: World, impact: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    """Consenting participants of a 2021 cohort: eight released on 1 January 2022, completed, in work and
+    scored at their 6-month follow-up (July 2022); three released on 1 August 2022 with no follow-up yet and
+    three still active on 31 December 2022."""
+    from tests import people
+    from tests.factories import UnitFactory
+
+    unit = world.organisation(Role.UNIT_OFFICER, "own")
+    bapas = UnitFactory(unit_kind="bapas", name="Bapas Kuartal")
+    group = people.cohort(
+        impact["program"], unit, "Angkatan Kuartal", dt.date(2021, 8, 1), dt.date(2021, 12, 1)
+    )
+    for i in range(8):
+        people.participant(
+            group,
+            f"KQ-{i}",
+            shares=True,
+            bapas=bapas,
+            released_on=dt.date(2022, 1, 1),
+            work_status="employed",
+            score=80,
+        )
+    late = [
+        people.participant(group, f"KL-{i}", shares=True, bapas=bapas, released_on=dt.date(2022, 8, 1))
+        for i in range(3)
+    ]
+    active = [people.participant(group, f"KA-{i}", stage="active", shares=True) for i in range(3)]
+    return impact | {"late": late, "active": active}
+
+
+def _next_quarter_happens(quarter: dict[str, Any]) -> None:
+    """What is recorded in January and February 2023, after the quarter: the three released in August are
+    followed up at 6 months (in work) and scored low; the three active complete, one is certified."""
+    from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
+    from sinergi.programs.models import Certificate
+
+    for enrollment in quarter["late"]:
+        case = AftercareCase.objects.get(enrollment=enrollment)
+        followup = FollowUp.objects.create(
+            case=case, milestone=6, done_on=dt.date(2023, 1, 30), contacted=True, work_status="employed"
+        )
+        IndexScore.objects.create(
+            case=case,
+            followup=followup,
+            milestone=6,
+            scored_on=dt.date(2023, 1, 30),
+            score=20,
+            ruleset_version="uji",
+        )
+    for enrollment in quarter["active"]:
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            stage="completed", completed_on=dt.date(2023, 2, 1)
+        )
+    Certificate.objects.create(
+        enrollment=quarter["active"][0],
+        issuer="LPK Contoh",
+        number="C-KA-LATE",
+        competency="Las",
+        issued_on=dt.date(2023, 2, 1),
+    )
+
+
+def _outcomes(content: Any) -> list[Any]:
+    return [t.rows for t in next(s for s in content.sections if s.key == "outcomes").tables]
+
+
+def test_two_reports_of_one_quarter_made_on_different_days_count_the_same_outcomes(
+    quarter: dict[str, Any],
+) -> None:
+    """The attack: a TJSL officer makes the report for the last quarter of 2022, and again after February
+    2023. Counted up to the day it is made, the second report's outcomes and independence bands differed by
+    what was recorded since: 3 more in work at 6 months, 3 fewer in the high band, 3 more completions."""
+    tjsl = quarter["tjsl"]
+    period = {"start": dt.date(2022, 10, 1), "end": dt.date(2022, 12, 31), "agreement": quarter["mou"]}
+    from tests.reports.test_report_cross_view import _report, _table
+
+    before = _report(tjsl, **period)
+    _next_quarter_happens(quarter)
+    after = _report(tjsl, **period)
+    assert _outcomes(before) == _outcomes(after)
+    outcomes = _table(after, "outcomes", "Outcome")
+    assert outcomes["In work or business at 6 months"] == 8 and outcomes["Completions"] == 11

@@ -33,11 +33,13 @@ from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import Person
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
+from sinergi.impact.choices import LiveIndicator
 from sinergi.impact.models import ValueMapSnapshot
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements_counted
 from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus, Stage, WithdrawalReason
 from sinergi.programs.models import (
+    Certificate,
     Cohort,
     CohortTally,
     Enrollment,
@@ -597,3 +599,37 @@ def independence(scope: Scope) -> list[tuple[str, int]]:
     for score in scores.values_list("score", flat=True):
         counts["not_contacted" if score is None else aftercare_domain.score_band(score)] += 1
     return [(_("not contacted") if key == "not_contacted" else key, n) for key, n in counts.items()]
+
+
+def outcome_counts_as_of(
+    *, programs: QuerySet[Program], as_of: dt.date, consented_only: bool = False
+) -> dict[str, int | None]:
+    """`impact.selectors.outcome_counts` as recorded by `as_of` (the joint report's whole-scope sections for
+    aggregate-only roles, `joint.wide_as_of`), so that two reports as of the same quarter end, made on
+    different days, count the same: participants enrolled by then (their cohort's start when no enrolment
+    date is recorded), completions by then (the cohort's end when no date is recorded), certificates issued
+    by then and not revoked by then, and in work or business at 6 months from follow-ups done by then."""
+    enrolled = Q(enrolled_on__lte=as_of) | Q(enrolled_on__isnull=True, cohort__start_date__lte=as_of)
+    completed = Q(completed_on__lte=as_of) | Q(completed_on__isnull=True, cohort__end_date__lte=as_of)
+    counts = Enrollment.objects.filter(cohort__program__in=programs).aggregate(
+        participant=Count("pk", filter=Q(stage__in=PARTICIPANT_STAGES) & enrolled),
+        completion=Count("pk", filter=Q(stage=Stage.COMPLETED) & completed),
+    )
+    certificates = (
+        Certificate.objects.filter(enrollment__cohort__program__in=programs, issued_on__lte=as_of)
+        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+        .count()
+    )
+    return {
+        "participant": counts["participant"],
+        "completion": counts["completion"],
+        "certificate": certificates,
+        "in_work_6m": impact_selectors.follow_up_count(
+            programs=programs,
+            binding=LiveIndicator.IN_WORK_6M,
+            start=dt.date.min,
+            end=as_of,
+            as_of=as_of,
+            consented_only=consented_only,
+        ),
+    }
