@@ -6,7 +6,11 @@ months). Each window was masked on its own, so two windows could be subtracted: 
 in both, the re-offended at 24 months minus the re-offended at 12 months is how many re-offended in their
 second year; the counted at 12 minus the counted at 24 months is how many were released in between. Each
 test reads two windows as the role and subtracts. The windows are now masked together
-(`reports.recidivism`)."""
+(`reports.recidivism`).
+
+And the joint report's outcomes and independence index: a TJSL officer's whole-scope sections count as of
+a quarter end, but these two counted what was recorded up to the day the report was made, so two reports
+of one quarter made on different days differed by what was recorded in between."""
 
 from __future__ import annotations
 
