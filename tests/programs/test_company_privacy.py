@@ -141,3 +141,24 @@ def test_corrections_officers_still_read_the_full_reason(story, world) -> None:
     client.force_login(world.users[Role.UNIT_OFFICER])
     html = client.get(f"/program/angkatan/{story['cohort'].pk}/").content.decode()
     assert "Kesehatan" in html
+
+
+def test_the_release_notice_tells_the_company_the_day_not_the_minute(story, world) -> None:
+    """Finding (jrep): the notification list showed when each notice was sent to the minute. A release
+    notice is sent when the release is recorded, so its minute told the company when the unit recorded it,
+    and notices sent in the same minute, which participants were released together (a mass release on a
+    remission day, an import). The list now shows the day only, for everyone."""
+    from django.utils import timezone
+
+    tjsl = world.users[Role.CSR_OFFICER]
+    name = story["person"].full_name
+    note = next(n for n in Notification.objects.filter(recipient=tjsl) if name in n.title)
+    sent = dt.datetime(2022, 9, 6, 3, 17, tzinfo=dt.UTC)
+    Notification.objects.filter(pk=note.pk).update(created_at=sent)
+    client = Client()
+    client.force_login(tjsl)
+    html = client.get("/notifikasi/").content.decode()
+    local = timezone.localtime(sent)
+    assert name in html
+    assert f"{local.day} September 2022" in html
+    assert local.strftime("%H.%M") not in html and local.strftime("%H:%M") not in html

@@ -29,7 +29,7 @@ CSR = Role.CSR_OFFICER
 MONITOR = Role.MONITOR
 YOUNG = dt.date(1995, 5, 1)  # the 25-34 band today
 OLD = dt.date(1960, 5, 1)  # 55+
-NOTICE = "hanya untuk seluruh cakupan tanpa filter"  # the notice, in Indonesian (the default language)
+NOTICE = "hanya ditampilkan di dasbor tanpa filter"  # the notice, in Indonesian (the default language)
 
 
 def _program(setting: dict[str, Any], name: str) -> Any:
@@ -333,3 +333,15 @@ def test_the_filtered_dashboard_query_count_does_not_grow_with_the_data(
     _cohort(split["p2"], split["unit_b"], [("P", YOUNG, "active")] * 6 + [("L", OLD, "completed")] * 14)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.parametrize("role", [CSR, MONITOR])
+def test_the_notice_says_in_plain_indonesian_what_is_hidden_and_why(
+    split: dict[str, Any], world: World, role: str
+) -> None:
+    """For a reader who is not a developer: what is hidden (and that it is hidden), when, and why."""
+    html = _dashboard(world.users[role], f"unit={split['unit_b'].pk}").content.decode()
+    notice = html.split('data-testid="withheld-notice"', 1)[1].split("</div>", 1)[0]
+    assert "disembunyikan selama filter dipakai" in notice
+    assert "kurang dari 5 orang" in notice and "dikenali" in notice
+    assert "Untuk peran Anda" not in notice and "tampilan." not in notice

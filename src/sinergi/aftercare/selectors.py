@@ -330,13 +330,17 @@ def aid_totals(*, program: Any = None, funder: Any = None) -> dict[str, int]:
     return {"total": int(totals["total"] or 0), "count": int(totals["count"] or 0)}
 
 
-def latest_scores(*, program: Any = None, actor: Any = None) -> QuerySet[IndexScore]:
+def latest_scores(
+    *, program: Any = None, actor: Any = None, as_of: dt.date | None = None
+) -> QuerySet[IndexScore]:
     """Each case's latest independence score (by follow-up date), optionally for one program, and only for
-    the cases in the actor's scope (`actor=None`: every case)."""
-    newer = IndexScore.objects.filter(case_id=OuterRef("case_id")).filter(
+    the cases in the actor's scope (`actor=None`: every case); with `as_of`, the latest scored by that day
+    (scores recorded later left out), as a report as of a quarter end counts them."""
+    dated = IndexScore.objects.all() if as_of is None else IndexScore.objects.filter(scored_on__lte=as_of)
+    newer = dated.filter(case_id=OuterRef("case_id")).filter(
         Q(scored_on__gt=OuterRef("scored_on")) | Q(scored_on=OuterRef("scored_on"), pk__gt=OuterRef("pk"))
     )
-    scores = IndexScore.objects.exclude(Exists(newer))
+    scores = dated.exclude(Exists(newer))
     if program is not None:
         scores = scores.filter(case__enrollment__cohort__program=program)
     scope = _scope(actor)

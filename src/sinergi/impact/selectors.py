@@ -311,17 +311,20 @@ def cost_per_outcome(
     """Cost per participant, completion, certificate and in work at 6 months. For roles that see aggregates
     only, a count under 5 is shown as "<5" and its cost as too few to report; and, as these pages are
     filtered views (`WITHHELD_PER_PROGRAM`), "in work at 6 months" is withheld from them, and a monitor's
-    counts are that `program`'s row of the masked program table (`programs.selectors.program_figures`),
-    withheld on an agreement's page (no `program`)."""
+    counts are that `program`'s row of the masked program table (`programs.selectors.program_figures`), or
+    on an agreement's page (no `program`) the sum of its programs' rows (`monitor_rows_summed`)."""
     counts = outcome_counts(programs=programs, consented_only=consent_only_for(actor))
     costs = domain.cost_per_outcome(cost, counts)
     limited = withheld_per_program(actor)
     monitor = limited and getattr(actor, "role", None) == Role.MONITOR
     monitor_row: dict[str, Any] | None = None
-    if monitor and program is not None:
+    if monitor:
         from sinergi.programs.selectors import program_figures
 
-        monitor_row = next((r for r in program_figures() if r.get("program_id") == program.pk), None)
+        if program is not None:
+            monitor_row = next((r for r in program_figures() if r.get("program_id") == program.pk), None)
+        else:
+            monitor_row = monitor_rows_summed(program_figures(), set(programs.values_list("pk", flat=True)))
     rows = []
     for name in domain.COST_OUTCOMES:
         count = counts[name]
@@ -353,6 +356,22 @@ def cost_per_outcome(
             )
         )
     return rows
+
+
+def monitor_rows_summed(table: list[dict[str, Any]], program_ids: set[int]) -> dict[str, Any] | None:
+    """An agreement's counts for a monitor, from the rows of its programs in the masked program table
+    (`programs.selectors.program_figures`): a column's sum when every one of those rows shows its count,
+    else "×" (hidden). So the agreement's figure is worked out from what the table already shows, and gives
+    nothing back that the table hides: an exact count of the agreement would, minus its shown rows, give
+    its hidden ones. None when the table has none of its programs."""
+    rows = [row for row in table if row.get("program_id") in program_ids]
+    if not rows:
+        return None
+    summed: dict[str, Any] = {}
+    for column in LISTED_OUTCOMES.values():
+        cells = [row[column] for row in rows]
+        summed[column] = sum(cells) if all(isinstance(cell, int) for cell in cells) else "×"
+    return summed
 
 
 # --- Value maps ----------------------------------------------------------------------------------------

@@ -280,15 +280,16 @@ def figures_context(
 # --- Under filters, for aggregate-only roles (`access.withheld_under_filters`) ------------------------------
 
 WITHHELD_COMPANY = gettext_lazy(
-    "For your role, people by sex and by age band, screening, releases, aftercare outcomes, the independence "
-    "index and recidivism are shown only for the whole scope without filters, so that a small number cannot "
-    "be worked out from the difference between two views."
+    "Some figures are hidden while a filter is set: people by sex and by age band, screening, releases, "
+    "outcomes after release, the independence index and recidivism. They are shown only on the dashboard "
+    "without filters, because the difference between two filtered views could reveal a number of fewer "
+    "than 5 people, who could then be recognised."
 )
 WITHHELD_MONITOR = gettext_lazy(
-    "For your role, counts of people are shown only for the whole scope without filters, so that a small "
-    "number cannot be worked out from the difference between two views. Filtered to one program only, the "
-    "enrolled, completed and certified figures are that program's row of the program table, with the same "
-    "hidden cells."
+    "Counts of people are hidden while a filter is set. They are shown only on the dashboard without "
+    "filters, because the difference between two filtered views could reveal a number of fewer than 5 "
+    "people, who could then be recognised. With only a program filter, the enrolled, completed and "
+    "certified figures are that program's row of the program table, hidden where the table hides them."
 )
 
 

@@ -50,12 +50,13 @@ def may_list_index(actor: Any) -> bool:
     return actor is None or access.role_of(actor) in aftercare_access.LIST_READERS
 
 
-def index_scores(scope: selectors.Scope) -> QuerySet[IndexScore]:
+def index_scores(scope: selectors.Scope, *, as_of: dt.date | None = None) -> QuerySet[IndexScore]:
     """The latest score of each case of the participants in scope that the viewer's aftercare scope reaches
-    (monitors: every case, as aggregates). Bapas officers see no cohorts: theirs are the participants they
-    guide (their aftercare scope), in the cohorts the filters select."""
+    (monitors: every case, as aggregates); with `as_of`, the latest scored by that day. Bapas officers see
+    no cohorts: theirs are the participants they guide (their aftercare scope), in the cohorts the filters
+    select."""
     role = access.role_of(scope.actor)
-    scores = latest_scores(actor=None if role == Role.MONITOR else scope.actor)
+    scores = latest_scores(actor=None if role == Role.MONITOR else scope.actor, as_of=as_of)
     if role == Role.BAPAS_OFFICER:
         cohorts = selectors.scope_of(None, scope.filters, today=scope.today).cohorts
         return scores.filter(case__enrollment__cohort__in=cohorts.values("pk"))
@@ -71,12 +72,15 @@ def _band_q(key: str) -> Q:
     return Q(pk__in=[])
 
 
-def independence_rows(scope: selectors.Scope) -> list[tuple[str, str, int]] | None:
-    """(key, label, cases) per band and not contacted, in one query; None for roles that read no scores."""
+def independence_rows(
+    scope: selectors.Scope, *, as_of: dt.date | None = None
+) -> list[tuple[str, str, int]] | None:
+    """(key, label, cases) per band and not contacted, in one query; None for roles that read no scores.
+    `as_of`: the latest score by that day (the joint report's whole-scope sections, `joint.wide_as_of`)."""
     if not may_read_index(scope.actor):
         return None
     counts = dict.fromkeys(INDEPENDENCE_KEYS, 0)
-    for score in index_scores(scope).values_list("score", flat=True):
+    for score in index_scores(scope, as_of=as_of).values_list("score", flat=True):
         counts[NOT_CONTACTED if score is None else aftercare_domain.score_band(score)] += 1
     return [(key, _("not contacted") if key == NOT_CONTACTED else key, n) for key, n in counts.items()]
 

@@ -372,7 +372,8 @@ def _build(
         # The dashboard's rule for the requester (drilldown.independence_rows: the aftercare app's scope,
         # so TJSL officers count only participants who agreed to share), so a figure never differs between
         # the page and the report for the same person; `actor=None` (the system) counts every case.
-        rows = drilldown.independence_rows(wide)
+        scored_by = as_of if wide is not scope else None  # the latest score by the quarter end
+        rows = drilldown.independence_rows(wide, as_of=scored_by)
         if rows is None:
             s.text.append(_("The independence index is not shown for your role."))
             return
@@ -384,7 +385,7 @@ def _build(
             )
         )
         # Only TJSL officers' aftercare scope turns on consent (the others' follow their region or unit).
-        if access.role_of(actor) == Role.CSR_OFFICER and latest_scores().filter(
+        if access.role_of(actor) == Role.CSR_OFFICER and latest_scores(as_of=scored_by).filter(
             case__enrollment__in=wide.enrollments.values("pk")
         ).count() > sum(n for _key, _label, n in rows):
             s.text.append(
@@ -650,8 +651,15 @@ class _Figures:
             if wide is not scope
             else programs.filter(pk__in=scope.programs.values("pk"))
         )
-        counts = impact_selectors.outcome_counts(
-            programs=outcome_programs, consented_only=impact_selectors.consent_only_for(actor)
+        consented_only = impact_selectors.consent_only_for(actor)
+        counts = (
+            # Over `wide`, as recorded by its date, like the other whole-scope sections: reports as of the
+            # same quarter end, made on different days, then count the same.
+            selectors.outcome_counts_as_of(
+                programs=outcome_programs, as_of=as_of, consented_only=consented_only
+            )
+            if wide is not scope
+            else impact_selectors.outcome_counts(programs=outcome_programs, consented_only=consented_only)
         )
         outcomes = {key: counts.get(key) for key in OUTCOME_KEYS if key in counts}
         raw: dict[Hashable, int | None] = {

@@ -33,11 +33,13 @@ from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import Person
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
+from sinergi.impact.choices import LiveIndicator
 from sinergi.impact.models import ValueMapSnapshot
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements_counted
 from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus, Stage, WithdrawalReason
 from sinergi.programs.models import (
+    Certificate,
     Cohort,
     CohortTally,
     Enrollment,
@@ -48,6 +50,7 @@ from sinergi.programs.models import (
 from sinergi.programs.selectors import SCREENERS, cohort_scope, program_list
 from sinergi.regions.models import District
 from sinergi.reports import access
+from sinergi.reports import recidivism as recidivism_masking
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
 OPEN_STAGES = (Stage.ENROLLED, Stage.ACTIVE)
@@ -565,17 +568,27 @@ def metric_labels() -> list[tuple[str, str]]:
 
 
 def recidivism(scope: Scope, *, months: int = 12) -> Any:
-    """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
-    small-group rule); None for roles without impact pages or without programs in scope."""
+    """Recidivism of the participants in scope against the comparison group (the impact app's rule), in the
+    window of `months`; for aggregate-only roles masked over every window at once (`reports.recidivism`).
+    None for roles without impact pages or without programs in scope."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None
-    result = impact_selectors.recidivism(
-        programs=programs, months=months, as_of=scope.today, start=scope.filters.start, end=scope.filters.end
-    )
-    return impact_selectors.recidivism_figures(actor=scope.actor, result=result)
+
+    def result_of(window: int) -> Any:
+        return impact_selectors.recidivism(
+            programs=programs,
+            months=window,
+            as_of=scope.today,
+            start=scope.filters.start,
+            end=scope.filters.end,
+        )
+
+    # Aggregate-only roles: every window masked together (`reports.recidivism`), so that the figures of two
+    # windows cannot be subtracted.
+    return recidivism_masking.figures_for(scope.actor, result_of, months=months)
 
 
 def independence(scope: Scope) -> list[tuple[str, int]]:
@@ -586,3 +599,37 @@ def independence(scope: Scope) -> list[tuple[str, int]]:
     for score in scores.values_list("score", flat=True):
         counts["not_contacted" if score is None else aftercare_domain.score_band(score)] += 1
     return [(_("not contacted") if key == "not_contacted" else key, n) for key, n in counts.items()]
+
+
+def outcome_counts_as_of(
+    *, programs: QuerySet[Program], as_of: dt.date, consented_only: bool = False
+) -> dict[str, int | None]:
+    """`impact.selectors.outcome_counts` as recorded by `as_of` (the joint report's whole-scope sections for
+    aggregate-only roles, `joint.wide_as_of`), so that two reports as of the same quarter end, made on
+    different days, count the same: participants enrolled by then (their cohort's start when no enrolment
+    date is recorded), completions by then (the cohort's end when no date is recorded), certificates issued
+    by then and not revoked by then, and in work or business at 6 months from follow-ups done by then."""
+    enrolled = Q(enrolled_on__lte=as_of) | Q(enrolled_on__isnull=True, cohort__start_date__lte=as_of)
+    completed = Q(completed_on__lte=as_of) | Q(completed_on__isnull=True, cohort__end_date__lte=as_of)
+    counts = Enrollment.objects.filter(cohort__program__in=programs).aggregate(
+        participant=Count("pk", filter=Q(stage__in=PARTICIPANT_STAGES) & enrolled),
+        completion=Count("pk", filter=Q(stage=Stage.COMPLETED) & completed),
+    )
+    certificates = (
+        Certificate.objects.filter(enrollment__cohort__program__in=programs, issued_on__lte=as_of)
+        .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+        .count()
+    )
+    return {
+        "participant": counts["participant"],
+        "completion": counts["completion"],
+        "certificate": certificates,
+        "in_work_6m": impact_selectors.follow_up_count(
+            programs=programs,
+            binding=LiveIndicator.IN_WORK_6M,
+            start=dt.date.min,
+            end=as_of,
+            as_of=as_of,
+            consented_only=consented_only,
+        ),
+    }
