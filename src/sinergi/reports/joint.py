@@ -41,11 +41,11 @@ WHOLE_SCOPE = gettext_lazy(
     "two reports, or a report and the dashboard, cannot be subtracted to reveal a few people."
 )
 PARTLY_WHOLE = gettext_lazy(
-    "For your role the participants by sex and age band and the funnel's steps from release on count "
-    "everyone in your whole scope (every agreement and program you see, from their start) as of %(as_of)s, "
-    "whatever agreement, program or period the report is for, and the ring areas are shown without their "
-    "districts, so that two reports, or a report and the dashboard, cannot be subtracted to reveal a few "
-    "people."
+    "For your role the participants by sex and age band, the funnel's screening steps (screened, eligible) "
+    "and its steps from release on count everyone in your whole scope (every agreement and program you see, "
+    "from their start) as of %(as_of)s, whatever agreement, program or period the report is for, and the "
+    "ring areas are shown without their districts, so that two reports, or a report and the dashboard, "
+    "cannot be subtracted to reveal a few people."
 )
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -588,6 +588,10 @@ def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
 
 
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")
+# The funnel's steps counted over `wide` for aggregate-only actors: the screening steps too, which they do
+# not list either (screening follows the report's program and period otherwise, and one agreement's report
+# minus one program's would give the other program's hidden "<5").
+WIDE_STAGES = ("screened", "eligible", *AFTERCARE_STAGES)
 OUTCOME_KEYS = ("participant", "completion", "certificate", "in_work_6m")
 
 
@@ -629,8 +633,8 @@ class _Figures:
     ) -> _Figures:
         guarded = access.aggregates_only(actor)
         stages = selectors.funnel(scope)
-        if guarded and wide is not scope:  # the funnel's steps from release on: over `wide`
-            after = {st.key: st for st in selectors.funnel(wide) if st.key in AFTERCARE_STAGES}
+        if guarded and wide is not scope:  # screening and the steps from release on: over `wide`
+            after = {st.key: st for st in selectors.funnel(wide) if st.key in WIDE_STAGES}
             stages = [after.get(st.key, st) for st in stages]
         certificates = [
             (r["competency"], r["issuer"], r["n"])
