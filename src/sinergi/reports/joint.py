@@ -25,7 +25,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
-from sinergi.core.suppression import Group, masked
+from sinergi.core.suppression import Group, masked, nested_groups
 from sinergi.impact import access as impact_access
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
@@ -592,6 +592,9 @@ AFTERCARE_STAGES = ("released", "followed_up", "in_work")
 # not list either (screening follows the report's program and period otherwise, and one agreement's report
 # minus one program's would give the other program's hidden "<5").
 WIDE_STAGES = ("screened", "eligible", *AFTERCARE_STAGES)
+# The funnel's nested steps, each chain counted over one scope (`dashboards.FUNNEL_CHAINS`, without the
+# link from enrolled to released, which count over different scopes for aggregate-only actors).
+NESTED_STAGES = (("screened", "eligible"), ("enrolled", "completed", "certified"), AFTERCARE_STAGES)
 OUTCOME_KEYS = ("participant", "completion", "certificate", "in_work_6m")
 
 
@@ -702,6 +705,10 @@ class _Figures:
             Group(parts=bapas_parts, total=("release", "released")),
             Group(parts=bapas_parts, total=("funnel", "released")),
         ]
+        for chain in NESTED_STAGES:  # two shown neighbours never differ by a small count
+            gaps, chained = nested_groups(counted, [("funnel", key) for key in chain], tag=("gap", chain))
+            counted |= gaps
+            groups += chained
         cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups)
         # A total the people-reached masking had to hide is hidden where the report shows it as well.
         for hidden_total, cell in (
