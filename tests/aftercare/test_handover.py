@@ -153,7 +153,9 @@ def test_a_participant_whose_cohort_has_ended_completes_at_release(handover: dic
         version=enrollment.episode.version,
     )
     enrollment.refresh_from_db()
-    assert (enrollment.stage, enrollment.completed_on) == (Stage.COMPLETED, dt.date(2022, 7, 4))
+    # Completed as of the cohort's end, not on the release day (the company reads completion dates).
+    assert (enrollment.stage, enrollment.completed_on) == (Stage.COMPLETED, enrollment.cohort.end_date)
+    assert enrollment.completed_on != dt.date(2022, 7, 4)
     assert DomainEvent.objects.filter(kind=kinds.ENROLLMENT_COMPLETED, subject_id=str(enrollment.person_id))
 
 

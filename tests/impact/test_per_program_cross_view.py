@@ -58,7 +58,10 @@ def test_a_monitor_cannot_get_a_hidden_program_back_from_the_impact_page(
     small_program: dict[str, Any], world: World
 ) -> None:
     monitor = world.users[MONITOR]
-    assert program_figures()[-1]["participants"] == 13 and program_figures()[-1]["completed"] == 9
+    # The total row: 13 participants; its 9 completed would differ from them by 4, so they are masked with
+    # them (nested columns, finding rfix 4). The attack below assumes the exact 9 all the same.
+    assert program_figures()[-1]["participants"] == 13
+    assert program_figures()[-1]["completed"] in (9, "×")
     costs, html = _costs(monitor, f"/dampak/program/{small_program['p2'].pk}/")
     participants, completed = costs["participant"].count, costs["completion"].count
     # The attack: the dashboard's 13 enrolled and 9 completed minus P2's give P1's hidden 3 and 3.

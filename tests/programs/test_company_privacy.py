@@ -162,3 +162,74 @@ def test_the_release_notice_tells_the_company_the_day_not_the_minute(story, worl
     assert name in html
     assert f"{local.day} September 2022" in html
     assert local.strftime("%H.%M") not in html and local.strftime("%H:%M") not in html
+
+
+def _row_of(html: str, name: str) -> str:
+    start = html.find(name)
+    assert start > 0, name
+    return html[start : html.find("</tr>", start)]
+
+
+def test_cohort_page_says_left_not_released_without_consent_to_share(setting, world) -> None:
+    """Finding (rfix 2): the cohort page told a TJSL officer "Keluar · bebas" for every released
+    participant, while the release notice goes only with the person's partner_sharing consent. Without it
+    the company reads a neutral "withdrew"; with it, "released"."""
+    story = _story(setting, sharing=False)
+    client = Client()
+    client.force_login(world.users[Role.CSR_OFFICER])
+    html = client.get(f"/program/angkatan/{story['cohort'].pk}/").content.decode()
+    row = _row_of(html, "Peserta Ber-NIK")
+    assert "bebas" not in row.lower() and "released" not in row.lower()
+    assert "mengundurkan diri" in row
+    assert _leaks(html, story) == []
+    # The corrections roles still read the release.
+    client.force_login(world.users[Role.UNIT_OFFICER])
+    html = client.get(f"/program/angkatan/{story['cohort'].pk}/").content.decode()
+    assert "bebas" in _row_of(html, "Peserta Ber-NIK").lower()
+
+
+def test_cohort_page_says_released_with_consent_to_share(story, world) -> None:
+    client = Client()
+    client.force_login(world.users[Role.CSR_OFFICER])
+    html = client.get(f"/program/angkatan/{story['cohort'].pk}/").content.decode()
+    assert "bebas" in _row_of(html, "Peserta Ber-NIK").lower()
+
+
+@pytest.mark.parametrize("sharing", [False, True])
+def test_completion_at_release_does_not_carry_the_release_date(setting, world, sharing: bool) -> None:
+    """Finding (rfix 2): an active participant of a cohort that had ended was completed on the release
+    day, and the completion date is in the company's participant exports (angkatan, peserta). Completed as of
+    the cohort's end instead, so no export tells the release date."""
+    from sinergi.beneficiaries.services import consent_record
+
+    person = register(None, setting["unit"], "Peserta Selesai", "P-SEL")
+    purposes = ["participation", "partner_sharing"] if sharing else ["participation"]
+    for purpose in purposes:
+        consent_record(
+            actor=None, person=person, purpose=purpose, given_on=dt.date(2021, 2, 1), evidence="Uji"
+        )
+    cohort = make_cohort(setting)
+    result = {r.person_id: r for r in approved_results(setting)}[person.pk]
+    enrollment = services.enroll(actor=None, cohort=cohort, result=result, on=TODAY)
+    enrollment = services.enrollment_move(
+        actor=None, enrollment=enrollment, to="active", on=dt.date(2022, 3, 8)
+    )
+    services.participant_release(
+        actor=None,
+        enrollment=enrollment,
+        kind="bebas",
+        on=RELEASED_ON,
+        version=enrollment.episode.version,
+    )
+    enrollment.refresh_from_db()
+    assert (enrollment.stage, enrollment.completed_on) == ("completed", cohort.end_date)
+    client = Client()
+    client.force_login(world.users[Role.CSR_OFFICER])
+    for url in (f"/laporan/ekspor/angkatan.csv?cohort={cohort.pk}", f"/program/angkatan/{cohort.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = (
+            b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+        )
+        assert "Peserta Selesai" in text or "angkatan.csv" in url
+        assert not [form for form in _date_forms(RELEASED_ON) if form in text], url

@@ -23,6 +23,10 @@ REGISTRY = {role: BOTH for role in access.REGISTRY_EXPORT_ROLES}
 IDENTITIES = {role: BOTH for role in access.IDENTITY_ROLES}
 CASE_LISTERS = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)}
 RECIDIVISM = {role: BOTH for role in (Role.ADMIN, Role.KANWIL_OFFICER)}
+# The funnel's aftercare outcomes person by person: never a unit officer or a facilitator (who read nothing
+# of a case, or only their own mentees'), and the releases due only for the roles that read release dates.
+OUTCOME_LISTERS = {role: BOTH for role in access.AFTERCARE_LIST_ROLES}
+RELEASE_LISTERS = {role: BOTH for role in access.RELEASE_DATE_ROLES}
 REASON = {"identities": "1", "reason": "Verifikasi data untuk laporan triwulan", "purpose": "report"}
 
 PAGES: list[Row] = [
@@ -37,6 +41,20 @@ PAGES: list[Row] = [
         "figure list (reached by ring area)",
         static("/laporan/daftar/participants/?by=ring&key=outside"),
         LISTERS,
+    ),
+    Row("figure list (followed up)", static("/laporan/daftar/followed_up/"), OUTCOME_LISTERS),
+    Row("figure list (in work)", static("/laporan/daftar/in_work/"), OUTCOME_LISTERS),
+    Row("figure list (releases due)", static("/laporan/daftar/releases_soon/"), RELEASE_LISTERS),
+    Row("participants CSV (in work)", static("/laporan/ekspor/peserta.csv?metric=in_work"), OUTCOME_LISTERS),
+    Row(
+        "participants XLSX (followed up)",
+        static("/laporan/ekspor/peserta.xlsx?metric=followed_up"),
+        OUTCOME_LISTERS,
+    ),
+    Row(
+        "participants CSV (releases due)",
+        static("/laporan/ekspor/peserta.csv?metric=releases_soon"),
+        RELEASE_LISTERS,
     ),
     Row("independence list", static("/laporan/indeks-kemandirian/?band=75-100"), CASE_LISTERS),
     Row("recidivism list", static("/laporan/residivisme/?group=participants&window=12"), RECIDIVISM),
@@ -223,6 +241,24 @@ API += [
     ),
     Row("api export programs", static("/api/v1/exports/program.csv"), NOT_MONITORS, api=True),
     Row("api export releases due", static("/api/v1/exports/bebas-segera.xlsx"), REGISTRY_PAGE, api=True),
+    Row(
+        "api export participants (in work)",
+        static("/api/v1/exports/peserta.csv?metric=in_work"),
+        OUTCOME_LISTERS,
+        api=True,
+    ),
+    Row(
+        "api export participants (followed up)",
+        static("/api/v1/exports/peserta.xlsx?metric=followed_up"),
+        OUTCOME_LISTERS,
+        api=True,
+    ),
+    Row(
+        "api export participants (releases due)",
+        static("/api/v1/exports/peserta.csv?metric=releases_soon"),
+        RELEASE_LISTERS,
+        api=True,
+    ),
     Row(
         "api export cohort participants",
         _cohort_export("angkatan", prefix="/api/v1/exports/"),

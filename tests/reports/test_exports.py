@@ -67,10 +67,23 @@ def test_names_need_a_role_that_may_see_them_and_a_reason(delivered: dict[str, A
     no_reason = officer.post("/laporan/ekspor/peserta.csv", data | {"reason": "x"})
     assert no_reason.status_code == 400
     named = _csv(officer.post("/laporan/ekspor/peserta.csv", data))
-    assert "Peserta 0" in {r[1] for r in named[1:]}
+    assert "Peserta 0" in {r[0] for r in named[1:]}
     event = AuditEvent.objects.filter(action="participant.export").latest("seq")
     assert event.changes["filters"]["identities"] is True
     assert event.changes["filters"]["reason"] == "Verifikasi data triwulan"
+
+
+@pytest.mark.parametrize("kind", ["peserta", "wbp"])
+def test_a_named_export_carries_no_pseudonym(kind: str, delivered: dict[str, Any], world: World) -> None:
+    """Finding (rfix 5a): a named export also held the pseudonyms, which depend only on the purpose, so one
+    named file re-identified every pseudonymised file made for that purpose (joint reports' data sheets
+    included). With names, no pseudonym column and no pseudonym anywhere in the file."""
+    data = {"identities": "1", "reason": "Verifikasi data triwulan", "purpose": "report"}
+    named = _csv(_client(world.users[Role.KANWIL_OFFICER]).post(f"/laporan/ekspor/{kind}.csv", data))
+    assert not [title for title in named[0] if title.startswith(("Pseudonim", "Pseudonym"))]
+    pseudonyms = {pseudonym("report", pk) for pk in Person.objects.values_list("pk", flat=True)}
+    assert not pseudonyms & {cell for row in named for cell in row}
+    assert "Peserta 0" in {row[0] for row in named[1:]}
 
 
 def test_cells_that_look_like_formulas_are_neutralised(delivered: dict[str, Any], world: World) -> None:
@@ -78,11 +91,11 @@ def test_cells_that_look_like_formulas_are_neutralised(delivered: dict[str, Any]
     Person.objects.filter(pk=person.pk).update(full_name='=HYPERLINK("http://x")')
     data = {"identities": "1", "reason": "Verifikasi data triwulan"}
     rows = _csv(_client(world.users[Role.ADMIN]).post("/laporan/ekspor/wbp.csv", data))
-    names = [r[1] for r in rows[1:]]
+    names = [r[0] for r in rows[1:]]
     assert '\'=HYPERLINK("http://x")' in names
     response = _client(world.users[Role.ADMIN]).post("/laporan/ekspor/wbp.xlsx", data)
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    values = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    values = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://x")' in values
     assert AuditEvent.objects.filter(action="person.export").count() == 2
 

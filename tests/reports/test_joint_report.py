@@ -205,7 +205,11 @@ def test_the_web_report_runs_as_a_job_and_is_kept_with_its_checksum(
     book = load_workbook(io.BytesIO(body), read_only=True)
     funnel = list(book[book.sheetnames[3]].iter_rows(values_only=True))
     assert ("Terdaftar", "<5") in [(r[0], r[1]) for r in funnel if r and len(r) > 1]  # suppressed for TJSL
-    assert AuditEvent.objects.filter(action="report.export").exists()
+    # Finding (rfix 5b): the download is audited with the data sheet's rows (a row per participant), not 1.
+    data_sheet = list(book[book.sheetnames[-1]].iter_rows(values_only=True))
+    event = AuditEvent.objects.filter(action="report.export").latest("seq")
+    assert event.changes["count"] == len(data_sheet) - 1 > 1
+    assert "data_rows" not in event.changes["filters"]
     # Someone else's report is not found; a reversed period is refused on the form.
     other = Client()
     other.force_login(world.users[Role.KANWIL_OFFICER])
@@ -243,6 +247,23 @@ def test_no_rights_and_no_agreement_are_refused(delivered: dict[str, Any], world
             fmt="pdf",
             language="id",
         )
+
+
+@pytest.mark.parametrize("subject", ["agreement", "program"])
+def test_a_missing_subject_is_refused_as_someone_elses(
+    subject: str, delivered: dict[str, Any], world: World
+) -> None:
+    """Finding (rfix 5c): a missing agreement or program gave 404 "does not exist" and someone else's 403,
+    so a user without rights could tell which ids exist. Both now give the same 403."""
+    others = {"agreement": delivered["mou"].pk, "program": delivered["program"].pk}
+    client = Client()
+    client.force_login(world.others[Role.KANWIL_OFFICER])
+    form = {"start": START, "end": END, "fmt": "pdf", "language": "id"}
+    theirs = client.post("/laporan/kerja-sama/baru/", form | {subject: others[subject]})
+    missing = client.post("/laporan/kerja-sama/baru/", form | {subject: 987654})
+    assert theirs.status_code == missing.status_code == 403
+    assert b"987654" not in missing.content
+    assert missing.content.count(b"Kanwil") == theirs.content.count(b"Kanwil") > 0  # the same NO_RIGHTS text
 
 
 def test_the_same_chart_is_on_the_page_and_in_the_pdf(delivered: dict[str, Any], world: World) -> None:

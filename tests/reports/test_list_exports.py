@@ -157,11 +157,11 @@ def test_formulas_are_neutralised_and_csv_reads_with_either_separator(
     comma = _csv(officer.post(url, REASON | {"delimiter": "comma"}))
     semicolon = _csv(officer.post(url, REASON | {"delimiter": "semicolon"}), delimiter=";")
     assert comma == semicolon and len(comma) == 1 + 3
-    assert '\'=HYPERLINK("http://x")' in {row[1] for row in comma[1:]}
+    assert '\'=HYPERLINK("http://x")' in {row[0] for row in comma[1:]}
     assert officer.post(url, REASON | {"delimiter": "tab"}).status_code == 400
     book = _xlsx(officer.post(url.replace(".csv", ".xlsx"), REASON))
     assert [str(v or "") for v in book[0]] == comma[0]
-    assert '\'=HYPERLINK("http://x")' in {row[1] for row in book[1:]}
+    assert '\'=HYPERLINK("http://x")' in {row[0] for row in book[1:]}
 
 
 def test_the_attendance_and_program_lists(due: dict[str, Any], world: World) -> None:
@@ -232,7 +232,7 @@ def test_the_api_exports_the_same_lists(due: dict[str, Any], world: World) -> No
     rows = _csv(api(Role.KANWIL_OFFICER, url))
     assert {r[0] for r in rows[1:]} == {pseudonym("monitoring", e.person_id) for e in due["enrollments"]}
     named = _csv(api(Role.KANWIL_OFFICER, url + "&identities=1&reason=Verifikasi+data+triwulan"))
-    assert "Peserta 0" in {r[1] for r in named[1:]}
+    assert "Peserta 0" in {r[0] for r in named[1:]}
     assert api(Role.KANWIL_OFFICER, url, other=True).status_code == 404
     assert api(Role.CSR_OFFICER, url + "&identities=1&reason=Verifikasi+data+triwulan").status_code == 403
     assert api(Role.MONITOR, "/api/v1/exports/wbp.csv").json()["code"] == "forbidden"
@@ -265,7 +265,7 @@ def test_names_are_refused_on_a_get_link_and_served_on_the_forms_post(
         pseudonym("monitoring", e.person_id) for e in delivered["enrollments"]
     }
     named = _csv(officer.post(url, REASON))
-    assert "Peserta 0" in {r[1] for r in named[1:]}
+    assert "Peserta 0" in {r[0] for r in named[1:]}
     assert AuditEvent.objects.filter(action="cohort.participants.export").count() == before + 2
     # A POST whose body does not ask for names gets none, whatever its address says.
     posted = {key: value for key, value in REASON.items() if key not in ("identities", "reason")}

@@ -394,6 +394,16 @@ def has_active_consent(*, person: Person, purpose: str) -> bool:
     return Consent.objects.filter(person=person, purpose=purpose, withdrawn_on__isnull=True).exists()
 
 
+def with_active_consent(*, person_ids: Any, purpose: str) -> set[int]:
+    """Which of the people (`person_ids`) have consent for `purpose` that has not been withdrawn (one query;
+    the rule of `has_active_consent`)."""
+    return set(
+        Consent.objects.filter(
+            person_id__in=list(person_ids), purpose=purpose, withdrawn_on__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+
+
 def _releases_due(*, actor: Any, months: int, today: dt.date | None) -> QuerySet[CustodyEpisode]:
     today = today or timezone.localdate()
     until = today + relativedelta(months=min(max(months, 1), 3))

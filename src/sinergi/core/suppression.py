@@ -103,13 +103,36 @@ def masked(
     }
 
 
+def nested_groups(
+    counts: Mapping[Hashable, int | None], chain: Sequence[Hashable], *, tag: Hashable = "gap"
+) -> tuple[dict[Hashable, int], list[Group]]:
+    """A chain of nested counts (each a subset of the one before it: enrolled ⊇ completed ⊇ certified) as
+    additive groups: the gap between two neighbours is a count of people too (`(tag, outer, inner)`, never
+    shown), so outer = inner + gap, both ways. Masked with them, two shown neighbours never differ by 1 to
+    MIN_CELL − 1. Cells missing from `counts` (or None) are skipped, their neighbours then paired."""
+    present = [key for key in chain if counts.get(key) is not None]
+    gaps: dict[Hashable, int] = {}
+    groups: list[Group] = []
+    for outer, inner in zip(present, present[1:], strict=False):
+        gap = (tag, outer, inner)
+        gaps[gap] = max(int(counts[outer] or 0) - int(counts[inner] or 0), 0)
+        groups.append(Group(parts=[inner, gap], total=outer, both_ways=True))
+    return gaps, groups
+
+
 def masked_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, minimum: int | None = None
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    minimum: int | None = None,
+    nested: Sequence[str] = (),
 ) -> tuple[list[dict[str, Any]], dict[str, int | str]]:
     """A table of counts (one dict per row) with a total row per column, masked together.
 
     Returns the rows with their count columns masked, and the total row masked. Each column is an additive
     group (the total is the sum of the rows), so a hidden cell cannot be recovered from the column total.
+    `nested`: columns of which each counts a subset of the one before (participants ⊇ completed ⊇
+    certified): in every row, two shown neighbours never differ by a small count (`nested_groups`).
     """
     counts: dict[Hashable, int] = {}
     for index, row in enumerate(rows):
@@ -118,6 +141,17 @@ def masked_table(
     for column in columns:
         counts[("total", column)] = sum(int(row[column] or 0) for row in rows)
     groups = [Group(parts=[(i, c) for i in range(len(rows))], total=("total", c)) for c in columns]
+    for index in [*range(len(rows)), "total"]:
+        gaps, chained = nested_groups(counts, [(index, column) for column in nested], tag="gap")
+        counts |= gaps
+        groups += chained
+    for outer, inner in zip(nested, nested[1:], strict=False):  # the rows' gaps add up to the total's
+        groups.append(
+            Group(
+                parts=[("gap", (i, outer), (i, inner)) for i in range(len(rows))],
+                total=("gap", ("total", outer), ("total", inner)),
+            )
+        )
     shown_cells = masked(counts, groups, minimum=minimum)
     masked_rows = [
         dict(row) | {column: shown_cells[(index, column)] for column in columns}

@@ -554,10 +554,14 @@ WITHDRAWAL_REASON_LABELS = {
 }
 
 
-def public_withdrawal(reason: str) -> str:
+def public_withdrawal(reason: str, *, release_shared: bool = False) -> str:
     """The withdrawal reason as the company partner may read it: released, transferred, or left (every
-    other reason, such as discipline or health, is nobody's business outside corrections)."""
-    return reason if reason in ("released", "transferred") else "left"
+    other reason, such as discipline or health, is nobody's business outside corrections). "released" only
+    when the person agreed to share with the company (`release_shared`: active `partner_sharing` consent),
+    the rule of the company's release notice; without it a release reads "left"."""
+    if reason == "released":
+        return reason if release_shared else "left"
+    return reason if reason == "transferred" else "left"
 
 
 STAGE_UNKNOWN = gettext_lazy('Unknown stage "{stage}".')

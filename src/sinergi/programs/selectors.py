@@ -835,7 +835,9 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
     For monitors: aggregates only. `core.suppression.masked_table` hides a cell of fewer than
     SINERGI_MIN_CELL people ("<5") and, in each column, as many more as needed ("×") so that the total row
     (or the same total shown elsewhere) minus the shown cells never gives a hidden one back. Each row keeps
-    its `program_id`: the monitor's dashboard filtered to one program shows that row's cells.
+    its `program_id`: the monitor's dashboard filtered to one program shows that row's cells. Participants,
+    completed and certified are nested (each a subset of the one before), so in each row two shown ones never
+    differ by a small count either (`masked_table(nested=...)`).
     """
     from django.utils.translation import gettext
 
@@ -854,7 +856,11 @@ def program_figures(*, min_cell: int | None = None) -> list[dict[str, Any]]:
         for r in program_counts().order_by("name").values("pk", "name", *FIGURE_COUNTS)
     ]
     columns = ("participants", "completed", "certified", "ended")
-    table, totals = masked_table(rows, columns, minimum=min_cell)
+    # Completed and certified are subsets of the participants (and certified of completed): masked as
+    # nested too, so two shown cells of a row never differ by a small count.
+    table, totals = masked_table(
+        rows, columns, minimum=min_cell, nested=("participants", "completed", "certified")
+    )
     if not table:
         return []
 

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.choices import ConsentPurpose
-from sinergi.beneficiaries.selectors import has_active_consent
+from sinergi.beneficiaries.selectors import has_active_consent, with_active_consent
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
@@ -406,13 +407,27 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     progress = selectors.enrollment_progress(cohort=cohort)
     full_reasons = access.may_see_withdrawal_reason(request.user)
+    # A company officer learns of a release only with the person's partner_sharing consent (as the release
+    # notice); other roles without the full reasons (Bapas officers) read every release.
+    sharing = (
+        with_active_consent(
+            person_ids={e.person_id for e in enrollments if e.withdrawal_reason == "released"},
+            purpose=ConsentPurpose.PARTNER_SHARING,
+        )
+        if not full_reasons and role == Role.CSR_OFFICER
+        else None
+    )
     for e in enrollments:
         e.reason_text = (  # type: ignore[attr-defined]
             ""
             if not e.withdrawal_reason
             else e.get_withdrawal_reason_display()
             if full_reasons
-            else PublicWithdrawal(domain.public_withdrawal(e.withdrawal_reason)).label
+            else PublicWithdrawal(
+                domain.public_withdrawal(
+                    e.withdrawal_reason, release_shared=sharing is None or e.person_id in sharing
+                )
+            ).label
         )
     can_enrol = access.may_enrol(request.user, cohort)
     candidates = selectors.cohort_candidates(cohort=cohort) if can_enrol else []

@@ -21,7 +21,11 @@
   people count under filters, except, filtered to one program only, that program's row of the masked
   program table (`programs.selectors.program_figures`, masked over every program), so that both views show
   the same hidden cells.
-- Release and sentence-expiry dates only for the corrections roles (`may_see_release_dates`).
+- Release and sentence-expiry dates only for the corrections roles (`may_see_release_dates`); so the list
+  of participants released within 90 days opens only for them.
+- Who was followed up after release and who found work (the funnel's aftercare steps) are listed only for
+  the roles that read aftercare cases across their scope (`AFTERCARE_LIST_ROLES`: administrators, Kanwil
+  and Bapas officers); unit officers and facilitators see those steps as counts, unlinked.
 - The joint report is made by administrators and by Kanwil and TJSL officers of a party to the agreement.
 - Identities in exports only for the corrections roles, with a stated reason; everyone else gets
   pseudonyms.
@@ -49,6 +53,13 @@ PERSON_LIST_ROLES = (
 COMPANY_LIST_METRICS = ("participants", "enrolled", "completed", "certified")
 COMPANY_LIST_BREAKDOWNS = ("", "unit", "ring")
 RING_AREA_KEYS = ("in_ring", "outside", "unknown", "none")  # reports.ring.KEYS (ring imports this module)
+# Aftercare outcomes person by person: the roles that read aftercare cases' follow-ups across their scope
+# (`aftercare.access.LIST_READERS`); a unit officer reads nothing of a case and a facilitator only its own
+# mentees' shared parts, so neither lists who was followed up or found work.
+AFTERCARE_LIST_METRICS = ("followed_up", "in_work")
+AFTERCARE_LIST_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
+# Releases due person by person: the roles that read release dates (`RELEASE_DATE_ROLES`).
+RELEASE_LIST_METRICS = ("releases_soon",)
 REGISTRY_EXPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 IDENTITY_ROLES = REGISTRY_EXPORT_ROLES
 RELEASE_DATE_ROLES = REGISTRY_EXPORT_ROLES
@@ -77,10 +88,16 @@ def hidden(actor: Any, count: int | None) -> bool:
 def may_list_people(actor: Any, metric: str = "participants", by: str = "", key: str = "") -> bool:
     """Whether the actor may open the people behind a number (`metric`, broken down `by`, cell `key`).
     Aggregate-only roles: the ring table's area rows only (`ring.KEYS`), not its district rows, which
-    their dashboard does not show (a ring-district key is a domicile district)."""
+    their dashboard does not show (a ring-district key is a domicile district). Every role: the aftercare
+    outcomes (`AFTERCARE_LIST_METRICS`) only for `AFTERCARE_LIST_ROLES`, the releases due only for the roles
+    that read release dates."""
     if actor is None:
         return True
     if role_of(actor) not in PERSON_LIST_ROLES:
+        return False
+    if metric in AFTERCARE_LIST_METRICS and role_of(actor) not in AFTERCARE_LIST_ROLES:
+        return False
+    if metric in RELEASE_LIST_METRICS and not may_see_release_dates(actor):
         return False
     if aggregates_only(actor):
         if by == "ring" and key not in RING_AREA_KEYS:

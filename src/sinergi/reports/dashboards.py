@@ -21,7 +21,7 @@ from sinergi.aftercare.access import is_head_of_bapas
 from sinergi.aftercare.selectors import case_list, followups_due_by_officer, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
 from sinergi.core import charts
-from sinergi.core.suppression import Group, masked
+from sinergi.core.suppression import Group, masked, nested_groups
 from sinergi.impact import domain as impact_domain
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
@@ -297,25 +297,57 @@ def withheld_notice(actor: Any) -> str:
     return str(WITHHELD_MONITOR if access.role_of(actor) == Role.MONITOR else WITHHELD_COMPANY)
 
 
+# The funnel's nested steps: in each chain a step counts a subset of the one before it, so two shown
+# neighbours give their difference (people) back: screened ⊇ eligible (people); enrolled ⊇ completed ⊇
+# certified and enrolled ⊇ released ⊇ followed up ⊇ in work (enrolments).
+FUNNEL_CHAINS = (
+    ("screened", "eligible"),
+    ("enrolled", "completed", "certified"),
+    ("enrolled", "released", "followed_up", "in_work"),
+)
+
+
+def funnel_masked(actor: Any, counts: dict[str, int | None]) -> dict[str, Any]:
+    """The funnel's counts (by stage key) as the viewer may see them. Aggregate-only roles: masked together
+    with `core.suppression`, each chain of nested steps (`FUNNEL_CHAINS`) as additive groups, so no two shown
+    neighbours in a chain differ by 1 to 4 ("<5" primary, "×" secondary). Others: the counts as they are.
+    A stage left out of `counts` (withheld) pairs its neighbours."""
+    if not access.aggregates_only(actor):
+        return dict(counts)
+    cells: dict[Hashable, int] = {key: n for key, n in counts.items() if n is not None}
+    groups: list[Group] = []
+    for chain in FUNNEL_CHAINS:
+        gaps, chained = nested_groups(cells, chain, tag=("gap", chain))
+        cells |= gaps
+        groups += chained
+    shown = masked(cells, groups)
+    return {key: shown.get(key) for key in counts}
+
+
 def funnel_figures(scope: selectors.Scope, withheld: set[str]) -> list[Figure]:
-    """The funnel's stages as the viewer may see them under the scope's filters. A stage an aggregate-only
-    role may not list is left out under filters (and "funnel_other" added to `withheld`); a monitor's funnel
-    under filters is `monitor_program_stages`."""
+    """The funnel's stages as the viewer may see them under the scope's filters, masked together
+    (`funnel_masked`). A stage an aggregate-only role may not list is left out under filters (and
+    "funnel_other" added to `withheld`); a monitor's funnel under filters is `monitor_program_stages`."""
     actor, filters = scope.actor, scope.filters
     if access.withheld_under_filters(actor, filters) and access.role_of(actor) == Role.MONITOR:
         withheld.add("funnel_other")
         return monitor_program_stages(scope)
-    figures: list[Figure] = []
+    stages = []
     for stage in selectors.funnel(scope):
         if not access.follows_filters(actor, filters, stage.key):
             withheld.add("funnel_other")
             continue
+        stages.append(stage)
+    shown = funnel_masked(actor, {stage.key: stage.count for stage in stages})
+    figures: list[Figure] = []
+    for stage in stages:
         figure = _figure(
             scope,
             stage.label,
             stage.count,
             _list_url(scope, stage.key) if stage.listable else None,
             listable=stage.listable and selectors.may_list(actor, stage.key),
+            shown=shown[stage.key] if stage.count is not None else None,
         )
         figures.append(replace(figure, key=stage.key))
     return figures

@@ -3,7 +3,9 @@
 - **Pseudonyms.** A person appears as `P-` and 12 characters of an HMAC (Django's `salted_hmac`, keyed by
   SECRET_KEY) of the export purpose and the person's id. The same person gets the same pseudonym in every
   export for the same purpose, and an unrelated one for another purpose, so files made for different
-  purposes cannot be joined on it.
+  purposes cannot be joined on it. An export with identities carries no pseudonym: a pseudonym depends only
+  on the purpose, so one named file beside it would re-identify every pseudonymised file for that purpose
+  (joint reports' data sheets included).
 - **Identities** (name, registration number, birth date) only for the roles in `access.IDENTITY_ROLES`,
   and only with a stated reason, which the audit event keeps. NIK is never exported.
 - **Streaming.** CSV goes out row by row through `StreamingHttpResponse`; XLSX is written by openpyxl in
@@ -250,9 +252,14 @@ def table(
     """The header and the rows (a generator) of an export described by its columns.
 
     Identity columns are left out unless identities were asked for; pseudonym columns hold the purpose's
-    pseudonyms. `prepare` works on each chunk of rows before it is written (for values computed in bulk).
+    pseudonyms, and are left out when identities were asked for (see the module notes). `prepare` works on
+    each chunk of rows before it is written (for values computed in bulk).
     """
-    chosen = [c for c in columns if request.identities or not c.identity]
+    chosen = [
+        c
+        for c in columns
+        if (request.identities or not c.identity) and not (request.identities and c.pseudonym)
+    ]
     header = [str(c.header) for c in chosen]
     pseudonym_of = pseudonymiser(request.purpose)
 
@@ -277,9 +284,7 @@ def participant_table(
     aggregate-only role (TJSL) reads those as counts only (`access.may_list_people`), and a row per person
     would count them to the last one and, beside the cohort page, put a name to them."""
     today = timezone.localdate()
-    header = [_("Pseudonym")]
-    if request.identities:
-        header += [_("Name")]
+    header = [_("Name")] if request.identities else [_("Pseudonym")]
     if attributes:
         header += [_("Sex"), _("Age band")]
     header += [
@@ -299,9 +304,7 @@ def participant_table(
     def rows() -> Iterator[list[Any]]:
         for e in queryset.iterator(chunk_size=CHUNK):
             person = e.person
-            row: list[Any] = [pseudonym_of(person.pk)]
-            if request.identities:
-                row.append(person.full_name)
+            row: list[Any] = [person.full_name if request.identities else pseudonym_of(person.pk)]
             if attributes:
                 row += [person.sex, age_band(person.birth_date, today)]
             row += [
@@ -322,9 +325,9 @@ def participant_table(
 def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iterator[list[Any]]]:
     """Registry people as export rows (one per person, with their latest visible episode)."""
     today = timezone.localdate()
-    header = [_("Pseudonym")]
-    if request.identities:
-        header += [_("Name"), _("Registration number"), _("Birth date")]
+    header = (
+        [_("Name"), _("Registration number"), _("Birth date")] if request.identities else [_("Pseudonym")]
+    )
     header += [_("Sex"), _("Age band"), _("Domicile district"), _("Unit"), _("Status")]
 
     pseudonym_of = pseudonymiser(request.purpose)
@@ -340,9 +343,11 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
             latest = episodes[-1] if episodes else None
             if latest is not None and not statuses:
                 statuses.update(_labels(latest._meta.get_field("status")))
-            row: list[Any] = [pseudonym_of(person.pk)]
-            if request.identities:
-                row += [person.full_name, latest.registration_number if latest else "", person.birth_date]
+            row: list[Any] = (
+                [person.full_name, latest.registration_number if latest else "", person.birth_date]
+                if request.identities
+                else [pseudonym_of(person.pk)]
+            )
             row += [
                 person.sex,
                 age_band(person.birth_date, today),

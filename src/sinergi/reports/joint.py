@@ -25,7 +25,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores
 from sinergi.core.errors import ApplicationError
-from sinergi.core.suppression import Group, masked
+from sinergi.core.suppression import Group, masked, nested_groups
 from sinergi.impact import access as impact_access
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
@@ -41,11 +41,11 @@ WHOLE_SCOPE = gettext_lazy(
     "two reports, or a report and the dashboard, cannot be subtracted to reveal a few people."
 )
 PARTLY_WHOLE = gettext_lazy(
-    "For your role the participants by sex and age band and the funnel's steps from release on count "
-    "everyone in your whole scope (every agreement and program you see, from their start) as of %(as_of)s, "
-    "whatever agreement, program or period the report is for, and the ring areas are shown without their "
-    "districts, so that two reports, or a report and the dashboard, cannot be subtracted to reveal a few "
-    "people."
+    "For your role the participants by sex and age band, the funnel's screening steps (screened, eligible) "
+    "and its steps from release on count everyone in your whole scope (every agreement and program you see, "
+    "from their start) as of %(as_of)s, whatever agreement, program or period the report is for, and the "
+    "ring areas are shown without their districts, so that two reports, or a report and the dashboard, "
+    "cannot be subtracted to reveal a few people."
 )
 PANGO_MISSING = gettext_lazy(
     "PDF reports need the Pango libraries, which are not installed on this server. Install them with "
@@ -586,6 +586,13 @@ def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
 
 
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")
+# The funnel's steps counted over `wide` for aggregate-only actors: the screening steps too, which they do
+# not list either (screening follows the report's program and period otherwise, and one agreement's report
+# minus one program's would give the other program's hidden "<5").
+WIDE_STAGES = ("screened", "eligible", *AFTERCARE_STAGES)
+# The funnel's nested steps, each chain counted over one scope (`dashboards.FUNNEL_CHAINS`, without the
+# link from enrolled to released, which count over different scopes for aggregate-only actors).
+NESTED_STAGES = (("screened", "eligible"), ("enrolled", "completed", "certified"), AFTERCARE_STAGES)
 OUTCOME_KEYS = ("participant", "completion", "certificate", "in_work_6m")
 
 
@@ -627,8 +634,8 @@ class _Figures:
     ) -> _Figures:
         guarded = access.aggregates_only(actor)
         stages = selectors.funnel(scope)
-        if guarded and wide is not scope:  # the funnel's steps from release on: over `wide`
-            after = {st.key: st for st in selectors.funnel(wide) if st.key in AFTERCARE_STAGES}
+        if guarded and wide is not scope:  # screening and the steps from release on: over `wide`
+            after = {st.key: st for st in selectors.funnel(wide) if st.key in WIDE_STAGES}
             stages = [after.get(st.key, st) for st in stages]
         certificates = [
             (r["competency"], r["issuer"], r["n"])
@@ -703,6 +710,10 @@ class _Figures:
             Group(parts=bapas_parts, total=("release", "released")),
             Group(parts=bapas_parts, total=("funnel", "released")),
         ]
+        for chain in NESTED_STAGES:  # two shown neighbours never differ by a small count
+            gaps, chained = nested_groups(counted, [("funnel", key) for key in chain], tag=("gap", chain))
+            counted |= gaps
+            groups += chained
         cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups)
         # A total the people-reached masking had to hide is hidden where the report shows it as well.
         for hidden_total, cell in (

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sinergi.accounts.choices import Role
 from sinergi.audit.services import audit_record
 from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from sinergi.jobs.services import job_start
@@ -34,25 +35,45 @@ BAD_FORMAT = gettext_lazy("The format is pdf or xlsx, the language id or en.")
 def report_subject(
     *, actor: Any, agreement_id: int | None, program_id: int | None
 ) -> tuple[Agreement | None, Program | None]:
-    """The agreement or program a report is about, checked against the actor's rights."""
+    """The agreement or program a report is about, checked against the actor's rights.
+
+    A missing subject is refused as one of someone else's (403, `NO_RIGHTS`) to every actor that may not
+    report on every agreement, so an id tried cannot tell whether it exists; only administrators (and the
+    system) read "does not exist"."""
     if bool(agreement_id) == bool(program_id):
         raise ApplicationError(str(ONE_SUBJECT), code="subject")
     agreement = program = None
     if agreement_id:
         agreement = Agreement.objects.select_related("parent__parent").filter(pk=agreement_id).first()
         if agreement is None:
-            raise NotFoundError(str(AGREEMENT_MISSING % {"id": agreement_id}))
+            _missing(actor, AGREEMENT_MISSING % {"id": agreement_id})
         target = agreement
     else:
         program = (
             Program.objects.select_related("agreement__parent__parent").filter(pk=program_id or 0).first()
         )
         if program is None:
-            raise NotFoundError(str(PROGRAM_MISSING % {"id": program_id}))
+            _missing(actor, PROGRAM_MISSING % {"id": program_id})
         target = program.agreement
     if not access.may_report(actor, target):
         raise ForbiddenError(str(NO_RIGHTS))
     return agreement, program
+
+
+def _missing(actor: Any, message: Any) -> NoReturn:
+    if actor is None or access.role_of(actor) == Role.ADMIN:
+        raise NotFoundError(str(message))
+    raise ForbiddenError(str(NO_RIGHTS))
+
+
+DATA_ROWS = "data_rows"
+
+
+def download_audit(report: JointReport) -> tuple[dict[str, Any], int]:
+    """The filters and the count a download of the report is audited with: its parameters, and the number
+    of participants' rows in its data sheet (reports made before the count was kept: 1)."""
+    filters = {k: v for k, v in report.params.items() if k != DATA_ROWS}
+    return filters, int(report.params.get(DATA_ROWS, 1))
 
 
 def period_problems(start: dt.date, end: dt.date) -> list[str]:
@@ -127,6 +148,14 @@ def report_generate(
         notes=report.notes,
         progress=progress,
     )
+    written = [0]
+
+    def counted(rows: Any) -> Any:
+        for row in rows:
+            written[0] += 1
+            yield row
+
+    content.data_rows = counted(content.data_rows)
     data = joint.render(content, report.fmt)
     checksum = hashlib.sha256(data).hexdigest()
     name = f"laporan-kerja-sama-{report.pk}-{checksum[:12]}.{report.fmt}"
@@ -134,12 +163,15 @@ def report_generate(
         report.file.save(name, ContentFile(data), save=False)
         report.checksum = checksum
         report.size = len(data)
-        report.save(update_fields=["file", "checksum", "size"])
+        # The rows of the data sheet (a row per participant; none in a PDF): what a download discloses,
+        # counted in its audit event (`download_audit`).
+        report.params = {**report.params, DATA_ROWS: written[0]}
+        report.save(update_fields=["file", "checksum", "size", "params"])
         audit_record(
             actor=None,
             action="report.generate",
             target=report,
-            changes={"checksum": checksum, "size": len(data)},
+            changes={"checksum": checksum, "size": len(data), "data_rows": written[0]},
         )
     if progress:
         progress(len(joint.SECTION_KEYS) + 1, len(joint.SECTION_KEYS) + 1, _("Done"))

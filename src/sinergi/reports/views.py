@@ -294,7 +294,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     report = report_selectors.report_get(actor=request.user, pk=pk)
     if not report.file:
         raise Http404()
-    audit_read(actor=request.user, action="report.export", filters=report.params, count=1, target=report)
+    filters, count = services.download_audit(report)
+    audit_read(actor=request.user, action="report.export", filters=filters, count=count, target=report)
     content_type = "application/pdf" if report.fmt == "pdf" else exports.XLSX_TYPE
     name = (
         f"laporan-kerja-sama-{report.period_start.isoformat()}-{report.period_end.isoformat()}.{report.fmt}"

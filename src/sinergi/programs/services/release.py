@@ -89,10 +89,11 @@ def participant_release(
 def release_enrollments_close(
     *, actor: Any, person: Person, episode_id: int, on: dt.date
 ) -> list[Enrollment]:
-    """Close the open enrolments of a released custody episode: completed when the participant was active
-    and the cohort has ended, otherwise withdrawn as released (the waiting list moves up). Then tell the
-    program's TJSL officers that the participant was released and handed over, and nothing more (no kind
-    of release, no date, no reason). Safe to run again: the second run closes and sends nothing."""
+    """Close the open enrolments of a released custody episode: completed (on the cohort's end date) when
+    the participant was active and the cohort has ended, otherwise withdrawn as released (the waiting list
+    moves up). Then tell the program's TJSL officers that the participant was released and handed over, and
+    nothing more (no kind of release, no date, no reason). Safe to run again: the second run closes and
+    sends nothing."""
     with transaction.atomic():
         closed = list(
             Enrollment.objects.filter(person=person, episode_id=episode_id)
@@ -102,8 +103,10 @@ def release_enrollments_close(
         for enrollment in closed:
             was_open = enrollment.stage in selectors.OPEN_STAGES
             finished = enrollment.stage == Stage.ACTIVE and enrollment.cohort.end_date <= on
+            # Completed as of the cohort's end, not the release day: the completion date is program data
+            # the company reads, and the release date is not theirs to read.
             data: dict[str, Any] = (
-                {"stage": Stage.COMPLETED, "completed_on": on}
+                {"stage": Stage.COMPLETED, "completed_on": enrollment.cohort.end_date}
                 if finished
                 else {
                     "stage": Stage.WITHDRAWN,
