@@ -6,7 +6,6 @@ import bisect
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -30,7 +29,7 @@ from sinergi.beneficiaries.choices import CustodyStatus, Sex
 from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, Person
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
-from sinergi.core.crypto import encrypt_text
+from sinergi.core.crypto import encrypt_text, keyed_hasher
 from sinergi.core.dates import long_date
 from sinergi.core.errors import ForbiddenError
 from sinergi.events import kinds
@@ -888,7 +887,7 @@ def _chunks(results: Iterable[Any], size: int) -> Iterator[list[Any]]:
 # cleanly and change nothing: it is counted unchanged without being checked or written. Everything else
 # (and any row that could see a change made earlier in the same file) goes through the full check.
 
-ROW_HASH_VERSION = "2"  # change when what a row means changes, so no earlier hash matches
+ROW_HASH_VERSION = "3"  # change when what a row means changes, so no earlier hash matches
 _PERSON_STATE = (
     "full_name",
     "sex",
@@ -934,6 +933,10 @@ class _KnownRows:
         datasets = ReferenceDataset.objects.order_by("name").values_list("name", "checksum")
         context = [ROW_HASH_VERSION, *(f"{n}:{c}" for n, c in datasets), *map(repr, checker.rulesets)]
         self.context = "\x1d".join(context).encode()
+        # Keyed (a MAC with a subkey of the field key): a row holds the NIK, and an unkeyed hash of it could
+        # be brute-forced from the database (a NIK has few unknown digits once the rest of the row is known).
+        self.hasher = keyed_hasher(b"import-row")
+        self.hasher.update(self.context)
         self.any_known = ImportedRow.objects.exists()
         self.postgres = connection.vendor == "postgresql"
         self.tables: set[str] = set()
@@ -949,7 +952,9 @@ class _KnownRows:
         except TypeError:
             cells = "\x1f".join(map(_text, originals.values()))  # XLSX: numbers, dates, empty cells
         text = "\x1e".join(originals) + "\x1d" + cells
-        return hashlib.blake2b(self.context + text.encode(), digest_size=16).hexdigest()
+        hasher = self.hasher.copy()
+        hasher.update(text.encode())
+        return hasher.hexdigest()
 
     def key_of(self, originals: dict[str, object]) -> tuple[int, str] | None:
         """The row's unit and registration number exactly as the check reads them (None when the check
