@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -936,13 +937,15 @@ def _state_sql() -> str:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
 def _copy_text(value: Any) -> str:
     """A value as a field of COPY's text format."""
     if value is None:
         return "\\N"
-    if type(value) is int:
-        return str(value)
-    return str(value).translate(_COPY_ESCAPES)
+    text = value if type(value) is str else str(value)
+    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
 
 
 class _KnownRows:
@@ -1000,6 +1003,13 @@ class _KnownRows:
         if table not in self.tables:
             commit = " ON COMMIT DROP" if self.postgres else ""
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}){commit}")
+            if self.postgres:
+                # Its ANALYZE (for the row count and distinct values the join is planned with) then reads
+                # a sample of 3,000 rows instead of 30,000.
+                names = [column.split()[0] for column in columns.split(", ")]
+                cursor.execute(
+                    f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {n} SET STATISTICS 10" for n in names)
+                )
             self.tables.add(table)
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed name)
 
