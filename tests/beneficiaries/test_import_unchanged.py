@@ -3,6 +3,7 @@ anywhere (in the file or in the stored record) still goes through the full check
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,53 @@ def test_the_row_hashes_follow_the_rows_written(tmp_path: Path) -> None:
     assert wbp_import(actor=None, path=write_csv(tmp_path / "c.csv", ROWS)).unchanged == 4
     assert register(None, UnitFactory(), "Tanpa Berkas", "X-1") is not None
     assert ImportedRow.objects.count() == 4
+
+
+def test_an_invalid_row_refuses_the_whole_file_even_when_the_other_rows_are_unchanged(
+    tmp_path: Path,
+) -> None:
+    wbp_import(actor=None, path=write_csv(tmp_path / "a.csv", ROWS))
+    before = _state()
+    rows = [dict(r) for r in ROWS]
+    rows[1]["lama_pidana"] = "1 tahun"  # a real change, which must not be written either
+    rows.append(row(no_registrasi="R-5", nama="Uji Lima", nik="1671141705900005", tanggal_lahir="kemarin"))
+    summary = wbp_import(actor=None, path=write_csv(tmp_path / "b.csv", rows))
+    assert summary.written is False
+    assert (summary.rows, summary.unchanged, summary.updated, summary.invalid) == (5, 3, 1, 1)
+    # The same error report as ever: the file's line, the column and the Indonesian message.
+    assert [(e["line"], e["column"]) for e in summary.errors] == [(6, "tanggal_lahir")]
+    assert "tidak dapat dibaca" in summary.errors[0]["message"]
+    after = _state()
+    assert after["people"] == before["people"] and after["episodes"] == before["episodes"]
+    assert after["events"] == before["events"]
+    assert after["audit"] == [*before["audit"], "person.import"]
+    refused = AuditEvent.objects.order_by("-seq").first()
+    assert refused is not None and refused.changes["written"] is False and refused.changes["invalid"] == 1
+    assert CustodyEpisode.objects.get(registration_number="R-2").sentence_years != 1
+
+
+def test_the_row_hash_is_keyed_so_it_does_not_reveal_the_nik(tmp_path: Path, settings: Any) -> None:
+    """A row holds the NIK; its stored hash must not be computable without the field key (an unkeyed hash
+    could be brute-forced over the NIK's few unknown digits once the rest of the row is known)."""
+    from cryptography.fernet import Fernet
+
+    from sinergi.beneficiaries.importing import RowChecker, read_rows
+    from sinergi.beneficiaries.services.imports import _KnownRows
+
+    path = write_csv(tmp_path / "a.csv", ROWS[:1])
+    wbp_import(actor=None, path=path)
+    stored = ImportedRow.objects.get().row_hash
+    [(_, originals)] = list(read_rows(path))
+    assert _KnownRows(RowChecker(actor=None)).row_hash(originals) == stored
+    # Nothing of the row, the NIK least of all, can be hashed to the stored value without the key.
+    text = "\x1e".join(originals) + "\x1d" + "\x1f".join(map(str, originals.values()))
+    for unkeyed in (
+        hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
+        hashlib.md5(text.encode()).hexdigest(),  # noqa: S324 (what must not match)
+        hashlib.blake2b(b"1671141705900001", digest_size=16).hexdigest(),
+    ):
+        assert unkeyed != stored
+    assert "1671141705900001" not in stored
+    # Another field key gives another hash of the same row, so the rows are checked in full again.
+    settings.FIELD_KEY = Fernet.generate_key().decode()
+    assert _KnownRows(RowChecker(actor=None)).row_hash(originals) != stored

@@ -302,7 +302,7 @@ def _read_csv(path: Path, limits: ImportLimits) -> Iterator[tuple[int, dict[str,
         try:
             for values in reader:
                 line += 1
-                if not any(v.strip() for v in values):
+                if not "".join(values).strip():  # no cell with anything but spaces
                     continue
                 yield line, dict(zip(headers, values, strict=False))
         except (UnicodeDecodeError, csv.Error) as exc:

@@ -50,6 +50,19 @@ def _blind_key(master: str) -> bytes:
     return _subkey(b"sinergi:blind-index")
 
 
+@cache
+def _keyed_hasher(master: str, purpose: bytes, digest_size: int) -> hashlib.blake2b:
+    return hashlib.blake2b(key=_subkey(b"sinergi:keyed-digest:" + purpose), digest_size=digest_size)
+
+
+def keyed_hasher(purpose: bytes, *, digest_size: int = 16) -> hashlib.blake2b:
+    """A BLAKE2b hasher keyed with a subkey of SINERGI_FIELD_KEY for `purpose` (BLAKE2's keyed mode is a
+    MAC, like HMAC): `.copy()` it, `.update()` the data, read `.hexdigest()`. For digests of content that
+    holds personal identifiers (an import row with its NIK), which must not be brute-forced from the
+    database without the key. Changing the field key changes every digest."""
+    return _keyed_hasher(settings.FIELD_KEY, purpose, digest_size).copy()
+
+
 def blind_index(value: str) -> str:
     """A keyed hash of the value, for equality lookup and deduplication without decrypting."""
     return hmac.new(_blind_key(settings.FIELD_KEY), value.encode(), hashlib.sha256).hexdigest()
