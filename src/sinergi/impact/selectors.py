@@ -1177,45 +1177,67 @@ def _release_groups(
         return ", ".join(["%s"] * len(values))
 
     ranked = "ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY e.left_on, e.id) AS rank"
+    # What the figures read of a release, carried from the ranking on: the episode and the person are read
+    # once, not looked up again by id for each first release.
+    carried = (
+        "e.id, e.person_id, e.left_on, e.sentence_years, e.sentence_months, e.sentence_days, pe.sex, "
+        "pe.birth_date AS birth, pe.offence_category AS offence, pe.domicile_district_id AS district, "
+        "pe.risk_level AS risk"
+    )
+    columns = (
+        "id, person_id, left_on, sentence_years, sentence_months, sentence_days, sex, birth, offence, "
+        "district, risk"
+    )
     joined = (
         f"SELECT n.person_id, MIN(c.start_date) AS joined_on FROM {enrollment} n "  # noqa: S608
         f"JOIN {cohort} c ON c.id = n.cohort_id WHERE c.program_id IN ({placeholders(program_ids)}) "
         f"AND n.stage IN ({placeholders([str(s) for s in PARTICIPANT_STAGES])}) GROUP BY n.person_id"
     )
     participants = (
-        f"SELECT e.id, e.unit_id, {ranked} FROM {episode} e "  # noqa: S608
+        f"SELECT {carried}, e.unit_id, {ranked} FROM {episode} e "  # noqa: S608
         "JOIN joined j ON j.person_id = e.person_id "
         f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
         "WHERE e.left_on >= %s AND e.left_on <= %s AND e.left_on >= j.joined_on"
     )
     params += [start, end]
     comparison = (
-        f"SELECT e.id, {ranked} FROM {episode} e "  # noqa: S608
+        f"SELECT {carried}, {ranked} FROM {episode} e "  # noqa: S608
         f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
         "WHERE e.left_on >= %s AND e.left_on <= %s "
         "AND e.unit_id IN (SELECT p.unit_id FROM p WHERE p.rank = 1) "
         "AND NOT EXISTS (SELECT 1 FROM joined j WHERE j.person_id = e.person_id)"
     )
     params += [start, end]
+    # The first releases (a participant's and a comparison person's are different people, so different
+    # episodes), then for all of them at once the first later episode (readmission) and the first counted
+    # conviction on or after the release: each one join and MIN per release (NULL when none), the same
+    # values as a lookup per release, without an index probe for each of them.
+    firsts = (
+        f"SELECT 1 AS participant, {columns} FROM p WHERE p.rank = 1 "  # noqa: S608
+        f"UNION ALL SELECT 0, {columns} FROM c WHERE c.rank = 1"
+    )
+    readmitted = (
+        f"SELECT f.id, MIN(o.start_date) AS first_on FROM f JOIN {episode} o "  # noqa: S608
+        "ON o.person_id = f.person_id AND o.start_date > f.left_on AND o.id <> f.id GROUP BY f.id"
+    )
+    ctes = [("joined", joined), ("p", participants), ("c", comparison), ("f", firsts), ("ra", readmitted)]
     convicted = "NULL"
     reoffence, case = _aftercare("Reoffence"), _aftercare("AftercareCase")
     if reoffence is not None and case is not None:
-        convicted = (
-            f"(SELECT MIN(r.occurred_on) FROM {q(reoffence._meta.db_table)} r "  # noqa: S608
-            f"JOIN {q(case._meta.db_table)} k ON k.id = r.case_id WHERE k.person_id = e.person_id "
-            f"AND r.kind IN ({', '.join(repr(str(kind)) for kind in COUNTED_REOFFENCES)}) "
-            "AND r.occurred_on >= e.left_on)"
+        ctes.append(
+            (
+                "cv",
+                f"SELECT f.id, MIN(r.occurred_on) AS first_on FROM f "  # noqa: S608
+                f"JOIN {q(case._meta.db_table)} k ON k.person_id = f.person_id "
+                f"JOIN {q(reoffence._meta.db_table)} r ON r.case_id = k.id "
+                f"AND r.kind IN ({', '.join(repr(str(kind)) for kind in COUNTED_REOFFENCES)}) "
+                "AND r.occurred_on >= f.left_on GROUP BY f.id",
+            )
         )
+        convicted = "cv.first_on"
     releases = (
-        "SELECT f.participant, e.person_id, e.left_on, e.sentence_years, e.sentence_months, "  # noqa: S608
-        "e.sentence_days, pe.sex, pe.birth_date AS birth, pe.offence_category AS offence, "
-        "pe.domicile_district_id AS district, pe.risk_level AS risk, "
-        f"(SELECT MIN(o.start_date) FROM {episode} o WHERE o.person_id = e.person_id "
-        "AND o.start_date > e.left_on AND o.id <> e.id) AS readmitted, "
-        f"{convicted} AS convicted "
-        "FROM (SELECT 1 AS participant, p.id FROM p WHERE p.rank = 1 "
-        "UNION ALL SELECT 0, c.id FROM c WHERE c.rank = 1) f "
-        f"JOIN {episode} e ON e.id = f.id JOIN {person} pe ON pe.id = e.person_id"
+        f"SELECT f.*, ra.first_on AS readmitted, {convicted} AS convicted FROM f "  # noqa: S608
+        "LEFT JOIN ra ON ra.id = f.id" + (" LEFT JOIN cv ON cv.id = f.id" if convicted != "NULL" else "")
     )
 
     def extract(part: str, column: str) -> str:
@@ -1245,7 +1267,7 @@ def _release_groups(
     # out of their groups.
     facts = "CASE WHEN u.participant = 0 THEN u.{0} END AS {0}"
     sql = (
-        f"WITH joined AS ({joined}), p AS ({participants}), c AS ({comparison}) "  # noqa: S608
+        "WITH " + ", ".join(f"{name} AS ({body})" for name, body in ctes) + " "  # noqa: S608
         f"SELECT {', '.join(keys)}, COUNT(*) FROM ("
         "SELECT u.participant, u.person_id, CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
         "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
