@@ -1079,7 +1079,20 @@ def recidivism(
     groups = _release_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules)
     )
-    may_join = _eligibility_of(rules)
+    return _result_of(groups, _eligibility_of(rules), start=start, end=end, as_of=as_of, months=months)
+
+
+def _result_of(
+    groups: list[dict[str, Any]],
+    may_join: Callable[[dict[str, Any]], bool],
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+) -> domain.RecidivismResult:
+    """`recidivism` from `_release_groups`' rows, grouped by person or not (the same figures either way:
+    every row of a group has the group's facts, and each person one first release)."""
     p_groups = [g for g in groups if g["participant"]]
     c_groups = [g for g in groups if not g["participant"] and may_join(g)]
     p_counted = [g for g in p_groups if g["counted"]]
@@ -1098,6 +1111,42 @@ def recidivism(
         as_of=as_of,
         months=months,
     )
+
+
+def _groups_of(
+    groups: list[dict[str, Any]], may_join: Callable[[dict[str, Any]], bool]
+) -> domain.RecidivismGroups:
+    """`recidivism_groups` from `_release_groups`' rows grouped by person."""
+    participants = [g for g in groups if g["participant"]]
+    comparison = [g for g in groups if not g["participant"] and may_join(g)]
+    return domain.recidivism_groups_of(
+        [_subject(g, key=g["person_id"]) for g in participants if g["counted"]],
+        [_subject(g, key=g["person_id"]) for g in comparison if g["counted"]],
+        waiting=[g["person_id"] for g in participants if not g["counted"]],
+    )
+
+
+def recidivism_with_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
+    """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
+    for a page that shows the figures and links them to their lists: the query runs once, not twice."""
+    problems = domain.window_problems(months)
+    if problems:
+        raise ValueError(problems[0])
+    start, end = _period(programs, as_of, start, end)
+    rules = _rule_checks(programs)
+    groups = _release_groups(
+        programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
+    )
+    may_join = _eligibility_of(rules)
+    result = _result_of(groups, may_join, start=start, end=end, as_of=as_of, months=months)
+    return result, _groups_of(groups, may_join)
 
 
 def recidivism_groups(
@@ -1119,14 +1168,7 @@ def recidivism_groups(
     groups = _release_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
     )
-    may_join = _eligibility_of(rules)
-    participants = [g for g in groups if g["participant"]]
-    comparison = [g for g in groups if not g["participant"] and may_join(g)]
-    return domain.recidivism_groups_of(
-        [_subject(g, key=g["person_id"]) for g in participants if g["counted"]],
-        [_subject(g, key=g["person_id"]) for g in comparison if g["counted"]],
-        waiting=[g["person_id"] for g in participants if not g["counted"]],
-    )
+    return _groups_of(groups, _eligibility_of(rules))
 
 
 _RULE_FACTS = (

@@ -95,6 +95,8 @@ class Scope:
     filters: Filters
     cohorts: QuerySet[Cohort]
     today: dt.date = field(default_factory=timezone.localdate)
+    # What one request worked out for a later part of the same page (`recidivism`'s groups).
+    kept: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def enrollments(self) -> QuerySet[Enrollment]:
@@ -564,17 +566,29 @@ def metric_labels() -> list[tuple[str, str]]:
     ]
 
 
-def recidivism(scope: Scope, *, months: int = 12) -> Any:
+def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> Any:
     """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
-    small-group rule); None for roles without impact pages or without programs in scope."""
+    small-group rule); None for roles without impact pages or without programs in scope.
+
+    With `with_groups` (a page that also links the figures to their lists) the people behind them come from
+    the same query (`impact.selectors.recidivism_with_groups`) and are kept on the scope for
+    `drilldown.recidivism_groups`, which then does not run it again."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None
-    result = impact_selectors.recidivism(
-        programs=programs, months=months, as_of=scope.today, start=scope.filters.start, end=scope.filters.end
-    )
+    arguments = {
+        "months": months,
+        "as_of": scope.today,
+        "start": scope.filters.start,
+        "end": scope.filters.end,
+    }
+    if with_groups:
+        result, groups = impact_selectors.recidivism_with_groups(programs=programs, **arguments)
+        scope.kept[("recidivism_groups", months)] = groups
+    else:
+        result = impact_selectors.recidivism(programs=programs, **arguments)
     return impact_selectors.recidivism_figures(actor=scope.actor, result=result)
 
 
