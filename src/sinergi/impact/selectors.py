@@ -11,7 +11,7 @@ from dataclasses import replace as dc_replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -1318,7 +1318,13 @@ def _release_groups(
         f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({releases}) t"
         ") u) v GROUP BY " + ", ".join(keys)
     )
-    with connection.cursor() as cursor:
+    # On PostgreSQL without just-in-time compilation: at national scope the plan's estimated cost passes
+    # the JIT threshold, and compiling costs more than it saves for one pass over the releases (as for
+    # `reports.selectors.fetch_all`). No savepoint inside a caller's transaction: `SET LOCAL` then lasts
+    # until that one ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*params, as_of])
         found = cursor.fetchall()
     names = {"sex": "person__sex", "offence": "person__offence_category"}
