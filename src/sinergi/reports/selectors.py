@@ -578,17 +578,16 @@ def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> 
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None
-    arguments = {
-        "months": months,
-        "as_of": scope.today,
-        "start": scope.filters.start,
-        "end": scope.filters.end,
-    }
+    start, end = scope.filters.start, scope.filters.end
     if with_groups:
-        result, groups = impact_selectors.recidivism_with_groups(programs=programs, **arguments)
+        result, groups = impact_selectors.recidivism_with_groups(
+            programs=programs, months=months, as_of=scope.today, start=start, end=end
+        )
         scope.kept[("recidivism_groups", months)] = groups
     else:
-        result = impact_selectors.recidivism(programs=programs, **arguments)
+        result = impact_selectors.recidivism(
+            programs=programs, months=months, as_of=scope.today, start=start, end=end
+        )
     return impact_selectors.recidivism_figures(actor=scope.actor, result=result)
 
 
