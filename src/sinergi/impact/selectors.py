@@ -994,21 +994,34 @@ def _eligibility_of(rules: list[Any]) -> Callable[[dict[str, Any]], bool]:
     """`_eligible` for these rules, each distinct rule kept once and each combination of the facts a rule
     reads (`_RULE_FACTS`) checked once: many programs share a rule, and many rows the same facts. A rule
     takes nobody outside its districts, so a row is checked only against the rules that list its domicile
-    district (at national scope 2,000 rules, each naming a few districts, against 60,000 combinations)."""
+    district (at national scope 2,000 rules, each naming a few districts, against 60,000 combinations).
+
+    Such a rule passes the row's domicile, so whether it takes the row depends only on the rule's other
+    parts and the row's sex, offence and risk: rules alike but for their districts are checked once per
+    (other parts, sex, offence, risk), with one of them standing for all."""
     distinct = list({repr(rule): rule for rule in rules}.values())
-    by_district: dict[str, list[Any]] = defaultdict(list)
+    by_district: dict[str, dict[str, Any]] = defaultdict(dict)
     for rule in distinct:
+        rest = repr(dc_replace(rule, districts=()))
         for district in dict.fromkeys(rule.districts):
-            by_district[district].append(rule)
+            by_district[district].setdefault(rest, rule)
     seen: dict[tuple[Any, ...], bool] = {}
+    passes: dict[tuple[Any, ...], bool] = {}
 
     def may_join(row: dict[str, Any]) -> bool:
         if not distinct:
             return True
         facts = tuple(row.get(name) for name in _RULE_FACTS)
         if facts not in seen:
-            candidates = by_district.get(row["person__domicile_district_id"] or "", [])
-            seen[facts] = bool(candidates) and _eligible(candidates, row)
+            found = False
+            for rest, rule in by_district.get(row["person__domicile_district_id"] or "", {}).items():
+                key = (rest, facts[1:])
+                if key not in passes:
+                    passes[key] = _eligible([rule], row)
+                if passes[key]:
+                    found = True
+                    break
+            seen[facts] = found
         return seen[facts]
 
     return may_join
