@@ -204,3 +204,29 @@ def test_the_stored_day_of_leaving_agrees_with_the_integration_events(varied) ->
 
     assert IntegrationEvent.objects.filter(kind__in=leave.LEAVE_KINDS).exists()
     assert not leave.stale().exists()
+
+
+@pytest.mark.parametrize("months", domain.WINDOW_MONTHS)
+@pytest.mark.parametrize("ruled", [False, True])
+def test_figures_and_groups_from_one_query_equal_both_definitions(varied, months: int, ruled: bool) -> None:
+    """`recidivism_with_groups` (the dashboard's figures and the people behind them from one query grouped by
+    person) gives the figures and the groups of the old definition, with and without the programs' rules."""
+    if ruled:
+        Program.objects.filter(pk=varied["program"].pk).update(
+            rule={
+                "districts": ["16.71.14"],
+                "sexes": ["L"],
+                "exclude_offences": ["Narkotika"],
+                "max_risk": "sedang",
+            }
+        )
+    programs = Program.objects.filter(pk=varied["program"].pk)
+    for as_of, start, end in (
+        (dt.date(2025, 1, 1), None, None),
+        (dt.date(2026, 3, 1), dt.date(2020, 1, 1), dt.date(2023, 6, 30)),
+        (dt.date(2023, 2, 28), dt.date(2021, 2, 28), None),
+    ):
+        args = dict(programs=programs, months=months, as_of=as_of, start=start, end=end)
+        result, groups = selectors.recidivism_with_groups(**args)
+        assert result == recidivism_by_rows(**args), (as_of, start, end)
+        assert groups == recidivism_groups_by_rows(**args), (as_of, start, end)

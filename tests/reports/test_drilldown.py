@@ -186,6 +186,38 @@ def test_a_kanwil_officer_gets_no_link_when_someone_counted_is_outside_the_regio
     assert "participants" in admin_links
 
 
+def test_a_kanwil_officers_dashboard_counts_recidivism_once_for_figures_and_links(
+    registry: dict[str, Any],  # noqa: F811
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Kanwil officer's links need the people behind the figures: both come from one query grouped by
+    person (`recidivism_with_groups`), the same figures and links as running the figures' query and the
+    groups' query apart."""
+    from sinergi.reports import dashboards, drilldown
+
+    kanwil = world.users[Role.KANWIL_OFFICER]
+    calls: list[bool] = []
+    real = impact_selectors._release_groups
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("by_person", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(impact_selectors, "_release_groups", counted)
+    context = figures_context(actor=kanwil, filters=selectors.Filters(), window=24)
+    assert calls == [True]
+    assert context["rec_links"]
+    scope = selectors.scope_of(kanwil, selectors.Filters())
+    apart = selectors.recidivism(scope, months=24)
+    assert context["rec"] == apart
+    assert scope.kept == {}
+    assert dashboards.recidivism_links(scope, apart, window=24) == context["rec_links"]
+    assert drilldown.recidivism_groups(scope, months=24) == impact_selectors.recidivism_groups(
+        programs=Program.objects.filter(pk__in=scope.programs.values("pk")), months=24, as_of=scope.today
+    )
+
+
 # --- Sessions, follow-ups and the other counts -------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace as dc_replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -1074,21 +1074,34 @@ def _eligibility_of(rules: list[Any]) -> Callable[[dict[str, Any]], bool]:
     """`_eligible` for these rules, each distinct rule kept once and each combination of the facts a rule
     reads (`_RULE_FACTS`) checked once: many programs share a rule, and many rows the same facts. A rule
     takes nobody outside its districts, so a row is checked only against the rules that list its domicile
-    district (at national scope 2,000 rules, each naming a few districts, against 60,000 combinations)."""
+    district (at national scope 2,000 rules, each naming a few districts, against 60,000 combinations).
+
+    Such a rule passes the row's domicile, so whether it takes the row depends only on the rule's other
+    parts and the row's sex, offence and risk: rules alike but for their districts are checked once per
+    (other parts, sex, offence, risk), with one of them standing for all."""
     distinct = list({repr(rule): rule for rule in rules}.values())
-    by_district: dict[str, list[Any]] = defaultdict(list)
+    by_district: dict[str, dict[str, Any]] = defaultdict(dict)
     for rule in distinct:
+        rest = repr(dc_replace(rule, districts=()))
         for district in dict.fromkeys(rule.districts):
-            by_district[district].append(rule)
+            by_district[district].setdefault(rest, rule)
     seen: dict[tuple[Any, ...], bool] = {}
+    passes: dict[tuple[Any, ...], bool] = {}
 
     def may_join(row: dict[str, Any]) -> bool:
         if not distinct:
             return True
         facts = tuple(row.get(name) for name in _RULE_FACTS)
         if facts not in seen:
-            candidates = by_district.get(row["person__domicile_district_id"] or "", [])
-            seen[facts] = bool(candidates) and _eligible(candidates, row)
+            found = False
+            for rest, rule in by_district.get(row["person__domicile_district_id"] or "", {}).items():
+                key = (rest, facts[1:])
+                if key not in passes:
+                    passes[key] = _eligible([rule], row)
+                if passes[key]:
+                    found = True
+                    break
+            seen[facts] = found
         return seen[facts]
 
     return may_join
@@ -1159,7 +1172,20 @@ def recidivism(
     groups = _release_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules)
     )
-    may_join = _eligibility_of(rules)
+    return _result_of(groups, _eligibility_of(rules), start=start, end=end, as_of=as_of, months=months)
+
+
+def _result_of(
+    groups: list[dict[str, Any]],
+    may_join: Callable[[dict[str, Any]], bool],
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    months: int,
+) -> domain.RecidivismResult:
+    """`recidivism` from `_release_groups`' rows, grouped by person or not (the same figures either way:
+    every row of a group has the group's facts, and each person one first release)."""
     p_groups = [g for g in groups if g["participant"]]
     c_groups = [g for g in groups if not g["participant"] and may_join(g)]
     p_counted = [g for g in p_groups if g["counted"]]
@@ -1178,6 +1204,42 @@ def recidivism(
         as_of=as_of,
         months=months,
     )
+
+
+def _groups_of(
+    groups: list[dict[str, Any]], may_join: Callable[[dict[str, Any]], bool]
+) -> domain.RecidivismGroups:
+    """`recidivism_groups` from `_release_groups`' rows grouped by person."""
+    participants = [g for g in groups if g["participant"]]
+    comparison = [g for g in groups if not g["participant"] and may_join(g)]
+    return domain.recidivism_groups_of(
+        [_subject(g, key=g["person_id"]) for g in participants if g["counted"]],
+        [_subject(g, key=g["person_id"]) for g in comparison if g["counted"]],
+        waiting=[g["person_id"] for g in participants if not g["counted"]],
+    )
+
+
+def recidivism_with_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
+    """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
+    for a page that shows the figures and links them to their lists: the query runs once, not twice."""
+    problems = domain.window_problems(months)
+    if problems:
+        raise ValueError(problems[0])
+    start, end = _period(programs, as_of, start, end)
+    rules = _rule_checks(programs)
+    groups = _release_groups(
+        programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
+    )
+    may_join = _eligibility_of(rules)
+    result = _result_of(groups, may_join, start=start, end=end, as_of=as_of, months=months)
+    return result, _groups_of(groups, may_join)
 
 
 def recidivism_groups(
@@ -1199,14 +1261,7 @@ def recidivism_groups(
     groups = _release_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
     )
-    may_join = _eligibility_of(rules)
-    participants = [g for g in groups if g["participant"]]
-    comparison = [g for g in groups if not g["participant"] and may_join(g)]
-    return domain.recidivism_groups_of(
-        [_subject(g, key=g["person_id"]) for g in participants if g["counted"]],
-        [_subject(g, key=g["person_id"]) for g in comparison if g["counted"]],
-        waiting=[g["person_id"] for g in participants if not g["counted"]],
-    )
+    return _groups_of(groups, _eligibility_of(rules))
 
 
 _RULE_FACTS = (
@@ -1257,45 +1312,67 @@ def _release_groups(
         return ", ".join(["%s"] * len(values))
 
     ranked = "ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY e.left_on, e.id) AS rank"
+    # What the figures read of a release, carried from the ranking on: the episode and the person are read
+    # once, not looked up again by id for each first release.
+    carried = (
+        "e.id, e.person_id, e.left_on, e.sentence_years, e.sentence_months, e.sentence_days, pe.sex, "
+        "pe.birth_date AS birth, pe.offence_category AS offence, pe.domicile_district_id AS district, "
+        "pe.risk_level AS risk"
+    )
+    columns = (
+        "id, person_id, left_on, sentence_years, sentence_months, sentence_days, sex, birth, offence, "
+        "district, risk"
+    )
     joined = (
         f"SELECT n.person_id, MIN(c.start_date) AS joined_on FROM {enrollment} n "  # noqa: S608
         f"JOIN {cohort} c ON c.id = n.cohort_id WHERE c.program_id IN ({placeholders(program_ids)}) "
         f"AND n.stage IN ({placeholders([str(s) for s in PARTICIPANT_STAGES])}) GROUP BY n.person_id"
     )
     participants = (
-        f"SELECT e.id, e.unit_id, {ranked} FROM {episode} e "  # noqa: S608
+        f"SELECT {carried}, e.unit_id, {ranked} FROM {episode} e "  # noqa: S608
         "JOIN joined j ON j.person_id = e.person_id "
         f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
         "WHERE e.left_on >= %s AND e.left_on <= %s AND e.left_on >= j.joined_on"
     )
     params += [start, end]
     comparison = (
-        f"SELECT e.id, {ranked} FROM {episode} e "  # noqa: S608
+        f"SELECT {carried}, {ranked} FROM {episode} e "  # noqa: S608
         f"JOIN {person} pe ON pe.id = e.person_id AND pe.merged_into_id IS NULL "
         "WHERE e.left_on >= %s AND e.left_on <= %s "
         "AND e.unit_id IN (SELECT p.unit_id FROM p WHERE p.rank = 1) "
         "AND NOT EXISTS (SELECT 1 FROM joined j WHERE j.person_id = e.person_id)"
     )
     params += [start, end]
+    # The first releases (a participant's and a comparison person's are different people, so different
+    # episodes), then for all of them at once the first later episode (readmission) and the first counted
+    # conviction on or after the release: each one join and MIN per release (NULL when none), the same
+    # values as a lookup per release, without an index probe for each of them.
+    firsts = (
+        f"SELECT 1 AS participant, {columns} FROM p WHERE p.rank = 1 "  # noqa: S608
+        f"UNION ALL SELECT 0, {columns} FROM c WHERE c.rank = 1"
+    )
+    readmitted = (
+        f"SELECT f.id, MIN(o.start_date) AS first_on FROM f JOIN {episode} o "  # noqa: S608
+        "ON o.person_id = f.person_id AND o.start_date > f.left_on AND o.id <> f.id GROUP BY f.id"
+    )
+    ctes = [("joined", joined), ("p", participants), ("c", comparison), ("f", firsts), ("ra", readmitted)]
     convicted = "NULL"
     reoffence, case = _aftercare("Reoffence"), _aftercare("AftercareCase")
     if reoffence is not None and case is not None:
-        convicted = (
-            f"(SELECT MIN(r.occurred_on) FROM {q(reoffence._meta.db_table)} r "  # noqa: S608
-            f"JOIN {q(case._meta.db_table)} k ON k.id = r.case_id WHERE k.person_id = e.person_id "
-            f"AND r.kind IN ({', '.join(repr(str(kind)) for kind in COUNTED_REOFFENCES)}) "
-            "AND r.occurred_on >= e.left_on)"
+        ctes.append(
+            (
+                "cv",
+                f"SELECT f.id, MIN(r.occurred_on) AS first_on FROM f "  # noqa: S608
+                f"JOIN {q(case._meta.db_table)} k ON k.person_id = f.person_id "
+                f"JOIN {q(reoffence._meta.db_table)} r ON r.case_id = k.id "
+                f"AND r.kind IN ({', '.join(repr(str(kind)) for kind in COUNTED_REOFFENCES)}) "
+                "AND r.occurred_on >= f.left_on GROUP BY f.id",
+            )
         )
+        convicted = "cv.first_on"
     releases = (
-        "SELECT f.participant, e.person_id, e.left_on, e.sentence_years, e.sentence_months, "  # noqa: S608
-        "e.sentence_days, pe.sex, pe.birth_date AS birth, pe.offence_category AS offence, "
-        "pe.domicile_district_id AS district, pe.risk_level AS risk, "
-        f"(SELECT MIN(o.start_date) FROM {episode} o WHERE o.person_id = e.person_id "
-        "AND o.start_date > e.left_on AND o.id <> e.id) AS readmitted, "
-        f"{convicted} AS convicted "
-        "FROM (SELECT 1 AS participant, p.id FROM p WHERE p.rank = 1 "
-        "UNION ALL SELECT 0, c.id FROM c WHERE c.rank = 1) f "
-        f"JOIN {episode} e ON e.id = f.id JOIN {person} pe ON pe.id = e.person_id"
+        f"SELECT f.*, ra.first_on AS readmitted, {convicted} AS convicted FROM f "  # noqa: S608
+        "LEFT JOIN ra ON ra.id = f.id" + (" LEFT JOIN cv ON cv.id = f.id" if convicted != "NULL" else "")
     )
 
     def extract(part: str, column: str) -> str:
@@ -1325,7 +1402,7 @@ def _release_groups(
     # out of their groups.
     facts = "CASE WHEN u.participant = 0 THEN u.{0} END AS {0}"
     sql = (
-        f"WITH joined AS ({joined}), p AS ({participants}), c AS ({comparison}) "  # noqa: S608
+        "WITH " + ", ".join(f"{name} AS ({body})" for name, body in ctes) + " "  # noqa: S608
         f"SELECT {', '.join(keys)}, COUNT(*) FROM ("
         "SELECT u.participant, u.person_id, CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
         "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
@@ -1334,7 +1411,13 @@ def _release_groups(
         f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({releases}) t"
         ") u) v GROUP BY " + ", ".join(keys)
     )
-    with connection.cursor() as cursor:
+    # On PostgreSQL without just-in-time compilation: at national scope the plan's estimated cost passes
+    # the JIT threshold, and compiling costs more than it saves for one pass over the releases (as for
+    # `reports.selectors.fetch_all`). No savepoint inside a caller's transaction: `SET LOCAL` then lasts
+    # until that one ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*params, as_of])
         found = cursor.fetchall()
     names = {"sex": "person__sex", "offence": "person__offence_category"}

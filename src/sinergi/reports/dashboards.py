@@ -215,7 +215,11 @@ def figures_context(
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
-        "rec": None if restricted else selectors.recidivism(scope, months=window),
+        "rec": (
+            None
+            if restricted
+            else selectors.recidivism(scope, months=window, with_groups=recidivism_links_check(actor))
+        ),
         "followups_overdue": (
             followups_due_count(actor=actor)["overdue"]
             if access.role_of(actor) == Role.BAPAS_OFFICER and by_officer is None
@@ -536,6 +540,12 @@ def independence_figures(scope: selectors.Scope) -> list[Figure] | None:
     ]
 
 
+def recidivism_links_check(actor: Any) -> bool:
+    """Whether `recidivism_links` works out the people behind the figures for this viewer (a Kanwil
+    officer's links: a lister whose registry scope is not everyone)."""
+    return actor is not None and drilldown.may_list_recidivism(actor) and actor_unit_ids(actor) is not None
+
+
 def recidivism_links(scope: selectors.Scope, rec: Any, *, window: int) -> dict[str, str]:
     """{group name: list URL} for the recidivism counts the viewer may follow: administrators and Kanwil
     officers, a count shown and not zero, and every person it counts in the viewer's registry scope (an
@@ -551,7 +561,7 @@ def recidivism_links(scope: selectors.Scope, rec: Any, *, window: int) -> dict[s
         "comparison_reoffended": rec.comparison.reoffended,
     }
     names = {name for name, n in shown.items() if isinstance(n, int) and n}
-    if names and scope.actor is not None and actor_unit_ids(scope.actor) is not None:
+    if names and recidivism_links_check(scope.actor):
         groups = drilldown.recidivism_groups(scope, months=window)
         names &= drilldown.visible_groups(scope.actor, groups) if groups is not None else set()
     url = reverse("reports:recidivism_list")

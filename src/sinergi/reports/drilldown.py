@@ -127,9 +127,13 @@ def may_list_recidivism(actor: Any) -> bool:
 
 def recidivism_groups(scope: selectors.Scope, *, months: int) -> impact_domain.RecidivismGroups | None:
     """The people behind the dashboard's recidivism figures (`selectors.recidivism`, the same arguments);
-    None where that shows nothing."""
+    None where that shows nothing. Read from the scope when `selectors.recidivism(with_groups=True)` has
+    worked them out already for the same page."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
+    kept = scope.kept.get(("recidivism_groups", months))
+    if kept is not None:
+        return kept
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None

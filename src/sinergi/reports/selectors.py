@@ -98,6 +98,8 @@ class Scope:
     filters: Filters
     cohorts: QuerySet[Cohort]
     today: dt.date = field(default_factory=timezone.localdate)
+    # What one request worked out for a later part of the same page (`recidivism`'s groups).
+    kept: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def enrollments(self) -> QuerySet[Enrollment]:
@@ -567,23 +569,30 @@ def metric_labels() -> list[tuple[str, str]]:
     ]
 
 
-def recidivism(scope: Scope, *, months: int = 12) -> Any:
-    """Recidivism of the participants in scope against the comparison group (the impact app's rule), in the
-    window of `months`; for aggregate-only roles masked over every window at once (`reports.recidivism`).
-    None for roles without impact pages or without programs in scope."""
+def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> Any:
+    """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
+    small-group rule), in the window of `months`; for aggregate-only roles masked over every window at once
+    (`reports.recidivism`). None for roles without impact pages or without programs in scope.
+
+    With `with_groups` (a page that also links the figures to their lists) the people behind the window's
+    figures come from the same query (`impact.selectors.recidivism_with_groups`) and are kept on the scope
+    for `drilldown.recidivism_groups`, which then does not run it again."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
     programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
     if not programs.exists():
         return None
+    start, end = scope.filters.start, scope.filters.end
 
     def result_of(window: int) -> Any:
+        if with_groups and window == months:
+            result, groups = impact_selectors.recidivism_with_groups(
+                programs=programs, months=window, as_of=scope.today, start=start, end=end
+            )
+            scope.kept[("recidivism_groups", window)] = groups
+            return result
         return impact_selectors.recidivism(
-            programs=programs,
-            months=window,
-            as_of=scope.today,
-            start=scope.filters.start,
-            end=scope.filters.end,
+            programs=programs, months=window, as_of=scope.today, start=start, end=end
         )
 
     # Aggregate-only roles: every window masked together (`reports.recidivism`), so that the figures of two
