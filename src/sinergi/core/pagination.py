@@ -38,7 +38,13 @@ class CappedPaginator(Paginator):
     most a list ever counts (`cap` unless a window, `window_cap`, counts less): at it, `narrow` is true."""
 
     def __init__(
-        self, object_list: Any, per_page: int, *, cap: int = DEFAULT_CAP, limit: int | None = None, **kwargs: Any
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int = DEFAULT_CAP,
+        limit: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
@@ -64,4 +70,3 @@ class CappedPaginator(Paginator):
     def narrow(self) -> bool:
         """True when more rows match than any page counts: the viewer narrows the search to see the rest."""
         return self.capped and self.cap >= self.limit
-
