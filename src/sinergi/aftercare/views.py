@@ -35,7 +35,7 @@ from sinergi.audit.services import audit_read, audit_record
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from sinergi.core.forms import apply_error
-from sinergi.core.pagination import CappedPaginator
+from sinergi.core.pagination import DEFAULT_CAP, CappedPaginator, window_cap
 from sinergi.core.uploads import SCAN_TYPES, download_name
 
 
@@ -87,7 +87,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     followups = request.GET.get("followups", "")
     if followups in (DUE, OVERDUE):
         cases = cases.filter(pk__in=selectors.cases_with_followups(actor=request.user, status=followups))
-    page = CappedPaginator(cases, 25).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = CappedPaginator(cases, 25, cap=window_cap(number, 25), limit=DEFAULT_CAP).get_page(number)
     today = timezone.localdate()
     show_followups = getattr(request.user, "role", None) in FOLLOWUP_VIEWERS
     rows = [

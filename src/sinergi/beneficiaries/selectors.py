@@ -451,9 +451,14 @@ def releases_due_list(
     return releases_due_search(actor=actor, months=months, today=today).select_related("unit", "person")
 
 
-def releases_due_per_unit(*, actor: Any, months: int = 3, today: dt.date | None = None) -> dict[int, int]:
-    """How many releases are due at each of the actor's units (one GROUP BY query, from the index)."""
+def releases_due_per_unit(
+    *, actor: Any, months: int = 3, today: dt.date | None = None, units: list[int] | None = None
+) -> dict[int, int]:
+    """How many releases are due at each of the actor's units, or at those of `units` the actor may see
+    (one GROUP BY query, from the index)."""
     episodes = _releases_due(actor=actor, months=months, today=today)
+    if units is not None:
+        episodes = episodes.filter(unit_id__in=units)
     return dict(episodes.values_list("unit_id").annotate(n=Count("*")).order_by())
 
 

@@ -31,7 +31,7 @@ from sinergi.beneficiaries.panels import panels_for
 from sinergi.core.access import allow
 from sinergi.core.errors import ApplicationError, NotFoundError
 from sinergi.core.forms import apply_error
-from sinergi.core.pagination import DEFAULT_CAP, CappedPaginator
+from sinergi.core.pagination import DEFAULT_CAP, CappedPaginator, window_cap
 from sinergi.core.params import MAX_OFFSET, query_id, query_int
 
 EPISODE_FIELDS = (
@@ -70,9 +70,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     unit = query_id(request, "unit")
     status = request.GET.get("status", "")
     search = selectors.PersonSearch(actor=request.user, q=q, unit=unit, status=status)
-    page = PagedById(search.counted(DEFAULT_CAP), 25, rows=search.page, cap=DEFAULT_CAP).get_page(
-        request.GET.get("page")
-    )
+    number = request.GET.get("page")
+    cap = window_cap(number, 25)  # count only up to 10 pages ahead (core.pagination)
+    page = PagedById(search.counted(cap), 25, rows=search.page, cap=cap, limit=DEFAULT_CAP).get_page(number)
     audit_read(
         actor=request.user,
         action="person.list",
@@ -303,15 +303,21 @@ def upcoming_releases(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("bulan", "3")
     months_value = int(months) if months in ("1", "2", "3") else 3
     episodes = selectors.releases_due_search(actor=request.user, months=months_value)
+    number = request.GET.get("page")
     page = PagedById(
         episodes,
         50,
         rows=lambda start, stop: selectors.releases_due_page(episodes=episodes, start=start, stop=stop),
-    ).get_page(request.GET.get("page"))
-    per_unit = selectors.releases_due_per_unit(actor=request.user, months=months_value)
+        cap=window_cap(number, 50),
+        limit=DEFAULT_CAP,
+    ).get_page(number)
     groups: dict[Any, list[Any]] = {}
     for episode in page.object_list:
         groups.setdefault(episode.unit, []).append(episode)
+    # Each unit's total, for the units on this page only (not a GROUP BY over every due release in scope).
+    per_unit = selectors.releases_due_per_unit(
+        actor=request.user, months=months_value, units=[unit.pk for unit in groups]
+    )
     audit_read(
         actor=request.user,
         action="person.releases_due.list",
