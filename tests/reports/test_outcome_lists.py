@@ -102,13 +102,34 @@ def test_unit_officer_still_lists_releases_due(world: World, outcomes: dict[str,
 
 
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.UNIT_OFFICER])
-def test_dashboard_does_not_link_outcome_steps_it_may_not_open(
+def test_dashboard_shows_no_outcome_step_it_may_not_open(
+    world: World, outcomes: dict[str, Any], role: str
+) -> None:
+    """Review (lead): leaving the link off was not enough: the count of one small cohort's "in work" told the
+    facilitator or unit officer of a person's outcome. Those funnel steps are not on their dashboard."""
+    actor = world.users[role]
+    scope = selectors.scope_of(actor, FigureFilterForm(None, actor=actor).filters())
+    figures = {f.key: f for f in dashboards.funnel_figures(scope, set())}
+    assert "in_work" not in figures and "followed_up" not in figures
+    assert figures["enrolled"].url
+
+
+def test_dashboard_shows_a_facilitator_no_count_of_releases_due(
+    world: World, outcomes: dict[str, Any]
+) -> None:
+    """A count of the facilitator's cohorts' participants released within 90 days, read day by day, tells
+    the day a person's release date comes within 90 days: release dates are not theirs to read."""
+    html = _client(world.users[Role.FACILITATOR]).get("/").content.decode()
+    assert 'data-testid="releases-soon-not-shown"' in html
+    html = _client(world.users[Role.UNIT_OFFICER]).get("/").content.decode()
+    assert 'data-testid="releases-soon-not-shown"' not in html and 'data-testid="releases-soon"' in html
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.KANWIL_OFFICER])
+def test_admin_and_kanwil_still_read_the_outcome_steps(
     world: World, outcomes: dict[str, Any], role: str
 ) -> None:
     actor = world.users[role]
     scope = selectors.scope_of(actor, FigureFilterForm(None, actor=actor).filters())
     figures = {f.key: f for f in dashboards.funnel_figures(scope, set())}
-    assert figures["in_work"].value == 1
-    assert figures["in_work"].url is None
-    assert figures["followed_up"].url is None
-    assert figures["enrolled"].url
+    assert figures["in_work"].value >= 1 and figures["in_work"].url

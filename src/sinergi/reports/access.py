@@ -85,6 +85,21 @@ def hidden(actor: Any, count: int | None) -> bool:
     return cell(actor, count) != count
 
 
+def may_read_figure(actor: Any, metric: str) -> bool:
+    """Whether the actor may read the count of `metric` at all (on the dashboard): the aftercare outcomes
+    only for the roles that list them, the releases due only for the roles that read release dates, and
+    aggregate-only roles every count, masked. A facilitator or unit officer reads no aftercare outcome of
+    their cohorts, and a facilitator no release: a count over one small cohort would tell them of a person,
+    and its change from one day to the next, when."""
+    if actor is None or aggregates_only(actor):
+        return True
+    if metric in AFTERCARE_LIST_METRICS:
+        return role_of(actor) in AFTERCARE_LIST_ROLES
+    if metric in RELEASE_LIST_METRICS:
+        return may_see_release_dates(actor)
+    return True
+
+
 def may_list_people(actor: Any, metric: str = "participants", by: str = "", key: str = "") -> bool:
     """Whether the actor may open the people behind a number (`metric`, broken down `by`, cell `key`).
     Aggregate-only roles: the ring table's area rows only (`ring.KEYS`), not its district rows, which

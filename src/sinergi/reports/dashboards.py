@@ -188,8 +188,11 @@ def figures_context(
             for key, label, n in rows
         ]
     months = selectors.delivery(scope)
-    if access.follows_filters(actor, filters, "releases_soon"):
-        releases_figure: Figure | None = _figure(
+    releases_readable = access.may_read_figure(actor, "releases_soon")
+    if not releases_readable:
+        releases_figure: Figure | None = None
+    elif access.follows_filters(actor, filters, "releases_soon"):
+        releases_figure = _figure(
             scope,
             _("Participants released within 90 days"),
             selectors.releases_soon_count(scope),
@@ -212,6 +215,7 @@ def figures_context(
         "months": months,
         "attendance_definition": programs_domain.DEFINITIONS["attendance"],
         "releases_soon_figure": releases_figure,
+        "releases_soon_readable": releases_readable,
         "agreements_ending": selectors.agreements_ending(scope),
         "budget": selectors.budget(scope),
         "sroi": selectors.sroi(scope),
@@ -338,6 +342,8 @@ def funnel_figures(scope: selectors.Scope, withheld: set[str]) -> list[Figure]:
         return monitor_program_stages(scope)
     stages = []
     for stage in selectors.funnel(scope):
+        if not access.may_read_figure(actor, stage.key):
+            continue
         if not access.follows_filters(actor, filters, stage.key):
             withheld.add("funnel_other")
             continue
