@@ -59,8 +59,9 @@ INDEX_TOTAL = "total"
 # another program's hidden band back, so aggregate-only roles read the bands only on the unfiltered
 # dashboard (docs/security.md, "Small cells across dashboard filters").
 WITHHELD_INDEX = gettext_lazy(
-    "For your role, the independence index is shown only for the whole scope on the dashboard without "
-    "filters, so that a small number cannot be worked out from the difference between two views."
+    "The independence index is hidden on this page, because it covers only one program. It is shown only "
+    "on the dashboard without filters, because the difference between this program's figures and the "
+    "dashboard's could reveal a number of fewer than 5 people, who could then be recognised."
 )
 
 

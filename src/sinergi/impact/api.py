@@ -403,8 +403,9 @@ def _group(group: selectors.GroupFigure) -> dict[str, Any]:
 
 
 RECIDIVISM_WITHHELD = gettext_lazy(
-    "For your role, recidivism is shown only for the whole scope on the dashboard without filters, so that a "
-    "small number cannot be worked out from the difference between two views."
+    "Recidivism is not given for a single program or agreement. It is shown only on the dashboard without "
+    "filters, because the difference between the figures of two programs or agreements could reveal a "
+    "number of fewer than 5 people, who could then be recognised."
 )
 
 

@@ -291,9 +291,10 @@ class CostRow:
 # they show only what the dashboard shows them under the same filter (docs/security.md, "Small cells across
 # dashboard filters"), so that two views cannot be subtracted.
 WITHHELD_PER_PROGRAM = gettext_lazy(
-    "For your role, recidivism, outcomes after release and, for monitors, counts of people are shown only "
-    "for the whole scope on the dashboard without filters, so that a small number cannot be worked out from "
-    "the difference between two views."
+    "Some figures are hidden on this page, because it shows only part of your programs: recidivism, "
+    "outcomes after release and, for monitors, the number of people per SDG goal. They are shown only on "
+    "the dashboard without filters, because the difference between this page and another view could reveal "
+    "a number of fewer than 5 people, who could then be recognised."
 )
 # A TJSL officer may list these person by person under any filter (`reports.access.COMPANY_LIST_METRICS`);
 # a monitor reads them for one program from that program's row of the masked program table.
