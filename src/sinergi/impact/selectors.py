@@ -220,8 +220,14 @@ def in_kind_get(*, actor: Any, pk: int) -> InKindContribution:
 
 
 def programs_of_agreement(agreement: Agreement) -> QuerySet[Program]:
-    """The programs under an agreement and under the agreements recorded beneath it (PKS, addenda)."""
-    return Program.objects.filter(Q(agreement=agreement) | Q(agreement__parent=agreement))
+    """The programs under an agreement and under the agreements recorded beneath it: an MoU's PKS and
+    their addenda, two levels down, as the reports count them (`reports.selectors.agreement_q`) and as
+    `access` reaches them. One level only left the programs of a PKS's addenda out of an MoU's figures, and
+    put their participants in the comparison group of the MoU's recidivism and deadweight as if they had not
+    taken part (tests/impact/test_deadweight_comparison.py)."""
+    return Program.objects.filter(
+        Q(agreement=agreement) | Q(agreement__parent=agreement) | Q(agreement__parent__parent=agreement)
+    )
 
 
 def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> dict[str, int]:
