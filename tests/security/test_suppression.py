@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sinergi.core.suppression import Group, masked, masked_table, suppress
+from sinergi.core.suppression import Group, Unresolvable, masked, masked_table, suppress
 
 
 def test_a_small_cell_alone_is_hidden_as_less_than_five() -> None:
@@ -36,6 +36,28 @@ def test_a_subtotal_hidden_for_another_group_takes_one_of_its_parts_both_ways() 
     assert set(suppress(counts, groups)) == {"c", "sub"}
     both = [groups[0], Group(parts=["a", "b"], total="sub", both_ways=True)]
     assert set(suppress(counts, both)) == {"c", "sub", "b"}
+
+
+def test_cells_given_by_another_table_stay_as_given() -> None:
+    """`given`: a cell given hidden starts hidden, one given shown is never chosen; another is instead."""
+    counts = {"total": 40, "a": 3, "b": 6, "c": 7, "d": 24}
+    groups = [Group(parts=["a", "b", "c", "d"], total="total")]
+    assert set(suppress(counts, groups)) == {"a", "b"}
+    assert set(suppress(counts, groups, given={"b": False})) == {"a", "c"}
+    assert suppress(counts, groups, given={"d": True}) == {"a": "primary", "d": "secondary"}
+
+
+def test_a_cell_that_only_a_given_one_could_protect_is_unresolvable() -> None:
+    """Hiding `sub` (= `a`, shown elsewhere) protects nothing: the caller learns which cells were stuck."""
+    counts = {"total": 20, "sub": 7, "x": 3, "y": 10, "a": 7}
+    groups = [Group(parts=["sub", "x", "y"], total="total"), Group(parts=["a"], total="sub", both_ways=True)]
+    try:
+        suppress(counts, groups, given={"a": False})
+    except Unresolvable as stuck:
+        assert stuck.cells == {"sub": "secondary"}
+    else:
+        raise AssertionError("expected Unresolvable")
+    assert set(suppress(counts, groups, given={"a": False, "sub": False})) == {"x", "y"}
 
 
 def test_a_table_hides_across_the_column_total() -> None:

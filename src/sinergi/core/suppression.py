@@ -48,12 +48,37 @@ class Group:
     both_ways: bool = False
 
 
+class Unresolvable(Exception):
+    """`suppress` with `given` cells: a hidden cell can be protected only by hiding a cell given as shown.
+
+    `cells`: the group's cells that were hidden here and not given, with why ("primary" or "secondary"). A
+    secondary one can be worked out from cells given as shown, so hiding it protects nothing: the caller may
+    give it as shown and try again (`reports.dashboards.reach_masked`)."""
+
+    def __init__(self, cells: dict[Hashable, str]) -> None:
+        super().__init__(cells)
+        self.cells = cells
+
+
 def suppress(
-    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int],
+    groups: Iterable[Group] = (),
+    *,
+    minimum: int | None = None,
+    given: Mapping[Hashable, bool] | None = None,
 ) -> dict[Hashable, str]:
-    """Which cells to hide and why: {key: "primary" | "secondary"} for the hidden ones only."""
+    """Which cells to hide and why: {key: "primary" | "secondary"} for the hidden ones only.
+
+    `given`: cells already decided by another table masked on its own, {key: hidden}: those given hidden
+    start hidden, those given shown are never hidden. Raises `Unresolvable` when a hidden cell could only be
+    kept hidden by hiding one given as shown (the caller then hides more of its own cells)."""
     floor = min_cell() if minimum is None else minimum
-    hidden: dict[Hashable, str] = {key: PRIMARY for key, n in counts.items() if too_small(n, floor)}
+    given = given or {}
+    hidden: dict[Hashable, str] = {
+        key: PRIMARY for key, n in counts.items() if too_small(n, floor) and given.get(key) is not False
+    }
+    hidden |= {key: hidden.get(key, SECONDARY) for key, hide in given.items() if hide and key in counts}
+    fixed = {key for key, hide in given.items() if not hide}
     groups = list(groups)
     changed = True
     while changed:  # hiding a cell in one group can expose another group: repeat until stable
@@ -61,10 +86,14 @@ def suppress(
         for group in groups:
             parts = [key for key in group.parts if key in counts]
             if group.both_ways and group.total in hidden and not any(key in hidden for key in parts):
-                shown_parts = sorted((key for key in parts if counts[key] > 0), key=lambda k: counts[k])
+                shown_parts = sorted(
+                    (key for key in parts if counts[key] > 0 and key not in fixed), key=lambda k: counts[k]
+                )
                 if shown_parts:
                     hidden[shown_parts[0]] = SECONDARY
                     changed = True
+                elif any(counts[key] > 0 for key in parts):
+                    raise Unresolvable(_decided_here(group, hidden, given))
                 continue
             # Without a shown total, the shown parts give nothing away by subtraction.
             if group.total is None or group.total in hidden:
@@ -74,14 +103,13 @@ def suppress(
                 continue
             while secret and (len(secret) < 2 or sum(counts[k] for k in secret) < floor):
                 candidates = sorted(
-                    (key for key in parts if key not in hidden and counts[key] > 0), key=lambda k: counts[k]
+                    (key for key in parts if key not in hidden and key not in fixed and counts[key] > 0),
+                    key=lambda k: counts[k],
                 )
                 if not candidates:
-                    if (
-                        group.total is not None
-                        and group.total not in hidden
-                        and counts.get(group.total, 0) > 0
-                    ):
+                    if counts.get(group.total, 0) > 0:
+                        if group.total in fixed:
+                            raise Unresolvable(_decided_here(group, hidden, given))
                         hidden[group.total] = SECONDARY
                         changed = True
                     break
@@ -91,12 +119,23 @@ def suppress(
     return hidden
 
 
+def _decided_here(
+    group: Group, hidden: dict[Hashable, str], given: Mapping[Hashable, bool]
+) -> dict[Hashable, str]:
+    return {key: hidden[key] for key in (*group.parts, group.total) if key in hidden and key not in given}
+
+
 def masked(
-    counts: Mapping[Any, int], groups: Iterable[Group] = (), *, minimum: int | None = None
+    counts: Mapping[Any, int],
+    groups: Iterable[Group] = (),
+    *,
+    minimum: int | None = None,
+    given: Mapping[Hashable, bool] | None = None,
 ) -> dict[Hashable, int | str]:
-    """The counts as shown: "<5" for a small cell, "×" for a cell hidden so a small one stays hidden."""
+    """The counts as shown: "<5" for a small cell, "×" for a cell hidden so a small one stays hidden
+    (`given`: as `suppress`)."""
     floor = min_cell() if minimum is None else minimum
-    hidden = suppress(counts, groups, minimum=floor)
+    hidden = suppress(counts, groups, minimum=floor, given=given)
     return {
         key: (f"<{floor}" if hidden.get(key) == PRIMARY else "×" if key in hidden else n)
         for key, n in counts.items()

@@ -804,6 +804,19 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
     )
 
 
+def participants_by_program_unit() -> dict[tuple[int, int], int]:
+    """{(program id, unit id): participants} over every cohort, from the kept tallies (the counts that
+    `program_counts` adds up per program), in one query: how the program table's participants split over
+    the units, which the people-reached tables count by (`reports.dashboards.reach_masked`)."""
+    rows = (
+        CohortTally.objects.filter(participants__gt=0)
+        .order_by()
+        .values_list("cohort__program_id", "cohort__unit_id")
+        .annotate(n=Sum("participants"))
+    )
+    return {(program, unit): int(n) for program, unit, n in rows}
+
+
 def program_kpis(*, program: Program) -> dict[str, Any]:
     """Participants, completion rate, certification rate and attendance rate against the program's
     targets, each with the counts behind it and its definition (domain.DEFINITIONS)."""

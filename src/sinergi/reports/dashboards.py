@@ -21,14 +21,19 @@ from sinergi.aftercare.access import is_head_of_bapas
 from sinergi.aftercare.selectors import case_list, followups_due_by_officer, followups_due_count
 from sinergi.beneficiaries.selectors import upcoming_release_count
 from sinergi.core import charts
-from sinergi.core.suppression import Group, masked, nested_groups
+from sinergi.core.suppression import PRIMARY, Group, Unresolvable, masked, nested_groups
 from sinergi.impact import domain as impact_domain
 from sinergi.notifications.selectors import notification_list
 from sinergi.partnerships.selectors import agreement_status_counts, expiring_agreements
 from sinergi.programs import domain as programs_domain
 from sinergi.programs.choices import SessionStatus
 from sinergi.programs.models import Session
-from sinergi.programs.selectors import cohort_list, cohort_scope, program_figures
+from sinergi.programs.selectors import (
+    cohort_list,
+    cohort_scope,
+    participants_by_program_unit,
+    program_figures,
+)
 from sinergi.reports import access, drilldown, ring, selectors
 
 DISTRICT = "district"  # the domicile-district breakdown of people reached
@@ -170,8 +175,11 @@ def figures_context(
     restricted = access.withheld_under_filters(actor, filters)
     funnel = funnel_figures(scope, withheld)
     reached_raw, ring_rows = reached_rows(scope, withheld)
-    # One suppression call: the ring table regroups the domicile districts (`reach_masked`).
-    shown, ring_shown = reach_masked(actor, reached_raw, ring_rows)
+    # One suppression call: the ring table regroups the domicile districts, and a monitor's program table
+    # counts the same people (`reach_masked`).
+    shown, ring_shown = reach_masked(
+        actor, reached_raw, ring_rows, programs=program_links_of(actor, reached_raw)
+    )
     reached: dict[str, list[Figure]] = {}
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
@@ -429,8 +437,99 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
     return masked(counts, groups)
 
 
+ProgramLinks = tuple[list[dict[str, Any]], dict[tuple[int, int], int]]
+
+
+def program_links_of(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -> ProgramLinks | None:
+    """For a monitor's people-reached tables (unfiltered: under filters they get none, `reached_rows`):
+    the program table beside them on the dashboard, masked as every page shows it (`programs.selectors.
+    program_figures`), and its participants per program and unit; None for everyone else."""
+    if access.role_of(actor) != Role.MONITOR or not reached:
+        return None
+    return program_figures(), participants_by_program_unit()
+
+
+def _program_links(
+    table: list[dict[str, Any]],
+    pairs: dict[tuple[int, int], int],
+    units: Sequence[tuple[str, str, int]],
+    reached_total: int,
+) -> tuple[dict[Hashable, int], list[Group], list[Group], dict[Hashable, bool]]:
+    """The cells, the additive groups (through the units; through the totals) and the given cells that tie
+    the program table to the people-reached tables.
+
+    A program's participants are the sum of its cohorts' at their units; a unit's enrolments, the sum of
+    its cohorts' over the programs, are the people reached there plus those counted there more than once
+    (the overlap, never shown, zero as a rule); likewise the table's total and the people reached. The
+    per-(program, unit) counts are never shown: a program at one unit stands for its own (the same
+    number), a program at several has one cell per unit. The program table's cells are given as it shows
+    them (hidden or shown), so the people-reached tables adapt to it and it stays as every page shows it."""
+    rows = [row for row in table if not row.get("is_total") and row.get("program_id") is not None]
+    total_row = next((row for row in table if row.get("is_total")), None)
+    counts: dict[Hashable, int] = {}
+    given: dict[Hashable, bool] = {}
+    by_program: dict[int, list[int]] = {}
+    for program, unit in pairs:
+        by_program.setdefault(program, []).append(unit)
+    for row in rows:
+        program = row["program_id"]
+        counts[("program", program)] = sum(
+            pairs.get((program, unit), 0) for unit in by_program.get(program, [])
+        )
+        given[("program", program)] = not isinstance(row["participants"], int)
+    program_total = sum(counts.values())
+    counts[("program", "total")] = program_total
+    given[("program", "total")] = total_row is not None and not isinstance(total_row["participants"], int)
+    totals = [Group(parts=[("program", row["program_id"]) for row in rows], total=("program", "total"))]
+    groups: list[Group] = []
+    cell_of: dict[tuple[int, int], Hashable] = {}
+    for (program, unit), n in pairs.items():
+        if ("program", program) not in counts:
+            continue
+        if len(by_program[program]) == 1:
+            cell_of[(program, unit)] = ("program", program)
+        else:
+            cell_of[(program, unit)] = ("cohorts", program, unit)
+            counts[("cohorts", program, unit)] = n
+    for program, at in by_program.items():
+        if ("program", program) in counts and len(at) > 1:
+            groups.append(
+                Group(
+                    parts=[("cohorts", program, unit) for unit in at],
+                    total=("program", program),
+                    both_ways=True,
+                )
+            )
+    reached_at = {key: n for key, _label, n in units}
+    unit_ids = {unit for (_program, unit) in cell_of}
+    for unit in unit_ids:
+        enrolments = sum(pairs[(program, u)] for (program, u) in cell_of if u == unit)
+        key = str(unit)
+        counts[("enrolments", unit)] = enrolments
+        counts[("overlap", unit)] = max(enrolments - reached_at.get(key, 0), 0)
+        groups.append(
+            Group(
+                parts=[cell for (program, u), cell in cell_of.items() if u == unit],
+                total=("enrolments", unit),
+                both_ways=True,
+            )
+        )
+        groups.append(
+            Group(parts=[("unit", key), ("overlap", unit)], total=("enrolments", unit), both_ways=True)
+        )
+    counts[("overlap", "total")] = max(program_total - reached_total, 0)
+    totals.append(
+        Group(parts=[("total", ""), ("overlap", "total")], total=("program", "total"), both_ways=True)
+    )
+    return counts, groups, totals, given
+
+
 def reach_masked(
-    actor: Any, reached: dict[str, list[tuple[str, str, int]]], ring_rows: Sequence[tuple[str, str, int]]
+    actor: Any,
+    reached: dict[str, list[tuple[str, str, int]]],
+    ring_rows: Sequence[tuple[str, str, int]],
+    *,
+    programs: ProgramLinks | None = None,
 ) -> tuple[dict[Any, Any], dict[str, Any]]:
     """The people-reached tables (`selectors.reached`, keyed (breakdown, key)) and the ring-area rows
     (`ring.reached_by_ring`, keyed by row) as the viewer may see them, masked in one call.
@@ -441,7 +540,15 @@ def reach_masked(
     that no masking of the two tables can hide. So aggregate-only roles never get both: they get the ring
     table, whose rows are exact (every person in exactly one row; the ring districts add up to `in_ring`),
     and no domicile-district table (`DISTRICT` is left out of the returned cells; callers drop it).
-    Unit, sex and age each add up to the total. Everyone else sees every count as it is."""
+    Unit, sex and age each add up to the total. Everyone else sees every count as it is.
+
+    `programs` (a monitor's, `program_links_of`): the program table beside these tables counts the same
+    people, a program's participants by the units of its cohorts. Masked each on its own, a cell hidden in
+    one could come back from the other (a unit with one program shows that program's hidden count; a unit's
+    row minus its other programs' shown cells gives a hidden one). So these tables are masked with the links
+    between the two (`_program_links`) and the program table's cells given as it shows them everywhere: the
+    secondary suppression holds across both. Where that cannot be done without hiding a cell the program
+    table shows, every unit row is hidden; failing that, every cell of these tables."""
     counts: dict[tuple[str, str], int] = {
         (breakdown, key): n for breakdown, rows in reached.items() for key, _label, n in rows
     }
@@ -464,9 +571,49 @@ def reach_masked(
             Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
         ]
     groups.append(Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total))
-    shown = masked(counts, groups)
+    if programs is None:
+        shown = masked(counts, groups)
+    else:
+        shown = _masked_with_programs(counts, groups, reached.get("unit", []), programs)
     ring_shown = {key: shown[("ring", key)] for key in ring_counts}
     return {cell: shown[cell] for cell in counts if cell[0] != "ring"}, ring_shown
+
+
+def _masked_with_programs(
+    counts: dict[Hashable, int],
+    groups: list[Group],
+    units: Sequence[tuple[str, str, int]],
+    programs: ProgramLinks,
+) -> dict[Hashable, Any]:
+    """`reach_masked`'s cells masked with the program table's links (`_program_links`). The people-reached
+    groups hold both ways: their total may now be hidden for the program table's sake, and then their
+    shown parts must not add up to it."""
+    table, pairs = programs
+    total = ("total", "")
+    reach_groups = [replace(group, both_ways=True) for group in groups]
+    links, unit_links, total_links, given = _program_links(table, pairs, units, counts.get(total, 0))
+    unit_cells = [cell for cell in counts if cell[0] == "unit"]
+    attempts = (
+        (unit_links + total_links, given),
+        # Without the units' links, every unit row hidden: the tables are then tied by their totals only.
+        (total_links, given | dict.fromkeys(unit_cells, True)),
+    )
+    cells = counts | links
+    for extra, decided in attempts:
+        decided = dict(decided)
+        for _attempt in range(len(cells) + 1):
+            try:
+                shown = masked(cells, reach_groups + extra, given=decided)
+            except Unresolvable as stuck:
+                # A cell hidden only for another's sake that the program table gives back anyway (a unit
+                # whose one program's count it shows): hiding it protects nothing, so it is taken as shown
+                # and another chosen. A small cell that cannot be protected: the next, wider, attempt.
+                if not stuck.cells or PRIMARY in stuck.cells.values():
+                    break
+                decided |= dict.fromkeys(stuck.cells, False)
+                continue
+            return {cell: shown[cell] for cell in counts}
+    return {cell: "×" if n else n for cell, n in counts.items()}
 
 
 def ring_figures(
