@@ -580,7 +580,7 @@ def reach_masked(
 
 
 def _masked_with_programs(
-    counts: dict[Hashable, int],
+    counts: dict[tuple[str, str], int],
     groups: list[Group],
     units: Sequence[tuple[str, str, int]],
     programs: ProgramLinks,
@@ -592,13 +592,14 @@ def _masked_with_programs(
     total = ("total", "")
     reach_groups = [replace(group, both_ways=True) for group in groups]
     links, unit_links, total_links, given = _program_links(table, pairs, units, counts.get(total, 0))
-    unit_cells = [cell for cell in counts if cell[0] == "unit"]
+    unit_cells: list[Hashable] = [cell for cell in counts if cell[0] == "unit"]
     attempts = (
         (unit_links + total_links, given),
         # Without the units' links, every unit row hidden: the tables are then tied by their totals only.
         (total_links, given | dict.fromkeys(unit_cells, True)),
     )
-    cells = counts | links
+    cells: dict[Hashable, int] = dict(links)
+    cells.update(counts.items())
     for extra, decided in attempts:
         decided = dict(decided)
         for _attempt in range(len(cells) + 1):
