@@ -473,9 +473,7 @@ def _program_links(
         by_program.setdefault(program, []).append(unit)
     for row in rows:
         program = row["program_id"]
-        counts[("program", program)] = sum(
-            pairs.get((program, unit), 0) for unit in by_program.get(program, [])
-        )
+        counts[("program", program)] = sum(pairs[(program, unit)] for unit in by_program.get(program, []))
         given[("program", program)] = not isinstance(row["participants"], int)
     program_total = sum(counts.values())
     counts[("program", "total")] = program_total
@@ -501,19 +499,15 @@ def _program_links(
                 )
             )
     reached_at = {key: n for key, _label, n in units}
-    unit_ids = {unit for (_program, unit) in cell_of}
-    for unit in unit_ids:
-        enrolments = sum(pairs[(program, u)] for (program, u) in cell_of if u == unit)
+    by_unit: dict[int, list[tuple[int, Hashable]]] = {}
+    for (program, unit), cell in cell_of.items():
+        by_unit.setdefault(unit, []).append((pairs[(program, unit)], cell))
+    for unit, cells in by_unit.items():
+        enrolments = sum(n for n, _cell in cells)
         key = str(unit)
         counts[("enrolments", unit)] = enrolments
         counts[("overlap", unit)] = max(enrolments - reached_at.get(key, 0), 0)
-        groups.append(
-            Group(
-                parts=[cell for (program, u), cell in cell_of.items() if u == unit],
-                total=("enrolments", unit),
-                both_ways=True,
-            )
-        )
+        groups.append(Group(parts=[cell for _n, cell in cells], total=("enrolments", unit), both_ways=True))
         groups.append(
             Group(parts=[("unit", key), ("overlap", unit)], total=("enrolments", unit), both_ways=True)
         )
