@@ -27,7 +27,7 @@ from sinergi.audit.services import AuditEntry, audit_record, audit_record_many
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus, Sex
-from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_file, read_rows
+from sinergi.beneficiaries.importing import ImportLimits, RowChecker, RowResult, _text, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, NikKey, Person
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text, keyed_hasher
@@ -1129,6 +1129,99 @@ class _KnownRows:
             )
 
 
+# --- The whole file unchanged (PostgreSQL) ---------------------------------------------------------------
+# When a file was last found wholly unchanged, the import keeps a keyed digest of it (with everything the
+# verdict depended on besides the database: the row hash's context, the importer's scope, the limits the
+# file was read under, the file's type) and the snapshot taken before that import read anything. Statement
+# triggers log every transaction that writes a table the verdict reads (migration 0016). The same digest
+# again, with no logged transaction that the kept snapshot did not see, means the same verdict: the file is
+# unchanged, known without parsing a row. Anything else takes the path above.
+
+_LOG = "beneficiaries_registrychange"
+_LAST_FILE = "beneficiaries_importedfile"
+
+
+def _no_rows() -> Generator[tuple[int, int, int]]:
+    yield from ()
+
+
+class _LastFile:
+    """The last file found wholly unchanged: its digest, and whether anything it depended on changed since."""
+
+    def __init__(self) -> None:
+        self.snapshot = ""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            # Taken before the import reads anything (units, rulesets, rows): every change this snapshot does
+            # not see is logged with a transaction id it does not count as visible.
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL, CAST(pg_current_snapshot() AS text)", [_LOG])
+            exists, snapshot = cursor.fetchone()
+        self.snapshot = snapshot if exists else ""
+        # Recorded only by an import that is its own transaction: within an outer one, later writes of that
+        # same transaction could not be told from earlier ones (it is logged once).
+        self.own_transaction = not connection.in_atomic_block
+
+    def digest(self, path: Path, known: _KnownRows) -> str:
+        if not self.snapshot:
+            return ""
+        hasher = keyed_hasher(b"import-file", digest_size=32)
+        allowed = known.checker.allowed_units
+        scope = "*" if allowed is None else ",".join(map(str, sorted(allowed)))
+        for part in (known.context, scope.encode(), repr(ImportLimits.current()).encode()):
+            hasher.update(part + b"\x1d")
+        hasher.update(path.suffix.lower().encode() + b"\x1d")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+        return hasher.hexdigest()
+
+    def rows_if_unchanged(self, digest: str) -> int | None:
+        """The file's rows when it is the last file found unchanged and nothing it depended on was written
+        since (one statement, so the kept row and the log are read in the same snapshot); else None."""
+        if not digest:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f.rows FROM {_LAST_FILE} f WHERE f.id = 1 AND f.digest = %s "  # noqa: S608 (fixed names)
+                f"AND f.log_table = CAST(to_regclass(%s) AS oid) "
+                f"AND NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
+                f"OR NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot)))",
+                [digest, _LOG],
+            )
+            found = cursor.fetchone()
+        return None if found is None else int(found[0])
+
+    def remember(self, digest: str, rows: int) -> None:
+        """Keep this file as the last found unchanged, unless another import kept a file read after this
+        one began (its snapshot not wholly before this one's) or this import runs inside an outer
+        transaction. Log entries this snapshot saw are dropped: no later record can need them."""
+        if not digest or not self.own_transaction:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT snapshot FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE")  # noqa: S608
+            found = cursor.fetchone()
+            if found is None:
+                return
+            if found[0]:
+                cursor.execute(
+                    "SELECT pg_snapshot_xmax(CAST(%s AS pg_snapshot)) "
+                    "<= pg_snapshot_xmin(CAST(%s AS pg_snapshot))",
+                    [found[0], self.snapshot],
+                )
+                if not cursor.fetchone()[0]:
+                    return
+            cursor.execute(
+                f"UPDATE {_LAST_FILE} SET digest = %s, rows = %s, snapshot = %s, "  # noqa: S608
+                "recorder = pg_current_xact_id(), log_table = CAST(to_regclass(%s) AS oid) WHERE id = 1",
+                [digest, rows, self.snapshot, _LOG],
+            )
+            cursor.execute(
+                f"DELETE FROM {_LOG} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot))",  # noqa: S608
+                [self.snapshot],
+            )
+
+
 def wbp_import(
     *,
     actor: Any,
@@ -1148,17 +1241,28 @@ def wbp_import(
     if actor is not None and getattr(actor, "role", None) not in REGISTRY:
         raise ForbiddenError()
     check_file(path)  # size and type, before anything else (ImportFileError)
+    last_file = _LastFile()  # before anything the verdict depends on is read
     summary = ImportSummary()
     checker = RowChecker(actor=actor)
     writer = _Writer(actor=actor, synthetic=synthetic, source=source or path.name)
     try:
         with _young_collection_only(), transaction.atomic():
             known = _KnownRows(checker)
-            # First pass: every row noted, the unchanged ones found. When every row is unchanged, that is
-            # all there is to do.
-            stream = known.unchanged(read_rows(path))
+            digest = last_file.digest(path, known)
+            same = last_file.rows_if_unchanged(digest)
+            if same is not None:
+                # The last file found unchanged, and nothing it depended on written since: the same verdict
+                # as the pass below, without reading a row.
+                known.rows, known.everything = same, True
+                stream = _no_rows()
+            else:
+                # First pass: every row noted, the unchanged ones found. When every row is unchanged, that
+                # is all there is to do.
+                stream = known.unchanged(read_rows(path))
             pending = next(stream, None)
             everything = known.everything
+            if everything and same is None:
+                last_file.remember(digest, known.rows)
             if pending is not None:
                 writer.track_people = True
             if everything:
