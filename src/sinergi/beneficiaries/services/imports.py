@@ -1193,9 +1193,10 @@ class _LastFile:
         return None if found is None else int(found[0])
 
     def remember(self, digest: str, rows: int) -> None:
-        """Keep this file as the last found unchanged, unless another import kept a file read after this
-        one began (its snapshot not wholly before this one's) or this import runs inside an outer
-        transaction. Log entries this snapshot saw are dropped: no later record can need them."""
+        """Keep this file as the last found unchanged, unless another import kept a file under a snapshot
+        that saw a transaction this one does not (it began later), or this import runs inside an outer
+        transaction. Log entries this snapshot saw are dropped: no later record can need them, as each sees
+        at least what the one before it saw."""
         if not digest or not self.own_transaction:
             return
         with connection.cursor() as cursor:
@@ -1204,9 +1205,13 @@ class _LastFile:
             if found is None:
                 return
             if found[0]:
+                # Whether every transaction the kept snapshot (o) saw, this one (n) sees too: o's horizon is
+                # not past n's, and whatever n saw running below o's horizon, o saw running as well.
                 cursor.execute(
-                    "SELECT pg_snapshot_xmax(CAST(%s AS pg_snapshot)) "
-                    "<= pg_snapshot_xmin(CAST(%s AS pg_snapshot))",
+                    "SELECT pg_snapshot_xmax(o) <= pg_snapshot_xmax(n) AND NOT EXISTS (SELECT 1 "
+                    "FROM pg_snapshot_xip(n) x WHERE x < pg_snapshot_xmax(o) "
+                    "AND x NOT IN (SELECT pg_snapshot_xip(o))) "
+                    "FROM (SELECT CAST(%s AS pg_snapshot) AS o, CAST(%s AS pg_snapshot) AS n) s",
                     [found[0], self.snapshot],
                 )
                 if not cursor.fetchone()[0]:
