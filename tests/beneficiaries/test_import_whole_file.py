@@ -101,6 +101,29 @@ def test_an_unchanged_file_is_known_without_reading_it_and_writes_and_audits_as_
     reads.clear()
     assert wbp_import(actor=None, path=path).as_dict() == full.as_dict()
     assert set(reads) == (set() if POSTGRES else {path})
+    if POSTGRES:
+        # Each import kept empties the change log of what came before it began.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM beneficiaries_registrychange")
+            assert cursor.fetchone()[0] == 0
+
+
+def test_a_changed_file_then_its_unchanged_copy(tmp_path: Path, reads: list[Path]) -> None:
+    path = write_csv(tmp_path / "a.csv", ROWS)
+    _kept(path, reads)
+    changed = [dict(r) for r in ROWS]
+    changed[1]["lama_pidana"] = "1 tahun"
+    other = write_csv(tmp_path / "b.csv", changed)
+    assert (wbp_import(actor=None, path=other).updated, set(reads)) == (1, {other})
+    # The first file again is now a change back; then the second file is unchanged twice over.
+    reads.clear()
+    assert wbp_import(actor=None, path=path).updated == 1 and set(reads) == {path}
+    assert wbp_import(actor=None, path=other).updated == 1
+    reads.clear()
+    assert wbp_import(actor=None, path=other).unchanged == 4 and set(reads) == {other}
+    reads.clear()
+    assert wbp_import(actor=None, path=other).unchanged == 4
+    assert set(reads) == (set() if POSTGRES else {other})
 
 
 def test_one_byte_changed_takes_the_full_path(tmp_path: Path, reads: list[Path]) -> None:

@@ -1137,6 +1137,9 @@ class _KnownRows:
 # again, with no logged transaction that the kept snapshot did not see, means the same verdict: the file is
 # unchanged, known without parsing a row. Anything else takes the path above.
 
+# Part of the digest: change it when what the verdict reads or how it decides changes (as ROW_HASH_VERSION,
+# also part of it, for what a row means), so that no earlier digest matches.
+FILE_DIGEST_VERSION = "1"
 _LOG = "beneficiaries_registrychange"
 _LAST_FILE = "beneficiaries_importedfile"
 
@@ -1168,7 +1171,12 @@ class _LastFile:
         hasher = keyed_hasher(b"import-file", digest_size=32)
         allowed = known.checker.allowed_units
         scope = "*" if allowed is None else ",".join(map(str, sorted(allowed)))
-        for part in (known.context, scope.encode(), repr(ImportLimits.current()).encode()):
+        for part in (
+            FILE_DIGEST_VERSION.encode(),
+            known.context,
+            scope.encode(),
+            repr(ImportLimits.current()).encode(),
+        ):
             hasher.update(part + b"\x1d")
         hasher.update(path.suffix.lower().encode() + b"\x1d")
         with path.open("rb") as handle:
@@ -1193,11 +1201,13 @@ class _LastFile:
         return None if found is None else int(found[0])
 
     def remember(self, digest: str, rows: int) -> None:
-        """Keep this file as the last found unchanged, unless another import kept a file under a snapshot
-        that saw a transaction this one does not (it began later), or this import runs inside an outer
-        transaction. Log entries this snapshot saw are dropped: no later record can need them, as each sees
-        at least what the one before it saw."""
-        if not digest or not self.own_transaction:
+        """Keep this file (its digest; "" for a file that was not wholly unchanged) and this import's
+        snapshot, unless another import kept a snapshot that saw a transaction this one does not (it began
+        later), or this import runs inside an outer transaction (which may have written before it: its own
+        transaction id could then count as seen). Log entries this snapshot saw are dropped: no later record
+        can need them, as each sees at least what the one before it saw. So every import kept empties the
+        log of what came before it began."""
+        if not self.snapshot or not self.own_transaction:
             return
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT snapshot FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE")  # noqa: S608
@@ -1266,8 +1276,6 @@ def wbp_import(
                 stream = known.unchanged(read_rows(path))
             pending = next(stream, None)
             everything = known.everything
-            if everything and same is None:
-                last_file.remember(digest, known.rows)
             if pending is not None:
                 writer.track_people = True
             if everything:
@@ -1330,6 +1338,9 @@ def wbp_import(
                 known.analyze()
             if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
+            # The file is kept when it was wholly unchanged; any import that is kept also moves the kept
+            # snapshot on, which lets the change log be emptied of what it saw.
+            last_file.remember(digest if everything else "", known.rows)
             summary.written = True
             audit_record(
                 actor=actor,
