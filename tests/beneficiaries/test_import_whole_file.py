@@ -67,9 +67,8 @@ def _today(path: Path, actor: Any = None) -> dict[str, Any]:
 
 
 def _kept(path: Path, reads: list[Path], actor: Any = None) -> None:
-    """Import the file until it is known unchanged without reading it (on PostgreSQL)."""
-    assert wbp_import(actor=actor, path=path).created == len(ROWS)
-    wbp_import(actor=actor, path=path)  # found unchanged by the full path: kept
+    """Import the file, then again: known unchanged without reading it (on PostgreSQL)."""
+    assert wbp_import(actor=actor, path=path).created == len(ROWS)  # every row written and remembered: kept
     reads.clear()
     again = wbp_import(actor=actor, path=path)
     assert again.unchanged == len(ROWS) and again.written is True
@@ -81,25 +80,25 @@ def test_an_unchanged_file_is_known_without_reading_it_and_writes_and_audits_as_
     tmp_path: Path, reads: list[Path]
 ) -> None:
     path = write_csv(tmp_path / "a.csv", ROWS)
-    assert wbp_import(actor=None, path=path).created == 4
-    full = wbp_import(actor=None, path=path)  # the full path, which keeps the file
+    assert wbp_import(actor=None, path=path).created == 4  # every row written and remembered: kept
+    full = _today(path)
     before = _state()
     reads.clear()
     quick = wbp_import(actor=None, path=path)
     assert set(reads) == (set() if POSTGRES else {path})
-    assert quick.as_dict() == full.as_dict()
+    assert quick.as_dict() | {"written": None} == full
     assert (quick.rows, quick.unchanged, quick.created, quick.updated, quick.written) == (4, 4, 0, 0, True)
     after = _state()
     assert after["people"] == before["people"] and after["episodes"] == before["episodes"]
     assert after["events"] == before["events"]
     # The trail gains the import's own entry, with the same counts as the full path's.
     assert after["audit"] == [*before["audit"], "person.import"]
-    entries = list(AuditEvent.objects.order_by("-seq")[:2])
-    assert entries[0].changes == entries[1].changes
-    assert entries[0].changes["unchanged"] == 4 and entries[0].changes["history_entries"] == 0
+    entry = AuditEvent.objects.order_by("-seq").first()
+    assert entry is not None and entry.changes == quick.counts() | {"history_entries": 0}
+    assert entry.changes["unchanged"] == 4
     # And again: the shortcut keeps holding while nothing is written.
     reads.clear()
-    assert wbp_import(actor=None, path=path).as_dict() == full.as_dict()
+    assert wbp_import(actor=None, path=path).as_dict() == quick.as_dict()
     assert set(reads) == (set() if POSTGRES else {path})
     if POSTGRES:
         # Each import kept empties the change log of what came before it began.
@@ -115,15 +114,36 @@ def test_a_changed_file_then_its_unchanged_copy(tmp_path: Path, reads: list[Path
     changed[1]["lama_pidana"] = "1 tahun"
     other = write_csv(tmp_path / "b.csv", changed)
     assert (wbp_import(actor=None, path=other).updated, set(reads)) == (1, {other})
-    # The first file again is now a change back; then the second file is unchanged twice over.
+    # The first file again is now a change back; then the second file again is a change, after which
+    # it is known unchanged.
     reads.clear()
     assert wbp_import(actor=None, path=path).updated == 1 and set(reads) == {path}
-    assert wbp_import(actor=None, path=other).updated == 1
     reads.clear()
-    assert wbp_import(actor=None, path=other).unchanged == 4 and set(reads) == {other}
+    assert wbp_import(actor=None, path=other).updated == 1 and set(reads) == {other}
     reads.clear()
     assert wbp_import(actor=None, path=other).unchanged == 4
     assert set(reads) == (set() if POSTGRES else {other})
+
+
+def test_a_file_with_warnings_or_a_repeat_is_never_known_unread(tmp_path: Path, reads: list[Path]) -> None:
+    warned = write_csv(
+        tmp_path / "w.csv",
+        [
+            *ROWS,
+            row(no_registrasi="W-5", nama="Uji Lima", nik="1671141705900005", kelurahan_desa="Kampung Entah"),
+        ],
+    )
+    first = wbp_import(actor=None, path=warned)
+    assert first.created == 5 and first.warnings
+    reads.clear()
+    again = wbp_import(actor=None, path=warned)
+    assert set(reads) == {warned} and again.warnings == first.warnings and again.unchanged == 5
+    reads.clear()
+    assert wbp_import(actor=None, path=warned).warnings == first.warnings and set(reads) == {warned}
+    repeated = write_csv(tmp_path / "r.csv", [*ROWS, ROWS[0]])
+    reads.clear()
+    summary = wbp_import(actor=None, path=repeated)
+    assert summary.written is False and summary.invalid == 1 and set(reads) == {repeated}
 
 
 def test_one_byte_changed_takes_the_full_path(tmp_path: Path, reads: list[Path]) -> None:
@@ -231,9 +251,11 @@ def test_another_importer_scope_takes_the_full_path(tmp_path: Path, reads: list[
 
 def test_a_dry_run_or_an_outer_transaction_keeps_nothing(tmp_path: Path, reads: list[Path]) -> None:
     path = write_csv(tmp_path / "a.csv", ROWS)
-    wbp_import(actor=None, path=path)
-    wbp_import(actor=None, path=path, dry_run=True)
+    assert wbp_import(actor=None, path=path, dry_run=True).created == 4
+    reads.clear()
+    assert wbp_import(actor=None, path=path, dry_run=True).created == 4 and set(reads) == {path}
     with transaction.atomic():
+        wbp_import(actor=None, path=path)
         wbp_import(actor=None, path=path)
         # Written in the same transaction after the import: would be missed if that import had kept the file.
         Person.objects.filter(full_name="Uji Empat").update(offence_category="Lain")

@@ -1042,19 +1042,58 @@ class _KnownRows:
         """Read the whole file once (noting every row, see `note`) and yield (line, person id, how many
         rows are unchanged) of the unchanged rows, in file order; when every row is unchanged, yield
         nothing and set `everything`."""
-        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
         with connection.cursor() as cursor:
             self._create(
                 cursor, "_sinergi_import_rows", "line integer, unit_id integer, reg text, row_hash text"
             )
             noted = self.note(rows)
-            if not self.any_known:
+            if not self.any_known and not self.postgres:
                 for _ in noted:  # nothing was ever imported: no row can be unchanged
                     pass
                 return
+            # On PostgreSQL the rows are kept even when nothing was ever imported (their hashes then filled
+            # in as they are written, see `remember`), for `unchanged_now` at the end.
             self._fill(cursor, "_sinergi_import_rows", "line, unit_id, reg, row_hash", noted)
             if self.postgres:
                 cursor.execute("ANALYZE _sinergi_import_rows")
+            if not self.any_known:
+                return
+        matched, params = self._matched()
+        # First only how many (the common case of an unchanged file ends here: no row is sent back, nothing
+        # is sorted); the rows themselves only when some, not all, are unchanged.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
+            self.matched = int(cursor.fetchone()[0])
+        if self.rows and self.matched == self.rows:
+            self.everything = True
+            return
+        if not self.matched:
+            return
+        sql = f"SELECT k.line, e.person_id, {self.matched} {matched} ORDER BY k.line"  # noqa: S608
+        if self.postgres:
+            # Read as the file is written, a batch at a time (memory stays flat however long the file).
+            with connection.connection.cursor(name="sinergi_import_unchanged") as stream:
+                stream.execute(sql, params)
+                while batch := stream.fetchmany(5000):
+                    yield from batch
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                yield from cursor.fetchall()
+
+    def unchanged_now(self) -> bool:
+        """Whether every row of the file would now be found unchanged (PostgreSQL: at the end of an import
+        that wrote, so that the same file next time is known unchanged without reading it)."""
+        if not self.postgres or not self.rows or "_sinergi_import_rows" not in self.tables:
+            return False
+        matched, params = self._matched()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
+            return int(cursor.fetchone()[0]) == self.rows
+
+    def _matched(self) -> tuple[str, list[Any]]:
+        """FROM and WHERE of the file's rows that are unchanged, and their parameters."""
+        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
         params: list[Any] = []
         scope = ""
         allowed = self.checker.allowed_units
@@ -1077,27 +1116,7 @@ class _KnownRows:
             f"WHERE p.merged_into_id IS NULL AND r.state_hash = {_state_sql()} "
             f"AND (p.nik_hash = '' OR p.nik_hash NOT IN ({shared_nik})) {scope}"
         )
-        # First only how many (the common case of an unchanged file ends here: no row is sent back, nothing
-        # is sorted); the rows themselves only when some, not all, are unchanged.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
-            self.matched = int(cursor.fetchone()[0])
-        if self.rows and self.matched == self.rows:
-            self.everything = True
-            return
-        if not self.matched:
-            return
-        sql = f"SELECT k.line, e.person_id, {self.matched} {matched} ORDER BY k.line"  # noqa: S608
-        if self.postgres:
-            # Read as the file is written, a batch at a time (memory stays flat however long the file).
-            with connection.connection.cursor(name="sinergi_import_unchanged") as stream:
-                stream.execute(sql, params)
-                while batch := stream.fetchmany(5000):
-                    yield from batch
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                yield from cursor.fetchall()
+        return matched, params
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a large write, so the next import's lookups (and the
@@ -1127,6 +1146,11 @@ class _KnownRows:
                 "ON CONFLICT (episode_id) DO UPDATE SET row_hash = excluded.row_hash, "
                 "state_hash = excluded.state_hash"
             )
+            if not hashed and self.postgres and "_sinergi_import_rows" in self.tables:
+                cursor.execute(
+                    "UPDATE _sinergi_import_rows k SET row_hash = d.row_hash FROM _sinergi_import_done d "
+                    "WHERE k.line = d.line"
+                )
 
 
 # --- The whole file unchanged (PostgreSQL) ---------------------------------------------------------------
@@ -1184,6 +1208,10 @@ class _LastFile:
                 hasher.update(block)
         return hasher.hexdigest()
 
+    def keeps(self) -> bool:
+        """Whether this import may keep its file (PostgreSQL, the import its own transaction)."""
+        return bool(self.snapshot) and self.own_transaction
+
     def rows_if_unchanged(self, digest: str) -> int | None:
         """The file's rows when it is the last file found unchanged and nothing it depended on was written
         since (one statement, so the kept row and the log are read in the same snapshot); else None."""
@@ -1193,8 +1221,8 @@ class _LastFile:
             cursor.execute(
                 f"SELECT f.rows FROM {_LAST_FILE} f WHERE f.id = 1 AND f.digest = %s "  # noqa: S608 (fixed names)
                 f"AND f.log_table = CAST(to_regclass(%s) AS oid) "
-                f"AND NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
-                f"OR NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot)))",
+                f"AND NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid <> f.recorder "
+                f"AND NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot)))",
                 [digest, _LOG],
             )
             found = cursor.fetchone()
@@ -1207,7 +1235,7 @@ class _LastFile:
         transaction id could then count as seen). Log entries this snapshot saw are dropped: no later record
         can need them, as each sees at least what the one before it saw. So every import kept empties the
         log of what came before it began."""
-        if not self.snapshot or not self.own_transaction:
+        if not self.keeps():
             return
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT snapshot FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE")  # noqa: S608
@@ -1338,8 +1366,11 @@ def wbp_import(
                 known.analyze()
             if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
-            # The file is kept when it was wholly unchanged; any import that is kept also moves the kept
-            # snapshot on, which lets the change log be emptied of what it saw.
+            # The file is kept when it was wholly unchanged, or is now (every row written and remembered):
+            # the same file next time is then known unchanged without reading it. Any import that is kept
+            # also moves the kept snapshot on, which lets the change log be emptied of what it saw.
+            if not everything and last_file.keeps() and not (summary.invalid or summary.warnings):
+                everything = known.unchanged_now()
             last_file.remember(digest if everything else "", known.rows)
             summary.written = True
             audit_record(
