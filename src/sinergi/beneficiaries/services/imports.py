@@ -1088,6 +1088,11 @@ class _KnownRows:
             return False
         matched, params = self._matched()
         with connection.cursor() as cursor:
+            if "_sinergi_import_hashes" in self.tables:
+                cursor.execute(
+                    "UPDATE _sinergi_import_rows k SET row_hash = h.row_hash FROM _sinergi_import_hashes h "
+                    "WHERE k.line = h.line"
+                )
             cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
             return int(cursor.fetchone()[0]) == self.rows
 
@@ -1147,9 +1152,12 @@ class _KnownRows:
                 "state_hash = excluded.state_hash"
             )
             if not hashed and self.postgres and "_sinergi_import_rows" in self.tables:
+                # Kept for `unchanged_now` (the first pass did not hash the rows: nothing was imported).
+                if "_sinergi_import_hashes" not in self.tables:
+                    self._create(cursor, "_sinergi_import_hashes", "line integer, row_hash text")
                 cursor.execute(
-                    "UPDATE _sinergi_import_rows k SET row_hash = d.row_hash FROM _sinergi_import_done d "
-                    "WHERE k.line = d.line"
+                    "INSERT INTO _sinergi_import_hashes (line, row_hash) "
+                    "SELECT line, row_hash FROM _sinergi_import_done"
                 )
 
 
