@@ -295,3 +295,27 @@ def test_the_same_chart_is_on_the_page_and_in_the_pdf(delivered: dict[str, Any],
     # Three enrolled people: shown as "<5" to a TJSL officer, never as 3.
     assert ["Terdaftar", "<5"] in in_report.rows and "&lt;5" in in_report
     assert not any(row[1] == "3" for row in in_report.rows)
+
+
+@pytest.mark.parametrize(("language", "separator"), [("id", ","), ("en", ".")])
+def test_the_attendance_rates_are_written_in_the_reports_language(
+    delivered: dict[str, Any], world: World, language: str, separator: str
+) -> None:
+    """The delivery table wrote "89.9%" in an Indonesian report (seen in the demo's report): a rate is
+    written with the report language's decimal separator, as the recidivism rates are."""
+    import datetime as dt
+
+    content = joint.build(
+        actor=world.users[Role.KANWIL_OFFICER],
+        agreement=delivered["mou"],
+        program=None,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2022, 12, 31),
+        language=language,
+    )
+    delivery = next(s for s in content.sections if s.key == "delivery")
+    rates = [row[2] for row in delivery.tables[0].rows if row[2] != "—"]
+    assert rates
+    for rate in rates:
+        assert rate.endswith("%") and separator in rate, rate
+        assert ("." if separator == "," else ",") not in rate, rate

@@ -308,7 +308,11 @@ def _build(
             Table(
                 [_("Month"), _("Sessions held"), _("Attendance rate")],
                 [
-                    [date_format(m.month, "F Y"), m.sessions, "—" if m.rate is None else f"{m.rate}%"]
+                    [
+                        date_format(m.month, "F Y"),
+                        m.sessions,
+                        "—" if m.rate is None else _pct(Decimal(m.rate) / 100),
+                    ]
                     for m in months
                 ],
             )
