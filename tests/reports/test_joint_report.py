@@ -319,3 +319,22 @@ def test_the_attendance_rates_are_written_in_the_reports_language(
     for rate in rates:
         assert rate.endswith("%") and separator in rate, rate
         assert ("." if separator == "," else ",") not in rate, rate
+
+
+def test_writing_a_pdf_prints_no_font_warnings(
+    delivered: dict[str, Any], tmp_path: Path, caplog: Any
+) -> None:
+    """`sinergi report --format pdf` printed "WARNING fontTools.subset: FFTM NOT subset" lines, nothing a
+    user can act on; the font library's warnings are not logged."""
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        call_command(
+            "report",
+            agreement=delivered["mou"].pk,
+            start=START,
+            end=END,
+            fmt="pdf",
+            output=str(tmp_path / "r.pdf"),
+        )
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")]
