@@ -338,3 +338,34 @@ def test_writing_a_pdf_prints_no_font_warnings(
             output=str(tmp_path / "r.pdf"),
         )
     assert not [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")]
+
+
+def test_the_realisation_percentage_is_rounded_on_the_dashboard_and_in_the_report(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """A third of the budget spent showed as 33,33333333333333333333333333333333333333 on the dashboard and in
+    the report (seen in the demo's report): one decimal, the language's separator."""
+    import datetime as dt
+
+    from tests.impact.conftest import line, spend
+
+    setting = delivered | {"tjsl": world.users[Role.CSR_OFFICER]}
+    budget_line = line(setting, amount=3_000_000)
+    spend(setting, budget_line, 1_000_000, actor=None)
+    admin = world.users[Role.ADMIN]
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "33,3%" in page and "33333" not in page
+    content = joint.build(
+        actor=admin,
+        agreement=delivered["mou"],
+        program=None,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2022, 12, 31),
+        language="id",
+    )
+    finance = next(s for s in content.sections if s.key == "finance")
+    assert finance.tables[0].rows[0][3] == "33,3%"
+    assert "e+0" not in finance.charts[0]  # the money axis: "1 jt", not matplotlib's "1e+06"
+    assert " jt<" in finance.charts[0] or " jt</text>" in finance.charts[0]

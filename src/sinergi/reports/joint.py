@@ -31,6 +31,7 @@ from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
+from sinergi.impact.templatetags.impact import percent as percent_text
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
 from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
@@ -449,7 +450,10 @@ def _build(
         s.tables.append(
             Table(
                 [_("Program"), _("Budget (Rp)"), _("Realisation to date (Rp)"), _("Realisation (%)")],
-                [[r.name, r.budget, r.spent, "—" if r.percent is None else r.percent] for r in rows],
+                [
+                    [r.name, r.budget, r.spent, "—" if r.percent is None else percent_text(r.percent)]
+                    for r in rows
+                ],
             )
         )
         s.tables.append(
