@@ -31,6 +31,7 @@ from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
+from sinergi.impact.templatetags.impact import decimal as decimal_text
 from sinergi.impact.templatetags.impact import percent as percent_text
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
@@ -490,7 +491,7 @@ def _build(
                     [
                         [_("Inputs (Rp)"), int(result.inputs)],
                         [_("Present value (Rp)"), int(result.present_value)],
-                        [_("SROI ratio"), f"{result.ratio.quantize(_q2())} : 1"],
+                        [_("SROI ratio"), f"{decimal_text(result.ratio, 2)} : 1"],
                     ],
                 )
             )
@@ -498,8 +499,8 @@ def _build(
                 [
                     row.outcome_name or "—",
                     str(impact_figures.FIELD_LABELS.get(row.field, row.field)),
-                    f"{row.ratio_low.quantize(_q2())}",
-                    f"{row.ratio_high.quantize(_q2())}",
+                    decimal_text(row.ratio_low, 2),
+                    decimal_text(row.ratio_high, 2),
                 ]
                 for row in numbers.sensitivity[: impact_figures.TORNADO_ROWS]
             ]
@@ -527,7 +528,7 @@ def _build(
                     [
                         survey.title,
                         results.respondents,
-                        f"{results.result.ikm.quantize(_q2())}",
+                        decimal_text(results.result.ikm, 2),
                         band.grade if band else "—",
                     ]
                 )
@@ -738,12 +739,6 @@ def _pct(value: Any) -> str:
         return "—"
     text = f"{Decimal(value) * 100:.1f}%"
     return text.replace(".", ",") if translation.get_language() == "id" else text
-
-
-def _q2() -> Any:
-    from decimal import Decimal
-
-    return Decimal("0.01")
 
 
 def models_q_program_or_agreement(programs: Any, agreement: Agreement | None) -> Any:
