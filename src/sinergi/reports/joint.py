@@ -563,11 +563,16 @@ def _build(
                 Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
             )
     export = exports.ExportRequest(purpose="report", fmt="xlsx", identities=False, reason="")
+    participants = scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)
     header, rows = exports.participant_table(
-        selectors.enrollment_rows(scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)),
-        export,
-        attributes=not access.aggregates_only(actor),
+        selectors.enrollment_rows(participants), export, attributes=not access.aggregates_only(actor)
     )
+    if access.aggregates_only(actor) and access.refuses_small_list(
+        actor, participants.order_by().values("person_id").distinct().count()
+    ):
+        # The rows would count what the report shows as "<5" (its stages, certificates, areas), the list the
+        # same officer is refused on the page and in the export (`lists._refuse_small`).
+        rows = iter([[str(DATA_WITHHELD)]])
     subject = (
         _("Program %(name)s") % {"name": program.name}
         if program is not None
@@ -594,6 +599,10 @@ def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
     return impact_access.aggregate_as_of(end, today=today)
 
 
+DATA_WITHHELD = gettext_lazy(
+    "The rows are left out: this report counts fewer than 5 participants, and a row per person would show "
+    "the numbers the report hides as “<5”."
+)
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")
 # The funnel's steps counted over `wide` for aggregate-only actors: the screening steps too, which they do
 # not list either (screening follows the report's program and period otherwise, and one agreement's report
