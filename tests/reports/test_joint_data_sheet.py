@@ -78,3 +78,31 @@ def test_the_downloaded_report_leaves_them_out_as_well(delivered: dict[str, Any]
 def test_with_5_or_more_participants_the_rows_stay(crowd: dict[str, Any], world: World) -> None:  # noqa: F811
     rows = _data_sheet(world.users[Role.CSR_OFFICER], crowd["program"])
     assert len(rows) == 1 + 7
+
+
+def test_a_download_is_audited_with_the_rows_it_discloses(
+    delivered: dict[str, Any], world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The note is not a participant's row: a TJSL officer's download of it counts 0 rows disclosed, a Kanwil
+    officer's of the same report 3."""
+    from sinergi.audit.models import AuditEvent
+
+    counts = {}
+    for role in (Role.CSR_OFFICER, Role.KANWIL_OFFICER):
+        client = Client()
+        client.force_login(world.users[role])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/laporan/kerja-sama/baru/",
+                {
+                    "agreement": delivered["mou"].pk,
+                    "start": "2022-01-01",
+                    "end": "2022-12-31",
+                    "fmt": "xlsx",
+                    "language": "id",
+                },
+            )
+        report = JointReport.objects.latest("pk")
+        b"".join(client.get(f"/laporan/kerja-sama/{report.pk}/unduh/").streaming_content)
+        counts[role] = AuditEvent.objects.filter(action="report.export").latest("seq").changes["count"]
+    assert counts == {Role.CSR_OFFICER: 0, Role.KANWIL_OFFICER: 3}

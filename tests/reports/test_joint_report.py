@@ -206,9 +206,11 @@ def test_the_web_report_runs_as_a_job_and_is_kept_with_its_checksum(
     funnel = list(book[book.sheetnames[3]].iter_rows(values_only=True))
     assert ("Terdaftar", "<5") in [(r[0], r[1]) for r in funnel if r and len(r) > 1]  # suppressed for TJSL
     # Finding (rfix 5b): the download is audited with the data sheet's rows (a row per participant), not 1.
+    # Here the TJSL officer's report counts 3 participants, so its data sheet has only the note that says
+    # why it has no rows (tests/reports/test_joint_data_sheet.py): 0 rows disclosed.
     data_sheet = list(book[book.sheetnames[-1]].iter_rows(values_only=True))
     event = AuditEvent.objects.filter(action="report.export").latest("seq")
-    assert event.changes["count"] == len(data_sheet) - 1 > 1
+    assert len(data_sheet) == 2 and event.changes["count"] == 0
     assert "data_rows" not in event.changes["filters"]
     # Someone else's report is not found; a reversed period is refused on the form.
     other = Client()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -108,6 +109,8 @@ class Content:
     data_header: list[str]
     data_rows: Iterable[Sequence[Any]]
     suppressed: bool
+    #: Why the data sheet has no rows (`DATA_WITHHELD`), written in it instead; not a participant's row.
+    data_note: str = ""
 
 
 def _d(value: dt.date | None) -> str:
@@ -572,7 +575,9 @@ def _build(
     ):
         # The rows would count what the report shows as "<5" (its stages, certificates, areas), the list the
         # same officer is refused on the page and in the export (`lists._refuse_small`).
-        rows = iter([[str(DATA_WITHHELD)]])
+        rows, data_note = iter(()), str(DATA_WITHHELD)
+    else:
+        data_note = ""
     subject = (
         _("Program %(name)s") % {"name": program.name}
         if program is not None
@@ -590,6 +595,7 @@ def _build(
         data_header=[str(h) for h in header],
         data_rows=rows,
         suppressed=access.aggregates_only(actor),
+        data_note=data_note,
     )
 
 
@@ -815,7 +821,10 @@ def render_xlsx(content: Content) -> bytes:
                     rows.append([sig.organisation, sig.role])
                     rows.append([sig.name or "", sig.title or ""])
             sheets.append((f"{number}. {s.title}"[:31], [s.title], rows))
-        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, content.data_rows))
+        data: Iterable[Sequence[Any]] = content.data_rows
+        if content.data_note:
+            data = itertools.chain([[content.data_note]], data)
+        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, data))
         handle = exports.xlsx_file(sheets)
     with handle:
         return bytes(handle.read())
