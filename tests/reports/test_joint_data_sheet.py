@@ -6,7 +6,6 @@ sheet says why; with 5 or more, and for exact roles, they stay."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -18,20 +17,14 @@ from sinergi.accounts.choices import Role
 from sinergi.reports import joint, services
 from sinergi.reports.models import JointReport
 from tests.authz import World
+from tests.reports.conftest import report_2022
 from tests.reports.test_company_lists import crowd as crowd  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 def _data_sheet(actor: Any, program: Any) -> list[tuple[Any, ...]]:
-    content = joint.build(
-        actor=actor,
-        agreement=None,
-        program=program,
-        start=dt.date(2022, 1, 1),
-        end=dt.date(2022, 12, 31),
-        language="en",
-    )
+    content = report_2022(actor, program=program)
     workbook = load_workbook(io.BytesIO(joint.render_xlsx(content)))
     return list(workbook[workbook.sheetnames[-1]].iter_rows(values_only=True))
 

@@ -19,6 +19,7 @@ from sinergi.core.errors import ApplicationError, ForbiddenError, NotFoundError
 from sinergi.reports import joint, services
 from sinergi.reports.models import JointReport
 from tests.authz import World
+from tests.reports.conftest import report_2022
 
 pytestmark = pytest.mark.django_db
 
@@ -305,16 +306,8 @@ def test_the_attendance_rates_are_written_in_the_reports_language(
 ) -> None:
     """The delivery table wrote "89.9%" in an Indonesian report (seen in the demo's report): a rate is
     written with the report language's decimal separator, as the recidivism rates are."""
-    import datetime as dt
 
-    content = joint.build(
-        actor=world.users[Role.KANWIL_OFFICER],
-        agreement=delivered["mou"],
-        program=None,
-        start=dt.date(2022, 1, 1),
-        end=dt.date(2022, 12, 31),
-        language=language,
-    )
+    content = report_2022(world.users[Role.KANWIL_OFFICER], agreement=delivered["mou"], language=language)
     delivery = next(s for s in content.sections if s.key == "delivery")
     rates = [row[2] for row in delivery.tables[0].rows if row[2] != "—"]
     assert rates
@@ -347,7 +340,6 @@ def test_the_realisation_percentage_is_rounded_on_the_dashboard_and_in_the_repor
 ) -> None:
     """A third of the budget spent showed as 33,33333333333333333333333333333333333333 on the dashboard and in
     the report (seen in the demo's report): one decimal, the language's separator."""
-    import datetime as dt
 
     from tests.impact.conftest import line, spend
 
@@ -359,14 +351,7 @@ def test_the_realisation_percentage_is_rounded_on_the_dashboard_and_in_the_repor
     client.force_login(admin)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "33,3%" in page and "33333" not in page
-    content = joint.build(
-        actor=admin,
-        agreement=delivered["mou"],
-        program=None,
-        start=dt.date(2022, 1, 1),
-        end=dt.date(2022, 12, 31),
-        language="id",
-    )
+    content = report_2022(admin, agreement=delivered["mou"], language="id")
     finance = next(s for s in content.sections if s.key == "finance")
     assert finance.tables[0].rows[0][3] == "33,3%"
     assert "e+0" not in finance.charts[0]  # the money axis: "1 jt", not matplotlib's "1e+06"
