@@ -371,7 +371,8 @@ def _funnel_recorded_by(scope: Scope, on: dt.date) -> dict[str, int]:
     not the kept counts, which stand as of today): the definitions of ENROLLMENT_METRICS by that day, and for
     a TJSL officer followed up and in work only of participants who had agreed to share by then."""
     shared = Q(consented_by(on)) if access.role_of(scope.actor) == Role.CSR_OFFICER else Q()
-    steps = {key: ENROLLMENT_METRICS[key](scope) for key in ("enrolled", "completed", "certified", "released")}
+    steps = {key: ENROLLMENT_METRICS[key](scope) for key in ("enrolled", "completed", "certified")}
+    steps["released"] = ENROLLMENT_METRICS["released"](scope)
     steps["followed_up"] = ENROLLMENT_METRICS["followed_up"](scope) & shared
     steps["in_work"] = ENROLLMENT_METRICS["in_work"](scope) & shared
     counts = scope.enrollments.aggregate(**{key: Count("pk", filter=q) for key, q in steps.items()})
