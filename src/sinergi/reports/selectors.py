@@ -99,8 +99,9 @@ class Scope:
     cohorts: QuerySet[Cohort]
     today: dt.date = field(default_factory=timezone.localdate)
     # Set (the joint report's whole-scope sections for aggregate-only roles, `joint.wide_as_of`): every figure
-    # counts only what was recorded by that day (`recorded_by_q`), so two reports as of the same day, made on
-    # different days, count the same. None (the dashboards): the records as they stand today.
+    # counts only what was recorded by that day (`enrolled_by`, `completed_by`, `open_on`, `consented_by`
+    # and the dated metrics below), so two reports as of the same day, made on different days, count the
+    # same. None (the dashboards): the records as they stand today.
     recorded_by: dt.date | None = None
     # What one request worked out for a later part of the same page (`recidivism`'s groups).
     kept: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
