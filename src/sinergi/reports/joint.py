@@ -171,8 +171,11 @@ def _build(
     # end on or before the report's end (today when the report runs to today or later: `wide_as_of`, the
     # as-of dates `impact.access.as_of_problems` allows these roles). So they are the same for every report
     # of the quarter, whatever its agreement, program or period, and the same as the dashboard's on a
-    # quarter's last day: two reports, or a report and the dashboard, cannot be subtracted. Every figure of
-    # the report is masked in one call with the totals its tables add up to (`_Figures`).
+    # quarter's last day: two reports, or a report and the dashboard, cannot be subtracted. They count only
+    # what was recorded by that day (`Scope.recorded_by`: enrolments, releases, follow-ups, certificates,
+    # screening runs, the consent to share as it stood, ages on that day), so reports as of the same quarter
+    # end made on different days count the same. Every figure of the report is masked in one call with the
+    # totals its tables add up to (`_Figures`).
     guarded = access.aggregates_only(actor)
     as_of = wide_as_of(end, today=timezone.localdate())
     wide = (
@@ -180,6 +183,7 @@ def _build(
             actor,
             selectors.Filters() if as_of >= timezone.localdate() else selectors.Filters(end=as_of),
             today=as_of,
+            recorded_by=as_of,
         )
         if guarded
         else scope
