@@ -216,10 +216,13 @@ def test_consent_given_or_withdrawn_after_the_quarter_end_changes_no_whole_scope
     kanwil_before = _kanwil(recorded, monkeypatch)
     for enrollment in late:
         people.shares_with_company(enrollment.person, given_on=LATER)
-    # One of the six who shared withdrew after the quarter end.
-    Consent.objects.filter(person=recorded["out"][0].person).update(withdrawn_on=LATER)
     # Before the fix: followed up, in work (funnel and outcomes) and the index counted today's consents.
     assert _tjsl(recorded, monkeypatch) == before
+    # One of the six who shared withdrew after the quarter end: the withdrawal takes effect at once, in a
+    # report as of the earlier quarter end too (docs/security.md).
+    Consent.objects.filter(person=recorded["out"][0].person).update(withdrawn_on=LATER)
+    after = _tjsl(recorded, monkeypatch)
+    assert after["funnel"]["followed_up"] == 5 and after["outcomes"]["in_work_6m"] == 5
     # The Kanwil report does not turn on consent: unchanged.
     assert _funnel(_kanwil(recorded, monkeypatch)) == _funnel(kanwil_before)
 

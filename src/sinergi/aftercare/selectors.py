@@ -47,14 +47,13 @@ from sinergi.partnerships.models import AgreementParty
 
 
 def partner_consent(*, as_of: dt.date | None = None) -> Exists:
-    """The case's person has an active consent to share data with the company partner; with `as_of`, a
-    consent given by that day and not withdrawn by then (a report as of a quarter end counts as it stood)."""
-    consents = Consent.objects.filter(person=OuterRef("person_id"), purpose=ConsentPurpose.PARTNER_SHARING)
-    if as_of is None:
-        return Exists(consents.filter(withdrawn_on__isnull=True))
-    return Exists(
-        consents.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of), given_on__lte=as_of)
+    """The case's person has an active consent to share data with the company partner; with `as_of`, an
+    active consent given by that day (a report as of a quarter end leaves out consents given later; a
+    withdrawal takes effect at once, in every report made after it, whatever its as-of date)."""
+    consents = Consent.objects.filter(
+        person=OuterRef("person_id"), purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
     )
+    return Exists(consents if as_of is None else consents.filter(given_on__lte=as_of))
 
 
 def _scope(actor: Any) -> Q | None:

@@ -701,8 +701,8 @@ def follow_up_count(
 
     `consented_only` (for TJSL officers): only people with an active consent to share their data with the
     company partner, the rule by which aftercare shows TJSL officers a case (aftercare.selectors._scope);
-    with `consented_by`, the consent as it stood that day (given by then and not withdrawn by then: the joint
-    report's whole-scope sections, counted as of a quarter end)."""
+    with `consented_by`, only consents given by that day (the joint report's whole-scope sections, counted as
+    of a quarter end); a withdrawn consent counts in no report made after the withdrawal."""
     follow_up = _aftercare("FollowUp")
     if follow_up is None:
         return None
@@ -713,13 +713,9 @@ def follow_up_count(
         from sinergi.beneficiaries.choices import ConsentPurpose
         from sinergi.beneficiaries.models import Consent
 
-        consents = Consent.objects.filter(purpose=ConsentPurpose.PARTNER_SHARING)
-        if consented_by is None:
-            consents = consents.filter(withdrawn_on__isnull=True)
-        else:
-            consents = consents.filter(
-                Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=consented_by), given_on__lte=consented_by
-            )
+        consents = Consent.objects.filter(purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True)
+        if consented_by is not None:
+            consents = consents.filter(given_on__lte=consented_by)
         participants = participants.filter(person_id__in=consents.values("person_id"))
     cases = {
         "case__person_id__in": participants,
