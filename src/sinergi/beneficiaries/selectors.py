@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -119,6 +120,27 @@ def _episodes_prefetch(actor: Any) -> Prefetch:
     return Prefetch("episodes", queryset=episodes)
 
 
+# A name holding a digit, as the partial index person_name_digits (migration beneficiaries.0016) holds it.
+NAME_DIGIT = "[0123456789]"
+_HAS_DIGIT = re.compile(NAME_DIGIT)
+
+
+def _name_words(words: list[str]) -> Q:
+    """People whose normalised name contains every word (a trigram index on PostgreSQL).
+
+    A word with a digit (`NAS-0`, the start of a registration number, is the words "nas" and "0") adds the
+    condition that the name holds a digit, which every such match meets anyway: the people it keeps are the
+    same. Trigrams cannot find a word of one or two characters, so "nas 0" rechecked in the table every
+    person whose name holds "nas" (10,000 of the national data's 300,000, 130 to 600 ms) to find nobody;
+    with the condition PostgreSQL reads the few names with a digit from the partial index
+    person_name_digits (none in the national data) and stops.
+    """
+    condition = Q(*(Q(name_key__contains=word) for word in words))
+    if any(_HAS_DIGIT.search(word) for word in words):
+        condition &= Q(name_key__regex=NAME_DIGIT)
+    return condition
+
+
 def _search_parts(q: str) -> list[Q]:
     """What a search matches, as conditions on the person, each answered by an index.
 
@@ -138,7 +160,7 @@ def _search_parts(q: str) -> list[Q]:
     words = domain.name_key(q).split()
     if not words:
         return [by_registration]
-    return [Q(*(Q(name_key__contains=word) for word in words)), by_registration]
+    return [_name_words(words), by_registration]
 
 
 def _search_ids(q: str) -> QuerySet[Any]:
@@ -153,10 +175,7 @@ def _search_ids(q: str) -> QuerySet[Any]:
     words = domain.name_key(q).split()
     if not words:
         return by_registration
-    by_name = Person.objects.order_by()
-    for word in words:
-        by_name = by_name.filter(name_key__contains=word)
-    return by_name.values("pk").union(by_registration)
+    return Person.objects.order_by().filter(_name_words(words)).values("pk").union(by_registration)
 
 
 def _filtered(people: QuerySet[Person], *, unit: int | None, status: str) -> QuerySet[Person]:
