@@ -509,6 +509,20 @@ class DuplicatePage:
         return self.number > 1
 
 
+def _birth_pairs(keys: set[tuple[dt.date, str]]) -> RawSQL:
+    """The people whose (birth date, district) is one of `keys`: a row-value IN over a VALUES list (one
+    index probe per pair on PostgreSQL; SQLite reads row values too), values as parameters."""
+    pairs = sorted(keys)
+    table = Person._meta.db_table
+    column = connection.ops.quote_name
+    sql = (
+        f"({column(table)}.{column('birth_date')}, {column(table)}.{column('domicile_district_id')}) "
+        f"IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})"
+    )
+    params = [v for date, district in pairs for v in (connection.ops.adapt_datefield_value(date), district)]
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (names quoted, values as parameters)
+
+
 def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> DuplicatePage:
     """Likely duplicates in scope: the same NIK, or a similar name with the same birth date and district.
 
@@ -568,14 +582,13 @@ def duplicate_page(*, actor: Any, page: int = 1, per_page: int = 50) -> Duplicat
         groups[person.nik_hash].append(person)
     for members in groups.values():
         pairs += [(members[0], other, "nik") for other in members[1:]]
-    # The page's groups' people: those born on one of the page's dates in one of its districts (a few more
-    # than the groups hold, from the index person_duplicate_birth), kept when their pair is one of the page's.
-    # (A Q with one (date AND district) per group cost Django more to build than the query took.)
+    # The page's groups' people: those whose (birth date, district) is one of the page's pairs, one probe of
+    # the index person_duplicate_birth per pair. (A Q with one (date AND district) per group cost Django
+    # more to build than the query took; "date IN (…) AND district IN (…)" made PostgreSQL 15 search the
+    # index once per date and district combination, about 37,000 searches for 200 groups, 55 to 200 ms.)
     keys = {(row["birth_date"], row["domicile_district"]) for row in same_birth[: per_page * 4]}
     birth_groups: dict[Any, list[Person]] = defaultdict(list)
-    candidates = scoped.filter(
-        birth_date__in={date for date, _ in keys}, domicile_district__in={district for _, district in keys}
-    )
+    candidates = scoped.filter(_birth_pairs(keys)) if keys else scoped.none()
     for person in candidates.select_related("domicile_district").order_by("pk"):
         if (person.birth_date, person.domicile_district_id) in keys:
             birth_groups[(person.birth_date, person.domicile_district_id)].append(person)
