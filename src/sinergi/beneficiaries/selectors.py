@@ -509,7 +509,7 @@ class DuplicatePage:
         return self.number > 1
 
 
-def _birth_pairs(keys: set[tuple[dt.date, str]]) -> RawSQL:
+def _birth_pairs(keys: set[tuple[Any, Any]]) -> RawSQL:
     """The people whose (birth date, district) is one of `keys`: a row-value IN over a VALUES list (one
     index probe per pair on PostgreSQL; SQLite reads row values too), values as parameters."""
     pairs = sorted(keys)
