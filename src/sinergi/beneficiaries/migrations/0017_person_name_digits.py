@@ -28,6 +28,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("beneficiaries", "0015_forget_unkeyed_row_hashes")]
+    dependencies = [("beneficiaries", "0016_import_file_digest")]
 
     operations = [migrations.RunPython(forwards, backwards)]

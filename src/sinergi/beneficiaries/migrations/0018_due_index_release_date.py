@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_user_language_password_change'),
-        ('beneficiaries', '0016_person_name_digits'),
+        ('beneficiaries', '0017_person_name_digits'),
     ]
 
     operations = [
