@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation
+from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.choices import WorkStatus
 from sinergi.aftercare.models import AftercareCase, FollowUp
@@ -204,9 +205,18 @@ def _certificates() -> QuerySet[Any]:
     return Certificate.objects.counted().filter(enrollment=OuterRef("pk"))
 
 
+# The roles whose screening figures and lists are of the people held at their units, as the run page shows
+# them (`programs.selectors.run_results`). Others read the runs of the programs in scope as a whole:
+# administrators (every unit), and roles that get counts only (TJSL, monitors, facilitators).
+UNIT_SCREENING_ROLES = (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+
+
 def screening_results(scope: Scope) -> QuerySet[ScreeningResult]:
-    """The latest result per person of the screening runs of the programs in scope, within the period."""
+    """The latest result per person of the screening runs of the programs in scope, within the period; for
+    unit and Kanwil officers only the people held at their units (`UNIT_SCREENING_ROLES`)."""
     results = ScreeningResult.objects.filter(run__program__in=scope.programs)
+    if access.role_of(scope.actor) in UNIT_SCREENING_ROLES:
+        results = results.filter(episode__unit_id__in=actor_unit_ids(scope.actor) or [])
     if scope.filters.unit:
         results = results.filter(episode__unit_id=scope.filters.unit)
     if scope.filters.start:
