@@ -179,7 +179,6 @@ def test_a_kanwil_officer_gets_no_link_when_someone_counted_is_outside_the_regio
     links = figures_context(actor=kanwil, filters=selectors.Filters(), window=24)["rec_links"]
     assert "participants" not in links and "participants_reoffended" in links
     listing = _client(kanwil).get("/laporan/residivisme/?group=participants&window=24")
-    assert listing.context["page"].paginator.count == 0
     assert not listing.context["outside_scope"]
     assert 'data-testid="outside-scope"' not in listing.content.decode()
     admin_links = figures_context(actor=world.users[Role.ADMIN], filters=selectors.Filters(), window=24)[
