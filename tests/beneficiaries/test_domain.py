@@ -653,3 +653,20 @@ def test_text_a_spreadsheet_would_run_as_a_formula_gets_a_leading_quote(text: st
 )
 def test_other_values_are_left_as_they_are(value: object) -> None:
     assert neutralise_cell(value) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Menjahit;=cmd|' /C calc'!A0;", "Menjahit;'=cmd|' /C calc'!A0;"),
+        ("Angkatan,=1+2,", "Angkatan,'=1+2,"),
+        ("a; -5", "a; '-5"),
+        ("=x;@y", "'=x;'@y"),
+        ("Budi, Andi", "Budi, Andi"),
+        ("a=b;c", "a=b;c"),
+    ],
+)
+def test_a_csv_field_is_safe_whichever_separator_splits_it(text: str, written: str) -> None:
+    from sinergi.beneficiaries.domain import neutralise_csv_cell
+
+    assert neutralise_csv_cell(text) == written

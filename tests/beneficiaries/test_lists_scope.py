@@ -192,6 +192,52 @@ def test_a_list_page_counts_and_pages_a_search_as_the_search_reads(
 
 
 @pytest.mark.parametrize("role", REGISTRY_ROLES)
+def test_a_search_with_a_digit_still_finds_the_names_that_hold_it(
+    role: str, world: Any, registry: Any
+) -> None:
+    """A search whose text has a digit is also a search by name words: the condition that the name holds a
+    digit (`selectors._name_words`, the partial index person_name_digits) keeps every name that matches,
+    on SQLite and on PostgreSQL."""
+    actor = world.users[role]
+    own = world.organisation(Role.UNIT_OFFICER, "own")
+    other = world.organisation(Role.UNIT_OFFICER, "other")
+    named = [
+        register(None, own, "Hamengku 2 Lestari", "X-50"),
+        register(None, other, "Lestari 10 Hamengku", "X-51"),
+        register(None, own, "Rahmat Hidayat", "X-52"),
+    ]
+    scope = set(_reference_scope(actor).values_list("pk", flat=True))
+    people = Person.objects.filter(pk__in=scope).order_by("full_name", "pk")
+    for q in ("2", "L-1", "l 1", "lestari 2", "hamengku 10", "X-5", "x-52", "5", "Rahmat 2", "hidayat"):
+        words = domain.name_key(q).split()
+        by_name = {p.pk for p in people if all(word in p.name_key for word in words)}
+        by_number = set(
+            CustodyEpisode.objects.filter(
+                person__in=scope, registration_number__icontains=q.strip()
+            ).values_list("person_id", flat=True)
+        )
+        expected = [p.pk for p in people if p.pk in by_name | by_number]
+        assert [p.pk for p in selectors.person_search(actor=actor, q=q)] == expected, (role, q)
+        search = selectors.PersonSearch(actor=actor, q=q)
+        assert [p.pk for p in search.page(0, 25)] == expected, (role, q)
+        assert search.counted(100).count() == len(expected), (role, q)
+    found = [p.pk for p in selectors.person_search(actor=world.users[Role.ADMIN], q="lestari 2")]
+    assert found == [named[0].pk]
+
+
+def test_the_name_digit_index_holds_the_searchs_condition(db: Any) -> None:
+    """On PostgreSQL the partial index of migration beneficiaries.0016 has the condition the search adds."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the index exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'person_name_digits'")
+        (definition,) = cursor.fetchone()
+    assert f"~ '{selectors.NAME_DIGIT}'" in definition
+
+
+@pytest.mark.parametrize("role", REGISTRY_ROLES)
 def test_releases_due_are_the_release_or_else_expiry_in_scope(role: str, world: Any, registry: Any) -> None:
     actor = world.users[role]
     today = timezone.localdate()

@@ -224,3 +224,38 @@ def test_values_that_compare_equal_are_kept_apart(drawn: list[str]) -> None:
     for value in (1, 1.0, D(1), D("1.0"), D("1.00"), 1):
         charts.bar_chart(title="Sama", labels=["a"], values=[value])
     assert len(drawn) == 5  # only the repeated int 1 comes from the cache
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "text"),
+    [
+        ("id", 250_000_000, "250 jt"),
+        ("id", 1_500_000_000, "1,5 M"),
+        ("id", 0, "0"),
+        ("id", 750_000, "750.000"),
+        ("en", 250_000_000, "250M"),
+        ("en", 1_500_000_000, "1.5B"),
+        ("en", 750_000, "750,000"),
+    ],
+)
+def test_money_ticks_are_short_and_in_the_language(language: str, value: int, text: str) -> None:
+    """Budget charts labelled their axis "3e+08", "2,5e+08": rupiah ticks are written as people say them."""
+    from django.utils import translation
+
+    with translation.override(language):
+        assert charts.money_tick(value) == text
+
+
+def test_a_money_axis_has_no_scientific_notation() -> None:
+    """The budget chart labelled its axis "3e+08", "2,5e+08"."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        svg = charts.bar_chart(
+            title="Budget",
+            labels=["A", "B"],
+            series={"Budget": [300_000_000, 300_000_000], "Realisation": [200_000_000, 100_000_000]},
+            horizontal=True,
+            money=True,
+        )
+    assert "e+0" not in svg and ">300M<" in svg.replace(" ", "").replace("\n", "")

@@ -58,3 +58,17 @@ def delivered(setting: dict[str, Any], world: World) -> dict[str, Any]:  # noqa:
         "results": results,
         "sessions": list(Session.objects.filter(cohort=cohort)),
     }
+
+
+def report_2022(actor: Any, *, agreement: Any = None, program: Any = None, language: str = "en") -> Any:
+    """The joint report's content over 2022, the delivered program's year (`reports.joint.build`)."""
+    from sinergi.reports import joint
+
+    return joint.build(
+        actor=actor,
+        agreement=agreement,
+        program=program,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2022, 12, 31),
+        language=language,
+    )

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.programs.models import ScreeningRun
+from sinergi.programs.models import Program, ScreeningRun
 from sinergi.reports.exports import pseudonym
 from sinergi.reports.lists import KINDS
 from tests.aftercare.conftest import aftercare, handover  # noqa: F401 (fixtures)
@@ -162,6 +162,32 @@ def test_formulas_are_neutralised_and_csv_reads_with_either_separator(
     book = _xlsx(officer.post(url.replace(".csv", ".xlsx"), REASON))
     assert [str(v or "") for v in book[0]] == comma[0]
     assert '\'=HYPERLINK("http://x")' in {row[0] for row in book[1:]}
+
+
+def test_a_formula_after_the_other_separator_is_neutralised_too(due: dict[str, Any], world: World) -> None:
+    """Review F4: a program named `Menjahit;=cmd|...` was written whole in a comma file, and a spreadsheet
+    splitting on ";" (Indonesian locale) read a cell `=cmd|...`; the mirror case in a semicolon file."""
+    Program.objects.filter(pk=due["program"].pk).update(name="Menjahit;=cmd|' /C calc'!A0;")
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    url = f"/laporan/ekspor/angkatan.csv{_params('angkatan', due)}"
+    for delimiter, other in (("comma", ";"), ("semicolon", ",")):
+        body = b"".join(officer.post(url, REASON | {"delimiter": delimiter}).streaming_content).decode(
+            "utf-8-sig"
+        )
+        cells = [
+            cell
+            for line in body.splitlines()
+            for field in csv.reader([line], delimiter=other)
+            for cell in field
+        ]
+        assert not [c for c in cells if c.lstrip("\t\r ").startswith(("=", "+", "-", "@"))], body
+    Program.objects.filter(pk=due["program"].pk).update(name="Angkatan,=1+2,")
+    body = b"".join(officer.post(url, REASON | {"delimiter": "semicolon"}).streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert "=1+2" in body and not [
+        c for line in body.splitlines() for c in next(csv.reader([line], delimiter=",")) if c.startswith("=")
+    ]
 
 
 def test_the_attendance_and_program_lists(due: dict[str, Any], world: World) -> None:

@@ -46,13 +46,14 @@ from sinergi.core.sqldates import AddMonths
 from sinergi.partnerships.models import AgreementParty
 
 
-def partner_consent() -> Exists:
-    """The case's person has an active consent to share data with the company partner."""
-    return Exists(
-        Consent.objects.filter(
-            person=OuterRef("person_id"), purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
-        )
+def partner_consent(*, as_of: dt.date | None = None) -> Exists:
+    """The case's person has an active consent to share data with the company partner; with `as_of`, an
+    active consent given by that day (a report as of a quarter end leaves out consents given later; a
+    withdrawal takes effect at once, in every report made after it, whatever its as-of date)."""
+    consents = Consent.objects.filter(
+        person=OuterRef("person_id"), purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
     )
+    return Exists(consents if as_of is None else consents.filter(given_on__lte=as_of))
 
 
 def _scope(actor: Any) -> Q | None:
@@ -335,7 +336,8 @@ def latest_scores(
 ) -> QuerySet[IndexScore]:
     """Each case's latest independence score (by follow-up date), optionally for one program, and only for
     the cases in the actor's scope (`actor=None`: every case); with `as_of`, the latest scored by that day
-    (scores recorded later left out), as a report as of a quarter end counts them."""
+    (scores recorded later left out) and, for TJSL officers, the partner consent as it stood that day, as a
+    report as of a quarter end counts them."""
     dated = IndexScore.objects.all() if as_of is None else IndexScore.objects.filter(scored_on__lte=as_of)
     newer = dated.filter(case_id=OuterRef("case_id")).filter(
         Q(scored_on__gt=OuterRef("scored_on")) | Q(scored_on=OuterRef("scored_on"), pk__gt=OuterRef("pk"))
@@ -345,7 +347,7 @@ def latest_scores(
         scores = scores.filter(case__enrollment__cohort__program=program)
     scope = _scope(actor)
     if scope is not None:
-        reachable = AftercareCase.objects.annotate(partner_consent=partner_consent()).filter(scope)
+        reachable = AftercareCase.objects.annotate(partner_consent=partner_consent(as_of=as_of)).filter(scope)
         scores = scores.filter(case_id__in=reachable.values("pk"))
     return scores
 

@@ -241,10 +241,13 @@ class CustodyEpisode(VersionedModel):
             models.Index(fields=["left_on"], name="episode_left_on"),
             # The releases-due list: the day that counts (release, else expiry) of the episodes still held,
             # with what its count per unit and its order (unit, expiry, id) read, so neither reads the table.
+            # The release date too: PostgreSQL scans an index alone only when it holds every column the
+            # condition names, here the two inside COALESCE (without it, a bitmap scan of 6,000 episodes
+            # over 4,000 table pages; migration 0017).
             models.Index(
                 Coalesce("release_date", "expiry_date"),
                 name="episode_due",
-                include=["unit", "person", "expiry_date", "id"],
+                include=["unit", "person", "expiry_date", "release_date", "id"],
                 condition=~models.Q(status__in=NOT_HELD),
             ),
         ]

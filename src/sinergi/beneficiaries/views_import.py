@@ -225,7 +225,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     for kind, items in (("galat", summary.get("errors", [])), ("peringatan", summary.get("warnings", []))):
         for item in items:
             writer.writerow(
-                [domain.neutralise_cell(v) for v in (item["line"], item["column"], kind, item["message"])]
+                [domain.neutralise_csv_cell(v) for v in (item["line"], item["column"], kind, item["message"])]
             )
     services.import_report_record(actor=request.user, batch=batch)
     return response

@@ -320,6 +320,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": os.environ.get("SINERGI_LOG_LEVEL", "WARNING")},
+    # WeasyPrint's font subsetting warns about font tables it drops ("FFTM NOT subset") on every PDF: noise
+    # on the console of `sinergi report`, nothing the user can act on.
+    "loggers": {"fontTools": {"level": "ERROR"}},
 }
 
 # Two-factor login (TOTP) for administrators and Kanwil officers: the issuer shown in authenticator apps.

@@ -39,6 +39,7 @@ from django.utils import translation
 from django.utils.formats import get_format, number_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -224,6 +225,20 @@ def _localise(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, pos: f"{round(value, 6):g}".replace(".", separator)))
 
 
+def money_tick(value: float) -> str:
+    """A money axis tick, short and in the active language: "250 jt" and "1,5 M" (juta, miliar) in
+    Indonesian, "250M" and "1.5B" in English; below a million the whole amount with its grouping. matplotlib's
+    own labels for such amounts were "3e+08" and "2,5e+08"."""
+    separator = str(get_format("DECIMAL_SEPARATOR"))
+    for size, unit in (
+        (1e9, pgettext("money axis, billions", "%(n)sB")),
+        (1e6, pgettext("money axis, millions", "%(n)sM")),
+    ):
+        if abs(value) >= size:
+            return unit % {"n": f"{round(value / size, 3):g}".replace(".", separator)}
+    return str(number_format(int(round(value)), force_grouping=True))
+
+
 def _hidden(value: Value) -> bool:
     return value is None or isinstance(value, str)
 
@@ -292,12 +307,15 @@ def bar_chart(
     hidden: str = HIDDEN,
     width: float = WIDTH,
     height: float | None = None,
+    money: bool = False,
 ) -> Chart:
     """Bars, one per label (vertical by default), or grouped: one bar per series within each label.
 
     Give `values` (one series) or `series` ({name: values}). A suppressed value (None, or the text to show
     instead) is drawn as an empty bar marked with that text. `x_label` names the categories, `y_label` the
-    quantity, whichever way the bars run. `reference` draws a dashed line (a target, say)."""
+    quantity, whichever way the bars run. `reference` draws a dashed line (a target, say). `money`: the
+    quantity axis in rupiah, its ticks shortened (`money_tick`). Several series get their legend under the
+    chart, where it covers no bar."""
     data = _series(values, series, y_label or title)
     count = max(len(data), 1)
     if height is None:
@@ -339,8 +357,16 @@ def bar_chart(
             line(
                 float(reference), color="#333333", linestyle="--", linewidth=1, label=reference_label or None
             )
-        _localise(axes.xaxis if horizontal else axes.yaxis)
-        if len(data) > 1 or (reference is not None and reference_label):
+        quantity = axes.xaxis if horizontal else axes.yaxis
+        if money:
+            quantity.set_major_formatter(FuncFormatter(lambda value, pos: money_tick(value)))
+        else:
+            _localise(quantity)
+        if len(data) > 1:
+            figure.legend(
+                loc="outside lower center", ncols=min(len(data) + (reference is not None), 4), frameon=False
+            )
+        elif reference is not None and reference_label:
             axes.legend(loc="best", frameon=False)
         axes.set_title(title)
 

@@ -690,6 +690,7 @@ def follow_up_count(
     end: dt.date,
     as_of: dt.date,
     consented_only: bool = False,
+    consented_by: dt.date | None = None,
 ) -> int | None:
     """Participants in work or business at 6 or 12 months, or with income at or above the UMK, from
     aftercare follow-ups. None ("not available") while aftercare has no follow-ups.
@@ -699,7 +700,9 @@ def follow_up_count(
     latest independence score by the as-of date had income at or above the regency's UMK.
 
     `consented_only` (for TJSL officers): only people with an active consent to share their data with the
-    company partner, the rule by which aftercare shows TJSL officers a case (aftercare.selectors._scope)."""
+    company partner, the rule by which aftercare shows TJSL officers a case (aftercare.selectors._scope);
+    with `consented_by`, only consents given by that day (the joint report's whole-scope sections, counted as
+    of a quarter end); a withdrawn consent counts in no report made after the withdrawal."""
     follow_up = _aftercare("FollowUp")
     if follow_up is None:
         return None
@@ -710,11 +713,10 @@ def follow_up_count(
         from sinergi.beneficiaries.choices import ConsentPurpose
         from sinergi.beneficiaries.models import Consent
 
-        participants = participants.filter(
-            person_id__in=Consent.objects.filter(
-                purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True
-            ).values("person_id")
-        )
+        consents = Consent.objects.filter(purpose=ConsentPurpose.PARTNER_SHARING, withdrawn_on__isnull=True)
+        if consented_by is not None:
+            consents = consents.filter(given_on__lte=consented_by)
+        participants = participants.filter(person_id__in=consents.values("person_id"))
     cases = {
         "case__person_id__in": participants,
         "case__released_on__gte": start,

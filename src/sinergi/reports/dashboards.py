@@ -669,4 +669,6 @@ def budget_chart(rows: Sequence[Any]) -> charts.Chart:
         series={_("Budget"): [r.budget for r in rows], _("Realisation"): [r.spent for r in rows]},
         x_label=_("Program"),
         y_label="Rp",
+        horizontal=True,
+        money=True,
     )

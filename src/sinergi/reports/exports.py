@@ -12,7 +12,9 @@
   write-only mode to a temporary file, which is then streamed. Rows are read with `.iterator()` in chunks,
   so memory does not grow with the number of rows.
 - **Formulas.** Every text cell goes through `beneficiaries.domain.neutralise_cell` (text starting with
-  = + - @ gets a leading quote).
+  = + - @ gets a leading quote); a CSV field through `neutralise_csv_cell`, which also quotes such a start
+  after a comma or semicolon inside the text, where a spreadsheet splitting on the other separator would
+  begin a cell.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_read
-from sinergi.beneficiaries.domain import neutralise_cell
+from sinergi.beneficiaries.domain import neutralise_cell, neutralise_csv_cell
 from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.impact import domain as impact_domain
 from sinergi.reports import access
@@ -122,12 +124,12 @@ def age_band(birth_date: dt.date | None, on: dt.date) -> str:
     return impact_domain.age_band(birth_date, on) or "" if birth_date else ""
 
 
-def _cells(row: Sequence[Any]) -> list[Any]:
+def _cells(row: Sequence[Any], neutralise: Any = neutralise_cell) -> list[Any]:
     out = []
     for value in row:
         if isinstance(value, dt.date):
             value = value.isoformat()
-        out.append(neutralise_cell("" if value is None else value))
+        out.append(neutralise("" if value is None else value))
     return out
 
 
@@ -138,9 +140,9 @@ class _Echo:
 
 def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=delimiter)
-    yield "\ufeff" + writer.writerow(_cells(header))
+    yield "\ufeff" + writer.writerow(_cells(header, neutralise_csv_cell))
     for row in rows:
-        yield writer.writerow(_cells(row))
+        yield writer.writerow(_cells(row, neutralise_csv_cell))
 
 
 def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -31,6 +32,8 @@ from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
+from sinergi.impact.templatetags.impact import decimal as decimal_text
+from sinergi.impact.templatetags.impact import percent as percent_text
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
 from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
@@ -106,6 +109,8 @@ class Content:
     data_header: list[str]
     data_rows: Iterable[Sequence[Any]]
     suppressed: bool
+    #: Why the data sheet has no rows (`DATA_WITHHELD`), written in it instead; not a participant's row.
+    data_note: str = ""
 
 
 def _d(value: dt.date | None) -> str:
@@ -166,8 +171,11 @@ def _build(
     # end on or before the report's end (today when the report runs to today or later: `wide_as_of`, the
     # as-of dates `impact.access.as_of_problems` allows these roles). So they are the same for every report
     # of the quarter, whatever its agreement, program or period, and the same as the dashboard's on a
-    # quarter's last day: two reports, or a report and the dashboard, cannot be subtracted. Every figure of
-    # the report is masked in one call with the totals its tables add up to (`_Figures`).
+    # quarter's last day: two reports, or a report and the dashboard, cannot be subtracted. They count only
+    # what was recorded by that day (`Scope.recorded_by`: enrolments, releases, follow-ups, certificates,
+    # screening runs, the consent to share as it stood, ages on that day), so reports as of the same quarter
+    # end made on different days count the same. Every figure of the report is masked in one call with the
+    # totals its tables add up to (`_Figures`).
     guarded = access.aggregates_only(actor)
     as_of = wide_as_of(end, today=timezone.localdate())
     wide = (
@@ -175,6 +183,7 @@ def _build(
             actor,
             selectors.Filters() if as_of >= timezone.localdate() else selectors.Filters(end=as_of),
             today=as_of,
+            recorded_by=as_of,
         )
         if guarded
         else scope
@@ -308,7 +317,11 @@ def _build(
             Table(
                 [_("Month"), _("Sessions held"), _("Attendance rate")],
                 [
-                    [date_format(m.month, "F Y"), m.sessions, "—" if m.rate is None else f"{m.rate}%"]
+                    [
+                        date_format(m.month, "F Y"),
+                        m.sessions,
+                        "—" if m.rate is None else _pct(Decimal(m.rate) / 100),
+                    ]
                     for m in months
                 ],
             )
@@ -445,7 +458,10 @@ def _build(
         s.tables.append(
             Table(
                 [_("Program"), _("Budget (Rp)"), _("Realisation to date (Rp)"), _("Realisation (%)")],
-                [[r.name, r.budget, r.spent, "—" if r.percent is None else r.percent] for r in rows],
+                [
+                    [r.name, r.budget, r.spent, "—" if r.percent is None else percent_text(r.percent)]
+                    for r in rows
+                ],
             )
         )
         s.tables.append(
@@ -482,7 +498,7 @@ def _build(
                     [
                         [_("Inputs (Rp)"), int(result.inputs)],
                         [_("Present value (Rp)"), int(result.present_value)],
-                        [_("SROI ratio"), f"{result.ratio.quantize(_q2())} : 1"],
+                        [_("SROI ratio"), f"{decimal_text(result.ratio, 2)} : 1"],
                     ],
                 )
             )
@@ -490,8 +506,8 @@ def _build(
                 [
                     row.outcome_name or "—",
                     str(impact_figures.FIELD_LABELS.get(row.field, row.field)),
-                    f"{row.ratio_low.quantize(_q2())}",
-                    f"{row.ratio_high.quantize(_q2())}",
+                    decimal_text(row.ratio_low, 2),
+                    decimal_text(row.ratio_high, 2),
                 ]
                 for row in numbers.sensitivity[: impact_figures.TORNADO_ROWS]
             ]
@@ -519,7 +535,7 @@ def _build(
                     [
                         survey.title,
                         results.respondents,
-                        f"{results.result.ikm.quantize(_q2())}",
+                        decimal_text(results.result.ikm, 2),
                         band.grade if band else "—",
                     ]
                 )
@@ -554,11 +570,18 @@ def _build(
                 Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
             )
     export = exports.ExportRequest(purpose="report", fmt="xlsx", identities=False, reason="")
+    participants = scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)
     header, rows = exports.participant_table(
-        selectors.enrollment_rows(scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)),
-        export,
-        attributes=not access.aggregates_only(actor),
+        selectors.enrollment_rows(participants), export, attributes=not access.aggregates_only(actor)
     )
+    if access.aggregates_only(actor) and access.refuses_small_list(
+        actor, participants.order_by().values("person_id").distinct().count()
+    ):
+        # The rows would count what the report shows as "<5" (its stages, certificates, areas), the list the
+        # same officer is refused on the page and in the export (`lists._refuse_small`).
+        rows, data_note = iter(()), str(DATA_WITHHELD)
+    else:
+        data_note = ""
     subject = (
         _("Program %(name)s") % {"name": program.name}
         if program is not None
@@ -576,6 +599,7 @@ def _build(
         data_header=[str(h) for h in header],
         data_rows=rows,
         suppressed=access.aggregates_only(actor),
+        data_note=data_note,
     )
 
 
@@ -585,6 +609,10 @@ def wide_as_of(end: dt.date, *, today: dt.date) -> dt.date:
     return impact_access.aggregate_as_of(end, today=today)
 
 
+DATA_WITHHELD = gettext_lazy(
+    "The rows are left out: this report counts fewer than 5 participants, and a row per person would show "
+    "the numbers the report hides as “<5”."
+)
 AFTERCARE_STAGES = ("released", "followed_up", "in_work")
 # The funnel's steps counted over `wide` for aggregate-only actors: the screening steps too, which they do
 # not list either (screening follows the report's program and period otherwise, and one agreement's report
@@ -732,12 +760,6 @@ def _pct(value: Any) -> str:
     return text.replace(".", ",") if translation.get_language() == "id" else text
 
 
-def _q2() -> Any:
-    from decimal import Decimal
-
-    return Decimal("0.01")
-
-
 def models_q_program_or_agreement(programs: Any, agreement: Agreement | None) -> Any:
     from django.db.models import Q
 
@@ -803,7 +825,10 @@ def render_xlsx(content: Content) -> bytes:
                     rows.append([sig.organisation, sig.role])
                     rows.append([sig.name or "", sig.title or ""])
             sheets.append((f"{number}. {s.title}"[:31], [s.title], rows))
-        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, content.data_rows))
+        data: Iterable[Sequence[Any]] = content.data_rows
+        if content.data_note:
+            data = itertools.chain([[content.data_note]], data)
+        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, data))
         handle = exports.xlsx_file(sheets)
     with handle:
         return bytes(handle.read())

@@ -100,12 +100,20 @@ class Scope:
     filters: Filters
     cohorts: QuerySet[Cohort]
     today: dt.date = field(default_factory=timezone.localdate)
+    # Set (the joint report's whole-scope sections for aggregate-only roles, `joint.wide_as_of`): every figure
+    # counts only what was recorded by that day (`enrolled_by`, `completed_by`, `open_on`, `consented_by`
+    # and the dated metrics below), so two reports as of the same day, made on different days, count the
+    # same. None (the dashboards): the records as they stand today.
+    recorded_by: dt.date | None = None
     # What one request worked out for a later part of the same page (`recidivism`'s groups).
     kept: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def enrollments(self) -> QuerySet[Enrollment]:
-        return Enrollment.objects.filter(cohort__in=self.cohorts.values("pk"))
+        enrollments = Enrollment.objects.filter(cohort__in=self.cohorts.values("pk"))
+        if self.recorded_by is not None:
+            enrollments = enrollments.filter(enrolled_by(self.recorded_by))
+        return enrollments
 
     @property
     def programs(self) -> QuerySet[Program]:
@@ -138,7 +146,9 @@ def visible_programs(actor: Any) -> QuerySet[Program]:
     return program_list(actor=actor)
 
 
-def scope_of(actor: Any, filters: Filters, *, today: dt.date | None = None) -> Scope:
+def scope_of(
+    actor: Any, filters: Filters, *, today: dt.date | None = None, recorded_by: dt.date | None = None
+) -> Scope:
     cohorts = Cohort.objects.filter(pk__in=visible_cohorts(actor).values("pk"))
     if filters.program:
         cohorts = cohorts.filter(program_id=filters.program)
@@ -150,60 +160,111 @@ def scope_of(actor: Any, filters: Filters, *, today: dt.date | None = None) -> S
         cohorts = cohorts.filter(end_date__gte=filters.start)
     if filters.end:
         cohorts = cohorts.filter(start_date__lte=filters.end)
-    return Scope(actor=actor, filters=filters, cohorts=cohorts, today=today or timezone.localdate())
+    return Scope(
+        actor=actor,
+        filters=filters,
+        cohorts=cohorts,
+        today=today or timezone.localdate(),
+        recorded_by=recorded_by,
+    )
+
+
+# --- As recorded by a day (`Scope.recorded_by`), as `outcome_counts_as_of` counts -------------------------
+
+
+def enrolled_by(on: dt.date) -> Q:
+    """Enrolments made by `on`: by their enrolment date, else (none recorded) their cohort's start."""
+    return Q(enrolled_on__lte=on) | Q(enrolled_on__isnull=True, cohort__start_date__lte=on)
+
+
+def completed_by(on: dt.date) -> Q:
+    """Completed by `on`: by the completion date, else (none recorded) the cohort's end."""
+    return Q(stage=Stage.COMPLETED) & (
+        Q(completed_on__lte=on) | Q(completed_on__isnull=True, cohort__end_date__lte=on)
+    )
+
+
+def open_on(on: dt.date) -> Q:
+    """Enrolled and neither completed nor withdrawn on `on` (a withdrawal without a date counts as done)."""
+    return (
+        Q(stage__in=OPEN_STAGES)
+        | (
+            Q(stage=Stage.COMPLETED)
+            & (Q(completed_on__gt=on) | Q(completed_on__isnull=True, cohort__end_date__gt=on))
+        )
+        | Q(stage=Stage.WITHDRAWN, withdrawn_on__gt=on)
+    )
+
+
+def consented_by(on: dt.date) -> Exists:
+    """The enrolment's person had agreed to share with the company by `on` and not withdrawn it by then."""
+    return partner_consent(as_of=on)
 
 
 # --- Metrics: one queryset per number, shared by the count and the list ---------------------------------
 
 
-def _released() -> Q:
-    return Q(withdrawal_reason=WithdrawalReason.RELEASED) | Q(
-        Exists(AftercareCase.objects.filter(enrollment=OuterRef("pk")))
-    )
+def _released(on: dt.date | None = None) -> Q:
+    """Released: withdrawn for release, or with an aftercare case; by `on` when given (the withdrawal's
+    date, a withdrawal without a date counting; the case's release date)."""
+    withdrawn = Q(withdrawal_reason=WithdrawalReason.RELEASED)
+    cases = AftercareCase.objects.filter(enrollment=OuterRef("pk"))
+    if on is not None:
+        withdrawn &= Q(withdrawn_on__lte=on) | Q(withdrawn_on__isnull=True)
+        cases = cases.filter(released_on__lte=on)
+    return withdrawn | Q(Exists(cases))
 
 
 def _releases_soon(scope: Scope) -> Q:
     until = scope.today + dt.timedelta(days=RELEASE_WINDOW_DAYS)
-    return Q(stage__in=OPEN_STAGES) & (
+    still = Q(stage__in=OPEN_STAGES) if scope.recorded_by is None else open_on(scope.recorded_by)
+    return still & (
         Q(episode__release_date__range=(scope.today, until))
         | Q(episode__release_date__isnull=True, episode__expiry_date__range=(scope.today, until))
     )
 
 
-def _followed_up() -> Q:
-    return Q(Exists(FollowUp.objects.filter(case__enrollment=OuterRef("pk"), contacted=True)))
+def _follow_ups(on: dt.date | None) -> QuerySet[FollowUp]:
+    """Contacted follow-ups of the enrolment (done by `on` when given)."""
+    follow_ups = FollowUp.objects.filter(case__enrollment=OuterRef("pk"), contacted=True)
+    return follow_ups if on is None else follow_ups.filter(done_on__lte=on)
 
 
-def _in_work() -> Q:
-    return Q(
-        Exists(
-            FollowUp.objects.filter(
-                case__enrollment=OuterRef("pk"),
-                contacted=True,
-                work_status__in=(WorkStatus.EMPLOYED, WorkStatus.SELF_EMPLOYED),
-            )
-        )
-    )
+def _followed_up(on: dt.date | None = None) -> Q:
+    return Q(Exists(_follow_ups(on)))
+
+
+def _in_work(on: dt.date | None = None) -> Q:
+    return Q(Exists(_follow_ups(on).filter(work_status__in=(WorkStatus.EMPLOYED, WorkStatus.SELF_EMPLOYED))))
+
+
+def _certified(scope: Scope) -> Q:
+    if scope.recorded_by is None:
+        return Q(stage=Stage.COMPLETED) & Q(Exists(_certificates()))
+    return completed_by(scope.recorded_by) & Q(Exists(_certificates(scope.recorded_by)))
 
 
 ENROLLMENT_METRICS: dict[str, Callable[[Scope], Q]] = {
     "participants": lambda s: Q(stage__in=PARTICIPANT_STAGES),
     "enrolled": lambda s: Q(stage__in=PARTICIPANT_STAGES),
-    "completed": lambda s: Q(stage=Stage.COMPLETED),
-    "certified": lambda s: Q(stage=Stage.COMPLETED) & Q(Exists(_certificates())),
-    "released": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _released(),
-    "followed_up": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _followed_up(),
-    "in_work": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _in_work(),
+    "completed": lambda s: Q(stage=Stage.COMPLETED) if s.recorded_by is None else completed_by(s.recorded_by),
+    "certified": _certified,
+    "released": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _released(s.recorded_by),
+    "followed_up": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _followed_up(s.recorded_by),
+    "in_work": lambda s: Q(stage__in=PARTICIPANT_STAGES) & _in_work(s.recorded_by),
     "releases_soon": _releases_soon,
 }
 SCREENING_METRICS = ("screened", "eligible")
 METRICS = (*SCREENING_METRICS, *ENROLLMENT_METRICS)
 
 
-def _certificates() -> QuerySet[Any]:
-    from sinergi.programs.models import Certificate
-
-    return Certificate.objects.counted().filter(enrollment=OuterRef("pk"))
+def _certificates(on: dt.date | None = None) -> QuerySet[Any]:
+    """The enrolment's certificates that count; with `on`, those issued by then and not revoked by then."""
+    if on is None:
+        return Certificate.objects.counted().filter(enrollment=OuterRef("pk"))
+    return Certificate.objects.filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on), enrollment=OuterRef("pk"), issued_on__lte=on
+    )
 
 
 # The roles whose screening figures and lists are of the people held at their units, as the run page shows
@@ -224,6 +285,8 @@ def screening_results(scope: Scope) -> QuerySet[ScreeningResult]:
         results = results.filter(run__as_of__gte=scope.filters.start)
     if scope.filters.end:
         results = results.filter(run__as_of__lte=scope.filters.end)
+    if scope.recorded_by is not None:
+        results = results.filter(run__as_of__lte=scope.recorded_by)
     return results
 
 
@@ -264,12 +327,31 @@ def funnel(scope: Scope) -> list[FunnelStage]:
     People (distinct persons) for the screening steps, enrolments after that. Stages from apps that are
     not there yet come with count None; a new stage is a `FunnelStage(key, label, count)` here with its
     metric in `ENROLLMENT_METRICS`. Followed up: a contacted aftercare follow-up; in work or business: a
-    contacted follow-up that found the person employed or self-employed.
+    contacted follow-up that found the person employed or self-employed. With `scope.recorded_by`, every
+    step as recorded by that day (`_funnel_recorded_by`; the screening steps follow the filters' end).
     """
     screening = screening_results(scope).aggregate(
         screened=Count("person", distinct=True),
         eligible=Count("person", distinct=True, filter=Q(eligible=True)),
     )
+    if scope.recorded_by is not None:
+        enrolment = _funnel_recorded_by(scope, scope.recorded_by)
+    else:
+        enrolment = _funnel_tallied(scope)
+    return [
+        FunnelStage("screened", _("Screened"), screening["screened"]),
+        FunnelStage("eligible", _("Eligible"), screening["eligible"]),
+        FunnelStage("enrolled", _("Enrolled"), enrolment["enrolled"]),
+        FunnelStage("completed", _("Completed"), enrolment["completed"]),
+        FunnelStage("certified", _("Certified"), enrolment["certified"]),
+        FunnelStage("released", _("Released"), enrolment["released"]),
+        FunnelStage("followed_up", _("Followed up"), enrolment["followed_up"]),
+        FunnelStage("in_work", _("In work or business"), enrolment["in_work"]),
+    ]
+
+
+def _funnel_tallied(scope: Scope) -> dict[str, int]:
+    """The funnel's enrolment steps as they stand today."""
     # The enrolment steps are added up from the cohorts' kept counts (programs.tallies: the same
     # definitions as ENROLLMENT_METRICS, which the lists behind the numbers use).
     enrolment = {
@@ -293,16 +375,20 @@ def funnel(scope: Scope) -> list[FunnelStage]:
             followed_up=Count("pk", filter=_followed_up()),
             in_work=Count("pk", filter=_in_work()),
         )
-    return [
-        FunnelStage("screened", _("Screened"), screening["screened"]),
-        FunnelStage("eligible", _("Eligible"), screening["eligible"]),
-        FunnelStage("enrolled", _("Enrolled"), enrolment["enrolled"]),
-        FunnelStage("completed", _("Completed"), enrolment["completed"]),
-        FunnelStage("certified", _("Certified"), enrolment["certified"]),
-        FunnelStage("released", _("Released"), enrolment["released"]),
-        FunnelStage("followed_up", _("Followed up"), enrolment["followed_up"]),
-        FunnelStage("in_work", _("In work or business"), enrolment["in_work"]),
-    ]
+    return enrolment
+
+
+def _funnel_recorded_by(scope: Scope, on: dt.date) -> dict[str, int]:
+    """The funnel's enrolment steps as recorded by `on` (`scope.recorded_by`; one query over the enrolments,
+    not the kept counts, which stand as of today): the definitions of ENROLLMENT_METRICS by that day, and for
+    a TJSL officer followed up and in work only of participants who had agreed to share by then."""
+    shared = Q(consented_by(on)) if access.role_of(scope.actor) == Role.CSR_OFFICER else Q()
+    steps = {key: ENROLLMENT_METRICS[key](scope) for key in ("enrolled", "completed", "certified")}
+    steps["released"] = ENROLLMENT_METRICS["released"](scope)
+    steps["followed_up"] = ENROLLMENT_METRICS["followed_up"](scope) & shared
+    steps["in_work"] = ENROLLMENT_METRICS["in_work"](scope) & shared
+    counts = scope.enrollments.aggregate(**{key: Count("pk", filter=q) for key, q in steps.items()})
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def age_bounds(band: impact_domain.Band, on: dt.date) -> Q:
@@ -643,7 +729,8 @@ def outcome_counts_as_of(
     aggregate-only roles, `joint.wide_as_of`), so that two reports as of the same quarter end, made on
     different days, count the same: participants enrolled by then (their cohort's start when no enrolment
     date is recorded), completions by then (the cohort's end when no date is recorded), certificates issued
-    by then and not revoked by then, and in work or business at 6 months from follow-ups done by then."""
+    by then and not revoked by then, and in work or business at 6 months from follow-ups done by then (with
+    `consented_only`, of the participants whose consent to share stood on that day)."""
     enrolled = Q(enrolled_on__lte=as_of) | Q(enrolled_on__isnull=True, cohort__start_date__lte=as_of)
     completed = Q(completed_on__lte=as_of) | Q(completed_on__isnull=True, cohort__end_date__lte=as_of)
     counts = Enrollment.objects.filter(cohort__program__in=programs).aggregate(
@@ -666,5 +753,6 @@ def outcome_counts_as_of(
             end=as_of,
             as_of=as_of,
             consented_only=consented_only,
+            consented_by=as_of,
         ),
     }

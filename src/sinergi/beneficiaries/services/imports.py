@@ -27,7 +27,7 @@ from sinergi.audit.services import AuditEntry, audit_record, audit_record_many
 from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus, Sex
-from sinergi.beneficiaries.importing import RowChecker, RowResult, _text, check_file, read_rows
+from sinergi.beneficiaries.importing import ImportLimits, RowChecker, RowResult, _text, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, NikKey, Person
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text, keyed_hasher
@@ -1042,19 +1042,63 @@ class _KnownRows:
         """Read the whole file once (noting every row, see `note`) and yield (line, person id, how many
         rows are unchanged) of the unchanged rows, in file order; when every row is unchanged, yield
         nothing and set `everything`."""
-        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
         with connection.cursor() as cursor:
             self._create(
                 cursor, "_sinergi_import_rows", "line integer, unit_id integer, reg text, row_hash text"
             )
             noted = self.note(rows)
-            if not self.any_known:
+            if not self.any_known and not self.postgres:
                 for _ in noted:  # nothing was ever imported: no row can be unchanged
                     pass
                 return
+            # On PostgreSQL the rows are kept even when nothing was ever imported (their hashes then filled
+            # in as they are written, see `remember`), for `unchanged_now` at the end.
             self._fill(cursor, "_sinergi_import_rows", "line, unit_id, reg, row_hash", noted)
             if self.postgres:
                 cursor.execute("ANALYZE _sinergi_import_rows")
+            if not self.any_known:
+                return
+        matched, params = self._matched()
+        # First only how many (the common case of an unchanged file ends here: no row is sent back, nothing
+        # is sorted); the rows themselves only when some, not all, are unchanged.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
+            self.matched = int(cursor.fetchone()[0])
+        if self.rows and self.matched == self.rows:
+            self.everything = True
+            return
+        if not self.matched:
+            return
+        sql = f"SELECT k.line, e.person_id, {self.matched} {matched} ORDER BY k.line"  # noqa: S608
+        if self.postgres:
+            # Read as the file is written, a batch at a time (memory stays flat however long the file).
+            with connection.connection.cursor(name="sinergi_import_unchanged") as stream:
+                stream.execute(sql, params)
+                while batch := stream.fetchmany(5000):
+                    yield from batch
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                yield from cursor.fetchall()
+
+    def unchanged_now(self) -> bool:
+        """Whether every row of the file would now be found unchanged (PostgreSQL: at the end of an import
+        that wrote, so that the same file next time is known unchanged without reading it)."""
+        if not self.postgres or not self.rows or "_sinergi_import_rows" not in self.tables:
+            return False
+        matched, params = self._matched()
+        with connection.cursor() as cursor:
+            if "_sinergi_import_hashes" in self.tables:
+                cursor.execute(
+                    "UPDATE _sinergi_import_rows k SET row_hash = h.row_hash FROM _sinergi_import_hashes h "
+                    "WHERE k.line = h.line"
+                )
+            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
+            return int(cursor.fetchone()[0]) == self.rows
+
+    def _matched(self) -> tuple[str, list[Any]]:
+        """FROM and WHERE of the file's rows that are unchanged, and their parameters."""
+        e, p, r = (connection.ops.quote_name(m._meta.db_table) for m in (CustodyEpisode, Person, ImportedRow))
         params: list[Any] = []
         scope = ""
         allowed = self.checker.allowed_units
@@ -1077,27 +1121,7 @@ class _KnownRows:
             f"WHERE p.merged_into_id IS NULL AND r.state_hash = {_state_sql()} "
             f"AND (p.nik_hash = '' OR p.nik_hash NOT IN ({shared_nik})) {scope}"
         )
-        # First only how many (the common case of an unchanged file ends here: no row is sent back, nothing
-        # is sorted); the rows themselves only when some, not all, are unchanged.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) {matched}", params)  # noqa: S608
-            self.matched = int(cursor.fetchone()[0])
-        if self.rows and self.matched == self.rows:
-            self.everything = True
-            return
-        if not self.matched:
-            return
-        sql = f"SELECT k.line, e.person_id, {self.matched} {matched} ORDER BY k.line"  # noqa: S608
-        if self.postgres:
-            # Read as the file is written, a batch at a time (memory stays flat however long the file).
-            with connection.connection.cursor(name="sinergi_import_unchanged") as stream:
-                stream.execute(sql, params)
-                while batch := stream.fetchmany(5000):
-                    yield from batch
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                yield from cursor.fetchall()
+        return matched, params
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a large write, so the next import's lookups (and the
@@ -1127,6 +1151,126 @@ class _KnownRows:
                 "ON CONFLICT (episode_id) DO UPDATE SET row_hash = excluded.row_hash, "
                 "state_hash = excluded.state_hash"
             )
+            if not hashed and self.postgres and "_sinergi_import_rows" in self.tables:
+                # Kept for `unchanged_now` (the first pass did not hash the rows: nothing was imported).
+                if "_sinergi_import_hashes" not in self.tables:
+                    self._create(cursor, "_sinergi_import_hashes", "line integer, row_hash text")
+                cursor.execute(
+                    "INSERT INTO _sinergi_import_hashes (line, row_hash) "
+                    "SELECT line, row_hash FROM _sinergi_import_done"
+                )
+
+
+# --- The whole file unchanged (PostgreSQL) ---------------------------------------------------------------
+# When a file was last found wholly unchanged, the import keeps a keyed digest of it (with everything the
+# verdict depended on besides the database: the row hash's context, the importer's scope, the limits the
+# file was read under, the file's type) and the snapshot taken before that import read anything. Statement
+# triggers log every transaction that writes a table the verdict reads (migration 0016). The same digest
+# again, with no logged transaction that the kept snapshot did not see, means the same verdict: the file is
+# unchanged, known without parsing a row. Anything else takes the path above.
+
+# Part of the digest: change it when what the verdict reads or how it decides changes (as ROW_HASH_VERSION,
+# also part of it, for what a row means), so that no earlier digest matches.
+FILE_DIGEST_VERSION = "1"
+_LOG = "beneficiaries_registrychange"
+_LAST_FILE = "beneficiaries_importedfile"
+
+
+def _no_rows() -> Generator[tuple[int, int, int]]:
+    yield from ()
+
+
+class _LastFile:
+    """The last file found wholly unchanged: its digest, and whether anything it depended on changed since."""
+
+    def __init__(self) -> None:
+        self.snapshot = ""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            # Taken before the import reads anything (units, rulesets, rows): every change this snapshot does
+            # not see is logged with a transaction id it does not count as visible.
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL, CAST(pg_current_snapshot() AS text)", [_LOG])
+            exists, snapshot = cursor.fetchone()
+        self.snapshot = snapshot if exists else ""
+        # Recorded only by an import that is its own transaction: within an outer one, later writes of that
+        # same transaction could not be told from earlier ones (it is logged once).
+        self.own_transaction = not connection.in_atomic_block
+
+    def digest(self, path: Path, known: _KnownRows) -> str:
+        if not self.snapshot:
+            return ""
+        hasher = keyed_hasher(b"import-file", digest_size=32)
+        allowed = known.checker.allowed_units
+        scope = "*" if allowed is None else ",".join(map(str, sorted(allowed)))
+        for part in (
+            FILE_DIGEST_VERSION.encode(),
+            known.context,
+            scope.encode(),
+            repr(ImportLimits.current()).encode(),
+        ):
+            hasher.update(part + b"\x1d")
+        hasher.update(path.suffix.lower().encode() + b"\x1d")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+        return hasher.hexdigest()
+
+    def keeps(self) -> bool:
+        """Whether this import may keep its file (PostgreSQL, the import its own transaction)."""
+        return bool(self.snapshot) and self.own_transaction
+
+    def rows_if_unchanged(self, digest: str) -> int | None:
+        """The file's rows when it is the last file found unchanged and nothing it depended on was written
+        since (one statement, so the kept row and the log are read in the same snapshot); else None."""
+        if not digest:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f.rows FROM {_LAST_FILE} f WHERE f.id = 1 AND f.digest = %s "  # noqa: S608 (fixed names)
+                f"AND f.log_table = CAST(to_regclass(%s) AS oid) "
+                f"AND NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid <> f.recorder "
+                f"AND NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot)))",
+                [digest, _LOG],
+            )
+            found = cursor.fetchone()
+        return None if found is None else int(found[0])
+
+    def remember(self, digest: str, rows: int) -> None:
+        """Keep this file (its digest; "" for a file that was not wholly unchanged) and this import's
+        snapshot, unless another import kept a snapshot that saw a transaction this one does not (it began
+        later), or this import runs inside an outer transaction (which may have written before it: its own
+        transaction id could then count as seen). Log entries this snapshot saw are dropped: no later record
+        can need them, as each sees at least what the one before it saw. So every import kept empties the
+        log of what came before it began."""
+        if not self.keeps():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT snapshot FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE")  # noqa: S608
+            found = cursor.fetchone()
+            if found is None:
+                return
+            if found[0]:
+                # Whether every transaction the kept snapshot (o) saw, this one (n) sees too: o's horizon is
+                # not past n's, and whatever n saw running below o's horizon, o saw running as well.
+                cursor.execute(
+                    "SELECT pg_snapshot_xmax(o) <= pg_snapshot_xmax(n) AND NOT EXISTS (SELECT 1 "
+                    "FROM pg_snapshot_xip(n) x WHERE x < pg_snapshot_xmax(o) "
+                    "AND x NOT IN (SELECT pg_snapshot_xip(o))) "
+                    "FROM (SELECT CAST(%s AS pg_snapshot) AS o, CAST(%s AS pg_snapshot) AS n) s",
+                    [found[0], self.snapshot],
+                )
+                if not cursor.fetchone()[0]:
+                    return
+            cursor.execute(
+                f"UPDATE {_LAST_FILE} SET digest = %s, rows = %s, snapshot = %s, "  # noqa: S608
+                "recorder = pg_current_xact_id(), log_table = CAST(to_regclass(%s) AS oid) WHERE id = 1",
+                [digest, rows, self.snapshot, _LOG],
+            )
+            cursor.execute(
+                f"DELETE FROM {_LOG} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot))",  # noqa: S608
+                [self.snapshot],
+            )
 
 
 def wbp_import(
@@ -1148,15 +1292,24 @@ def wbp_import(
     if actor is not None and getattr(actor, "role", None) not in REGISTRY:
         raise ForbiddenError()
     check_file(path)  # size and type, before anything else (ImportFileError)
+    last_file = _LastFile()  # before anything the verdict depends on is read
     summary = ImportSummary()
     checker = RowChecker(actor=actor)
     writer = _Writer(actor=actor, synthetic=synthetic, source=source or path.name)
     try:
         with _young_collection_only(), transaction.atomic():
             known = _KnownRows(checker)
-            # First pass: every row noted, the unchanged ones found. When every row is unchanged, that is
-            # all there is to do.
-            stream = known.unchanged(read_rows(path))
+            digest = last_file.digest(path, known)
+            same = last_file.rows_if_unchanged(digest)
+            if same is not None:
+                # The last file found unchanged, and nothing it depended on written since: the same verdict
+                # as the pass below, without reading a row.
+                known.rows, known.everything = same, True
+                stream = _no_rows()
+            else:
+                # First pass: every row noted, the unchanged ones found. When every row is unchanged, that
+                # is all there is to do.
+                stream = known.unchanged(read_rows(path))
             pending = next(stream, None)
             everything = known.everything
             if pending is not None:
@@ -1221,6 +1374,12 @@ def wbp_import(
                 known.analyze()
             if dry_run or (summary.invalid and not skip_invalid):
                 raise _Rollback
+            # The file is kept when it was wholly unchanged, or is now (every row written and remembered):
+            # the same file next time is then known unchanged without reading it. Any import that is kept
+            # also moves the kept snapshot on, which lets the change log be emptied of what it saw.
+            if not everything and last_file.keeps() and not (summary.invalid or summary.warnings):
+                everything = known.unchanged_now()
+            last_file.remember(digest if everything else "", known.rows)
             summary.written = True
             audit_record(
                 actor=actor,
