@@ -310,16 +310,24 @@ def eligible_count(*, rule: domain.Rule, as_of: dt.date) -> int:
 # --- Scope -------------------------------------------------------------------------------------------
 
 
+def _party_q(organisations: list[int]) -> Q:
+    """Programs under an agreement (or its parent) that one of the organisations is party to."""
+    return Q(agreement__parties__organisation_id__in=organisations) | Q(
+        agreement__parent__parties__organisation_id__in=organisations
+    )
+
+
 def _program_scope(actor: Any) -> Q | None:
+    """Programs the actor may see: under agreements their organisation is party to, with a cohort at one
+    of their units (unit, Bapas and Kanwil officers), or assigned to them (facilitators). Seeing a program
+    through a cohort at one's unit does not open its other cohorts (`cohort_scope`)."""
     role = getattr(actor, "role", None)
     if role == Role.ADMIN:
         return None
     if role == Role.FACILITATOR:
         return Q(cohorts__facilitators=actor)
     organisations = actor_party_organisations(actor) or []
-    party = Q(agreement__parties__organisation_id__in=organisations) | Q(
-        agreement__parent__parties__organisation_id__in=organisations
-    )
+    party = _party_q(organisations)
     units = actor_unit_ids(actor)
     if role in (Role.UNIT_OFFICER, Role.BAPAS_OFFICER, Role.KANWIL_OFFICER) and units:
         party |= Q(cohorts__unit_id__in=units)
@@ -362,7 +370,8 @@ def cohort_scope(*, actor: Any, program: Program | None = None) -> QuerySet[Coho
     and aggregates (the count's GROUP BY over every enrolment is not needed there).
 
     Facilitators: the cohorts assigned to them. Unit officers: cohorts at their own unit only. Kanwil
-    officers: cohorts at the units in their region, and under agreements their Kanwil is party to. TJSL
+    officers: cohorts at the units in their region, and every cohort of the programs under agreements their
+    Kanwil is party to (not of a program they see only through a cohort in their region). TJSL
     officers: cohorts under their company's agreements. Bapas officers and monitors: none.
     """
     role = getattr(actor, "role", None)
@@ -372,8 +381,11 @@ def cohort_scope(*, actor: Any, program: Program | None = None) -> QuerySet[Coho
     elif role == Role.UNIT_OFFICER:
         cohorts = cohorts.filter(unit_id__in=actor_unit_ids(actor) or [])
     elif role == Role.KANWIL_OFFICER:
-        visible_programs = program_scope(actor=actor).values("pk")
-        cohorts = cohorts.filter(Q(unit_id__in=actor_unit_ids(actor) or []) | Q(program__in=visible_programs))
+        # Not every cohort of the programs in `program_scope`: that takes in programs through one cohort at
+        # a unit of the region, whose cohorts in other regions are no business of this Kanwil.
+        organisations = actor_party_organisations(actor) or []
+        party_programs = Program.objects.filter(_party_q(organisations)).values("pk")
+        cohorts = cohorts.filter(Q(unit_id__in=actor_unit_ids(actor) or []) | Q(program__in=party_programs))
     elif role == Role.CSR_OFFICER:
         cohorts = cohorts.filter(program__in=program_scope(actor=actor).values("pk"))
     elif role != Role.ADMIN:

@@ -127,6 +127,15 @@ def withheld_under_filters(actor: Any, filters: Any) -> bool:
     return aggregates_only(actor) and bool(getattr(filters, "is_set", False))
 
 
+def recidivism_withheld_by_unit(actor: Any, filters: Any) -> bool:
+    """Whether recidivism is withheld under the filters for a viewer of exact figures limited to some units
+    (a Kanwil officer): it is counted over whole programs (`impact.selectors.recidivism`), so under a unit
+    filter it would count participants of the program's other units, not of the unit asked for."""
+    return (
+        actor is not None and role_of(actor) == Role.KANWIL_OFFICER and bool(getattr(filters, "unit", None))
+    )
+
+
 def follows_filters(actor: Any, filters: Any, metric: str = "participants", by: str = "") -> bool:
     """Whether a people count (`metric`, broken down `by`) is shown to the actor under `filters`: always
     for the roles that read exact figures and on the unfiltered dashboard; under filters, for aggregate-only

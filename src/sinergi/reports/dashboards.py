@@ -240,6 +240,8 @@ def figures_context(
             else sum(row["overdue"] for row in by_officer)
         ),
         "followups_by_officer": by_officer,
+        # A Kanwil officer's recidivism under a unit filter (it is counted over whole programs): not shown.
+        "recidivism_withheld_by_unit": access.recidivism_withheld_by_unit(actor, filters),
         "windows": impact_domain.WINDOW_MONTHS,
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,

@@ -30,7 +30,7 @@ from sinergi.beneficiaries.selectors import person_list
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
 from sinergi.programs.choices import SessionStatus
-from sinergi.programs.models import Program, Session
+from sinergi.programs.models import Session
 from sinergi.reports import access, selectors
 
 NOT_CONTACTED = "not_contacted"
@@ -134,7 +134,7 @@ def recidivism_groups(scope: selectors.Scope, *, months: int) -> impact_domain.R
     kept = scope.kept.get(("recidivism_groups", months))
     if kept is not None:
         return kept
-    programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
+    programs = selectors.recidivism_programs(scope)
     if not programs.exists():
         return None
     return impact_selectors.recidivism_groups(

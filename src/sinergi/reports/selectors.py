@@ -25,12 +25,14 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation
+from sinergi.accounts.selectors import actor_unit_ids
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.choices import WorkStatus
 from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.aftercare.selectors import latest_scores, partner_consent
 from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import Person
+from sinergi.impact import access as impact_access
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.choices import LiveIndicator
@@ -265,9 +267,18 @@ def _certificates(on: dt.date | None = None) -> QuerySet[Any]:
     )
 
 
+# The roles whose screening figures and lists are of the people held at their units, as the run page shows
+# them (`programs.selectors.run_results`). Others read the runs of the programs in scope as a whole:
+# administrators (every unit), and roles that get counts only (TJSL, monitors, facilitators).
+UNIT_SCREENING_ROLES = (Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
+
+
 def screening_results(scope: Scope) -> QuerySet[ScreeningResult]:
-    """The latest result per person of the screening runs of the programs in scope, within the period."""
+    """The latest result per person of the screening runs of the programs in scope, within the period; for
+    unit and Kanwil officers only the people held at their units (`UNIT_SCREENING_ROLES`)."""
     results = ScreeningResult.objects.filter(run__program__in=scope.programs)
+    if access.role_of(scope.actor) in UNIT_SCREENING_ROLES:
+        results = results.filter(episode__unit_id__in=actor_unit_ids(scope.actor) or [])
     if scope.filters.unit:
         results = results.filter(episode__unit_id=scope.filters.unit)
     if scope.filters.start:
@@ -655,6 +666,21 @@ def metric_labels() -> list[tuple[str, str]]:
     ]
 
 
+def recidivism_programs(scope: Scope) -> QuerySet[Program]:
+    """The programs whose recidivism the viewer reads: those in scope that the impact pages open to them
+    (`impact.access.program_scope`). A Kanwil officer reads those under agreements the Kanwil is party to,
+    every cohort of which is in their scope, not a program seen only through a cohort at one of their units
+    (its other regions' participants are not theirs); none under a unit filter
+    (`access.recidivism_withheld_by_unit`)."""
+    programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
+    readable = impact_access.program_scope(scope.actor)
+    if readable is not None:
+        programs = programs.filter(readable)
+    if access.recidivism_withheld_by_unit(scope.actor, scope.filters):
+        return programs.none()
+    return programs
+
+
 def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> Any:
     """Recidivism of the participants in scope against the comparison group (the impact app's rule and its
     small-group rule), in the window of `months`; for aggregate-only roles masked over every window at once
@@ -665,7 +691,7 @@ def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> 
     for `drilldown.recidivism_groups`, which then does not run it again."""
     if scope.actor is not None and access.role_of(scope.actor) not in access.FINANCE_ROLES:
         return None
-    programs = Program.objects.filter(pk__in=scope.programs.values("pk"))
+    programs = recidivism_programs(scope)
     if not programs.exists():
         return None
     start, end = scope.filters.start, scope.filters.end

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sinergi.accounts.choices import Role
 from sinergi.aftercare import access as aftercare_access
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries.selectors import person_get
@@ -185,7 +186,11 @@ def recidivism_list(request: HttpRequest) -> HttpResponse:
             "months": int(window),
             "query": query,
             "dashboard_query": urlencode(form.filters().query() | {"window": window}),
-            "outside_scope": len(ids) - page.paginator.count,
+            # How many of the figure's people the list leaves out: administrators only (a count of people
+            # outside one's registry scope is not the officer's to read).
+            "outside_scope": len(ids) - page.paginator.count
+            if access.role_of(request.user) == Role.ADMIN
+            else 0,
         },
     )
 
