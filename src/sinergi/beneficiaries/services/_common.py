@@ -93,6 +93,20 @@ def _warnings(nik: str, data: dict[str, Any]) -> list[str]:
     )
 
 
+def _check_people(actor: Any, *people: Any) -> None:
+    """A write to people: the actor uses the registry and every one of them is in their scope (the system,
+    `actor=None`, writes anywhere). The views read the people through scoped selectors first; this holds
+    for whoever else calls the service (the CLI, a job, a future API)."""
+    if actor is None:
+        return
+    from sinergi.beneficiaries.access import may_use_registry
+    from sinergi.beneficiaries.selectors import people_in_scope
+
+    ids = {person.pk for person in people}
+    if not may_use_registry(actor) or people_in_scope(actor).filter(pk__in=ids).count() != len(ids):
+        raise ForbiddenError()
+
+
 def _check_unit(actor: Any, unit: Any) -> None:
     from sinergi.accounts.selectors import actor_unit_ids
 

@@ -14,6 +14,7 @@ from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services._common import (
     MERGE_SAME,
     PERSON_EDIT_FIELDS,
+    _check_people,
     _check_place,
     _check_unit,
     _nik_fields,
@@ -98,6 +99,7 @@ def person_update(
     from sinergi.audit.services import model_update
     from sinergi.beneficiaries.selectors import custody_start
 
+    _check_people(actor, person)
     problems = person_problems(data=data, custody_start=custody_start(person=person))
     _collect(problems, lambda: _check_place(data))
     fields = {k: v for k, v in data.items() if k in PERSON_EDIT_FIELDS}
@@ -124,6 +126,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     """Merge a duplicate into the person kept: episodes and consents move over; the duplicate is retired."""
     if keep.pk == drop.pk:
         raise ApplicationError(MERGE_SAME, code="invalid")
+    _check_people(actor, keep, drop)
     with transaction.atomic():
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
