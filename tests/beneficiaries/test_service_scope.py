@@ -59,3 +59,33 @@ def test_a_role_without_the_registry_writes_no_person(
     with pytest.raises(ForbiddenError):
         services.person_merge(actor=world.users[role], keep=person, drop=held["twin"])
     assert Person.objects.get(pk=person.pk).full_name == "Warga Uji Satu"
+
+
+def test_consent_is_recorded_and_withdrawn_only_within_scope(world: World, held: dict[str, Person]) -> None:
+    import datetime as dt
+
+    from sinergi.beneficiaries.models import Consent
+
+    officer, other = world.users[Role.UNIT_OFFICER], held["other"]
+    with pytest.raises(ForbiddenError):
+        services.consent_record(
+            actor=officer, person=other, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
+        )
+    consent = services.consent_record(
+        actor=None, person=other, purpose="participation", given_on=dt.date(2021, 2, 1), evidence="Uji"
+    )
+    with pytest.raises(ForbiddenError):
+        services.consent_withdraw(actor=officer, consent=consent, on=dt.date(2022, 1, 1))
+    with pytest.raises(ForbiddenError):
+        services.consent_withdraw(
+            actor=world.users[Role.CSR_OFFICER], consent=consent, on=dt.date(2022, 1, 1)
+        )
+    assert Consent.objects.get(pk=consent.pk).withdrawn_on is None
+    own = services.consent_record(
+        actor=officer,
+        person=held["own"],
+        purpose="participation",
+        given_on=dt.date(2021, 2, 1),
+        evidence="Uji",
+    )
+    assert services.consent_withdraw(actor=officer, consent=own, on=dt.date(2022, 1, 1)).withdrawn_on

@@ -15,6 +15,7 @@ from sinergi.beneficiaries.services._common import (
     CONSENT_ALREADY,
     CONSENT_EVIDENCE_REQUIRED,
     CONSENT_NOT_ACTIVE,
+    _check_people,
 )
 from sinergi.core.errors import ApplicationError
 
@@ -25,6 +26,7 @@ def consent_record(*, actor: Any, person: Person, purpose: str, given_on: dt.dat
     """
     from sinergi.beneficiaries.selectors import custody_start
 
+    _check_people(actor, person)
     problems = domain.consent_date_problems(
         given_on=given_on, today=timezone.localdate(), custody_start=custody_start(person=person)
     )
@@ -54,6 +56,7 @@ def consent_record(*, actor: Any, person: Person, purpose: str, given_on: dt.dat
 
 def consent_withdraw(*, actor: Any, consent: Consent, on: dt.date, note: str = "") -> Consent:
     """Withdraw consent: from that date no new processing for the purpose."""
+    _check_people(actor, consent.person)
     if consent.withdrawn_on is not None:
         raise ApplicationError(CONSENT_NOT_ACTIVE, code="invalid")
     with transaction.atomic():
