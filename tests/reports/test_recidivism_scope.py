@@ -118,3 +118,43 @@ def test_a_kanwil_officers_recidivism_is_withheld_under_a_unit_filter(world: Wor
     # An administrator's figure is the program's, as before.
     admin = _client(world.users[Role.ADMIN]).get(f"/?unit={lapas.pk}").context["rec"]
     assert admin.participants.n == 5
+
+
+def test_a_program_under_an_addendum_with_cohorts_elsewhere_is_not_counted_for_a_kanwil_officer(
+    world: World,
+) -> None:
+    """Final review: impact counts an MoU's grandchild (an addendum of its PKS) as the Kanwil's, while the
+    Kanwil's cohorts stop at the parent; such a program, with a cohort in the Kanwil's region and six people
+    in another region's, gave the Kanwil officer exact recidivism over those six. Recidivism counts every
+    cohort of a program, so it is read only for programs whose every cohort the viewer reaches."""
+    from sinergi.partnerships.choices import AgreementKind
+    from sinergi.reports import selectors as report_selectors
+    from tests.partnerships.conftest import make_agreement
+    from tests.programs.conftest import make_program
+
+    parties = [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
+    mou = make_agreement(None, parties, number="MOU-GP")
+    # The PKS and its addendum are signed by the company and the other region's Kanwil, under the MoU.
+    signers = [world.organisation(Role.KANWIL_OFFICER, "other"), parties[1]]
+    pks = make_agreement(None, signers, number="PKS-GP", kind=AgreementKind.PKS, parent=mou, districts=[])
+    addendum = make_agreement(
+        None, signers, number="ADD-GP", kind=AgreementKind.ADDENDUM, parent=pks, districts=[]
+    )
+    program = make_program(addendum, "Program Adendum")
+    start, end = dt.date(2021, 8, 1), dt.date(2021, 12, 1)
+    here = people.cohort(
+        program, world.organisation(Role.UNIT_OFFICER, "own"), "Angkatan Sini GP", start, end
+    )
+    people.participant(here, "GP-HERE")
+    there = people.cohort(
+        program, world.organisation(Role.UNIT_OFFICER, "other"), "Angkatan Sana GP", start, end
+    )
+    for i in range(6):
+        people.participant(there, f"GP-THERE{i}")
+
+    def read(user: Any) -> set[int]:
+        scope = report_selectors.scope_of(user, report_selectors.Filters())
+        return set(report_selectors.recidivism_programs(scope).values_list("pk", flat=True))
+
+    assert program.pk not in read(world.users[Role.KANWIL_OFFICER])
+    assert program.pk in read(world.users[Role.ADMIN])

@@ -105,10 +105,11 @@ def _scoped_people(actor: Any, *, few: bool = False) -> QuerySet[Person]:
     return people.filter(Exists(CustodyEpisode.objects.filter(in_scope, person=OuterRef("pk"))))
 
 
-def people_in_scope(actor: Any) -> QuerySet[Person]:
+def people_in_scope(actor: Any, *, few: bool = False) -> QuerySet[Person]:
     """The people (not merged away) the actor may see: a person with an episode at one of the actor's
-    units (or, for a Bapas, guided by it). The system and administrators see everyone."""
-    return _scoped_people(actor)
+    units (or, for a Bapas, guided by it). The system and administrators see everyone. `few`: the caller
+    picks a few people by id (`_scoped_people`)."""
+    return _scoped_people(actor, few=few)
 
 
 def _episodes_prefetch(actor: Any) -> Prefetch:

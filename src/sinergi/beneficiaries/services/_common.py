@@ -103,7 +103,7 @@ def _check_people(actor: Any, *people: Any) -> None:
     from sinergi.beneficiaries.selectors import people_in_scope
 
     ids = {person.pk for person in people}
-    if not may_use_registry(actor) or people_in_scope(actor).filter(pk__in=ids).count() != len(ids):
+    if not may_use_registry(actor) or people_in_scope(actor, few=True).filter(pk__in=ids).count() != len(ids):
         raise ForbiddenError()
 
 
