@@ -243,7 +243,7 @@ class CustodyEpisode(VersionedModel):
             # with what its count per unit and its order (unit, expiry, id) read, so neither reads the table.
             # The release date too: PostgreSQL scans an index alone only when it holds every column the
             # condition names, here the two inside COALESCE (without it, a bitmap scan of 6,000 episodes
-            # over 4,000 table pages; migration 0017).
+            # over 4,000 table pages; migration 0018).
             models.Index(
                 Coalesce("release_date", "expiry_date"),
                 name="episode_due",

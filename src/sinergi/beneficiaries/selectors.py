@@ -121,7 +121,7 @@ def _episodes_prefetch(actor: Any) -> Prefetch:
     return Prefetch("episodes", queryset=episodes)
 
 
-# A name holding a digit, as the partial index person_name_digits (migration beneficiaries.0016) holds it.
+# A name holding a digit, as the partial index person_name_digits (migration beneficiaries.0017) holds it.
 NAME_DIGIT = "[0123456789]"
 _HAS_DIGIT = re.compile(NAME_DIGIT)
 
