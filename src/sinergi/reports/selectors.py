@@ -197,7 +197,7 @@ def open_on(on: dt.date) -> Q:
 
 
 def consented_by(on: dt.date) -> Exists:
-    """The enrolment's person had agreed to share with the company by `on` and not withdrawn it by then."""
+    """The enrolment's person had agreed to share with the company by `on` and has not withdrawn it since."""
     return partner_consent(as_of=on)
 
 
