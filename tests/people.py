@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.test import Client
+
 from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase, FollowUp, IndexScore
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services import consent_record
-from sinergi.programs.models import Certificate, Cohort, Enrollment
+from sinergi.programs.models import Certificate, Cohort, Enrollment, Program
 
 
 def shares_with_company(person: Any, given_on: dt.date = dt.date(2021, 2, 1)) -> Consent:
@@ -24,6 +26,29 @@ def shares_with_company(person: Any, given_on: dt.date = dt.date(2021, 2, 1)) ->
     return consent_record(
         actor=None, person=person, purpose="partner_sharing", given_on=given_on, evidence="Formulir uji"
     )
+
+
+def logged_in(user: Any) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def other_region_program(world: Any, name: str = "Program Jambi") -> Program:
+    """A program of the other region's MoU (its Kanwil and company; the own Kanwil is no party), covering
+    a district of the other region: the program a Kanwil officer reaches only through a cohort placed at one
+    of its own units."""
+    from tests.partnerships.conftest import make_agreement
+    from tests.programs.conftest import make_program
+
+    agreement = make_agreement(
+        None,
+        [world.organisation(Role.KANWIL_OFFICER, "other"), world.organisation(Role.CSR_OFFICER, "other")],
+        number="MOU-LAIN",
+        districts=["15.71.01"],
+    )
+    return make_program(agreement, name)
 
 
 def cohort(program: Any, unit: Any, name: str, start: dt.date, end: dt.date) -> Cohort:

@@ -15,14 +15,11 @@ import io
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from sinergi.accounts.choices import Role
 from sinergi.programs.selectors import cohort_scope, program_scope
 from tests import people
 from tests.authz import World
-from tests.partnerships.conftest import make_agreement
-from tests.programs.conftest import make_program
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +30,7 @@ START, END = dt.date(2021, 8, 1), dt.date(2021, 12, 1)
 def other_program(world: World) -> dict[str, Any]:
     """A program of the other region's MoU (the own Kanwil is no party) with six participants at a unit of
     the other region, and one participant in a cohort of it at the own region's unit."""
-    agreement = make_agreement(
-        None,
-        [world.organisation(Role.KANWIL_OFFICER, "other"), world.organisation(Role.CSR_OFFICER, "other")],
-        number="MOU-LAIN",
-        districts=["15.71.01"],
-    )
-    program = make_program(agreement, "Program Jambi")
+    program = people.other_region_program(world)
     there = people.cohort(
         program, world.organisation(Role.UNIT_OFFICER, "other"), "Angkatan Sana", START, END
     )
@@ -50,12 +41,6 @@ def other_program(world: World) -> dict[str, Any]:
     return {"program": program, "there": there, "here": here}
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("role", [Role.KANWIL_OFFICER, Role.UNIT_OFFICER])
 def test_a_cohort_at_the_own_unit_does_not_open_the_programs_other_cohorts(
     other_program: dict[str, Any], world: World, role: str
@@ -64,7 +49,7 @@ def test_a_cohort_at_the_own_unit_does_not_open_the_programs_other_cohorts(
     program, here, there = other_program["program"], other_program["here"], other_program["there"]
     assert program_scope(actor=user).filter(pk=program.pk).exists()  # the program, through the own cohort
     assert set(cohort_scope(actor=user, program=program)) == {here}
-    client = _client(user)
+    client = people.logged_in(user)
     assert client.get(f"/program/{program.pk}/").status_code == 200
     assert client.get(f"/program/angkatan/{here.pk}/").status_code == 200
     assert client.get(f"/program/angkatan/{there.pk}/").status_code == 404
@@ -77,7 +62,7 @@ def test_a_cohort_at_the_own_unit_does_not_open_the_programs_other_cohorts(
 def test_the_named_export_of_a_kanwil_officer_leaves_out_the_other_region(
     other_program: dict[str, Any], world: World
 ) -> None:
-    response = _client(world.users[Role.KANWIL_OFFICER]).post(
+    response = people.logged_in(world.users[Role.KANWIL_OFFICER]).post(
         "/laporan/ekspor/peserta.csv",
         {"metric": "participants", "identities": "1", "reason": "Laporan triwulan", "purpose": "monitoring"},
     )
@@ -96,4 +81,4 @@ def test_the_parties_and_administrators_still_read_every_cohort(
     everything = {other_program["here"], other_program["there"]}
     for user in (world.others[Role.KANWIL_OFFICER], world.users[Role.ADMIN]):
         assert set(cohort_scope(actor=user, program=other_program["program"])) == everything
-        assert _client(user).get(f"/program/angkatan/{other_program['here'].pk}/").status_code == 200
+        assert people.logged_in(user).get(f"/program/angkatan/{other_program['here'].pk}/").status_code == 200

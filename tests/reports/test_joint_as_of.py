@@ -73,10 +73,15 @@ def _made(actor: Any, monkeypatch: pytest.MonkeyPatch, agreement: Any) -> tuple[
     real = joint._Figures.gather
     with monkeypatch.context() as patch:
         patch.setattr(joint._Figures, "gather", lambda *args: kept.append(real(*args)) or kept[-1])
-        content = joint.build(
-            actor=actor, agreement=agreement, program=None, start=START, end=END, language="en"
-        )
+        content = _build(actor, agreement, END, "en")
     return content, kept[0]
+
+
+def _build(actor: Any, agreement: Any, end: dt.date, language: str) -> Any:
+    """The joint report of `agreement` from START to `end`, as `actor` reads it."""
+    return joint.build(
+        actor=actor, agreement=agreement, program=None, start=START, end=end, language=language
+    )
 
 
 def _section(content: Any, key: str) -> Any:
@@ -259,14 +264,7 @@ def test_people_reached_are_aged_on_the_quarter_end_whatever_day_the_report_is_m
     made = []
     for day in (dt.date(2022, 10, 15), dt.date(2022, 12, 15)):
         with freeze_time(day):
-            content = joint.build(
-                actor=recorded["tjsl"],
-                agreement=recorded["mou"],
-                program=None,
-                start=START,
-                end=end,
-                language="en",
-            )
+            content = _build(recorded["tjsl"], recorded["mou"], end, "en")
         table = next(t for t in _section(content, "participants").tables if t.header[0] == "Age band")
         made.append(dict(table.rows))
     assert made[0] == made[1]
@@ -277,14 +275,7 @@ def test_the_xlsx_as_of_a_quarter_end_reads_the_same_after_later_records(
     recorded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def sheets() -> dict[str, list[tuple[Any, ...]]]:
-        content = joint.build(
-            actor=recorded["tjsl"],
-            agreement=recorded["mou"],
-            program=None,
-            start=START,
-            end=END,
-            language="id",
-        )
+        content = _build(recorded["tjsl"], recorded["mou"], END, "id")
         book = load_workbook(io.BytesIO(joint.render_xlsx(content)), read_only=True)
         # The whole-scope sections (the participants' sheet has the period's funnel steps too: left out).
         return {

@@ -15,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from sinergi.accounts.choices import Role
 from sinergi.beneficiaries.models import CustodyEpisode
@@ -50,13 +49,7 @@ def _released(group: Any, tag: str, n: int, reoffended: int) -> None:
 def other_program(world: World) -> dict[str, Any]:
     """A program of the other region's MoU: one active participant at the own region's unit, six released
     at a unit of the other region, two of whom re-offended."""
-    agreement = make_agreement(
-        None,
-        [world.organisation(Role.KANWIL_OFFICER, "other"), world.organisation(Role.CSR_OFFICER, "other")],
-        number="MOU-LAIN",
-        districts=["15.71.01"],
-    )
-    program = make_program(agreement, "Program Jambi")
+    program = people.other_region_program(world)
     here = people.cohort(program, world.organisation(Role.UNIT_OFFICER, "own"), "Angkatan Sini", START, END)
     people.participant(here, "HERE0", stage="active")
     there = people.cohort(
@@ -66,16 +59,10 @@ def other_program(world: World) -> dict[str, Any]:
     return {"program": program, "unit": world.organisation(Role.UNIT_OFFICER, "own")}
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_a_kanwil_officer_reads_no_recidivism_of_another_regions_program(
     other_program: dict[str, Any], world: World
 ) -> None:
-    client = _client(world.users[Role.KANWIL_OFFICER])
+    client = people.logged_in(world.users[Role.KANWIL_OFFICER])
     program, unit = other_program["program"], other_program["unit"]
     assert client.get(f"/dampak/program/{program.pk}/").status_code == 404
     for query in ("", f"?unit={unit.pk}", f"?unit={unit.pk}&program={program.pk}"):
@@ -92,7 +79,7 @@ def test_a_kanwil_officer_reads_no_recidivism_of_another_regions_program(
 
 def test_the_parties_and_administrators_still_read_it(other_program: dict[str, Any], world: World) -> None:
     for user in (world.others[Role.KANWIL_OFFICER], world.users[Role.ADMIN]):
-        rec = _client(user).get("/").context["rec"]
+        rec = people.logged_in(user).get("/").context["rec"]
         assert (rec.participants.n, rec.participants.reoffended) == (6, 2), user.role
 
 
@@ -106,7 +93,7 @@ def test_a_kanwil_officers_recidivism_is_withheld_under_a_unit_filter(world: Wor
     rutan = world.region("own").rutan
     _released(people.cohort(program, lapas, "Angkatan Lapas", START, END), "LP", 3, 1)
     _released(people.cohort(program, rutan, "Angkatan Rutan", START, END), "RT", 2, 1)
-    client = _client(kanwil)
+    client = people.logged_in(kanwil)
     rec = client.get("/").context["rec"]
     assert (rec.participants.n, rec.participants.reoffended) == (5, 2)
     response = client.get(f"/?unit={lapas.pk}")
@@ -116,7 +103,7 @@ def test_a_kanwil_officers_recidivism_is_withheld_under_a_unit_filter(world: Wor
     listing = client.get(f"/laporan/residivisme/?group=participants&window=12&unit={lapas.pk}")
     assert listing.context["page"].paginator.count == 0
     # An administrator's figure is the program's, as before.
-    admin = _client(world.users[Role.ADMIN]).get(f"/?unit={lapas.pk}").context["rec"]
+    admin = people.logged_in(world.users[Role.ADMIN]).get(f"/?unit={lapas.pk}").context["rec"]
     assert admin.participants.n == 5
 
 
@@ -129,7 +116,6 @@ def test_a_program_under_an_addendum_with_cohorts_elsewhere_is_not_counted_for_a
     cohort of a program, so it is read only for programs whose every cohort the viewer reaches."""
     from sinergi.partnerships.choices import AgreementKind
     from sinergi.reports import selectors as report_selectors
-    from tests.partnerships.conftest import make_agreement
     from tests.programs.conftest import make_program
 
     parties = [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]

@@ -13,11 +13,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from sinergi.accounts.choices import Role
 from sinergi.beneficiaries.services import consent_record
 from sinergi.programs.selectors import run_results
+from tests import people
 from tests.authz import World
 from tests.beneficiaries.conftest import register
 from tests.programs.conftest import approved_results, make_cohort
@@ -41,18 +41,12 @@ def far_screened(setting: dict[str, Any], world: World) -> dict[str, Any]:
     return setting | {"run": results[0].run, "far": far}
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("role", [Role.UNIT_OFFICER, Role.KANWIL_OFFICER])
 def test_screening_lists_and_funnel_leave_out_people_held_elsewhere(
     far_screened: dict[str, Any], world: World, role: str
 ) -> None:
     user = world.users[role]
-    client = _client(user)
+    client = people.logged_in(user)
     run = far_screened["run"]
     assert client.get(f"/wbp/{far_screened['far'].pk}/").status_code == 404
     seen = {
@@ -71,7 +65,7 @@ def test_screening_lists_and_funnel_leave_out_people_held_elsewhere(
 
 
 def test_an_administrator_still_reads_the_whole_run(far_screened: dict[str, Any], world: World) -> None:
-    client = _client(world.users[Role.ADMIN])
+    client = people.logged_in(world.users[Role.ADMIN])
     run = far_screened["run"]
     response = client.get("/laporan/daftar/eligible/")
     assert FAR in response.content.decode()

@@ -101,9 +101,9 @@ class Scope:
     cohorts: QuerySet[Cohort]
     today: dt.date = field(default_factory=timezone.localdate)
     # Set (the joint report's whole-scope sections for aggregate-only roles, `joint.wide_as_of`): every figure
-    # counts only what was recorded by that day (`enrolled_by`, `completed_by`, `open_on`, `consented_by`
-    # and the dated metrics below), so two reports as of the same day, made on different days, count the
-    # same. None (the dashboards): the records as they stand today.
+    # counts only what was recorded by that day (`enrolled_by`, `completed_by`, `open_on`, the consents of
+    # `partner_consent(as_of=...)` and the dated metrics below), so two reports as of the same day, made on
+    # different days, count the same. None (the dashboards): the records as they stand today.
     recorded_by: dt.date | None = None
     # What one request worked out for a later part of the same page (`recidivism`'s groups).
     kept: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -194,11 +194,6 @@ def open_on(on: dt.date) -> Q:
         )
         | Q(stage=Stage.WITHDRAWN, withdrawn_on__gt=on)
     )
-
-
-def consented_by(on: dt.date) -> Exists:
-    """The enrolment's person had agreed to share with the company by `on` and has not withdrawn it since."""
-    return partner_consent(as_of=on)
 
 
 # --- Metrics: one queryset per number, shared by the count and the list ---------------------------------
@@ -382,7 +377,7 @@ def _funnel_recorded_by(scope: Scope, on: dt.date) -> dict[str, int]:
     """The funnel's enrolment steps as recorded by `on` (`scope.recorded_by`; one query over the enrolments,
     not the kept counts, which stand as of today): the definitions of ENROLLMENT_METRICS by that day, and for
     a TJSL officer followed up and in work only of participants who had agreed to share by then."""
-    shared = Q(consented_by(on)) if access.role_of(scope.actor) == Role.CSR_OFFICER else Q()
+    shared = Q(partner_consent(as_of=on)) if access.role_of(scope.actor) == Role.CSR_OFFICER else Q()
     steps = {key: ENROLLMENT_METRICS[key](scope) for key in ("enrolled", "completed", "certified")}
     steps["released"] = ENROLLMENT_METRICS["released"](scope)
     steps["followed_up"] = ENROLLMENT_METRICS["followed_up"](scope) & shared
