@@ -664,6 +664,10 @@ def test_other_values_are_left_as_they_are(value: object) -> None:
         ("=x;@y", "'=x;'@y"),
         ("Budi, Andi", "Budi, Andi"),
         ("a=b;c", "a=b;c"),
+        # A line break inside the field: a reader splitting on the other separator ends the row there.
+        ("Menjahit\n=1+1", "Menjahit\n'=1+1"),
+        ("Las\r\n @SUM(A1)", "Las\r\n '@SUM(A1)"),
+        ("Baris\nbiasa", "Baris\nbiasa"),
     ],
 )
 def test_a_csv_field_is_safe_whichever_separator_splits_it(text: str, written: str) -> None:

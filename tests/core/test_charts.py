@@ -68,6 +68,14 @@ def test_bar_and_line_charts() -> None:
         assert svg.startswith("<svg") and 'role="img"' in svg
 
 
+def test_a_dollar_sign_in_a_label_is_text_not_mathtext() -> None:
+    """Labels are names users type: "$\\frac$" made matplotlib's mathtext parser raise ValueError (the page
+    then failed); "Kelas $A$ dan $B$" is written as it is."""
+    for label in ("Kelas Las $\\frac$", "Kelas $A$ dan $B$"):
+        svg = charts.bar_chart(title="Program", labels=[label, "Lain"], values=[7, 9], y_label="Orang")
+        assert label in _texts(svg)
+
+
 def _texts(svg: str) -> list[str]:
     """Every text the SVG shows (svg.fonttype none keeps text as <text> elements)."""
     document = xml.dom.minidom.parseString(svg)  # noqa: S318  (our own output)

@@ -818,14 +818,17 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-_AFTER_A_SEPARATOR = re.compile(r"([,;][\t\r\n ]*)(?=[=+\-@])")
+_AFTER_A_SEPARATOR = re.compile(r"([,;\r\n][\t\r\n ]*)(?=[=+\-@])")
 
 
 def neutralise_csv_cell(value: object) -> object:
     """`neutralise_cell` for a CSV field, which a spreadsheet may split on the other separator than the one
     it was written with (Indonesian-locale spreadsheets split on ";", others on ","): a field written whole,
     `Menjahit;=cmd|...` in a comma file, became a cell `=cmd|...` when opened with ";". So a formula start
-    after a comma or semicolon inside the text gets the single quote too (`Menjahit;'=cmd|...`)."""
+    after a comma or semicolon inside the text gets the single quote too (`Menjahit;'=cmd|...`), and so does
+    one after a line break: the field is quoted, but a reader splitting on the other separator does not see
+    the quote (it is not at the start of its cell) and ends the row at the break, so the next row began with
+    the formula."""
     value = neutralise_cell(value)
     if isinstance(value, str):
         return _AFTER_A_SEPARATOR.sub(r"\1'", value)

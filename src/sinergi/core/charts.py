@@ -61,6 +61,9 @@ _RC = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    # Labels are names users type (programs, units): "Kelas $A$" is text, never matplotlib's mathtext (a
+    # "$\\frac$" in a program's name made the chart, and the page, fail).
+    "text.parse_math": False,
 }
 
 

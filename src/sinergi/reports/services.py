@@ -134,6 +134,21 @@ def report_request(
     return report
 
 
+def render_counted(content: joint.Content, fmt: str) -> tuple[bytes, int]:
+    """The report rendered, and how many rows of its data sheet (one per participant, pseudonymised; none
+    in a PDF) it holds: what the file discloses, for its audit event (web and `sinergi report` alike)."""
+    written = [0]
+
+    def counted(rows: Any) -> Any:
+        for row in rows:
+            written[0] += 1
+            yield row
+
+    content.data_rows = counted(content.data_rows)
+    data = joint.render(content, fmt)
+    return data, written[0]
+
+
 def report_generate(
     *, report: JointReport, progress: Callable[[int, int, str], None] | None = None
 ) -> JointReport:
@@ -148,15 +163,7 @@ def report_generate(
         notes=report.notes,
         progress=progress,
     )
-    written = [0]
-
-    def counted(rows: Any) -> Any:
-        for row in rows:
-            written[0] += 1
-            yield row
-
-    content.data_rows = counted(content.data_rows)
-    data = joint.render(content, report.fmt)
+    data, data_rows = render_counted(content, report.fmt)
     checksum = hashlib.sha256(data).hexdigest()
     name = f"laporan-kerja-sama-{report.pk}-{checksum[:12]}.{report.fmt}"
     with transaction.atomic():
@@ -165,13 +172,13 @@ def report_generate(
         report.size = len(data)
         # The rows of the data sheet (a row per participant; none in a PDF): what a download discloses,
         # counted in its audit event (`download_audit`).
-        report.params = {**report.params, DATA_ROWS: written[0]}
+        report.params = {**report.params, DATA_ROWS: data_rows}
         report.save(update_fields=["file", "checksum", "size", "params"])
         audit_record(
             actor=None,
             action="report.generate",
             target=report,
-            changes={"checksum": checksum, "size": len(data), "data_rows": written[0]},
+            changes={"checksum": checksum, "size": len(data), "data_rows": data_rows},
         )
     if progress:
         progress(len(joint.SECTION_KEYS) + 1, len(joint.SECTION_KEYS) + 1, _("Done"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 end=end,
                 language=options["lang"],
             )
-            data = joint.render(content, options["fmt"])
+            data, data_rows = services.render_counted(content, options["fmt"])
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         output = Path(options["output"])
@@ -62,6 +63,15 @@ class Command(BaseCommand):
             actor=None,
             action="report.generate",
             target=agreement or program,
-            changes={"from": str(start), "to": str(end), "format": options["fmt"], "checksum": checksum},
+            changes={
+                "from": str(start),
+                "to": str(end),
+                "format": options["fmt"],
+                "checksum": checksum,
+                "size": len(data),
+                "data_rows": data_rows,
+                "output": str(output.resolve()),
+                "os_user": getpass.getuser(),
+            },
         )
         self.stdout.write(f"{output} ({len(data)} bytes, SHA-256 {checksum})")
