@@ -54,7 +54,8 @@ def _table(content: Any, key: str, first_header: str) -> dict[Any, Any]:
 @pytest.fixture
 def certified(world: World, impact: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """Eight completed and certified, released on 1 January 2022: six in sewing under Bapas A, two in
-    welding under Bapas B."""
+    welding under Bapas B; all agreed to share with the company (a TJSL officer's cases per Bapas count only
+    those who did, tests/reports/test_joint_review.py)."""
     group = people.own_cohort(world, impact["program"], "Angkatan Sertifikat")
     bapas_a, bapas_b = (
         UnitFactory(unit_kind="bapas", name="Bapas A"),
@@ -68,6 +69,7 @@ def certified(world: World, impact: dict[str, Any]) -> dict[str, Any]:  # noqa: 
             certified_on=dt.date(2021, 12, 1),
             bapas=bapas_a if i < 6 else bapas_b,
             released_on=dt.date(2022, 1, 1),
+            shares=True,
         )
     return impact
 
