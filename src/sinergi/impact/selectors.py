@@ -230,6 +230,40 @@ def programs_of_agreement(agreement: Agreement) -> QuerySet[Program]:
     )
 
 
+# A program's figures about people (cost per outcome, recidivism) count every cohort of it. The impact pages
+# open a program to the parties of its agreement, its parent or its grandparent (`access.program_scope`),
+# while the cohorts of a program under an addendum of a PKS of the viewer's MoU stop at the viewer's own units
+# (`programs.selectors.cohort_scope` follows the agreement and its parent only). Such figures are read only
+# for the programs whose every cohort the viewer reaches (`programs_reached`), as the dashboard's recidivism
+# is (`reports.selectors.recidivism_programs`); the page says so.
+PROGRAM_PARTLY_REACHED = gettext_lazy(
+    "Cost per outcome and recidivism are not shown for this program: some of its cohorts are outside your "
+    "scope (the program runs under an agreement below the one your organisation is party to, at units of "
+    "another region), and these figures would count their participants."
+)
+AGREEMENT_PARTLY_REACHED = gettext_lazy(
+    "Cost per outcome and recidivism count only the programs all of whose cohorts are in your scope: "
+    "%(left_out)s of the %(total)s programs under this agreement run cohorts outside it (under an agreement "
+    "below the one your organisation is party to, at units of another region) and are left out, with their "
+    "realisation and in-kind contributions."
+)
+
+
+def programs_reached(actor: Any, programs: QuerySet[Program]) -> QuerySet[Program]:
+    """The programs of `programs` whose every cohort the actor reaches (`programs.selectors.cohort_scope`):
+    all of them for the system, administrators and monitors (who read every program's aggregates)."""
+    from sinergi.programs.models import Cohort
+    from sinergi.programs.selectors import cohort_scope
+
+    role = getattr(actor, "role", None)
+    if actor is None or role in (Role.ADMIN, Role.MONITOR):
+        return programs
+    unseen = Cohort.objects.filter(program=OuterRef("pk")).exclude(
+        pk__in=cohort_scope(actor=actor).values("pk")
+    )
+    return programs.exclude(Exists(unseen))
+
+
 def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> dict[str, int]:
     """Realisation (expenditures plus aid recorded in aftercare) and in-kind contributions of some programs
     within a period."""
