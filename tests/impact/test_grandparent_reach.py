@@ -119,3 +119,16 @@ def test_programs_reached_agrees_with_the_kanwils_cohorts(world: World, addendum
     )
     assert reached == {addendum["direct"].pk}
     assert selectors.programs_reached(world.users[Role.ADMIN], programs).count() == 2
+
+
+def test_the_sdg_page_counts_only_the_participants_of_cohorts_the_kanwil_reaches(
+    world: World, addendum: dict[str, Any]
+) -> None:
+    """Both programs are tagged with goal 8 (`make_program`): the Kanwil officer counts the MoU program's six
+    and the addendum program's one at its own unit, not the six at the other region's unit."""
+
+    def goal_8(user: Any) -> Any:
+        return next(row for row in selectors.sdg_rollup(actor=user) if row["goal"] == 8)["participants"]
+
+    assert goal_8(world.users[Role.KANWIL_OFFICER]) == 7
+    assert goal_8(world.users[Role.ADMIN]) == 13

@@ -992,8 +992,9 @@ def sdg_tags(*, program: Program) -> list[str]:
 
 def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
     """Per goal: the programs tagged with it (by a target here, or by goal on the program), the targets
-    used, participants and realisation of those programs. Participants under 5 are "<5" for aggregate
-    roles, and None (withheld, `WITHHELD_PER_PROGRAM`) for monitors."""
+    used, participants and realisation of those programs. Participants are counted in the cohorts the actor
+    reaches (`programs.selectors.cohort_scope`; all for administrators and monitors); under 5 they are "<5"
+    for aggregate roles, and None (withheld, `WITHHELD_PER_PROGRAM`) for monitors."""
     programs = {p.pk: p for p in program_list(actor=actor)}
     tags: list[tuple[int, str]] = [
         (program_id, target)
@@ -1003,11 +1004,15 @@ def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
     ]
     for program in programs.values():
         tags.extend((program.pk, str(goal)) for goal in program.sdg_targets or [])
+    enrolled = Enrollment.objects.filter(cohort__program_id__in=programs, stage__in=PARTICIPANT_STAGES)
+    if actor is not None and getattr(actor, "role", None) not in (Role.ADMIN, Role.MONITOR):
+        # Only the cohorts the actor reaches: a program under an addendum of a PKS of a Kanwil's MoU is in
+        # `program_list` (the party rule counts the grandparent), its cohorts in other regions are not.
+        from sinergi.programs.selectors import cohort_scope
+
+        enrolled = enrolled.filter(cohort__in=cohort_scope(actor=actor).values("pk"))
     participants = dict(
-        Enrollment.objects.filter(cohort__program_id__in=programs, stage__in=PARTICIPANT_STAGES)
-        .order_by()
-        .values_list("cohort__program_id")
-        .annotate(n=Count("person_id", distinct=True))
+        enrolled.order_by().values_list("cohort__program_id").annotate(n=Count("person_id", distinct=True))
     )
     rows = []
     for goal, entry in domain.sdg_rollup(tags).items():
