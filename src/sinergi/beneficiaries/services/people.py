@@ -156,6 +156,10 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
         others: dict[str, Any] = {}
+        # Records merged into the duplicate earlier now point at the person kept (no chains).
+        earlier = Person.objects.filter(merged_into=drop).update(merged_into=keep)
+        if earlier:
+            others["merged_earlier"] = earlier
         for merger in _MERGERS:
             others |= merger(actor=actor, keep=keep, drop=drop)
         # Events not delivered yet follow the person kept, so their handlers find the records that moved.
