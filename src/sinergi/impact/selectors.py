@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -262,6 +263,18 @@ def programs_reached(actor: Any, programs: QuerySet[Program]) -> QuerySet[Progra
         pk__in=cohort_scope(actor=actor).values("pk")
     )
     return programs.exclude(Exists(unseen))
+
+
+def reach_of(actor: Any, programs: QuerySet[Program]) -> dict[str, Any]:
+    """In one query: how many of `programs` there are (`total`), how many the actor reaches whole
+    (`counted`, `programs_reached`) and the first start and last end of those (`first`, `last`)."""
+    whole = Q(pk__in=programs_reached(actor, programs).values("pk"))
+    return programs.order_by().aggregate(
+        total=Count("pk"),
+        counted=Count("pk", filter=whole),
+        first=Min("start_date", filter=whole),
+        last=Max("end_date", filter=whole),
+    )
 
 
 def inputs_for(*, programs: QuerySet[Program], start: dt.date, end: dt.date) -> dict[str, int]:

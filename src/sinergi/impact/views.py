@@ -98,9 +98,8 @@ def agreement_impact(request: HttpRequest, pk: int) -> HttpResponse:
     programs = selectors.programs_of_agreement(agreement)
     visible = selectors.program_list(actor=request.user).filter(pk__in=programs.values("pk"))
     reached = selectors.programs_reached(request.user, programs)
-    total, counted = programs.count(), reached.count()
-    first = reached.order_by("start_date").values_list("start_date", flat=True).first()
-    last = reached.order_by("-end_date").values_list("end_date", flat=True).first()
+    reach = selectors.reach_of(request.user, programs)
+    total, counted, first, last = reach["total"], reach["counted"], reach["first"], reach["last"]
     inputs = (
         selectors.inputs_for(programs=reached, start=first, end=last)
         if first and last
