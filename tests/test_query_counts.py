@@ -1009,14 +1009,20 @@ CASES = [
         5,
     ),
     Case("own API tokens", Role.UNIT_OFFICER, _static("/akun/"), add_token, 5),
-    Case("agreement impact", Role.CSR_OFFICER, _url("/dampak/perjanjian/{}/", _agreement), add_program, 17),
+    # The programs, those reached whole and their period in one query (`impact.selectors.reach_of`).
+    Case("agreement impact", Role.CSR_OFFICER, _url("/dampak/perjanjian/{}/", _agreement), add_program, 16),
     Case("cohort sessions", Role.UNIT_OFFICER, _url("/program/angkatan/{}/", _cohort), add_session_link, 15),
     Case("agreement page", Role.CSR_OFFICER, _url("/kerja-sama/{}/", _agreement), add_child_agreement, 15),
     Case("organisation page", Role.ADMIN, _url("/organisasi/{}/", _unit), add_unit_event, 10),
     Case("person page", Role.UNIT_OFFICER, _url("/wbp/{}/", _someone), add_past_episode, 21),
     Case("value map outcomes", Role.CSR_OFFICER, _url("/dampak/peta-nilai/{}/", _value_map), add_outcome, 10),
     Case(
-        "program impact", Role.CSR_OFFICER, _url("/dampak/program/{}/", _program), add_program_impact_rows, 19
+        # 20: one for whether the viewer reaches every cohort of the program (`selectors.programs_reached`).
+        "program impact",
+        Role.CSR_OFFICER,
+        _url("/dampak/program/{}/", _program),
+        add_program_impact_rows,
+        20,
     ),
     Case("survey", Role.CSR_OFFICER, _url("/dampak/ikm/{}/", _made("survey")), add_survey_response, 9),
     Case("user page", Role.ADMIN, _url("/pengguna/{}/", _token_owner), add_user_event, 9),

@@ -18,3 +18,8 @@ class AftercareConfig(AppConfig):
         from sinergi.programs.panels import register_program_panel
 
         register_program_panel("sinergi.aftercare.panels.program_panel")
+
+        from sinergi.aftercare.services import person_merge_aftercare
+        from sinergi.beneficiaries.services import register_merger
+
+        register_merger(person_merge_aftercare)

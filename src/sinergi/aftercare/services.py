@@ -50,7 +50,7 @@ from sinergi.audit.services import audit_record, model_update
 from sinergi.beneficiaries.services import episode_guidance_assign
 from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 from sinergi.core.uploads import ScanType, detect_scan, stored_name
-from sinergi.notifications.services import notify
+from sinergi.notifications.services import notifications_rekey, notify
 
 CASE_NOT_ALLOWED = gettext_lazy(
     "Only officers of the unit that held this person, its Kanwil or the guiding Bapas can open a case."
@@ -974,3 +974,31 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     if sent["followups"] or sent["reports"]:
         audit_record(actor=None, action="aftercare.reminders", changes=sent | {"on": today.isoformat()})
     return sent
+
+
+# --- A merge of two registry records of one person -----------------------------------------------------
+
+CASES_IN_BOTH = gettext_lazy(
+    "Both records have an aftercare case for the release on %(date)s, and two cases cannot be joined into "
+    "one. The records were not merged: ask an administrator to resolve the two cases first."
+)
+
+
+def person_merge_aftercare(*, actor: Any, keep: Any, drop: Any) -> dict[str, Any]:
+    """Move the aftercare cases of `drop` to `keep` when two registry records of one person are merged
+    (registered with `beneficiaries.services.register_merger`, called inside `person_merge`'s transaction).
+    Their plans, reports, visits, aid, follow-ups, re-offences and scores hang on the case and move with it.
+    Both records with a case for the same release day refuse the merge (a case is once per person and
+    release; its follow-ups once per milestone). Returns what moved, for the merge's audit event."""
+    theirs = set(AftercareCase.objects.filter(person=keep).values_list("released_on", flat=True))
+    both = sorted(
+        AftercareCase.objects.filter(person=drop, released_on__in=theirs).values_list(
+            "released_on", flat=True
+        )
+    )
+    if both:
+        date = formats.date_format(both[0], "DATE_FORMAT")
+        raise ApplicationError(CASES_IN_BOTH % {"date": date}, code="conflict")
+    cases = AftercareCase.objects.filter(person=drop).update(person=keep)
+    notices = notifications_rekey(prefix=f"handover:{drop.pk}:", to=f"handover:{keep.pk}:")
+    return {"aftercare_cases": cases, "handover_notices": notices}

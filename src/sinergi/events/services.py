@@ -124,6 +124,16 @@ def events_dispatch(*, limit: int = 1000) -> int:
     return delivered
 
 
+def events_resubject(*, subject: models.Model, to: models.Model) -> int:
+    """Give the undelivered events of `subject` to `to` (a merge of two records of one person: the handlers
+    then find the records where they moved). Delivered events stay as they were. Returns how many moved."""
+    subject_type, subject_id = _subject(subject)
+    to_type, to_id = _subject(to)
+    return DomainEvent.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, processed_at__isnull=True
+    ).update(subject_type=to_type, subject_id=to_id)
+
+
 def events_pending_count() -> int:
     """How many events wait for delivery (for the health page and tests)."""
     return DomainEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS).count()

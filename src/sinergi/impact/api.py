@@ -202,6 +202,9 @@ class RecidivismOut(Schema):
     difference_ci_high: Decimal | None
     ministry_stock_rate: Decimal
     ministry_stock_note: str
+    # An agreement's programs left out because some of their cohorts are outside the caller's scope
+    # (`selectors.programs_reached`); 0 for a program, which is refused instead.
+    programs_left_out: int = 0
 
 
 class RecidivismQuery(Schema):
@@ -409,7 +412,18 @@ RECIDIVISM_WITHHELD = gettext_lazy(
 )
 
 
-def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> dict[str, Any]:
+AGREEMENT_NOT_REACHED = gettext_lazy(
+    "Recidivism is not given for this agreement: every program under it runs cohorts outside your scope "
+    "(under an agreement below the one your organisation is party to, at units of another region), and the "
+    "figures would count their participants."
+)
+
+
+def _recidivism(
+    request: HttpRequest, programs: Any, query: RecidivismQuery, *, refusal: Any = None
+) -> dict[str, Any]:
+    """Recidivism of the programs the caller reaches whole (`selectors.programs_reached`): refused with
+    `refusal` (403) when that is none of them."""
     problems = domain.window_problems(query.window)
     if problems:
         raise ApplicationError(problems[0], code="invalid", detail={"window": problems[0]})
@@ -421,10 +435,15 @@ def _recidivism(request: HttpRequest, programs: Any, query: RecidivismQuery) -> 
     if selectors.withheld_per_program(request.user):
         # Per program or agreement, a filtered view: refused to aggregate-only roles (docs/security.md).
         raise ForbiddenError(RECIDIVISM_WITHHELD)
-    result = selectors.recidivism(programs=programs, months=query.window, as_of=as_of)
+    reached = selectors.programs_reached(request.user, programs)
+    total, counted = programs.count(), reached.count()
+    if counted == 0 and total:
+        raise ForbiddenError(refusal or selectors.PROGRAM_PARTLY_REACHED)
+    result = selectors.recidivism(programs=reached, months=query.window, as_of=as_of)
     figures = selectors.recidivism_figures(actor=request.user, result=result)
     interval = figures.difference_interval
     return {
+        "programs_left_out": total - counted,
         "window_months": result.months,
         "as_of": result.as_of,
         "period_start": result.start,
@@ -468,7 +487,8 @@ def agreement_recidivism(
 ) -> dict[str, Any]:
     require_roles(request, *IMPACT_READERS)
     agreement = selectors.impact_agreement_get(actor=request.user, pk=agreement_id)
-    return _recidivism(request, selectors.programs_of_agreement(agreement), query)
+    programs = selectors.programs_of_agreement(agreement)
+    return _recidivism(request, programs, query, refusal=AGREEMENT_NOT_REACHED)
 
 
 # --- Writes: finance and value maps ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -227,6 +228,52 @@ def programs_of_agreement(agreement: Agreement) -> QuerySet[Program]:
     taken part (tests/impact/test_deadweight_comparison.py)."""
     return Program.objects.filter(
         Q(agreement=agreement) | Q(agreement__parent=agreement) | Q(agreement__parent__parent=agreement)
+    )
+
+
+# A program's figures about people (cost per outcome, recidivism) count every cohort of it. The impact pages
+# open a program to the parties of its agreement, its parent or its grandparent (`access.program_scope`),
+# while the cohorts of a program under an addendum of a PKS of the viewer's MoU stop at the viewer's own units
+# (`programs.selectors.cohort_scope` follows the agreement and its parent only). Such figures are read only
+# for the programs whose every cohort the viewer reaches (`programs_reached`), as the dashboard's recidivism
+# is (`reports.selectors.recidivism_programs`); the page says so.
+PROGRAM_PARTLY_REACHED = gettext_lazy(
+    "Cost per outcome and recidivism are not shown for this program: some of its cohorts are outside your "
+    "scope (the program runs under an agreement below the one your organisation is party to, at units of "
+    "another region), and these figures would count their participants."
+)
+AGREEMENT_PARTLY_REACHED = gettext_lazy(
+    "Cost per outcome and recidivism count only the programs all of whose cohorts are in your scope: "
+    "%(left_out)s of the %(total)s programs under this agreement run cohorts outside it (under an agreement "
+    "below the one your organisation is party to, at units of another region) and are left out, with their "
+    "realisation and in-kind contributions."
+)
+
+
+def programs_reached(actor: Any, programs: QuerySet[Program]) -> QuerySet[Program]:
+    """The programs of `programs` whose every cohort the actor reaches (`programs.selectors.cohort_scope`):
+    all of them for the system, administrators and monitors (who read every program's aggregates)."""
+    from sinergi.programs.models import Cohort
+    from sinergi.programs.selectors import cohort_scope
+
+    role = getattr(actor, "role", None)
+    if actor is None or role in (Role.ADMIN, Role.MONITOR):
+        return programs
+    unseen = Cohort.objects.filter(program=OuterRef("pk")).exclude(
+        pk__in=cohort_scope(actor=actor).values("pk")
+    )
+    return programs.exclude(Exists(unseen))
+
+
+def reach_of(actor: Any, programs: QuerySet[Program]) -> dict[str, Any]:
+    """In one query: how many of `programs` there are (`total`), how many the actor reaches whole
+    (`counted`, `programs_reached`) and the first start and last end of those (`first`, `last`)."""
+    whole = Q(pk__in=programs_reached(actor, programs).values("pk"))
+    return programs.order_by().aggregate(
+        total=Count("pk"),
+        counted=Count("pk", filter=whole),
+        first=Min("start_date", filter=whole),
+        last=Max("end_date", filter=whole),
     )
 
 
@@ -958,8 +1005,9 @@ def sdg_tags(*, program: Program) -> list[str]:
 
 def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
     """Per goal: the programs tagged with it (by a target here, or by goal on the program), the targets
-    used, participants and realisation of those programs. Participants under 5 are "<5" for aggregate
-    roles, and None (withheld, `WITHHELD_PER_PROGRAM`) for monitors."""
+    used, participants and realisation of those programs. Participants are counted in the cohorts the actor
+    reaches (`programs.selectors.cohort_scope`; all for administrators and monitors); under 5 they are "<5"
+    for aggregate roles, and None (withheld, `WITHHELD_PER_PROGRAM`) for monitors."""
     programs = {p.pk: p for p in program_list(actor=actor)}
     tags: list[tuple[int, str]] = [
         (program_id, target)
@@ -969,11 +1017,15 @@ def sdg_rollup(*, actor: Any) -> list[dict[str, Any]]:
     ]
     for program in programs.values():
         tags.extend((program.pk, str(goal)) for goal in program.sdg_targets or [])
+    enrolled = Enrollment.objects.filter(cohort__program_id__in=programs, stage__in=PARTICIPANT_STAGES)
+    if actor is not None and getattr(actor, "role", None) not in (Role.ADMIN, Role.MONITOR):
+        # Only the cohorts the actor reaches: a program under an addendum of a PKS of a Kanwil's MoU is in
+        # `program_list` (the party rule counts the grandparent), its cohorts in other regions are not.
+        from sinergi.programs.selectors import cohort_scope
+
+        enrolled = enrolled.filter(cohort__in=cohort_scope(actor=actor).values("pk"))
     participants = dict(
-        Enrollment.objects.filter(cohort__program_id__in=programs, stage__in=PARTICIPANT_STAGES)
-        .order_by()
-        .values_list("cohort__program_id")
-        .annotate(n=Count("person_id", distinct=True))
+        enrolled.order_by().values_list("cohort__program_id").annotate(n=Count("person_id", distinct=True))
     )
     rows = []
     for goal, entry in domain.sdg_rollup(tags).items():

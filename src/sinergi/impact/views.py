@@ -92,18 +92,29 @@ def _recidivism_context(request: HttpRequest, programs: Any) -> dict[str, Any]:
 @allow(*IMPACT_READERS)
 def agreement_impact(request: HttpRequest, pk: int) -> HttpResponse:
     """An agreement's impact over its programs and those of its PKS and addenda: cost per outcome,
-    recidivism with the comparison group, and its value maps."""
+    recidivism with the comparison group, and its value maps. Cost per outcome and recidivism count only
+    the programs whose every cohort the viewer reaches (`selectors.programs_reached`), and say so."""
     agreement = selectors.impact_agreement_get(actor=request.user, pk=pk)
     programs = selectors.programs_of_agreement(agreement)
     visible = selectors.program_list(actor=request.user).filter(pk__in=programs.values("pk"))
-    first = programs.order_by("start_date").values_list("start_date", flat=True).first()
-    last = programs.order_by("-end_date").values_list("end_date", flat=True).first()
+    reached = selectors.programs_reached(request.user, programs)
+    reach = selectors.reach_of(request.user, programs)
+    total, counted, first, last = reach["total"], reach["counted"], reach["first"], reach["last"]
     inputs = (
-        selectors.inputs_for(programs=programs, start=first, end=last)
+        selectors.inputs_for(programs=reached, start=first, end=last)
         if first and last
         else {"realisation": 0, "in_kind": 0, "total": 0}
     )
-    costs = selectors.cost_per_outcome(actor=request.user, programs=programs, cost=inputs["total"])
+    context: dict[str, Any] = {}
+    if counted < total:
+        context["reach_notice"] = str(
+            selectors.AGREEMENT_PARTLY_REACHED % {"left_out": total - counted, "total": total}
+        )
+    if counted:
+        costs = selectors.cost_per_outcome(actor=request.user, programs=reached, cost=inputs["total"])
+        context |= {"costs": [(COST_LABELS[c.outcome], c) for c in costs]} | _recidivism_context(
+            request, reached
+        )
     return render(
         request,
         "impact/agreement_impact.html",
@@ -111,34 +122,42 @@ def agreement_impact(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": agreement,
             "programs": list(visible),
             "inputs": inputs,
-            "costs": [(COST_LABELS[c.outcome], c) for c in costs],
+            "costs": [],
             "value_maps": list(selectors.value_map_list(actor=request.user).filter(agreement=agreement)),
             "can_edit": access.may_edit_agreement(request.user, agreement),
         }
-        | _recidivism_context(request, programs),
+        | context,
     )
 
 
 @allow(*IMPACT_READERS)
 def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A program's impact. Cost per outcome and recidivism only when the viewer reaches every cohort of it
+    (`selectors.programs_reached`); otherwise a notice says why they are not shown."""
     program = selectors.program_get(actor=request.user, pk=pk)
     programs = Program.objects.filter(pk=program.pk)
     inputs = selectors.inputs_for(programs=programs, start=program.start_date, end=program.end_date)
-    costs = selectors.cost_per_outcome(
-        actor=request.user, programs=programs, cost=inputs["total"], program=program
-    )
     rows = selectors.budget_realisation(program=program)
     surveys = [
         (survey, selectors.survey_results(actor=request.user, survey=survey))
         for survey in selectors.survey_list(actor=request.user, program=program)
     ]
+    context: dict[str, Any] = {"costs": []}
+    if selectors.programs_reached(request.user, programs).exists():
+        costs = selectors.cost_per_outcome(
+            actor=request.user, programs=programs, cost=inputs["total"], program=program
+        )
+        context = {"costs": [(COST_LABELS[c.outcome], c) for c in costs]} | _recidivism_context(
+            request, programs
+        )
+    else:
+        context["reach_notice"] = str(selectors.PROGRAM_PARTLY_REACHED)
     return render(
         request,
         "impact/program_impact.html",
         {
             "program": program,
             "inputs": inputs,
-            "costs": [(COST_LABELS[c.outcome], c) for c in costs],
             "years": selectors.realisation_by_year(rows),
             "surveys": surveys,
             "sdg_tags": selectors.sdg_tags(program=program),
@@ -146,7 +165,7 @@ def program_impact(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": access.may_edit_program(request.user, program),
             "can_read_finance": access.may_read_finance(request.user, program),
         }
-        | _recidivism_context(request, programs),
+        | context,
     )
 
 

@@ -39,3 +39,25 @@ def notifications_mark_read(*, actor: Any, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def notifications_rekey(*, prefix: str, to: str) -> int:
+    """Give the notifications whose key starts with `prefix` the key with `to` in its place (a merge of two
+    records of one person: a message sent once per key about the person stays sent once). A recipient who
+    already holds the new key keeps theirs; the old one then stays as it was. Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for note in Notification.objects.filter(key__startswith=prefix).only("pk", "key", "recipient_id"):
+            key = to + note.key[len(prefix) :]
+            if Notification.objects.filter(recipient_id=note.recipient_id, key=key).exists():
+                continue
+            changed += Notification.objects.filter(pk=note.pk).update(key=key[:200])
+    return changed
+
+
+def notifications_relink(*, link: str, to: str) -> int:
+    """Point the notifications that link to `link` at `to` instead (a merged person's page). Returns how
+    many changed."""
+    if not link:
+        return 0
+    return Notification.objects.filter(link=link).update(link=to)

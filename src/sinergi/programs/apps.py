@@ -21,6 +21,11 @@ class ProgramsConfig(AppConfig):
 
         register_anonymiser(screening_results_anonymise)
 
+        from sinergi.beneficiaries.services import register_merger
+        from sinergi.programs.services.merge import person_merge_programs
+
+        register_merger(person_merge_programs)
+
         from sinergi.programs import tallies
 
         tallies.connect()

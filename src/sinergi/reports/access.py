@@ -60,6 +60,13 @@ AFTERCARE_LIST_METRICS = ("followed_up", "in_work")
 AFTERCARE_LIST_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
 # Releases due person by person: the roles that read release dates (`RELEASE_DATE_ROLES`).
 RELEASE_LIST_METRICS = ("releases_soon",)
+# The screening steps count the people a program's runs screened, across its units and before any cohort:
+# administrators read them whole, unit, Kanwil and Bapas officers for the people at their units
+# (`selectors.screening_results`), aggregate-only roles masked. A facilitator reaches people only through the
+# cohorts assigned to them and opens no screening run: the steps are not on their dashboard at all (a count
+# over every unit of the program would be exact figures of people they have no business with).
+SCREENING_FIGURE_METRICS = ("screened", "eligible")
+SCREENING_FIGURE_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 REGISTRY_EXPORT_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFICER)
 IDENTITY_ROLES = REGISTRY_EXPORT_ROLES
 RELEASE_DATE_ROLES = REGISTRY_EXPORT_ROLES
@@ -90,13 +97,16 @@ def may_read_figure(actor: Any, metric: str) -> bool:
     only for the roles that list them, the releases due only for the roles that read release dates, and
     aggregate-only roles every count, masked. A facilitator or unit officer reads no aftercare outcome of
     their cohorts, and a facilitator no release: a count over one small cohort would tell them of a person,
-    and its change from one day to the next, when."""
+    and its change from one day to the next, when. A facilitator reads no screening step either
+    (`SCREENING_FIGURE_ROLES`)."""
     if actor is None or aggregates_only(actor):
         return True
     if metric in AFTERCARE_LIST_METRICS:
         return role_of(actor) in AFTERCARE_LIST_ROLES
     if metric in RELEASE_LIST_METRICS:
         return may_see_release_dates(actor)
+    if metric in SCREENING_FIGURE_METRICS:
+        return role_of(actor) in SCREENING_FIGURE_ROLES
     return True
 
 

@@ -673,11 +673,9 @@ def recidivism_programs(scope: Scope) -> QuerySet[Program]:
         programs = programs.filter(readable)
         # The figure counts every cohort of a program: not one with a cohort the viewer does not reach (a
         # program under an addendum of a PKS of the Kanwil's MoU is readable on the impact pages, which count
-        # the grandparent as a party, while its cohorts in other regions are not in the Kanwil's scope).
-        unseen = Cohort.objects.filter(program=OuterRef("pk")).exclude(
-            pk__in=visible_cohorts(scope.actor).values("pk")
-        )
-        programs = programs.exclude(Exists(unseen))
+        # the grandparent as a party, while its cohorts in other regions are not in the Kanwil's scope). The
+        # impact pages read the same programs (`impact.selectors.programs_reached`).
+        programs = impact_selectors.programs_reached(scope.actor, programs)
     if access.recidivism_withheld_by_unit(scope.actor, scope.filters):
         return programs.none()
     return programs

@@ -44,6 +44,7 @@ from sinergi.beneficiaries.services.people import (
     person_merge,
     person_update,
     person_view_record,
+    register_merger,
 )
 from sinergi.beneficiaries.services.release import (
     RELEASE_KINDS,
@@ -88,6 +89,7 @@ __all__ = [
     "person_merge",
     "person_update",
     "person_view_record",
+    "register_merger",
     "release_problems",
     "wbp_import",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -122,14 +123,52 @@ def person_update(
     return person
 
 
+# What the apps above the registry hold about a person (enrolments, screening results, aftercare cases, ...)
+# moves with a merge too. The registry does not import them: each registers a mover in its AppConfig.ready()
+# (as for anonymisation, `retention.register_anonymiser`), called inside the merge's transaction, in app
+# order, with the episodes and consents already moved. A mover returns what it moved, for the audit event
+# (JSON values), and refuses a merge it cannot carry out by raising ApplicationError (nothing is kept).
+Merger = Callable[..., dict[str, Any]]
+_MERGERS: list[Merger] = []
+
+
+def register_merger(merger: Merger) -> None:
+    """Called from an app's ready(): `merger(*, actor, keep, drop) -> dict` moves that app's records of
+    `drop` to `keep`. Registering the same function twice keeps one."""
+    if merger not in _MERGERS:
+        _MERGERS.append(merger)
+
+
 def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
-    """Merge a duplicate into the person kept: episodes and consents move over; the duplicate is retired."""
+    """Merge a duplicate into the person kept: episodes and consents move over, and every other app's
+    records of the duplicate (the registered mergers: enrolments, screening results, aftercare cases, the
+    notifications and pending domain events about them), all in one transaction; the duplicate is retired.
+    The audit event `person.merge` says what moved."""
+    from django.urls import reverse
+
+    from sinergi.events.services import events_resubject
+    from sinergi.notifications.services import notifications_relink
+
     if keep.pk == drop.pk:
         raise ApplicationError(MERGE_SAME, code="invalid")
     _check_people(actor, keep, drop)
     with transaction.atomic():
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
+        others: dict[str, Any] = {}
+        # Records merged into the duplicate earlier now point at the person kept (no chains).
+        earlier = Person.objects.filter(merged_into=drop).update(merged_into=keep)
+        if earlier:
+            others["merged_earlier"] = earlier
+        for merger in _MERGERS:
+            others |= merger(actor=actor, keep=keep, drop=drop)
+        # Events not delivered yet follow the person kept, so their handlers find the records that moved.
+        others["pending_events"] = events_resubject(subject=drop, to=keep)
+        # Notices that link to the duplicate's page (gone from every list) open the person kept.
+        others["notice_links"] = notifications_relink(
+            link=reverse("beneficiaries:person_detail", args=[drop.pk]),
+            to=reverse("beneficiaries:person_detail", args=[keep.pk]),
+        )
         fill = {}
         if not keep.nik_hash and drop.nik_hash:
             fill = {
@@ -145,7 +184,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
             actor=actor,
             action="person.merge",
             target=keep,
-            changes={"merged": drop.pk, "episodes": moved, "consents": consents},
+            changes={"merged": drop.pk, "episodes": moved, "consents": consents, **others},
         )
     keep.refresh_from_db()
     return keep
