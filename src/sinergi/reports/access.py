@@ -58,8 +58,10 @@ RING_AREA_KEYS = ("in_ring", "outside", "unknown", "none")  # reports.ring.KEYS 
 # mentees' shared parts, so neither lists who was followed up or found work.
 AFTERCARE_LIST_METRICS = ("followed_up", "in_work")
 AFTERCARE_LIST_ROLES = (Role.ADMIN, Role.KANWIL_OFFICER, Role.BAPAS_OFFICER)
-# Releases due person by person: the roles that read release dates (`RELEASE_DATE_ROLES`).
-RELEASE_LIST_METRICS = ("releases_soon",)
+# Releases (due, and done) person by person: the roles that read release dates (`RELEASE_DATE_ROLES`). A
+# facilitator reads neither: "released" counts participants who completed and then got an aftercare case, whom
+# the cohort page shows as completed, and its count read day by day tells the day of a release.
+RELEASE_LIST_METRICS = ("releases_soon", "released")
 # The screening steps count the people a program's runs screened, across its units and before any cohort:
 # administrators read them whole, unit, Kanwil and Bapas officers for the people at their units
 # (`selectors.screening_results`), aggregate-only roles masked. A facilitator reaches people only through the
