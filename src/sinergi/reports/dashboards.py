@@ -129,8 +129,10 @@ def reached_masked(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -
     }
     if not access.aggregates_only(actor):
         return dict(counts)
+    # Both ways: when the total is hidden for one breakdown's sake, every other breakdown hides a part too,
+    # or its shown parts would add the total back up (the breakdowns agree on whether it is shown).
     groups = [
-        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=("total", ""))
+        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=("total", ""), both_ways=True)
         for breakdown, rows in reached.items()
         if breakdown != "total"
     ]
@@ -334,11 +336,13 @@ def funnel_masked(actor: Any, counts: dict[str, int | None]) -> dict[str, Any]:
         return dict(counts)
     cells: dict[Hashable, int] = {key: n for key, n in counts.items() if n is not None}
     groups: list[Group] = []
+    unseen: list[Hashable] = []
     for chain in FUNNEL_CHAINS:
         gaps, chained = nested_groups(cells, chain, tag=("gap", chain))
         cells |= gaps
+        unseen += gaps
         groups += chained
-    shown = masked(cells, groups)
+    shown = masked(cells, groups, unseen=unseen)
     return {key: shown.get(key) for key in counts}
 
 
@@ -428,11 +432,11 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
         return dict(counts)
     total_key = ("total", "")
     counts[total_key] = sum(counts[key] for key in ring.parts(list(rows)))
-    areas = Group(parts=[key for key in ring.KEYS if key in counts], total=total_key)
+    areas = Group(parts=[key for key in ring.KEYS if key in counts], total=total_key, both_ways=True)
     groups = [areas]
     if ring.ring_parts(list(rows)):  # with its district rows (not under filters: `reached_rows`)
         groups = [
-            Group(parts=ring.parts(list(rows)), total=total_key),
+            Group(parts=ring.parts(list(rows)), total=total_key, both_ways=True),
             Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING, both_ways=True),
             areas,
         ]
@@ -556,17 +560,22 @@ def reach_masked(
     counts |= {("ring", key): n for key, n in ring_counts.items()}
     rows = list(ring_rows)
     in_ring = ("ring", ring.IN_RING)
+    # Every breakdown of these people adds up to the same total, both ways: when the total is hidden for
+    # one breakdown's sake (its marks would give a small cell back beside it), each of the others hides a
+    # part too, or its shown parts would add the total back up and, with it, the hidden cells.
     groups = [
-        Group(parts=[(breakdown, key) for key, _label, _n in cells], total=total)
+        Group(parts=[(breakdown, key) for key, _label, _n in cells], total=total, both_ways=True)
         for breakdown, cells in reached.items()
         if breakdown not in ("total", DISTRICT)
     ]
     if ring.ring_parts(rows):  # with its district rows (the area rows alone: under filters, `reached_rows`)
         groups += [
-            Group(parts=[("ring", key) for key in ring.parts(rows)], total=total),
+            Group(parts=[("ring", key) for key in ring.parts(rows)], total=total, both_ways=True),
             Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
         ]
-    groups.append(Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total))
+    groups.append(
+        Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total, both_ways=True)
+    )
     if programs is None:
         shown = masked(counts, groups)
     else:

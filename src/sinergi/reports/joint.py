@@ -738,11 +738,13 @@ class _Figures:
             Group(parts=bapas_parts, total=("release", "released")),
             Group(parts=bapas_parts, total=("funnel", "released")),
         ]
+        unseen: list[Hashable] = []
         for chain in NESTED_STAGES:  # two shown neighbours never differ by a small count
             gaps, chained = nested_groups(counted, [("funnel", key) for key in chain], tag=("gap", chain))
             counted |= gaps
+            unseen += gaps
             groups += chained
-        cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups)
+        cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups, unseen=unseen)
         # A total the people-reached masking had to hide is hidden where the report shows it as well.
         for hidden_total, cell in (
             (here[total], ("funnel", "enrolled")),

@@ -36,6 +36,8 @@ COMPARISON = "comparison"
 # The counts of each group that take part, per window; the first three are the group's own relation.
 PARTICIPANT_COUNTS = ("n", "reoffended", "not", "waiting", "released", "matched", "unmatched")
 COMPARISON_COUNTS = ("n", "reoffended", "not", "waiting")
+# The counts no page shows (with the difference cells, keyed (group, count, "difference", first, second)).
+UNSEEN = ("released", "matched")
 
 
 def figures_for(
@@ -112,7 +114,9 @@ def masked_windows(
     """Every window's figures as an aggregate-only viewer may see them, masked together."""
     floor = min_cell()
     counts = cells_of(results)
-    hidden = suppress(counts, groups_of(counts, list(results)), minimum=floor)
+    groups = groups_of(counts, list(results))
+    unseen = [key for key in counts if key[1] in UNSEEN or key[2] == "difference"]
+    hidden = suppress(counts, groups, minimum=floor, unseen=unseen)
 
     def mark(key: Hashable) -> str:
         return f"<{floor}" if hidden.get(key) == PRIMARY else "×"
