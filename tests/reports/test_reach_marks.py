@@ -81,3 +81,30 @@ def test_no_small_mark_of_the_reached_tables_has_one_possible_value(
     women = data.draw(st.integers(0, total))
     counts, shown, groups = _tables({f"R{i}": n for i, n in enumerate(inside)}, outside, units, women)
     assert_every_small_mark_has_two_values(counts, shown, groups)
+
+
+# --- A monitor's unfiltered funnel and the program table's total row count the same people --------------
+
+MONITOR = SimpleNamespace(role=Role.MONITOR)
+
+
+def test_the_monitors_funnel_hides_what_the_program_tables_total_row_hides() -> None:
+    """Program A has 1 completion, B 5: the table shows "<5" and "×" and hides its total (6 would give
+    both back). The funnel, masked on its own, showed completed 6: the same total, and the same attack."""
+    from sinergi.core.suppression import masked_table
+    from sinergi.reports.dashboards import funnel_masked, program_table_given
+
+    rows = [
+        {"participants": 10, "completed": 1, "certified": 0, "ended": 10},
+        {"participants": 20, "completed": 5, "certified": 0, "ended": 20},
+    ]
+    columns = ("participants", "completed", "certified", "ended")
+    table, totals = masked_table(rows, columns, nested=("participants", "completed", "certified"))
+    assert [row["completed"] for row in table] == ["<5", "×"]
+    assert totals["completed"] == "×"
+    counts: dict[str, int | None] = {"enrolled": 30, "completed": 6, "certified": 0}
+    assert funnel_masked(MONITOR, counts)["completed"] == 6  # on its own: the attack
+    given = program_table_given([*table, {"is_total": True, **totals}], counts)
+    shown = funnel_masked(MONITOR, counts, given=given)
+    assert shown["completed"] == "×"
+    assert shown["enrolled"] == totals["participants"] == 30

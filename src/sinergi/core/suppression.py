@@ -5,6 +5,10 @@ shown total and the other shown parts give it back by subtraction, so in every a
 the parts that sum to it) more parts are hidden (secondary suppression, "×") until the hidden parts are at
 least two and together at least MIN_CELL, or the total is hidden as well. Zero is shown: it identifies
 nobody.
+
+The marks say something too: a "<5" is 1 to MIN_CELL − 1 and a "×" at least MIN_CELL. So every call then
+checks, over all its groups at once, that each small cell keeps two possible values given the shown counts
+and the marks' ranges (`_Bounds`), and hides more until it does (docs/security.md, "What the marks say").
 """
 
 from __future__ import annotations
@@ -171,18 +175,20 @@ class _Bounds:
 
     Each group with a total is an equation (total = sum of parts) that the viewer knows, read both ways.
     A shown cell is its count; a hidden one lies in what its mark says: "<5" is 1 to floor − 1, "×" at
-    least floor (a smaller count would read "<5", and zero is shown). A cell never shown on any page (a gap
-    between nested steps, an overlap) is treated as if shown or marked like the others: the viewer is
-    credited with more than they have, never less.
+    least floor (a smaller count would read "<5", and zero is shown). A cell in `unseen` (on no page: a gap
+    between nested steps, an overlap) is known only through its equations; any other cell no page shows is
+    treated as shown or marked: the viewer is credited with more than they have, never less.
 
-    A small hidden cell is safe when a second assignment of every hidden cell exists that fits all of that
-    and gives it another value: `exposed` looks for one (moving the cell by one and repairing each equation
-    in turn by moving another hidden cell by one, depth first), after narrowing each hidden cell's interval
-    by propagation over the equations to a fixpoint (a cell whose interval narrows to one value is given
-    away without a search). The search is complete for the tables built here (for equations whose matrix is
-    totally unimodular, any other solution differs from the true one by a sum of ±1 steps that each fit),
-    and cut at `SEARCH_BUDGET` steps per cell: a cell whose second value is not found is taken as given
-    away. So every "<5" left shown as such has been shown to have two possible values."""
+    A small cell is safe when a second assignment of every hidden cell exists that fits all of that and
+    gives it another value: `exposed` looks for one (moving the cell by one and repairing each equation in
+    turn by moving another hidden cell by one, depth first), after narrowing each hidden cell's interval by
+    propagation over the equations (a cell whose interval narrows to one value is given away without a
+    search; the intervals alone can be wider than what all the equations together allow, so a wide one
+    proves nothing). For equations whose matrix is totally unimodular (several breakdowns of one total; a
+    two-way table with its margins) any other solution differs from the true one by a sum of ±1 steps that
+    each fit, so the search misses no second value; elsewhere it may, and then more is hidden than needed.
+    It is cut at `SEARCH_BUDGET` steps per cell: a cell whose second value is not found is taken as given
+    away. So every "<5" left as such has a second possible value, found."""
 
     def __init__(
         self, counts: Mapping[Any, int], groups: Sequence[Group], floor: int, unseen: frozenset[Hashable]

@@ -115,7 +115,9 @@ def masked_windows(
     floor = min_cell()
     counts = cells_of(results)
     groups = groups_of(counts, list(results))
-    unseen = [key for key in counts if key[1] in UNSEEN or key[2] == "difference"]
+    unseen = [
+        key for key in counts if isinstance(key, tuple) and (key[1] in UNSEEN or key[2] == "difference")
+    ]
     hidden = suppress(counts, groups, minimum=floor, unseen=unseen)
 
     def mark(key: Hashable) -> str:
