@@ -278,24 +278,37 @@ class _Bounds:
         if not small:
             return []
         bound = self.intervals(hidden)
+        unknown = self.unknown(hidden)
+        # Per equation, the cells the search may move (unknown, with room in their interval), fewest
+        # equations first: computed once per check, not at every step.
+        movable = [
+            sorted(
+                ((key, a) for key, a in equation.items() if key in unknown and bound[key][1] > bound[key][0]),
+                key=lambda cell: len(self.of[cell[0]]),
+            )
+            for equation in self.equations
+        ]
         found = []
         for key in sorted(small, key=lambda k: (self.counts[k], repr(k))):
             low, high = bound[key]
-            if high > low and self._second_value(key, hidden, bound):
+            if high > low and self._second_value(key, movable, bound):
                 self.safe.add(key)
             else:
                 found.append(key)
         return found
 
     def _second_value(
-        self, key: Hashable, hidden: Mapping[Hashable, str], bound: Mapping[Hashable, tuple[float, float]]
+        self,
+        key: Hashable,
+        movable: Sequence[list[tuple[Hashable, int]]],
+        bound: Mapping[Hashable, tuple[float, float]],
     ) -> bool:
         for step in (1, -1):
             n = self.counts[key] + step
             if not bound[key][0] <= n <= bound[key][1]:
                 continue
             try:
-                if self._search(key, step, hidden, bound):
+                if self._search(key, step, movable, bound):
                     return True
             except _OutOfBudget:
                 continue
@@ -305,10 +318,9 @@ class _Bounds:
         self,
         start: Hashable,
         step: int,
-        hidden: Mapping[Hashable, str],
+        movable: Sequence[list[tuple[Hashable, int]]],
         bound: Mapping[Hashable, tuple[float, float]],
     ) -> bool:
-        unknown = self.unknown(hidden)
         moved: dict[Hashable, int] = {}
         off: dict[int, int] = {}  # equation → how far it is off balance
         spent = [0]
@@ -323,13 +335,13 @@ class _Bounds:
         def options(index: int) -> list[tuple[Hashable, int]]:
             r = off[index]
             found = []
-            for key, a in self.equations[index].items():
-                if key in moved or key not in unknown:
+            for key, a in movable[index]:
+                if key in moved:
                     continue
                 by = -1 if (a > 0) == (r > 0) else 1
                 if bound[key][0] <= self.counts[key] + by <= bound[key][1]:
                     found.append((key, by))
-            return sorted(found, key=lambda option: len(self.of.get(option[0], [])))
+            return found
 
         def search() -> bool:
             spent[0] += 1
@@ -337,7 +349,8 @@ class _Bounds:
                 raise _OutOfBudget
             if not off:
                 return True
-            choices = min((options(index) for index in off), key=len)
+            # The equation off balance with the fewest cells to move (its options, computed for it alone).
+            choices = options(min(off, key=lambda index: len(movable[index])))
             for key, by in choices:
                 move(key, by)
                 if search():
