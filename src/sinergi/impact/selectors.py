@@ -1591,6 +1591,7 @@ def _group_figure(
         suppress(
             {"reoffended": reoffended, "not": n - reoffended, "n": n},
             [SuppressionGroup(parts=["reoffended", "not"], total="n")],
+            unseen=["not"],  # shown nowhere: n and the re-offended's mark are
         )
         if hide
         else {}

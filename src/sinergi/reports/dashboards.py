@@ -129,8 +129,10 @@ def reached_masked(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -
     }
     if not access.aggregates_only(actor):
         return dict(counts)
+    # Both ways: when the total is hidden for one breakdown's sake, every other breakdown hides a part too,
+    # or its shown parts would add the total back up (the breakdowns agree on whether it is shown).
     groups = [
-        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=("total", ""))
+        Group(parts=[(breakdown, key) for key, _label, _n in rows], total=("total", ""), both_ways=True)
         for breakdown, rows in reached.items()
         if breakdown != "total"
     ]
@@ -173,13 +175,13 @@ def figures_context(
     # follows_filters`); the panels left out are named here and replaced by a notice.
     withheld: set[str] = set()
     restricted = access.withheld_under_filters(actor, filters)
-    funnel = funnel_figures(scope, withheld)
     reached_raw, ring_rows = reached_rows(scope, withheld)
+    programs = program_links_of(actor, reached_raw)
+    # A monitor's unfiltered funnel counts the people of the program table's total row (`funnel_figures`).
+    funnel = funnel_figures(scope, withheld, program_table=programs[0] if programs else None)
     # One suppression call: the ring table regroups the domicile districts, and a monitor's program table
     # counts the same people (`reach_masked`).
-    shown, ring_shown = reach_masked(
-        actor, reached_raw, ring_rows, programs=program_links_of(actor, reached_raw)
-    )
+    shown, ring_shown = reach_masked(actor, reached_raw, ring_rows, programs=programs)
     reached: dict[str, list[Figure]] = {}
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
@@ -325,27 +327,61 @@ FUNNEL_CHAINS = (
 )
 
 
-def funnel_masked(actor: Any, counts: dict[str, int | None]) -> dict[str, Any]:
+def funnel_masked(
+    actor: Any, counts: dict[str, int | None], *, given: dict[Hashable, bool] | None = None
+) -> dict[str, Any]:
     """The funnel's counts (by stage key) as the viewer may see them. Aggregate-only roles: masked together
     with `core.suppression`, each chain of nested steps (`FUNNEL_CHAINS`) as additive groups, so no two shown
     neighbours in a chain differ by 1 to 4 ("<5" primary, "×" secondary). Others: the counts as they are.
-    A stage left out of `counts` (withheld) pairs its neighbours."""
+    A stage left out of `counts` (withheld) pairs its neighbours. `given`: stages another table shows
+    (hidden or not), as `core.suppression.suppress`; when the funnel cannot be masked around them, every
+    step but the zeros reads "×"."""
     if not access.aggregates_only(actor):
         return dict(counts)
     cells: dict[Hashable, int] = {key: n for key, n in counts.items() if n is not None}
     groups: list[Group] = []
+    unseen: list[Hashable] = []
     for chain in FUNNEL_CHAINS:
         gaps, chained = nested_groups(cells, chain, tag=("gap", chain))
         cells |= gaps
+        unseen += gaps
         groups += chained
-    shown = masked(cells, groups)
+    try:
+        shown = masked(cells, groups, given=given, unseen=unseen)
+    except Unresolvable:
+        shown = {key: "×" if n else n for key, n in cells.items()}
     return {key: shown.get(key) for key in counts}
 
 
-def funnel_figures(scope: selectors.Scope, withheld: set[str]) -> list[Figure]:
+def program_table_given(
+    table: Sequence[dict[str, Any]], counts: dict[str, int | None]
+) -> dict[Hashable, bool]:
+    """A monitor's enrolled, completed and certified as the program table's total row shows them: the
+    same people (every program the monitor sees), so the funnel hides what that row hides and shows what
+    it shows, or the two views subtracted would give a hidden one back. A step whose count differs from a
+    shown total is masked on its own terms (a hidden total is hidden in the funnel all the same)."""
+    total_row = next((row for row in table if row.get("is_total")), None)
+    given: dict[Hashable, bool] = {}
+    if total_row is None:
+        return given
+    for stage, column in access.MONITOR_PROGRAM_STAGES.items():
+        count, value = counts.get(stage), total_row.get(column)
+        if count is None:
+            continue
+        if not isinstance(value, int):
+            given[stage] = True
+        elif value == count:
+            given[stage] = False
+    return given
+
+
+def funnel_figures(
+    scope: selectors.Scope, withheld: set[str], *, program_table: Sequence[dict[str, Any]] | None = None
+) -> list[Figure]:
     """The funnel's stages as the viewer may see them under the scope's filters, masked together
     (`funnel_masked`). A stage an aggregate-only role may not list is left out under filters (and
-    "funnel_other" added to `withheld`); a monitor's funnel under filters is `monitor_program_stages`."""
+    "funnel_other" added to `withheld`); a monitor's funnel under filters is `monitor_program_stages`, and
+    without filters is masked with the program table's total row (`program_table`: `program_table_given`)."""
     actor, filters = scope.actor, scope.filters
     if access.withheld_under_filters(actor, filters) and access.role_of(actor) == Role.MONITOR:
         withheld.add("funnel_other")
@@ -358,7 +394,9 @@ def funnel_figures(scope: selectors.Scope, withheld: set[str]) -> list[Figure]:
             withheld.add("funnel_other")
             continue
         stages.append(stage)
-    shown = funnel_masked(actor, {stage.key: stage.count for stage in stages})
+    counts = {stage.key: stage.count for stage in stages}
+    given = program_table_given(program_table, counts) if program_table is not None else None
+    shown = funnel_masked(actor, counts, given=given)
     figures: list[Figure] = []
     for stage in stages:
         figure = _figure(
@@ -428,11 +466,11 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
         return dict(counts)
     total_key = ("total", "")
     counts[total_key] = sum(counts[key] for key in ring.parts(list(rows)))
-    areas = Group(parts=[key for key in ring.KEYS if key in counts], total=total_key)
+    areas = Group(parts=[key for key in ring.KEYS if key in counts], total=total_key, both_ways=True)
     groups = [areas]
     if ring.ring_parts(list(rows)):  # with its district rows (not under filters: `reached_rows`)
         groups = [
-            Group(parts=ring.parts(list(rows)), total=total_key),
+            Group(parts=ring.parts(list(rows)), total=total_key, both_ways=True),
             Group(parts=ring.ring_parts(list(rows)), total=ring.IN_RING, both_ways=True),
             areas,
         ]
@@ -556,17 +594,22 @@ def reach_masked(
     counts |= {("ring", key): n for key, n in ring_counts.items()}
     rows = list(ring_rows)
     in_ring = ("ring", ring.IN_RING)
+    # Every breakdown of these people adds up to the same total, both ways: when the total is hidden for
+    # one breakdown's sake (its marks would give a small cell back beside it), each of the others hides a
+    # part too, or its shown parts would add the total back up and, with it, the hidden cells.
     groups = [
-        Group(parts=[(breakdown, key) for key, _label, _n in cells], total=total)
+        Group(parts=[(breakdown, key) for key, _label, _n in cells], total=total, both_ways=True)
         for breakdown, cells in reached.items()
         if breakdown not in ("total", DISTRICT)
     ]
     if ring.ring_parts(rows):  # with its district rows (the area rows alone: under filters, `reached_rows`)
         groups += [
-            Group(parts=[("ring", key) for key in ring.parts(rows)], total=total),
+            Group(parts=[("ring", key) for key in ring.parts(rows)], total=total, both_ways=True),
             Group(parts=[("ring", key) for key in ring.ring_parts(rows)], total=in_ring, both_ways=True),
         ]
-    groups.append(Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total))
+    groups.append(
+        Group(parts=[("ring", key) for key in ring.KEYS if key in ring_counts], total=total, both_ways=True)
+    )
     if programs is None:
         shown = masked(counts, groups)
     else:
@@ -596,11 +639,15 @@ def _masked_with_programs(
     )
     cells: dict[Hashable, int] = dict(links)
     cells.update(counts.items())
+    # The per-(program, unit) participants, a unit's enrolments and the overlaps are on no page.
+    unseen = [
+        cell for cell in links if isinstance(cell, tuple) and cell[0] in ("cohorts", "enrolments", "overlap")
+    ]
     for extra, decided in attempts:
         decided = dict(decided)
         for _attempt in range(len(cells) + 1):
             try:
-                shown = masked(cells, reach_groups + extra, given=decided)
+                shown = masked(cells, reach_groups + extra, given=decided, unseen=unseen)
             except Unresolvable as stuck:
                 # A cell hidden only for another's sake that the program table gives back anyway (a unit
                 # whose one program's count it shows): hiding it protects nothing, so it is taken as shown

@@ -26,7 +26,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
 from sinergi.aftercare.selectors import latest_scores, partner_consent
 from sinergi.core.errors import ApplicationError
-from sinergi.core.suppression import Group, masked, nested_groups
+from sinergi.core.suppression import Group, Unresolvable, masked, nested_groups
 from sinergi.impact import access as impact_access
 from sinergi.impact import domain as impact_domain
 from sinergi.impact import figures as impact_figures
@@ -727,6 +727,13 @@ class _Figures:
         here, ring_shown = dashboards.reach_masked(
             actor, {k: v for k, v in reached.items() if k in ("total", "unit")}, ring_rows
         )
+        # A monitor's program table hides cells of the report's programs: the report's own counts of them
+        # (its people by unit, its funnel) would give those back (a program at one unit: that unit's row is
+        # its participants), so they are hidden too (`_hidden_in_program_table`).
+        table_hides = _hidden_in_program_table(actor, scope)
+        if "participants" in table_hides:
+            here = {cell: "×" if n else n for cell, n in here.items()}
+            ring_shown = {key: "×" if n else n for key, n in ring_shown.items()}
         everywhere = selectors.reached(wide) if wide is not scope else reached
         there, _ring = dashboards.reach_masked(
             actor, {k: v for k, v in everywhere.items() if k in ("total", "sex", "age")}, []
@@ -747,9 +754,11 @@ class _Figures:
             Group(parts=bapas_parts, total=("release", "released")),
             Group(parts=bapas_parts, total=("funnel", "released")),
         ]
+        unseen: list[Hashable] = []
         for chain in NESTED_STAGES:  # two shown neighbours never differ by a small count
             gaps, chained = nested_groups(counted, [("funnel", key) for key in chain], tag=("gap", chain))
             counted |= gaps
+            unseen += gaps
             groups += chained
         # The outcomes count the same people as of the same day: in work at 6 months ⊆ in work, and the
         # released ⊆ the participants. Masked apart, a shown "in work at 6 months" narrowed (or gave back)
@@ -757,8 +766,18 @@ class _Figures:
         for chain in OUTCOME_CHAINS:
             gaps, chained = nested_groups(counted, list(chain), tag=("gap", chain))
             counted |= gaps
+            unseen += gaps
             groups += chained
-        cells: dict[Hashable, Any] = dict(raw) | masked(counted, groups)
+        given: dict[Hashable, bool] = {
+            ("funnel", stage): True
+            for stage, column in access.MONITOR_PROGRAM_STAGES.items()
+            if column in table_hides and counted.get(("funnel", stage))
+        }
+        try:
+            masked_cells = masked(counted, groups, unseen=unseen, given=given)
+        except Unresolvable:
+            masked_cells = {key: "×" if n else n for key, n in counted.items()}
+        cells: dict[Hashable, Any] = dict(raw) | masked_cells
         # A total the people-reached masking had to hide is hidden where the report shows it as well.
         for hidden_total, cell in (
             (here[total], ("funnel", "enrolled")),
@@ -767,6 +786,24 @@ class _Figures:
             if not isinstance(hidden_total, int) and isinstance(cells.get(cell), int):
                 cells[cell] = "×"
         return cls(stages, certificates, cases, outcomes, shown_reached, ring_rows, ring_shown, cells)
+
+
+def _hidden_in_program_table(actor: Any, scope: selectors.Scope) -> set[str]:
+    """For a monitor, the columns (participants, completed, certified) in which the program table, as
+    every page shows it (`programs.selectors.program_figures`), hides a cell of one of the scope's
+    programs; empty for everyone else."""
+    if access.role_of(actor) != Role.MONITOR:
+        return set()
+    from sinergi.programs.selectors import program_figures
+
+    ours = set(scope.programs.values_list("pk", flat=True))
+    return {
+        column
+        for row in program_figures()
+        if row.get("program_id") in ours
+        for column in access.MONITOR_PROGRAM_STAGES.values()
+        if not isinstance(row[column], int)
+    }
 
 
 def _pct(value: Any) -> str:

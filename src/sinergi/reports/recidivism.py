@@ -15,9 +15,10 @@ So for TJSL officers and monitors every window's cells are masked in one `core.s
 - across windows: for each of those counts and each pair of windows, the larger = the smaller + their
   difference, the difference being a cell of its own (never shown, but hidden as a count of 1 to 4 is),
   so a small difference hides one of the two cells it comes from.
-Counts that are not shown (the difference cells, the released total, the matched) take part as cells the
-viewer could work out; hiding one of them hides nothing on the page, which only makes the masking hide
-more. Everyone else reads the exact figures of the window asked for (`impact.selectors.recidivism_figures`).
+Counts that are not shown (the difference cells, the released total, the matched, those who did not
+re-offend) are passed as `unseen`: the bound check of `core.suppression` takes them as unknown to the
+viewer (a small one is still protected), and the count rule hiding one of them hides nothing on the page.
+Everyone else reads the exact figures of the window asked for (`impact.selectors.recidivism_figures`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ COMPARISON = "comparison"
 # The counts of each group that take part, per window; the first three are the group's own relation.
 PARTICIPANT_COUNTS = ("n", "reoffended", "not", "waiting", "released", "matched", "unmatched")
 COMPARISON_COUNTS = ("n", "reoffended", "not", "waiting")
+# The counts no page shows (with the difference cells, keyed (group, count, "difference", first, second)):
+# a page shows n and the re-offended (or the re-offended's mark), never those who did not re-offend.
+UNSEEN = ("not", "released", "matched")
 
 
 def figures_for(
@@ -112,7 +116,11 @@ def masked_windows(
     """Every window's figures as an aggregate-only viewer may see them, masked together."""
     floor = min_cell()
     counts = cells_of(results)
-    hidden = suppress(counts, groups_of(counts, list(results)), minimum=floor)
+    groups = groups_of(counts, list(results))
+    unseen = [
+        key for key in counts if isinstance(key, tuple) and (key[1] in UNSEEN or key[2] == "difference")
+    ]
+    hidden = suppress(counts, groups, minimum=floor, unseen=unseen)
 
     def mark(key: Hashable) -> str:
         return f"<{floor}" if hidden.get(key) == PRIMARY else "×"
