@@ -1185,6 +1185,16 @@ def _no_rows() -> Generator[tuple[int, int, int]]:
 # its snapshot and its commit (such an import could then no longer keep its file).
 _IMPORT_LOCK = 0x53494E4552474931  # "SINERGI1"
 
+# Whether the kept row f still holds: it was kept in this cluster (its log table's oid is this one's; a kept
+# snapshot from another cluster is not even read, as its ids may be past what this cluster accepts), and no
+# logged transaction is one its snapshot did not see, or the one that kept it (which dropped its own entry
+# when it kept the file: an entry of it now is a write it made afterwards). CASE keeps that order.
+_HOLDS = (
+    "CASE WHEN f.log_table = CAST(to_regclass(%s) AS oid) AND f.snapshot <> '' THEN NOT EXISTS "  # noqa: S608 (fixed names)
+    f"(SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
+    "OR NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot))) ELSE false END"
+)
+
 
 def _sees_all(cursor: Any, old: str, new: str) -> bool:
     """Whether every transaction the snapshot `old` saw, the snapshot `new` sees too: old's horizon is not
@@ -1273,9 +1283,7 @@ class _LastFile:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT f.rows FROM {_LAST_FILE} f WHERE f.id = 1 AND f.digest = %s "  # noqa: S608 (fixed names)
-                f"AND f.log_table = CAST(to_regclass(%s) AS oid) "
-                f"AND NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
-                f"OR NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot)))",
+                f"AND {_HOLDS}",
                 [digest, _LOG],
             )
             found = cursor.fetchone()
@@ -1336,11 +1344,9 @@ def registry_log_prune() -> dict[str, int]:
         if not cursor.fetchone()[0]:
             return result
         cursor.execute(
-            f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), "  # noqa: S608
-            f"NOT EXISTS (SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
-            f"OR NOT pg_visible_in_snapshot(c.xid, CAST(NULLIF(f.snapshot, '') AS pg_snapshot))) "
+            f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), {_HOLDS} "  # noqa: S608
             f"FROM {_LAST_FILE} f WHERE id = 1 FOR UPDATE SKIP LOCKED",
-            [_LOG],
+            [_LOG, _LOG],
         )
         found = cursor.fetchone()
         if found is None:
