@@ -4,9 +4,11 @@ DATABASE_URL set (PostgreSQL), Linux. Runs, in this process, N service-level wri
 own transaction as a web request's: `person_update` (one person's offence category, through the audit's
 `model_update`) and `episode_add` (a new custody episode, with its outbox event and audit entry); then N
 bare `UPDATE`s of one person in autocommit (the least a writing transaction does, so the trigger's share is
-largest). Rounds alternate with the six statement triggers of migration beneficiaries.0016 enabled and
-disabled (`ALTER TABLE ... DISABLE TRIGGER`), and print the median per write of the wall time, this
-process's CPU and its PostgreSQL backend's CPU (from /proc/<pid>/schedstat, same machine).
+largest); then 10 N one-row `UPDATE`s, each committed, in a server-side loop (DO blocks of 100: no Python
+and no round trip, so only the database's own cost per transaction is left; reported per UPDATE). Rounds
+alternate with the six statement triggers of migration beneficiaries.0016 enabled and disabled (`ALTER
+TABLE ... DISABLE TRIGGER`), and print the median per write of the wall time, this process's CPU and its
+PostgreSQL backend's CPU (from /proc/<pid>/schedstat, same machine).
 
 Writes to the database and alters its tables while it runs (the triggers are enabled again at the end,
 and the episodes it added are deleted): run it against a scratch copy, for example of the national bench's
@@ -100,7 +102,23 @@ def main(n: int, rounds: int) -> None:
                 [f"Bench {r} {i}", people[i].pk],
             )
 
-    kinds = {"person_update": update, "episode_add": add, "bare UPDATE": bare}
+    def server_loop(i: int, r: int) -> None:
+        """Ten one-row UPDATEs, each committed, in one DO block: no Python, no round trip in between."""
+        if i % 10:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DO $$ BEGIN FOR i IN 1..100 LOOP UPDATE beneficiaries_person "  # noqa: S608 (integers only)
+                f"SET offence_category = 'Loop {int(r)} ' || i WHERE id = {int(people[i].pk)}; COMMIT; "
+                "END LOOP; END $$"
+            )
+
+    kinds = {
+        "person_update": update,
+        "episode_add": add,
+        "bare UPDATE": bare,
+        "UPDATE+COMMIT in DO": server_loop,
+    }
     results: dict[tuple[str, bool], list[tuple[float, float, float]]] = {}
     loads = [os.getloadavg()[0]]
     try:
@@ -128,13 +146,16 @@ def main(n: int, rounds: int) -> None:
     for name in kinds:
         for enabled in (True, False):
             rows = results[(name, enabled)]
-            wall, cpu, db = (statistics.median(x[k] for x in rows) * 1e6 for k in range(3))
+            scale = 10 if name.endswith("in DO") else 1  # 100 UPDATEs per 10 writes
+            wall, cpu, db = (statistics.median(x[k] for x in rows) * 1e6 / scale for k in range(3))
             label = f"{name}, triggers {'on' if enabled else 'off'}"
             print(f"{label:34} {wall:9.0f} {cpu:9.0f} {db:9.0f}")
         on = [statistics.median(x[k] for x in results[(name, True)]) for k in range(3)]
         off = [statistics.median(x[k] for x in results[(name, False)]) for k in range(3)]
+        scale = 10 if name.endswith("in DO") else 1
         print(
-            f"{'  difference':34} " + " ".join(f"{(a - b) * 1e6:9.0f}" for a, b in zip(on, off, strict=True))
+            f"{'  difference':34} "
+            + " ".join(f"{(a - b) * 1e6 / scale:9.0f}" for a, b in zip(on, off, strict=True))
         )
 
 
