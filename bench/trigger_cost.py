@@ -62,7 +62,7 @@ def main(n: int, rounds: int) -> None:
     assert connection.vendor == "postgresql", "PostgreSQL only (the triggers exist there only)"
     admin = User.objects.filter(role=Role.ADMIN, is_active=True).first()
     assert admin is not None, "needs an administrator"
-    people = list(Person.objects.filter(episodes__isnull=False).distinct().order_by("pk")[: n * 2])
+    people = list(Person.objects.filter(episodes__isnull=False).distinct().order_by("-pk")[: n * 2])
     assert len(people) == n * 2, f"needs {n * 2} people with an episode"
     unit = Organisation.objects.get(
         pk=CustodyEpisode.objects.filter(person=people[0]).values_list("unit_id", flat=True).first()
