@@ -429,6 +429,28 @@ def test_the_pruning_waits_for_no_import_and_leaves_a_running_one_alone(tmp_path
     assert registry_log_prune()["skipped"] == 0 and _log() == 0
 
 
+def test_an_import_that_did_not_see_the_keeper_does_not_replace_it(tmp_path: Path, reads: list[Path]) -> None:
+    """The import that keeps a file drops its own log entry: an import whose snapshot was taken before that
+    one committed (and so did not see its writes) must not take its place, or those writes would be lost."""
+    if not POSTGRES:
+        pytest.skip("the shortcut is kept on PostgreSQL only")
+    first = write_csv(tmp_path / "b.csv", ROWS)
+    assert wbp_import(actor=None, path=first).created == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT digest FROM beneficiaries_importedfile")
+        first_digest = cursor.fetchone()[0]
+    earlier = imports._LastFile()  # an import of the first file begins: it is unchanged as of now
+    changed = [dict(r) for r in ROWS]
+    changed[1]["lama_pidana"] = "1 tahun"
+    assert wbp_import(actor=None, path=write_csv(tmp_path / "c.csv", changed)).updated == 1  # kept, committed
+    with transaction.atomic():
+        earlier.remember(first_digest, 4)  # ... and keeps it, with the snapshot that did not see that update
+    earlier.release()
+    reads.clear()
+    summary = wbp_import(actor=None, path=first)
+    assert set(reads) == {first} and (summary.updated, summary.unchanged) == (1, 3)
+
+
 def test_the_pruning_is_a_daily_job() -> None:
     from django.utils.module_loading import import_string
 

@@ -1196,14 +1196,17 @@ _HOLDS = (
 )
 
 
-def _sees_all(cursor: Any, old: str, new: str) -> bool:
-    """Whether every transaction the snapshot `old` saw, the snapshot `new` sees too: old's horizon is not
-    past new's, and whatever new saw running below old's horizon, old saw running as well."""
+def _sees_all(cursor: Any, old: str, new: str, recorder: Any) -> bool:
+    """Whether the snapshot `new` may replace the kept `old`: every transaction old saw, new sees too (old's
+    horizon is not past new's, and whatever new saw running below old's horizon, old saw running as well),
+    and new sees the transaction that kept old (or is it). That transaction dropped its own log entry
+    when it kept its file, so a snapshot that did not see its writes must never take its place."""
     cursor.execute(
         "SELECT pg_snapshot_xmax(o) <= pg_snapshot_xmax(n) AND NOT EXISTS (SELECT 1 "
         "FROM pg_snapshot_xip(n) x WHERE x < pg_snapshot_xmax(o) AND x NOT IN (SELECT pg_snapshot_xip(o))) "
-        "FROM (SELECT CAST(%s AS pg_snapshot) AS o, CAST(%s AS pg_snapshot) AS n) s",
-        [old, new],
+        "AND (r IS NULL OR r = pg_current_xact_id_if_assigned() OR pg_visible_in_snapshot(r, n)) "
+        "FROM (SELECT CAST(%s AS pg_snapshot) AS o, CAST(%s AS pg_snapshot) AS n, CAST(%s AS xid8) AS r) s",
+        [old, new, None if recorder is None else str(recorder)],
     )
     return bool(cursor.fetchone()[0])
 
@@ -1292,8 +1295,9 @@ class _LastFile:
     def remember(self, digest: str, rows: int) -> None:
         """Keep this file (its digest; "" for a file that was not wholly unchanged) and this import's
         snapshot, unless another import kept a snapshot that saw a transaction this one does not (it began
-        later). A kept row from another cluster (its log table's oid is not this one's: a dump restored
-        elsewhere, with other transaction ids) is replaced whatever its snapshot says.
+        later), or this snapshot does not see the transaction that kept it (whose own entry is gone). A kept
+        row from another cluster (its log table's oid is not this one's: a dump restored elsewhere, with
+        other transaction ids) is replaced whatever its snapshot says.
 
         Called after the import's last write to the tables the verdict reads. Inside an outer transaction
         too: this transaction's own log entry is dropped here, so anything the outer transaction writes to
@@ -1304,15 +1308,15 @@ class _LastFile:
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid) FROM {_LAST_FILE} "  # noqa: S608
-                "WHERE id = 1 FOR UPDATE",
+                f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), CAST(recorder AS text) "  # noqa: S608
+                f"FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE",
                 [_LOG],
             )
             found = cursor.fetchone()
             if found is None:
                 return
-            kept, same_cluster = found
-            if kept and same_cluster and not _sees_all(cursor, kept, self.snapshot):
+            kept, same_cluster, recorder = found
+            if kept and same_cluster and not _sees_all(cursor, kept, self.snapshot, recorder):
                 return
             cursor.execute(
                 f"UPDATE {_LAST_FILE} SET digest = %s, rows = %s, snapshot = %s, "  # noqa: S608
@@ -1344,14 +1348,14 @@ def registry_log_prune() -> dict[str, int]:
         if not cursor.fetchone()[0]:
             return result
         cursor.execute(
-            f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), {_HOLDS} "  # noqa: S608
-            f"FROM {_LAST_FILE} f WHERE id = 1 FOR UPDATE SKIP LOCKED",
+            f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), {_HOLDS}, "  # noqa: S608
+            f"CAST(recorder AS text) FROM {_LAST_FILE} f WHERE id = 1 FOR UPDATE SKIP LOCKED",
             [_LOG, _LOG],
         )
         found = cursor.fetchone()
         if found is None:
             return result
-        kept, same_cluster, holds = found
+        kept, same_cluster, holds, recorder = found
         if kept and same_cluster and holds:
             cursor.execute(
                 f"DELETE FROM {_LOG} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot))",  # noqa: S608
@@ -1360,7 +1364,7 @@ def registry_log_prune() -> dict[str, int]:
         else:
             cursor.execute("SELECT CAST(pg_current_snapshot() AS text)")
             now = cursor.fetchone()[0]
-            if kept and same_cluster and not _sees_all(cursor, kept, now):
+            if kept and same_cluster and not _sees_all(cursor, kept, now, recorder):
                 return result
             cursor.execute(
                 f"UPDATE {_LAST_FILE} SET digest = '', rows = 0, snapshot = %s, recorder = NULL, "  # noqa: S608
