@@ -10,13 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from sinergi.accounts.choices import OrganisationKind, Role
 from sinergi.accounts.models import Organisation
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import CustodyEpisode, Person
-from sinergi.beneficiaries.services import imports, wbp_import
+from sinergi.beneficiaries.services import (
+    import_batch_confirm,
+    import_batch_create,
+    import_batch_run,
+    imports,
+    registry_log_prune,
+    wbp_import,
+)
 from sinergi.events.models import DomainEvent
 from tests.beneficiaries.test_import import row, write_csv
 from tests.factories import UserFactory
@@ -249,7 +257,9 @@ def test_another_importer_scope_takes_the_full_path(tmp_path: Path, reads: list[
     assert set(reads) == (set() if POSTGRES else {path})
 
 
-def test_a_dry_run_or_an_outer_transaction_keeps_nothing(tmp_path: Path, reads: list[Path]) -> None:
+def test_a_dry_run_keeps_nothing_and_an_outer_transaction_that_writes_afterwards_loses_its_file(
+    tmp_path: Path, reads: list[Path]
+) -> None:
     path = write_csv(tmp_path / "a.csv", ROWS)
     assert wbp_import(actor=None, path=path, dry_run=True).created == 4
     reads.clear()
@@ -257,11 +267,196 @@ def test_a_dry_run_or_an_outer_transaction_keeps_nothing(tmp_path: Path, reads: 
     with transaction.atomic():
         wbp_import(actor=None, path=path)
         wbp_import(actor=None, path=path)
-        # Written in the same transaction after the import: would be missed if that import had kept the file.
+        # Written in the same transaction after the import: missed if that import's own log entry still
+        # counted as its own writes.
         Person.objects.filter(full_name="Uji Empat").update(offence_category="Lain")
     reads.clear()
     summary = wbp_import(actor=None, path=path)
     assert set(reads) == {path} and (summary.updated, summary.unchanged) == (1, 3)
+
+
+def test_an_import_inside_an_outer_transaction_keeps_its_file(tmp_path: Path, reads: list[Path]) -> None:
+    """As the web import runs (inside the batch's transaction, which then writes only the batch): the file is
+    kept, and known unchanged next time, whether that import is its own transaction or not."""
+    path = write_csv(tmp_path / "a.csv", ROWS)
+    with transaction.atomic():
+        Person.objects.filter(full_name="nobody").update(
+            offence_category="Lain"
+        )  # written before: seen by it
+        assert wbp_import(actor=None, path=path).created == 4
+    reads.clear()
+    with transaction.atomic():
+        assert wbp_import(actor=None, path=path).unchanged == 4
+    assert set(reads) == (set() if POSTGRES else {path})
+    reads.clear()
+    assert wbp_import(actor=None, path=path).unchanged == 4
+    assert set(reads) == (set() if POSTGRES else {path})
+    assert _log() == 0
+
+
+def _log() -> int:
+    if not POSTGRES:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM beneficiaries_registrychange")
+        return int(cursor.fetchone()[0])
+
+
+def _web_import(officer: Any, path: Path) -> dict[str, Any]:
+    """Upload, check, confirm and import as the web does (the jobs run in the test's thread)."""
+    upload = SimpleUploadedFile("unggah.csv", path.read_bytes(), content_type="text/csv")
+    batch = import_batch_create(actor=officer, upload=upload)
+    import_batch_run(batch_id=batch.pk, dry_run=True)
+    batch.refresh_from_db()
+    assert batch.status == "checked", batch.check_summary
+    batch = import_batch_confirm(actor=officer, batch=batch, skip_invalid=False)
+    import_batch_run(batch_id=batch.pk, dry_run=False)
+    batch.refresh_from_db()
+    assert batch.status == "done", batch.import_summary
+    return batch.import_summary
+
+
+def test_web_imports_keep_the_change_log_short_and_know_an_unchanged_upload(
+    reads: list[Path], world: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = world.users[Role.UNIT_OFFICER]
+    unit = officer.organisation.code
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            row(upt=unit, no_registrasi=f"V-{i}", nama=f"Warga Web {i}", nik=f"16711417059{i:05d}")
+            for i in range(3)
+        ],
+    )
+    assert _web_import(officer, path)["created"] == 3
+    assert _log() == 0
+    for turn in range(4):
+        # Ordinary writes between imports, each its own transaction: one log entry each.
+        for i in range(5):
+            Person.objects.filter(full_name="Warga Web 1").update(offence_category=f"Lain {turn} {i}")
+        assert _log() == (5 if POSTGRES else 0)
+        reads.clear()
+        summary = _web_import(officer, path)
+        assert summary["updated"] == 1 and summary["unchanged"] == 2 and set(reads)
+        assert _log() == 0  # whatever the path, an import written empties the log of what it saw
+    # The same upload again, nothing written since: its check and its import know it unread.
+    reads.clear()
+    summary = _web_import(officer, path)
+    assert (summary["unchanged"], summary["created"], summary["updated"]) == (3, 0, 0)
+    assert bool(reads) is not POSTGRES
+    assert AuditEvent.objects.filter(action="person.import").count() == 6
+
+
+def test_a_file_kept_in_another_cluster_is_replaced(tmp_path: Path, reads: list[Path]) -> None:
+    """After a dump restored into a new cluster: the kept row names the old log table's oid and a snapshot
+    of transaction ids the new cluster has not reached, and the log may hold such ids. The next import
+    takes the full path and keeps its file again at once."""
+    if not POSTGRES:
+        pytest.skip("the shortcut is kept on PostgreSQL only")
+    path = write_csv(tmp_path / "a.csv", ROWS)
+    _kept(path, reads)
+    ahead = (1 << 32) + 100  # the old cluster had wrapped its 32-bit ids once: this one has not
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE beneficiaries_importedfile SET log_table = 1, snapshot = %s, recorder = %s",
+            [f"{ahead}:{ahead + 5}:{ahead + 1}", str(ahead)],
+        )
+        cursor.execute(
+            "INSERT INTO beneficiaries_registrychange (xid) VALUES (%s), (%s)", [str(ahead), str(ahead + 3)]
+        )
+    summary = wbp_import(actor=None, path=path)
+    assert set(reads) == {path} and summary.unchanged == 4
+    reads.clear()
+    assert wbp_import(actor=None, path=path).unchanged == 4
+    assert set(reads) == set()
+    assert _log() == 0
+
+
+def test_the_log_is_pruned_without_an_import_and_never_loses_a_change(
+    tmp_path: Path, reads: list[Path]
+) -> None:
+    if not POSTGRES:
+        assert registry_log_prune() == {"dropped": 0, "left": 0, "skipped": 1}
+        pytest.skip("the change log is kept on PostgreSQL only")
+    path = write_csv(tmp_path / "a.csv", ROWS)
+    for i in range(5):
+        Person.objects.filter(full_name="nobody").update(offence_category=f"Lain {i}")
+    assert registry_log_prune()["skipped"] == 0
+    assert _log() == 0
+    _kept(path, reads)
+    # Nothing written since the file was kept: the pruning leaves it kept.
+    registry_log_prune()
+    assert wbp_import(actor=None, path=path).unchanged == 4
+    assert set(reads) == set()
+    # A transaction that was running when the file was kept, and wrote, commits after: the pruning drops its
+    # entry only with the kept file, so the change is still found.
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(
+                "UPDATE beneficiaries_person SET offence_category = 'Lain' WHERE full_name = 'Uji Empat'"
+            )
+            assert wbp_import(actor=None, path=path).unchanged == 4  # kept, with that transaction running
+            cursor.execute("COMMIT")
+    finally:
+        other.close()
+    assert registry_log_prune()["skipped"] == 0
+    assert _log() == 0
+    expected = _today(path)
+    reads.clear()
+    summary = wbp_import(actor=None, path=path)
+    assert set(reads) == {path} and summary.as_dict() | {"written": None} == expected
+    assert (summary.updated, summary.unchanged) == (1, 3)
+
+
+def test_the_pruning_waits_for_no_import_and_leaves_a_running_one_alone(tmp_path: Path) -> None:
+    if not POSTGRES:
+        pytest.skip("the change log is kept on PostgreSQL only")
+    Person.objects.filter(full_name="nobody").update(offence_category="Lain")
+    logged = _log()
+    assert logged >= 1
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:  # an import between its snapshot and its commit, elsewhere
+            cursor.execute("SELECT pg_advisory_lock_shared(%s)", [imports._IMPORT_LOCK])
+            assert registry_log_prune() == {"dropped": 0, "left": 0, "skipped": 1}
+            assert _log() == logged
+            cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [imports._IMPORT_LOCK])
+    finally:
+        other.close()
+    assert registry_log_prune()["skipped"] == 0 and _log() == 0
+
+
+def test_an_import_that_did_not_see_the_keeper_does_not_replace_it(tmp_path: Path, reads: list[Path]) -> None:
+    """The import that keeps a file drops its own log entry: an import whose snapshot was taken before that
+    one committed (and so did not see its writes) must not take its place, or those writes would be lost."""
+    if not POSTGRES:
+        pytest.skip("the shortcut is kept on PostgreSQL only")
+    first = write_csv(tmp_path / "b.csv", ROWS)
+    assert wbp_import(actor=None, path=first).created == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT digest FROM beneficiaries_importedfile")
+        first_digest = cursor.fetchone()[0]
+    earlier = imports._LastFile()  # an import of the first file begins: it is unchanged as of now
+    changed = [dict(r) for r in ROWS]
+    changed[1]["lama_pidana"] = "1 tahun"
+    assert wbp_import(actor=None, path=write_csv(tmp_path / "c.csv", changed)).updated == 1  # kept, committed
+    with transaction.atomic():
+        earlier.remember(first_digest, 4)  # ... and keeps it, with the snapshot that did not see that update
+    earlier.release()
+    reads.clear()
+    summary = wbp_import(actor=None, path=first)
+    assert set(reads) == {first} and (summary.updated, summary.unchanged) == (1, 3)
+
+
+def test_the_pruning_is_a_daily_job() -> None:
+    from django.utils.module_loading import import_string
+
+    from sinergi.jobs.schedule import SCHEDULE
+
+    assert import_string(SCHEDULE["beneficiaries.registry_log_prune"][1]) is registry_log_prune
 
 
 def test_an_import_that_began_earlier_does_not_replace_a_later_one(tmp_path: Path, reads: list[Path]) -> None:
@@ -274,8 +469,8 @@ def test_an_import_that_began_earlier_does_not_replace_a_later_one(tmp_path: Pat
         cursor.execute("SELECT digest FROM beneficiaries_importedfile")
         kept = cursor.fetchone()[0]
     with transaction.atomic():
-        earlier.own_transaction = True
         earlier.remember("0" * 64, 4)
+    earlier.release()
     with connection.cursor() as cursor:
         cursor.execute("SELECT digest FROM beneficiaries_importedfile")
         assert cursor.fetchone()[0] == kept

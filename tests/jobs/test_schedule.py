@@ -12,6 +12,7 @@ EVERY_DAY = [
     "programs.handovers",
     "aftercare.reminders",
     "impact.budget_thresholds",
+    "beneficiaries.registry_log_prune",
 ]
 
 

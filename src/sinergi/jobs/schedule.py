@@ -35,6 +35,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Budget lines that reached 90% or 100% through aid recorded in aftercare"),
         "sinergi.impact.services.budget_thresholds_check",
     ),
+    "beneficiaries.registry_log_prune": (
+        _("Registry change log kept short (for the import's unchanged-file check)"),
+        "sinergi.beneficiaries.services.registry_log_prune",
+    ),
 }
 
 

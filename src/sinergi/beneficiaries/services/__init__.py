@@ -36,6 +36,7 @@ from sinergi.beneficiaries.services.imports import (
     PERSON_FIELDS,
     ImportSummary,
     logger,
+    registry_log_prune,
     wbp_import,
 )
 from sinergi.beneficiaries.services.people import (
@@ -91,5 +92,6 @@ __all__ = [
     "person_view_record",
     "register_merger",
     "release_problems",
+    "registry_log_prune",
     "wbp_import",
 ]
