@@ -101,11 +101,12 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 _task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
-TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}}
+_task_backend = TASK_BACKENDS.get(_task_backend, _task_backend)
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": TASK_QUEUES}}
 # RQ's apps (its commands and the RQ backend's checks) only when Redis is the queue: importing them imports
 # redis and rq, a tenth of every process's start-up, in installations that never use them. `sinergi worker`
 # runs RQ's worker without them (jobs/management/commands/worker.py).
-RQ_APPS = ["django_rq", "django_tasks_rq"] if TASKS["default"]["BACKEND"].endswith("RQBackend") else []
+RQ_APPS = ["django_rq", "django_tasks_rq"] if _task_backend.endswith("RQBackend") else []
 
 INSTALLED_APPS = [
     "django.contrib.auth",
