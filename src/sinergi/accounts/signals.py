@@ -1,4 +1,8 @@
-"""Lockouts after repeated failed logins are audited (failed logins are audited by sinergi.audit)."""
+"""Lockouts after repeated failed logins are audited (failed logins are audited by sinergi.audit).
+
+The receivers import the audit services when they run: this module is imported at start-up (AccountsConfig.
+ready()), by every process, most of which never log anyone in.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 
-from sinergi.audit.services import audit_record
-
 
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
     from sinergi.accounts.models import User
+    from sinergi.audit.services import audit_record
 
     user = User.objects.filter(username=username or "").first()
     with transaction.atomic():

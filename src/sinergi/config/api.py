@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -9,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger, _csrf_needed
 from ninja.security import HttpBearer
 
 from sinergi.accounts.services import token_authenticate
@@ -79,6 +82,21 @@ class SinergiAPI(NinjaAPI):
         return schema
 
 
+class LocalSwagger(Swagger):
+    """The docs page from the files django-ninja ships (served by our "ninja" app, config.ninja_app), never
+    from a CDN. ninja picks its local files only when the string "ninja" is in INSTALLED_APPS, where our
+    lighter app config stands instead; this renders what it renders then."""
+
+    def render_page(self, request: HttpRequest, api: Any, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
+
 api = SinergiAPI(
     title="Sinergi API",
     version="1",
@@ -86,6 +104,7 @@ api = SinergiAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 
 

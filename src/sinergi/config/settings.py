@@ -91,6 +91,23 @@ for _problem in (secret_key_problem(SECRET_KEY), field_key_problem(FIELD_KEY)) i
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# Background jobs go through the Django Tasks API. The embedded default is the database queue; "redis"
+# puts them on RQ queues in Redis (REDIS_URL) so workers can run on their own hosts. Jobs that take long
+# (reports, imports) go to their own queue, so a worker can be given to them alone.
+TASK_QUEUES = ["default", "long"]
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
+_task_backend = TASK_BACKENDS.get(_task_backend, _task_backend)
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": TASK_QUEUES}}
+# RQ's apps (its commands and the RQ backend's checks) only when Redis is the queue: importing them imports
+# redis and rq, a tenth of every process's start-up, in installations that never use them. `sinergi worker`
+# runs RQ's worker without them (jobs/management/commands/worker.py).
+RQ_APPS = ["django_rq", "django_tasks_rq"] if _task_backend.endswith("RQBackend") else []
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,15 +116,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
-    "ninja",
+    # django-ninja's templates and static files, without importing ninja at start-up (config/ninja_app).
+    "sinergi.config.ninja_app",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
-    "django_rq",
-    "django_tasks_rq",
+    *RQ_APPS,
     "sinergi.core",
     "sinergi.events",
     "sinergi.regions",
@@ -284,17 +301,6 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("SINERGI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
-# Background jobs go through the Django Tasks API. The embedded default is the database queue; "redis"
-# puts them on RQ queues in Redis (REDIS_URL) so workers can run on their own hosts. Jobs that take long
-# (reports, imports) go to their own queue, so a worker can be given to them alone.
-TASK_QUEUES = ["default", "long"]
-TASK_BACKENDS = {
-    "database": "django_tasks_db.DatabaseBackend",
-    "redis": "django_tasks_rq.RQBackend",
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-}
-_task_backend = os.environ.get("SINERGI_TASK_BACKEND", "database")
-TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_task_backend, _task_backend), "QUEUES": TASK_QUEUES}}
 # A running job's worker writes a heartbeat every JOB_HEARTBEAT_SECONDS; a running job with no heartbeat for
 # JOB_LEASE_SECONDS has lost its worker (killed, out of memory, machine gone) and is marked failed, with a
 # retry. The lease must be several heartbeats long, so a busy database does not fail a living job.

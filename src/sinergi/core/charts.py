@@ -31,18 +31,20 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-import matplotlib
 from django.utils import translation
 from django.utils.formats import get_format, number_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported by the functions that draw: this module is imported with the views (the URLconf),
+# and matplotlib would add to the start of every process that loads them (docs/performance.md, issue 14).
 
 Number = int | float | Decimal
 #: A chart value: a number, None (suppressed, shown as `hidden`) or the text shown instead of it.
@@ -68,10 +70,14 @@ _RC = {
 
 
 def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def _svg(figure: Figure, *, title: str, desc: str) -> SafeString:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     buffer = io.StringIO()
     FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
@@ -146,6 +152,8 @@ def _render(
     axis_labels: tuple[str, str],
     table: tuple[Sequence[str], Sequence[Sequence[str]]],
 ) -> Chart:
+    import matplotlib
+
     (width, height), (x_label, y_label), (header, rows) = size, axis_labels, table
     with _LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         figure = _figure(width, height)
@@ -224,6 +232,8 @@ def _memoised(function: Callable[..., Chart]) -> Callable[..., Chart]:
 
 def _localise(axis: Any) -> None:
     """Tick labels with the active language's decimal separator (1,5 in Indonesian)."""
+    from matplotlib.ticker import FuncFormatter
+
     separator = str(get_format("DECIMAL_SEPARATOR"))
     axis.set_major_formatter(FuncFormatter(lambda value, pos: f"{round(value, 6):g}".replace(".", separator)))
 
@@ -362,6 +372,8 @@ def bar_chart(
             )
         quantity = axes.xaxis if horizontal else axes.yaxis
         if money:
+            from matplotlib.ticker import FuncFormatter
+
             quantity.set_major_formatter(FuncFormatter(lambda value, pos: money_tick(value)))
         else:
             _localise(quantity)

@@ -16,10 +16,9 @@ class ProgramsConfig(AppConfig):
 
         register("sinergi.programs.panels.person_panel")
 
-        from sinergi.beneficiaries.services.retention import register_anonymiser
-        from sinergi.programs.services.screening import screening_results_anonymise
+        from sinergi.beneficiaries.anonymisers import register as register_anonymiser
 
-        register_anonymiser(screening_results_anonymise)
+        register_anonymiser("sinergi.programs.services.screening.screening_results_anonymise")
 
         from sinergi.beneficiaries.services import register_merger
         from sinergi.programs.services.merge import person_merge_programs

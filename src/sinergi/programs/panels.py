@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sinergi.beneficiaries.panels import PersonPanel
-from sinergi.programs import access, domain, selectors
+from sinergi.programs import domain
 from sinergi.programs.choices import Stage
 
 _program_providers: list[str] = []
@@ -58,6 +58,10 @@ def program_panels_for(*, actor: Any, program: Any) -> list[ProgramPanel]:
 
 def person_panel(*, actor: Any, person: Any) -> PersonPanel | None:
     """None when the person has no screening result or enrolment the actor may see."""
+    # Imported here: the aftercare app registers its program panel from ready(), and this module's
+    # import should not bring the programs' (and partnerships') selectors into every process's start-up.
+    from sinergi.programs import access, selectors
+
     results = selectors.with_reasons(selectors.person_screening_results(actor=actor, person=person))
     enrollments = []
     for enrollment in selectors.person_enrollments(actor=actor, person=person):

@@ -11,7 +11,6 @@ only sealed with the person's own key (audit.services), and that key is destroye
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.choices import Role
 from sinergi.audit.services import audit_record, audit_subject_forget
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.anonymisers import anonymisers
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.models import ImportedRow, Person
 from sinergi.core.errors import ForbiddenError
@@ -35,18 +35,6 @@ OPEN_STATUSES = (
     CustodyStatus.CLIENT,
 )
 _EPOCH = dt.date(1900, 1, 1)
-
-# Apps above the registry that keep their own copies of a person's identity (a screening run freezes names,
-# registration numbers and birth dates) register a function here; anonymisation calls each with the
-# person's id and pseudonym inside its transaction, so an anonymised person is not left readable there.
-Anonymiser = Callable[[int, str], None]
-_ANONYMISERS: list[Anonymiser] = []
-
-
-def register_anonymiser(anonymiser: Anonymiser) -> None:
-    """Called from an app's ready(); registering the same function twice keeps one."""
-    if anonymiser not in _ANONYMISERS:
-        _ANONYMISERS.append(anonymiser)
 
 
 @dataclass(frozen=True)
@@ -117,7 +105,8 @@ def person_anonymise(*, actor: Any, person: Person, on: dt.date) -> None:
         # The import's row hashes are hashes of whole registry rows (name, NIK, birth date): an old file
         # could be matched back to the person through them.
         ImportedRow.objects.filter(episode__person=person).delete()
-        for anonymiser in _ANONYMISERS:
+        # Apps above the registry anonymise their own copies of the person's identity (anonymisers.py).
+        for anonymiser in anonymisers():
             anonymiser(person.pk, pseudonym)
         # The person's audit events keep their names only sealed with the person's key: destroying the key
         # removes the names from the trail without changing a byte of it (the chain still verifies).

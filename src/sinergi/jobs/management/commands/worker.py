@@ -83,7 +83,11 @@ class Command(BaseCommand):
             }
             if max_tasks is not None:
                 extra["max_jobs"] = max_tasks
-            call_command("rqworker", *queues, **extra)
+            # RQ's command by its class: its app (django_rq) is installed only when Redis is the configured
+            # queue (settings.RQ_APPS), and a test may switch the backend after start-up.
+            from django_rq.management.commands.rqworker import Command as RQWorker
+
+            call_command(RQWorker(), *queues, **extra)
             return
         db_extra: dict[str, Any] = {
             "interval": interval,
