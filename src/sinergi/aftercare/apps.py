@@ -19,7 +19,6 @@ class AftercareConfig(AppConfig):
 
         register_program_panel("sinergi.aftercare.panels.program_panel")
 
-        from sinergi.aftercare.services import person_merge_aftercare
-        from sinergi.beneficiaries.services import register_merger
+        from sinergi.beneficiaries.mergers import register as register_merger
 
-        register_merger(person_merge_aftercare)
+        register_merger("sinergi.aftercare.services.person_merge_aftercare")

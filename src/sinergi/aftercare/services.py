@@ -986,7 +986,7 @@ CASES_IN_BOTH = gettext_lazy(
 
 def person_merge_aftercare(*, actor: Any, keep: Any, drop: Any) -> dict[str, Any]:
     """Move the aftercare cases of `drop` to `keep` when two registry records of one person are merged
-    (registered with `beneficiaries.services.register_merger`, called inside `person_merge`'s transaction).
+    (registered with `beneficiaries.mergers.register`, called inside `person_merge`'s transaction).
     Their plans, reports, visits, aid, follow-ups, re-offences and scores hang on the case and move with it.
     Both records with a case for the same release day refuse the merge (a case is once per person and
     release; its follow-ups once per milestone). Returns what moved, for the merge's audit event."""

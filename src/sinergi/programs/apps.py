@@ -20,10 +20,9 @@ class ProgramsConfig(AppConfig):
 
         register_anonymiser("sinergi.programs.services.screening.screening_results_anonymise")
 
-        from sinergi.beneficiaries.services import register_merger
-        from sinergi.programs.services.merge import person_merge_programs
+        from sinergi.beneficiaries.mergers import register as register_merger
 
-        register_merger(person_merge_programs)
+        register_merger("sinergi.programs.services.merge.person_merge_programs")
 
         from sinergi.programs import tallies
 

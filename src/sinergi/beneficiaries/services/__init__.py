@@ -45,7 +45,6 @@ from sinergi.beneficiaries.services.people import (
     person_merge,
     person_update,
     person_view_record,
-    register_merger,
 )
 from sinergi.beneficiaries.services.release import (
     RELEASE_KINDS,
@@ -90,7 +89,6 @@ __all__ = [
     "person_merge",
     "person_update",
     "person_view_record",
-    "register_merger",
     "release_problems",
     "registry_log_prune",
     "wbp_import",

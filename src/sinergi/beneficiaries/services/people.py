@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from sinergi.audit.services import audit_record
 from sinergi.beneficiaries import domain
+from sinergi.beneficiaries.mergers import mergers
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services._common import (
     MERGE_SAME,
@@ -123,22 +123,6 @@ def person_update(
     return person
 
 
-# What the apps above the registry hold about a person (enrolments, screening results, aftercare cases, ...)
-# moves with a merge too. The registry does not import them: each registers a mover in its AppConfig.ready()
-# (as for anonymisation, `retention.register_anonymiser`), called inside the merge's transaction, in app
-# order, with the episodes and consents already moved. A mover returns what it moved, for the audit event
-# (JSON values), and refuses a merge it cannot carry out by raising ApplicationError (nothing is kept).
-Merger = Callable[..., dict[str, Any]]
-_MERGERS: list[Merger] = []
-
-
-def register_merger(merger: Merger) -> None:
-    """Called from an app's ready(): `merger(*, actor, keep, drop) -> dict` moves that app's records of
-    `drop` to `keep`. Registering the same function twice keeps one."""
-    if merger not in _MERGERS:
-        _MERGERS.append(merger)
-
-
 def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     """Merge a duplicate into the person kept: episodes and consents move over, and every other app's
     records of the duplicate (the registered mergers: enrolments, screening results, aftercare cases, the
@@ -160,7 +144,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
         earlier = Person.objects.filter(merged_into=drop).update(merged_into=keep)
         if earlier:
             others["merged_earlier"] = earlier
-        for merger in _MERGERS:
+        for merger in mergers():
             others |= merger(actor=actor, keep=keep, drop=drop)
         # Events not delivered yet follow the person kept, so their handlers find the records that moved.
         others["pending_events"] = events_resubject(subject=drop, to=keep)

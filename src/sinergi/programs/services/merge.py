@@ -1,5 +1,5 @@
 """A merge of two registry records of one person, for programs: the enrolments and screening results of the
-record dropped move to the record kept (registered with `beneficiaries.services.register_merger` in
+record dropped move to the record kept (registered with `beneficiaries.mergers.register` in
 ProgramsConfig.ready, called inside `person_merge`'s transaction).
 
 Both records enrolled in the same cohort (one enrolment per person and cohort): the more advanced enrolment
