@@ -33,7 +33,7 @@ from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
 from sinergi.core.suppression import PRIMARY, min_cell, suppress
 from sinergi.core.suppression import Group as SuppressionGroup
-from sinergi.impact import access, domain
+from sinergi.impact import access, domain, kept
 from sinergi.impact.choices import BudgetCategory, LiveIndicator
 from sinergi.impact.models import (
     BudgetLine,
@@ -1178,6 +1178,31 @@ def recidivism(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> domain.RecidivismResult:
+    """`_recidivism`, kept until what it counts changes (`impact.kept`)."""
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism", ids, months, as_of, start, end),
+        lambda: _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=_result_json,
+        decode=_result_of_json,
+        as_of=as_of,
+    )
+
+
+def _program_ids(programs: QuerySet[Program]) -> tuple[list[int], QuerySet[Program]]:
+    """The programs' ids (part of a kept value's key) and the programs as exactly those ids."""
+    ids = sorted(programs.values_list("pk", flat=True))
+    return ids, Program.objects.filter(pk__in=ids)
+
+
+def _recidivism(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismResult:
     """Recidivism of the programs' participants against a comparison group, from custody episodes.
 
     Participants are people with an enrolment (enrolled, active, completed or withdrawn) in the programs,
@@ -1216,8 +1241,28 @@ def recidivism_windows(
     """`recidivism` for each of `windows` (months) with the same other arguments, from one query and one
     parse and check of the programs' rules: a page that shows every window at once (the aggregate-only
     roles' dashboard masks every window together, `reports.recidivism`) ran the whole query once per
-    window. The same figures as `recidivism` window by window (tests/impact/test_recidivism_sql.py)."""
+    window. The same figures as `recidivism` window by window (tests/impact/test_recidivism_sql.py); kept
+    until what they count changes (`impact.kept`)."""
     windows = list(dict.fromkeys(int(months) for months in windows))
+    ids, programs = _program_ids(programs)
+    found = kept.kept(
+        kept.key_of("recidivism_windows", ids, windows, as_of, start, end),
+        lambda: _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end),
+        encode=lambda results: [[months, _result_json(result)] for months, result in results.items()],
+        decode=lambda rows: {int(months): _result_of_json(result) for months, result in rows},
+        as_of=as_of,
+    )
+    return found
+
+
+def _recidivism_windows(
+    *,
+    programs: QuerySet[Program],
+    windows: list[int],
+    as_of: dt.date,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> dict[int, domain.RecidivismResult]:
     for months in windows:
         problems = domain.window_problems(months)
         if problems:
@@ -1288,7 +1333,26 @@ def recidivism_with_groups(
     end: dt.date | None = None,
 ) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
     """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
-    for a page that shows the figures and links them to their lists: the query runs once, not twice."""
+    for a page that shows the figures and links them to their lists: the query runs once, not twice; kept
+    until what they count changes (`impact.kept`)."""
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism_with_groups", ids, months, as_of, start, end),
+        lambda: _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=lambda both: [_result_json(both[0]), _groups_json(both[1])],
+        decode=lambda both: (_result_of_json(both[0]), _groups_of_json(both[1])),
+        as_of=as_of,
+    )
+
+
+def _recidivism_with_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
     problems = domain.window_problems(months)
     if problems:
         raise ValueError(problems[0])
@@ -1312,7 +1376,26 @@ def recidivism_groups(
 ) -> domain.RecidivismGroups:
     """The people (person ids) behind each count of `recidivism` with the same arguments, for the lists
     behind the dashboard's numbers: the same query, grouped by person as well (one group per person), and
-    the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts."""
+    the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts. Kept until
+    what they count changes (`impact.kept`)."""
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism_groups", ids, months, as_of, start, end),
+        lambda: _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=_groups_json,
+        decode=_groups_of_json,
+        as_of=as_of,
+    )
+
+
+def _recidivism_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismGroups:
     problems = domain.window_problems(months)
     if problems:
         raise ValueError(problems[0])
@@ -1322,6 +1405,90 @@ def recidivism_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
     )
     return _groups_of(groups, _eligibility_of(rules))
+
+
+# --- Kept figures as JSON (`impact.kept`): exact (decimals as text), read back equal ------------------
+
+
+def _decimal_json(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal_of(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _interval_json(interval: domain.Interval | None) -> list[str] | None:
+    return None if interval is None else [str(interval.low), str(interval.high)]
+
+
+def _interval_of(value: list[str] | None) -> domain.Interval | None:
+    return None if value is None else domain.Interval(Decimal(value[0]), Decimal(value[1]))
+
+
+def _result_json(result: domain.RecidivismResult) -> dict[str, Any]:
+    p, c = result.participants, result.comparison
+    return {
+        "months": result.months,
+        "as_of": result.as_of.isoformat(),
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+        "participants": [p.n, p.reoffended, p.waiting, _decimal_json(p.rate), _interval_json(p.interval)],
+        "comparison": [
+            c.participants,
+            c.matched_participants,
+            c.unmatched_participants,
+            c.matched_participant_reoffended,
+            c.comparison_n,
+            c.comparison_unused,
+            c.reoffended,
+            _decimal_json(c.rate),
+            str(c.effective_n),
+            _interval_json(c.interval),
+            [[list(stratum), str(weight)] for stratum, weight in c.weights.items()],
+        ],
+        "comparison_waiting": result.comparison_waiting,
+        "matched_rate": _decimal_json(result.matched_rate),
+        "difference": _decimal_json(result.difference),
+        "difference_interval": _interval_json(result.difference_interval),
+    }
+
+
+def _result_of_json(data: dict[str, Any]) -> domain.RecidivismResult:
+    n, reoffended, waiting, rate, interval = data["participants"]
+    c = data["comparison"]
+    return domain.RecidivismResult(
+        months=data["months"],
+        as_of=dt.date.fromisoformat(data["as_of"]),
+        start=dt.date.fromisoformat(data["start"]),
+        end=dt.date.fromisoformat(data["end"]),
+        participants=domain.CohortRate(n, reoffended, waiting, _decimal_of(rate), _interval_of(interval)),
+        comparison=domain.MatchResult(
+            participants=c[0],
+            matched_participants=c[1],
+            unmatched_participants=c[2],
+            matched_participant_reoffended=c[3],
+            comparison_n=c[4],
+            comparison_unused=c[5],
+            reoffended=c[6],
+            rate=_decimal_of(c[7]),
+            effective_n=Decimal(c[8]),
+            interval=_interval_of(c[9]),
+            weights={tuple(stratum): Decimal(weight) for stratum, weight in c[10]},
+        ),
+        comparison_waiting=data["comparison_waiting"],
+        matched_rate=_decimal_of(data["matched_rate"]),
+        difference=_decimal_of(data["difference"]),
+        difference_interval=_interval_of(data["difference_interval"]),
+    )
+
+
+def _groups_json(groups: domain.RecidivismGroups) -> dict[str, list[Any]]:
+    return {name: sorted(groups.of(name)) for name in domain.RECIDIVISM_GROUP_NAMES}
+
+
+def _groups_of_json(data: dict[str, list[Any]]) -> domain.RecidivismGroups:
+    return domain.RecidivismGroups(**{name: frozenset(data[name]) for name in domain.RECIDIVISM_GROUP_NAMES})
 
 
 _RULE_FACTS = (
