@@ -81,20 +81,21 @@ def kept(
     if not enabled():
         return compute()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [KEPT])
-        if not cursor.fetchone()[0]:
-            return compute()
+        # The snapshot before anything the value counts is read.
+        cursor.execute(
+            "SELECT CAST(pg_current_snapshot() AS text), pg_current_xact_id_if_assigned() IS NULL, "
+            "to_regclass(%s) IS NOT NULL",
+            [KEPT],
+        )
+        snapshot, clean, exists = cursor.fetchone()
+    if not exists or not clean:
+        # This transaction has written: its own writes are visible to its snapshot, and later writes of the
+        # same transaction could not be told from them (it is logged once). Computed live, not kept.
+        return compute()
     found = fresh(key)
     if found is not None:
         return decode(found)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT CAST(pg_current_snapshot() AS text), pg_current_xact_id_if_assigned() IS NULL")
-        snapshot, clean = cursor.fetchone()
     value = compute()
-    if not clean:
-        # This transaction has written: its own writes are visible to its snapshot, and later writes of the
-        # same transaction could not be told from them (it is logged once). Not kept.
-        return value
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {KEPT} WHERE computed_at < now() - interval '1 day'")  # noqa: S608
         cursor.execute(

@@ -1179,6 +1179,8 @@ def recidivism(
     end: dt.date | None = None,
 ) -> domain.RecidivismResult:
     """`_recidivism`, kept until what it counts changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end)
     ids, programs = _program_ids(programs)
     return kept.kept(
         kept.key_of("recidivism", ids, months, as_of, start, end),
@@ -1244,6 +1246,8 @@ def recidivism_windows(
     window. The same figures as `recidivism` window by window (tests/impact/test_recidivism_sql.py); kept
     until what they count changes (`impact.kept`)."""
     windows = list(dict.fromkeys(int(months) for months in windows))
+    if not kept.enabled():
+        return _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end)
     ids, programs = _program_ids(programs)
     found = kept.kept(
         kept.key_of("recidivism_windows", ids, windows, as_of, start, end),
@@ -1335,6 +1339,8 @@ def recidivism_with_groups(
     """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
     for a page that shows the figures and links them to their lists: the query runs once, not twice; kept
     until what they count changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
     ids, programs = _program_ids(programs)
     return kept.kept(
         kept.key_of("recidivism_with_groups", ids, months, as_of, start, end),
@@ -1378,6 +1384,8 @@ def recidivism_groups(
     behind the dashboard's numbers: the same query, grouped by person as well (one group per person), and
     the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts. Kept until
     what they count changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
     ids, programs = _program_ids(programs)
     return kept.kept(
         kept.key_of("recidivism_groups", ids, months, as_of, start, end),
