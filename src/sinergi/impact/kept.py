@@ -14,8 +14,8 @@ page never shows figures older than the data. SQLite (tests, `make run`) keeps n
 The snapshot is taken before the first read; every read after it sees at least what it saw, so a value may
 count a little more than its snapshot (a write committed meanwhile), and that write's transaction, not
 visible to the snapshot, makes the value stale at once: never a value older than the data, at worst one
-computed again. A transaction that has written anything keeps nothing (`kept`): its own transaction id is
-visible to its own snapshot, so its later writes could not be told from the earlier ones.
+computed again. A transaction that has written anything computes live and keeps nothing (`kept`): its own
+transaction id is visible to its own snapshot, so its later writes could not be told from the earlier ones.
 
 The log is not pruned (one row of 8 bytes per writing transaction; the staleness check reads only the ids
 at or after each kept snapshot's horizon, by the primary key); kept values computed more than a day ago are
