@@ -230,3 +230,53 @@ def test_figures_and_groups_from_one_query_equal_both_definitions(varied, months
         result, groups = selectors.recidivism_with_groups(**args)
         assert result == recidivism_by_rows(**args), (as_of, start, end)
         assert groups == recidivism_groups_by_rows(**args), (as_of, start, end)
+
+
+@pytest.mark.parametrize("ruled", [False, True])
+def test_every_window_from_one_query_equals_the_definition(varied, ruled: bool) -> None:
+    """`recidivism_windows` (the aggregate-only dashboards' figures of every window, from one query) gives
+    each window's figures of the old definition, with and without the programs' rules."""
+    if ruled:
+        Program.objects.filter(pk=varied["program"].pk).update(
+            rule={
+                "districts": ["16.71.14"],
+                "sexes": ["L"],
+                "exclude_offences": ["Narkotika"],
+                "max_risk": "sedang",
+            }
+        )
+    programs = Program.objects.filter(pk=varied["program"].pk)
+    for as_of, start, end in (
+        (dt.date(2025, 1, 1), None, None),
+        (dt.date(2025, 2, 28), None, None),
+        (dt.date(2026, 3, 1), dt.date(2020, 1, 1), dt.date(2023, 6, 30)),
+        (dt.date(2023, 2, 28), dt.date(2021, 2, 28), None),
+    ):
+        results = selectors.recidivism_windows(
+            programs=programs, windows=domain.WINDOW_MONTHS, as_of=as_of, start=start, end=end
+        )
+        assert list(results) == list(domain.WINDOW_MONTHS)
+        for months in domain.WINDOW_MONTHS:
+            args = dict(programs=programs, months=months, as_of=as_of, start=start, end=end)
+            assert results[months] == recidivism_by_rows(**args), (months, as_of, start, end)
+
+
+def test_a_rule_is_parsed_once_per_process(varied, monkeypatch) -> None:
+    """The programs' rules are parsed once per distinct rule and process (`_rule_check_of`), not on every
+    request; a rule edited is parsed again (another text), and one that does not parse is left out."""
+    from sinergi.programs import domain as program_domain
+
+    selectors._rule_check_of.cache_clear()
+    rule = {"districts": ["16.71.14"], "statuses": ["narapidana"], "sexes": ["L"]}
+    Program.objects.filter(pk=varied["program"].pk).update(rule=rule)
+    programs = Program.objects.filter(pk=varied["program"].pk)
+    parsed: list[Any] = []
+    real = program_domain.parse_rule
+    monkeypatch.setattr(program_domain, "parse_rule", lambda raw: parsed.append(raw) or real(raw))
+    first = selectors._rule_checks(programs)
+    assert selectors._rule_checks(programs) == first and len(parsed) == 1
+    assert first[0].sexes == ("L",) and first[0].age is None
+    Program.objects.filter(pk=varied["program"].pk).update(rule=rule | {"sexes": ["P"]})
+    assert selectors._rule_checks(programs)[0].sexes == ("P",) and len(parsed) == 2
+    Program.objects.filter(pk=varied["program"].pk).update(rule={"districts": []})
+    assert selectors._rule_checks(programs) == []

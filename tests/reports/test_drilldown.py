@@ -219,6 +219,45 @@ def test_a_kanwil_officers_dashboard_counts_recidivism_once_for_figures_and_link
     )
 
 
+@pytest.mark.parametrize("role", [Role.MONITOR, Role.CSR_OFFICER])
+def test_an_aggregate_only_dashboard_counts_every_window_in_one_query(
+    registry: dict[str, Any],  # noqa: F811
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    role: str,
+) -> None:
+    """Monitors and TJSL officers read every window's recidivism, masked together: all windows come from one
+    query (`recidivism_windows`), with the same masked figures as each window counted apart."""
+    from sinergi.reports import recidivism as recidivism_masking
+
+    actor = world.users[role]
+    scope = selectors.scope_of(actor, selectors.Filters())
+    programs = selectors.recidivism_programs(scope)
+
+    def apart(window: int) -> Any:
+        return impact_selectors.recidivism(programs=programs, months=window, as_of=scope.today)
+
+    expected = {
+        window: recidivism_masking.figures_for(actor, apart, months=window) for window in (12, 24, 60)
+    }
+    calls: list[Any] = []
+    real = impact_selectors._release_groups
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("months"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(impact_selectors, "_release_groups", counted)
+    for window in (12, 24, 60):
+        calls.clear()
+        context = figures_context(actor=actor, filters=selectors.Filters(), window=window)
+        if role == Role.MONITOR:
+            assert context["rec"] is not None
+        if context["rec"] is not None:
+            assert calls == [[12, 24, 60]], window  # nothing kept in a test's writing transaction
+            assert context["rec"] == expected[window], window
+
+
 # --- Sessions, follow-ups and the other counts -------------------------------------------------------------
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from decimal import Decimal
@@ -32,7 +34,7 @@ from sinergi.accounts.choices import Role
 from sinergi.core.errors import NotFoundError
 from sinergi.core.suppression import PRIMARY, min_cell, suppress
 from sinergi.core.suppression import Group as SuppressionGroup
-from sinergi.impact import access, domain
+from sinergi.impact import access, domain, kept
 from sinergi.impact.choices import BudgetCategory, LiveIndicator
 from sinergi.impact.models import (
     BudgetLine,
@@ -1117,18 +1119,37 @@ def aid_for_line(line: BudgetLine) -> int:
 
 def _rule_checks(programs: QuerySet[Program]) -> list[Any]:
     """The programs' rules without their time-dependent parts (status, age, release window, consent):
-    what makes a released non-participant someone the programs could have taken."""
-
-    from sinergi.programs import domain as program_domain
-
+    what makes a released non-participant someone the programs could have taken. Each distinct stored rule
+    is parsed once per process (`_rule_check_of`): at national scope 2,000 rules took about 2 s to parse
+    on every dashboard request."""
     rules = []
     for raw in programs.values_list("rule", flat=True):
         try:
-            rule = program_domain.parse_rule(raw)
-        except program_domain.RuleError:
-            continue
-        rules.append(dc_replace(rule, age=None, release_within_days=None, requires_consent=False))
+            key = json.dumps(raw, sort_keys=True)
+        except (TypeError, ValueError):
+            key = None
+        rule = _rule_check_of(key) if key is not None else _rule_check_parsed(raw)
+        if rule is not None:
+            rules.append(rule)
     return rules
+
+
+@functools.lru_cache(maxsize=8192)
+def _rule_check_of(key: str) -> Any:
+    """`_rule_check_parsed` of a stored rule given as its JSON text (sorted keys), kept per process: the
+    rule is a frozen dataclass and parsing depends on nothing but the text (None for a rule that does not
+    parse, whose error message is not kept)."""
+    return _rule_check_parsed(json.loads(key))
+
+
+def _rule_check_parsed(raw: Any) -> Any:
+    from sinergi.programs import domain as program_domain
+
+    try:
+        rule = program_domain.parse_rule(raw)
+    except program_domain.RuleError:
+        return None
+    return dc_replace(rule, age=None, release_within_days=None, requires_consent=False)
 
 
 def _eligibility_of(rules: list[Any]) -> Callable[[dict[str, Any]], bool]:
@@ -1209,6 +1230,33 @@ def recidivism(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> domain.RecidivismResult:
+    """`_recidivism`, kept until what it counts changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end)
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism", ids, months, as_of, start, end),
+        lambda: _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=_result_json,
+        decode=_result_of_json,
+        as_of=as_of,
+    )
+
+
+def _program_ids(programs: QuerySet[Program]) -> tuple[list[int], QuerySet[Program]]:
+    """The programs' ids (part of a kept value's key) and the programs as exactly those ids."""
+    ids = sorted(programs.values_list("pk", flat=True))
+    return ids, Program.objects.filter(pk__in=ids)
+
+
+def _recidivism(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismResult:
     """Recidivism of the programs' participants against a comparison group, from custody episodes.
 
     Participants are people with an enrolment (enrolled, active, completed or withdrawn) in the programs,
@@ -1234,6 +1282,58 @@ def recidivism(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules)
     )
     return _result_of(groups, _eligibility_of(rules), start=start, end=end, as_of=as_of, months=months)
+
+
+def recidivism_windows(
+    *,
+    programs: QuerySet[Program],
+    windows: Sequence[int],
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[int, domain.RecidivismResult]:
+    """`recidivism` for each of `windows` (months) with the same other arguments, from one query and one
+    parse and check of the programs' rules: a page that shows every window at once (the aggregate-only
+    roles' dashboard masks every window together, `reports.recidivism`) ran the whole query once per
+    window. The same figures as `recidivism` window by window (tests/impact/test_recidivism_sql.py); kept
+    until what they count changes (`impact.kept`)."""
+    windows = list(dict.fromkeys(int(months) for months in windows))
+    if not kept.enabled():
+        return _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end)
+    ids, programs = _program_ids(programs)
+    found = kept.kept(
+        kept.key_of("recidivism_windows", ids, windows, as_of, start, end),
+        lambda: _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end),
+        encode=lambda results: [[months, _result_json(result)] for months, result in results.items()],
+        decode=lambda rows: {int(months): _result_of_json(result) for months, result in rows},
+        as_of=as_of,
+    )
+    return found
+
+
+def _recidivism_windows(
+    *,
+    programs: QuerySet[Program],
+    windows: list[int],
+    as_of: dt.date,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> dict[int, domain.RecidivismResult]:
+    for months in windows:
+        problems = domain.window_problems(months)
+        if problems:
+            raise ValueError(problems[0])
+    start, end = _period(programs, as_of, start, end)
+    rules = _rule_checks(programs)
+    groups = _release_groups(
+        programs, start=start, end=end, as_of=as_of, months=windows, rule_facts=bool(rules)
+    )
+    may_join = _eligibility_of(rules)
+    results = {}
+    for i, months in enumerate(windows):
+        of_window = [g | {"counted": g[f"counted_{i}"], "reoffended": g[f"reoffended_{i}"]} for g in groups]
+        results[months] = _result_of(of_window, may_join, start=start, end=end, as_of=as_of, months=months)
+    return results
 
 
 def _result_of(
@@ -1289,7 +1389,28 @@ def recidivism_with_groups(
     end: dt.date | None = None,
 ) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
     """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
-    for a page that shows the figures and links them to their lists: the query runs once, not twice."""
+    for a page that shows the figures and links them to their lists: the query runs once, not twice; kept
+    until what they count changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism_with_groups", ids, months, as_of, start, end),
+        lambda: _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=lambda both: [_result_json(both[0]), _groups_json(both[1])],
+        decode=lambda both: (_result_of_json(both[0]), _groups_of_json(both[1])),
+        as_of=as_of,
+    )
+
+
+def _recidivism_with_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[domain.RecidivismResult, domain.RecidivismGroups]:
     problems = domain.window_problems(months)
     if problems:
         raise ValueError(problems[0])
@@ -1313,7 +1434,28 @@ def recidivism_groups(
 ) -> domain.RecidivismGroups:
     """The people (person ids) behind each count of `recidivism` with the same arguments, for the lists
     behind the dashboard's numbers: the same query, grouped by person as well (one group per person), and
-    the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts."""
+    the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts. Kept until
+    what they count changes (`impact.kept`)."""
+    if not kept.enabled():
+        return _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
+    ids, programs = _program_ids(programs)
+    return kept.kept(
+        kept.key_of("recidivism_groups", ids, months, as_of, start, end),
+        lambda: _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+        encode=_groups_json,
+        decode=_groups_of_json,
+        as_of=as_of,
+    )
+
+
+def _recidivism_groups(
+    *,
+    programs: QuerySet[Program],
+    months: int,
+    as_of: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> domain.RecidivismGroups:
     problems = domain.window_problems(months)
     if problems:
         raise ValueError(problems[0])
@@ -1323,6 +1465,90 @@ def recidivism_groups(
         programs, start=start, end=end, as_of=as_of, months=months, rule_facts=bool(rules), by_person=True
     )
     return _groups_of(groups, _eligibility_of(rules))
+
+
+# --- Kept figures as JSON (`impact.kept`): exact (decimals as text), read back equal ------------------
+
+
+def _decimal_json(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal_of(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _interval_json(interval: domain.Interval | None) -> list[str] | None:
+    return None if interval is None else [str(interval.low), str(interval.high)]
+
+
+def _interval_of(value: list[str] | None) -> domain.Interval | None:
+    return None if value is None else domain.Interval(Decimal(value[0]), Decimal(value[1]))
+
+
+def _result_json(result: domain.RecidivismResult) -> dict[str, Any]:
+    p, c = result.participants, result.comparison
+    return {
+        "months": result.months,
+        "as_of": result.as_of.isoformat(),
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+        "participants": [p.n, p.reoffended, p.waiting, _decimal_json(p.rate), _interval_json(p.interval)],
+        "comparison": [
+            c.participants,
+            c.matched_participants,
+            c.unmatched_participants,
+            c.matched_participant_reoffended,
+            c.comparison_n,
+            c.comparison_unused,
+            c.reoffended,
+            _decimal_json(c.rate),
+            str(c.effective_n),
+            _interval_json(c.interval),
+            [[list(stratum), str(weight)] for stratum, weight in c.weights.items()],
+        ],
+        "comparison_waiting": result.comparison_waiting,
+        "matched_rate": _decimal_json(result.matched_rate),
+        "difference": _decimal_json(result.difference),
+        "difference_interval": _interval_json(result.difference_interval),
+    }
+
+
+def _result_of_json(data: dict[str, Any]) -> domain.RecidivismResult:
+    n, reoffended, waiting, rate, interval = data["participants"]
+    c = data["comparison"]
+    return domain.RecidivismResult(
+        months=data["months"],
+        as_of=dt.date.fromisoformat(data["as_of"]),
+        start=dt.date.fromisoformat(data["start"]),
+        end=dt.date.fromisoformat(data["end"]),
+        participants=domain.CohortRate(n, reoffended, waiting, _decimal_of(rate), _interval_of(interval)),
+        comparison=domain.MatchResult(
+            participants=c[0],
+            matched_participants=c[1],
+            unmatched_participants=c[2],
+            matched_participant_reoffended=c[3],
+            comparison_n=c[4],
+            comparison_unused=c[5],
+            reoffended=c[6],
+            rate=_decimal_of(c[7]),
+            effective_n=Decimal(c[8]),
+            interval=_interval_of(c[9]),
+            weights={tuple(stratum): Decimal(weight) for stratum, weight in c[10]},
+        ),
+        comparison_waiting=data["comparison_waiting"],
+        matched_rate=_decimal_of(data["matched_rate"]),
+        difference=_decimal_of(data["difference"]),
+        difference_interval=_interval_of(data["difference_interval"]),
+    )
+
+
+def _groups_json(groups: domain.RecidivismGroups) -> dict[str, list[Any]]:
+    return {name: sorted(groups.of(name)) for name in domain.RECIDIVISM_GROUP_NAMES}
+
+
+def _groups_of_json(data: dict[str, list[Any]]) -> domain.RecidivismGroups:
+    return domain.RecidivismGroups(**{name: frozenset(data[name]) for name in domain.RECIDIVISM_GROUP_NAMES})
 
 
 _RULE_FACTS = (
@@ -1339,7 +1565,7 @@ def _release_groups(
     start: dt.date,
     end: dt.date,
     as_of: dt.date,
-    months: int,
+    months: int | Sequence[int],
     rule_facts: bool,
     by_person: bool = False,
 ) -> list[dict[str, Any]]:
@@ -1355,7 +1581,12 @@ def _release_groups(
     they left, then id); then, for those releases only, the first later episode (readmission) and the first
     counted conviction after it, one indexed lookup each. The outer selects compute from those columns, so
     no lookup is repeated in every expression that reads its value. The window closes F calendar months
-    after the release (`domain.window_end`, `_add_months_sql`)."""
+    after the release (`domain.window_end`, `_add_months_sql`).
+
+    With several windows (`months` a sequence) the same query tells, for each window `i`, whether it
+    closed (`counted_i`) and whether the person re-offended within it (`reoffended_i`): only these depend
+    on the window, so the figures of every window come from one pass over the releases (`recidivism_windows`)
+    instead of one query per window."""
     from sinergi.beneficiaries.models import CustodyEpisode, Person
     from sinergi.programs.models import Cohort
 
@@ -1447,14 +1678,26 @@ def _release_groups(
         f"{extract('month', 't.left_on')} * 100 + {extract('day', 't.left_on')} < "
         f"{extract('month', 't.birth')} * 100 + {extract('day', 't.birth')} THEN 1 ELSE 0 END"
     )
-    window_end = _add_months_sql(vendor, "t.left_on", months)
+    windows = [int(months)] if isinstance(months, int) else [int(m) for m in months]
+    suffixes = [""] if isinstance(months, int) else [f"_{i}" for i in range(len(windows))]
+    window_ends = ", ".join(
+        f"{_add_months_sql(vendor, 't.left_on', window)} AS window_end{suffix}"
+        for window, suffix in zip(windows, suffixes, strict=True)
+    )
+    flags = " ".join(
+        f"CASE WHEN u.window_end{x} <= %s THEN 1 ELSE 0 END AS counted{x}, "
+        f"CASE WHEN u.readmitted <= u.window_end{x} OR u.convicted <= u.window_end{x} THEN 1 ELSE 0 END "
+        f"AS reoffended{x},"
+        for x in suffixes
+    )
     sentence = "t.sentence_years * 12 + t.sentence_months"
     age_band = _bands_sql("age", domain.AGE_BANDS)
     sentence_band = (
         "CASE WHEN u.sentence_years = 0 AND u.sentence_months = 0 AND u.sentence_days = 0 THEN NULL "
         f"ELSE {_bands_sql('sentence', domain.SENTENCE_BANDS)} END"
     )
-    keys = ["participant", "counted", "reoffended", "sex", "age_band", "offence", "sentence_band"]
+    keys = ["participant", *(f"{flag}{x}" for x in suffixes for flag in ("counted", "reoffended"))]
+    keys += ["sex", "age_band", "offence", "sentence_band"]
     if rule_facts:
         keys += ["district", "risk"]
     if by_person:
@@ -1465,11 +1708,10 @@ def _release_groups(
     sql = (
         "WITH " + ", ".join(f"{name} AS ({body})" for name, body in ctes) + " "  # noqa: S608
         f"SELECT {', '.join(keys)}, COUNT(*) FROM ("
-        "SELECT u.participant, u.person_id, CASE WHEN u.window_end <= %s THEN 1 ELSE 0 END AS counted, "
-        "CASE WHEN u.readmitted <= u.window_end OR u.convicted <= u.window_end THEN 1 ELSE 0 END "
-        f"AS reoffended, u.sex, {age_band} AS age_band, u.offence, {sentence_band} AS sentence_band, "
+        f"SELECT u.participant, u.person_id, {flags} "
+        f"u.sex, {age_band} AS age_band, u.offence, {sentence_band} AS sentence_band, "
         f"{facts.format('district')}, {facts.format('risk')} FROM ("
-        f"SELECT t.*, {window_end} AS window_end, {age} AS age, {sentence} AS sentence FROM ({releases}) t"
+        f"SELECT t.*, {window_ends}, {age} AS age, {sentence} AS sentence FROM ({releases}) t"
         ") u) v GROUP BY " + ", ".join(keys)
     )
     # On PostgreSQL without just-in-time compilation: at national scope the plan's estimated cost passes
@@ -1479,7 +1721,7 @@ def _release_groups(
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [*params, as_of])
+        cursor.execute(sql, [*params, *([as_of] * len(windows))])
         found = cursor.fetchall()
     names = {"sex": "person__sex", "offence": "person__offence_category"}
     names |= {"district": "person__domicile_district_id", "risk": "person__risk_level"}
@@ -1487,7 +1729,11 @@ def _release_groups(
     for row in found:
         group = {names.get(k, k): v for k, v in zip(keys, row, strict=False)} | {"n": row[-1]}
         group["participant"] = bool(group["participant"])
-        group["counted"], group["reoffended"] = bool(group["counted"]), bool(group["reoffended"])
+        for x in suffixes:
+            group[f"counted{x}"], group[f"reoffended{x}"] = (
+                bool(group[f"counted{x}"]),
+                bool(group[f"reoffended{x}"]),
+            )
         # What `_eligible` reads: the time-dependent parts of the rules are left out, so no dates.
         group |= {"person__birth_date": None, "left_on": end}
         groups.append(group)

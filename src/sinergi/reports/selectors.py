@@ -695,8 +695,20 @@ def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> 
     if not programs.exists():
         return None
     start, end = scope.filters.start, scope.filters.end
+    # Aggregate-only roles read every window (masked together): all of them from one query.
+    windows: dict[int, Any] = {}
+    if access.aggregates_only(scope.actor):
+        windows = impact_selectors.recidivism_windows(
+            programs=programs,
+            windows=[*impact_domain.WINDOW_MONTHS, months],
+            as_of=scope.today,
+            start=start,
+            end=end,
+        )
 
     def result_of(window: int) -> Any:
+        if window in windows:
+            return windows[window]
         if with_groups and window == months:
             result, groups = impact_selectors.recidivism_with_groups(
                 programs=programs, months=window, as_of=scope.today, start=start, end=end
