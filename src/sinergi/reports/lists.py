@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.forms import ChoiceField
 from django.http import Http404
+from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
+from sinergi.accounts.models import Organisation
 from sinergi.aftercare import access as aftercare_access
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare import selectors as aftercare_selectors
@@ -24,6 +27,7 @@ from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors as registry_selectors
 from sinergi.beneficiaries.access import REGISTRY
+from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import CustodyEpisode
 from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.partnerships import access as partnerships_access
@@ -34,6 +38,7 @@ from sinergi.programs import access as programs_access
 from sinergi.programs import selectors as programs_selectors
 from sinergi.programs.choices import RunStatus
 from sinergi.programs.models import Attendance, Certificate, Program, Session
+from sinergi.regions.models import District
 from sinergi.reports import access, exports, ring, selectors
 from sinergi.reports.exports import Column, ExportRequest, choice_labels
 from sinergi.reports.forms import FigureFilterForm
@@ -82,8 +87,9 @@ def _text(params: Any, name: str) -> str:
 BREAKDOWNS = ("district", "unit", "sex", "age", "ring")
 
 
-def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
-    """The filter form, the scope and the rows behind one number (shared by the page and the exports).
+def metric_base(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
+    """The filter form, the scope and the rows behind one number, before the list's columns are joined in
+    (enrolments, or screening results for `selectors.SCREENING_METRICS`).
 
     404 for a list the actor may not open (`selectors.may_list`: a breakdown by sex, say, for a TJSL
     officer, whose dashboard only counts it)."""
@@ -102,16 +108,103 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
         rows = ring.ring_queryset(scope, str(params.get("key") or ""))
     else:
         rows = selectors.metric_queryset(scope, metric)
-    if metric in selectors.SCREENING_METRICS:
-        rows = rows.select_related("run__program").order_by("full_name", "pk")
-    else:
-        if access.aggregates_only(actor):
-            asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
-            _refuse_small(
-                actor, rows, people=metric == "participants", filters=asked | form.filters().query()
-            )
-        rows = selectors.enrollment_rows(rows)
+    if metric not in selectors.SCREENING_METRICS and access.aggregates_only(actor):
+        asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
+        _refuse_small(actor, rows, people=metric == "participants", filters=asked | form.filters().query())
     return form, scope, rows
+
+
+def listed(rows: Any, metric: str) -> Any:
+    """`metric_base`'s rows with the list's columns, in the list's order."""
+    if metric in selectors.SCREENING_METRICS:
+        return rows.select_related("run__program").order_by("full_name", "pk")
+    return selectors.enrollment_rows(rows)
+
+
+def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
+    """The filter form, the scope and the rows behind one number (shared by the page and the exports)."""
+    form, scope, rows = metric_base(actor, params, metric)
+    return form, scope, listed(rows, metric)
+
+
+# The numbers the dashboard counts in people (distinct persons): the people reached (every breakdown) and
+# the funnel's screening steps. The lists behind them have a row per enrolment or per screening result, so
+# their heading states the people first (the dashboard's number), then the rows. The other funnel steps
+# count enrolments, as their lists do.
+PEOPLE_METRICS = ("participants", *selectors.SCREENING_METRICS)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a list's heading states: the dashboard's number and what it counts, and the rows listed when
+    they are other things (enrolments or screening results of those people)."""
+
+    count: int
+    unit: str
+    rows: int | None = None
+    rows_unit: str = ""
+
+
+def headline(rows: Any, metric: str, listed_count: int) -> Headline:
+    """The heading's numbers for `metric_base`'s rows, of which the list shows `listed_count`."""
+    rows_unit = (
+        pgettext("counted", "screening results")
+        if metric in selectors.SCREENING_METRICS
+        else pgettext("counted", "enrolments")
+    )
+    if metric not in PEOPLE_METRICS:
+        return Headline(listed_count, rows_unit)
+    people = rows.order_by().values("person_id").distinct().count()
+    if people == listed_count:
+        return Headline(people, pgettext("counted", "people"))
+    return Headline(people, pgettext("counted", "people"), listed_count, rows_unit)
+
+
+RING_LABELS = {
+    ring.IN_RING: gettext_lazy("In the ring areas"),
+    ring.OUTSIDE: gettext_lazy("Outside the ring areas"),
+    ring.UNKNOWN: gettext_lazy("Domicile not recorded"),
+    ring.NO_RING: gettext_lazy("Agreement names no ring areas"),
+}
+
+
+def _slice(params: Any, metric: str) -> tuple[str, str] | None:
+    """The part of the number a breakdown's list shows, as (what, which), in words."""
+    by = str(params.get("by") or "")
+    key = str(params.get("key") or "")
+    if metric != "participants" or by not in BREAKDOWNS:
+        return None
+    if by in ("district", "ring") and key not in RING_LABELS:
+        district = District.objects.select_related("regency").filter(code=key).first() if key else None
+        what = _("Domicile district") if by == "district" else _("Ring area")
+        if district is None:
+            return what, key or _("Unknown")
+        return what, f"{ring.district_label(district)} ({district.code})"
+    if by == "ring":
+        return _("Ring area"), str(RING_LABELS[key])
+    if by == "unit":
+        unit = Organisation.objects.filter(pk=int(key)).first() if key.isdigit() and len(key) <= 12 else None
+        return _("Unit"), unit.name if unit is not None else key
+    if by == "sex":
+        return _("Sex"), str(dict(Sex.choices).get(key, key))
+    return _("Age band"), key
+
+
+def described(form: FigureFilterForm, params: Any, metric: str) -> list[tuple[str, str]]:
+    """The slice and the filters a list shows, as (what, which) pairs in words, for under its heading."""
+    pairs = [one] if (one := _slice(params, metric)) else []
+    if not form.is_valid():
+        return pairs
+    for name in ("start", "end"):
+        if form.cleaned_data.get(name):
+            pairs.append((str(form.fields[name].label), date_format(form.cleaned_data[name], "j F Y")))
+    for name in ("agreement", "program", "unit"):
+        value = form.cleaned_data.get(name)
+        field = form.fields.get(name)
+        if value and isinstance(field, ChoiceField):
+            labels = {str(k): str(v) for k, v in field.choices}
+            pairs.append((str(field.label), labels.get(str(value), str(value))))
+    return pairs
 
 
 SMALL_LIST = gettext_lazy(

@@ -57,9 +57,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
-metric_rows = lists.metric_rows
-
-
 def _paged(
     request: HttpRequest, rows: Any, *, action: str | None = None, filters: dict[str, Any] | None = None
 ) -> tuple[Any, str]:
@@ -80,9 +77,15 @@ def _paged(
 
 @allow(*access.PERSON_LIST_ROLES)
 def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
-    """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope."""
-    form, _scope, rows = metric_rows(request.user, request.GET, metric)
-    page, query = _paged(request, rows, action="participant.list", filters={"metric": metric})
+    """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope.
+
+    The heading states the dashboard's number first, in what it counts (people for the people reached and
+    the screening steps; `lists.headline`), then the rows listed when they are more; under it, the slice
+    and the filters the list shows."""
+    form, _scope, base = lists.metric_base(request.user, request.GET, metric)
+    page, query = _paged(
+        request, lists.listed(base, metric), action="participant.list", filters={"metric": metric}
+    )
     labels = dict(selectors.metric_labels())
     return render(
         request,
@@ -91,6 +94,8 @@ def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
             "metric": metric,
             "title": labels.get(metric, metric),
             "page": page,
+            "headline": lists.headline(base, metric, page.paginator.count),
+            "described": lists.described(form, request.GET, metric),
             "screening": metric in selectors.SCREENING_METRICS,
             "release_dates": access.may_see_release_dates(request.user),
             "query": query,
