@@ -14,8 +14,8 @@ from typing import Any
 
 from django.forms import ChoiceField
 from django.http import Http404
-from django.utils.formats import date_format
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
