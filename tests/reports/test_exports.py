@@ -152,3 +152,54 @@ def test_the_subject_access_export_holds_everything_and_is_audited(
     assert _client(world.users[Role.KANWIL_OFFICER]).get(f"/laporan/subjek/{person.pk}/").status_code == 403
     page = admin.get(f"/wbp/{person.pk}/")
     assert f"/laporan/subjek/{person.pk}/" in page.content.decode()
+
+
+def test_a_refused_named_export_comes_back_on_the_form_with_everything_kept(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: a reason too short gave a full error page without the menu, whose "reload" link
+    downloaded an unfiltered export of everyone."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    program = delivered["program"].pk
+    form = officer.get(f"/laporan/ekspor/peserta/?metric=released&program={program}").content.decode()
+    assert "Minimal 10 karakter" in form
+    for reason in ("", "x"):
+        before = AuditEvent.objects.filter(action="participant.export").count()
+        response = officer.post(
+            "/laporan/ekspor/peserta.csv",
+            {
+                "metric": "released",
+                "program": str(program),
+                "identities": "1",
+                "reason": reason,
+                "purpose": "report",
+                "delimiter": "comma",
+            },
+        )
+        assert response.status_code == 400
+        assert [t.name for t in response.templates][0] == "reports/export_form.html"
+        html = response.content.decode()
+        assert 'data-testid="reason-error"' in html and "paling sedikit 10" in html
+        assert 'name="metric" value="released"' in html and f'name="program" value="{program}"' in html
+        assert (
+            'name="identities" value="1" checked' in html
+            and f'name="reason" maxlength="300" value="{reason}"' in html
+        )
+        assert '<option value="report" selected>' in html and '<option value="comma" selected>' in html
+        assert "Muat ulang" not in html and "navbar" in html
+        assert AuditEvent.objects.filter(action="participant.export").count() == before
+
+
+def test_a_participants_download_link_without_its_list_opens_the_form(
+    delivered: dict[str, Any], world: World
+) -> None:
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    for fmt in ("csv", "xlsx"):
+        response = officer.get(f"/laporan/ekspor/peserta.{fmt}")
+        assert response.status_code == 302 and response["Location"] == "/laporan/ekspor/peserta/"
+        kept = officer.get(f"/laporan/ekspor/peserta.{fmt}?program={delivered['program'].pk}")
+        assert kept["Location"] == f"/laporan/ekspor/peserta/?program={delivered['program'].pk}"
+    assert not AuditEvent.objects.filter(action="participant.export").exists()
+    chosen = officer.get("/laporan/ekspor/peserta.csv?metric=enrolled")
+    assert chosen.status_code == 200 and chosen.streaming
+    assert AuditEvent.objects.filter(action="participant.export").count() == 1

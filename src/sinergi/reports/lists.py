@@ -67,6 +67,9 @@ class Kind:
     read: Callable[[Any, Any, ExportRequest], Rows]
     # The record the list belongs to (a cohort, a run), read in the actor's scope: NotFoundError outside it.
     target: Callable[[Any, Any], Any] | None = None
+    # The parameters a download link must give (GET): without them the export form opens instead, so that an
+    # address without its list (an old link, a reloaded error page) never exports a list nobody chose.
+    asks: tuple[str, ...] = ()
 
 
 def _id(params: Any, name: str) -> int:
@@ -556,6 +559,7 @@ KINDS: dict[str, Kind] = {
             access.PERSON_LIST_ROLES,
             "participant.export",
             _participants,
+            asks=("metric",),
         ),
         Kind(
             "wbp",

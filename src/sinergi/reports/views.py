@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -219,11 +220,55 @@ def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     Names only on a POST (the export form, CSRF-protected): a link from another site (a GET, which the
     SameSite=Lax cookie still carries) must not make an officer download a named file, nor write a reason
     of someone else's choosing into the audit trail. The API (bearer token, no cookie) is `api.list_export`.
+
+    A choice the export refuses (a reason too short, say) comes back on the export form, next to its field,
+    with everything chosen kept. A GET that does not say which list (`lists.Kind.asks`: the participants
+    export without its number) opens the export form instead of exporting a list nobody chose.
     """
     if request.method != "POST" and exports.wants_identities(request.GET):
         lists.kind_for(request.user, kind)  # an unknown list 404, a role that may not export it 403, first
         raise ApplicationError(str(exports.NAMES_FROM_FORM), code="identities")
-    return lists.export(actor=request.user, slug=kind, params=_export_params(request), fmt=fmt)
+    params = _export_params(request)
+    if request.method != "POST":
+        spec = lists.kind_for(request.user, kind)
+        if any(not str(request.GET.get(name) or "") for name in spec.asks):
+            query = request.GET.urlencode()
+            return redirect(reverse("reports:export_form", args=[spec.slug]) + (f"?{query}" if query else ""))
+        return lists.export(actor=request.user, slug=kind, params=params, fmt=fmt)
+    try:
+        return lists.export(actor=request.user, slug=kind, params=params, fmt=fmt)
+    except ApplicationError as exc:
+        if exc.status != 400:
+            raise
+        spec = lists.kind_for(request.user, kind)
+        context = _export_form_context(request, spec, params)
+        context["error"] = str(exc.message)
+        context["error_field"] = exc.code
+        return render(request, "reports/export_form.html", context, status=400)
+
+
+EXPORT_CHOICES = ("purpose", "identities", "reason", "delimiter", "csrfmiddlewaretoken")
+
+
+def _export_form_context(request: HttpRequest, spec: lists.Kind, params: Any) -> dict[str, Any]:
+    """The export form for one list: the list's own parameters carried as hidden fields, and the choices
+    already made (a form shown again after a refused export keeps them)."""
+    return {
+        "kind": spec.slug,
+        "title": spec.title,
+        "purposes": exports.PURPOSES.items(),
+        "may_identify": access.may_see_identities(request.user),
+        "hidden": [(k, v) for k, v in params.items() if k not in EXPORT_CHOICES],
+        "chosen": {
+            "purpose": str(params.get("purpose") or ""),
+            "delimiter": str(params.get("delimiter") or ""),
+            "identities": exports.wants_identities(params) if request.method == "POST" else False,
+            "reason": str(params.get("reason") or "") if request.method == "POST" else "",
+        },
+        "reason_min": exports.REASON_MIN,
+        "error": "",
+        "error_field": "",
+    }
 
 
 @allow(ANY_ROLE)
@@ -232,18 +277,7 @@ def export_form(request: HttpRequest, kind: str) -> HttpResponse:
     spec = lists.kind_for(request.user, kind)
     if spec.target is not None:
         spec.target(request.user, request.GET)  # the cohort or run in the actor's scope, or 404
-    query = request.GET.copy()
-    return render(
-        request,
-        "reports/export_form.html",
-        {
-            "kind": spec.slug,
-            "title": spec.title,
-            "purposes": exports.PURPOSES.items(),
-            "may_identify": access.may_see_identities(request.user),
-            "hidden": [(k, v) for k, v in query.items() if k not in ("purpose", "identities", "reason")],
-        },
-    )
+    return render(request, "reports/export_form.html", _export_form_context(request, spec, request.GET))
 
 
 # --- Joint reports ----------------------------------------------------------------------------------------
