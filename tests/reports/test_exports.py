@@ -203,3 +203,38 @@ def test_a_participants_download_link_without_its_list_opens_the_form(
     chosen = officer.get("/laporan/ekspor/peserta.csv?metric=enrolled")
     assert chosen.status_code == 200 and chosen.streaming
     assert AuditEvent.objects.filter(action="participant.export").count() == 1
+
+
+def test_a_pseudonymised_export_is_not_in_the_order_of_the_names(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: a TJSL officer saw the names on the list page, in name order, and got the pseudonymised
+    export in the same order, so row i of the file was the page's i-th name. Pseudonymised rows now come in
+    pseudonym order; the same person keeps the same pseudonym for the same purpose, whoever exports."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    named = _csv(
+        officer.post(
+            "/laporan/ekspor/peserta.csv",
+            {
+                "metric": "enrolled",
+                "identities": "1",
+                "reason": "Verifikasi data triwulan",
+                "purpose": "report",
+            },
+        )
+    )
+    by_name = {e.person.full_name: e.person_id for e in delivered["enrollments"]}
+    named_order = [pseudonym("report", by_name[row[0]]) for row in named[1:]]
+    assert [row[0] for row in named[1:]] == sorted(by_name)  # the page's order: by name
+    for path in (
+        "/laporan/ekspor/peserta.csv?metric=enrolled&purpose=report",
+        "/laporan/ekspor/angkatan.csv",
+    ):
+        url = path if "angkatan" not in path else f"{path}?cohort={delivered['cohort'].pk}&purpose=report"
+        rows = _csv(officer.get(url))
+        shown = [row[0] for row in rows[1:]]
+        assert shown == sorted(shown) and sorted(shown) == sorted(named_order)
+        assert shown != named_order
+    admin = _client(world.users[Role.ADMIN])
+    marks = _csv(admin.get(f"/laporan/ekspor/presensi.csv?cohort={delivered['cohort'].pk}&purpose=report"))
+    assert [row[0] for row in marks[1:]] == sorted(row[0] for row in marks[1:])

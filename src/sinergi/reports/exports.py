@@ -84,6 +84,38 @@ def pseudonymiser(purpose: str) -> Callable[[int], str]:
     return one
 
 
+def by_pseudonym(rows: Any, person: str, purpose: str) -> Any:
+    """The rows of a pseudonymised export in the order of their pseudonyms (and, for one person, in the
+    list's own order): an order that says nothing of who they are. In the list's order (by name, as the
+    page lists them) row i of the file would be the page's i-th name, so the pseudonyms would be names again
+    for anyone who sees the page (docs/security.md).
+
+    Memory stays small: the (pseudonym, position, id) keys first, then the rows a chunk at a time by id.
+    `person`: the path from a row to its person's id. A list that is not a QuerySet is sorted as it is."""
+    of = pseudonymiser(purpose)
+    if not hasattr(rows, "values_list"):
+        return sorted(rows, key=lambda row: of(_path(row, person)))
+    keys = sorted(
+        (of(person_id), index, pk)
+        for index, (pk, person_id) in enumerate(rows.values_list("pk", person).iterator(chunk_size=CHUNK))
+    )
+
+    def ordered() -> Iterator[Any]:
+        for start in range(0, len(keys), CHUNK):
+            ids = [pk for _pseudonym, _index, pk in keys[start : start + CHUNK]]
+            found = rows.order_by().in_bulk(ids)
+            for pk in ids:
+                yield found[pk]
+
+    return ordered()
+
+
+def _path(row: Any, path: str) -> Any:
+    for part in path.split("__"):
+        row = row[int(part)] if isinstance(row, (list, tuple)) else getattr(row, part)
+    return row
+
+
 def _labels(field: Any) -> dict[str, str]:
     """A choice field's labels, translated once per export rather than looked up lazily on every row."""
     return {str(value): str(label) for value, label in field.choices}
@@ -250,13 +282,17 @@ def table(
     columns: Sequence[Column],
     *,
     prepare: Callable[[list[Any]], list[Any]] | None = None,
+    person: str = "",
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and the rows (a generator) of an export described by its columns.
 
     Identity columns are left out unless identities were asked for; pseudonym columns hold the purpose's
     pseudonyms, and are left out when identities were asked for (see the module notes). `prepare` works on
-    each chunk of rows before it is written (for values computed in bulk).
+    each chunk of rows before it is written (for values computed in bulk). `person`: the path from a row to
+    its person's id; a pseudonymised export is then written in pseudonym order (`by_pseudonym`).
     """
+    if person and not request.identities:
+        rows = by_pseudonym(rows, person, request.purpose)
     chosen = [
         c
         for c in columns
@@ -303,8 +339,14 @@ def participant_table(
     stages = _labels(queryset.model._meta.get_field("stage"))
     pseudonym_of = pseudonymiser(request.purpose)
 
+    enrolments = (
+        queryset.iterator(chunk_size=CHUNK)
+        if request.identities
+        else by_pseudonym(queryset, "person_id", request.purpose)
+    )
+
     def rows() -> Iterator[list[Any]]:
-        for e in queryset.iterator(chunk_size=CHUNK):
+        for e in enrolments:
             person = e.person
             row: list[Any] = [person.full_name if request.identities else pseudonym_of(person.pk)]
             if attributes:
@@ -339,8 +381,14 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
         "pk", "full_name", "sex", "birth_date", "domicile_district_id", "merged_into_id"
     )
 
+    ordered = (
+        people.iterator(chunk_size=CHUNK)
+        if request.identities
+        else by_pseudonym(people, "pk", request.purpose)
+    )
+
     def rows() -> Iterator[list[Any]]:
-        for person in people.iterator(chunk_size=CHUNK):
+        for person in ordered:
             episodes = sorted(person.episodes.all(), key=lambda e: (e.start_date or dt.date.min, e.pk))
             latest = episodes[-1] if episodes else None
             if latest is not None and not statuses:

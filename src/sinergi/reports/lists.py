@@ -283,6 +283,7 @@ def _releases_due(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Release date"), lambda e: e.release_date),
             Column(gettext_lazy("Expiry"), lambda e: e.expiry_date),
         ],
+        person="person_id",
     )
     return Rows(header, table, episodes.count(), {"months": months_value})
 
@@ -314,6 +315,7 @@ def _duplicates(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Domicile district"), lambda p: p[0].domicile_district_id or ""),
             Column(gettext_lazy("Why"), lambda p: reasons.get(p[2], p[2])),
         ],
+        person="0__pk",
     )
     # The count is people, as the duplicates page's audit counts them (a person in two pairs counts once);
     # the number of pairs (rows of the file) goes with the filters.
@@ -377,6 +379,7 @@ def _attendance(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Session"), lambda a: status(a.session.status)),
             Column(gettext_lazy("Attendance"), lambda a: mark(a.mark)),
         ],
+        person="enrollment__person_id",
     )
     return Rows(header, table, marks.count(), {"cohort": cohort.pk})
 
@@ -401,6 +404,7 @@ def _certificates(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Expires on"), lambda c: c.expires_on),
             Column(gettext_lazy("Revoked on"), lambda c: c.revoked_on),
         ],
+        person="enrollment__person_id",
     )
     return Rows(header, table, certificates.count(), {"cohort": cohort.pk})
 
@@ -436,6 +440,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
         ],
         # The reasons come from the run's frozen facts, a chunk at a time (as the page does per page).
         prepare=lambda chunk: programs_selectors.with_reasons(chunk, run=run),
+        person="person_id",
     )
     return Rows(header, table, results.count(), {"run": run.pk})
 
@@ -487,6 +492,7 @@ def _cases(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Follow-ups due"), lambda c: due(c, "due")),
             Column(gettext_lazy("Follow-ups overdue"), lambda c: due(c, "overdue")),
         ],
+        person="person_id",
     )
     return Rows(header, table, cases.count(), filters)
 
@@ -517,6 +523,7 @@ def _followups(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Monthly income (Rp)"), lambda f: f.monthly_income),
             Column(gettext_lazy("Housing"), lambda f: housing(f.housing)),
         ],
+        person="case__person_id",
     )
     return Rows(header, table, followups.count(), filters)
 
