@@ -205,7 +205,8 @@ def described(form: FigureFilterForm, params: Any, metric: str) -> list[tuple[st
         value = form.cleaned_data.get(name)
         field = form.fields.get(name)
         if value and isinstance(field, ChoiceField):
-            labels = {str(k): str(v) for k, v in field.choices}
+            choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]  # set as a list
+            labels = {str(k): str(v) for k, v in choices}
             pairs.append((str(field.label), labels.get(str(value), str(value))))
     return pairs
 
