@@ -4,6 +4,7 @@ formula-safe; the subject-access export."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -238,3 +239,27 @@ def test_a_pseudonymised_export_is_not_in_the_order_of_the_names(
     admin = _client(world.users[Role.ADMIN])
     marks = _csv(admin.get(f"/laporan/ekspor/presensi.csv?cohort={delivered['cohort'].pk}&purpose=report"))
     assert [row[0] for row in marks[1:]] == sorted(row[0] for row in marks[1:])
+
+
+def test_exports_say_what_their_codes_mean_and_xlsx_dates_are_dates(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: the exports showed "16.71.14", "L"/"P", 0/1 and dates as text in XLSX. The columns
+    other tools read stay as they were (the district code); the district's name is a column beside it."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    rows = _csv(officer.get("/laporan/ekspor/peserta.csv?metric=enrolled"))
+    header = rows[0]
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert header.index("Nama kecamatan domisili") == header.index("Kecamatan domisili") + 1
+    assert {r["Jenis kelamin"] for r in records} <= {"Laki-laki", "Perempuan"}
+    assert {r["Sertifikat"] for r in records} == {"ya", "tidak"}
+    assert all(r["Nama kecamatan domisili"] for r in records if r["Kecamatan domisili"])
+    registry = _csv(officer.get("/laporan/ekspor/wbp.csv"))
+    assert "Nama kecamatan domisili" in registry[0]
+    assert {row[registry[0].index("Jenis kelamin")] for row in registry[1:]} <= {"Laki-laki", "Perempuan"}
+    response = officer.get("/laporan/ekspor/peserta.xlsx?metric=enrolled")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet is not None
+    titles = [c.value for c in sheet[1]]
+    enrolled = sheet.cell(row=2, column=titles.index("Terdaftar pada") + 1)
+    assert isinstance(enrolled.value, dt.datetime | dt.date) and enrolled.number_format == "DD/MM/YYYY"

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_read
+from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.domain import neutralise_cell, neutralise_csv_cell
 from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.impact import domain as impact_domain
@@ -116,6 +117,12 @@ def _path(row: Any, path: str) -> Any:
     return row
 
 
+def _district_name(person: Any) -> str:
+    """The name of a person's domicile district beside its code (a code alone says nothing to a reader)."""
+    district = person.domicile_district if person.domicile_district_id else None
+    return district.name if district is not None else ""
+
+
 def _labels(field: Any) -> dict[str, str]:
     """A choice field's labels, translated once per export rather than looked up lazily on every row."""
     return {str(value): str(label) for value, label in field.choices}
@@ -177,6 +184,25 @@ def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter:
         yield writer.writerow(_cells(row, neutralise_csv_cell))
 
 
+XLSX_DATE = "DD/MM/YYYY"
+
+
+def _xlsx_cells(sheet: Any, row: Sequence[Any]) -> list[Any]:
+    """A row for a spreadsheet: dates as date cells (sortable, filterable) shown day/month/year, the rest
+    as `_cells` writes it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = XLSX_DATE
+            out.append(cell)
+        else:
+            out.extend(_cells([value]))
+    return out
+
+
 def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> Any:
     """A write-only workbook in a temporary file (rewound), one sheet per (title, header, rows)."""
     from openpyxl import Workbook
@@ -186,7 +212,7 @@ def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]
         sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", title)[:31])
         sheet.append(_cells(header))
         for row in rows:
-            sheet.append(_cells(row))
+            sheet.append(_xlsx_cells(sheet, row))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(handle)
     handle.seek(0)
@@ -327,6 +353,7 @@ def participant_table(
         header += [_("Sex"), _("Age band")]
     header += [
         _("Domicile district"),
+        _("Domicile district name"),
         _("Program"),
         _("Cohort"),
         _("Unit"),
@@ -337,6 +364,9 @@ def participant_table(
     ]
 
     stages = _labels(queryset.model._meta.get_field("stage"))
+    sexes = {str(value): str(label) for value, label in Sex.choices}
+    yes, no = _("yes"), _("no")
+    queryset = queryset.select_related("person__domicile_district")
     pseudonym_of = pseudonymiser(request.purpose)
 
     enrolments = (
@@ -350,16 +380,17 @@ def participant_table(
             person = e.person
             row: list[Any] = [person.full_name if request.identities else pseudonym_of(person.pk)]
             if attributes:
-                row += [person.sex, age_band(person.birth_date, today)]
+                row += [sexes.get(person.sex, person.sex), age_band(person.birth_date, today)]
             row += [
                 person.domicile_district_id or "",
+                _district_name(person),
                 e.cohort.program.name,
                 e.cohort.name,
                 e.cohort.unit.name,
                 stages.get(e.stage, e.stage),
                 e.enrolled_on,
                 e.completed_on,
-                e.certificate_count,
+                yes if e.certificate_count else no,
             ]
             yield row
 
@@ -372,13 +403,31 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
     header = (
         [_("Name"), _("Registration number"), _("Birth date")] if request.identities else [_("Pseudonym")]
     )
-    header += [_("Sex"), _("Age band"), _("Domicile district"), _("Unit"), _("Status")]
+    header += [
+        _("Sex"),
+        _("Age band"),
+        _("Domicile district"),
+        _("Domicile district name"),
+        _("Unit"),
+        _("Status"),
+    ]
+    sexes = {str(value): str(label) for value, label in Sex.choices}
 
     pseudonym_of = pseudonymiser(request.purpose)
     statuses: dict[str, str] = {}
     # Only the columns written: no district or region rows joined in, fewer values to decode per row.
-    people = queryset.select_related(None).only(
-        "pk", "full_name", "sex", "birth_date", "domicile_district_id", "merged_into_id"
+    people = (
+        queryset.select_related(None)
+        .select_related("domicile_district")
+        .only(
+            "pk",
+            "full_name",
+            "sex",
+            "birth_date",
+            "domicile_district_id",
+            "merged_into_id",
+            "domicile_district__name",
+        )
     )
 
     ordered = (
@@ -399,9 +448,10 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
                 else [pseudonym_of(person.pk)]
             )
             row += [
-                person.sex,
+                sexes.get(person.sex, person.sex),
                 age_band(person.birth_date, today),
                 person.domicile_district_id or "",
+                _district_name(person),
                 latest.unit.name if latest else "",
                 statuses.get(latest.status, latest.status) if latest else "",
             ]

@@ -426,6 +426,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
         raise ApplicationError(RUN_NOT_DONE, code="run_not_done")
     results = programs_selectors.run_results(actor=actor, run=run)
     yes, no = _("Yes"), _("No")
+    sexes = {str(value): str(label) for value, label in Sex.choices}
     header, table = exports.table(
         results,
         request,
@@ -433,7 +434,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
             _pseudonym(lambda r: r.person_id),
             Column(gettext_lazy("Name"), lambda r: r.full_name, identity=True),
             Column(gettext_lazy("Registration number"), lambda r: r.registration_number, identity=True),
-            Column(gettext_lazy("Sex"), lambda r: r.sex),
+            Column(gettext_lazy("Sex"), lambda r: sexes.get(r.sex, r.sex)),
             Column(gettext_lazy("Unit"), lambda r: r.unit_code),
             Column(gettext_lazy("Domicile district"), lambda r: r.domicile_district_code or ""),
             Column(gettext_lazy("Eligible"), lambda r: yes if r.eligible else no),
