@@ -186,7 +186,11 @@ def _slice(params: Any, metric: str) -> tuple[str, str] | None:
     if by == "ring":
         return _("Ring area"), str(RING_LABELS[key])
     if by == "unit":
-        unit = Organisation.objects.filter(pk=int(key)).first() if key.isdigit() and len(key) <= 12 else None
+        unit = (
+            Organisation.objects.filter(pk=int(key)).first()
+            if key.isascii() and key.isdigit() and len(key) <= 12
+            else None
+        )
         return _("Unit"), unit.name if unit is not None else key
     if by == "sex":
         return _("Sex"), str(dict(Sex.choices).get(key, key))
