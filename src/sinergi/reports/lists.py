@@ -177,7 +177,7 @@ def _slice(params: Any, metric: str) -> tuple[str, str] | None:
     key = str(params.get("key") or "")
     if metric != "participants" or by not in BREAKDOWNS:
         return None
-    if by in ("district", "ring") and key not in RING_LABELS:
+    if by == "district" or (by == "ring" and key not in RING_LABELS):
         district = District.objects.select_related("regency").filter(code=key).first() if key else None
         what = _("Domicile district") if by == "district" else _("Ring area")
         if district is None:
