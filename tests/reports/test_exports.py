@@ -123,7 +123,7 @@ def test_the_registry_xlsx_has_the_rows_with_pseudonyms_and_translated_labels(
         person = people[row[0]]
         latest = CustodyEpisode.objects.filter(person=person).order_by("start_date", "pk").last()
         assert latest is not None
-        assert row[1] == person.sex and row[-2] == latest.unit.name
+        assert row[1] == person.get_sex_display() and row[-2] == latest.unit.name
         assert row[-1] == latest.get_status_display()  # the Indonesian label, as on the page
     assert AuditEvent.objects.get(action="person.export").changes["count"] == 5
 
