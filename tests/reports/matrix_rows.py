@@ -62,7 +62,7 @@ PAGES: list[Row] = [
     Row("export form (participants)", static("/laporan/ekspor/peserta/"), LISTERS),
     Row("export form (registry)", static("/laporan/ekspor/wbp/"), REGISTRY),
     Row("participants CSV", static("/laporan/ekspor/peserta.csv?metric=completed"), CORRECTIONS_LISTERS),
-    Row("participants XLSX", static("/laporan/ekspor/peserta.xlsx"), CORRECTIONS_LISTERS),
+    Row("participants XLSX", static("/laporan/ekspor/peserta.xlsx?metric=participants"), CORRECTIONS_LISTERS),
     Row("registry CSV", static("/laporan/ekspor/wbp.csv"), REGISTRY),
     Row("participants CSV with names", static("/laporan/ekspor/peserta.csv"), IDENTITIES, "post", REASON),
     Row("registry XLSX with names", static("/laporan/ekspor/wbp.xlsx"), IDENTITIES, "post", REASON),

@@ -328,3 +328,74 @@ def test_admin_monitor_bapas_and_agreement_counts_link_to_their_lists(
     monitor = _client(world.users[Role.MONITOR])
     for _label, n, url in monitor.get("/").context["unit_count_links"]:
         assert len(monitor.get(url).context["units"]) == n
+
+
+# --- The people and screening counts: the list states the dashboard's number ------------------------------
+
+
+def _linked_figures(context: Any) -> list[Any]:
+    """Every number of the dashboard that links to a participants or screening list."""
+    figures = list(context["funnel"])
+    figures += [context["reached_total"]] if context.get("reached_total") else []
+    figures += [f for rows in context["reached"].values() for f in rows]
+    figures += list(context.get("reached_ring") or [])
+    figures += [context["releases_soon_figure"]] if context.get("releases_soon_figure") else []
+    return [f for f in figures if f.url and f.url.startswith("/laporan/daftar/")]
+
+
+@pytest.fixture
+def repeated(delivered: dict[str, Any]) -> dict[str, Any]:
+    """The delivered program screened twice, and its first participant enrolled in a second cohort too:
+    people counted once, with two screening results and two enrolments."""
+    from sinergi.programs import services
+    from tests.programs.conftest import approved_results, make_cohort
+
+    again = approved_results(delivered)
+    second = make_cohort(delivered)
+    first = delivered["enrollments"][0].person_id
+    result = next(r for r in again if r.person_id == first)
+    services.enroll(actor=None, cohort=second, result=result, on=dt.date(2022, 8, 1))
+    return delivered
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_every_linked_number_leads_to_a_list_that_states_the_same_count(
+    repeated: dict[str, Any], world: World, role: str, filtered: bool
+) -> None:
+    client = _client(world.users[role])
+    query = f"?program={repeated['program'].pk}&start=2021-01-01&end=2022-12-31" if filtered else ""
+    figures = _linked_figures(client.get(f"/{query}").context)
+    assert {f.key for f in figures} >= {"screened", "eligible", "enrolled"}
+    people_lists = 0
+    for figure in figures:
+        listing = client.get(figure.url)
+        assert listing.status_code == 200, figure.url
+        headline = listing.context["headline"]
+        assert headline.count == figure.value, (figure.label, figure.url)
+        html = listing.content.decode()
+        assert f'data-testid="list-count">{figure.value}<' in html
+        if headline.rows is not None:
+            people_lists += 1
+            assert headline.rows == listing.context["page"].paginator.count > headline.count
+        if filtered:
+            described = dict(listing.context["described"])
+            assert described["Program"] == repeated["program"].name, figure.url
+            assert (
+                described["Periode dari"] == "1 Januari 2021"
+                and described["Periode sampai"] == "31 Desember 2022"
+            )
+            assert "Periode dari: <strong>1 Januari 2021</strong>" in html
+    assert people_lists >= 3  # screened, eligible and people reached count fewer people than rows
+
+
+def test_a_breakdowns_list_names_its_slice(repeated: dict[str, Any], world: World) -> None:
+    client = _client(world.users[Role.ADMIN])
+    html = client.get("/laporan/daftar/participants/?by=district&key=16.71.14").content.decode()
+    assert "Kecamatan domisili: <strong>Kec. Plaju" in html and "(16.71.14)" in html
+    plain = client.get("/laporan/daftar/participants/").content.decode()
+    assert "Semua dalam cakupan Anda, tanpa filter." in plain
+    screened = client.get("/laporan/daftar/screened/").content.decode()
+    assert "orang (" in screened and "hasil penyaringan)" in screened, screened[
+        screened.find("list-count") :
+    ][:400]

@@ -4,6 +4,7 @@ formula-safe; the subject-access export."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -122,7 +123,7 @@ def test_the_registry_xlsx_has_the_rows_with_pseudonyms_and_translated_labels(
         person = people[row[0]]
         latest = CustodyEpisode.objects.filter(person=person).order_by("start_date", "pk").last()
         assert latest is not None
-        assert row[1] == person.sex and row[-2] == latest.unit.name
+        assert row[1] == person.get_sex_display() and row[-2] == latest.unit.name
         assert row[-1] == latest.get_status_display()  # the Indonesian label, as on the page
     assert AuditEvent.objects.get(action="person.export").changes["count"] == 5
 
@@ -152,3 +153,113 @@ def test_the_subject_access_export_holds_everything_and_is_audited(
     assert _client(world.users[Role.KANWIL_OFFICER]).get(f"/laporan/subjek/{person.pk}/").status_code == 403
     page = admin.get(f"/wbp/{person.pk}/")
     assert f"/laporan/subjek/{person.pk}/" in page.content.decode()
+
+
+def test_a_refused_named_export_comes_back_on_the_form_with_everything_kept(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: a reason too short gave a full error page without the menu, whose "reload" link
+    downloaded an unfiltered export of everyone."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    program = delivered["program"].pk
+    form = officer.get(f"/laporan/ekspor/peserta/?metric=released&program={program}").content.decode()
+    assert "Minimal 10 karakter" in form
+    for reason in ("", "x"):
+        before = AuditEvent.objects.filter(action="participant.export").count()
+        response = officer.post(
+            "/laporan/ekspor/peserta.csv",
+            {
+                "metric": "released",
+                "program": str(program),
+                "identities": "1",
+                "reason": reason,
+                "purpose": "report",
+                "delimiter": "comma",
+            },
+        )
+        assert response.status_code == 400
+        assert [t.name for t in response.templates][0] == "reports/export_form.html"
+        html = response.content.decode()
+        assert 'data-testid="reason-error"' in html and "paling sedikit 10" in html
+        assert 'name="metric" value="released"' in html and f'name="program" value="{program}"' in html
+        assert (
+            'name="identities" value="1" checked' in html
+            and f'name="reason" maxlength="300" value="{reason}"' in html
+        )
+        assert '<option value="report" selected>' in html and '<option value="comma" selected>' in html
+        assert "Muat ulang" not in html and "navbar" in html
+        assert AuditEvent.objects.filter(action="participant.export").count() == before
+
+
+def test_a_participants_download_link_without_its_list_opens_the_form(
+    delivered: dict[str, Any], world: World
+) -> None:
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    for fmt in ("csv", "xlsx"):
+        response = officer.get(f"/laporan/ekspor/peserta.{fmt}")
+        assert response.status_code == 302 and response["Location"] == "/laporan/ekspor/peserta/"
+        kept = officer.get(f"/laporan/ekspor/peserta.{fmt}?program={delivered['program'].pk}")
+        assert kept["Location"] == f"/laporan/ekspor/peserta/?program={delivered['program'].pk}"
+    assert not AuditEvent.objects.filter(action="participant.export").exists()
+    chosen = officer.get("/laporan/ekspor/peserta.csv?metric=enrolled")
+    assert chosen.status_code == 200 and chosen.streaming
+    assert AuditEvent.objects.filter(action="participant.export").count() == 1
+
+
+def test_a_pseudonymised_export_is_not_in_the_order_of_the_names(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: a TJSL officer saw the names on the list page, in name order, and got the pseudonymised
+    export in the same order, so row i of the file was the page's i-th name. Pseudonymised rows now come in
+    pseudonym order; the same person keeps the same pseudonym for the same purpose, whoever exports."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    named = _csv(
+        officer.post(
+            "/laporan/ekspor/peserta.csv",
+            {
+                "metric": "enrolled",
+                "identities": "1",
+                "reason": "Verifikasi data triwulan",
+                "purpose": "report",
+            },
+        )
+    )
+    by_name = {e.person.full_name: e.person_id for e in delivered["enrollments"]}
+    named_order = [pseudonym("report", by_name[row[0]]) for row in named[1:]]
+    assert [row[0] for row in named[1:]] == sorted(by_name)  # the page's order: by name
+    for path in (
+        "/laporan/ekspor/peserta.csv?metric=enrolled&purpose=report",
+        "/laporan/ekspor/angkatan.csv",
+    ):
+        url = path if "angkatan" not in path else f"{path}?cohort={delivered['cohort'].pk}&purpose=report"
+        rows = _csv(officer.get(url))
+        shown = [row[0] for row in rows[1:]]
+        assert shown == sorted(shown) and sorted(shown) == sorted(named_order)
+        assert shown != named_order
+    admin = _client(world.users[Role.ADMIN])
+    marks = _csv(admin.get(f"/laporan/ekspor/presensi.csv?cohort={delivered['cohort'].pk}&purpose=report"))
+    assert [row[0] for row in marks[1:]] == sorted(row[0] for row in marks[1:])
+
+
+def test_exports_say_what_their_codes_mean_and_xlsx_dates_are_dates(
+    delivered: dict[str, Any], world: World
+) -> None:
+    """Trial finding: the exports showed "16.71.14", "L"/"P", 0/1 and dates as text in XLSX. The columns
+    other tools read stay as they were (the district code); the district's name is a column beside it."""
+    officer = _client(world.users[Role.KANWIL_OFFICER])
+    rows = _csv(officer.get("/laporan/ekspor/peserta.csv?metric=enrolled"))
+    header = rows[0]
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert header.index("Nama kecamatan domisili") == header.index("Kecamatan domisili") + 1
+    assert {r["Jenis kelamin"] for r in records} <= {"Laki-laki", "Perempuan"}
+    assert {r["Sertifikat"] for r in records} == {"ya", "tidak"}
+    assert all(r["Nama kecamatan domisili"] for r in records if r["Kecamatan domisili"])
+    registry = _csv(officer.get("/laporan/ekspor/wbp.csv"))
+    assert "Nama kecamatan domisili" in registry[0]
+    assert {row[registry[0].index("Jenis kelamin")] for row in registry[1:]} <= {"Laki-laki", "Perempuan"}
+    response = officer.get("/laporan/ekspor/peserta.xlsx?metric=enrolled")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet is not None
+    titles = [c.value for c in sheet[1]]
+    enrolled = sheet.cell(row=2, column=titles.index("Terdaftar pada") + 1)
+    assert isinstance(enrolled.value, dt.datetime | dt.date) and enrolled.number_format == "DD/MM/YYYY"

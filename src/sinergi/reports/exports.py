@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_read
+from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.domain import neutralise_cell, neutralise_csv_cell
 from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.impact import domain as impact_domain
@@ -82,6 +83,44 @@ def pseudonymiser(purpose: str) -> Callable[[int], str]:
         return f"P-{mac.hexdigest()[:12].upper()}"
 
     return one
+
+
+def by_pseudonym(rows: Any, person: str, purpose: str) -> Any:
+    """The rows of a pseudonymised export in the order of their pseudonyms (and, for one person, in the
+    list's own order): an order that says nothing of who they are. In the list's order (by name, as the
+    page lists them) row i of the file would be the page's i-th name, so the pseudonyms would be names again
+    for anyone who sees the page (docs/security.md).
+
+    Memory stays small: the (pseudonym, position, id) keys first, then the rows a chunk at a time by id.
+    `person`: the path from a row to its person's id. A list that is not a QuerySet is sorted as it is."""
+    of = pseudonymiser(purpose)
+    if not hasattr(rows, "values_list"):
+        return sorted(rows, key=lambda row: of(_path(row, person)))
+    keys = sorted(
+        (of(person_id), index, pk)
+        for index, (pk, person_id) in enumerate(rows.values_list("pk", person).iterator(chunk_size=CHUNK))
+    )
+
+    def ordered() -> Iterator[Any]:
+        for start in range(0, len(keys), CHUNK):
+            ids = [pk for _pseudonym, _index, pk in keys[start : start + CHUNK]]
+            found = rows.order_by().in_bulk(ids)
+            for pk in ids:
+                yield found[pk]
+
+    return ordered()
+
+
+def _path(row: Any, path: str) -> Any:
+    for part in path.split("__"):
+        row = row[int(part)] if isinstance(row, (list, tuple)) else getattr(row, part)
+    return row
+
+
+def _district_name(person: Any) -> str:
+    """The name of a person's domicile district beside its code (a code alone says nothing to a reader)."""
+    district = person.domicile_district if person.domicile_district_id else None
+    return district.name if district is not None else ""
 
 
 def _labels(field: Any) -> dict[str, str]:
@@ -145,6 +184,25 @@ def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter:
         yield writer.writerow(_cells(row, neutralise_csv_cell))
 
 
+XLSX_DATE = "DD/MM/YYYY"
+
+
+def _xlsx_cells(sheet: Any, row: Sequence[Any]) -> list[Any]:
+    """A row for a spreadsheet: dates as date cells (sortable, filterable) shown day/month/year, the rest
+    as `_cells` writes it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = XLSX_DATE
+            out.append(cell)
+        else:
+            out.extend(_cells([value]))
+    return out
+
+
 def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> Any:
     """A write-only workbook in a temporary file (rewound), one sheet per (title, header, rows)."""
     from openpyxl import Workbook
@@ -154,7 +212,7 @@ def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]
         sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", title)[:31])
         sheet.append(_cells(header))
         for row in rows:
-            sheet.append(_cells(row))
+            sheet.append(_xlsx_cells(sheet, row))
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(handle)
     handle.seek(0)
@@ -250,13 +308,17 @@ def table(
     columns: Sequence[Column],
     *,
     prepare: Callable[[list[Any]], list[Any]] | None = None,
+    person: str = "",
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and the rows (a generator) of an export described by its columns.
 
     Identity columns are left out unless identities were asked for; pseudonym columns hold the purpose's
     pseudonyms, and are left out when identities were asked for (see the module notes). `prepare` works on
-    each chunk of rows before it is written (for values computed in bulk).
+    each chunk of rows before it is written (for values computed in bulk). `person`: the path from a row to
+    its person's id; a pseudonymised export is then written in pseudonym order (`by_pseudonym`).
     """
+    if person and not request.identities:
+        rows = by_pseudonym(rows, person, request.purpose)
     chosen = [
         c
         for c in columns
@@ -291,6 +353,7 @@ def participant_table(
         header += [_("Sex"), _("Age band")]
     header += [
         _("Domicile district"),
+        _("Domicile district name"),
         _("Program"),
         _("Cohort"),
         _("Unit"),
@@ -301,23 +364,33 @@ def participant_table(
     ]
 
     stages = _labels(queryset.model._meta.get_field("stage"))
+    sexes = {str(value): str(label) for value, label in Sex.choices}
+    yes, no = _("yes"), _("no")
+    queryset = queryset.select_related("person__domicile_district")
     pseudonym_of = pseudonymiser(request.purpose)
 
+    enrolments = (
+        queryset.iterator(chunk_size=CHUNK)
+        if request.identities
+        else by_pseudonym(queryset, "person_id", request.purpose)
+    )
+
     def rows() -> Iterator[list[Any]]:
-        for e in queryset.iterator(chunk_size=CHUNK):
+        for e in enrolments:
             person = e.person
             row: list[Any] = [person.full_name if request.identities else pseudonym_of(person.pk)]
             if attributes:
-                row += [person.sex, age_band(person.birth_date, today)]
+                row += [sexes.get(person.sex, person.sex), age_band(person.birth_date, today)]
             row += [
                 person.domicile_district_id or "",
+                _district_name(person),
                 e.cohort.program.name,
                 e.cohort.name,
                 e.cohort.unit.name,
                 stages.get(e.stage, e.stage),
                 e.enrolled_on,
                 e.completed_on,
-                e.certificate_count,
+                yes if e.certificate_count else no,
             ]
             yield row
 
@@ -330,17 +403,41 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
     header = (
         [_("Name"), _("Registration number"), _("Birth date")] if request.identities else [_("Pseudonym")]
     )
-    header += [_("Sex"), _("Age band"), _("Domicile district"), _("Unit"), _("Status")]
+    header += [
+        _("Sex"),
+        _("Age band"),
+        _("Domicile district"),
+        _("Domicile district name"),
+        _("Unit"),
+        _("Status"),
+    ]
+    sexes = {str(value): str(label) for value, label in Sex.choices}
 
     pseudonym_of = pseudonymiser(request.purpose)
     statuses: dict[str, str] = {}
     # Only the columns written: no district or region rows joined in, fewer values to decode per row.
-    people = queryset.select_related(None).only(
-        "pk", "full_name", "sex", "birth_date", "domicile_district_id", "merged_into_id"
+    people = (
+        queryset.select_related(None)
+        .select_related("domicile_district")
+        .only(
+            "pk",
+            "full_name",
+            "sex",
+            "birth_date",
+            "domicile_district_id",
+            "merged_into_id",
+            "domicile_district__name",
+        )
+    )
+
+    ordered = (
+        people.iterator(chunk_size=CHUNK)
+        if request.identities
+        else by_pseudonym(people, "pk", request.purpose)
     )
 
     def rows() -> Iterator[list[Any]]:
-        for person in people.iterator(chunk_size=CHUNK):
+        for person in ordered:
             episodes = sorted(person.episodes.all(), key=lambda e: (e.start_date or dt.date.min, e.pk))
             latest = episodes[-1] if episodes else None
             if latest is not None and not statuses:
@@ -351,9 +448,10 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
                 else [pseudonym_of(person.pk)]
             )
             row += [
-                person.sex,
+                sexes.get(person.sex, person.sex),
                 age_band(person.birth_date, today),
                 person.domicile_district_id or "",
+                _district_name(person),
                 latest.unit.name if latest else "",
                 statuses.get(latest.status, latest.status) if latest else "",
             ]

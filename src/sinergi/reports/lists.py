@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.forms import ChoiceField
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
+from sinergi.accounts.models import Organisation
 from sinergi.aftercare import access as aftercare_access
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare import selectors as aftercare_selectors
@@ -24,6 +27,7 @@ from sinergi.aftercare.models import AftercareCase, FollowUp
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors as registry_selectors
 from sinergi.beneficiaries.access import REGISTRY
+from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import CustodyEpisode
 from sinergi.core.errors import ApplicationError, ForbiddenError
 from sinergi.partnerships import access as partnerships_access
@@ -34,6 +38,7 @@ from sinergi.programs import access as programs_access
 from sinergi.programs import selectors as programs_selectors
 from sinergi.programs.choices import RunStatus
 from sinergi.programs.models import Attendance, Certificate, Program, Session
+from sinergi.regions.models import District
 from sinergi.reports import access, exports, ring, selectors
 from sinergi.reports.exports import Column, ExportRequest, choice_labels
 from sinergi.reports.forms import FigureFilterForm
@@ -62,6 +67,9 @@ class Kind:
     read: Callable[[Any, Any, ExportRequest], Rows]
     # The record the list belongs to (a cohort, a run), read in the actor's scope: NotFoundError outside it.
     target: Callable[[Any, Any], Any] | None = None
+    # The parameters a download link must give (GET): without them the export form opens instead, so that an
+    # address without its list (an old link, a reloaded error page) never exports a list nobody chose.
+    asks: tuple[str, ...] = ()
 
 
 def _id(params: Any, name: str) -> int:
@@ -82,8 +90,9 @@ def _text(params: Any, name: str) -> str:
 BREAKDOWNS = ("district", "unit", "sex", "age", "ring")
 
 
-def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
-    """The filter form, the scope and the rows behind one number (shared by the page and the exports).
+def metric_base(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
+    """The filter form, the scope and the rows behind one number, before the list's columns are joined in
+    (enrolments, or screening results for `selectors.SCREENING_METRICS`).
 
     404 for a list the actor may not open (`selectors.may_list`: a breakdown by sex, say, for a TJSL
     officer, whose dashboard only counts it)."""
@@ -102,16 +111,108 @@ def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
         rows = ring.ring_queryset(scope, str(params.get("key") or ""))
     else:
         rows = selectors.metric_queryset(scope, metric)
-    if metric in selectors.SCREENING_METRICS:
-        rows = rows.select_related("run__program").order_by("full_name", "pk")
-    else:
-        if access.aggregates_only(actor):
-            asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
-            _refuse_small(
-                actor, rows, people=metric == "participants", filters=asked | form.filters().query()
-            )
-        rows = selectors.enrollment_rows(rows)
+    if metric not in selectors.SCREENING_METRICS and access.aggregates_only(actor):
+        asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
+        _refuse_small(actor, rows, people=metric == "participants", filters=asked | form.filters().query())
     return form, scope, rows
+
+
+def listed(rows: Any, metric: str) -> Any:
+    """`metric_base`'s rows with the list's columns, in the list's order."""
+    if metric in selectors.SCREENING_METRICS:
+        return rows.select_related("run__program").order_by("full_name", "pk")
+    return selectors.enrollment_rows(rows)
+
+
+def metric_rows(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm, selectors.Scope, Any]:
+    """The filter form, the scope and the rows behind one number (shared by the page and the exports)."""
+    form, scope, rows = metric_base(actor, params, metric)
+    return form, scope, listed(rows, metric)
+
+
+# The numbers the dashboard counts in people (distinct persons): the people reached (every breakdown) and
+# the funnel's screening steps. The lists behind them have a row per enrolment or per screening result, so
+# their heading states the people first (the dashboard's number), then the rows. The other funnel steps
+# count enrolments, as their lists do.
+PEOPLE_METRICS = ("participants", *selectors.SCREENING_METRICS)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a list's heading states: the dashboard's number and what it counts, and the rows listed when
+    they are other things (enrolments or screening results of those people)."""
+
+    count: int
+    unit: str
+    rows: int | None = None
+    rows_unit: str = ""
+
+
+def headline(rows: Any, metric: str, listed_count: int) -> Headline:
+    """The heading's numbers for `metric_base`'s rows, of which the list shows `listed_count`."""
+    rows_unit = (
+        pgettext("counted", "screening results")
+        if metric in selectors.SCREENING_METRICS
+        else pgettext("counted", "enrolments")
+    )
+    if metric not in PEOPLE_METRICS:
+        return Headline(listed_count, rows_unit)
+    people = rows.order_by().values("person_id").distinct().count()
+    if people == listed_count:
+        return Headline(people, pgettext("counted", "people"))
+    return Headline(people, pgettext("counted", "people"), listed_count, rows_unit)
+
+
+RING_LABELS = {
+    ring.IN_RING: gettext_lazy("In the ring areas"),
+    ring.OUTSIDE: gettext_lazy("Outside the ring areas"),
+    ring.UNKNOWN: gettext_lazy("Domicile not recorded"),
+    ring.NO_RING: gettext_lazy("Agreement names no ring areas"),
+}
+
+
+def _slice(params: Any, metric: str) -> tuple[str, str] | None:
+    """The part of the number a breakdown's list shows, as (what, which), in words."""
+    by = str(params.get("by") or "")
+    key = str(params.get("key") or "")
+    if metric != "participants" or by not in BREAKDOWNS:
+        return None
+    if by == "district" or (by == "ring" and key not in RING_LABELS):
+        district = District.objects.select_related("regency").filter(code=key).first() if key else None
+        what = _("Domicile district") if by == "district" else _("Ring area")
+        if district is None:
+            return what, key or _("Unknown")
+        return what, f"{ring.district_label(district)} ({district.code})"
+    if by == "ring":
+        return _("Ring area"), str(RING_LABELS[key])
+    if by == "unit":
+        unit = (
+            Organisation.objects.filter(pk=int(key)).first()
+            if key.isascii() and key.isdigit() and len(key) <= 12
+            else None
+        )
+        return _("Unit"), unit.name if unit is not None else key
+    if by == "sex":
+        return _("Sex"), str(dict(Sex.choices).get(key, key))
+    return _("Age band"), key
+
+
+def described(form: FigureFilterForm, params: Any, metric: str) -> list[tuple[str, str]]:
+    """The slice and the filters a list shows, as (what, which) pairs in words, for under its heading."""
+    pairs = [one] if (one := _slice(params, metric)) else []
+    if not form.is_valid():
+        return pairs
+    for name in ("start", "end"):
+        if form.cleaned_data.get(name):
+            pairs.append((str(form.fields[name].label), date_format(form.cleaned_data[name], "j F Y")))
+    for name in ("agreement", "program", "unit"):
+        value = form.cleaned_data.get(name)
+        field = form.fields.get(name)
+        if value and isinstance(field, ChoiceField):
+            choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]  # set as a list
+            labels = {str(k): str(v) for k, v in choices}
+            pairs.append((str(field.label), labels.get(str(value), str(value))))
+    return pairs
 
 
 SMALL_LIST = gettext_lazy(
@@ -187,6 +288,7 @@ def _releases_due(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Release date"), lambda e: e.release_date),
             Column(gettext_lazy("Expiry"), lambda e: e.expiry_date),
         ],
+        person="person_id",
     )
     return Rows(header, table, episodes.count(), {"months": months_value})
 
@@ -218,6 +320,7 @@ def _duplicates(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Domicile district"), lambda p: p[0].domicile_district_id or ""),
             Column(gettext_lazy("Why"), lambda p: reasons.get(p[2], p[2])),
         ],
+        person="0__pk",
     )
     # The count is people, as the duplicates page's audit counts them (a person in two pairs counts once);
     # the number of pairs (rows of the file) goes with the filters.
@@ -281,6 +384,7 @@ def _attendance(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Session"), lambda a: status(a.session.status)),
             Column(gettext_lazy("Attendance"), lambda a: mark(a.mark)),
         ],
+        person="enrollment__person_id",
     )
     return Rows(header, table, marks.count(), {"cohort": cohort.pk})
 
@@ -305,6 +409,7 @@ def _certificates(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Expires on"), lambda c: c.expires_on),
             Column(gettext_lazy("Revoked on"), lambda c: c.revoked_on),
         ],
+        person="enrollment__person_id",
     )
     return Rows(header, table, certificates.count(), {"cohort": cohort.pk})
 
@@ -325,6 +430,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
         raise ApplicationError(RUN_NOT_DONE, code="run_not_done")
     results = programs_selectors.run_results(actor=actor, run=run)
     yes, no = _("Yes"), _("No")
+    sexes = {str(value): str(label) for value, label in Sex.choices}
     header, table = exports.table(
         results,
         request,
@@ -332,7 +438,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
             _pseudonym(lambda r: r.person_id),
             Column(gettext_lazy("Name"), lambda r: r.full_name, identity=True),
             Column(gettext_lazy("Registration number"), lambda r: r.registration_number, identity=True),
-            Column(gettext_lazy("Sex"), lambda r: r.sex),
+            Column(gettext_lazy("Sex"), lambda r: sexes.get(r.sex, r.sex)),
             Column(gettext_lazy("Unit"), lambda r: r.unit_code),
             Column(gettext_lazy("Domicile district"), lambda r: r.domicile_district_code or ""),
             Column(gettext_lazy("Eligible"), lambda r: yes if r.eligible else no),
@@ -340,6 +446,7 @@ def _screening(actor: Any, params: Any, request: ExportRequest) -> Rows:
         ],
         # The reasons come from the run's frozen facts, a chunk at a time (as the page does per page).
         prepare=lambda chunk: programs_selectors.with_reasons(chunk, run=run),
+        person="person_id",
     )
     return Rows(header, table, results.count(), {"run": run.pk})
 
@@ -391,6 +498,7 @@ def _cases(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Follow-ups due"), lambda c: due(c, "due")),
             Column(gettext_lazy("Follow-ups overdue"), lambda c: due(c, "overdue")),
         ],
+        person="person_id",
     )
     return Rows(header, table, cases.count(), filters)
 
@@ -421,6 +529,7 @@ def _followups(actor: Any, params: Any, request: ExportRequest) -> Rows:
             Column(gettext_lazy("Monthly income (Rp)"), lambda f: f.monthly_income),
             Column(gettext_lazy("Housing"), lambda f: housing(f.housing)),
         ],
+        person="case__person_id",
     )
     return Rows(header, table, followups.count(), filters)
 
@@ -463,6 +572,7 @@ KINDS: dict[str, Kind] = {
             access.PERSON_LIST_ROLES,
             "participant.export",
             _participants,
+            asks=("metric",),
         ),
         Kind(
             "wbp",

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,9 +58,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, f"reports/dashboard/{context['template']}.html", context)
 
 
-metric_rows = lists.metric_rows
-
-
 def _paged(
     request: HttpRequest, rows: Any, *, action: str | None = None, filters: dict[str, Any] | None = None
 ) -> tuple[Any, str]:
@@ -80,9 +78,15 @@ def _paged(
 
 @allow(*access.PERSON_LIST_ROLES)
 def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
-    """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope."""
-    form, _scope, rows = metric_rows(request.user, request.GET, metric)
-    page, query = _paged(request, rows, action="participant.list", filters={"metric": metric})
+    """The people (enrolments, or screening results) a dashboard number counts, in the viewer's scope.
+
+    The heading states the dashboard's number first, in what it counts (people for the people reached and
+    the screening steps; `lists.headline`), then the rows listed when they are more; under it, the slice
+    and the filters the list shows."""
+    form, _scope, base = lists.metric_base(request.user, request.GET, metric)
+    page, query = _paged(
+        request, lists.listed(base, metric), action="participant.list", filters={"metric": metric}
+    )
     labels = dict(selectors.metric_labels())
     return render(
         request,
@@ -91,6 +95,8 @@ def figure_list(request: HttpRequest, metric: str) -> HttpResponse:
             "metric": metric,
             "title": labels.get(metric, metric),
             "page": page,
+            "headline": lists.headline(base, metric, page.paginator.count),
+            "described": lists.described(form, request.GET, metric),
             "screening": metric in selectors.SCREENING_METRICS,
             "release_dates": access.may_see_release_dates(request.user),
             "query": query,
@@ -214,11 +220,55 @@ def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     Names only on a POST (the export form, CSRF-protected): a link from another site (a GET, which the
     SameSite=Lax cookie still carries) must not make an officer download a named file, nor write a reason
     of someone else's choosing into the audit trail. The API (bearer token, no cookie) is `api.list_export`.
+
+    A choice the export refuses (a reason too short, say) comes back on the export form, next to its field,
+    with everything chosen kept. A GET that does not say which list (`lists.Kind.asks`: the participants
+    export without its number) opens the export form instead of exporting a list nobody chose.
     """
     if request.method != "POST" and exports.wants_identities(request.GET):
         lists.kind_for(request.user, kind)  # an unknown list 404, a role that may not export it 403, first
         raise ApplicationError(str(exports.NAMES_FROM_FORM), code="identities")
-    return lists.export(actor=request.user, slug=kind, params=_export_params(request), fmt=fmt)
+    params = _export_params(request)
+    if request.method != "POST":
+        spec = lists.kind_for(request.user, kind)
+        if any(not str(request.GET.get(name) or "") for name in spec.asks):
+            query = request.GET.urlencode()
+            return redirect(reverse("reports:export_form", args=[spec.slug]) + (f"?{query}" if query else ""))
+        return lists.export(actor=request.user, slug=kind, params=params, fmt=fmt)
+    try:
+        return lists.export(actor=request.user, slug=kind, params=params, fmt=fmt)
+    except ApplicationError as exc:
+        if exc.status != 400:
+            raise
+        spec = lists.kind_for(request.user, kind)
+        context = _export_form_context(request, spec, params)
+        context["error"] = str(exc.message)
+        context["error_field"] = exc.code
+        return render(request, "reports/export_form.html", context, status=400)
+
+
+EXPORT_CHOICES = ("purpose", "identities", "reason", "delimiter", "csrfmiddlewaretoken")
+
+
+def _export_form_context(request: HttpRequest, spec: lists.Kind, params: Any) -> dict[str, Any]:
+    """The export form for one list: the list's own parameters carried as hidden fields, and the choices
+    already made (a form shown again after a refused export keeps them)."""
+    return {
+        "kind": spec.slug,
+        "title": spec.title,
+        "purposes": exports.PURPOSES.items(),
+        "may_identify": access.may_see_identities(request.user),
+        "hidden": [(k, v) for k, v in params.items() if k not in EXPORT_CHOICES],
+        "chosen": {
+            "purpose": str(params.get("purpose") or ""),
+            "delimiter": str(params.get("delimiter") or ""),
+            "identities": exports.wants_identities(params) if request.method == "POST" else False,
+            "reason": str(params.get("reason") or "") if request.method == "POST" else "",
+        },
+        "reason_min": exports.REASON_MIN,
+        "error": "",
+        "error_field": "",
+    }
 
 
 @allow(ANY_ROLE)
@@ -227,18 +277,7 @@ def export_form(request: HttpRequest, kind: str) -> HttpResponse:
     spec = lists.kind_for(request.user, kind)
     if spec.target is not None:
         spec.target(request.user, request.GET)  # the cohort or run in the actor's scope, or 404
-    query = request.GET.copy()
-    return render(
-        request,
-        "reports/export_form.html",
-        {
-            "kind": spec.slug,
-            "title": spec.title,
-            "purposes": exports.PURPOSES.items(),
-            "may_identify": access.may_see_identities(request.user),
-            "hidden": [(k, v) for k, v in query.items() if k not in ("purpose", "identities", "reason")],
-        },
-    )
+    return render(request, "reports/export_form.html", _export_form_context(request, spec, request.GET))
 
 
 # --- Joint reports ----------------------------------------------------------------------------------------
