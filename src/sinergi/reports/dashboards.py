@@ -786,6 +786,7 @@ def sessions_chart(months: Sequence[Any]) -> charts.Chart:
         title=_("Sessions held per month"),
         labels=[date_format(m.month, "M Y") for m in months],
         values=[m.sessions for m in months],
+        months=[m.month for m in months],
         x_label=_("Month"),
         y_label=_("sessions"),
     )
@@ -796,6 +797,7 @@ def attendance_chart(months: Sequence[Any]) -> charts.Chart:
         title=_("Attendance rate per month (%)"),
         x=[date_format(m.month, "M Y") for m in months],
         series={_("Attendance rate"): [m.rate for m in months]},
+        months=[m.month for m in months],
         x_label=_("Month"),
         y_label="%",
         hidden="—",
