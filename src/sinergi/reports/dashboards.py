@@ -246,6 +246,9 @@ def figures_context(
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,
         "filter_query": urlencode(filters.query()),
+        # Panels that count the viewer's whole area whatever the filters say (follow-ups, releases due,
+        # agreements ending) say so when a filter is set.
+        "filters_set": filters.is_set,
     }
     shown_charts: dict[str, charts.Chart] = {}
     funnel_svg = funnel_chart(funnel, hidden=hidden_label)
