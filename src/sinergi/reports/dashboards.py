@@ -249,6 +249,8 @@ def figures_context(
         # Panels that count the viewer's whole area whatever the filters say (follow-ups, releases due,
         # agreements ending) say so when a filter is set.
         "filters_set": filters.is_set,
+        # A TJSL officer's aftercare steps and independence index count only consenting participants.
+        "consent_only": access.role_of(actor) == Role.CSR_OFFICER,
     }
     shown_charts: dict[str, charts.Chart] = {}
     funnel_svg = funnel_chart(funnel, hidden=hidden_label)
