@@ -267,3 +267,77 @@ def test_a_money_axis_has_no_scientific_notation() -> None:
             money=True,
         )
     assert "e+0" not in svg and ">300M<" in svg.replace(" ", "").replace("\n", "")
+
+
+# --- Month axes (issue 13): a real time axis with sparse ticks, gaps visible; wrapped tornado labels --------
+
+
+def _months(count: int, start: tuple[int, int] = (2023, 1)) -> list:
+    import datetime as dt
+
+    year, month = start
+    out = []
+    for _ in range(count):
+        out.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _tick_labels(svg: str) -> list[str]:
+    """The x tick labels of a chart: matplotlib writes each tick in a `<g id="xtick_N">` group."""
+    labels = []
+    for group in re.split(r'<g id="[^"]*xtick_\d+">', svg)[1:]:
+        text = re.search(r"<text[^>]*>([^<]*)</text>", group)
+        labels.append(text.group(1).strip() if text else "")
+    return labels
+
+
+@pytest.mark.parametrize("kind", ["bar", "line"])
+def test_a_30_month_series_gets_few_localised_ticks_and_the_table_is_unchanged(kind: str) -> None:
+    from django.utils import translation
+
+    months = _months(30)
+    labels = [f"m{i}" for i in range(30)]
+    with translation.override("id"):
+        if kind == "bar":
+            chart = charts.bar_chart(title="Sesi", labels=labels, values=list(range(30)), months=months)
+        else:
+            chart = charts.line_chart(title="Hadir", x=labels, series={"r": [50.0] * 30}, months=months)
+    ticks = _tick_labels(chart)
+    assert 2 <= len(ticks) <= charts.MAX_MONTH_TICKS, ticks
+    assert [row[0] for row in chart.rows] == labels  # the table alternative lists every month, as given
+
+
+def test_month_ticks_are_monthly_for_a_short_span_and_indonesian() -> None:
+    from django.utils import translation
+
+    months = _months(5, start=(2024, 6))
+    with translation.override("id"):
+        chart = charts.bar_chart(title="Sesi", labels=["a"] * 5, values=[1] * 5, months=months)
+    assert _tick_labels(chart) == ["Jun 2024", "Jul 2024", "Agu 2024", "Sep 2024", "Okt 2024"]
+
+
+@pytest.mark.parametrize("kind", ["bar", "line"])
+def test_gap_months_stay_on_the_axis(kind: str) -> None:
+    """Jan 2023 and Mar 2025 were drawn side by side; on a time axis the years between show."""
+    import datetime as dt
+
+    months = [dt.date(2023, 1, 1), dt.date(2025, 3, 1)]
+    if kind == "bar":
+        chart = charts.bar_chart(title="S", labels=["Jan 2023", "Mar 2025"], values=[3, 4], months=months)
+    else:
+        chart = charts.line_chart(title="A", x=["Jan 2023", "Mar 2025"], series={"r": [1, 2]}, months=months)
+    ticks = _tick_labels(chart)
+    assert "Jan 2024" in ticks and "Jul 2024" in ticks, ticks  # the months between are on the axis
+    assert len(ticks) <= charts.MAX_MONTH_TICKS
+    assert charts.month_ticks(months)[0] == dt.date(2023, 1, 1)
+    assert charts.month_ticks(months)[-1] == dt.date(2025, 1, 1)
+
+
+def test_tornado_labels_are_wrapped() -> None:
+    long = "Deadweight (Peserta bekerja di perusahaan mitra selama setahun)"
+    chart = charts.tornado_chart(title="T", bars=[charts.TornadoBar(long, 1, 2)], base=D("1.5"))
+    texts = [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", chart)]
+    assert long not in texts  # not on one line
+    pieces = [t for t in texts if t and t in long]
+    assert len(pieces) >= 2 and all(len(p) <= 24 for p in pieces), texts

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.utils import translation
-from django.utils.formats import get_format, number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
@@ -304,6 +305,74 @@ def _series(
     return {name: list(values or [])}
 
 
+# --- Time axis: months as dates, so a gap between two months shows as a gap --------------------------------
+
+#: At most this many ticks on a month axis, whatever the span (a 30-month series gets yearly ticks).
+MAX_MONTH_TICKS = 6
+#: Tick steps in months, smallest first: monthly, quarterly, half-yearly, yearly, every two and five years.
+_MONTH_STEPS = (1, 3, 6, 12, 24, 60)
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _from_index(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_ticks(months: Sequence[dt.date]) -> list[dt.date]:
+    """The first days of the months to tick on an axis from the first to the last of `months`: every month
+    of a short span, else every quarter, half year, year… (at most `MAX_MONTH_TICKS`), aligned on January
+    so that ticks fall on the same months whatever the data."""
+    if not months:
+        return []
+    first, last = _month_index(min(months)), _month_index(max(months))
+    for step in _MONTH_STEPS:
+        start = -(-first // step) * step  # the first multiple of step at or after the first month
+        ticks = list(range(start, last + 1, step))
+        if len(ticks) <= MAX_MONTH_TICKS:
+            return [_from_index(i) for i in (ticks or [first])]
+    return [_from_index(first), _from_index(last)]
+
+
+def month_tick_label(day: dt.date, yearly: bool) -> str:
+    """A month tick in the active language ("Jan 2024", "Agu 2024" in Indonesian), or the year alone
+    when the ticks are a year or more apart."""
+    return str(date_format(day, "Y" if yearly else "M Y"))
+
+
+def _month_axis(axes: Any, months: Sequence[dt.date]) -> None:
+    """A real time axis for `months` (first days of months): positions are dates, so months without data
+    leave their room; sparse ticks (`month_ticks`) labelled with localised month names."""
+    from matplotlib import dates as mdates
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    ticks = month_ticks(months)
+    yearly = len(ticks) > 1 and _month_index(ticks[1]) - _month_index(ticks[0]) >= 12
+    axes.xaxis.set_major_locator(FixedLocator([mdates.date2num(t) for t in ticks]))
+    labels = {round(mdates.date2num(t)): month_tick_label(t, yearly) for t in ticks}
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, pos: labels.get(round(value), "")))
+    if months:
+        first, last = min(months), max(months)
+        axes.set_xlim(mdates.date2num(first) - 20, mdates.date2num(last) + 20)
+
+
+def _month_positions(months: Sequence[dt.date]) -> list[float]:
+    """Each month's position on the time axis: the middle of the month (its 15th)."""
+    from matplotlib import dates as mdates
+
+    return [float(mdates.date2num(m.replace(day=15))) for m in months]
+
+
+def _wrapped(label: str, width: int = 24) -> str:
+    """A long category label on up to three lines, so it takes less of the chart's width."""
+    lines = textwrap.wrap(str(label), width=width, break_long_words=False) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), width=width, placeholder="…")]
+    return "\n".join(lines)
+
+
 @_memoised
 def bar_chart(
     *,
@@ -321,6 +390,7 @@ def bar_chart(
     width: float = WIDTH,
     height: float | None = None,
     money: bool = False,
+    months: Sequence[dt.date] | None = None,
 ) -> Chart:
     """Bars, one per label (vertical by default), or grouped: one bar per series within each label.
 
@@ -328,7 +398,9 @@ def bar_chart(
     instead) is drawn as an empty bar marked with that text. `x_label` names the categories, `y_label` the
     quantity, whichever way the bars run. `reference` draws a dashed line (a target, say). `money`: the
     quantity axis in rupiah, its ticks shortened (`money_tick`). Several series get their legend under the
-    chart, where it covers no bar."""
+    chart, where it covers no bar. `months` (vertical bars only: the first day of each label's month) puts
+    the bars on a time axis: a month without data stays empty, ticks are sparse (`month_ticks`); the table
+    alternative still lists `labels`."""
     data = _series(values, series, y_label or title)
     count = max(len(data), 1)
     if height is None:
@@ -336,10 +408,11 @@ def bar_chart(
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        thickness = 0.8 / count
-        positions = list(range(len(labels)))
+        timed = months is not None and not horizontal
+        thickness = (0.8 if not timed else 24.0) / count
+        positions = _month_positions(months) if timed and months is not None else list(range(len(labels)))
         for number, (name, numbers) in enumerate(data.items()):
-            offsets = [p - 0.4 + thickness * (number + 0.5) for p in positions]
+            offsets = [p - thickness * count / 2 + thickness * (number + 0.5) for p in positions]
             heights = [_float(v) for v in numbers]
             colour = PALETTE[number % len(PALETTE)]
             if horizontal:
@@ -358,6 +431,10 @@ def bar_chart(
             axes.invert_yaxis()
             axes.set_xlabel(y_label)
             axes.set_ylabel(x_label)
+        elif timed and months is not None:
+            _month_axis(axes, months)
+            axes.set_xlabel(x_label)
+            axes.set_ylabel(y_label)
         else:
             rotate = len(labels) > 5
             axes.set_xticks(
@@ -402,19 +479,40 @@ def line_chart(
     hidden: str = HIDDEN,
     width: float = WIDTH,
     height: float = HEIGHT,
+    months: Sequence[dt.date] | None = None,
 ) -> Chart:
-    """One line per series over the same x values (labels or numbers); a suppressed value leaves a gap."""
+    """One line per series over the same x values (labels or numbers); a suppressed value leaves a gap.
+    `months` (the first day of each x value's month) puts the points on a time axis: months without data
+    stay empty and the line breaks there, ticks are sparse (`month_ticks`); the table still lists `x`."""
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        positions = list(range(len(x)))
+        positions: list[float] = _month_positions(months) if months is not None else list(range(len(x)))
+        breaks = set()
+        if months is not None:
+            breaks = {
+                i for i in range(1, len(months)) if _month_index(months[i]) - _month_index(months[i - 1]) > 1
+            }
         for index, (name, values) in enumerate(series.items()):
-            points = [float("nan") if _hidden(v) else float(v) for v in values]  # type: ignore[arg-type]
-            axes.plot(positions, points, marker="o", color=PALETTE[index % len(PALETTE)], label=name)
-        rotate = len(x) > 6
-        axes.set_xticks(
-            positions, [str(v) for v in x], rotation=30 if rotate else 0, ha="right" if rotate else "center"
-        )
+            xs: list[float] = []
+            points: list[float] = []
+            for i, (position, v) in enumerate(zip(positions, values, strict=True)):
+                if i in breaks:  # no line across months without data
+                    xs.append((positions[i - 1] + position) / 2)
+                    points.append(float("nan"))
+                xs.append(position)
+                points.append(float("nan") if _hidden(v) else float(v))  # type: ignore[arg-type]
+            axes.plot(xs, points, marker="o", color=PALETTE[index % len(PALETTE)], label=name)
+        if months is not None:
+            _month_axis(axes, months)
+        else:
+            rotate = len(x) > 6
+            axes.set_xticks(
+                positions,
+                [str(v) for v in x],
+                rotation=30 if rotate else 0,
+                ha="right" if rotate else "center",
+            )
         _localise(axes.yaxis)
         if len(series) > 1:
             axes.legend(loc="best", frameon=False)
@@ -467,7 +565,7 @@ def tornado_chart(
             axes.axvline(
                 float(reference), color="#D55E00", linestyle="--", linewidth=1, label=reference_label or None
             )
-        axes.set_yticks(positions, [b.label for b in bars])
+        axes.set_yticks(positions, [_wrapped(b.label) for b in bars], fontsize=8)
         axes.invert_yaxis()
         axes.set_title(title)
         axes.set_xlabel(x_label)

@@ -248,6 +248,11 @@ def figures_context(
         "not_yet": selectors.NOT_YET,
         "hidden_label": hidden_label,
         "filter_query": urlencode(filters.query()),
+        # Panels that count the viewer's whole area whatever the filters say (follow-ups, releases due,
+        # agreements ending) say so when a filter is set.
+        "filters_set": filters.is_set,
+        # A TJSL officer's aftercare steps and independence index count only consenting participants.
+        "consent_only": access.role_of(actor) == Role.CSR_OFFICER,
     }
     shown_charts: dict[str, charts.Chart] = {}
     funnel_svg = funnel_chart(funnel, hidden=hidden_label)
@@ -833,6 +838,7 @@ def sessions_chart(months: Sequence[Any]) -> charts.Chart:
         title=_("Sessions held per month"),
         labels=[date_format(m.month, "M Y") for m in months],
         values=[m.sessions for m in months],
+        months=[m.month for m in months],
         x_label=_("Month"),
         y_label=_("sessions"),
     )
@@ -843,6 +849,7 @@ def attendance_chart(months: Sequence[Any]) -> charts.Chart:
         title=_("Attendance rate per month (%)"),
         x=[date_format(m.month, "M Y") for m in months],
         series={_("Attendance rate"): [m.rate for m in months]},
+        months=[m.month for m in months],
         x_label=_("Month"),
         y_label="%",
         hidden="—",

@@ -15,6 +15,13 @@ from sinergi.reports.selectors import Filters, visible_cohorts, visible_programs
 
 PERIOD_REVERSED = _("The period ends before it starts: swap the two dates.")
 ONE_SUBJECT = _("Choose an agreement or a program (one of the two).")
+#: Why a filter of the address was left out. An id that does not exist and one outside the viewer's area get
+#: the same message, so the message never tells whether a record exists.
+IGNORED_DATE = _("The filter “%(field)s” was ignored: “%(value)s” is not a date (write it as YYYY-MM-DD).")
+IGNORED_CHOICE = _(
+    "The filter “%(field)s” was ignored: “%(value)s” is not one of the choices in your work area."
+)
+IGNORED_PERIOD = _("The period was ignored: it ends before it starts.")
 
 
 class DateInput(forms.DateInput):
@@ -63,10 +70,14 @@ class FigureFilterForm(forms.Form):
         return data
 
     def filters(self) -> Filters:
-        """The valid filters; an invalid form filters nothing."""
-        if not self.is_valid():
-            return Filters()
-        data = self.cleaned_data
+        """The valid filters: an invalid one is left out (and named by `ignored`), the others still apply.
+        A reversed period leaves out both dates."""
+        if self.is_bound:
+            self.is_valid()
+        data = dict(getattr(self, "cleaned_data", {}))
+        if self.has_error(None, "reversed"):
+            data.pop("start", None)
+            data.pop("end", None)
         return Filters(
             start=data.get("start"),
             end=data.get("end"),
@@ -74,6 +85,21 @@ class FigureFilterForm(forms.Form):
             program=data.get("program"),
             unit=data.get("unit"),
         )
+
+    def ignored(self) -> list[str]:
+        """One message per filter of the address that was left out, and why, in the viewer's language."""
+        if not self.is_bound or self.is_valid():
+            return []
+        messages = []
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            value = str(self.data.get(name, ""))[:40]
+            template = IGNORED_CHOICE if isinstance(field, forms.ChoiceField) else IGNORED_DATE
+            messages.append(str(template) % {"field": field.label, "value": value})
+        if self.has_error(None, "reversed"):
+            messages.append(str(IGNORED_PERIOD))
+        return messages
 
 
 class ReportForm(forms.Form):

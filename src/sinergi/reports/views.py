@@ -52,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         window = 12
     context.update(figures_context(actor=request.user, filters=form.filters(), window=window))
     context["filter_form"] = form
+    context["filters_ignored"] = form.ignored()
     context["aggregates_only"] = access.aggregates_only(request.user)
     context["may_report"] = access.role_of(request.user) in access.REPORT_ROLES
     context["may_export_registry"] = access.role_of(request.user) in access.REGISTRY_EXPORT_ROLES

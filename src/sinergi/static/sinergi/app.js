@@ -54,3 +54,26 @@ document.addEventListener("click", function (event) {
   kind.addEventListener("change", sync);
   sync();
 })();
+// Tables that turn into cards on a phone (.table-stack, app.css): each cell gets its column's heading as
+// data-label, which the CSS shows before the value ("Status: Selesai"), since the heading row is hidden.
+function sinergiLabelStackedTables(root) {
+  (root || document).querySelectorAll("table.table-stack").forEach(function (table) {
+    var heads = [];
+    table.querySelectorAll("thead tr:last-child th, thead tr:last-child td").forEach(function (th) {
+      var span = parseInt(th.getAttribute("colspan") || "1", 10);
+      for (var i = 0; i < span; i++) { heads.push(th.textContent.trim()); }
+    });
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var label = heads[column];
+        var span = parseInt(cell.getAttribute("colspan") || "1", 10);
+        // A cell across several columns ("too few to report") stands for all of them: no one heading.
+        if (label && span === 1 && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", label); }
+        column += span;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { sinergiLabelStackedTables(document); });
+document.addEventListener("htmx:afterSwap", function (event) { sinergiLabelStackedTables(event.target); });
