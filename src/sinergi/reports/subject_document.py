@@ -104,7 +104,8 @@ ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
 def _dates_read(text: str) -> str:
-    """A name with its ISO dates in the long form ("Angkatan 2 2022-09-05" → "Angkatan 2 5 September 2022")."""
+    """A name with its ISO dates in the long form ("Angkatan 2 2022-09-05" → "Angkatan 2 5 September
+    2022")."""
     return ISO_DATE.sub(lambda m: long_date(m.group(1)), text)
 
 
