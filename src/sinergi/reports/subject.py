@@ -200,7 +200,7 @@ EXTRA_LABELS: dict[str, Any] = {
     "full_name": gettext_lazy("name"),
     "registration_number": gettext_lazy("registration number"),
     "unit_code": gettext_lazy("unit code"),
-    "eligible": gettext_lazy("eligible"),
+    "eligible": gettext_lazy("eligible for the program"),
     "reasons": gettext_lazy("reasons"),
     "domicile_district_code": gettext_lazy("domicile district code"),
     "custody_status": gettext_lazy("custody status"),
