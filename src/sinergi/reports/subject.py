@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from sinergi.beneficiaries.services import nik_reveal
 from sinergi.core.errors import ApplicationError
 
 REASON_NEEDED = gettext_lazy("State the reason for the subject-access export (at least 10 characters).")
+AUDIT_TITLE = gettext_lazy("Access history")
 HIDDEN_FIELDS = {"nik_encrypted", "nik_hash", "name_key", "version", "sealed"}
 
 
@@ -138,23 +140,132 @@ def _audit_events(rows: dict[type[models.Model], dict[Any, models.Model]]) -> li
     return audit_unseal(AuditEvent.objects.filter(query).order_by("seq"))
 
 
-def subject_data(*, actor: Any, person: Person) -> dict[str, Any]:
-    """Every record about the person, grouped by kind, as plain JSON-able values."""
+@dataclass
+class Held:
+    """What the system holds about one person: their rows by model, the NIK, and the audit events."""
+
+    person: Person
+    rows: dict[type[models.Model], dict[Any, models.Model]]
+    nik: str
+    events: list[AuditEvent]
+
+    def sections(self) -> list[tuple[str, type[models.Model], list[models.Model]]]:
+        """(section, model, rows sorted by key) for every model but Person, in the walk's order."""
+        return [
+            (section_name(model), model, sorted(objs.values(), key=lambda o: o.pk))
+            for model, objs in self.rows.items()
+            if model is not Person
+        ]
+
+
+def _held(*, actor: Any, person: Person) -> Held:
     rows = _records(person)
-    sections: dict[str, list[dict[str, Any]]] = {
-        "person": [_row(person) | {"nik": nik_reveal(actor=actor, person=person)}]
+    nik = nik_reveal(actor=actor, person=person)
+    return Held(person=person, rows=rows, nik=nik, events=_audit_events(rows))
+
+
+def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+
+
+def _key(f: models.Field[Any, Any]) -> str:
+    return f.attname if f.is_relation else f.name
+
+
+# Labels of fields whose model gives none of its own (Django then makes one from the name).
+EXTRA_LABELS: dict[str, Any] = {
+    "id": gettext_lazy("record number"),
+    "nik": gettext_lazy("NIK"),
+    "nik_last4": gettext_lazy("last 4 digits of the NIK"),
+    "row_hash": gettext_lazy("import row code"),
+    "state_hash": gettext_lazy("import state code"),
+    "scheme": gettext_lazy("integrity scheme"),
+    "prev_hash": gettext_lazy("previous integrity code"),
+    "hash": gettext_lazy("integrity code"),
+    "checksum": gettext_lazy("file checksum"),
+    "evidence_sha256": gettext_lazy("evidence file checksum"),
+    "episode": gettext_lazy("custody period"),
+    "enrollment": gettext_lazy("enrolment"),
+    "case": gettext_lazy("aftercare case"),
+    "followup": gettext_lazy("follow-up"),
+    "session": gettext_lazy("session"),
+    "cohort": gettext_lazy("cohort"),
+    "run": gettext_lazy("screening"),
+    "result": gettext_lazy("screening result"),
+    "approval": gettext_lazy("TPP approval"),
+    "approved_by": gettext_lazy("approved by"),
+    "recorded_by": gettext_lazy("recorded by"),
+    "recorded_at": gettext_lazy("recorded at"),
+    "officer": gettext_lazy("officer"),
+    "full_name": gettext_lazy("name"),
+    "registration_number": gettext_lazy("registration number"),
+    "unit_code": gettext_lazy("unit code"),
+    "eligible": gettext_lazy("eligible for the program"),
+    "reasons": gettext_lazy("reasons"),
+    "domicile_district_code": gettext_lazy("domicile district code"),
+    "custody_status": gettext_lazy("custody status"),
+    "sex": gettext_lazy("sex"),
+    "birth_date": gettext_lazy("birth date"),
+    "expiry_date": gettext_lazy("expiry date"),
+    "offence_category": gettext_lazy("offence category"),
+    "risk_level": gettext_lazy("risk level"),
+    "consent_given": gettext_lazy("consent given"),
+    "position": gettext_lazy("rank"),
+    "waitlist_position": gettext_lazy("place on the waiting list"),
+    "verification_code": gettext_lazy("verification code"),
+    "status": gettext_lazy("status"),
+}
+# Titles of the sections whose model has no plural name of its own.
+SECTION_TITLES: dict[str, Any] = {
+    "beneficiaries.importedrow": gettext_lazy("registry import rows"),
+    "programs.screeningresult": gettext_lazy("screening results"),
+    "programs.candidateapproval": gettext_lazy("TPP approvals"),
+    "programs.attendance": gettext_lazy("attendance"),
+    "programs.assessment": gettext_lazy("assessments"),
+    "programs.certificate": gettext_lazy("certificates"),
+}
+
+
+def section_title(model: type[models.Model]) -> str:
+    """A model's section title in the active language, capitalised."""
+    title = str(SECTION_TITLES.get(model._meta.label_lower, model._meta.verbose_name_plural))
+    return title[:1].upper() + title[1:]
+
+
+def field_label(f: models.Field[Any, Any]) -> str:
+    """The field's readable name in the active language: its verbose_name, or one of EXTRA_LABELS when the
+    model gives none (Django's default is the name with spaces)."""
+    label = str(f.verbose_name)
+    if label == f.name.replace("_", " ") and f.name in EXTRA_LABELS:
+        label = str(EXTRA_LABELS[f.name])
+    return label[:1].upper() + label[1:]
+
+
+def _labels(held: Held) -> dict[str, Any]:
+    fields: dict[str, dict[str, str]] = {
+        "person": {_key(f): field_label(f) for f in _fields(Person)} | {"nik": str(EXTRA_LABELS["nik"])},
+        "audit_events": {_key(f): field_label(f) for f in _fields(AuditEvent)},
     }
-    for model, objs in rows.items():
-        if model is Person:
-            continue
-        sections.setdefault(section_name(model), []).extend(
-            _row(obj) for obj in sorted(objs.values(), key=lambda o: o.pk)
-        )
-    sections["audit_events"] = [_row(e) for e in _audit_events(rows)]
+    titles = {"person": str(Person._meta.verbose_name_plural), "audit_events": str(AUDIT_TITLE)}
+    for section, model, _objs in held.sections():
+        fields[section] = {_key(f): field_label(f) for f in _fields(model)}
+        titles[section] = section_title(model)
+    return {"sections": {k: v[:1].upper() + v[1:] for k, v in titles.items()}, "fields": fields}
+
+
+def subject_data(*, actor: Any, person: Person, held: Held | None = None) -> dict[str, Any]:
+    """Every record about the person, grouped by kind, as plain JSON-able values; `labels` gives the
+    readable names of the sections and fields in the active language."""
+    held = held or _held(actor=actor, person=person)
+    sections: dict[str, list[dict[str, Any]]] = {"person": [_row(person) | {"nik": held.nik}]}
+    for section, _model, objs in held.sections():
+        sections.setdefault(section, []).extend(_row(obj) for obj in objs)
+    sections["audit_events"] = [_row(e) for e in held.events]
     return {
         "generated_at": timezone.now().isoformat(),
         "person_id": person.pk,
         "sections": sections,
+        "labels": _labels(held),
     }
 
 
@@ -163,7 +274,8 @@ def subject_export(*, actor: Any, person: Person, fmt: str, reason: str) -> tupl
     reason = reason.strip()
     if len(reason) < 10:
         raise ApplicationError(str(REASON_NEEDED), code="reason")
-    data = subject_data(actor=actor, person=person)
+    held = _held(actor=actor, person=person)
+    data = subject_data(actor=actor, person=person, held=held)
     audit_record(
         actor=actor,
         action="person.subject_access",
@@ -176,7 +288,9 @@ def subject_export(*, actor: Any, person: Person, fmt: str, reason: str) -> tupl
     )
     if fmt == "pdf":
         from sinergi.reports.joint import html_to_pdf
+        from sinergi.reports.subject_document import subject_document
 
-        html = render_to_string("reports/subject.html", {"data": data, "person": person, "reason": reason})
+        document = subject_document(held=held, actor=actor, reason=reason)
+        html = render_to_string("reports/subject.html", {"doc": document, "person": person})
         return html_to_pdf(html), "application/pdf"
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), "application/json"

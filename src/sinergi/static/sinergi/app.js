@@ -77,3 +77,20 @@ function sinergiLabelStackedTables(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { sinergiLabelStackedTables(document); });
 document.addEventListener("htmx:afterSwap", function (event) { sinergiLabelStackedTables(event.target); });
+
+// A form that makes a file which takes a while (data-preparing): say so while it is made, and keep the
+// buttons from sending it twice (each export is audited). The download starts by itself when ready.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-preparing")) { return; }
+  var note = form.querySelector("[data-preparing-note]");
+  if (note) { note.hidden = false; }
+  var buttons = form.querySelectorAll("button[type=submit]");
+  window.setTimeout(function () {
+    buttons.forEach(function (b) { b.disabled = true; });
+  }, 0);
+  window.setTimeout(function () {
+    buttons.forEach(function (b) { b.disabled = false; });
+    if (note) { note.hidden = true; }
+  }, 20000);
+});
