@@ -763,8 +763,8 @@ class _Figures:
         # The outcomes count the same people as of the same day: in work at 6 months ⊆ in work, and the
         # released ⊆ the participants. Masked apart, a shown "in work at 6 months" narrowed (or gave back)
         # a hidden "in work" (review: 8 followed up, "×" in work, 7 in work at 6 months: exactly 7).
-        for chain in OUTCOME_CHAINS:
-            gaps, chained = nested_groups(counted, list(chain), tag=("gap", chain))
+        for pair in OUTCOME_CHAINS:
+            gaps, chained = nested_groups(counted, list(pair), tag=("gap", pair))
             counted |= gaps
             unseen += gaps
             groups += chained
