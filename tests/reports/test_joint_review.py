@@ -115,3 +115,36 @@ def test_the_report_command_audits_the_rows_it_wrote(
     assert event.changes["data_rows"] == written
     assert event.changes["output"] == str(output.resolve())
     assert event.changes["os_user"]
+
+
+def test_a_kanwil_report_counts_no_other_regions_cohort_of_a_program_under_an_addendum(world: World) -> None:
+    """A report on the Kanwil's MoU takes in the programs under addenda of its PKSs, whose other cohorts the
+    Kanwil officer does not reach: the outcomes counted a program with a cohort at one of its units and six
+    participants in another region's exactly (participants 7 beside "enrolled 1")."""
+    from sinergi.partnerships.choices import AgreementKind
+    from tests.partnerships.conftest import make_agreement
+    from tests.programs.conftest import make_program
+
+    own = [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
+    other = [world.organisation(Role.KANWIL_OFFICER, "other"), world.organisation(Role.CSR_OFFICER, "other")]
+    mou = make_agreement(None, own, number="MOU-GP")
+    pks = make_agreement(None, other, number="PKS-LAIN", kind=AgreementKind.PKS, parent=mou, districts=[])
+    addendum = make_agreement(
+        None, other, number="ADD-LAIN", kind=AgreementKind.ADDENDUM, parent=pks, districts=[]
+    )
+    program = make_program(addendum, "Program Adendum")
+    here = people.cohort(program, world.organisation(Role.UNIT_OFFICER, "own"), "Sini", START, START)
+    people.participant(here, "GP-HERE")
+    there = people.cohort(program, world.organisation(Role.UNIT_OFFICER, "other"), "Sana", START, START)
+    for i in range(6):
+        people.participant(there, f"GP-T{i}", competency="Las", certified_on=dt.date(2021, 6, 1))
+
+    def outcomes(role: str) -> dict[str, Any]:
+        content = joint.build(
+            actor=world.users[role], agreement=mou, program=None, start=START, end=END, language="en"
+        )
+        return _rows(content, "outcomes", "Outcome")
+
+    kanwil = outcomes(Role.KANWIL_OFFICER)
+    assert kanwil.get("Participants", 0) != 7 and kanwil.get("Certificates", 0) != 6, kanwil
+    assert outcomes(Role.ADMIN)["Participants"] == 7

@@ -690,10 +690,14 @@ class _Figures:
             (r["bapas__name"], r["n"])
             for r in handed_over.values("bapas__name").annotate(n=Count("pk")).order_by("bapas__name")
         ]
-        outcome_programs = (
+        # Outcomes count every cohort of a program: only programs whose every cohort the reader reaches
+        # (`impact.selectors.programs_reached`; attacker review: a program under an addendum of a PKS of the
+        # Kanwil's MoU, with a cohort at one of its units, counted another region's cohort exactly).
+        outcome_programs = impact_selectors.programs_reached(
+            actor,
             Program.objects.filter(pk__in=wide.programs.values("pk"))
             if wide is not scope
-            else programs.filter(pk__in=scope.programs.values("pk"))
+            else programs.filter(pk__in=scope.programs.values("pk")),
         )
         consented_only = impact_selectors.consent_only_for(actor)
         counts = (
