@@ -936,7 +936,7 @@ CASES = [
         Role.ADMIN,
         _static("/laporan/daftar/participants/?by=ring&key=16.71.14"),
         add_participant,
-        9,
+        11,
     ),
     Case(
         "independence list",
@@ -1028,15 +1028,15 @@ CASES = [
     Case("survey", Role.CSR_OFFICER, _url("/dampak/ikm/{}/", _made("survey")), add_survey_response, 9),
     Case("user page", Role.ADMIN, _url("/pengguna/{}/", _token_owner), add_user_event, 9),
     # List exports (CSV, pseudonymised), one per kind
-    Case("registry export", Role.UNIT_OFFICER, _export("wbp"), _exported(add_person), 6),
+    Case("registry export", Role.UNIT_OFFICER, _export("wbp"), _exported(add_person), 7),
     Case(
         "participants export",
         Role.ADMIN,
         _export("peserta", metric="enrolled"),
         _exported(add_participant),
-        8,
+        9,
     ),
-    Case("releases due export", Role.UNIT_OFFICER, _export("bebas-segera"), _exported(add_release_due), 5),
+    Case("releases due export", Role.UNIT_OFFICER, _export("bebas-segera"), _exported(add_release_due), 6),
     Case("duplicates export", Role.UNIT_OFFICER, _export("duplikat"), _exported(add_duplicate_pair), 6),
     Case("programs export", Role.CSR_OFFICER, _export("program"), add_program, 5),
     Case(
@@ -1044,36 +1044,36 @@ CASES = [
         Role.UNIT_OFFICER,
         _export("angkatan", _cohort, cohort="{}"),
         _exported(add_participant),
-        7,
+        8,
     ),
     Case(
         "attendance export",
         Role.UNIT_OFFICER,
         _export("presensi", _cohort, cohort="{}"),
         _exported(add_marked_participant),
-        7,
+        8,
     ),
     Case(
         "certificates export",
         Role.CSR_OFFICER,
         _export("sertifikat", _cohort, cohort="{}"),
         _exported(add_certified_person),
-        7,
+        8,
     ),
     Case(
         "screening export",
         Role.ADMIN,
         _export("penyaringan", _made("run"), run="{}"),
         _exported(add_screened_person),
-        6,
+        7,
     ),
-    Case("aftercare cases export", Role.ADMIN, _export("pembimbingan"), _exported(add_aftercare_case), 6),
+    Case("aftercare cases export", Role.ADMIN, _export("pembimbingan"), _exported(add_aftercare_case), 7),
     Case(
         "follow-ups export",
         Role.ADMIN,
         _export("pemantauan"),
         _exported(add_uncontacted_participant),
-        5,
+        6,
     ),
     Case("agreements export", Role.CSR_OFFICER, _export("kerja-sama"), add_agreement, 7),
     # API lists
@@ -1175,7 +1175,7 @@ CASES = [
     ),
     Case("api sdg", Role.CSR_OFFICER, _static("/api/v1/impact/sdg"), add_sdg_target, 4, api=True),
     Case(
-        "api registry export", Role.UNIT_OFFICER, _export("wbp", api=True), _exported(add_person), 5, api=True
+        "api registry export", Role.UNIT_OFFICER, _export("wbp", api=True), _exported(add_person), 6, api=True
     ),
     Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
     Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),
