@@ -220,6 +220,6 @@ def test_two_reports_of_one_quarter_made_on_different_days_count_the_same_outcom
     assert _outcomes(before) == _outcomes(after)
     outcomes = _table(after, "outcomes", "Outcome")
     funnel = _table(after, "participants", "Stage")
-    # In work at 6 months (8) is masked with the funnel's in work, of which it is a subset: their gap is small.
+    # In work at 6 months (8) is masked with the funnel's in work, its superset: their gap is small.
     assert outcomes["Completions"] == 11
     assert outcomes["In work or business at 6 months"] == "×" and funnel["In work or business"] == "×"
