@@ -89,9 +89,15 @@ def test_a_tjsl_officers_bapas_table_counts_only_participants_who_agreed_to_shar
         people.participant(group, f"A{i}", shares=True, bapas=palembang, released_on=dt.date(2022, 1, 1))
     people.participant(group, "SECRET", shares=False, bapas=lahat, released_on=dt.date(2022, 1, 1))
 
-    tjsl = _rows(_report(world.users[Role.CSR_OFFICER], impact["program"]), "releases", "Guiding Bapas")
+    content = _report(world.users[Role.CSR_OFFICER], impact["program"])
+    tjsl = _rows(content, "releases", "Guiding Bapas")
     assert "Bapas Lahat" not in tjsl
-    assert tjsl["Bapas Palembang"] == 6
+    # Final review: the rows leave out one released participant, and the released total counts them; shown
+    # exact side by side (7 and 6), the difference said how many were left out. It is masked with them.
+    released = _rows(content, "releases", "Item")["Participants released"]
+    shown = [n for n in tjsl.values() if isinstance(n, int)]
+    if isinstance(released, int) and len(shown) == len(tjsl):
+        assert not 0 < released - sum(shown) < 5, (released, tjsl)
     # Roles that read every release count every case, as before.
     kanwil = _rows(_report(world.users[Role.KANWIL_OFFICER], impact["program"]), "releases", "Guiding Bapas")
     assert kanwil == {"Bapas Lahat": 1, "Bapas Palembang": 6}
@@ -148,3 +154,24 @@ def test_a_kanwil_report_counts_no_other_regions_cohort_of_a_program_under_an_ad
     kanwil = outcomes(Role.KANWIL_OFFICER)
     assert kanwil.get("Participants", 0) != 7 and kanwil.get("Certificates", 0) != 6, kanwil
     assert outcomes(Role.ADMIN)["Participants"] == 7
+
+
+def test_the_report_command_audits_a_user_without_a_login_name(
+    world: World, impact: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Final review: `getpass.getuser()` raises in a container under an arbitrary uid (no passwd entry, no
+    USER); the command wrote the file and then failed before its audit event. Now the user is worked out
+    before the file is written, and the uid stands for a missing name."""
+    import getpass
+
+    def nameless() -> str:
+        raise KeyError("getpwuid(): uid not found: 54321")
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    output = tmp_path / "laporan.xlsx"
+    call_command(
+        "report", program=impact["program"].pk, start=str(START), end=str(END), fmt="xlsx", output=str(output)
+    )
+    assert output.exists()
+    event = AuditEvent.objects.filter(action="report.generate").latest("pk")
+    assert event.changes["os_user"].startswith("uid ")

@@ -752,13 +752,25 @@ class _Figures:
         counted = {key: n for key, n in raw.items() if n is not None}
         cert_parts = [("cert", i) for i in range(len(certificates))]
         bapas_parts = [("bapas", i) for i in range(len(cases))]
+        unseen: list[Hashable] = []
+        released_totals = (("release", "released"), ("funnel", "released"))
+        shown_cases = sum(counted.get(part, 0) for part in bapas_parts)
+        if consented_only:
+            # A TJSL officer's Bapas rows count only the participants who agreed to share; the releases count
+            # everyone released. What the rows leave out is a count of people too, never shown: a part of
+            # each total, so that the difference between a total and its shown rows is never 1 to 4.
+            for release_total in released_totals:
+                left_out = int(counted.get(release_total) or 0) - shown_cases
+                counted[("bapas-gap", release_total)] = max(left_out, 0)
+                unseen.append(("bapas-gap", release_total))
         groups = [
             Group(parts=cert_parts, total=("funnel", "certified")),
             Group(parts=cert_parts, total=("outcome", "certificate")),
-            Group(parts=bapas_parts, total=("release", "released")),
-            Group(parts=bapas_parts, total=("funnel", "released")),
+            *(
+                Group(parts=[*bapas_parts, *_gap_of(release_total, consented_only)], total=release_total)
+                for release_total in released_totals
+            ),
         ]
-        unseen: list[Hashable] = []
         for chain in NESTED_STAGES:  # two shown neighbours never differ by a small count
             gaps, chained = nested_groups(counted, [("funnel", key) for key in chain], tag=("gap", chain))
             counted |= gaps
@@ -790,6 +802,11 @@ class _Figures:
             if not isinstance(hidden_total, int) and isinstance(cells.get(cell), int):
                 cells[cell] = "×"
         return cls(stages, certificates, cases, outcomes, shown_reached, ring_rows, ring_shown, cells)
+
+
+def _gap_of(total: Hashable, consented_only: bool) -> list[Hashable]:
+    """The never-shown part of a release total that a TJSL officer's Bapas rows leave out (see `gather`)."""
+    return [("bapas-gap", total)] if consented_only else []
 
 
 def _hidden_in_program_table(actor: Any, scope: selectors.Scope) -> set[str]:

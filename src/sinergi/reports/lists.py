@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from sinergi.accounts.choices import OrganisationKind
 from sinergi.accounts.models import Organisation
 from sinergi.aftercare import access as aftercare_access
 from sinergi.aftercare import domain as aftercare_domain
@@ -187,7 +188,7 @@ def _slice(params: Any, metric: str) -> tuple[str, str] | None:
         return _("Ring area"), str(RING_LABELS[key])
     if by == "unit":
         unit = (
-            Organisation.objects.filter(pk=int(key)).first()
+            Organisation.objects.filter(pk=int(key), kind=OrganisationKind.UNIT).first()
             if key.isascii() and key.isdigit() and len(key) <= 12
             else None
         )

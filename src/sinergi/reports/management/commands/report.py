@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sinergi.audit.services import audit_record
 from sinergi.core.errors import ApplicationError
 from sinergi.reports import joint, services
+
+
+def _os_user() -> str:
+    """Who ran the command: the login name, or the user id when the process has none (a container under an
+    arbitrary uid, cron with an empty environment: `getpass.getuser()` then raises)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _date(value: str, flag: str) -> dt.date:
@@ -57,6 +67,7 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         output = Path(options["output"])
+        os_user = _os_user()  # before the file is written: nothing may stop its audit event after it
         output.write_bytes(data)
         checksum = hashlib.sha256(data).hexdigest()
         audit_record(
@@ -71,7 +82,7 @@ class Command(BaseCommand):
                 "size": len(data),
                 "data_rows": data_rows,
                 "output": str(output.resolve()),
-                "os_user": getpass.getuser(),
+                "os_user": os_user,
             },
         )
         self.stdout.write(f"{output} ({len(data)} bytes, SHA-256 {checksum})")
