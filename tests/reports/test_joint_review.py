@@ -123,6 +123,32 @@ def test_the_report_command_audits_the_rows_it_wrote(
     assert event.changes["os_user"]
 
 
+def test_the_report_command_leaves_no_file_when_its_audit_fails(
+    world: World, impact: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command wrote the report and then failed to audit it (a read-only database): the file stayed, and
+    no event named it (attacker review of 4 December, night). The failure is injected at the audit call."""
+    from django.db import DatabaseError
+
+    from sinergi.reports.management.commands import report
+
+    def refuse(**_kwargs: Any) -> None:
+        raise DatabaseError("attempt to write a readonly database")
+
+    monkeypatch.setattr(report, "audit_record", refuse)
+    output = tmp_path / "laporan.xlsx"
+    with pytest.raises(DatabaseError):
+        call_command(
+            "report",
+            program=impact["program"].pk,
+            start=str(START),
+            end=str(END),
+            fmt="xlsx",
+            output=str(output),
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_kanwil_report_counts_no_other_regions_cohort_of_a_program_under_an_addendum(world: World) -> None:
     """A report on the Kanwil's MoU takes in the programs under addenda of its PKSs, whose other cohorts the
     Kanwil officer does not reach: the outcomes counted a program with a cohort at one of its units and six

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Organisation
@@ -75,7 +76,7 @@ class FigureFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()
         data = dict(getattr(self, "cleaned_data", {}))
-        if self.has_error(None, "reversed"):
+        if self.has_error(NON_FIELD_ERRORS, "reversed"):
             data.pop("start", None)
             data.pop("end", None)
         return Filters(
@@ -97,7 +98,7 @@ class FigureFilterForm(forms.Form):
             value = str(self.data.get(name, ""))[:40]
             template = IGNORED_CHOICE if isinstance(field, forms.ChoiceField) else IGNORED_DATE
             messages.append(str(template) % {"field": field.label, "value": value})
-        if self.has_error(None, "reversed"):
+        if self.has_error(NON_FIELD_ERRORS, "reversed"):
             messages.append(str(IGNORED_PERIOD))
         return messages
 

@@ -67,22 +67,31 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
         output = Path(options["output"])
-        os_user = _os_user()  # before the file is written: nothing may stop its audit event after it
-        output.write_bytes(data)
         checksum = hashlib.sha256(data).hexdigest()
-        audit_record(
-            actor=None,
-            action="report.generate",
-            target=agreement or program,
-            changes={
-                "from": str(start),
-                "to": str(end),
-                "format": options["fmt"],
-                "checksum": checksum,
-                "size": len(data),
-                "data_rows": data_rows,
-                "output": str(output.resolve()),
-                "os_user": os_user,
-            },
-        )
+        # The report goes to a hidden file beside the output, is audited, and only then takes the output's
+        # name: an audit that fails (a read-only database, a lost connection) leaves no report behind that
+        # nobody can trace.
+        partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+        try:
+            partial.write_bytes(data)
+            audit_record(
+                actor=None,
+                action="report.generate",
+                target=agreement or program,
+                changes={
+                    "from": str(start),
+                    "to": str(end),
+                    "format": options["fmt"],
+                    "checksum": checksum,
+                    "size": len(data),
+                    "data_rows": data_rows,
+                    "output": str(output.resolve()),
+                    "os_user": _os_user(),
+                },
+            )
+            partial.replace(output)
+        except OSError as exc:
+            raise CommandError(f"Laporan tidak ditulis ke {output}: {exc.strerror or exc}.") from exc
+        finally:
+            partial.unlink(missing_ok=True)
         self.stdout.write(f"{output} ({len(data)} bytes, SHA-256 {checksum})")
