@@ -203,3 +203,18 @@ def test_a_unit_key_of_other_digits_lists_nobody(crowd: dict[str, Any], world: W
     )
     assert listing.status_code == 200 and listing.context["page"].paginator.count == 0
     assert _client(world.users[Role.ADMIN]).get("/", {"window": key}).status_code == 200
+
+
+def test_a_unit_slice_names_correctional_units_only(crowd: dict[str, Any], world: World) -> None:
+    """The key of a unit slice that is another organisation (a company, a Kanwil) is shown as typed, not
+    as that organisation's name: the slice names only what the dashboard's unit table can link to."""
+    client = _client(world.users[Role.ADMIN])
+    unit = client.get("/laporan/daftar/participants/", {"by": "unit", "key": crowd["unit"].pk})
+    assert unit.context["described"] == [("UPT", crowd["unit"].name)], unit.context["described"]
+    for role in (CSR, Role.KANWIL_OFFICER):
+        other = world.organisation(role, "own")
+        assert other is not None and other.kind != "unit"
+        listing = client.get("/laporan/daftar/participants/", {"by": "unit", "key": other.pk})
+        assert listing.status_code == 200 and listing.context["page"].paginator.count == 0
+        assert listing.context["described"] == [("UPT", str(other.pk))]
+        assert other.name not in listing.content.decode()

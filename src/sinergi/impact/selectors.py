@@ -716,6 +716,15 @@ WHOLE_SCOPE_BINDINGS = (
     LiveIndicator.INCOME_UMK,
     LiveIndicator.NO_REOFFENCE_24M,
 )
+LIVE_NOT_REACHED = gettext_lazy(
+    "Not shown: this figure would count participants of cohorts outside your scope (the program runs under "
+    "an agreement below the one your organisation is party to, at units of another region), so the quantity "
+    "entered by hand is used."
+)
+LIVE_PARTLY_REACHED = gettext_lazy(
+    "It counts only the programs all of whose cohorts are in your scope: %(left_out)s of the %(total)s "
+    "programs of this value map are left out."
+)
 #: `LiveQuantity.rule` (and `live_rule` in a frozen file) of a figure counted by the aggregate-only rule.
 AGGREGATE_RULE = "aggregate"
 LIVE_WITHHELD = gettext_lazy(
@@ -915,7 +924,13 @@ def live_quantities(
     bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
     if not bound:
         return {}
-    programs = value_map_programs(value_map)
+    # Only the programs whose every cohort the viewer reaches, as on the impact pages (`programs_reached`).
+    mapped = value_map_programs(value_map)
+    programs = programs_reached(actor, mapped)
+    reach = reach_of(actor, mapped) if actor is not None else None
+    if reach is not None and not reach["counted"]:
+        left_out = LiveQuantity("", None, as_of, str(LIVE_NOT_REACHED))
+        return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}
     cumulative = access.aggregates_only(actor)
     end = access.aggregate_as_of(value_map.period_end, today=as_of) if cumulative else value_map.period_end
     values: dict[str, LiveQuantity] = {}
@@ -941,15 +956,21 @@ def live_quantities(
                 if end != value_map.period_end and end != as_of:
                     notes.append(str(LIVE_CLAMPED % shown))
             value = dc_replace(value, note=" ".join(part for part in notes if part), rule=AGGREGATE_RULE)
+        if reach is not None and reach["counted"] < reach["total"] and not whole:
+            left = LIVE_PARTLY_REACHED % {
+                "left_out": reach["total"] - reach["counted"],
+                "total": reach["total"],
+            }
+            value = dc_replace(value, note=" ".join(part for part in (value.note, str(left)) if part))
         values[binding] = value
     return {pk: values[binding] for pk, binding in bound}
 
 
 def _whole_scope(actor: Any) -> QuerySet[Program]:
-    """Every program the actor reaches in impact (`access.program_scope`): an aggregate-only role's whole
-    scope."""
+    """Every program the actor reaches in impact (`access.program_scope`) and whose every cohort they reach
+    (`programs_reached`): an aggregate-only role's whole scope."""
     scope = access.program_scope(actor)
-    return Program.objects.all() if scope is None else Program.objects.filter(scope)
+    return programs_reached(actor, Program.objects.all() if scope is None else Program.objects.filter(scope))
 
 
 # --- Surveys ----------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class RunOut(Schema):
     # "running" while a background job (a screening started from the web page over a large registry)
     # freezes the run: no results yet, and the counts are 0; "done" afterwards.
     status: str
+    # Counted at the caller's units (all of the run for a caller who reads whole runs), as `results` lists.
     evaluated: int
     eligible_count: int
     results: list[ResultOut]
@@ -154,14 +155,15 @@ def _run(run: Any, actor: Any, page: PageParams) -> dict[str, Any]:
     services.run_read_record(
         actor=actor, run=run, count=len(results), pages={"limit": page.limit, "offset": page.offset}
     )
+    eligible, evaluated = selectors.run_counts(actor=actor, run=run)
     return {
         "id": run.pk,
         "program_id": run.program_id,
         "as_of": run.as_of,
         "rule": run.rule,
         "status": run.status,
-        "evaluated": run.evaluated,
-        "eligible_count": run.eligible_count,
+        "evaluated": evaluated,
+        "eligible_count": eligible,
         "results": [
             {
                 "id": r.pk,

@@ -435,6 +435,34 @@ def run_results(*, actor: Any, run: ScreeningRun, eligible: bool | None = None) 
     return results
 
 
+def run_counts(*, actor: Any, run: ScreeningRun) -> tuple[int, int]:
+    """(eligible, evaluated) of a run as the actor may read it: the counts saved with the run for a
+    whole-run reader, else its results at the actor's units (as run_results lists them)."""
+    units = actor_unit_ids(actor)
+    if units is None:
+        return run.eligible_count, run.evaluated
+    counts = run.results.filter(episode__unit_id__in=units).aggregate(
+        eligible=Count("pk", filter=Q(eligible=True)), evaluated=Count("pk")
+    )
+    return counts["eligible"], counts["evaluated"]
+
+
+def runs_of_program(*, actor: Any, program: Program, limit: int = 10) -> list[ScreeningRun]:
+    """The program's latest runs, each with `shown_eligible` and `shown_evaluated` as run_counts gives
+    them (a run frozen over other units' people is counted only at the actor's units)."""
+    runs = program.screening_runs.select_related("job")
+    units = actor_unit_ids(actor)
+    if units is None:
+        runs = runs.annotate(shown_eligible=F("eligible_count"), shown_evaluated=F("evaluated"))
+    else:
+        results = ScreeningResult.objects.filter(episode__unit_id__in=units)
+        runs = runs.annotate(
+            shown_eligible=_count_of(results.filter(eligible=True), "run_id"),
+            shown_evaluated=_count_of(results, "run_id"),
+        )
+    return list(runs[:limit])
+
+
 def last_screening_seconds(*, program: Program) -> int | None:
     """How long the program's latest background screening took (its job's start to end), for the page of
     the next one to say what to expect; None when none has finished."""

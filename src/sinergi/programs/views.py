@@ -186,7 +186,9 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohorts = Paginator(selectors.cohort_list(actor=request.user, program=program), 25).get_page(
         request.GET.get("page")
     )
-    runs = program.screening_runs.select_related("job").all()[:10] if _role(request) in SCREENERS else []
+    runs = (
+        selectors.runs_of_program(actor=request.user, program=program) if _role(request) in SCREENERS else []
+    )
     return render(
         request,
         "programs/program_detail.html",

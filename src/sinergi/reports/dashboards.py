@@ -433,6 +433,22 @@ def monitor_program_stages(scope: selectors.Scope) -> list[Figure]:
     ]
 
 
+def list_cell(scope: selectors.Scope, metric: str, by: str = "", key: str = "") -> Any:
+    """The dashboard's cell behind the list of `metric` (people reached: broken down `by`, row `key`) under
+    the scope's filters, as the viewer sees it there: a count, "<5" or "×" (masked with the tables beside
+    it, `reach_masked` and `funnel_figures`), or None when the dashboard shows no such cell."""
+    withheld: set[str] = set()
+    reached, ring_rows = reached_rows(scope, withheld)
+    programs = program_links_of(scope.actor, reached)
+    if metric == "participants":
+        shown, ring_shown = reach_masked(scope.actor, reached, ring_rows, programs=programs)
+        if by == "ring":
+            return ring_shown.get(key)
+        return shown.get((by, key) if by else ("total", ""))
+    funnel = funnel_figures(scope, withheld, program_table=programs[0] if programs else None)
+    return next((figure.value for figure in funnel if figure.key == metric), None)
+
+
 def reached_rows(
     scope: selectors.Scope, withheld: set[str]
 ) -> tuple[dict[str, list[tuple[str, str, int]]], list[tuple[str, str, int]]]:

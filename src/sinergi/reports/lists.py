@@ -115,6 +115,7 @@ def metric_base(actor: Any, params: Any, metric: str) -> tuple[FigureFilterForm,
     if metric not in selectors.SCREENING_METRICS and access.aggregates_only(actor):
         asked = {"metric": metric, "by": by, "key": str(params.get("key") or "") if by else ""}
         _refuse_small(actor, rows, people=metric == "participants", filters=asked | form.filters().query())
+        _refuse_hidden(scope, asked, filters=asked | form.filters().query())
     return form, scope, rows
 
 
@@ -235,6 +236,27 @@ def _refuse_small(actor: Any, enrollments: Any, *, people: bool, filters: dict[s
     if access.refuses_small_list(actor, count):
         audit_read(actor=actor, action=SMALL_LIST_REFUSED, filters=filters, count=None, refused="small_list")
         raise ForbiddenError(SMALL_LIST)
+
+
+HIDDEN_LIST = gettext_lazy(
+    "This number is hidden on your dashboard (“×”) so that a number of fewer than 5 people beside it "
+    "cannot be worked out, and its list is not opened. Widen the filters (a longer period, all units or all "
+    "programs) to see the list."
+)
+
+
+def _refuse_hidden(scope: Any, asked: dict[str, str], *, filters: dict[str, Any]) -> None:
+    """403 with `HIDDEN_LIST` when the dashboard, under the same filters, hides the list's number for
+    another's sake ("×", `dashboards.list_cell`): the list would give back the count the mark keeps, and
+    with it a "<5" beside it. Audited as `_refuse_small`'s refusals are."""
+    from sinergi.reports import dashboards
+
+    shown = dashboards.list_cell(scope, asked["metric"], asked["by"], asked["key"])
+    if isinstance(shown, str):
+        audit_read(
+            actor=scope.actor, action=SMALL_LIST_REFUSED, filters=filters, count=None, refused="hidden_cell"
+        )
+        raise ForbiddenError(SMALL_LIST if shown.startswith("<") else HIDDEN_LIST)
 
 
 def _participants(actor: Any, params: Any, request: ExportRequest) -> Rows:

@@ -41,6 +41,9 @@ CONSENT_EVIDENCE_REQUIRED = gettext_lazy(
 CONSENT_ALREADY = gettext_lazy("Consent for this purpose is already recorded and has not been withdrawn.")
 CONSENT_NOT_ACTIVE = gettext_lazy("This consent has already been withdrawn.")
 MERGE_SAME = gettext_lazy("Choose two different people to merge.")
+MERGE_RETIRED = gettext_lazy(
+    "One of these records has already been merged into another; open the page again."
+)
 
 
 def _nik_fields(nik: str, *, exclude_pk: int | None = None, actor: Any = None) -> dict[str, str]:

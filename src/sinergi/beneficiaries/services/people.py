@@ -13,6 +13,7 @@ from sinergi.beneficiaries import domain
 from sinergi.beneficiaries.mergers import mergers
 from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services._common import (
+    MERGE_RETIRED,
     MERGE_SAME,
     PERSON_EDIT_FIELDS,
     _check_people,
@@ -137,6 +138,11 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
         raise ApplicationError(MERGE_SAME, code="invalid")
     _check_people(actor, keep, drop)
     with transaction.atomic():
+        # Both rows locked, lower id first (two merges of the same pair in either order cannot deadlock),
+        # and read again under the lock: a record merged meanwhile, or before, is refused, whoever calls.
+        locked = {pk: Person.objects.select_for_update().get(pk=pk) for pk in sorted((keep.pk, drop.pk))}
+        if any(person.merged_into_id is not None for person in locked.values()):
+            raise ApplicationError(MERGE_RETIRED, code="conflict")
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
         others: dict[str, Any] = {}
@@ -154,11 +160,12 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
             to=reverse("beneficiaries:person_detail", args=[keep.pk]),
         )
         fill = {}
-        if not keep.nik_hash and drop.nik_hash:
+        kept, retired = locked[keep.pk], locked[drop.pk]
+        if not kept.nik_hash and retired.nik_hash:
             fill = {
-                "nik_encrypted": drop.nik_encrypted,
-                "nik_hash": drop.nik_hash,
-                "nik_last4": drop.nik_last4,
+                "nik_encrypted": retired.nik_encrypted,
+                "nik_hash": retired.nik_hash,
+                "nik_last4": retired.nik_last4,
             }
         Person.objects.filter(pk=drop.pk).update(
             merged_into=keep, nik_hash="", updated_at=timezone.now(), version=F("version") + 1
