@@ -161,9 +161,10 @@ def advance(cursor: Any, log: ChangeLog, new: str, *, dropped: bool = False) -> 
         f"dropped = {'pg_current_xact_id()' if dropped else 'NULL'} WHERE log = %s",
         [new, log.log],
     )
+    own = " OR xid = pg_current_xact_id()" if dropped else ""
     cursor.execute(
         f"DELETE FROM {log.log} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot)) "  # noqa: S608
-        "OR xid = pg_current_xact_id_if_assigned() OR xid >= pg_snapshot_xmax(pg_current_snapshot())",
+        f"OR xid >= pg_snapshot_xmax(pg_current_snapshot()){own}",
         [new],
     )
     return int(cursor.rowcount)
