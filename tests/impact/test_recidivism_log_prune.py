@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -50,24 +51,30 @@ def _keep(key: str, value: int, computed: list[int]) -> int:
     return kept.kept(key, compute, encode=lambda v: v, decode=int, as_of=AS_OF)
 
 
-def _elsewhere(work: Any) -> Any:
-    """`work()` in another thread, on its own connection (another session)."""
-    out: dict[str, Any] = {}
+def _sessions(work: Callable[[], Any], n: int = 1) -> list[Any]:
+    """`work()` in `n` threads at once, each on its own connection (another session); their results, or
+    the first error raised."""
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(n)
 
     def run() -> None:
         try:
-            out["result"] = work()
+            start.wait()
+            results.append(work())
         except BaseException as error:  # noqa: BLE001 (handed back to the test)
-            out["error"] = error
+            errors.append(error)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out.get("result")
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def test_the_pruning_is_a_daily_job_and_does_nothing_on_sqlite() -> None:
@@ -135,8 +142,8 @@ def test_a_value_whose_computation_a_pruning_overtook_is_not_stored() -> None:
 
     def compute() -> int:
         # Meanwhile, in other sessions: a write, and the pruning that drops its entry.
-        _elsewhere(_write)
-        assert _elsewhere(kept.prune)["skipped"] == 0
+        _sessions(_write)
+        assert _sessions(kept.prune)[0]["skipped"] == 0
         computed.append(1)
         return 1
 
@@ -161,29 +168,7 @@ def test_the_pruning_skips_while_another_one_runs() -> None:
     finally:
         other.close()
     # Several at once: each runs alone or skips; none fails, and the log ends empty.
-    barrier = threading.Barrier(3)
-
-    def prune() -> dict[str, int]:
-        barrier.wait()
-        return kept.prune()
-
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(prune())
-        except BaseException as error:  # noqa: BLE001 (handed back to the test)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = _sessions(kept.prune, 3)
     assert len(results) == 3 and any(r["skipped"] == 0 for r in results)
     assert _log() == 0
 
