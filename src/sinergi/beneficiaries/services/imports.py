@@ -1430,7 +1430,7 @@ def _wbp_import(
                 raise _Rollback
             # The file is kept when it was wholly unchanged, or is now (every row written and remembered):
             # the same file next time is then known unchanged without reading it. Any import that is kept
-            # also moves the kept snapshot on, which lets the change log be emptied of what it saw.
+            # also moves the change log's horizon to its snapshot, emptying the log of what it saw.
             if not everything and last_file.keeps() and not (summary.invalid or summary.warnings):
                 everything = known.unchanged_now()
             last_file.remember(digest if everything else "", known.rows)
