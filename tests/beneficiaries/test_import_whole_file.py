@@ -474,3 +474,59 @@ def test_an_import_that_began_earlier_does_not_replace_a_later_one(tmp_path: Pat
     with connection.cursor() as cursor:
         cursor.execute("SELECT digest FROM beneficiaries_importedfile")
         assert cursor.fetchone()[0] == kept
+
+
+def _kept_row() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT digest, snapshot FROM beneficiaries_importedfile")
+        digest, snapshot = cursor.fetchone()
+        return digest, snapshot
+
+
+def test_an_import_that_a_pruning_overtook_keeps_nothing(tmp_path: Path, reads: list[Path]) -> None:
+    """The pruning moves the log's horizon past an import's snapshot only when that import does not hold the
+    import lock (here: it let it go); such an import's snapshot is then older than the horizon, and it keeps
+    nothing: the write the pruning dropped from the log is found by the next import."""
+    if not POSTGRES:
+        pytest.skip("the shortcut is kept on PostgreSQL only")
+    first = write_csv(tmp_path / "b.csv", ROWS)
+    _kept(first, reads)
+    digest, _snapshot = _kept_row()
+    earlier = imports._LastFile()  # an import of the same file begins: unchanged as of now
+    earlier.release()
+    Person.objects.filter(full_name="Uji Empat").update(offence_category="Lain")  # it does not see this
+    assert registry_log_prune()["skipped"] == 0 and _log() == 0  # the change's entry is dropped
+    with transaction.atomic():
+        earlier.remember(digest, 4)  # refused: older than the horizon
+    assert _kept_row()[1] != earlier.snapshot
+    expected = _today(first)
+    reads.clear()
+    summary = wbp_import(actor=None, path=first)
+    assert set(reads) == {first} and summary.as_dict() | {"written": None} == expected
+    assert (summary.updated, summary.unchanged) == (1, 3)
+
+
+def test_a_horizon_from_another_cluster_is_ignored_and_replaced(tmp_path: Path, reads: list[Path]) -> None:
+    if not POSTGRES:
+        pytest.skip("the shortcut is kept on PostgreSQL only")
+    path = write_csv(tmp_path / "a.csv", ROWS)
+    _kept(path, reads)
+    ahead = (1 << 32) + 100
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_changehorizon SET log_table = 1, snapshot = %s, dropped = %s "
+            "WHERE log = 'beneficiaries_registrychange'",
+            [f"{ahead}:{ahead + 5}:{ahead + 1}", str(ahead)],
+        )
+        assert cursor.rowcount == 1
+    assert wbp_import(actor=None, path=path).unchanged == 4  # the kept file still holds
+    assert set(reads) == set()
+    assert registry_log_prune()["skipped"] == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT log_table = CAST(to_regclass('beneficiaries_registrychange') AS oid) "
+            "FROM core_changehorizon WHERE log = 'beneficiaries_registrychange'"
+        )
+        assert cursor.fetchone()[0] is True
+    assert wbp_import(actor=None, path=path).unchanged == 4
+    assert set(reads) == set()

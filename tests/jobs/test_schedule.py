@@ -13,6 +13,7 @@ EVERY_DAY = [
     "aftercare.reminders",
     "impact.budget_thresholds",
     "beneficiaries.registry_log_prune",
+    "impact.recidivism_log_prune",
 ]
 
 

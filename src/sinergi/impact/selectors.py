@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -51,6 +51,8 @@ from sinergi.programs.choices import Stage
 from sinergi.programs.models import Certificate, Enrollment, Program
 
 PARTICIPANT_STAGES = (Stage.ENROLLED, Stage.ACTIVE, Stage.COMPLETED, Stage.WITHDRAWN)
+
+T = TypeVar("T")
 
 
 def _sum(qs: QuerySet[Any], field: str) -> int:
@@ -1252,22 +1254,37 @@ def recidivism(
     end: dt.date | None = None,
 ) -> domain.RecidivismResult:
     """`_recidivism`, kept until what it counts changes (`impact.kept`)."""
-    if not kept.enabled():
-        return _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end)
-    ids, programs = _program_ids(programs)
-    return kept.kept(
-        kept.key_of("recidivism", ids, months, as_of, start, end),
-        lambda: _recidivism(programs=programs, months=months, as_of=as_of, start=start, end=end),
+    return _kept_figures(
+        "recidivism",
+        programs,
+        (months, as_of, start, end),
+        lambda p: _recidivism(programs=p, months=months, as_of=as_of, start=start, end=end),
         encode=_result_json,
         decode=_result_of_json,
         as_of=as_of,
     )
 
 
-def _program_ids(programs: QuerySet[Program]) -> tuple[list[int], QuerySet[Program]]:
-    """The programs' ids (part of a kept value's key) and the programs as exactly those ids."""
+def _kept_figures(
+    name: str,
+    programs: QuerySet[Program],
+    parts: tuple[Any, ...],
+    compute: Callable[[QuerySet[Program]], T],
+    *,
+    encode: Callable[[T], Any],
+    decode: Callable[[Any], T],
+    as_of: dt.date,
+) -> T:
+    """`compute(programs)`, kept (`impact.kept`) under the key of `name`, the programs' ids and `parts` (the
+    other arguments); computed live where nothing is kept (SQLite). On PostgreSQL the programs are read as
+    exactly the ids of the key, so the value computed is the one its key names."""
+    if not kept.enabled():
+        return compute(programs)
     ids = sorted(programs.values_list("pk", flat=True))
-    return ids, Program.objects.filter(pk__in=ids)
+    programs = Program.objects.filter(pk__in=ids)
+    return kept.kept(
+        kept.key_of(name, ids, *parts), lambda: compute(programs), encode=encode, decode=decode, as_of=as_of
+    )
 
 
 def _recidivism(
@@ -1319,17 +1336,15 @@ def recidivism_windows(
     window. The same figures as `recidivism` window by window (tests/impact/test_recidivism_sql.py); kept
     until what they count changes (`impact.kept`)."""
     windows = list(dict.fromkeys(int(months) for months in windows))
-    if not kept.enabled():
-        return _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end)
-    ids, programs = _program_ids(programs)
-    found = kept.kept(
-        kept.key_of("recidivism_windows", ids, windows, as_of, start, end),
-        lambda: _recidivism_windows(programs=programs, windows=windows, as_of=as_of, start=start, end=end),
+    return _kept_figures(
+        "recidivism_windows",
+        programs,
+        (windows, as_of, start, end),
+        lambda p: _recidivism_windows(programs=p, windows=windows, as_of=as_of, start=start, end=end),
         encode=lambda results: [[months, _result_json(result)] for months, result in results.items()],
         decode=lambda rows: {int(months): _result_of_json(result) for months, result in rows},
         as_of=as_of,
     )
-    return found
 
 
 def _recidivism_windows(
@@ -1412,12 +1427,11 @@ def recidivism_with_groups(
     """`recidivism` and `recidivism_groups` with the same arguments from one query (grouped by person),
     for a page that shows the figures and links them to their lists: the query runs once, not twice; kept
     until what they count changes (`impact.kept`)."""
-    if not kept.enabled():
-        return _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
-    ids, programs = _program_ids(programs)
-    return kept.kept(
-        kept.key_of("recidivism_with_groups", ids, months, as_of, start, end),
-        lambda: _recidivism_with_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+    return _kept_figures(
+        "recidivism_with_groups",
+        programs,
+        (months, as_of, start, end),
+        lambda p: _recidivism_with_groups(programs=p, months=months, as_of=as_of, start=start, end=end),
         encode=lambda both: [_result_json(both[0]), _groups_json(both[1])],
         decode=lambda both: (_result_of_json(both[0]), _groups_of_json(both[1])),
         as_of=as_of,
@@ -1457,12 +1471,11 @@ def recidivism_groups(
     behind the dashboard's numbers: the same query, grouped by person as well (one group per person), and
     the same rules (`domain.recidivism_groups_of`); the tests hold the sizes equal to the counts. Kept until
     what they count changes (`impact.kept`)."""
-    if not kept.enabled():
-        return _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end)
-    ids, programs = _program_ids(programs)
-    return kept.kept(
-        kept.key_of("recidivism_groups", ids, months, as_of, start, end),
-        lambda: _recidivism_groups(programs=programs, months=months, as_of=as_of, start=start, end=end),
+    return _kept_figures(
+        "recidivism_groups",
+        programs,
+        (months, as_of, start, end),
+        lambda p: _recidivism_groups(programs=p, months=months, as_of=as_of, start=start, end=end),
         encode=_groups_json,
         decode=_groups_of_json,
         as_of=as_of,

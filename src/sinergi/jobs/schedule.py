@@ -39,6 +39,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Registry change log kept short (for the import's unchanged-file check)"),
         "sinergi.beneficiaries.services.registry_log_prune",
     ),
+    "impact.recidivism_log_prune": (
+        _("Recidivism change log kept short (for the kept recidivism figures)"),
+        "sinergi.impact.kept.prune",
+    ),
 }
 
 

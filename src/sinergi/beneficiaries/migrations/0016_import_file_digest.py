@@ -11,9 +11,12 @@ its digest is the kept one and no transaction in the log is invisible to the kep
 
 Neither table is managed by Django (derived data: `sinergi backup` leaves them out, and a restore's writes
 are logged, so the first import after it takes the full path). SQLite keeps no log and has no shortcut.
+The log and its triggers are made by `core.changelog.statements`, as every change log is.
 """
 
 from django.db import migrations
+
+from sinergi.core import changelog
 
 WATCHED = [
     "beneficiaries_person",
@@ -24,40 +27,21 @@ WATCHED = [
     "regions_referencedataset",
 ]
 
-FORWARD = [
-    "CREATE TABLE beneficiaries_registrychange (xid xid8 NOT NULL PRIMARY KEY)",
+LOG, BACKWARD_LOG = changelog.statements(
+    log="beneficiaries_registrychange",
+    function="beneficiaries_registry_changed",
+    trigger="registry_changed",
+    tables=WATCHED,
+)
+KEPT = [
     "CREATE TABLE beneficiaries_importedfile (id integer NOT NULL PRIMARY KEY CHECK (id = 1), "
     "digest text NOT NULL, rows integer NOT NULL, snapshot text NOT NULL, recorder xid8, "
     "log_table oid NOT NULL)",
     "INSERT INTO beneficiaries_importedfile VALUES (1, '', 0, '', NULL, 0)",
-    "CREATE FUNCTION beneficiaries_registry_changed() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN INSERT INTO beneficiaries_registrychange (xid) VALUES (pg_current_xact_id()) "
-    "ON CONFLICT DO NOTHING; RETURN NULL; END $$",
-    *(
-        f"CREATE TRIGGER {table}_registry_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION beneficiaries_registry_changed()"
-        for table in WATCHED
-    ),
 ]
-
-BACKWARD = [
-    *(f"DROP TRIGGER IF EXISTS {table}_registry_changed ON {table}" for table in WATCHED),
-    "DROP FUNCTION IF EXISTS beneficiaries_registry_changed()",
-    "DROP TABLE IF EXISTS beneficiaries_importedfile",
-    "DROP TABLE IF EXISTS beneficiaries_registrychange",
-]
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in FORWARD:
-            schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in BACKWARD:
-            schema_editor.execute(statement)
+forward, backward = changelog.on_postgres(
+    [*LOG, *KEPT], ["DROP TABLE IF EXISTS beneficiaries_importedfile", *BACKWARD_LOG]
+)
 
 
 class Migration(migrations.Migration):

@@ -29,6 +29,7 @@ from sinergi.beneficiaries.access import REGISTRY
 from sinergi.beneficiaries.choices import CustodyStatus, Sex
 from sinergi.beneficiaries.importing import ImportLimits, RowChecker, RowResult, _text, check_file, read_rows
 from sinergi.beneficiaries.models import CustodyEpisode, ImportedRow, NikKey, Person
+from sinergi.core import changelog
 from sinergi.core.bulk import allocate_ids, bulk_insert, bulk_update_rows
 from sinergi.core.crypto import encrypt_text, keyed_hasher
 from sinergi.core.dates import long_date
@@ -1164,10 +1165,11 @@ class _KnownRows:
 # --- The whole file unchanged (PostgreSQL) ---------------------------------------------------------------
 # When a file was last found wholly unchanged, the import keeps a keyed digest of it (with everything the
 # verdict depended on besides the database: the row hash's context, the importer's scope, the limits the
-# file was read under, the file's type) and the snapshot taken before that import read anything. Statement
-# triggers log every transaction that writes a table the verdict reads (migration 0016). The same digest
-# again, with no logged transaction that the kept snapshot did not see, means the same verdict: the file is
-# unchanged, known without parsing a row. Anything else takes the path above.
+# file was read under, the file's type) and the snapshot taken before that import read anything. The change
+# log `beneficiaries_registrychange` (`core.changelog`; migration 0016) holds every transaction that wrote a
+# table the verdict reads. The same digest again, while the kept row holds (no logged transaction that the
+# kept snapshot did not see, and the snapshot not older than the log's horizon), means the same verdict:
+# the file is unchanged, known without parsing a row. Anything else takes the path above.
 
 # Part of the digest: change it when what the verdict reads or how it decides changes (as ROW_HASH_VERSION,
 # also part of it, for what a row means), so that no earlier digest matches.
@@ -1175,50 +1177,19 @@ FILE_DIGEST_VERSION = "1"
 _LOG = "beneficiaries_registrychange"
 _LAST_FILE = "beneficiaries_importedfile"
 
+# Held (shared) by every import from before its snapshot until its transaction ends; taken exclusively,
+# without waiting, by the log's pruning (`core.changelog.prune`), which moves the horizon on only while no
+# import is between its snapshot and its commit (such an import could then no longer keep its file).
+_IMPORT_LOCK = 0x53494E4552474931  # "SINERGI1"
+
+#: The registry's change log and the one kept row (`id = 1`, never deleted: a stale row's snapshot is '').
+REGISTRY_LOG = changelog.ChangeLog(
+    log=_LOG, kept=_LAST_FILE, lock=_IMPORT_LOCK, recorder=True, delete_stale=False
+)
+
 
 def _no_rows() -> Generator[tuple[int, int, int]]:
     yield from ()
-
-
-# Held (shared) by every import from before its snapshot until its transaction ends; taken exclusively,
-# without waiting, by the log's pruning, which moves the kept snapshot on only while no import is between
-# its snapshot and its commit (such an import could then no longer keep its file).
-_IMPORT_LOCK = 0x53494E4552474931  # "SINERGI1"
-
-# Whether the kept row f still holds: it was kept in this cluster (its log table's oid is this one's; a kept
-# snapshot from another cluster is not even read, as its ids may be past what this cluster accepts), and no
-# logged transaction is one its snapshot did not see, or the one that kept it (which dropped its own entry
-# when it kept the file: an entry of it now is a write it made afterwards). CASE keeps that order.
-_HOLDS = (
-    "CASE WHEN f.log_table = CAST(to_regclass(%s) AS oid) AND f.snapshot <> '' THEN NOT EXISTS "  # noqa: S608 (fixed names)
-    f"(SELECT 1 FROM {_LOG} c WHERE c.xid = f.recorder "
-    "OR NOT pg_visible_in_snapshot(c.xid, CAST(f.snapshot AS pg_snapshot))) ELSE false END"
-)
-
-
-def _sees_all(cursor: Any, old: str, new: str, recorder: Any) -> bool:
-    """Whether the snapshot `new` may replace the kept `old`: every transaction old saw, new sees too (old's
-    horizon is not past new's, and whatever new saw running below old's horizon, old saw running as well),
-    and new sees the transaction that kept old (or is it). That transaction dropped its own log entry
-    when it kept its file, so a snapshot that did not see its writes must never take its place."""
-    cursor.execute(
-        "SELECT pg_snapshot_xmax(o) <= pg_snapshot_xmax(n) AND NOT EXISTS (SELECT 1 "
-        "FROM pg_snapshot_xip(n) x WHERE x < pg_snapshot_xmax(o) AND x NOT IN (SELECT pg_snapshot_xip(o))) "
-        "AND (r IS NULL OR r = pg_current_xact_id_if_assigned() OR pg_visible_in_snapshot(r, n)) "
-        "FROM (SELECT CAST(%s AS pg_snapshot) AS o, CAST(%s AS pg_snapshot) AS n, CAST(%s AS xid8) AS r) s",
-        [old, new, None if recorder is None else str(recorder)],
-    )
-    return bool(cursor.fetchone()[0])
-
-
-# Log entries no kept record can need: those the snapshot %s saw (it is, or replaces, the kept one), the
-# writing transaction's own (recorded as the import that kept the file: a later write of that transaction
-# logs it again), and ids no transaction of this cluster has had yet (left by a restore from another cluster:
-# a genuine entry visible to this statement committed before its snapshot, so its id is below the horizon).
-_FORGET = (
-    f"DELETE FROM {_LOG} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot)) "  # noqa: S608
-    "OR xid = pg_current_xact_id_if_assigned() OR xid >= pg_snapshot_xmax(pg_current_snapshot())"
-)
 
 
 class _LastFile:
@@ -1227,11 +1198,10 @@ class _LastFile:
     def __init__(self) -> None:
         self.snapshot = ""
         self.session_lock = False
-        if connection.vendor != "postgresql":
+        if not changelog.enabled():
             return
         with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_LOG])
-            if not cursor.fetchone()[0]:
+            if not changelog.exists(cursor, REGISTRY_LOG):
                 return
             # Held until this import's transaction ends: inside an outer transaction, until that one ends.
             if connection.in_atomic_block:
@@ -1241,8 +1211,7 @@ class _LastFile:
                 self.session_lock = True
             # Taken before the import reads anything (units, rulesets, rows): every change this snapshot does
             # not see is logged with a transaction id it does not count as visible.
-            cursor.execute("SELECT CAST(pg_current_snapshot() AS text)")
-            self.snapshot = cursor.fetchone()[0]
+            self.snapshot = changelog.snapshot(cursor)
 
     def release(self) -> None:
         """Let the log's pruning run again (an import that is its own transaction, once it has ended)."""
@@ -1275,8 +1244,8 @@ class _LastFile:
         return bool(self.snapshot)
 
     def rows_if_unchanged(self, digest: str) -> int | None:
-        """The file's rows when it is the last file found unchanged and nothing it depended on was written
-        since (one statement, so the kept row and the log are read in the same snapshot); else None.
+        """The file's rows when it is the last file found unchanged and it still holds (one statement, so
+        the kept row, the log and the horizon are read in the same snapshot); else None.
 
         The transaction that kept the file dropped its own log entry when it kept it: an entry of that
         transaction now is a write it made afterwards (an import inside an outer transaction that went on
@@ -1286,95 +1255,47 @@ class _LastFile:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT f.rows FROM {_LAST_FILE} f WHERE f.id = 1 AND f.digest = %s "  # noqa: S608 (fixed names)
-                f"AND {_HOLDS}",
-                [digest, _LOG],
+                f"AND {REGISTRY_LOG.holds('f')}",
+                [digest],
             )
             found = cursor.fetchone()
         return None if found is None else int(found[0])
 
     def remember(self, digest: str, rows: int) -> None:
         """Keep this file (its digest; "" for a file that was not wholly unchanged) and this import's
-        snapshot, unless another import kept a snapshot that saw a transaction this one does not (it began
-        later), or this snapshot does not see the transaction that kept it (whose own entry is gone). A kept
-        row from another cluster (its log table's oid is not this one's: a dump restored elsewhere, with
-        other transaction ids) is replaced whatever its snapshot says.
+        snapshot, which becomes the log's horizon (`core.changelog.advance`): unless it does not see
+        everything the horizon saw (another import, which began later, kept its file, or a pruning ran
+        after this import began: neither while this import holds its lock, but the rule does not rely on
+        it), or does not see the transaction that dropped its own entry above it. A horizon or kept row
+        from another cluster (a dump restored elsewhere, with other transaction ids) is replaced whatever
+        its snapshot says.
 
         Called after the import's last write to the tables the verdict reads. Inside an outer transaction
-        too: this transaction's own log entry is dropped here, so anything the outer transaction writes to
-        those tables afterwards logs it again, and the kept file is no longer taken as unchanged. Log
-        entries this snapshot saw are dropped: no later record can need them, as each sees at least what
-        the one before it saw. So every import kept empties the log of what came before it began."""
+        too: this transaction's own log entry is dropped here (recorded as dropped with the horizon), so
+        anything the outer transaction writes to those tables afterwards logs it again, and the kept file
+        is no longer taken as unchanged. Log entries this snapshot saw are dropped: so every import kept
+        empties the log of what came before it began."""
         if not self.keeps():
             return
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), CAST(recorder AS text) "  # noqa: S608
-                f"FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE",
-                [_LOG],
-            )
-            found = cursor.fetchone()
-            if found is None:
+            cursor.execute(f"SELECT 1 FROM {_LAST_FILE} WHERE id = 1 FOR UPDATE")  # noqa: S608
+            if cursor.fetchone() is None:
                 return
-            kept, same_cluster, recorder = found
-            if kept and same_cluster and not _sees_all(cursor, kept, self.snapshot, recorder):
+            if changelog.advance(cursor, REGISTRY_LOG, self.snapshot, dropped=True) is None:
                 return
             cursor.execute(
                 f"UPDATE {_LAST_FILE} SET digest = %s, rows = %s, snapshot = %s, "  # noqa: S608
-                "recorder = pg_current_xact_id(), log_table = CAST(to_regclass(%s) AS oid) WHERE id = 1",
-                [digest, rows, self.snapshot, _LOG],
+                f"recorder = pg_current_xact_id(), log_table = {REGISTRY_LOG.oid_sql()} WHERE id = 1",
+                [digest, rows, self.snapshot],
             )
-            cursor.execute(_FORGET, [self.snapshot])
 
 
 def registry_log_prune() -> dict[str, int]:
-    """Keep the change log short when no import has kept a file for a while (a daily job).
-
-    In its own transaction, and only while no import is running (the import lock, not waited for): then
-    no import holds a snapshot it could still keep. When the kept file still holds (no entry it has not
-    seen), the entries its snapshot saw are dropped and it stays as it is. When it no longer holds (or
-    none is kept, or it comes from another cluster), no file is kept any more and this transaction's
-    snapshot takes its place, which sees everything the old one saw: every entry it saw is dropped. The
-    rule an import keeps by is unchanged (a kept snapshot only replaces one that saw nothing it does
-    not), so no later import can need a dropped entry. Returns the entries dropped and left; nothing on
-    SQLite, inside an outer transaction, or while an import runs."""
-    result = {"dropped": 0, "left": 0, "skipped": 1}
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return result
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_LOG])
-        if not cursor.fetchone()[0]:
-            return result
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_IMPORT_LOCK])
-        if not cursor.fetchone()[0]:
-            return result
-        cursor.execute(
-            f"SELECT snapshot, log_table = CAST(to_regclass(%s) AS oid), {_HOLDS}, "  # noqa: S608
-            f"CAST(recorder AS text) FROM {_LAST_FILE} f WHERE id = 1 FOR UPDATE SKIP LOCKED",
-            [_LOG, _LOG],
-        )
-        found = cursor.fetchone()
-        if found is None:
-            return result
-        kept, same_cluster, holds, recorder = found
-        if kept and same_cluster and holds:
-            cursor.execute(
-                f"DELETE FROM {_LOG} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot))",  # noqa: S608
-                [kept],
-            )
-        else:
-            cursor.execute("SELECT CAST(pg_current_snapshot() AS text)")
-            now = cursor.fetchone()[0]
-            if kept and same_cluster and not _sees_all(cursor, kept, now, recorder):
-                return result
-            cursor.execute(
-                f"UPDATE {_LAST_FILE} SET digest = '', rows = 0, snapshot = %s, recorder = NULL, "  # noqa: S608
-                "log_table = CAST(to_regclass(%s) AS oid) WHERE id = 1",
-                [now, _LOG],
-            )
-            cursor.execute(_FORGET, [now])
-        dropped = cursor.rowcount
-        cursor.execute(f"SELECT COUNT(*) FROM {_LOG}")  # noqa: S608
-        return {"dropped": dropped, "left": int(cursor.fetchone()[0]), "skipped": 0}
+    """Keep the registry's change log short when no import has kept a file for a while (a daily job;
+    `core.changelog.prune` under the import lock, not waited for: nothing while an import runs). A kept
+    file that still holds stays kept (carried to the pruning's snapshot); one that no longer holds is
+    stale. Returns the entries dropped and left; nothing on SQLite or inside an outer transaction."""
+    return changelog.prune(REGISTRY_LOG)
 
 
 def wbp_import(
@@ -1509,7 +1430,7 @@ def _wbp_import(
                 raise _Rollback
             # The file is kept when it was wholly unchanged, or is now (every row written and remembered):
             # the same file next time is then known unchanged without reading it. Any import that is kept
-            # also moves the kept snapshot on, which lets the change log be emptied of what it saw.
+            # also moves the change log's horizon to its snapshot, emptying the log of what it saw.
             if not everything and last_file.keeps() and not (summary.invalid or summary.warnings):
                 everything = known.unchanged_now()
             last_file.remember(digest if everything else "", known.rows)
