@@ -15,6 +15,7 @@ from sinergi.beneficiaries.models import Consent, CustodyEpisode, Person
 from sinergi.beneficiaries.services._common import (
     MERGE_SAME,
     PERSON_EDIT_FIELDS,
+    _check_merge,
     _check_people,
     _check_place,
     _check_unit,
@@ -127,7 +128,9 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     """Merge a duplicate into the person kept: episodes and consents move over, and every other app's
     records of the duplicate (the registered mergers: enrolments, screening results, aftercare cases, the
     notifications and pending domain events about them), all in one transaction; the duplicate is retired.
-    The audit event `person.merge` says what moved."""
+    The audit event `person.merge` says what moved. A user merges only a likely duplicate of people they may
+    merge (`_check_merge`); each merger refuses what the user may not change, and the merge is then refused
+    whole."""
     from django.urls import reverse
 
     from sinergi.events.services import events_resubject
@@ -136,6 +139,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     if keep.pk == drop.pk:
         raise ApplicationError(MERGE_SAME, code="invalid")
     _check_people(actor, keep, drop)
+    _check_merge(actor, keep, drop)
     with transaction.atomic():
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
