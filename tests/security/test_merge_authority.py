@@ -121,6 +121,20 @@ def test_a_bapas_officer_does_not_merge_even_a_real_duplicate(world: World, clie
     assert Person.objects.get(pk=twin.pk).merged_into_id is None
 
 
+def test_the_duplicates_page_offers_the_merge_only_to_roles_that_may_merge(
+    world: World, clients: dict[str, Any]
+) -> None:
+    keep = clients["keep"]
+    twin = _person("Candra  Hakim", keep.birth_date)
+    _episode(twin, clients["unit"], "GB-8", clients["bapas"])
+    bapas_page = people.logged_in(world.users[Role.BAPAS_OFFICER]).get("/wbp/duplikat/").content.decode()
+    unit_page = people.logged_in(world.users[Role.UNIT_OFFICER]).get("/wbp/duplikat/").content.decode()
+    assert "Candra  Hakim" in bapas_page and "Candra  Hakim" in unit_page
+    assert "Gabungkan ke data yang dipilih" not in bapas_page
+    assert "Hanya administrator, petugas Kanwil atau petugas UPT" in bapas_page
+    assert "Gabungkan ke data yang dipilih" in unit_page
+
+
 def test_a_unit_officer_cannot_merge_a_duplicate_with_custody_at_another_unit(
     world: World, clients: dict[str, Any]
 ) -> None:
