@@ -165,9 +165,10 @@ def test_the_programs_merger_refuses_an_enrolment_in_a_cohort_the_officer_may_no
         impact["program"], rutan, "Angkatan Rutan", dt.date(2021, 8, 1), dt.date(2021, 12, 1)
     )
     enrolment = _enrol(elsewhere, twin, episode, "completed")
-    with pytest.raises(ForbiddenError) as refused:
+    with pytest.raises(ForbiddenError) as refused, world_language("id"):
         services.person_merge(actor=world.users[Role.UNIT_OFFICER], keep=keep, drop=twin)
-    assert "Angkatan Rutan" in str(refused.value.message)
+    assert "tidak berwenang mendaftarkan peserta" in str(refused.value.message)
+    assert "Angkatan Rutan" not in str(refused.value.message)
     _untouched(keep, twin, [*clients["enrolments"], enrolment], marks=2)
     assert CustodyEpisode.objects.get(pk=episode.pk).person_id == twin.pk
 

@@ -86,8 +86,8 @@ def _fold(kept: Enrollment, folded: Enrollment) -> dict[str, Any]:
 
 
 MERGE_COHORTS_REFUSED = gettext_lazy(
-    "The record dropped is enrolled in a cohort where you may not enrol participants (%(cohort)s), so the "
-    "records were not merged. Ask an officer who may enrol in that cohort, or an administrator."
+    "The record dropped is enrolled in a cohort where you may not enrol participants, so the records were "
+    "not merged. Ask the Kanwil officer or an administrator."
 )
 MERGE_SCREENING_REFUSED = gettext_lazy(
     "The record dropped has screening results of people held outside your work area, so the records were "
@@ -107,7 +107,8 @@ def _check_actor(actor: Any, drop: Person) -> None:
     cohorts = Cohort.objects.filter(enrollments__person=drop).distinct().order_by("pk")
     for cohort in cohorts:
         if not access.may_enrol(actor, cohort):
-            raise ForbiddenError(MERGE_COHORTS_REFUSED % {"cohort": cohort.name})
+            # The cohort is not named: it may lie outside what the user may read.
+            raise ForbiddenError(MERGE_COHORTS_REFUSED)
     episodes = ScreeningResult.objects.filter(person=drop).values("episode_id")
     units = set(CustodyEpisode.objects.filter(pk__in=episodes).values_list("unit_id", flat=True))
     if units and not access.may_approve(actor, units):
