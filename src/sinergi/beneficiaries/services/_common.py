@@ -41,17 +41,6 @@ CONSENT_EVIDENCE_REQUIRED = gettext_lazy(
 CONSENT_ALREADY = gettext_lazy("Consent for this purpose is already recorded and has not been withdrawn.")
 CONSENT_NOT_ACTIVE = gettext_lazy("This consent has already been withdrawn.")
 MERGE_SAME = gettext_lazy("Choose two different people to merge.")
-MERGE_ROLE = gettext_lazy(
-    "Only an administrator, a Kanwil officer or a unit officer can merge two records of one person."
-)
-MERGE_UNITS = gettext_lazy(
-    "Some custody episodes of these records are at units outside your work area, so you cannot merge them. "
-    "Ask the Kanwil officer or an administrator."
-)
-MERGE_NOT_DUPLICATES = gettext_lazy(
-    "These two records are not a likely duplicate: they have neither the same NIK nor a similar name with "
-    "the same birth date and district. Only pairs on the duplicates list can be merged."
-)
 
 
 def _nik_fields(nik: str, *, exclude_pk: int | None = None, actor: Any = None) -> dict[str, str]:
@@ -116,6 +105,20 @@ def _check_people(actor: Any, *people: Any) -> None:
     ids = {person.pk for person in people}
     if not may_use_registry(actor) or people_in_scope(actor, few=True).filter(pk__in=ids).count() != len(ids):
         raise ForbiddenError()
+
+
+# Who may merge which two records (`_check_merge`).
+MERGE_ROLE = gettext_lazy(
+    "Only an administrator, a Kanwil officer or a unit officer can merge two records of one person."
+)
+MERGE_UNITS = gettext_lazy(
+    "Some custody episodes of these records are at units outside your work area, so you cannot merge them. "
+    "Ask the Kanwil officer or an administrator."
+)
+MERGE_NOT_DUPLICATES = gettext_lazy(
+    "These two records are not a likely duplicate: they have neither the same NIK nor a similar name with "
+    "the same birth date and district. Only pairs on the duplicates list can be merged."
+)
 
 
 def _check_merge(actor: Any, keep: Any, drop: Any) -> None:
