@@ -982,6 +982,10 @@ CASES_IN_BOTH = gettext_lazy(
     "Both records have an aftercare case for the release on %(date)s, and two cases cannot be joined into "
     "one. The records were not merged: ask an administrator to resolve the two cases first."
 )
+CASES_NOT_GUIDED = gettext_lazy(
+    "The record dropped has an aftercare case guided by a Bapas outside your work area, so the records were "
+    "not merged. Ask an officer of the guiding Bapas or its Kanwil, or an administrator."
+)
 
 
 def person_merge_aftercare(*, actor: Any, keep: Any, drop: Any) -> dict[str, Any]:
@@ -989,7 +993,13 @@ def person_merge_aftercare(*, actor: Any, keep: Any, drop: Any) -> dict[str, Any
     (registered with `beneficiaries.mergers.register`, called inside `person_merge`'s transaction).
     Their plans, reports, visits, aid, follow-ups, re-offences and scores hang on the case and move with it.
     Both records with a case for the same release day refuse the merge (a case is once per person and
-    release; its follow-ups once per milestone). Returns what moved, for the merge's audit event."""
+    release; its follow-ups once per milestone). A user who does not guide every case moved
+    (`access.guides_case`) is refused (403), and the whole merge with it. Returns what moved, for the merge's
+    audit event."""
+    if actor is not None:
+        for case in AftercareCase.objects.filter(person=drop).order_by("pk"):
+            if not guides_case(actor, case):
+                raise ForbiddenError(CASES_NOT_GUIDED)
     theirs = set(AftercareCase.objects.filter(person=keep).values_list("released_on", flat=True))
     both = sorted(
         AftercareCase.objects.filter(person=drop, released_on__in=theirs).values_list(

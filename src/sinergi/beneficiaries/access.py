@@ -13,3 +13,15 @@ REGISTRY = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER, Role.BAPAS_OFFIC
 
 def may_use_registry(actor: Any) -> bool:
     return getattr(actor, "role", None) in REGISTRY
+
+
+# Merge two records of one person: the roles that record custody (a merge moves every custody episode of the
+# record dropped), each only for people all of whose episodes are at units of their scope. Bapas officers
+# use the registry for their clients but record no custody, enrol no one and edit no cohort: they do not
+# merge (docs/security.md, Merging two records).
+MERGERS = (Role.ADMIN, Role.KANWIL_OFFICER, Role.UNIT_OFFICER)
+
+
+def may_merge(actor: Any) -> bool:
+    """The role may merge records at all (the system, `None`, may); the service checks the people too."""
+    return actor is None or getattr(actor, "role", None) in MERGERS

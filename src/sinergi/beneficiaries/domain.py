@@ -802,6 +802,20 @@ def names_similar(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, key_a, key_b).ratio() >= NAME_SIMILARITY
 
 
+def duplicate_key(a: Any, b: Any) -> str | None:
+    """Why two people are a likely duplicate, by the keys of the duplicates list
+    (`selectors.duplicate_page`): "nik" when both have the same NIK (its keyed hash), "name" when they share
+    a birth date and a domicile district and their names are similar (`names_similar`); None otherwise.
+    A merge asked for by a user is refused for a pair that is neither."""
+    if a.nik_hash and a.nik_hash == b.nik_hash:
+        return "nik"
+    same_birth = a.birth_date is not None and a.birth_date == b.birth_date
+    same_district = a.domicile_district_id is not None and a.domicile_district_id == b.domicile_district_id
+    if same_birth and same_district and names_similar(a.full_name, b.full_name):
+        return "name"
+    return None
+
+
 # --- Spreadsheet cells ---------------------------------------------------------------------------------
 
 _FORMULA_STARTS = ("=", "+", "-", "@")

@@ -17,7 +17,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.selectors import actor_unit_ids, unit_list
 from sinergi.audit.services import audit_read
 from sinergi.beneficiaries import selectors, services
-from sinergi.beneficiaries.access import REGISTRY
+from sinergi.beneficiaries.access import REGISTRY, may_merge
 from sinergi.beneficiaries.choices import CustodyStatus
 from sinergi.beneficiaries.forms import (
     ConsentForm,
@@ -345,7 +345,11 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         filters={"page": page.number},
         count=len({person.pk for pair in page.pairs for person in pair[:2]}),
     )
-    return render(request, "beneficiaries/duplicates.html", {"pairs": page.pairs, "page": page})
+    return render(
+        request,
+        "beneficiaries/duplicates.html",
+        {"pairs": page.pairs, "page": page, "may_merge": may_merge(request.user)},
+    )
 
 
 @allow(*REGISTRY)

@@ -811,12 +811,14 @@ COUNT_NAMES = (
 )
 
 
-def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Program]:
+def program_counts(
+    programs: QuerySet[Program] | None = None, *, cohorts: QuerySet[Cohort] | None = None
+) -> QuerySet[Program]:
     """The counts behind the three rates, per program, in one query: participants (enrolled at some point),
     completed, ended (completed or withdrawn), certified (completed with a certificate that is not
     revoked), waiting list, attended and unexcused marks. Program pages, dashboards and the monitor's view
     all read these, and compute the rates with domain.completion_rate / certification_rate /
-    attendance_rate_of."""
+    attendance_rate_of. `cohorts`: count only those cohorts (a facilitator's own, `program_kpis`)."""
     # Read from the kept tallies (programs.tallies: counts per cohort and marks per session, the same
     # definitions as before), one subquery per count and program, never a join with GROUP BY (PostgreSQL
     # would otherwise run the subqueries once per grouped row).
@@ -829,6 +831,9 @@ def program_counts(programs: QuerySet[Program] | None = None) -> QuerySet[Progra
         .order_by()
         .values("cohort__program")
     )
+    if cohorts is not None:
+        cohort_counts = cohort_counts.filter(cohort__in=cohorts.values("pk"))
+        session_marks = session_marks.filter(cohort__in=cohorts.values("pk"))
 
     def summed(rows: QuerySet[Any], expression: Any) -> Any:
         return Coalesce(Subquery(rows.annotate(n=expression).values("n")[:1], output_field=IntegerField()), 0)
@@ -857,10 +862,16 @@ def participants_by_program_unit() -> dict[tuple[int, int], int]:
     return {(program, unit): int(n) for program, unit, n in rows}
 
 
-def program_kpis(*, program: Program) -> dict[str, Any]:
+def program_kpis(*, program: Program, actor: Any = None) -> dict[str, Any]:
     """Participants, completion rate, certification rate and attendance rate against the program's
-    targets, each with the counts behind it and its definition (domain.DEFINITIONS)."""
-    row = program_counts(Program.objects.filter(pk=program.pk)).values(*COUNT_NAMES).get()
+    targets, each with the counts behind it and its definition (domain.DEFINITIONS).
+
+    A facilitator's figures count only the cohorts assigned to them (`own_cohorts` is then True, and the
+    page says so): the program's totals less their own cohorts' exports would give the other cohorts'
+    participants back, one by one in a small cohort. Other roles (and `actor=None`) get the whole program."""
+    own_cohorts = getattr(actor, "role", None) == Role.FACILITATOR
+    cohorts = cohort_scope(actor=actor, program=program) if own_cohorts else None
+    row = program_counts(Program.objects.filter(pk=program.pk), cohorts=cohorts).values(*COUNT_NAMES).get()
     completion = domain.completion_rate(row["n_completed"], row["n_ended"])
     certification = domain.certification_rate(row["n_certified"], row["n_completed"])
     attendance = domain.attendance_rate_of(row["n_attended"], row["n_unexcused"])
@@ -879,6 +890,7 @@ def program_kpis(*, program: Program) -> dict[str, Any]:
         "unexcused": row["n_unexcused"],
         "waitlisted": row["n_waitlisted"],
         "definitions": domain.DEFINITIONS,
+        "own_cohorts": own_cohorts,
     }
 
 

@@ -197,7 +197,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "district_names": _district_names(program.rule.get("districts", [])),
             "cohorts": cohorts,
             "runs": runs,
-            "kpi": selectors.program_kpis(program=program),
+            "kpi": selectors.program_kpis(program=program, actor=request.user),
             "modules": CurriculumModule.objects.filter(program=program),
             "can_plan": _role(request) in PLANNERS,
             "can_create_cohort": _role(request) in COHORT_EDITORS,

@@ -110,6 +110,44 @@ def _check_people(actor: Any, *people: Any) -> None:
         raise ForbiddenError()
 
 
+# Who may merge which two records (`_check_merge`).
+MERGE_ROLE = gettext_lazy(
+    "Only an administrator, a Kanwil officer or a unit officer can merge two records of one person."
+)
+MERGE_UNITS = gettext_lazy(
+    "Some custody episodes of these records are at units outside your work area, so you cannot merge them. "
+    "Ask the Kanwil officer or an administrator."
+)
+MERGE_NOT_DUPLICATES = gettext_lazy(
+    "These two records are not a likely duplicate: they have neither the same NIK nor a similar name with "
+    "the same birth date and district. Only pairs on the duplicates list can be merged."
+)
+
+
+def _check_merge(actor: Any, keep: Any, drop: Any) -> None:
+    """A merge asked for by a user (the system, `actor=None`, merges any two records): the role records
+    custody (`access.MERGERS`), every custody episode of both people is at a unit in the actor's units (the
+    merge moves them all), and the two are a likely duplicate by the keys of the duplicates list
+    (`domain.duplicate_key`). The apps' mergers check what they move themselves."""
+    if actor is None:
+        return
+    from sinergi.accounts.selectors import actor_unit_ids
+    from sinergi.beneficiaries.access import may_merge
+    from sinergi.beneficiaries.models import CustodyEpisode
+
+    if not may_merge(actor):
+        raise ForbiddenError(MERGE_ROLE)
+    units = actor_unit_ids(actor)
+    people = (keep.pk, drop.pk)
+    if (
+        units is not None
+        and CustodyEpisode.objects.filter(person_id__in=people).exclude(unit_id__in=units).exists()
+    ):
+        raise ForbiddenError(MERGE_UNITS)
+    if domain.duplicate_key(keep, drop) is None:
+        raise ApplicationError(MERGE_NOT_DUPLICATES, code="invalid")
+
+
 def _check_unit(actor: Any, unit: Any) -> None:
     from sinergi.accounts.selectors import actor_unit_ids
 

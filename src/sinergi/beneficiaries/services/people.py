@@ -16,6 +16,7 @@ from sinergi.beneficiaries.services._common import (
     MERGE_RETIRED,
     MERGE_SAME,
     PERSON_EDIT_FIELDS,
+    _check_merge,
     _check_people,
     _check_place,
     _check_unit,
@@ -128,7 +129,9 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     """Merge a duplicate into the person kept: episodes and consents move over, and every other app's
     records of the duplicate (the registered mergers: enrolments, screening results, aftercare cases, the
     notifications and pending domain events about them), all in one transaction; the duplicate is retired.
-    The audit event `person.merge` says what moved."""
+    The audit event `person.merge` says what moved. A user merges only a likely duplicate of people they may
+    merge (`_check_merge`); each merger refuses what the user may not change, and the merge is then refused
+    whole."""
     from django.urls import reverse
 
     from sinergi.events.services import events_resubject
@@ -137,6 +140,7 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
     if keep.pk == drop.pk:
         raise ApplicationError(MERGE_SAME, code="invalid")
     _check_people(actor, keep, drop)
+    _check_merge(actor, keep, drop)
     with transaction.atomic():
         # Both rows locked, lower id first (two merges of the same pair in either order cannot deadlock),
         # and read again under the lock: a record merged meanwhile, or before, is refused, whoever calls.

@@ -16,10 +16,12 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
-from sinergi.beneficiaries.models import Person
+from sinergi.beneficiaries.models import CustodyEpisode, Person
+from sinergi.core.errors import ForbiddenError
 from sinergi.notifications.services import notifications_rekey
-from sinergi.programs import tallies
+from sinergi.programs import access, tallies
 from sinergi.programs.choices import Stage
 from sinergi.programs.models import Assessment, Attendance, Certificate, Enrollment, ScreeningResult
 
@@ -83,9 +85,41 @@ def _fold(kept: Enrollment, folded: Enrollment) -> dict[str, Any]:
     return row
 
 
+MERGE_COHORTS_REFUSED = gettext_lazy(
+    "The record dropped is enrolled in a cohort where you may not enrol participants, so the records were "
+    "not merged. Ask the Kanwil officer or an administrator."
+)
+MERGE_SCREENING_REFUSED = gettext_lazy(
+    "The record dropped has screening results of people held outside your work area, so the records were "
+    "not merged. Ask the Kanwil officer or an administrator."
+)
+
+
+def _check_actor(actor: Any, drop: Person) -> None:
+    """A user's merge moves (and, in a cohort both records are in, deletes) enrolments with their marks,
+    assessments and certificates: only someone who may enrol in each of those cohorts (`access.may_enrol`),
+    and who may screen the units of the screening results moved (`access.may_approve`). The system moves
+    everything. Raised before anything is moved."""
+    if actor is None:
+        return
+    from sinergi.programs.models import Cohort
+
+    cohorts = Cohort.objects.filter(enrollments__person=drop).distinct().order_by("pk")
+    for cohort in cohorts:
+        if not access.may_enrol(actor, cohort):
+            # The cohort is not named: it may lie outside what the user may read.
+            raise ForbiddenError(MERGE_COHORTS_REFUSED)
+    episodes = ScreeningResult.objects.filter(person=drop).values("episode_id")
+    units = set(CustodyEpisode.objects.filter(pk__in=episodes).values_list("unit_id", flat=True))
+    if units and not access.may_approve(actor, units):
+        raise ForbiddenError(MERGE_SCREENING_REFUSED)
+
+
 def person_merge_programs(*, actor: Any, keep: Person, drop: Person) -> dict[str, Any]:
     """Move the enrolments and screening results of `drop` to `keep` (see the module notes); keep the
-    cohort and session tallies right. Returns what moved, for the merge's audit event."""
+    cohort and session tallies right. Returns what moved, for the merge's audit event. Refuses (403) a
+    user who may not change all of it (`_check_actor`): the whole merge is then undone."""
+    _check_actor(actor, drop)
     with tallies.batch():
         return _move(keep=keep, drop=drop)
 
