@@ -242,7 +242,7 @@ def _participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     if metric in selectors.SCREENING_METRICS:
         raise Http404()
     _form, _scope, rows = metric_rows(actor, params, metric)
-    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
+    header, table = exports.participant_table(rows, request, attributes=access.person_attributes(actor))
     kept = {k: v for k, v in params.items() if k not in ("reason", "csrfmiddlewaretoken")}
     return Rows(header, table, rows.count(), {"metric": metric, **kept})
 
@@ -361,7 +361,7 @@ def _cohort(actor: Any, params: Any) -> Any:
 def _cohort_participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     cohort = _cohort(actor, params)
     rows = selectors.enrollment_rows(cohort.enrollments.all())
-    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
+    header, table = exports.participant_table(rows, request, attributes=access.person_attributes(actor))
     return Rows(header, table, rows.count(), {"cohort": cohort.pk})
 
 
@@ -397,11 +397,14 @@ def _certificates(actor: Any, params: Any, request: ExportRequest) -> Rows:
         .select_related("enrollment__person")
         .order_by("issued_on", "pk")
     )
+    # An aggregate-only reader (TJSL) sees a participant's certificate only as "yes" on the lists, not its
+    # dates or competency: without a pseudonym, the rows are certificates, not a person's (docs/security.md).
+    linked = [] if access.aggregates_only(actor) else [_pseudonym(lambda c: c.enrollment.person_id)]
     header, table = exports.table(
         certificates,
         request,
         [
-            _pseudonym(lambda c: c.enrollment.person_id),
+            *linked,
             _name(lambda c: c.enrollment.person),
             Column(gettext_lazy("Number"), lambda c: c.number, identity=True),
             Column(gettext_lazy("Issuer"), lambda c: c.issuer),
