@@ -397,14 +397,11 @@ def _certificates(actor: Any, params: Any, request: ExportRequest) -> Rows:
         .select_related("enrollment__person")
         .order_by("issued_on", "pk")
     )
-    # An aggregate-only reader (TJSL) sees a participant's certificate only as "yes" on the lists, not its
-    # dates or competency: without a pseudonym, the rows are certificates, not a person's (docs/security.md).
-    linked = [] if access.aggregates_only(actor) else [_pseudonym(lambda c: c.enrollment.person_id)]
     header, table = exports.table(
         certificates,
         request,
         [
-            *linked,
+            _pseudonym(lambda c: c.enrollment.person_id),
             _name(lambda c: c.enrollment.person),
             Column(gettext_lazy("Number"), lambda c: c.number, identity=True),
             Column(gettext_lazy("Issuer"), lambda c: c.issuer),
