@@ -864,17 +864,17 @@ def add_unit_event(world: World, ctx: Context, i: int) -> str:
     return f"test.qc{i:02d}"
 
 
-def _exported(add: Callable[[World, Context, int], str]) -> Callable[[World, Context, int], str]:
-    """`add` (which returns a person's name), with the person shown as an export for monitoring shows them:
-    by their pseudonym."""
+def _exported(add: Callable[[World, Context, int], str], role: str) -> Callable[[World, Context, int], str]:
+    """`add` (which returns a person's name), with the person shown as an export for monitoring by `role`'s
+    user shows them: by that user's pseudonym."""
 
     def build(world: World, ctx: Context, i: int) -> str:
         from sinergi.beneficiaries.models import Person
-        from sinergi.reports.exports import pseudonymiser
+        from sinergi.reports.exports import pseudonymiser, requester_of
 
         person = Person.objects.filter(full_name=add(world, ctx, i)).order_by("pk").first()
         assert person is not None
-        return pseudonymiser("monitoring")(person.pk)
+        return pseudonymiser("monitoring", requester_of(world.users[role]))(person.pk)
 
     return build
 
@@ -1028,51 +1028,69 @@ CASES = [
     Case("survey", Role.CSR_OFFICER, _url("/dampak/ikm/{}/", _made("survey")), add_survey_response, 9),
     Case("user page", Role.ADMIN, _url("/pengguna/{}/", _token_owner), add_user_event, 9),
     # List exports (CSV, pseudonymised), one per kind
-    Case("registry export", Role.UNIT_OFFICER, _export("wbp"), _exported(add_person), 7),
+    Case("registry export", Role.UNIT_OFFICER, _export("wbp"), _exported(add_person, Role.UNIT_OFFICER), 7),
     Case(
         "participants export",
         Role.ADMIN,
         _export("peserta", metric="enrolled"),
-        _exported(add_participant),
+        _exported(add_participant, Role.ADMIN),
         9,
     ),
-    Case("releases due export", Role.UNIT_OFFICER, _export("bebas-segera"), _exported(add_release_due), 6),
-    Case("duplicates export", Role.UNIT_OFFICER, _export("duplikat"), _exported(add_duplicate_pair), 6),
+    Case(
+        "releases due export",
+        Role.UNIT_OFFICER,
+        _export("bebas-segera"),
+        _exported(add_release_due, Role.UNIT_OFFICER),
+        6,
+    ),
+    Case(
+        "duplicates export",
+        Role.UNIT_OFFICER,
+        _export("duplikat"),
+        _exported(add_duplicate_pair, Role.UNIT_OFFICER),
+        6,
+    ),
     Case("programs export", Role.CSR_OFFICER, _export("program"), add_program, 5),
     Case(
         "cohort participants export",
         Role.UNIT_OFFICER,
         _export("angkatan", _cohort, cohort="{}"),
-        _exported(add_participant),
+        _exported(add_participant, Role.UNIT_OFFICER),
         8,
     ),
     Case(
         "attendance export",
         Role.UNIT_OFFICER,
         _export("presensi", _cohort, cohort="{}"),
-        _exported(add_marked_participant),
+        _exported(add_marked_participant, Role.UNIT_OFFICER),
         8,
     ),
     Case(
         "certificates export",
         Role.CSR_OFFICER,
         _export("sertifikat", _cohort, cohort="{}"),
-        _exported(add_certified_person),
+        _exported(add_certified_person, Role.CSR_OFFICER),
         8,
     ),
     Case(
         "screening export",
         Role.ADMIN,
         _export("penyaringan", _made("run"), run="{}"),
-        _exported(add_screened_person),
+        _exported(add_screened_person, Role.ADMIN),
         7,
     ),
-    Case("aftercare cases export", Role.ADMIN, _export("pembimbingan"), _exported(add_aftercare_case), 7),
+    Case(
+        "aftercare cases export",
+        Role.ADMIN,
+        _export("pembimbingan"),
+        _exported(add_aftercare_case, Role.ADMIN),
+        7,
+    ),
     Case(
         "follow-ups export",
         Role.ADMIN,
         _export("pemantauan"),
-        _exported(add_uncontacted_participant),
+        _exported(add_uncontacted_participant, Role.ADMIN),
         6,
     ),
     Case("agreements export", Role.CSR_OFFICER, _export("kerja-sama"), add_agreement, 7),
@@ -1175,7 +1193,12 @@ CASES = [
     ),
     Case("api sdg", Role.CSR_OFFICER, _static("/api/v1/impact/sdg"), add_sdg_target, 4, api=True),
     Case(
-        "api registry export", Role.UNIT_OFFICER, _export("wbp", api=True), _exported(add_person), 6, api=True
+        "api registry export",
+        Role.UNIT_OFFICER,
+        _export("wbp", api=True),
+        _exported(add_person, Role.UNIT_OFFICER),
+        6,
+        api=True,
     ),
     Case("api audit events", Role.ADMIN, _static("/api/v1/audit/events"), add_audit_event, 2, api=True),
     Case("api units", Role.ADMIN, _static("/api/v1/units"), add_organisation, 3, api=True),

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import Person
-from sinergi.reports.exports import pseudonym, pseudonymiser
+from sinergi.reports.exports import pseudonym, pseudonymiser, requester_of
 from tests.authz import World
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +33,18 @@ def _csv(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body)))
 
 
-def test_pseudonyms_are_stable_per_purpose_and_differ_between_purposes() -> None:
-    assert pseudonym("monitoring", 7) == pseudonym("monitoring", 7)
-    assert pseudonym("monitoring", 7) != pseudonym("evaluation", 7)
-    assert pseudonym("monitoring", 7) != pseudonym("monitoring", 8)
+def test_pseudonyms_are_stable_per_purpose_and_requester_and_differ_otherwise() -> None:
+    assert pseudonym("monitoring", 7, "user:1") == pseudonym("monitoring", 7, "user:1")
+    assert pseudonym("monitoring", 7, "user:1") != pseudonym("evaluation", 7, "user:1")
+    assert pseudonym("monitoring", 7, "user:1") != pseudonym("monitoring", 8, "user:1")
+    assert pseudonym("monitoring", 7, "user:1") != pseudonym("monitoring", 7, "user:2")
     # The bulk form (key derived once per export) gives the very same pseudonyms.
-    for purpose in ("monitoring", "evaluation"):
-        many = pseudonymiser(purpose)
-        assert [many(n) for n in (1, 7, 8, 123456)] == [pseudonym(purpose, n) for n in (1, 7, 8, 123456)]
+    for purpose, requester in (("monitoring", "user:1"), ("evaluation", "cli:root"), ("report", "system")):
+        many = pseudonymiser(purpose, requester)
+        expected = [pseudonym(purpose, n, requester) for n in (1, 7, 8, 123456)]
+        assert [many(n) for n in (1, 7, 8, 123456)] == expected
+    with pytest.raises(ValueError):
+        pseudonymiser("monitoring", "")
 
 
 def test_the_participant_csv_is_pseudonymised_streamed_and_audited(
@@ -48,12 +52,13 @@ def test_the_participant_csv_is_pseudonymised_streamed_and_audited(
 ) -> None:
     # A Kanwil officer without a stated reason (TJSL officers are refused a list this small:
     # tests/reports/test_company_lists.py).
-    response = _client(world.users[Role.KANWIL_OFFICER]).get("/laporan/ekspor/peserta.csv?metric=enrolled")
+    kanwil = world.users[Role.KANWIL_OFFICER]
+    response = _client(kanwil).get("/laporan/ekspor/peserta.csv?metric=enrolled")
     assert response.status_code == 200 and response.streaming
     rows = _csv(response)
     assert rows[0][0] in ("Pseudonim", "Pseudonym") and len(rows) == 4
     assert {r[0] for r in rows[1:]} == {
-        pseudonym("monitoring", e.person_id) for e in delivered["enrollments"]
+        pseudonym("monitoring", e.person_id, requester_of(kanwil)) for e in delivered["enrollments"]
     }
     assert "Peserta 0" not in str(rows)
     event = AuditEvent.objects.filter(action="participant.export").latest("seq")
@@ -82,7 +87,8 @@ def test_a_named_export_carries_no_pseudonym(kind: str, delivered: dict[str, Any
     data = {"identities": "1", "reason": "Verifikasi data triwulan", "purpose": "report"}
     named = _csv(_client(world.users[Role.KANWIL_OFFICER]).post(f"/laporan/ekspor/{kind}.csv", data))
     assert not [title for title in named[0] if title.startswith(("Pseudonim", "Pseudonym"))]
-    pseudonyms = {pseudonym("report", pk) for pk in Person.objects.values_list("pk", flat=True)}
+    kanwil = requester_of(world.users[Role.KANWIL_OFFICER])
+    pseudonyms = {pseudonym("report", pk, kanwil) for pk in Person.objects.values_list("pk", flat=True)}
     assert not pseudonyms & {cell for row in named for cell in row}
     assert "Peserta 0" in {row[0] for row in named[1:]}
 
@@ -118,7 +124,8 @@ def test_the_registry_xlsx_has_the_rows_with_pseudonyms_and_translated_labels(
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "Pseudonim" and len(rows) == 1 + 5
-    people = {pseudonym("monitoring", p.pk): p for p in Person.objects.all()}
+    unit = requester_of(world.users[Role.UNIT_OFFICER])
+    people = {pseudonym("monitoring", p.pk, unit): p for p in Person.objects.all()}
     for row in rows[1:]:
         person = people[row[0]]
         latest = CustodyEpisode.objects.filter(person=person).order_by("start_date", "pk").last()
@@ -211,7 +218,7 @@ def test_a_pseudonymised_export_is_not_in_the_order_of_the_names(
 ) -> None:
     """Trial finding: a TJSL officer saw the names on the list page, in name order, and got the pseudonymised
     export in the same order, so row i of the file was the page's i-th name. Pseudonymised rows now come in
-    pseudonym order; the same person keeps the same pseudonym for the same purpose, whoever exports."""
+    pseudonym order; the same person keeps the same pseudonym in one user's files for the same purpose."""
     officer = _client(world.users[Role.KANWIL_OFFICER])
     named = _csv(
         officer.post(
@@ -225,7 +232,8 @@ def test_a_pseudonymised_export_is_not_in_the_order_of_the_names(
         )
     )
     by_name = {e.person.full_name: e.person_id for e in delivered["enrollments"]}
-    named_order = [pseudonym("report", by_name[row[0]]) for row in named[1:]]
+    requester = requester_of(world.users[Role.KANWIL_OFFICER])
+    named_order = [pseudonym("report", by_name[row[0]], requester) for row in named[1:]]
     assert [row[0] for row in named[1:]] == sorted(by_name)  # the page's order: by name
     for path in (
         "/laporan/ekspor/peserta.csv?metric=enrolled&purpose=report",

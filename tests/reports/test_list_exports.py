@@ -18,7 +18,7 @@ from sinergi.accounts.choices import Role
 from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.programs.models import Program, ScreeningRun
-from sinergi.reports.exports import pseudonym
+from sinergi.reports.exports import pseudonym, requester_of
 from sinergi.reports.lists import KINDS
 from tests.aftercare.conftest import aftercare, handover  # noqa: F401 (fixtures)
 from tests.authz import World
@@ -95,6 +95,7 @@ def test_a_person_list_exports_pseudonyms_of_its_page_rows_and_is_audited(
     kind: str, due: dict[str, Any], world: World
 ) -> None:
     role = PERSON_LISTS[kind]
+    requester = requester_of(world.users[role])
     response = _client(world.users[role]).get(f"/laporan/ekspor/{kind}.csv{_params(kind, due)}")
     rows = _csv(response)
     header, body = rows[0], rows[1:]
@@ -102,7 +103,7 @@ def test_a_person_list_exports_pseudonyms_of_its_page_rows_and_is_audited(
     assert not any("Peserta" in cell for row in body for cell in row)  # no names by default
     pseudonym_columns = [i for i, title in enumerate(header) if title.startswith(("Pseudonim", "Pseudonym"))]
     seen = {row[i] for row in body for i in pseudonym_columns}
-    allowed = {pseudonym("monitoring", pk) for pk in _expected(kind, due)}
+    allowed = {pseudonym("monitoring", pk, requester) for pk in _expected(kind, due)}
     assert seen and seen <= allowed
     event = AuditEvent.objects.filter(action=KINDS[kind].action).latest("seq")
     if kind == "duplikat":  # people, as the duplicates page counts them; the rows are pairs
@@ -215,10 +216,11 @@ def test_aftercare_cases_and_follow_ups(aftercare: dict[str, Any], world: World)
     case = aftercare["case"]
     FollowUp.objects.create(case=case, milestone=3, done_on=dt.date(2022, 8, 3), monthly_income=1_500_000)
     guide = _client(aftercare["pk_officer"])
+    mine = pseudonym("monitoring", case.person_id, requester_of(aftercare["pk_officer"]))
     cases = _csv(guide.get("/laporan/ekspor/pembimbingan.csv"))
-    assert [row[0] for row in cases[1:]] == [pseudonym("monitoring", case.person_id)]
+    assert [row[0] for row in cases[1:]] == [mine]
     followups = _csv(guide.get("/laporan/ekspor/pemantauan.csv"))
-    assert len(followups) == 2 and followups[1][0] == pseudonym("monitoring", case.person_id)
+    assert len(followups) == 2 and followups[1][0] == mine
     assert "1500000" in followups[1]
     assert len(_csv(_client(world.others[Role.KANWIL_OFFICER]).get("/laporan/ekspor/pembimbingan.csv"))) == 1
     assert _client(world.users[Role.CSR_OFFICER]).get("/laporan/ekspor/pemantauan.csv").status_code == 403
@@ -256,7 +258,10 @@ def test_the_api_exports_the_same_lists(due: dict[str, Any], world: World) -> No
 
     url = f"/api/v1/exports/angkatan.csv{_params('angkatan', due)}"
     rows = _csv(api(Role.KANWIL_OFFICER, url))
-    assert {r[0] for r in rows[1:]} == {pseudonym("monitoring", e.person_id) for e in due["enrollments"]}
+    kanwil = requester_of(world.users[Role.KANWIL_OFFICER])
+    assert {r[0] for r in rows[1:]} == {
+        pseudonym("monitoring", e.person_id, kanwil) for e in due["enrollments"]
+    }
     named = _csv(api(Role.KANWIL_OFFICER, url + "&identities=1&reason=Verifikasi+data+triwulan"))
     assert "Peserta 0" in {r[0] for r in named[1:]}
     assert api(Role.KANWIL_OFFICER, url, other=True).status_code == 404
@@ -287,8 +292,9 @@ def test_names_are_refused_on_a_get_link_and_served_on_the_forms_post(
     )
     # Without names a GET (the figure lists' and pages' links) is still served, pseudonymised.
     plain = _csv(officer.get(url))
+    kanwil = requester_of(world.users[Role.KANWIL_OFFICER])
     assert {r[0] for r in plain[1:]} == {
-        pseudonym("monitoring", e.person_id) for e in delivered["enrollments"]
+        pseudonym("monitoring", e.person_id, kanwil) for e in delivered["enrollments"]
     }
     named = _csv(officer.post(url, REASON))
     assert "Peserta 0" in {r[0] for r in named[1:]}
@@ -328,11 +334,11 @@ def test_the_case_export_keeps_the_pages_follow_up_filter(aftercare: dict[str, A
 
     head = aftercare["head"]
     client = _client(head)
-    every = {pseudonym("monitoring", c.person_id) for c in AftercareCase.objects.all()}
+    every = {pseudonym("monitoring", c.person_id, requester_of(head)) for c in AftercareCase.objects.all()}
     seen = set()
     for status in ("due", "overdue"):
         expected = {
-            pseudonym("monitoring", c.person_id)
+            pseudonym("monitoring", c.person_id, requester_of(head))
             for c in AftercareCase.objects.filter(pk__in=cases_with_followups(actor=head, status=status))
         }
         rows = _csv(client.get(f"/laporan/ekspor/pembimbingan.csv?followups={status}"))
@@ -358,7 +364,8 @@ def test_the_duplicates_export_counts_people_as_its_page(delivered: dict[str, An
     event = AuditEvent.objects.filter(action="person.duplicates.export").latest("seq")
     assert len(rows) - 1 == event.changes["filters"]["pairs"] >= 2
     assert event.changes["count"] == page.changes["count"] >= 3
-    assert {pseudonym("monitoring", pk) for pk in trio} <= {r[0] for r in rows[1:]} | {r[1] for r in rows[1:]}
+    mine = {pseudonym("monitoring", pk, requester_of(world.users[Role.ADMIN])) for pk in trio}
+    assert mine <= {r[0] for r in rows[1:]} | {r[1] for r in rows[1:]}
 
 
 def test_a_screening_that_is_not_finished_exports_nothing_and_says_why(

@@ -28,7 +28,8 @@
   and Bapas officers); unit officers and facilitators see those steps as counts, unlinked.
 - The joint report is made by administrators and by Kanwil and TJSL officers of a party to the agreement.
 - Identities in exports only for the corrections roles, with a stated reason; everyone else gets
-  pseudonyms.
+  pseudonyms, keyed by purpose and requester (`exports.requester_of`), and in their participant rows only
+  what their person lists show by name (`person_attributes`).
 - The subject-access export is for administrators only.
 """
 
@@ -175,6 +176,16 @@ def may_see_release_dates(actor: Any) -> bool:
 
 def may_see_identities(actor: Any) -> bool:
     return actor is None or role_of(actor) in IDENTITY_ROLES
+
+
+def person_attributes(actor: Any) -> bool:
+    """Whether the actor's participant rows (list exports, the joint report's data sheet) carry a person's
+    sex, age band, domicile district and enrolment dates beside the program columns. Only for the roles that
+    may export names anyway (`may_see_identities`). Everyone else (TJSL officers, facilitators) sees the
+    participants by name on lists with their program, cohort, unit, stage and certificate: matching their
+    own pseudonymised rows to those lists decodes them, so the rows hold nothing more than the lists
+    (docs/security.md, "Pseudonyms are not a key back to names")."""
+    return may_see_identities(actor)
 
 
 def may_report(actor: Any, agreement: Any) -> bool:

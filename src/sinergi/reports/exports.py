@@ -1,11 +1,13 @@
 """List exports to CSV and XLSX: streamed, pseudonymised by default, audited, formula-safe.
 
 - **Pseudonyms.** A person appears as `P-` and 12 characters of an HMAC (Django's `salted_hmac`, keyed by
-  SECRET_KEY) of the export purpose and the person's id. The same person gets the same pseudonym in every
-  export for the same purpose, and an unrelated one for another purpose, so files made for different
-  purposes cannot be joined on it. An export with identities carries no pseudonym: a pseudonym depends only
-  on the purpose, so one named file beside it would re-identify every pseudonymised file for that purpose
-  (joint reports' data sheets included).
+  SECRET_KEY) of the export purpose, the requester (`requester_of`: the user who makes the file) and the
+  person's id. The same person gets the same pseudonym in every file one user makes for one purpose (so that
+  user's files link to each other over time), and unrelated ones for another purpose or another user: a file
+  someone decoded (by matching its rows with what they see by name) decodes none of anyone else's files. An
+  export with identities carries no pseudonym (a named file beside the same user's pseudonymised files would
+  decode them all). What a reader's pseudonymised rows may hold beside the links they could decode is
+  `participant_table`'s `attributes` (docs/security.md).
 - **Identities** (name, registration number, birth date) only for the roles in `access.IDENTITY_ROLES`,
   and only with a stated reason, which the audit event keeps. NIK is never exported.
 - **Streaming.** CSV goes out row by row through `StreamingHttpResponse`; XLSX is written by openpyxl in
@@ -67,15 +69,32 @@ def wants_identities(params: Any) -> bool:
     return str(params.get("identities") or "") in ("1", "on", "true")
 
 
-def pseudonym(purpose: str, person_id: int) -> str:
-    """A stable pseudonym for a person within one export purpose."""
-    digest = salted_hmac(f"sinergi.reports.export:{purpose}", str(person_id), algorithm="sha256").hexdigest()
+SYSTEM_REQUESTER = "system"
+
+
+def requester_of(actor: Any, *, fallback: str = SYSTEM_REQUESTER) -> str:
+    """Whose pseudonyms a file holds: `user:<id>` for a user; `fallback` (the system, or `cli:<login>` for
+    `sinergi report`) when there is no user."""
+    pk = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    return f"user:{pk}" if pk is not None else fallback
+
+
+def _key_salt(purpose: str, requester: str) -> str:
+    if not requester:
+        raise ValueError("A pseudonym is keyed by its requester: pass requester_of(actor).")
+    # The purpose is one of PURPOSES (no colon), so purpose and requester cannot run into each other.
+    return f"sinergi.reports.export:{purpose}:{requester}"
+
+
+def pseudonym(purpose: str, person_id: int, requester: str) -> str:
+    """A stable pseudonym for a person within one export purpose and one requester (`requester_of`)."""
+    digest = salted_hmac(_key_salt(purpose, requester), str(person_id), algorithm="sha256").hexdigest()
     return f"P-{digest[:12].upper()}"
 
 
-def pseudonymiser(purpose: str) -> Callable[[int], str]:
+def pseudonymiser(purpose: str, requester: str) -> Callable[[int], str]:
     """`pseudonym` for many people: the same values, with the HMAC key derived once, not once a row."""
-    keyed = salted_hmac(f"sinergi.reports.export:{purpose}", "", algorithm="sha256")
+    keyed = salted_hmac(_key_salt(purpose, requester), "", algorithm="sha256")
 
     def one(person_id: int) -> str:
         mac = keyed.copy()
@@ -85,15 +104,15 @@ def pseudonymiser(purpose: str) -> Callable[[int], str]:
     return one
 
 
-def by_pseudonym(rows: Any, person: str, purpose: str) -> Any:
+def by_pseudonym(rows: Any, person: str, of: Callable[[int], str]) -> Any:
     """The rows of a pseudonymised export in the order of their pseudonyms (and, for one person, in the
     list's own order): an order that says nothing of who they are. In the list's order (by name, as the
     page lists them) row i of the file would be the page's i-th name, so the pseudonyms would be names again
     for anyone who sees the page (docs/security.md).
 
     Memory stays small: the (pseudonym, position, id) keys first, then the rows a chunk at a time by id.
-    `person`: the path from a row to its person's id. A list that is not a QuerySet is sorted as it is."""
-    of = pseudonymiser(purpose)
+    `person`: the path from a row to its person's id; `of`: the export's `pseudonymiser`. A list that is not
+    a QuerySet is sorted as it is."""
     if not hasattr(rows, "values_list"):
         return sorted(rows, key=lambda row: of(_path(row, person)))
     keys = sorted(
@@ -137,6 +156,11 @@ class ExportRequest:
     identities: bool
     reason: str
     delimiter: str = ","
+    # Who the file is for (`requester_of`): pseudonyms are keyed by it and the purpose.
+    requester: str = ""
+
+    def pseudonymiser(self) -> Callable[[int], str]:
+        return pseudonymiser(self.purpose, self.requester)
 
 
 def export_request(*, actor: Any, params: Any, fmt: str) -> ExportRequest:
@@ -156,7 +180,7 @@ def export_request(*, actor: Any, params: Any, fmt: str) -> ExportRequest:
     delimiter = DELIMITERS.get(str(params.get("delimiter") or "comma"))
     if delimiter is None:
         raise ApplicationError(str(UNKNOWN_DELIMITER), code="delimiter")
-    return ExportRequest(purpose, fmt, identities, reason[:300], delimiter)
+    return ExportRequest(purpose, fmt, identities, reason[:300], delimiter, requester_of(actor))
 
 
 def age_band(birth_date: dt.date | None, on: dt.date) -> str:
@@ -317,15 +341,15 @@ def table(
     each chunk of rows before it is written (for values computed in bulk). `person`: the path from a row to
     its person's id; a pseudonymised export is then written in pseudonym order (`by_pseudonym`).
     """
+    pseudonym_of = request.pseudonymiser()
     if person and not request.identities:
-        rows = by_pseudonym(rows, person, request.purpose)
+        rows = by_pseudonym(rows, person, pseudonym_of)
     chosen = [
         c
         for c in columns
         if (request.identities or not c.identity) and not (request.identities and c.pseudonym)
     ]
     header = [str(c.header) for c in chosen]
-    pseudonym_of = pseudonymiser(request.purpose)
 
     def written() -> Iterator[list[Any]]:
         for chunk in _chunks(rows, CHUNK):
@@ -344,35 +368,30 @@ def table(
 def participant_table(
     queryset: Any, request: ExportRequest, *, attributes: bool = True
 ) -> tuple[list[str], Iterator[list[Any]]]:
-    """Participants (enrolments) as export rows. `attributes=False` leaves out sex and age band: an
-    aggregate-only role (TJSL) reads those as counts only (`access.may_list_people`), and a row per person
-    would count them to the last one and, beside the cohort page, put a name to them."""
+    """Participants (enrolments) as export rows. `attributes=False` (`access.person_attributes`) keeps only
+    the columns of the reader's person lists (program, cohort, unit, stage, certificate: what they read by
+    name) and leaves out sex, age band, domicile district and the enrolment and completion dates: a reader who
+    sees the lists by name decodes the pseudonyms of their own files by matching the rows to the lists, and
+    would then read those attributes person by person (docs/security.md)."""
     today = timezone.localdate()
     header = [_("Name")] if request.identities else [_("Pseudonym")]
     if attributes:
-        header += [_("Sex"), _("Age band")]
-    header += [
-        _("Domicile district"),
-        _("Domicile district name"),
-        _("Program"),
-        _("Cohort"),
-        _("Unit"),
-        _("Stage"),
-        _("Enrolled on"),
-        _("Completed on"),
-        _("Certificates"),
-    ]
+        header += [_("Sex"), _("Age band"), _("Domicile district"), _("Domicile district name")]
+    header += [_("Program"), _("Cohort"), _("Unit"), _("Stage")]
+    if attributes:
+        header += [_("Enrolled on"), _("Completed on")]
+    header += [_("Certificates")]
 
     stages = _labels(queryset.model._meta.get_field("stage"))
     sexes = {str(value): str(label) for value, label in Sex.choices}
     yes, no = _("yes"), _("no")
     queryset = queryset.select_related("person__domicile_district")
-    pseudonym_of = pseudonymiser(request.purpose)
+    pseudonym_of = request.pseudonymiser()
 
     enrolments = (
         queryset.iterator(chunk_size=CHUNK)
         if request.identities
-        else by_pseudonym(queryset, "person_id", request.purpose)
+        else by_pseudonym(queryset, "person_id", pseudonym_of)
     )
 
     def rows() -> Iterator[list[Any]]:
@@ -380,18 +399,16 @@ def participant_table(
             person = e.person
             row: list[Any] = [person.full_name if request.identities else pseudonym_of(person.pk)]
             if attributes:
-                row += [sexes.get(person.sex, person.sex), age_band(person.birth_date, today)]
-            row += [
-                person.domicile_district_id or "",
-                _district_name(person),
-                e.cohort.program.name,
-                e.cohort.name,
-                e.cohort.unit.name,
-                stages.get(e.stage, e.stage),
-                e.enrolled_on,
-                e.completed_on,
-                yes if e.certificate_count else no,
-            ]
+                row += [
+                    sexes.get(person.sex, person.sex),
+                    age_band(person.birth_date, today),
+                    person.domicile_district_id or "",
+                    _district_name(person),
+                ]
+            row += [e.cohort.program.name, e.cohort.name, e.cohort.unit.name, stages.get(e.stage, e.stage)]
+            if attributes:
+                row += [e.enrolled_on, e.completed_on]
+            row += [yes if e.certificate_count else no]
             yield row
 
     return header, rows()
@@ -413,7 +430,7 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
     ]
     sexes = {str(value): str(label) for value, label in Sex.choices}
 
-    pseudonym_of = pseudonymiser(request.purpose)
+    pseudonym_of = request.pseudonymiser()
     statuses: dict[str, str] = {}
     # Only the columns written: no district or region rows joined in, fewer values to decode per row.
     people = (
@@ -431,9 +448,7 @@ def person_table(queryset: Any, request: ExportRequest) -> tuple[list[str], Iter
     )
 
     ordered = (
-        people.iterator(chunk_size=CHUNK)
-        if request.identities
-        else by_pseudonym(people, "pk", request.purpose)
+        people.iterator(chunk_size=CHUNK) if request.identities else by_pseudonym(people, "pk", pseudonym_of)
     )
 
     def rows() -> Iterator[list[Any]]:

@@ -133,10 +133,13 @@ def build(
     language: str,
     notes: str = "",
     progress: Callable[[int, int, str], None] | None = None,
+    requester: str = "",
 ) -> Content:
-    """Gather the report's sections in `language`. `progress(done, total, message)` after each section."""
+    """Gather the report's sections in `language`. `progress(done, total, message)` after each section.
+    `requester`: whose pseudonyms the data sheet holds (`exports.requester_of`; by default the actor's)."""
     with translation.override(language):
-        return _build(actor, agreement, program, start, end, language, notes, progress)
+        requester = requester or exports.requester_of(actor)
+        return _build(actor, agreement, program, start, end, language, notes, progress, requester)
 
 
 def _build(
@@ -148,6 +151,7 @@ def _build(
     language: str,
     notes: str,
     progress: Callable[[int, int, str], None] | None,
+    requester: str,
 ) -> Content:
     the_agreement = agreement or (program.agreement if program else None)
     filters = selectors.Filters(
@@ -569,10 +573,14 @@ def _build(
             signatories.append(
                 Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
             )
-    export = exports.ExportRequest(purpose="report", fmt="xlsx", identities=False, reason="")
+    # Pseudonyms of the report's maker (`requester`), as in their list exports of purpose "report"; columns
+    # as their lists show them (`access.person_attributes`).
+    export = exports.ExportRequest(
+        purpose="report", fmt="xlsx", identities=False, reason="", requester=requester
+    )
     participants = scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)
     header, rows = exports.participant_table(
-        selectors.enrollment_rows(participants), export, attributes=not access.aggregates_only(actor)
+        selectors.enrollment_rows(participants), export, attributes=access.person_attributes(actor)
     )
     if access.aggregates_only(actor) and access.refuses_small_list(
         actor, participants.order_by().values("person_id").distinct().count()

@@ -264,7 +264,7 @@ def _participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     if metric in selectors.SCREENING_METRICS:
         raise Http404()
     _form, _scope, rows = metric_rows(actor, params, metric)
-    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
+    header, table = exports.participant_table(rows, request, attributes=access.person_attributes(actor))
     kept = {k: v for k, v in params.items() if k not in ("reason", "csrfmiddlewaretoken")}
     return Rows(header, table, rows.count(), {"metric": metric, **kept})
 
@@ -383,7 +383,7 @@ def _cohort(actor: Any, params: Any) -> Any:
 def _cohort_participants(actor: Any, params: Any, request: ExportRequest) -> Rows:
     cohort = _cohort(actor, params)
     rows = selectors.enrollment_rows(cohort.enrollments.all())
-    header, table = exports.participant_table(rows, request, attributes=not access.aggregates_only(actor))
+    header, table = exports.participant_table(rows, request, attributes=access.person_attributes(actor))
     return Rows(header, table, rows.count(), {"cohort": cohort.pk})
 
 

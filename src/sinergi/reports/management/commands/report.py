@@ -51,6 +51,7 @@ class Command(BaseCommand):
         end = _date(options["end"], "--to")
         for problem in services.period_problems(start, end):
             raise CommandError(f"{problem} (--from {start}, --to {end})")
+        os_user = _os_user()  # before anything is written: the pseudonyms and the audit event need it
         try:
             agreement, program = services.report_subject(
                 actor=None, agreement_id=options["agreement"], program_id=options["program"]
@@ -62,6 +63,8 @@ class Command(BaseCommand):
                 start=start,
                 end=end,
                 language=options["lang"],
+                # The data sheet's pseudonyms are keyed by who ran the command (docs/security.md).
+                requester=f"cli:{os_user}",
             )
             data, data_rows = services.render_counted(content, options["fmt"])
         except ApplicationError as exc:
@@ -86,7 +89,7 @@ class Command(BaseCommand):
                     "size": len(data),
                     "data_rows": data_rows,
                     "output": str(output.resolve()),
-                    "os_user": _os_user(),
+                    "os_user": os_user,
                 },
             )
             partial.replace(output)
