@@ -1,4 +1,4 @@
-"""The joint report as a new user read it on the demo (4 December, night), each finding written as they saw it.
+"""The joint report as a new user read it on the demo (4 December, night), each finding as they saw it.
 
 1. A TJSL officer's report of an agreement is the company's restricted version (masked, whole-scope
    sections, consent only); its cover and pages did not say so, and both parties were invited to sign it.
@@ -100,7 +100,7 @@ def test_the_kanwil_officers_report_says_it_is_the_full_version_both_parties_sig
     assert len(kanwil.signatories) == 2 and html.count('class="signature"') == 2
 
 
-# --- 2. Every section of a program's report follows the program, or says it cannot ------------------------------
+# --- 2. Every section of a program's report follows the program, or says it cannot --------------------------
 
 
 def test_a_tjsl_officers_program_report_labels_every_figure_not_limited_to_the_program(
@@ -123,8 +123,11 @@ def test_a_tjsl_officers_program_report_labels_every_figure_not_limited_to_the_p
     assert funnel.header[2] == "Counted over"
     over = {str(row[0]): row[2] for row in funnel.rows}
     assert over["Enrolled"] == over["Completed"] == over["Certified"] == "this program"
-    assert over["Screened"] == over["Released (of everyone enrolled)"] == over["In work or business"] == (
-        "whole scope"
+    assert (
+        over["Screened"]
+        == over["Released (of everyone enrolled)"]
+        == over["In work or business"]
+        == ("whole scope")
     )
     headers = {str(t.header[0]): str(t.header[-1]) for t in participants.tables}
     assert headers["Sex"] == headers["Age band"] == "People, whole scope"
@@ -138,7 +141,7 @@ def test_a_tjsl_officers_program_report_labels_every_figure_not_limited_to_the_p
     assert all(len(t.header) == 2 for t in _section(kanwil, "participants").tables)
 
 
-# --- 3. The XLSX: numbers as numbers, masked cells as text with a note, whole sheet names ------------------
+# --- 3. The XLSX: numbers as numbers, masked cells as text with a note, whole sheet names -------------------
 
 
 def _content(language: str, sections: list[joint.Section]) -> joint.Content:
@@ -148,7 +151,7 @@ def _content(language: str, sections: list[joint.Section]) -> joint.Content:
         start=dt.date(2022, 1, 1),
         end=dt.date(2022, 12, 31),
         language=language,
-        generated_at=timezone.make_aware(dt.datetime(2026, 12, 4, 2, 26)),
+        generated_at=dt.datetime(2026, 12, 4, 2, 26, tzinfo=timezone.get_current_timezone()),
         sections=sections,
         signatories=[],
         data_header=["Pseudonim"],
@@ -221,7 +224,7 @@ def test_the_xlsx_sheets_have_short_whole_unique_names(delivered: dict[str, Any]
     assert budget[1].number_format == '"Rp" #,##0' and budget[3].number_format == "0.0%"
 
 
-# --- 4. Indonesian words and times -----------------------------------------------------------------------------
+# --- 4. Indonesian words and times --------------------------------------------------------------------------
 
 
 def test_the_sroi_terms_are_explained_in_indonesian() -> None:
@@ -244,7 +247,9 @@ def test_the_report_commands_date_message_is_in_indonesian(tmp_path: Path) -> No
             fmt="pdf",
             output=str(tmp_path / "x.pdf"),
         )
-    assert str(error.value) == "--from “2022-13-01” bukan tanggal: tulis sebagai TTTT-BB-HH, misalnya 2022-12-31."
+    assert str(error.value) == (
+        "--from “2022-13-01” bukan tanggal: tulis sebagai TTTT-BB-HH, misalnya 2022-12-31."
+    )
 
 
 def test_the_report_writes_times_as_indonesian_does() -> None:
@@ -257,7 +262,7 @@ def test_the_report_writes_times_as_indonesian_does() -> None:
     assert "4 December 2026 02:26" in joint.render_html(_content("en", []))
 
 
-# --- 5. The funnel's steps after release are a chain of their own --------------------------------------------
+# --- 5. The funnel's steps after release are a chain of their own -------------------------------------------
 
 
 def test_the_funnel_shows_the_steps_after_release_apart_from_certified(
