@@ -115,7 +115,7 @@ def test_the_xlsx_has_one_sheet_per_section_and_a_pseudonymised_data_sheet(
     book = load_workbook(output, read_only=True)
     names = book.sheetnames
     assert len(names) == 1 + len(joint.SECTION_KEYS) + 1
-    assert names[1].startswith("1. The agreement") and names[-1].startswith("Data")
+    assert names[1] == "1. Agreement" and names[-1] == "Data (pseudonymised)"
     funnel = [row for row in book[names[3]].iter_rows(values_only=True)]
     assert ("Enrolled", 3) in [(r[0], r[1]) for r in funnel if r and len(r) > 1]
     data = list(book[names[-1]].iter_rows(values_only=True))
