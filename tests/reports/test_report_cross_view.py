@@ -48,6 +48,8 @@ def _section(content: Any, key: str) -> Any:
 
 def _table(content: Any, key: str, first_header: str) -> dict[Any, Any]:
     table = next(t for t in _section(content, key).tables if t.header[0] == first_header)
+    if first_header == "Stage":  # the stage, its count, and in a whole-scope report what it counts over
+        return {row[0]: row[1] for row in table.rows}
     return {row[0] if len(row) == 2 else (row[0], row[1]): row[-1] for row in table.rows}
 
 

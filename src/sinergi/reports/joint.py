@@ -190,26 +190,36 @@ class Content:
             return str(RESTRICTED_FOOTER if self.restricted else FULL_FOOTER)
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(str):
     """A figure that is not a count of people: a fraction shown as a percentage, rupiah, a ratio or a
-    decimal. The PDF writes it as text in the report's language; the XLSX stores the number with a number
-    format (`XLSX_FORMATS`), so that a spreadsheet can add it up."""
+    decimal. As text (a `str`) it is written in the language active when it was made, the report's; the
+    PDF writes `text()` in the report's language, and the XLSX stores `value` with a number format
+    (`XLSX_FORMATS`), so that a spreadsheet can add it up."""
 
     value: Decimal | int
     kind: str  # "percent" (a fraction: 0.25 is 25%), "rupiah", "ratio", "decimal"
 
-    def text(self) -> str:
-        if self.kind == "percent":
-            return _pct(self.value)
-        if self.kind == "rupiah":
-            return str(_n(int(self.value)))
-        if self.kind == "ratio":
-            return f"{decimal_text(self.value, 2)} : 1"
-        return decimal_text(self.value, 2)
+    def __new__(cls, value: Decimal | int, kind: str) -> Number:
+        number = super().__new__(cls, _number_text(value, kind))
+        number.value, number.kind = value, kind
+        return number
 
-    def __str__(self) -> str:
-        return self.text()
+    def text(self) -> str:
+        """The figure written in the active language."""
+        return _number_text(self.value, self.kind)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.kind!r})"
+
+
+def _number_text(value: Decimal | int, kind: str) -> str:
+    if kind == "percent":
+        return _pct(value)
+    if kind == "rupiah":
+        return str(_n(int(value)))
+    if kind == "ratio":
+        return f"{decimal_text(value, 2)} : 1"
+    return decimal_text(value, 2)
 
 
 XLSX_FORMATS = {"percent": "0.0%", "rupiah": '"Rp" #,##0', "ratio": "0.00", "decimal": "0.00"}
