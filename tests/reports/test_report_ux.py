@@ -89,6 +89,17 @@ def test_a_tjsl_officers_report_says_on_its_cover_and_every_page_that_it_is_the_
     assert "Restricted version for the company, not the signed report" in html
 
 
+def test_a_tjsl_officer_reads_before_asking_that_their_report_is_the_restricted_version(world: World) -> None:
+    pages = {}
+    for role in (Role.CSR_OFFICER, Role.KANWIL_OFFICER):
+        client = Client()
+        client.force_login(world.users[role])
+        pages[role] = client.get("/laporan/kerja-sama/baru/").content.decode()
+    assert 'data-testid="report-restricted"' in pages[Role.CSR_OFFICER]
+    assert "Versi terbatas untuk perusahaan" in pages[Role.CSR_OFFICER]
+    assert 'data-testid="report-restricted"' not in pages[Role.KANWIL_OFFICER]
+
+
 def test_the_kanwil_officers_report_says_it_is_the_full_version_both_parties_sign(
     world: World, impact: dict[str, Any]
 ) -> None:
