@@ -115,7 +115,7 @@ def test_the_xlsx_has_one_sheet_per_section_and_a_pseudonymised_data_sheet(
     book = load_workbook(output, read_only=True)
     names = book.sheetnames
     assert len(names) == 1 + len(joint.SECTION_KEYS) + 1
-    assert names[1].startswith("1. The agreement") and names[-1].startswith("Data")
+    assert names[1] == "1. Agreement" and names[-1] == "Data (pseudonymised)"
     funnel = [row for row in book[names[3]].iter_rows(values_only=True)]
     assert ("Enrolled", 3) in [(r[0], r[1]) for r in funnel if r and len(r) > 1]
     data = list(book[names[-1]].iter_rows(values_only=True))
@@ -151,7 +151,7 @@ def test_the_command_refuses_a_reversed_period_and_a_missing_agreement(
         )
     with pytest.raises(CommandError, match="999999"):
         call_command("report", agreement=999999, start=START, end=END, fmt="pdf", output=str(output))
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="bukan tanggal: tulis sebagai TTTT-BB-HH"):
         call_command("report", agreement=1, start="1/1/2022", end=END, fmt="pdf", output=str(output))
     assert not output.exists()
 
@@ -265,14 +265,15 @@ def test_a_missing_subject_is_refused_as_someone_elses(
 def test_the_same_chart_is_on_the_page_and_in_the_pdf(delivered: dict[str, Any], world: World) -> None:
     """One renderer: the dashboard's funnel and the report's are the same SVG for the same selection, and
     the report's HTML (what WeasyPrint prints) carries it as it is. Small cells stay suppressed in both.
-    (The TJSL officer's whole scope is this agreement's one cohort, within the period: under filters their
-    dashboard would leave out the stages they may not list, tests/reports/test_cross_view.py.)"""
+    (A TJSL officer's report draws only the steps that count its agreement, not the whole scope's; their
+    dashboard filtered to the agreement and period leaves out the same steps, which they may not list,
+    tests/reports/test_cross_view.py.)"""
 
     officer = world.users[Role.CSR_OFFICER]
     mou = delivered["mou"]
     client = Client()
     client.force_login(officer)
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="id")
+    page = client.get("/", {"agreement": mou.pk, "start": START, "end": END}, HTTP_ACCEPT_LANGUAGE="id")
     assert page.status_code == 200
     on_page = page.context["charts"]["funnel"]
     content = report_2022(officer, agreement=mou, language=page.context["LANGUAGE_CODE"])

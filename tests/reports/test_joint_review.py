@@ -64,7 +64,7 @@ def test_in_work_at_6_months_never_narrows_a_hidden_in_work(
         funnel = _rows(content, "participants", "Stage")
         outcomes = _rows(content, "outcomes", "Outcome")
         chain = [
-            funnel["Released"],
+            funnel["Released (of everyone enrolled)"],
             funnel["Followed up"],
             funnel["In work or business"],
             outcomes["In work or business at 6 months"],

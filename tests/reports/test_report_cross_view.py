@@ -48,6 +48,8 @@ def _section(content: Any, key: str) -> Any:
 
 def _table(content: Any, key: str, first_header: str) -> dict[Any, Any]:
     table = next(t for t in _section(content, key).tables if t.header[0] == first_header)
+    if first_header == "Stage":  # the stage, its count, and in a whole-scope report what it counts over
+        return {row[0]: row[1] for row in table.rows}
     return {row[0] if len(row) == 2 else (row[0], row[1]): row[-1] for row in table.rows}
 
 
@@ -90,7 +92,9 @@ def test_a_hidden_certificate_or_case_count_does_not_come_back_from_the_totals(
     by_bapas = _table(tjsl, "releases", "Guiding Bapas")
     releases = _table(tjsl, "releases", "Item")
     assert by_bapas["Bapas B"] == "<5"
-    assert by_bapas["Bapas A"] != 6 or (releases["Participants released"] != 8 and funnel["Released"] != 8)
+    assert by_bapas["Bapas A"] != 6 or (
+        releases["Participants released"] != 8 and funnel["Released (of everyone enrolled)"] != 8
+    )
 
     kanwil = _report(certified["kanwil_user"], **period)
     assert _table(kanwil, "certificates", "Competency") == {

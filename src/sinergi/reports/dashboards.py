@@ -220,6 +220,8 @@ def figures_context(
         # recidivism) would all be zero: not shown. Theirs are their clients' follow-ups and independence.
         "show_program_figures": access.role_of(actor) != Role.BAPAS_OFFICER,
         "funnel": funnel,
+        "funnel_branch_heading": FUNNEL_BRANCH_HEADING,
+        "funnel_branch_note": FUNNEL_BRANCH_NOTE,
         "reached_total": reached.pop("total")[0] if "total" in reached else None,
         "reached": reached,
         "months": months,
@@ -332,6 +334,25 @@ FUNNEL_CHAINS = (
 )
 
 
+# Released, followed up and in work are not a part of "certified": released counts every participant
+# released, certified or not (also one who left the program on release), so the three are a second chain
+# from the enrolled. The funnel's table, the report and the chart say so, and the dashboard's table shows them
+# apart, under their own heading.
+FUNNEL_BRANCH = ("released", "followed_up", "in_work")
+FUNNEL_BRANCH_HEADING = gettext_lazy("After release: of everyone enrolled, certified or not")
+FUNNEL_BRANCH_NOTE = gettext_lazy(
+    "Released, followed up and in work or business are counted from everyone enrolled, not from the "
+    "certified: released includes participants released before they completed or were certified, so it can "
+    "be higher than “Certified”."
+)
+RELEASED_OF_ENROLLED = gettext_lazy("Released (of everyone enrolled)")
+
+
+def funnel_label(key: str, label: str) -> str:
+    """A funnel step's label as the funnel shows it: "released" says it counts from the enrolled."""
+    return str(RELEASED_OF_ENROLLED) if key == "released" else str(label)
+
+
 def funnel_masked(
     actor: Any, counts: dict[str, int | None], *, given: dict[Hashable, bool] | None = None
 ) -> dict[str, Any]:
@@ -406,7 +427,7 @@ def funnel_figures(
     for stage in stages:
         figure = _figure(
             scope,
-            stage.label,
+            funnel_label(stage.key, stage.label),
             stage.count,
             _list_url(scope, stage.key) if stage.listable else None,
             listable=stage.listable and selectors.may_list(actor, stage.key),

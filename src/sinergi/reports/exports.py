@@ -211,14 +211,31 @@ def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter:
 XLSX_DATE = "DD/MM/YYYY"
 
 
+@dataclass(frozen=True)
+class XlsxCell:
+    """A value for `xlsx_file` with a number format (a number stays a number) and/or a note on the cell."""
+
+    value: Any
+    number_format: str = ""
+    note: str = ""
+
+
 def _xlsx_cells(sheet: Any, row: Sequence[Any]) -> list[Any]:
-    """A row for a spreadsheet: dates as date cells (sortable, filterable) shown day/month/year, the rest
-    as `_cells` writes it."""
+    """A row for a spreadsheet: dates as date cells (sortable, filterable) shown day/month/year, an
+    `XlsxCell` with its format and note, the rest as `_cells` writes it."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
 
     out: list[Any] = []
     for value in row:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if isinstance(value, XlsxCell):
+            cell = WriteOnlyCell(sheet, value=_cells([value.value])[0])
+            if value.number_format:
+                cell.number_format = value.number_format
+            if value.note:
+                cell.comment = Comment(value.note, "Sinergi", width=300, height=120)
+            out.append(cell)
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = XLSX_DATE
             out.append(cell)

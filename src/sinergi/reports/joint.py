@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sinergi.accounts.choices import Role
 from sinergi.aftercare.models import AftercareCase
@@ -33,7 +33,6 @@ from sinergi.impact import figures as impact_figures
 from sinergi.impact import selectors as impact_selectors
 from sinergi.impact.models import SatisfactionSurvey, ValueMap
 from sinergi.impact.templatetags.impact import decimal as decimal_text
-from sinergi.impact.templatetags.impact import percent as percent_text
 from sinergi.partnerships.models import Agreement
 from sinergi.programs.models import Certificate, Program
 from sinergi.reports import access, dashboards, drilldown, exports, ring, selectors
@@ -55,6 +54,70 @@ PANGO_MISSING = gettext_lazy(
     "`apt-get install -y libpango-1.0-0 libpangoft2-1.0-0` (Debian or Ubuntu), then try again. The XLSX "
     "report works without them."
 )
+# Which version of the report this is (item of the new user's review): a TJSL officer's report masks small
+# counts, counts some sections over their whole scope and aftercare over consent only, so it is never the one
+# the parties sign. The cover says so, every page's footer repeats it, and its signature section has no
+# blocks to sign; the full version (Kanwil officers, administrators, the command line) says it is the one
+# both parties sign.
+RESTRICTED_COVER = gettext_lazy(
+    "Restricted version for the company: counts of fewer than 5 people are masked, some sections count "
+    "your whole scope instead of this report's subject, and aftercare figures count only the participants "
+    "who agreed to share them with the company, so the report the parties sign is the full version made by "
+    "the Kanwil."
+)
+FULL_COVER = gettext_lazy(
+    "Full version: no count is masked and every section counts this report's subject; this is the version "
+    "both parties sign."
+)
+RESTRICTED_FOOTER = gettext_lazy("Restricted version for the company, not the signed report")
+FULL_FOOTER = gettext_lazy("Full version, for signature")
+RESTRICTED_SIGNATURES = gettext_lazy(
+    "This restricted version is not signed: both parties sign the full version of this report, made by the "
+    "Kanwil."
+)
+# Short sheet names for the XLSX (Excel allows 31 characters): whole words, unique, in the report's
+# language, numbered as the sections.
+SHEET_NAMES = {
+    "cover": pgettext_lazy("report sheet", "Report"),
+    "agreement": pgettext_lazy("report sheet", "Agreement"),
+    "programs": pgettext_lazy("report sheet", "Programs"),
+    "participants": pgettext_lazy("report sheet", "Participants"),
+    "delivery": pgettext_lazy("report sheet", "Delivery"),
+    "certificates": pgettext_lazy("report sheet", "Certificates"),
+    "releases": pgettext_lazy("report sheet", "Releases"),
+    "outcomes": pgettext_lazy("report sheet", "Outcomes"),
+    "recidivism": pgettext_lazy("report sheet", "Recidivism"),
+    "finance": pgettext_lazy("report sheet", "Finance"),
+    "sroi": pgettext_lazy("report sheet", "SROI"),
+    "ikm": pgettext_lazy("report sheet", "IKM"),
+    "notes": pgettext_lazy("report sheet", "Notes"),
+    "signatures": pgettext_lazy("report sheet", "Signatures"),
+    "data": pgettext_lazy("report sheet", "Data (pseudonymised)"),
+}
+# What a masked cell of the XLSX means, as a note on the cell (the cell stays text).
+MARK_NOTES = {
+    "<5": gettext_lazy(
+        "“<5” means fewer than five people: the exact number is hidden so nobody can be recognised."
+    ),
+    "×": gettext_lazy(
+        "“×” means that this number is hidden too, although it is not small: shown beside the other "
+        "figures, it would let anyone work out by subtraction a hidden number of fewer than five."
+    ),
+}
+# The columns of a table whose figures count over an aggregate-only actor's whole scope, not the report's
+# subject (`_build`'s `wide`): the count's header says so, and a section counted over it says so in its title.
+WIDE_HEADER = gettext_lazy("%(header)s, whole scope")
+WIDE_TITLE = gettext_lazy("%(title)s (whole scope)")
+PARTLY_WIDE_TITLE = gettext_lazy("%(title)s (partly whole scope)")
+# The sections counted over the whole scope with `wide`: wholly (True) or partly (False).
+WIDE_SECTIONS = {"participants": False, "releases": True, "outcomes": True, "recidivism": True}
+SUBJECT_HEADER = {
+    "program": gettext_lazy("%(header)s, this program"),
+    "agreement": gettext_lazy("%(header)s, this agreement"),
+}
+COUNTED_OVER = gettext_lazy("Counted over")
+WIDE_OVER = gettext_lazy("whole scope")
+SUBJECT_OVER = {"program": gettext_lazy("this program"), "agreement": gettext_lazy("this agreement")}
 SECTION_KEYS = (
     "agreement",
     "programs",
@@ -111,6 +174,62 @@ class Content:
     suppressed: bool
     #: Why the data sheet has no rows (`DATA_WITHHELD`), written in it instead; not a participant's row.
     data_note: str = ""
+    #: The company's restricted version (an aggregate-only actor's), not the one the parties sign.
+    restricted: bool = False
+
+    @property
+    def version_note(self) -> str:
+        """One sentence on the cover, in the report's language: which version this is, which one is signed."""
+        with translation.override(self.language):
+            return str(RESTRICTED_COVER if self.restricted else FULL_COVER)
+
+    @property
+    def version_footer(self) -> str:
+        """The same, short, in every page's footer."""
+        with translation.override(self.language):
+            return str(RESTRICTED_FOOTER if self.restricted else FULL_FOOTER)
+
+
+class Number(str):
+    """A figure that is not a count of people: a fraction shown as a percentage, rupiah, a ratio or a
+    decimal. As text (a `str`) it is written in the language active when it was made, the report's; the
+    PDF writes `text()` in the report's language, and the XLSX stores `value` with a number format
+    (`XLSX_FORMATS`), so that a spreadsheet can add it up."""
+
+    value: Decimal | int
+    kind: str  # "percent" (a fraction: 0.25 is 25%), "rupiah", "ratio", "decimal"
+
+    def __new__(cls, value: Decimal | int, kind: str) -> Number:
+        number = super().__new__(cls, _number_text(value, kind))
+        number.value, number.kind = value, kind
+        return number
+
+    def text(self) -> str:
+        """The figure written in the active language."""
+        return _number_text(self.value, self.kind)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.kind!r})"
+
+
+def _number_text(value: Decimal | int, kind: str) -> str:
+    if kind == "percent":
+        return _pct(value)
+    if kind == "rupiah":
+        return str(_n(int(value)))
+    if kind == "ratio":
+        return f"{decimal_text(value, 2)} : 1"
+    return decimal_text(value, 2)
+
+
+XLSX_FORMATS = {"percent": "0.0%", "rupiah": '"Rp" #,##0', "ratio": "0.00", "decimal": "0.00"}
+
+
+def _number(value: Any, kind: str) -> Any:
+    """`Number(value, kind)`, or "—" for no value."""
+    if value is None or value == "":
+        return "—"
+    return Number(value if isinstance(value, int) and kind == "rupiah" else Decimal(str(value)), kind)
 
 
 def _d(value: dt.date | None) -> str:
@@ -118,6 +237,8 @@ def _d(value: dt.date | None) -> str:
 
 
 def _n(value: Any) -> Any:
+    if isinstance(value, Number):
+        return value.text()
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".") if translation.get_language() == "id" else f"{value:,}"
     return "—" if value is None else value
@@ -194,6 +315,14 @@ def _build(
     )
     wide_note = str(WHOLE_SCOPE % {"as_of": _d(as_of)}) if wide is not scope else ""
     figures = _Figures.gather(actor, scope, wide, programs, start, end, as_of)
+    # With `wide`, a table's counts say over what they count: the whole scope, or the report's subject.
+    subject_kind = "program" if program is not None else "agreement"
+
+    def over_wide(header: str) -> str:
+        return str(WIDE_HEADER % {"header": header}) if wide_note else header
+
+    def over_subject(header: str) -> str:
+        return str(SUBJECT_HEADER[subject_kind] % {"header": header}) if wide_note else header
 
     sections: list[Section] = []
     builders: list[tuple[str, str, Callable[[Section], None]]] = []
@@ -277,33 +406,52 @@ def _build(
         if not any(st.count for st in stages):
             s.empty = _("No participants in this period.")
             return
-        s.tables.append(
-            Table(
-                [_("Stage"), _("How many")],
-                [
-                    [
-                        st.label,
-                        figures.shown("funnel", st.key) if st.count is not None else _("not recorded yet"),
-                    ]
-                    for st in stages
-                ],
-            )
-        )
+        rows = [
+            [
+                dashboards.funnel_label(st.key, st.label),
+                figures.shown("funnel", st.key) if st.count is not None else _("not recorded yet"),
+            ]
+            for st in stages
+        ]
+        header = [_("Stage"), _("How many")]
+        if wide_note:  # each step says whether it counts the report's subject or the whole scope
+            header.append(str(COUNTED_OVER))
+            for row, st in zip(rows, stages, strict=True):
+                row.append(str(WIDE_OVER if st.key in WIDE_STAGES else SUBJECT_OVER[subject_kind]))
+        s.tables.append(Table(header, rows))
+        s.text.append(str(dashboards.FUNNEL_BRANCH_NOTE))
+        # The chart draws only the steps that count the report's subject (with `wide`, the others count the
+        # whole scope: beside the subject's own zeros they would read as its figures).
         funnel = dashboards.funnel_chart(
-            [dashboards.Figure(st.label, figures.shown("funnel", st.key)) for st in stages]
+            [
+                dashboards.Figure(
+                    dashboards.funnel_label(st.key, st.label), figures.shown("funnel", st.key), key=st.key
+                )
+                for st in stages
+                if not (wide_note and st.key in WIDE_STAGES)
+            ]
         )
         if funnel is not None:
             s.charts.append(funnel)
         reached, ring_rows, ring_shown = figures.reached, figures.ring_rows, figures.ring_shown
         if wide_note:  # sex and age, and the funnel's steps from release on: the whole agreement (`wide`)
             s.text.append(str(PARTLY_WHOLE % {"as_of": _d(as_of)}))
-        s.tables.append(Table([_("Sex"), _("People")], [[label, n] for _k, label, n in reached["sex"]]))
-        s.tables.append(Table([_("Age band"), _("People")], [[label, n] for _k, label, n in reached["age"]]))
-        s.tables.append(Table([_("Unit"), _("People")], [[label, n] for _k, label, n in reached["unit"]]))
+        s.tables.append(
+            Table([_("Sex"), over_wide(_("People"))], [[label, n] for _k, label, n in reached["sex"]])
+        )
+        s.tables.append(
+            Table([_("Age band"), over_wide(_("People"))], [[label, n] for _k, label, n in reached["age"]])
+        )
+        s.tables.append(
+            Table([_("Unit"), over_subject(_("People"))], [[label, n] for _k, label, n in reached["unit"]])
+        )
         # By the agreement's ring areas (reports.ring): each ring district, then outside them.
         ring_rows = [row for row in ring_rows if row[0] in ring_shown]
         s.tables.append(
-            Table([_("Ring area"), _("People")], [[label, ring_shown[key]] for key, label, _n in ring_rows])
+            Table(
+                [_("Ring area"), over_subject(_("People"))],
+                [[label, ring_shown[key]] for key, label, _n in ring_rows],
+            )
         )
         ring_chart = dashboards.ring_chart(
             [dashboards.Figure(label, ring_shown[key], key=key) for key, label, _n in ring_rows]
@@ -324,7 +472,7 @@ def _build(
                     [
                         date_format(m.month, "F Y"),
                         m.sessions,
-                        "—" if m.rate is None else _pct(Decimal(m.rate) / 100),
+                        _number(None if m.rate is None else Decimal(m.rate) / 100, "percent"),
                     ]
                     for m in months
                 ],
@@ -349,7 +497,7 @@ def _build(
             s.text.append(wide_note)
         s.tables.append(
             Table(
-                [_("Item"), _("How many")],
+                [_("Item"), over_wide(_("How many"))],
                 [
                     [_("Participants released"), figures.shown("release", "released")],
                     [_("Participants released within 90 days"), figures.shown("release", "soon")],
@@ -358,7 +506,7 @@ def _build(
         )
         rows = [[name, figures.shown("bapas", index)] for index, (name, _n) in enumerate(figures.cases)]
         if rows:
-            s.tables.append(Table([_("Guiding Bapas"), _("Cases opened")], rows))
+            s.tables.append(Table([_("Guiding Bapas"), over_wide(_("Cases opened"))], rows))
         else:
             s.text.append(_("No aftercare cases opened in this period."))
 
@@ -376,7 +524,7 @@ def _build(
         counts = {k: v for k, v in counts.items() if k in labels}
         s.tables.append(
             Table(
-                [_("Outcome"), _("How many")],
+                [_("Outcome"), over_wide(_("How many"))],
                 [
                     [
                         labels.get(k, k),
@@ -397,7 +545,7 @@ def _build(
         shown = dashboards.independence_masked(actor, rows)
         s.tables.append(
             Table(
-                [_("Independence index, latest score"), _("People")],
+                [_("Independence index, latest score"), over_wide(_("People"))],
                 [[label, shown[key]] for key, label, _n in rows],
             )
         )
@@ -427,13 +575,20 @@ def _build(
             (_("Comparison group"), rec.comparison),
         ):
             if group.suppressed:
-                rows.append([label, _("too few to report"), "—", "—"])
+                rows.append([label, _("too few to report"), "—", "—", "—", "—"])
             else:
-                interval = (
-                    f"{_pct(group.interval.low)} – {_pct(group.interval.high)}" if group.interval else "—"
-                )
+                low, high = (group.interval.low, group.interval.high) if group.interval else (None, None)
                 reoffended = group.reoffended if group.reoffended is not None else group.reoffended_mark
-                rows.append([label, group.n, reoffended, f"{_pct(group.rate)} ({interval})"])
+                rows.append(
+                    [
+                        label,
+                        group.n,
+                        reoffended,
+                        _number(group.rate, "percent"),
+                        _number(low, "percent"),
+                        _number(high, "percent"),
+                    ]
+                )
         s.text.append(
             _(
                 "Released from %(start)s; re-offence within %(months)s months, counted when the window "
@@ -441,7 +596,19 @@ def _build(
             )
             % {"start": _d(result.start), "months": result.months, "as_of": _d(result.as_of)}
         )
-        s.tables.append(Table([_("Group"), _("People"), _("Re-offended"), _("Rate (95% CI)")], rows))
+        s.tables.append(
+            Table(
+                [
+                    _("Group"),
+                    over_wide(_("People")),
+                    _("Re-offended"),
+                    _("Rate"),
+                    _("95% CI, low"),
+                    _("95% CI, high"),
+                ],
+                rows,
+            )
+        )
         if rec.difference is not None and rec.difference_interval is not None:
             s.text.append(
                 _("Difference (matched participants − comparison): %(d)s (95%% CI %(low)s – %(high)s)")
@@ -463,7 +630,12 @@ def _build(
             Table(
                 [_("Program"), _("Budget (Rp)"), _("Realisation to date (Rp)"), _("Realisation (%)")],
                 [
-                    [r.name, r.budget, r.spent, "—" if r.percent is None else percent_text(r.percent)]
+                    [
+                        r.name,
+                        _number(r.budget, "rupiah"),
+                        _number(r.spent, "rupiah"),
+                        _number(None if r.percent is None else Decimal(str(r.percent)) / 100, "percent"),
+                    ]
                     for r in rows
                 ],
             )
@@ -472,9 +644,9 @@ def _build(
             Table(
                 [_("In this period"), _("Rp")],
                 [
-                    [_("Realisation"), period["realisation"]],
-                    [_("In-kind contributions"), period["in_kind"]],
-                    [_("Total"), period["total"]],
+                    [_("Realisation"), _number(period["realisation"], "rupiah")],
+                    [_("In-kind contributions"), _number(period["in_kind"], "rupiah")],
+                    [_("Total"), _number(period["total"], "rupiah")],
                 ],
             )
         )
@@ -500,9 +672,9 @@ def _build(
                 Table(
                     [value_map.title, ""],
                     [
-                        [_("Inputs (Rp)"), int(result.inputs)],
-                        [_("Present value (Rp)"), int(result.present_value)],
-                        [_("SROI ratio"), f"{decimal_text(result.ratio, 2)} : 1"],
+                        [_("Inputs (Rp)"), _number(int(result.inputs), "rupiah")],
+                        [_("Present value (Rp)"), _number(int(result.present_value), "rupiah")],
+                        [_("SROI ratio"), _number(result.ratio, "ratio")],
                     ],
                 )
             )
@@ -510,8 +682,8 @@ def _build(
                 [
                     row.outcome_name or "—",
                     str(impact_figures.FIELD_LABELS.get(row.field, row.field)),
-                    decimal_text(row.ratio_low, 2),
-                    decimal_text(row.ratio_high, 2),
+                    _number(row.ratio_low, "decimal"),
+                    _number(row.ratio_high, "decimal"),
                 ]
                 for row in numbers.sensitivity[: impact_figures.TORNADO_ROWS]
             ]
@@ -539,7 +711,7 @@ def _build(
                     [
                         survey.title,
                         results.respondents,
-                        decimal_text(results.result.ikm, 2),
+                        _number(results.result.ikm, "decimal"),
                         band.grade if band else "—",
                     ]
                 )
@@ -555,20 +727,25 @@ def _build(
         else:
             s.empty = _("No notes.")
 
+    restricted = access.aggregates_only(actor)
+
     @section("signatures", _("Signatures"))
     def _signatures(s: Section) -> None:
-        s.text.append(_("Approved by both parties:"))
+        # The company's restricted version is not the report the parties sign: no blocks invite them to.
+        s.text.append(str(RESTRICTED_SIGNATURES) if restricted else _("Approved by both parties:"))
 
     total = len(builders)
     for done, (key, title, fn) in enumerate(builders, start=1):
         s = Section(key, title)
         fn(s)
+        if wide_note and key in WIDE_SECTIONS and s.tables:  # its title says it is not the subject's alone
+            s.title = str((WIDE_TITLE if WIDE_SECTIONS[key] else PARTLY_WIDE_TITLE) % {"title": title})
         sections.append(s)
         if progress:
             progress(done, total + 1, title)
 
     signatories = []
-    if the_agreement is not None:
+    if the_agreement is not None and not restricted:
         for p in the_agreement.parties.select_related("organisation").order_by("pk"):
             signatories.append(
                 Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
@@ -608,6 +785,7 @@ def _build(
         data_rows=rows,
         suppressed=access.aggregates_only(actor),
         data_note=data_note,
+        restricted=restricted,
     )
 
 
@@ -881,17 +1059,22 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_xlsx(content: Content) -> bytes:
-    """The report as XLSX: a cover sheet, one sheet per section, and the pseudonymised data sheet."""
+    """The report as XLSX: a cover sheet, one sheet per section, and the pseudonymised data sheet.
+
+    Percentages, rupiah and ratios are numbers with a number format (`XLSX_FORMATS`), counts are numbers;
+    a masked count ("<5", "×") stays text, with a note that says what it means. Sheets have short names in
+    the report's language (`SHEET_NAMES`), numbered as the sections, within Excel's 31 characters."""
     with translation.override(content.language):
         sheets: list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = []
         cover = [
             [content.subject],
             [_("Period"), f"{_d(content.start)} – {_d(content.end)}"],
-            [_("Generated"), date_format(content.generated_at, "j F Y H:i")],
+            [_("Generated"), date_format(content.generated_at, "DATETIME_FORMAT")],
+            [content.version_note],
         ]
         if content.suppressed:
             cover.append([_("Counts of fewer than 5 people are shown as “<5”.")])
-        sheets.append((_("Report"), [content.title], cover))
+        sheets.append((str(SHEET_NAMES["cover"]), [content.title], cover))
         for number, s in enumerate(content.sections, start=1):
             rows: list[list[Any]] = []
             if s.empty:
@@ -900,20 +1083,34 @@ def render_xlsx(content: Content) -> bytes:
             for table in s.tables:
                 rows.append([])
                 rows.append(list(table.header))
-                rows.extend(table.rows)
+                rows.extend([_xlsx_value(v) for v in row] for row in table.rows)
             if s.key == "signatures":
                 for sig in content.signatories:
                     rows.append([])
                     rows.append([sig.organisation, sig.role])
                     rows.append([sig.name or "", sig.title or ""])
-            sheets.append((f"{number}. {s.title}"[:31], [s.title], rows))
+            sheets.append((sheet_name(number, s.key), [s.title], rows))
         data: Iterable[Sequence[Any]] = content.data_rows
         if content.data_note:
             data = itertools.chain([[content.data_note]], data)
-        sheets.append((_("Data (pseudonymised)")[:31], content.data_header, data))
+        sheets.append((str(SHEET_NAMES["data"]), content.data_header, data))
         handle = exports.xlsx_file(sheets)
     with handle:
         return bytes(handle.read())
+
+
+def sheet_name(number: int, key: str) -> str:
+    """A section's sheet name: "3. Peserta" (whole words; every one within Excel's 31 characters)."""
+    return f"{number}. {SHEET_NAMES[key]}"
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A table's value for the XLSX: a `Number` as a number with its format, a mark as text with a note."""
+    if isinstance(value, Number):
+        return exports.XlsxCell(value.value, number_format=XLSX_FORMATS[value.kind])
+    if isinstance(value, str) and value in MARK_NOTES:
+        return exports.XlsxCell(value, note=str(MARK_NOTES[value]))
+    return value
 
 
 def render(content: Content, fmt: str) -> bytes:

@@ -26,6 +26,7 @@ from sinergi.reports import (
     access,
     drilldown,
     exports,
+    joint,
     lists,
     report_selectors,
     selectors,
@@ -322,7 +323,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             return redirect("reports:report_detail", pk=report.pk)
-    return render(request, "reports/joint/create.html", {"form": form})
+    # A TJSL officer reads, before asking, that theirs is the company's restricted version (not signed).
+    restricted = joint.RESTRICTED_COVER if access.aggregates_only(request.user) else None
+    return render(request, "reports/joint/create.html", {"form": form, "restricted": restricted})
 
 
 @allow(*access.REPORT_ROLES)

@@ -11,10 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext_lazy
 
 from sinergi.audit.services import audit_record
 from sinergi.core.errors import ApplicationError
 from sinergi.reports import joint, services
+
+NOT_A_DATE = gettext_lazy(
+    "%(flag)s “%(value)s” is not a date: write it as YYYY-MM-DD, for example 2022-12-31."
+)
 
 
 def _os_user() -> str:
@@ -30,7 +35,8 @@ def _date(value: str, flag: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"{flag} {value!r} is not a date: write it as YYYY-MM-DD.") from exc
+        # In the user's language (Bahasa Indonesia: the settings' language, which commands run in).
+        raise CommandError(str(NOT_A_DATE % {"flag": flag, "value": value})) from exc
 
 
 class Command(BaseCommand):
