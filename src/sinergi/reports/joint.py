@@ -750,14 +750,17 @@ def _build(
             signatories.append(
                 Signatory(p.organisation.name, p.get_role_display(), p.signatory_name, p.signatory_title)
             )
-    # Pseudonyms of the report's maker (`requester`), as in their list exports of purpose "report"; columns
-    # as their lists show them (`access.person_attributes`).
+    # Pseudonyms of the report's maker (`requester`), as in their list exports of purpose "report". The
+    # columns are those every party's lists show by name, whoever makes the report (never sex, age band,
+    # domicile or dates): the full version is the one both parties sign, so the company receives the
+    # Kanwil's data sheet, and its officer could match those rows to the names on their own lists through
+    # program, cohort, unit and stage alone (docs/security.md, "What this does not protect").
     export = exports.ExportRequest(
         purpose="report", fmt="xlsx", identities=False, reason="", requester=requester
     )
     participants = scope.enrollments.filter(stage__in=selectors.PARTICIPANT_STAGES)
     header, rows = exports.participant_table(
-        selectors.enrollment_rows(participants), export, attributes=access.person_attributes(actor)
+        selectors.enrollment_rows(participants), export, attributes=False
     )
     if access.aggregates_only(actor) and access.refuses_small_list(
         actor, participants.order_by().values("person_id").distinct().count()
