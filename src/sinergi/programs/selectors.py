@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Lower, RowNumber, Trim
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -252,7 +253,10 @@ def screened_rows_with_reasons(
     """
     names = dict(District.objects.values_list("code", "name"))
     population = screening_queryset(actor=None, rule=rule, as_of=as_of)
-    if episodes is not None:
+    if episodes is not None and connection.vendor == "postgresql":
+        # One array parameter, however many (a statement takes at most 65,535 parameters).
+        population = population.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(episodes)]))
+    elif episodes is not None:
         population = population.filter(pk__in=episodes)
     rows = population.order_by().values_list(*_SHOWN_AND_FACTS)
     sql, params = rows.query.sql_with_params()
@@ -278,8 +282,8 @@ def screened_json(*, rule: domain.Rule, as_of: dt.date, chunk_size: int = 2000) 
     On PostgreSQL the database writes each object (_json_rows_sql): the reasons are worked out in Python once
     per value of each criterion's fact (domain.ReasonTexts) and handed to the query as lookup arrays, so no
     Python runs per person. A person with a fact the arrays do not cover (a value outside the choices, an
-    offence the rule excludes) is written by the per-person path below, after the others; the texts are
-    the same either way. Elsewhere every person takes that path."""
+    age over OLDEST_AGE, an offence beyond printable ASCII) is written by the per-person path below, after
+    the others; the texts are the same either way. Elsewhere every person takes that path."""
     text = encode_basestring
 
     def written(rows: Iterable[tuple[str, str, bool, list[str]]]) -> Iterator[tuple[bool, str]]:
@@ -328,7 +332,7 @@ def _json_rows_sql(rule: domain.Rule, as_of: dt.date, names: dict[str, str]) -> 
     and the release window's reasons as text around the number of days, checked against ReasonTexts."""
     from sinergi.beneficiaries.choices import CustodyStatus, Sex
 
-    domicile, status, sex, age, release, _offence, risk, consent = domain.ReasonTexts(
+    domicile, status, sex, age, release, offence, risk, consent = domain.ReasonTexts(
         rule, as_of, names
     ).by_criterion
 
@@ -375,12 +379,16 @@ def _json_rows_sql(rule: domain.Rule, as_of: dt.date, names: dict[str, str]) -> 
     if rule.release_within_days:
         found.append(_release_sql(rule, as_of, release, params))
     if rule.exclude_offences:
-        # The people an offence excludes are written in Python (their reason names the offence), and so
-        # is anyone whose offence is more than printable ASCII (trimmed and lowered as Python does).
+        # The offence named in its reason, trimmed, put into the text (trim and lower as Python's strip and
+        # lower do for printable ASCII; anyone whose offence is more than that is written in Python).
+        cut = _cut(offence, "offence_excluded", "offence", {}, rule.exclude_offences[0], str.strip)
+        quoted = "to_json(trim(q.offence))::text"
+        named = "%s" if cut is None else f"%s || substr({quoted}, 2, length({quoted}) - 2) || %s"
         found.append(
-            "CASE WHEN q.offence ~ '^[ -~]*$' AND lower(trim(q.offence)) <> ALL(%s) THEN NULL ELSE %s END"
+            "CASE WHEN q.offence IS NULL OR q.offence !~ '^[ -~]*$' THEN %s "  # noqa: S608 (values are parameters)
+            f"WHEN lower(trim(q.offence)) <> ALL(%s) THEN NULL ELSE {named} END"
         )
-        params += [[o.strip().lower() for o in rule.exclude_offences], _ASIDE]
+        params += [_ASIDE, [o.strip().lower() for o in rule.exclude_offences], *(cut or [_ASIDE])]
     if rule.max_risk:
         allowed_risks = ["", *RISK_ORDER[: RISK_ORDER.index(rule.max_risk) + 1]]
         keys, values = lookup(risk, [level for level in domain.RISK_LEVELS if level not in allowed_risks])
@@ -415,18 +423,10 @@ def _release_sql(rule: domain.Rule, as_of: dt.date, release: dict[Any, str | Non
     aside instead."""
     low, high = window = rule.release_within_days or (0, 0)
     earliest, latest = domain.expiry_bounds(window, as_of)
-    mark = "\x02"
 
     def around(code: str, limit: int, samples: list[int]) -> tuple[str, str] | None:
-        """The JSON text of the reason before and after its number of days; None if it cannot be cut so."""
-        whole = domain.reason_text({"code": code, "params": {"days": mark, "limit": limit}})
-        if whole.count(mark) != 1:
-            return None
-        before, after = whole.split(mark)
-        for days in samples:
-            if release[as_of + dt.timedelta(days=days)] != before + domain.number_text(days) + after:
-                return None
-        return encode_basestring(before)[:-1], encode_basestring(after)[1:]
+        cuts = {_cut(release, code, "days", {"limit": limit}, d, domain.number_text, as_of) for d in samples}
+        return cuts.pop() if len(cuts) == 1 else None
 
     def written(cut: tuple[str, str] | None) -> str:
         if cut is None:
@@ -447,6 +447,29 @@ def _release_sql(rule: domain.Rule, as_of: dt.date, release: dict[Any, str | Non
     params.append(earliest)
     sql += "WHEN q.expiry < %s THEN " + written(below)
     return sql + " ELSE " + written(above) + " END"
+
+
+def _cut(
+    criterion: dict[Any, str | None],
+    code: str,
+    key: str,
+    params: dict[str, Any],
+    sample: Any,
+    shown: Callable[[Any], str],
+    as_of: dt.date | None = None,
+) -> tuple[str, str] | None:
+    """A reason's JSON text before and after its parameter `key` (for the query to put the value in), when
+    the text holds it once and, for `sample`, comes out as the criterion's (ReasonTexts) does with the
+    value shown as `shown(sample)`; None otherwise. A date criterion (release) reads `as_of + sample days`."""
+    mark = "\x02"
+    whole = domain.reason_text({"code": code, "params": {**params, key: mark}})
+    if whole.count(mark) != 1:
+        return None
+    before, after = whole.split(mark)
+    fact = sample if as_of is None else as_of + dt.timedelta(days=sample)
+    if criterion[fact] != before + shown(sample) + after:
+        return None
+    return encode_basestring(before)[:-1], encode_basestring(after)[1:]
 
 
 def _json_text(value: str | None) -> str | None:
