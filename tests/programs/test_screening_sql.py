@@ -260,6 +260,59 @@ def test_pages_in_the_back_half_of_a_run_hold_the_same_rows_as_read_from_the_fro
             assert [r.pk for r in shown] == expected, (offset, limit)
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_json_the_database_writes_is_the_json_python_writes(world: World, language: str) -> None:
+    """selectors.screened_json (on PostgreSQL each person's object written by the query, with reasons from
+    lookup arrays; people the arrays do not cover written in Python) gives, person by person, the same text
+    as json.dumps of the per-person path, for every rule, including texts that need escaping, ages the
+    arrays do not hold (not yet born, over OLDEST_AGE) and values outside the choices."""
+    people = _population(world)
+    unit = world.organisation(Role.UNIT_OFFICER, "own")
+    odd = [
+        ('S-"kutip" \\ garis\nbaru\u0001 é', dt.date(1990, 1, 1), "narapidana", "Narkotika\t"),
+        ("S-belum-lahir", AS_OF + dt.timedelta(days=3), "narapidana", "Pencurian"),
+        ("S-tua", dt.date(1850, 6, 1), "tahanan", "NARKOTIKA"),
+        ("S-status-lain", dt.date(1990, 1, 1), "lainnya", "Pencurian"),
+        ("S-lama", dt.date(1990, 1, 1), "klien", "Pencurian"),  # thousands of days to go
+    ]
+    for i, (number, birth, status, offence) in enumerate(odd):
+        person = Person.objects.create(
+            full_name=f"Ganjil {i}",
+            name_key=f"ganjil {i}",
+            sex="L",
+            birth_date=birth,
+            domicile_district=people[0].domicile_district,
+            offence_category=offence,
+            risk_level=["Tinggi ", "sedang"][i % 2],
+        )
+        CustodyEpisode.objects.create(
+            person=person,
+            unit=unit,
+            registration_number=number,
+            status=status,
+            start_date=dt.date(2023, 1, 1),
+            expiry_date=AS_OF + dt.timedelta(days=[-5, 12, 400, 3000, 12345][i]),
+        )
+    for rule_data in RULES:
+        rule = domain.parse_rule(rule_data)
+        with translation.override(language):
+            written = sorted(selectors.screened_json(rule=rule, as_of=AS_OF, chunk_size=7))
+            expected = sorted(
+                (
+                    eligible,
+                    json.dumps(
+                        {"no_registrasi": number, "upt": upt, **({} if eligible else {"reasons": reasons})},
+                        ensure_ascii=False,
+                    ),
+                )
+                for number, upt, eligible, reasons in selectors.screened_rows_with_reasons(
+                    rule=rule, as_of=AS_OF
+                )
+            )
+        assert written == expected
+        assert any(number.startswith('{"no_registrasi": "S-\\"kutip') for _, number in written)
+
+
 def test_the_screen_command_writes_valid_json_when_nobody_or_everybody_is_eligible(
     world: World, tmp_path: Path, capsys
 ) -> None:

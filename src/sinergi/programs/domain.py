@@ -452,6 +452,13 @@ class ReasonTexts:
             )
         )
 
+    @property
+    def by_criterion(self) -> tuple[dict[Any, str | None], ...]:
+        """Each criterion's text by the value of its fact (None when the value passes), in evaluate_codes'
+        order: domicile, status, sex, age (by birth date), release (by expiry date), offence, risk,
+        consent. Reading a value the first time works its text out."""
+        return self._texts
+
     def texts(
         self,
         district: str | None,

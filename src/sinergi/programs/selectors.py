@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Collate, Lower, RowNumber, Trim
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -239,17 +241,24 @@ def district_names(codes: Iterable[str | None]) -> dict[str, str]:
 
 
 def screened_rows_with_reasons(
-    *, rule: domain.Rule, as_of: dt.date, chunk_size: int = 2000
+    *, rule: domain.Rule, as_of: dt.date, chunk_size: int = 2000, episodes: list[int] | None = None
 ) -> Iterator[tuple[str, str, bool, list[str]]]:
     """The whole registry under a rule, streamed from one query in no particular order: (registration
     number, unit code, eligible, reasons in the active language).
 
     Reasons come from domain.ReasonTexts (evaluate_codes criterion by criterion, each text worked out once
     per distinct fact). The query runs on a client-side cursor, so PostgreSQL may scan in parallel (a
-    server-side cursor may not), and Python turns `chunk_size` rows at a time into objects.
+    server-side cursor may not), and Python turns `chunk_size` rows at a time into objects. `episodes`:
+    only the people whose latest episode is one of these.
     """
     names = dict(District.objects.values_list("code", "name"))
-    rows = screening_queryset(actor=None, rule=rule, as_of=as_of).order_by().values_list(*_SHOWN_AND_FACTS)
+    population = screening_queryset(actor=None, rule=rule, as_of=as_of)
+    if episodes is not None and connection.vendor == "postgresql":
+        # One array parameter, however many (a statement takes at most 65,535 parameters).
+        population = population.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(episodes)]))
+    elif episodes is not None:
+        population = population.filter(pk__in=episodes)
+    rows = population.order_by().values_list(*_SHOWN_AND_FACTS)
     sql, params = rows.query.sql_with_params()
     reasons = domain.ReasonTexts(rule, as_of, names).texts
     not_met = [str(NOT_MET)]
@@ -263,6 +272,209 @@ def screened_rows_with_reasons(
                     yield registration, unit, True, []
                 else:
                     yield registration, unit, False, reasons(*facts) or not_met
+
+
+def screened_json(*, rule: domain.Rule, as_of: dt.date, chunk_size: int = 2000) -> Iterator[tuple[bool, str]]:
+    """The whole registry under a rule as the `screen` command writes it, streamed in no particular order:
+    (eligible, the person's JSON object as text: `{"no_registrasi": …, "upt": …}`, and for the people not
+    eligible `"reasons": […]` in the active language).
+
+    On PostgreSQL the database writes each object (_json_rows_sql): the reasons are worked out in Python once
+    per value of each criterion's fact (domain.ReasonTexts) and handed to the query as lookup arrays, so no
+    Python runs per person. A person with a fact the arrays do not cover (a value outside the choices, an
+    age over OLDEST_AGE, an offence beyond printable ASCII) is written by the per-person path below, after
+    the others; the texts are the same either way. Elsewhere every person takes that path."""
+    text = encode_basestring
+
+    def written(rows: Iterable[tuple[str, str, bool, list[str]]]) -> Iterator[tuple[bool, str]]:
+        for registration, unit, eligible, reasons in rows:
+            head = f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}'
+            if eligible:
+                yield True, head + "}"
+            else:
+                yield False, f'{head}, "reasons": [{", ".join(map(text, reasons))}]}}'
+
+    if connection.vendor != "postgresql":
+        yield from written(screened_rows_with_reasons(rule=rule, as_of=as_of, chunk_size=chunk_size))
+        return
+    names = dict(District.objects.values_list("code", "name"))
+    sql, params = _json_rows_sql(rule, as_of, names)
+    aside: list[int] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling the plan costs more than it saves here
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(chunk_size):
+            for eligible, item, pk in chunk:
+                if item is None:
+                    aside.append(pk)
+                else:
+                    yield eligible, item
+    if aside:
+        yield from written(
+            screened_rows_with_reasons(rule=rule, as_of=as_of, chunk_size=chunk_size, episodes=aside)
+        )
+
+
+# Marks a criterion the lookup arrays of _json_rows_sql cannot answer for a person: a control character,
+# which never appears in JSON text (it is written as \u0001).
+_ASIDE = "\x01"
+OLDEST_AGE = 150
+
+
+def _json_rows_sql(rule: domain.Rule, as_of: dt.date, names: dict[str, str]) -> tuple[str, list[Any]]:
+    """The query of screened_json on PostgreSQL: (eligible, JSON object text or NULL, episode id when NULL).
+
+    Each criterion is an expression that is NULL when the person meets it (the same condition as
+    eligibility_q), the reason as JSON text when the fact's value is in the criterion's lookup array, and
+    _ASIDE otherwise (the person is then written in Python). The arrays hold what domain.ReasonTexts says
+    for each value: every district, the choices of status, sex and risk, every age up to OLDEST_AGE (a
+    birth date's age is its bucket among the first birth dates of each age, domain.birth_date_bounds),
+    and the release window's reasons as text around the number of days, checked against ReasonTexts."""
+    from sinergi.beneficiaries.choices import CustodyStatus, Sex
+
+    domicile, status, sex, age, release, offence, risk, consent = domain.ReasonTexts(
+        rule, as_of, names
+    ).by_criterion
+
+    def lookup(criterion: dict[Any, str | None], keys: Iterable[str]) -> tuple[list[str], list[str | None]]:
+        keys = list(keys)
+        return keys, [_json_text(criterion[key]) for key in keys]
+
+    population = screening_queryset(actor=None, rule=rule, as_of=as_of).order_by()
+    inner, inner_params = population.values_list("pk", *_SHOWN_AND_FACTS).query.sql_with_params()
+    found: list[str] = []
+    params: list[Any] = []
+    # Domicile: every district's reason (its name in it), looked up by a join.
+    codes, domicile_texts = lookup(domicile, [code for code in names if code not in rule.districts])
+    found.append(
+        "CASE WHEN q.district = ANY(%s) THEN NULL WHEN COALESCE(q.district, '') = '' THEN %s "
+        "ELSE COALESCE(dm.t, %s) END"
+    )
+    params += [list(rule.districts), _json_text(domicile[""]), _ASIDE]
+    for criterion, column, allowed, choices in (
+        (status, "status", rule.statuses, CustodyStatus.values),
+        (sex, "sex", rule.sexes, Sex.values),
+    ):
+        keys, values = lookup(criterion, ["", *(k for k in choices if k not in allowed)])
+        found.append(
+            f"CASE WHEN q.{column} = ANY(%s) THEN NULL "
+            f"ELSE COALESCE((%s::text[])[array_position(%s::text[], COALESCE(q.{column}, ''))], %s) END"
+        )
+        params += [list(allowed), values, keys, _ASIDE]
+    if rule.age:
+        low, high = domain.birth_date_bounds(rule.age, as_of)
+        # The first birth date of each age, oldest first, then the first that is not yet born: a birth
+        # date's bucket k (1..OLDEST_AGE+1) is age OLDEST_AGE + 1 - k.
+        ages = range(OLDEST_AGE, -1, -1)
+        firsts = [domain.birth_date_bounds((years, years), as_of)[0] for years in ages]
+        by_bucket = [_json_text(age[first]) for first in firsts]
+        if any(domain.age_on(first, as_of) != years for first, years in zip(firsts, ages, strict=True)):
+            by_bucket = [_ASIDE] * len(firsts)  # not expected: every age aside rather than a wrong one
+        firsts.append(domain.birth_date_bounds((0, 0), as_of)[1] + dt.timedelta(days=1))
+        found.append(
+            "CASE WHEN q.birth BETWEEN %s AND %s THEN NULL "
+            "ELSE COALESCE((%s::text[])[width_bucket(q.birth, %s::date[])], %s) END"
+        )
+        params += [low, high, by_bucket, firsts, _ASIDE]
+    if rule.release_within_days:
+        found.append(_release_sql(rule, as_of, release, params))
+    if rule.exclude_offences:
+        # The offence named in its reason, trimmed, put into the text (trim and lower as Python's strip and
+        # lower do for printable ASCII; anyone whose offence is more than that is written in Python).
+        cut = _cut(offence, "offence_excluded", "offence", {}, rule.exclude_offences[0], str.strip)
+        quoted = "to_json(trim(q.offence))::text"
+        named = "%s" if cut is None else f"%s || substr({quoted}, 2, length({quoted}) - 2) || %s"
+        found.append(
+            "CASE WHEN q.offence IS NULL OR q.offence !~ '^[ -~]*$' THEN %s "  # noqa: S608 (values are parameters)
+            f"WHEN lower(trim(q.offence)) <> ALL(%s) THEN NULL ELSE {named} END"
+        )
+        params += [_ASIDE, [o.strip().lower() for o in rule.exclude_offences], *(cut or [_ASIDE])]
+    if rule.max_risk:
+        allowed_risks = ["", *RISK_ORDER[: RISK_ORDER.index(rule.max_risk) + 1]]
+        keys, values = lookup(risk, [level for level in domain.RISK_LEVELS if level not in allowed_risks])
+        found.append(
+            "CASE WHEN q.risk = ANY(%s) THEN NULL "
+            "ELSE COALESCE((%s::text[])[array_position(%s::text[], q.risk)], %s) END"
+        )
+        params += [allowed_risks, values, keys, _ASIDE]
+    if rule.requires_consent:
+        found.append("CASE WHEN q.consent THEN NULL ELSE %s END")
+        params.append(_json_text(consent[False]))
+    columns = "pk, registration, unit, eligible, district, status, sex, birth, expiry, offence, risk, consent"
+    head = "'{\"no_registrasi\": ' || to_json(q.registration)::text || ', \"upt\": ' || to_json(q.unit)::text"
+    reasons = "COALESCE(NULLIF(array_to_string(s.found, ', '), ''), %s)"
+    # The criteria and the population are written here or by the ORM; every value is a parameter.
+    sql = (
+        "SELECT s.eligible, CASE WHEN s.eligible THEN s.head || '}' WHEN %s = ANY(s.found) THEN NULL "  # noqa: S608
+        f"ELSE s.head || ', \"reasons\": [' || {reasons} || ']}}' END, "
+        "CASE WHEN %s = ANY(s.found) THEN s.pk END "
+        f"FROM (SELECT q.pk, q.eligible, {head} AS head, "
+        f"CASE WHEN q.eligible THEN NULL ELSE ARRAY[{', '.join(found)}] END AS found "
+        f"FROM ({inner}) AS q({columns}) "
+        "LEFT JOIN unnest(%s::text[], %s::text[]) AS dm(code, t) ON dm.code = q.district) s"
+    )
+    return sql, [_ASIDE, _json_text(str(NOT_MET)), _ASIDE, *params, *inner_params, codes, domicile_texts]
+
+
+def _release_sql(rule: domain.Rule, as_of: dt.date, release: dict[Any, str | None], params: list[Any]) -> str:
+    """The release window's criterion for _json_rows_sql (its parameters added to `params`): as domain's
+    release reason decides, with the number of days (formatted as domain.number_text does) put into the
+    reason's text; a text that does not come out as ReasonTexts' does for a few numbers sets those people
+    aside instead."""
+    low, high = window = rule.release_within_days or (0, 0)
+    earliest, latest = domain.expiry_bounds(window, as_of)
+
+    def around(code: str, limit: int, samples: list[int]) -> tuple[str, str] | None:
+        cuts = {_cut(release, code, "days", {"limit": limit}, d, domain.number_text, as_of) for d in samples}
+        return cuts.pop() if len(cuts) == 1 else None
+
+    def written(cut: tuple[str, str] | None) -> str:
+        if cut is None:
+            params.append(_ASIDE)
+            return "%s"
+        params.extend([cut[0], as_of, cut[1]])
+        return "%s || replace(to_char(q.expiry - %s::date, 'FM999,999,999,990'), ',', '.') || %s"
+
+    below = around(
+        "release_below", low, [d for d in (low - 1, low - 1234, 0) if d < low and not d < 0 <= low]
+    )
+    above = around("release_above", high, [high + 1, high + 1234, high + 1234567])
+    params += [earliest, latest, _json_text(release[None])]
+    sql = "CASE WHEN q.expiry BETWEEN %s AND %s THEN NULL WHEN q.expiry IS NULL THEN %s "
+    if low >= 0:  # before the as-of date: the expiry has passed
+        params += [as_of, _json_text(release[as_of - dt.timedelta(days=1)])]
+        sql += "WHEN q.expiry < %s THEN %s "
+    params.append(earliest)
+    sql += "WHEN q.expiry < %s THEN " + written(below)
+    return sql + " ELSE " + written(above) + " END"
+
+
+def _cut(
+    criterion: dict[Any, str | None],
+    code: str,
+    key: str,
+    params: dict[str, Any],
+    sample: Any,
+    shown: Callable[[Any], str],
+    as_of: dt.date | None = None,
+) -> tuple[str, str] | None:
+    """A reason's JSON text before and after its parameter `key` (for the query to put the value in), when
+    the text holds it once and, for `sample`, comes out as the criterion's (ReasonTexts) does with the
+    value shown as `shown(sample)`; None otherwise. A date criterion (release) reads `as_of + sample days`."""
+    mark = "\x02"
+    whole = domain.reason_text({"code": code, "params": {**params, key: mark}})
+    if whole.count(mark) != 1:
+        return None
+    before, after = whole.split(mark)
+    fact = sample if as_of is None else as_of + dt.timedelta(days=sample)
+    if criterion[fact] != before + shown(sample) + after:
+        return None
+    return encode_basestring(before)[:-1], encode_basestring(after)[1:]
+
+
+def _json_text(value: str | None) -> str | None:
+    """A text as a JSON string (as json.dumps(..., ensure_ascii=False) writes it); None stays None."""
+    return None if value is None else encode_basestring(value)
 
 
 def screen(

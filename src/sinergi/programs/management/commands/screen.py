@@ -2,8 +2,9 @@
 
 The JSON is written as the rows arrive from one query (in no particular order; the people not eligible are
 spooled until the eligible list is closed), so memory stays flat however large the registry; "evaluated"
-comes last because it is known only at the end. Eligibility is decided in SQL; the reasons are worked out
-from the facts the same query returns.
+comes last because it is known only at the end. Eligibility is decided in SQL; on PostgreSQL the query
+also writes each person's JSON object, reasons included (selectors.screened_json), so no Python runs per
+person.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -53,47 +53,32 @@ class Command(BaseCommand):
             parsed = domain.parse_rule(data)
         except domain.RuleError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        rows = selectors.screened_rows_with_reasons(rule=parsed, as_of=on, chunk_size=CHUNK)
         if format == "json":
-            self._json(on, rows)
+            self._json(on, selectors.screened_json(rule=parsed, as_of=on, chunk_size=CHUNK))
         else:
-            self._text(on, rows)
+            self._text(on, selectors.screened_rows_with_reasons(rule=parsed, as_of=on, chunk_size=CHUNK))
 
     def _json(self, on: dt.date, rows: Any) -> None:
         write = self.stdout.write
-        text = encode_basestring  # a JSON string, as json.dumps(..., ensure_ascii=False) writes it
-        encoded: dict[str, str] = {}  # the same reason recurs for thousands of people: encode it once
-
-        def reasons_json(reasons: list[str]) -> str:
-            parts = []
-            for reason in reasons:
-                part = encoded.get(reason)
-                if part is None:
-                    part = encoded[reason] = text(reason)
-                parts.append(part)
-            return "[" + ", ".join(parts) + "]"
-
-        # Rows come in any order; the eligible go straight out, the others wait in a spool (memory, then
-        # disk past a few megabytes) until the eligible list is closed.
+        # Rows come in any order, each person's JSON object already written (selectors.screened_json); the
+        # eligible go straight out, the others wait in a spool (memory, then disk past a few megabytes)
+        # until the eligible list is closed.
         write(f'{{"as_of": "{on.isoformat()}", "eligible": [', ending="")
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8")
         shown: list[str] = []
         held: list[str] = []
         wrote = spooled = False
         evaluated = 0
-        for registration, unit, eligible, reasons in rows:
+        for eligible, item in rows:
             evaluated += 1
             if eligible:
-                shown.append(f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}}}')
+                shown.append(item)
                 if len(shown) >= CHUNK:
                     write((", " if wrote else "") + ", ".join(shown), ending="")
                     wrote = True
                     shown.clear()
             else:
-                held.append(
-                    f'{{"no_registrasi": {text(registration)}, "upt": {text(unit)}, '
-                    f'"reasons": {reasons_json(reasons)}}}'
-                )
+                held.append(item)
                 if len(held) >= CHUNK:
                     spool.write((", " if spooled else "") + ", ".join(held))
                     spooled = True
