@@ -9,6 +9,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Laporan"
 
     def ready(self) -> None:
-        from sinergi.beneficiaries import panels
+        from sinergi.beneficiaries import anonymisers, panels
 
         panels.register("sinergi.reports.panels.person_panel")
+        # Kept subject-access PDFs go with the person at anonymisation (retention).
+        anonymisers.register("sinergi.reports.subject_jobs.subject_exports_anonymise")

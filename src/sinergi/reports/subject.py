@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ HIDDEN_FIELDS = {"nik_encrypted", "nik_hash", "name_key", "version", "sealed", "
 def _value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, models.Model):
         return str(value)
