@@ -51,7 +51,9 @@ def test_the_pdf_is_made_by_a_job_and_downloaded_by_the_requester(
     page = client.get(response["Location"]).content.decode()
     assert f"/laporan/subjek/ekspor/{export.pk}/unduh/" in page and 'data-status="succeeded"' in page
     # While it runs, the page polls its own status fragment.
-    Job.objects.filter(pk=job.pk).update(status="running", progress_done=2, progress_total=4, message="Mencetak")
+    Job.objects.filter(pk=job.pk).update(
+        status="running", progress_done=2, progress_total=4, message="Mencetak"
+    )
     running = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in running and "2 / 4" in running and "Mencetak" in running
     Job.objects.filter(pk=job.pk).update(status="succeeded")

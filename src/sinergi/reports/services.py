@@ -168,7 +168,9 @@ def report_generate(
     # and progress writes are milliseconds). Say so, or the page shows the last section's title meanwhile.
     if progress:
         step = len(joint.SECTION_KEYS)
-        writing = _("Printing the PDF (the longest step)") if report.fmt == "pdf" else _("Writing the XLSX file")
+        writing = (
+            _("Printing the PDF (the longest step)") if report.fmt == "pdf" else _("Writing the XLSX file")
+        )
         progress(step, step + 1, writing)
     data, data_rows = render_counted(content, report.fmt)
     checksum = hashlib.sha256(data).hexdigest()

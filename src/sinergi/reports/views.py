@@ -355,7 +355,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @allow(*access.SUBJECT_ACCESS_ROLES)
 def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Everything held about one person, with a stated reason (audited): the JSON at once, the PDF as a
-    background job whose page shows its progress (`subject_jobs`). Lists the actor's own PDFs of the person."""
+    background job whose page shows its progress (`subject_jobs`). Lists the actor's own PDFs of the
+    person."""
     person = person_get(actor=request.user, pk=pk)
     error = ""
     if request.method == "POST":
@@ -377,14 +378,18 @@ def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
             response["Content-Disposition"] = f'attachment; filename="subjek-{person.pk}.{fmt}"'
             return response
     exports = subject_jobs.export_list(actor=request.user, person=person)[:20]
-    return render(request, "reports/subject_form.html", {"person": person, "error": error, "exports": exports})
+    return render(
+        request, "reports/subject_form.html", {"person": person, "error": error, "exports": exports}
+    )
 
 
 @allow(*access.SUBJECT_ACCESS_ROLES)
 def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
     """A subject-access PDF being made: its progress (polled with HTMX), then its download."""
     export = subject_jobs.export_get(actor=request.user, pk=pk)
-    template = "reports/subject_status.html" if request.headers.get("HX-Request") else "reports/subject_export.html"
+    template = (
+        "reports/subject_status.html" if request.headers.get("HX-Request") else "reports/subject_export.html"
+    )
     return render(request, template, {"export": export, "job": export.job, "person": export.person})
 
 
