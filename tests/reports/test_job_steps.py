@@ -72,4 +72,4 @@ def test_the_subject_pdf_job_reports_each_step(
     )
     subject_pdf_generate(export=export, progress=lambda d, t, m: steps.append((d, t, m)))
     assert seen == [(2, STEPS, PRINTING)]
-    assert [d for d, _t, _m in steps] == [0, 1, 2, 3] and all(m for _d, _t, m in steps)
+    assert [d for d, _t, _m in steps] == [0, 1, 2, 3, 4] and all(m for _d, _t, m in steps)

@@ -143,6 +143,8 @@ def subject_pdf_generate(
             target=export,
             changes={"checksum": checksum, "size": len(data), "records": records},
         )
+    with translation.override(export.language):
+        step(STEPS, _("Done"))
     return export
 
 
