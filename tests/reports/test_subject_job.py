@@ -173,3 +173,26 @@ def test_the_json_is_still_a_direct_download(delivered: dict[str, Any], world: W
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["person_id"] == person.pk
     assert not SubjectExport.objects.exists()
+
+
+def test_a_merge_moves_the_pdfs_to_the_record_kept(
+    delivered: dict[str, Any], world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Two registry records of one person merged: the PDF asked for about the dropped record is held about
+    the kept one, encrypted again with its key, and still downloads for the officer who asked."""
+    from sinergi.reports.subject_jobs import subject_exports_merge
+
+    drop, keep = delivered["enrollments"][0].person, delivered["enrollments"][1].person
+    client = _client(world.users[Role.ADMIN])
+    _ask(client, drop, django_capture_on_commit_callbacks)
+    export = SubjectExport.objects.get()
+    before = client.get(f"/laporan/subjek/ekspor/{export.pk}/unduh/").content
+    old_name, storage = export.file.name, export.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subject_exports_merge(actor=None, keep=keep, drop=drop) == {"subject_exports": 1}
+    export.refresh_from_db()
+    assert export.person_id == keep.pk and export.file.name != old_name and not storage.exists(old_name)
+    assert client.get(f"/laporan/subjek/ekspor/{export.pk}/unduh/").content == before
+    with django_capture_on_commit_callbacks(execute=True):
+        job = subject_jobs.subject_pdf_generate(export=export)  # the reason opens with the kept key
+    assert job.file

@@ -200,3 +200,37 @@ def subject_exports_anonymise(person_id: int, pseudonym: str) -> None:
             stored.storage.delete(stored.name)
 
     transaction.on_commit(delete)
+
+
+def subject_exports_merge(*, actor: Any, keep: Person, drop: Person) -> dict[str, Any]:
+    """Registered merger (`beneficiaries.mergers`): the PDFs asked for about `drop` are held about `keep`
+    from now on. Their files and reasons were encrypted with `drop`'s key, so they are encrypted again with
+    `keep`'s (a new file each; the old one is deleted once the merge has committed). Returns how many
+    moved."""
+    exports = list(SubjectExport.objects.filter(person=drop))
+    if not exports:
+        return {"subject_exports": 0}
+    old_cipher, new_cipher = audit_subject_cipher(target=drop), audit_subject_cipher(target=keep)
+    old_files = []
+    for export in exports:
+        if old_cipher is None or new_cipher is None:  # a shredded key: nothing readable to carry over
+            export.reason_sealed = ""
+            if export.file:
+                old_files.append(export.file.name)
+                export.file = ""
+        else:
+            if export.reason_sealed:
+                reason = old_cipher.decrypt(export.reason_sealed.encode())
+                export.reason_sealed = new_cipher.encrypt(reason).decode()
+            if export.file:
+                with export.file.open("rb") as handle:
+                    data = old_cipher.decrypt(handle.read())
+                old_files.append(export.file.name)
+                export.file.save(
+                    f"subjek-{export.pk}.pdf.enc", ContentFile(new_cipher.encrypt(data)), save=False
+                )
+        export.person = keep
+        export.save(update_fields=["person", "reason_sealed", "file"])
+    storage = SubjectExport._meta.get_field("file").storage  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    return {"subject_exports": len(exports)}
