@@ -231,6 +231,11 @@ def subject_exports_merge(*, actor: Any, keep: Person, drop: Person) -> dict[str
                 )
         export.person = keep
         export.save(update_fields=["person", "reason_sealed", "file"])
-    storage = SubjectExport._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    storage = exports[0].file.storage
+
+    def delete() -> None:  # once the merge has committed (a rollback keeps the rows' old files)
+        for name in old_files:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
     return {"subject_exports": len(exports)}
