@@ -887,6 +887,30 @@ def _export(
     return Address(f"{'/api/v1/exports/' if api else '/laporan/ekspor/'}{kind}.csv?{query}", of)
 
 
+def _subject_person(world: World, ctx: Context) -> Any:
+    """A person registered at the own unit, for the subject-access page."""
+
+    def make() -> Any:
+        from tests.beneficiaries.conftest import register
+
+        return register(None, world.organisation(Role.UNIT_OFFICER, "own"), "Subjek QC", "QC-SUBJ")
+
+    return _once(ctx, "subject", make)
+
+
+def add_subject_export(world: World, ctx: Context, i: int) -> str:
+    """One more PDF export of the person, asked for by the administrator (the page lists their own)."""
+    from sinergi.jobs.models import Job
+    from sinergi.reports.models import SubjectExport
+
+    admin = world.users[Role.ADMIN]
+    job = Job.objects.create(kind="report.subject", title="Uji", created_by=admin, status="succeeded")
+    export = SubjectExport.objects.create(
+        person=_subject_person(world, ctx), language="id", created_by=admin, job=job
+    )
+    return f"PDF #{export.pk} "
+
+
 def _static(url: str) -> Address:
     return Address(url)
 
@@ -956,6 +980,13 @@ CASES = [
     ),
     Case("sessions held", Role.UNIT_OFFICER, _static("/laporan/sesi/"), add_session, 9),
     Case("audit log", Role.ADMIN, _static("/audit/"), add_audit_event, 8),
+    Case(
+        "subject-access PDFs of a person",
+        Role.ADMIN,
+        _url("/laporan/subjek/{}/", _subject_person),
+        add_subject_export,
+        8,
+    ),
     Case("users", Role.ADMIN, _static("/pengguna/"), add_user, 6),
     Case("organisations", Role.ADMIN, _static("/organisasi/?kind=unit&q=QC"), add_organisation, 5),
     Case("units", Role.ADMIN, _static("/upt/"), add_organisation, 5),
@@ -1336,6 +1367,7 @@ NOT_LISTS: dict[str, str] = {
         "one record, or what was stored with it (a summary, a frozen snapshot)": [
             "dampak/potret/<int:pk>/",
             "laporan/kerja-sama/<int:pk>/",
+            "laporan/subjek/ekspor/<int:pk>/",
             "tugas/<uuid:job_id>/",
             "wbp/impor/<int:pk>/",
         ],
@@ -1344,12 +1376,12 @@ NOT_LISTS: dict[str, str] = {
             "dampak/peta-nilai/<int:pk>/ekspor/",
             "kerja-sama/dokumen/<int:pk>/unduh/",
             "laporan/kerja-sama/<int:pk>/unduh/",
+            "laporan/subjek/ekspor/<int:pk>/unduh/",
             "pembimbingan/bantuan/<int:pk>/bukti/",
             "program/sertifikat/<int:pk>/unduh/",
             "wbp/impor/<int:pk>/laporan.csv",
             "wbp/impor/contoh.csv",
         ],
-        "every row about one person, for the administrator (reports.subject)": ["laporan/subjek/<int:pk>/"],
     }.items()
     for route in routes
 }

@@ -281,6 +281,7 @@ MOVED_BY = {
     "programs.enrollment": "programs.services.merge.person_merge_programs",
     "programs.screeningresult": "programs.services.merge.person_merge_programs",
     "aftercare.aftercarecase": "aftercare.services.person_merge_aftercare",
+    "reports.subjectexport": "reports.subject_jobs.subject_exports_merge",
 }
 
 

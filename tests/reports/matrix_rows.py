@@ -160,8 +160,42 @@ def _subject(world: World, role: str, scope: str) -> str:
     return f"/laporan/subjek/{world.extra[key]}/"
 
 
+def _subject_export(suffix: str = "/"):  # type: ignore[no-untyped-def]
+    """A finished subject-access PDF (encrypted with the person's key, as the job keeps it) asked for by the
+    role's own user (own) or by its peer in the other organisation (other)."""
+
+    def build(world: World, role: str, scope: str) -> str:
+        key = f"subject-export-{role}-{scope}"
+        if key not in world.extra:
+            import hashlib
+
+            from sinergi.audit.services import audit_subject_cipher
+            from sinergi.reports.models import SubjectExport
+
+            _subject(world, role, "own")
+            person_id = world.extra["subject-own"]
+            pdf = b"%PDF-1.4\n% uji\n"
+            with transaction.atomic():
+                export = SubjectExport.objects.create(
+                    person_id=person_id, language="id", created_by=world.user(role, scope)
+                )
+                cipher = audit_subject_cipher(target=export)
+                assert cipher is not None
+                export.file.save("matrix.pdf.enc", ContentFile(cipher.encrypt(pdf)), save=False)
+                export.checksum, export.size = hashlib.sha256(pdf).hexdigest(), len(pdf)
+                export.save()
+            world.extra[key] = export.pk
+        return f"/laporan/subjek/ekspor/{world.extra[key]}{suffix}"
+
+    return build
+
+
 ADMIN_ONLY = {Role.ADMIN: BOTH}
+# A subject-access PDF: only the officer who asked for it (another administrator is refused, 403).
+OWN_SUBJECT_EXPORTS = {Role.ADMIN: ONLY_OWN}
 PAGES += [
+    Row("subject-access PDF page", _subject_export(), OWN_SUBJECT_EXPORTS),
+    Row("subject-access PDF download", _subject_export("/unduh/"), OWN_SUBJECT_EXPORTS),
     Row("subject-access form", _subject, ADMIN_ONLY),
     Row(
         "subject-access export",
@@ -169,6 +203,13 @@ PAGES += [
         ADMIN_ONLY,
         "post",
         {"format": "json", "reason": "Permintaan subjek data"},
+    ),
+    Row(
+        "subject-access PDF request",
+        _subject,
+        ADMIN_ONLY,
+        "post",
+        {"format": "pdf", "reason": "Permintaan subjek data"},
     ),
 ]
 

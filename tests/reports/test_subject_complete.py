@@ -17,6 +17,7 @@ from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import ImportedRow, Person
 from sinergi.programs import services as programs
 from sinergi.reports.subject import section_name, subject_data
+from sinergi.reports.subject_jobs import subject_pdf_request
 from tests.aftercare.conftest import aftercare as aftercare_fixture  # noqa: F401 (fixture)
 from tests.aftercare.conftest import handover  # noqa: F401 (fixture)
 from tests.authz import World
@@ -135,6 +136,10 @@ def everything(
         },
     )
     aftercare.reoffence_record(actor=pk, case=case, kind="rearrest", on=D(2022, 9, 1), reference="LP/UJI/1")
+    # An earlier subject-access PDF asked for (its job not run): the request is itself held about the person.
+    subject_pdf_request(
+        actor=world.users[Role.ADMIN], person=person, reason="Permintaan sebelumnya dari warga binaan"
+    )
     return aftercare_fixture | {"person": person, "admin": world.users[Role.ADMIN]}
 
 

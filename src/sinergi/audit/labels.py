@@ -39,6 +39,8 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "person.duplicates.list": _("Possible duplicates read"),
     "person.releases_due.list": _("List of releases due read"),
     "person.subject_access": _("Subject-access export"),
+    "person.subject_access_ready": _("Subject-access PDF made"),
+    "person.subject_access_download": _("Subject-access PDF downloaded"),
     "person.threshold_override": _("Attendance threshold overridden"),
     "screening_run.list": _("Screening results read"),
     "agreement.update": _("Agreement changed"),

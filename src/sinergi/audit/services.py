@@ -285,6 +285,18 @@ def audit_unseal(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     return shown
 
 
+def audit_subject_cipher(*, target: models.Model) -> Fernet | None:
+    """The cipher of the person `target` is about (their key, created if missing), for another copy of
+    their data that must be shredded with them: the subject-access PDF kept for its download is encrypted
+    with it, so anonymisation (`audit_subject_forget`) makes it unreadable too. None: `target` is about no
+    person, or their key was shredded."""
+    subject = _subject_of(target)
+    if not subject[0]:
+        return None
+    key = _subject_keys({subject}, create=True).get(subject)
+    return Fernet(key) if key else None
+
+
 def audit_subject_forget(*, target: models.Model) -> bool:
     """Destroy the key of the person `target` is about (crypto-shredding, at anonymisation): their events'
     sealed content can never be read again. Later events about them are stored as written (by then they

@@ -9,6 +9,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Laporan"
 
     def ready(self) -> None:
-        from sinergi.beneficiaries import panels
+        from sinergi.beneficiaries import anonymisers, mergers, panels
 
         panels.register("sinergi.reports.panels.person_panel")
+        # Kept subject-access PDFs go with the person at anonymisation (retention).
+        anonymisers.register("sinergi.reports.subject_jobs.subject_exports_anonymise")
+        # ... and move to the record kept when two records of one person are merged.
+        mergers.register("sinergi.reports.subject_jobs.subject_exports_merge")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,13 +28,13 @@ from sinergi.core.errors import ApplicationError
 
 REASON_NEEDED = gettext_lazy("State the reason for the subject-access export (at least 10 characters).")
 AUDIT_TITLE = gettext_lazy("Access history")
-HIDDEN_FIELDS = {"nik_encrypted", "nik_hash", "name_key", "version", "sealed"}
+HIDDEN_FIELDS = {"nik_encrypted", "nik_hash", "name_key", "version", "sealed", "reason_sealed"}
 
 
 def _value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, models.Model):
         return str(value)
@@ -73,6 +74,7 @@ SECTION_NAMES = {
     "aftercare.followup": "aftercare_followups",
     "aftercare.reoffence": "aftercare_reoffences",
     "aftercare.indexscore": "aftercare_index_scores",
+    "reports.subjectexport": "subject_access_exports",
 }
 
 
@@ -158,7 +160,8 @@ class Held:
         ]
 
 
-def _held(*, actor: Any, person: Person) -> Held:
+def subject_held(*, actor: Any, person: Person) -> Held:
+    """Every row about the person, their NIK (decrypted, audited) and the audit events about them."""
     rows = _records(person)
     nik = nik_reveal(actor=actor, person=person)
     return Held(person=person, rows=rows, nik=nik, events=_audit_events(rows))
@@ -256,7 +259,7 @@ def _labels(held: Held) -> dict[str, Any]:
 def subject_data(*, actor: Any, person: Person, held: Held | None = None) -> dict[str, Any]:
     """Every record about the person, grouped by kind, as plain JSON-able values; `labels` gives the
     readable names of the sections and fields in the active language."""
-    held = held or _held(actor=actor, person=person)
+    held = held or subject_held(actor=actor, person=person)
     sections: dict[str, list[dict[str, Any]]] = {"person": [_row(person) | {"nik": held.nik}]}
     for section, _model, objs in held.sections():
         sections.setdefault(section, []).extend(_row(obj) for obj in objs)
@@ -274,7 +277,7 @@ def subject_export(*, actor: Any, person: Person, fmt: str, reason: str) -> tupl
     reason = reason.strip()
     if len(reason) < 10:
         raise ApplicationError(str(REASON_NEEDED), code="reason")
-    held = _held(actor=actor, person=person)
+    held = subject_held(actor=actor, person=person)
     data = subject_data(actor=actor, person=person, held=held)
     audit_record(
         actor=actor,

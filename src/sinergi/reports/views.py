@@ -32,6 +32,7 @@ from sinergi.reports import (
     selectors,
     services,
     subject,
+    subject_jobs,
 )
 from sinergi.reports.dashboards import dashboard_context, figures_context
 from sinergi.reports.forms import FigureFilterForm, ReportForm
@@ -356,14 +357,20 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @allow(*access.SUBJECT_ACCESS_ROLES)
 def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Everything held about one person, as JSON or PDF, with a stated reason (audited)."""
+    """Everything held about one person, with a stated reason (audited): the JSON at once, the PDF as a
+    background job whose page shows its progress (`subject_jobs`). Lists the actor's own PDFs of the
+    person."""
     person = person_get(actor=request.user, pk=pk)
     error = ""
     if request.method == "POST":
         fmt = "pdf" if request.POST.get("format") == "pdf" else "json"
+        reason = str(request.POST.get("reason") or "")
         try:
+            if fmt == "pdf":
+                export = subject_jobs.subject_pdf_request(actor=request.user, person=person, reason=reason)
+                return redirect("reports:subject_export", pk=export.pk)
             data, content_type = subject.subject_export(
-                actor=request.user, person=person, fmt=fmt, reason=str(request.POST.get("reason") or "")
+                actor=request.user, person=person, fmt=fmt, reason=reason
             )
         except ApplicationError as exc:
             if exc.status != 400:
@@ -373,4 +380,28 @@ def subject_access(request: HttpRequest, pk: int) -> HttpResponseBase:
             response = HttpResponse(data, content_type=content_type)
             response["Content-Disposition"] = f'attachment; filename="subjek-{person.pk}.{fmt}"'
             return response
-    return render(request, "reports/subject_form.html", {"person": person, "error": error})
+    exports = subject_jobs.export_list(actor=request.user, person=person)[:20]
+    return render(
+        request, "reports/subject_form.html", {"person": person, "error": error, "exports": exports}
+    )
+
+
+@allow(*access.SUBJECT_ACCESS_ROLES)
+def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A subject-access PDF being made: its progress (polled with HTMX), then its download."""
+    export = subject_jobs.export_get(actor=request.user, pk=pk)
+    template = (
+        "reports/subject_status.html" if request.headers.get("HX-Request") else "reports/subject_export.html"
+    )
+    return render(request, template, {"export": export, "job": export.job, "person": export.person})
+
+
+@allow(*access.SUBJECT_ACCESS_ROLES)
+def subject_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished PDF, for the officer who asked for it (audited)."""
+    export = subject_jobs.export_get(actor=request.user, pk=pk)
+    data = subject_jobs.export_open(actor=request.user, export=export)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subjek-{export.person_id}-{export.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
