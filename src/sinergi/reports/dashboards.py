@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -140,9 +140,20 @@ def reached_masked(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -
 
 
 def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
-    query = scope.filters.query() | extra
+    return _list_urls(scope, metric)(**extra)
+
+
+def _list_urls(scope: selectors.Scope, metric: str) -> Callable[..., str]:
+    """`_list_url` for many rows of one metric: the address reversed and the filters read once (a national
+    domicile-district table has thousands of rows)."""
     url = reverse("reports:figure_list", args=[metric])
-    return f"{url}?{urlencode(query)}" if query else url
+    filters = scope.filters.query()
+
+    def list_url(**extra: str) -> str:
+        query = filters | extra
+        return f"{url}?{urlencode(query)}" if query else url
+
+    return list_url
 
 
 def _due_by_officer(actor: Any) -> list[dict[str, Any]] | None:
@@ -183,16 +194,18 @@ def figures_context(
     # counts the same people (`reach_masked`).
     shown, ring_shown = reach_masked(actor, reached_raw, ring_rows, programs=programs)
     reached: dict[str, list[Figure]] = {}
+    participants_url = _list_urls(scope, "participants")
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
             continue  # not beside the ring table for aggregate-only roles (`reach_masked`)
+        listable = selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown)
         reached[breakdown] = [
             _figure(
                 scope,
                 label,
                 n,
-                _list_url(scope, "participants", by=breakdown, key=key),
-                listable=selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown),
+                participants_url(by=breakdown, key=key),
+                listable=listable,
                 shown=shown[(breakdown, key)],
             )
             for key, label, n in rows
@@ -670,13 +683,14 @@ def ring_figures(
 ) -> list[Figure]:
     """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
     only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
+    list_url = _list_urls(scope, "participants")
     return [
         replace(
             _figure(
                 scope,
                 label,
                 n,
-                _list_url(scope, "participants", by="ring", key=key),
+                list_url(by="ring", key=key),
                 listable=selectors.may_list(scope.actor, "participants", "ring", key),
                 shown=shown[key],
             ),
