@@ -175,7 +175,12 @@ def _overdue(actor: Any) -> int | None:
 
 
 def figures_context(
-    *, actor: Any, filters: selectors.Filters, today: Any = None, window: int = 12
+    *,
+    actor: Any,
+    filters: selectors.Filters,
+    today: Any = None,
+    window: int = 12,
+    program_table: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The counted part of the dashboard: people reached, funnel, delivery, releases, agreements, budget,
     SROI. Charts are SVG strings; every number comes with the list it counts, when the viewer may open it."""
@@ -187,7 +192,7 @@ def figures_context(
     withheld: set[str] = set()
     restricted = access.withheld_under_filters(actor, filters)
     reached_raw, ring_rows = reached_rows(scope, withheld)
-    programs = program_links_of(actor, reached_raw)
+    programs = program_links_of(actor, reached_raw, table=program_table)
     # A monitor's unfiltered funnel counts the people of the program table's total row (`funnel_figures`).
     funnel = funnel_figures(scope, withheld, program_table=programs[0] if programs else None)
     # One suppression call: the ring table regroups the domicile districts, and a monitor's program table
@@ -498,13 +503,16 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
 ProgramLinks = tuple[list[dict[str, Any]], dict[tuple[int, int], int]]
 
 
-def program_links_of(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -> ProgramLinks | None:
+def program_links_of(
+    actor: Any, reached: dict[str, list[tuple[str, str, int]]], *, table: list[dict[str, Any]] | None = None
+) -> ProgramLinks | None:
     """For a monitor's people-reached tables (unfiltered: under filters they get none, `reached_rows`):
     the program table beside them on the dashboard, masked as every page shows it (`programs.selectors.
-    program_figures`), and its participants per program and unit; None for everyone else."""
+    program_figures`; `table`: that table as the page already worked it out, `dashboard_context`), and its
+    participants per program and unit; None for everyone else."""
     if access.role_of(actor) != Role.MONITOR or not reached:
         return None
-    return program_figures(), participants_by_program_unit()
+    return (program_figures() if table is None else table), participants_by_program_unit()
 
 
 def _program_links(
