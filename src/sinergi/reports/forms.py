@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Organisation
@@ -49,7 +49,9 @@ class ManyOptionsSelect(forms.Select):
     each: the dashboard filter lists every program (2,000 at national scale), unit and agreement in scope,
     and rendering them through the templates took about 0.4 s of every dashboard request."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group_name for group_name, _options, _index in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)  # groups: Django's own templates

@@ -563,7 +563,7 @@ def budget(scope: Scope) -> list[BudgetRow] | None:
     # The four columns only, not a program instance (with its agreement) each: 2,000 at national scope.
     rows = [
         BudgetRow(pk, name, int(budget_total), int(spent_total))
-        for pk, name, budget_total, spent_total in programs.values_list(
+        for pk, name, budget_total, spent_total in programs.values_list(  # type: ignore[misc]
             "pk", "name", "budget_total", "spent_total"
         )
     ]
