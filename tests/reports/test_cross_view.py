@@ -20,6 +20,7 @@ from sinergi.audit.models import AuditEvent
 from sinergi.beneficiaries.models import CustodyEpisode, Person
 from sinergi.programs.models import Cohort, Enrollment
 from sinergi.programs.selectors import program_figures
+from sinergi.reports.selectors import Filters
 from tests.authz import World
 from tests.programs.conftest import make_program, mondays
 
@@ -345,3 +346,29 @@ def test_the_notice_says_in_plain_indonesian_what_is_hidden_and_why(
     assert "disembunyikan selama filter dipakai" in notice
     assert "kurang dari 5 orang" in notice and "dikenali" in notice
     assert "Untuk peran Anda" not in notice and "tampilan." not in notice
+
+
+def test_the_monitors_dashboard_works_out_the_program_table_once(
+    small_program: dict[str, Any], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program table (`program_figures`: counts over every program and their masking, 1 to 2 s at
+    national scale) is shown on the monitor's dashboard and masks the people-reached tables with it: worked
+    out once per page, the same table in both places."""
+    from sinergi.reports import dashboards
+
+    calls: list[list[dict[str, Any]]] = []
+
+    def counted() -> list[dict[str, Any]]:
+        calls.append(program_figures())
+        return calls[-1]
+
+    monkeypatch.setattr(dashboards, "program_figures", counted)
+    context = _dashboard(world.users[MONITOR], "").context
+    assert len(calls) == 1
+    assert context["program_figures"] == calls[0] == program_figures()
+    # The people-reached tables are masked with that same table, as when it is worked out apart.
+    monkeypatch.undo()
+    apart = dashboards.figures_context(actor=world.users[MONITOR], filters=Filters())["reached"]
+    assert {key: [(f.label, f.value) for f in rows] for key, rows in context["reached"].items()} == {
+        key: [(f.label, f.value) for f in rows] for key, rows in apart.items()
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -140,9 +140,20 @@ def reached_masked(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -
 
 
 def _list_url(scope: selectors.Scope, metric: str, **extra: str) -> str:
-    query = scope.filters.query() | extra
+    return _list_urls(scope, metric)(**extra)
+
+
+def _list_urls(scope: selectors.Scope, metric: str) -> Callable[..., str]:
+    """`_list_url` for many rows of one metric: the address reversed and the filters read once (a national
+    domicile-district table has thousands of rows)."""
     url = reverse("reports:figure_list", args=[metric])
-    return f"{url}?{urlencode(query)}" if query else url
+    filters = scope.filters.query()
+
+    def list_url(**extra: str) -> str:
+        query = filters | extra
+        return f"{url}?{urlencode(query)}" if query else url
+
+    return list_url
 
 
 def _due_by_officer(actor: Any) -> list[dict[str, Any]] | None:
@@ -164,7 +175,12 @@ def _overdue(actor: Any) -> int | None:
 
 
 def figures_context(
-    *, actor: Any, filters: selectors.Filters, today: Any = None, window: int = 12
+    *,
+    actor: Any,
+    filters: selectors.Filters,
+    today: Any = None,
+    window: int = 12,
+    program_table: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The counted part of the dashboard: people reached, funnel, delivery, releases, agreements, budget,
     SROI. Charts are SVG strings; every number comes with the list it counts, when the viewer may open it."""
@@ -176,23 +192,25 @@ def figures_context(
     withheld: set[str] = set()
     restricted = access.withheld_under_filters(actor, filters)
     reached_raw, ring_rows = reached_rows(scope, withheld)
-    programs = program_links_of(actor, reached_raw)
+    programs = program_links_of(actor, reached_raw, table=program_table)
     # A monitor's unfiltered funnel counts the people of the program table's total row (`funnel_figures`).
     funnel = funnel_figures(scope, withheld, program_table=programs[0] if programs else None)
     # One suppression call: the ring table regroups the domicile districts, and a monitor's program table
     # counts the same people (`reach_masked`).
     shown, ring_shown = reach_masked(actor, reached_raw, ring_rows, programs=programs)
     reached: dict[str, list[Figure]] = {}
+    participants_url = _list_urls(scope, "participants")
     for breakdown, rows in reached_raw.items():
         if breakdown == DISTRICT and access.aggregates_only(actor):
             continue  # not beside the ring table for aggregate-only roles (`reach_masked`)
+        listable = selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown)
         reached[breakdown] = [
             _figure(
                 scope,
                 label,
                 n,
-                _list_url(scope, "participants", by=breakdown, key=key),
-                listable=selectors.may_list(actor, "participants", "" if breakdown == "total" else breakdown),
+                participants_url(by=breakdown, key=key),
+                listable=listable,
                 shown=shown[(breakdown, key)],
             )
             for key, label, n in rows
@@ -522,13 +540,16 @@ def ring_masked(actor: Any, rows: Sequence[tuple[str, str, int]]) -> dict[Hashab
 ProgramLinks = tuple[list[dict[str, Any]], dict[tuple[int, int], int]]
 
 
-def program_links_of(actor: Any, reached: dict[str, list[tuple[str, str, int]]]) -> ProgramLinks | None:
+def program_links_of(
+    actor: Any, reached: dict[str, list[tuple[str, str, int]]], *, table: list[dict[str, Any]] | None = None
+) -> ProgramLinks | None:
     """For a monitor's people-reached tables (unfiltered: under filters they get none, `reached_rows`):
     the program table beside them on the dashboard, masked as every page shows it (`programs.selectors.
-    program_figures`), and its participants per program and unit; None for everyone else."""
+    program_figures`; `table`: that table as the page already worked it out, `dashboard_context`), and its
+    participants per program and unit; None for everyone else."""
     if access.role_of(actor) != Role.MONITOR or not reached:
         return None
-    return program_figures(), participants_by_program_unit()
+    return (program_figures() if table is None else table), participants_by_program_unit()
 
 
 def _program_links(
@@ -707,13 +728,14 @@ def ring_figures(
 ) -> list[Figure]:
     """People reached by ring area (`reports.ring`), each linked to its list when the viewer may open it;
     only the rows in `shown` (`reach_masked`: aggregate-only roles get no ring-district rows)."""
+    list_url = _list_urls(scope, "participants")
     return [
         replace(
             _figure(
                 scope,
                 label,
                 n,
-                _list_url(scope, "participants", by="ring", key=key),
+                list_url(by="ring", key=key),
                 listable=selectors.may_list(scope.actor, "participants", "ring", key),
                 shown=shown[key],
             ),

@@ -24,7 +24,7 @@ from sinergi.accounts.choices import Role
 from sinergi.aftercare import access as aftercare_access
 from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.models import AftercareCase, IndexScore
-from sinergi.aftercare.selectors import case_list, latest_scores
+from sinergi.aftercare.selectors import band_counts, case_list, latest_scores
 from sinergi.beneficiaries.models import Person
 from sinergi.beneficiaries.selectors import person_list
 from sinergi.impact import domain as impact_domain
@@ -79,9 +79,7 @@ def independence_rows(
     `as_of`: the latest score by that day (the joint report's whole-scope sections, `joint.wide_as_of`)."""
     if not may_read_index(scope.actor):
         return None
-    counts = dict.fromkeys(INDEPENDENCE_KEYS, 0)
-    for score in index_scores(scope, as_of=as_of).values_list("score", flat=True):
-        counts[NOT_CONTACTED if score is None else aftercare_domain.score_band(score)] += 1
+    counts = band_counts(index_scores(scope, as_of=as_of))
     return [(key, _("not contacted") if key == NOT_CONTACTED else key, n) for key, n in counts.items()]
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import Organisation
@@ -32,14 +34,53 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """Django's `django/forms/widgets/attrs.html`, written in Python."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class ManyOptionsSelect(forms.Select):
+    """Django's `Select` with the same HTML, its options written in Python instead of one template include
+    each: the dashboard filter lists every program (2,000 at national scale), unit and agreement in scope,
+    and rendering them through the templates took about 0.4 s of every dashboard request."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _options, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)  # groups: Django's own templates
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for _group_name, options, _index in widget["optgroups"]:
+            parts.extend(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attrs_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
 class FigureFilterForm(forms.Form):
     """Narrow the dashboard's figures. The choices are what the actor may see."""
 
     start = forms.DateField(label=_("Period from"), required=False, widget=DateInput())
     end = forms.DateField(label=_("Period to"), required=False, widget=DateInput())
-    agreement = forms.TypedChoiceField(label=_("Agreement"), required=False, coerce=int, empty_value=None)
-    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int, empty_value=None)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    agreement = forms.TypedChoiceField(
+        label=_("Agreement"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
+    program = forms.TypedChoiceField(
+        label=_("Program"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
+    unit = forms.TypedChoiceField(
+        label=_("Unit"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +147,12 @@ class FigureFilterForm(forms.Form):
 class ReportForm(forms.Form):
     """Parameters of a joint report: an agreement or a program, the period, format, language and notes."""
 
-    agreement = forms.TypedChoiceField(label=_("Agreement"), required=False, coerce=int, empty_value=None)
-    program = forms.TypedChoiceField(label=_("Program"), required=False, coerce=int, empty_value=None)
+    agreement = forms.TypedChoiceField(
+        label=_("Agreement"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
+    program = forms.TypedChoiceField(
+        label=_("Program"), required=False, coerce=int, empty_value=None, widget=ManyOptionsSelect
+    )
     start = forms.DateField(label=_("Period from"), widget=DateInput())
     end = forms.DateField(label=_("Period to"), widget=DateInput())
     fmt = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)

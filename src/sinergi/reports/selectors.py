@@ -26,10 +26,9 @@ from django.utils.translation import gettext_lazy
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Organisation
 from sinergi.accounts.selectors import actor_unit_ids
-from sinergi.aftercare import domain as aftercare_domain
 from sinergi.aftercare.choices import WorkStatus
 from sinergi.aftercare.models import AftercareCase, FollowUp
-from sinergi.aftercare.selectors import latest_scores, partner_consent
+from sinergi.aftercare.selectors import band_counts, latest_scores, partner_consent
 from sinergi.beneficiaries.choices import Sex
 from sinergi.beneficiaries.models import Person
 from sinergi.impact import access as impact_access
@@ -561,9 +560,12 @@ def budget(scope: Scope) -> list[BudgetRow] | None:
     if access.role_of(scope.actor) not in access.FINANCE_ROLES and scope.actor is not None:
         return None
     programs = impact_selectors.program_list(actor=scope.actor).filter(pk__in=scope.programs.values("pk"))
+    # The four columns only, not a program instance (with its agreement) each: 2,000 at national scope.
     rows = [
-        BudgetRow(p.pk, p.name, int(p.budget_total), int(p.spent_total))  # type: ignore[attr-defined]
-        for p in programs
+        BudgetRow(pk, name, int(budget_total), int(spent_total))
+        for pk, name, budget_total, spent_total in programs.values_list(  # type: ignore[misc]
+            "pk", "name", "budget_total", "spent_total"
+        )
     ]
     return [r for r in rows if r.budget or r.spent]
 
@@ -727,10 +729,7 @@ def recidivism(scope: Scope, *, months: int = 12, with_groups: bool = False) -> 
 def independence(scope: Scope) -> list[tuple[str, int]]:
     """The latest independence score of each participant in scope with an aftercare case, by band, and
     those not contacted at their latest follow-up (one query)."""
-    counts = {f"{low}-{high}": 0 for low, high in aftercare_domain.SCORE_BANDS} | {"not_contacted": 0}
-    scores = latest_scores().filter(case__enrollment__in=scope.enrollments.values("pk"))
-    for score in scores.values_list("score", flat=True):
-        counts["not_contacted" if score is None else aftercare_domain.score_band(score)] += 1
+    counts = band_counts(latest_scores().filter(case__enrollment__in=scope.enrollments.values("pk")))
     return [(_("not contacted") if key == "not_contacted" else key, n) for key, n in counts.items()]
 
 
