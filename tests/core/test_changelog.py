@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.db import connection
 
 from sinergi.core import changelog
 
@@ -49,3 +50,35 @@ def test_the_logs_of_impact_and_the_import_are_alike() -> None:
     }
     assert kept.CHANGES.lock != imports.REGISTRY_LOG.lock
     assert imports.REGISTRY_LOG.recorder and not kept.CHANGES.recorder
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="The change logs exist on PostgreSQL only.")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_advancing_without_dropping_keeps_the_transactions_own_entry() -> None:
+    """`advance(dropped=False)` deleted the calling transaction's own entry with the ids "this cluster has
+    not reached" (its own id is at or past its snapshot's xmax) while recording nothing as dropped: a kept
+    value that never saw that transaction's writes would then be fresh (review of 4 December, night)."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from sinergi.beneficiaries.models import Person
+    from sinergi.beneficiaries.services.imports import REGISTRY_LOG
+
+    own = f"SELECT count(*) FROM {REGISTRY_LOG.log} WHERE xid = pg_current_xact_id()"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        before = changelog.snapshot(cursor)
+        Person.objects.create(
+            full_name="Contoh Sintetis", is_synthetic=True, sex="L", birth_date=dt.date(1990, 1, 1)
+        )
+        cursor.execute(own)
+        assert cursor.fetchone()[0] == 1
+        changelog.advance(cursor, REGISTRY_LOG, before, dropped=False)
+        cursor.execute(own)
+        assert cursor.fetchone()[0] == 1
+        cursor.execute(f"SELECT dropped FROM {changelog.HORIZON} WHERE log = %s", [REGISTRY_LOG.log])  # noqa: S608
+        assert cursor.fetchone()[0] is None
+        changelog.advance(cursor, REGISTRY_LOG, before, dropped=True)
+        cursor.execute(own)
+        assert cursor.fetchone()[0] == 0

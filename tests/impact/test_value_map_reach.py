@@ -61,3 +61,16 @@ def test_a_program_map_the_kanwil_does_not_reach_whole_shows_no_live_figure(
     assert "angkatan di luar cakupan Anda" in html
     admin, _html = _live(world.users[Role.ADMIN], value_map, outcome)
     assert admin.quantity == Decimal(7)
+
+
+def test_a_map_with_no_programs_counts_zero_not_out_of_scope(world: World) -> None:
+    """An agreement with no program yet: nothing is left out, so the live figure is 0, as before, not "outside
+    your scope" with the hand-entered quantity in its place (review of 4 December, night)."""
+    from tests.impact.test_grandparent_reach import make_agreement
+
+    parties = [world.organisation(Role.KANWIL_OFFICER, "own"), world.organisation(Role.CSR_OFFICER, "own")]
+    value_map, outcome = _map(agreement=make_agreement(None, parties, number="MOU-KOSONG"))
+    for role in (Role.ADMIN, Role.KANWIL_OFFICER):
+        live, html = _live(world.users[role], value_map, outcome)
+        assert live.quantity == Decimal(0), role
+        assert "angkatan di luar cakupan Anda" not in html

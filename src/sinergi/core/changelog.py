@@ -161,10 +161,13 @@ def advance(cursor: Any, log: ChangeLog, new: str, *, dropped: bool = False) -> 
         f"dropped = {'pg_current_xact_id()' if dropped else 'NULL'} WHERE log = %s",
         [new, log.log],
     )
-    own = " OR xid = pg_current_xact_id()" if dropped else ""
+    # Ids this cluster has not reached are at or past this statement's xmax, and so is this transaction's
+    # own id (it began after its snapshot's horizon was taken, or is the newest): that entry goes only when
+    # it is recorded as dropped, else a kept value that never saw this transaction's writes would be fresh.
+    own = "xid = pg_current_xact_id() OR " if dropped else ""
     cursor.execute(
         f"DELETE FROM {log.log} WHERE pg_visible_in_snapshot(xid, CAST(%s AS pg_snapshot)) "  # noqa: S608
-        f"OR xid >= pg_snapshot_xmax(pg_current_snapshot()){own}",
+        f"OR {own}(xid >= pg_snapshot_xmax(pg_current_snapshot()) AND xid <> pg_current_xact_id())",
         [new],
     )
     return int(cursor.rowcount)

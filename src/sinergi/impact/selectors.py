@@ -930,7 +930,7 @@ def live_quantities(
     mapped = value_map_programs(value_map)
     programs = programs_reached(actor, mapped)
     reach = reach_of(actor, mapped) if actor is not None else None
-    if reach is not None and not reach["counted"]:
+    if reach is not None and reach["total"] and not reach["counted"]:
         left_out = LiveQuantity("", None, as_of, str(LIVE_NOT_REACHED))
         return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}
     cumulative = access.aggregates_only(actor)
