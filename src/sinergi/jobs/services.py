@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.db import DatabaseError, OperationalError, close_old_connections, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -89,9 +89,15 @@ class _Heartbeat:
     def _beat(self) -> None:
         try:
             while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
-                Job.objects.filter(pk=self.job_id, attempt=self.attempt, status=JobStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                try:
+                    Job.objects.filter(pk=self.job_id, attempt=self.attempt, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    # A table locked for a moment (SQLite) or a dropped connection: this beat is missed, the
+                    # next one tries again. Stopping here would let a living job be failed as stale.
+                    logger.warning("Job %s: heartbeat missed", self.job_id, exc_info=True)
+                    close_old_connections()
         except Exception:
             logger.exception("Job %s: heartbeat stopped", self.job_id)
         finally:
