@@ -139,14 +139,16 @@ def person_merge(*, actor: Any, keep: Person, drop: Person) -> Person:
 
     if keep.pk == drop.pk:
         raise ApplicationError(MERGE_SAME, code="invalid")
-    _check_people(actor, keep, drop)
-    _check_merge(actor, keep, drop)
     with transaction.atomic():
         # Both rows locked, lower id first (two merges of the same pair in either order cannot deadlock),
         # and read again under the lock: a record merged meanwhile, or before, is refused, whoever calls.
         locked = {pk: Person.objects.select_for_update().get(pk=pk) for pk in sorted((keep.pk, drop.pk))}
         if any(person.merged_into_id is not None for person in locked.values()):
             raise ApplicationError(MERGE_RETIRED, code="conflict")
+        # Checked under the lock: no episode can be added to either person meanwhile (its foreign key waits
+        # for the lock), so what is checked is what moves.
+        _check_people(actor, locked[keep.pk], locked[drop.pk])
+        _check_merge(actor, locked[keep.pk], locked[drop.pk])
         moved = CustodyEpisode.objects.filter(person=drop).update(person=keep)
         consents = Consent.objects.filter(person=drop).update(person=keep)
         others: dict[str, Any] = {}
