@@ -378,3 +378,14 @@ def test_a_screening_that_is_not_finished_exports_nothing_and_says_why(
     response = _client(world.users[Role.UNIT_OFFICER]).get(f"/laporan/ekspor/penyaringan.csv?run={run.pk}")
     assert response.status_code == 400
     assert "belum selesai" in response.content.decode()
+
+
+def test_the_attendance_exports_start_time_is_read_as_a_time(due: dict[str, Any], world: World) -> None:
+    """The "From" column is "HH:MM" in every language: the Indonesian display form "08.30" is read by a
+    spreadsheet as the number 8.3 (review of 4 December, night)."""
+    response = _client(world.users[Role.UNIT_OFFICER]).get(
+        f"/laporan/ekspor/presensi.csv{_params('presensi', due)}"
+    )
+    rows = _csv(response)
+    column = next(i for i, title in enumerate(rows[0]) if title in ("Dari pukul", "From"))
+    assert rows[1:] and all(len(row[column]) == 5 and row[column][2] == ":" for row in rows[1:])

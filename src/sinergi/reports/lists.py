@@ -15,7 +15,7 @@ from typing import Any
 from django.forms import ChoiceField
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -403,7 +403,8 @@ def _attendance(actor: Any, params: Any, request: ExportRequest) -> Rows:
             _pseudonym(lambda a: a.enrollment.person_id),
             _name(lambda a: a.enrollment.person),
             Column(gettext_lazy("Date"), lambda a: a.session.date),
-            Column(gettext_lazy("From"), lambda a: time_format(a.session.start_time, "TIME_FORMAT")),
+            # "08:30", whatever the language: a spreadsheet reads it as a time, and "08.30" as 8.3.
+            Column(gettext_lazy("From"), lambda a: a.session.start_time.strftime("%H:%M")),
             Column(gettext_lazy("Session"), lambda a: status(a.session.status)),
             Column(gettext_lazy("Attendance"), lambda a: mark(a.mark)),
         ],
