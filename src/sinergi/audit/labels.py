@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "person.subject_access": _("Subject-access export"),
     "person.subject_access_ready": _("Subject-access PDF made"),
     "person.subject_access_download": _("Subject-access PDF downloaded"),
+    "person.subject_access_unreadable": _("Subject-access PDF could not be opened"),
+    "person.subject_access_expired": _("Subject-access PDF deleted after its retention"),
     "person.threshold_override": _("Attendance threshold overridden"),
     "screening_run.list": _("Screening results read"),
     "agreement.update": _("Agreement changed"),

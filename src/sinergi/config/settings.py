@@ -78,6 +78,8 @@ SECRET_KEY = _local_secret("SECRET_KEY", "secret_key", lambda: secrets.token_url
 # Encrypts personal identifiers (NIK) at rest; also keys the blind index used for lookup.
 # Personal data is anonymised this many years after a person's last activity (`sinergi retention apply`).
 SINERGI_RETENTION_YEARS = int(os.environ.get("SINERGI_RETENTION_YEARS", "10"))
+# Subject-access PDFs are kept this many days for their download, then deleted (a daily job).
+SUBJECT_EXPORT_RETENTION_DAYS = int(os.environ.get("SINERGI_SUBJECT_EXPORT_RETENTION_DAYS", "30"))
 # Registry import limits (beneficiaries.importing.ImportLimits), when the defaults are not wanted.
 for _limit in ("MAX_BYTES", "MAX_UNPACKED_BYTES", "MAX_ROWS", "MAX_COLUMNS"):
     if os.environ.get(f"SINERGI_IMPORT_{_limit}"):

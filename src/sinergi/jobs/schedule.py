@@ -43,6 +43,10 @@ SCHEDULE: dict[str, tuple[Any, str]] = {
         _("Recidivism change log kept short (for the kept recidivism figures)"),
         "sinergi.impact.kept.prune",
     ),
+    "reports.subject_exports_expire": (
+        _("Subject-access PDFs deleted after their retention"),
+        "sinergi.reports.subject_jobs.subject_exports_expire",
+    ),
 }
 
 

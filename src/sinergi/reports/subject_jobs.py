@@ -22,15 +22,19 @@ made (`person.subject_access_ready`, with its checksum and the number of records
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.fernet import InvalidToken
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +57,14 @@ NO_LONGER_ALLOWED = gettext_lazy(
 NOT_READY = gettext_lazy("The file is not ready yet: wait until the job has finished.")
 REMOVED = gettext_lazy(
     "This file can no longer be opened: the person's data was removed at anonymisation (retention)."
+)
+UNREADABLE = gettext_lazy(
+    "This file cannot be opened (it is missing or was not sealed with this person's key): ask for the "
+    "export again."
+)
+EXPIRED = gettext_lazy(
+    "This file was deleted %(days)s days after it was made (retention): ask for the export again if you "
+    "still need it."
 )
 STEPS = 4
 
@@ -133,18 +145,59 @@ def subject_pdf_generate(
         step(3, _("Storing the file, encrypted"))
     checksum = hashlib.sha256(data).hexdigest()
     records = 1 + sum(len(objs) for _s, _m, objs in held.sections()) + len(held.events)
-    with transaction.atomic():
-        export.file.save(f"subjek-{export.pk}.pdf.enc", ContentFile(cipher.encrypt(data)), save=False)
-        export.checksum, export.size, export.records = checksum, len(data), records
-        export.save(update_fields=["file", "checksum", "size", "records"])
-        audit_record(
-            actor=None,
-            action="person.subject_access_ready",
-            target=export,
-            changes={"checksum": checksum, "size": len(data), "records": records},
-        )
+    export = _store(export_id=export.pk, data=data, checksum=checksum, records=records)
     with translation.override(export.language):
         step(STEPS, _("Done"))
+    return export
+
+
+def _lock_export(export_id: int) -> SubjectExport:
+    """The export's row and its person's row, locked in the merge's order (the person first): a merge in
+    progress is waited for, and the person read after it is the one the export belongs to now."""
+    person_id = SubjectExport.objects.values_list("person_id", flat=True).get(pk=export_id)
+    while True:
+        list(Person.objects.select_for_update().filter(pk=person_id).values_list("pk", flat=True))
+        export = SubjectExport.objects.select_for_update().select_related("person").get(pk=export_id)
+        if export.person_id == person_id:
+            return export
+        person_id = export.person_id  # merged meanwhile: lock the person kept
+
+
+def _name(export: SubjectExport) -> str:
+    """A new name for the export's file (never one in use: the old file stays until the new one is kept)."""
+    field = SubjectExport._meta.get_field("file")
+    return str(field.generate_filename(export, f"subjek-{export.pk}-{secrets.token_hex(4)}.pdf.enc"))
+
+
+def _store(*, export_id: int, data: bytes, checksum: str, records: int) -> SubjectExport:
+    """Encrypt the PDF with the key of the person the export belongs to when it is stored (read under the
+    lock of their row: a merge moves it, `subject_exports_merge`) and keep it. A retry replaces the file it
+    made before (deleted once this commits); a failure before the commit deletes the file just written."""
+    storage = SubjectExport._meta.get_field("file").storage
+    written = ""
+    try:
+        with transaction.atomic():
+            export = _lock_export(export_id)
+            cipher = audit_subject_cipher(target=export.person)
+            if cipher is None:
+                raise ApplicationError(str(REMOVED), code="removed")
+            previous = export.file.name or ""
+            written = storage.save(_name(export), ContentFile(cipher.encrypt(data)))
+            export.file.name = written
+            export.checksum, export.size, export.records = checksum, len(data), records
+            export.save(update_fields=["file", "checksum", "size", "records"])
+            audit_record(
+                actor=None,
+                action="person.subject_access_ready",
+                target=export,
+                changes={"checksum": checksum, "size": len(data), "records": records},
+            )
+            if previous:
+                transaction.on_commit(lambda: storage.delete(previous))
+    except BaseException:
+        if written:
+            storage.delete(written)
+        raise
     return export
 
 
@@ -171,12 +224,25 @@ def export_get(*, actor: Any, pk: int) -> SubjectExport:
 def export_open(*, actor: Any, export: SubjectExport) -> bytes:
     """The PDF, decrypted, for the officer `export_get` gave it to; the download is audited."""
     if not export.file:
+        days = settings.SUBJECT_EXPORT_RETENTION_DAYS
+        if export.checksum and export.created_at < timezone.now() - dt.timedelta(days=days):
+            raise ConflictError(str(EXPIRED % {"days": days}))
         raise ConflictError(str(NOT_READY))
     cipher = audit_subject_cipher(target=export.person)
     if cipher is None:
         raise NotFoundError(str(REMOVED))
-    with export.file.open("rb") as handle:
-        data = cipher.decrypt(handle.read())
+    try:
+        with export.file.open("rb") as handle:
+            data = cipher.decrypt(handle.read())
+    except (OSError, InvalidToken) as exc:  # missing, or sealed with another key: said, and audited
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="person.subject_access_unreadable",
+                target=export,
+                changes={"file": export.file.name, "error": type(exc).__name__},
+            )
+        raise ConflictError(str(UNREADABLE)) from exc
     if hashlib.sha256(data).hexdigest() != export.checksum:
         raise ApplicationError(_("The stored file is damaged: make the export again."), code="damaged")
     audit_record(
@@ -211,31 +277,67 @@ def subject_exports_merge(*, actor: Any, keep: Person, drop: Person) -> dict[str
     if not exports:
         return {"subject_exports": 0}
     old_cipher, new_cipher = audit_subject_cipher(target=drop), audit_subject_cipher(target=keep)
-    old_files = []
+    storage = SubjectExport._meta.get_field("file").storage
+    old_files: list[str] = []
+    new_files: list[tuple[int, str, bytes]] = []  # written once the merge has committed
     for export in exports:
-        if old_cipher is None or new_cipher is None:  # a shredded key: nothing readable to carry over
-            export.reason_sealed = ""
-            if export.file:
-                old_files.append(export.file.name)
-                export.file = ""
-        else:
+        sealed = b""
+        if old_cipher is not None and new_cipher is not None:
             if export.reason_sealed:
                 reason = old_cipher.decrypt(export.reason_sealed.encode())
                 export.reason_sealed = new_cipher.encrypt(reason).decode()
             if export.file:
-                with export.file.open("rb") as handle:
-                    data = old_cipher.decrypt(handle.read())
-                old_files.append(export.file.name)
-                export.file.save(
-                    f"subjek-{export.pk}.pdf.enc", ContentFile(new_cipher.encrypt(data)), save=False
-                )
+                try:
+                    with export.file.open("rb") as handle:
+                        sealed = new_cipher.encrypt(old_cipher.decrypt(handle.read()))
+                except (OSError, InvalidToken):  # missing or unreadable already: not carried over
+                    sealed = b""
+        else:  # a shredded key: nothing readable to carry over
+            export.reason_sealed = ""
+        if export.file:
+            old_files.append(export.file.name)
+            export.file.name = ""
+            if sealed:
+                export.file.name = _name(export)
+                new_files.append((export.pk, export.file.name, sealed))
         export.person = keep
         export.save(update_fields=["person", "reason_sealed", "file"])
-    storage = exports[0].file.storage
 
-    def delete() -> None:  # once the merge has committed (a rollback keeps the rows' old files)
+    def write_then_delete() -> None:
+        # Once the merge has committed: a merge rolled back writes nothing (its rows keep the old files).
+        for pk, name, sealed in new_files:
+            saved = storage.save(name, ContentFile(sealed))
+            if saved != name:  # the storage chose another name: the row follows it
+                SubjectExport.objects.filter(pk=pk, file=name).update(file=saved)
         for name in old_files:
             storage.delete(name)
 
-    transaction.on_commit(delete)
+    transaction.on_commit(write_then_delete)
     return {"subject_exports": len(exports)}
+
+
+def subject_exports_expire() -> dict[str, int]:
+    """Daily (`jobs.schedule`): the PDFs kept longer than settings.SUBJECT_EXPORT_RETENTION_DAYS are deleted
+    with their reasons; each deletion is audited. The rows stay, so the page says why the file is gone."""
+    days = settings.SUBJECT_EXPORT_RETENTION_DAYS
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    storage = SubjectExport._meta.get_field("file").storage
+    expired = 0
+    for pk in (
+        SubjectExport.objects.filter(created_at__lt=cutoff).exclude(file="").values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            export = _lock_export(pk)
+            if not export.file or export.created_at >= cutoff:
+                continue
+            name = export.file.name
+            SubjectExport.objects.filter(pk=pk).update(file="", reason_sealed="")
+            audit_record(
+                actor=None,
+                action="person.subject_access_expired",
+                target=export,
+                changes={"days": days, "checksum": export.checksum},
+            )
+            transaction.on_commit(lambda name=name: storage.delete(name))  # type: ignore[misc]
+        expired += 1
+    return {"expired": expired}
