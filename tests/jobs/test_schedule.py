@@ -14,6 +14,7 @@ EVERY_DAY = [
     "impact.budget_thresholds",
     "beneficiaries.registry_log_prune",
     "impact.recidivism_log_prune",
+    "reports.subject_exports_expire",
 ]
 
 

@@ -184,6 +184,10 @@ def test_kept_pdfs_expire_after_the_retention_by_a_daily_job(
     assert AuditEvent.objects.filter(action="person.subject_access_expired", target_id=str(old.pk)).exists()
     gone = _client(admin).get(f"/laporan/subjek/ekspor/{old.pk}/unduh/")
     assert gone.status_code == 409 and "30 hari" in gone.content.decode()
+    page = _client(admin).get(f"/laporan/subjek/ekspor/{old.pk}/").content.decode()
+    assert "Berkas sudah dihapus" in page and "/unduh/" not in page
+    kept = _client(admin).get(f"/laporan/subjek/ekspor/{recent.pk}/").content.decode()
+    assert "Berkas dihapus 30 hari setelah dibuat." in kept
     with django_capture_on_commit_callbacks(execute=True):
         assert subject_jobs.subject_exports_expire() == {"expired": 0}
 

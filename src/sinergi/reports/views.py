@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -402,7 +403,12 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
     template = (
         "reports/subject_status.html" if request.headers.get("HX-Request") else "reports/subject_export.html"
     )
-    return render(request, template, {"export": export, "job": export.job, "person": export.person})
+    days = settings.SUBJECT_EXPORT_RETENTION_DAYS
+    return render(
+        request,
+        template,
+        {"export": export, "job": export.job, "person": export.person, "retention_days": days},
+    )
 
 
 @allow(*access.SUBJECT_ACCESS_ROLES)
