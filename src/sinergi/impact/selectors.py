@@ -635,7 +635,8 @@ class ValueMapNumbers:
     sensitivity: list[domain.SensitivityRow]
     problems: list[domain.Problem]
     live: dict[int, LiveQuantity] = field(default_factory=dict)
-    #: `value_map_reach` for the viewer (None: the system, every program).
+    #: `value_map_reach` for the viewer (None: the system, every program; or nothing in these numbers is
+    #: counted from the records: inputs entered by hand and no bound outcome).
     reach: dict[str, Any] | None = None
     #: The inputs are entered by hand (they count no program).
     manual: bool = False
@@ -672,12 +673,13 @@ def value_map_numbers(
     value or ratio gives it back. The inputs from the records count the same programs as the live figures
     (`value_map_inputs`), so the ratio is over one base; when the viewer reaches none of the map's programs
     they count nothing and the numbers cannot be computed (`INPUTS_NOT_REACHED`)."""
-    reach = value_map_reach(value_map, actor)
+    manual = value_map.inputs_source == "manual"
     inputs = value_map_inputs(value_map, actor=actor)
-    live = live_quantities(value_map, as_of=as_of, actor=actor, reach=reach)
+    live, reach = _live_and_reach(
+        value_map, as_of=as_of, actor=actor, reach=None if manual else value_map_reach(value_map, actor)
+    )
     model = value_map_domain(value_map, inputs=inputs["total"], live=live)
     problems = domain.value_map_problems(domain.value_map_to_dict(model))
-    manual = value_map.inputs_source == "manual"
     if not manual and reach is not None and reach["total"] and not reach["counted"]:
         problems = [p for p in problems if p.field != "inputs"]
         problems.insert(0, domain.Problem(None, "inputs", str(INPUTS_NOT_REACHED)))
@@ -719,11 +721,12 @@ def value_map_file(
     if numbers is not None:
         inputs, live, reach_note = numbers.inputs["total"], numbers.live, numbers.reach_note
     else:
-        reach = value_map_reach(value_map, actor)
+        manual = value_map.inputs_source == "manual"
         inputs = value_map_inputs(value_map, actor=actor)["total"]
+        reach = None if manual else value_map_reach(value_map, actor)
         if live is None:
-            live = live_quantities(value_map, as_of=as_of, actor=actor, reach=reach)
-        reach_note = inputs_reach_note(reach, manual=value_map.inputs_source == "manual")
+            live, reach = _live_and_reach(value_map, as_of=as_of, actor=actor, reach=reach)
+        reach_note = inputs_reach_note(reach, manual=manual)
     outcomes = list(value_map.outcomes.all())
     extra: dict[str, Any] = {"inputs_note": reach_note} if reach_note else {}
     data = domain.value_map_to_dict(
@@ -982,6 +985,18 @@ def live_quantities(
     actor: Any = None,
     reach: dict[str, Any] | None = None,
 ) -> dict[int, LiveQuantity]:
+    """The live quantity of every bound outcome of a value map, by outcome id, as `actor` may see it: how
+    they are counted is said at `_live_and_reach`."""
+    return _live_and_reach(value_map, as_of=as_of, actor=actor, reach=reach)[0]
+
+
+def _live_and_reach(
+    value_map: ValueMap,
+    *,
+    as_of: dt.date | None = None,
+    actor: Any = None,
+    reach: dict[str, Any] | None = None,
+) -> tuple[dict[int, LiveQuantity], dict[str, Any] | None]:
     """The live quantity of every bound outcome of a value map, by outcome id (each indicator once), as
     `actor` may see it (`live_quantity`; `actor=None`: the system, every figure).
 
@@ -992,14 +1007,16 @@ def live_quantities(
     people in between. And the outcomes they may not list person by person (`WHOLE_SCOPE_BINDINGS`) count
     their whole scope, every program they see, whatever the map's program or agreement, as the joint report
     does: a map of an agreement minus a map of one of its programs gives nothing. Two different quarter ends
-    still differ by what happened between them. `reach`: `value_map_reach` when the caller has it."""
+    still differ by what happened between them. `reach`: `value_map_reach` when the caller has it; it is
+    returned with the quantities, read here when the map has a bound outcome (None: the system, or nothing
+    counted from the records)."""
     from django.utils import timezone
     from django.utils.formats import date_format
 
     as_of = as_of or timezone.localdate()
     bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
     if not bound:
-        return {}
+        return {}, reach
     # Only the programs whose every cohort the viewer reaches, as on the impact pages (`programs_reached`).
     mapped = value_map_programs(value_map)
     programs = programs_reached(actor, mapped)
@@ -1007,7 +1024,7 @@ def live_quantities(
         reach = reach_of(actor, mapped)
     if reach is not None and reach["total"] and not reach["counted"]:
         left_out = LiveQuantity("", None, as_of, str(LIVE_NOT_REACHED))
-        return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}
+        return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}, reach
     cumulative = access.aggregates_only(actor)
     end = access.aggregate_as_of(value_map.period_end, today=as_of) if cumulative else value_map.period_end
     values: dict[str, LiveQuantity] = {}
@@ -1040,7 +1057,7 @@ def live_quantities(
             }
             value = dc_replace(value, note=" ".join(part for part in (value.note, str(left)) if part))
         values[binding] = value
-    return {pk: values[binding] for pk, binding in bound}
+    return {pk: values[binding] for pk, binding in bound}, reach
 
 
 def _whole_scope(actor: Any) -> QuerySet[Program]:
