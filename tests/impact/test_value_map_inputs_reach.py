@@ -167,9 +167,22 @@ def test_inputs_entered_by_hand_stay_as_entered(world: World, funded: dict[str, 
         data={"inputs_source": "manual", "inputs_manual": 7_000_000},
         version=value_map.version,
     )
-    context, html = _page(world.users[Role.KANWIL_OFFICER], value_map)
+    kanwil = world.users[Role.KANWIL_OFFICER]
+    context, html = _page(kanwil, value_map)
     assert context["numbers"].inputs["total"] == 7_000_000
     assert 'data-testid="inputs-reach"' not in html
+    # Its live figure still counts only the programs reached: no snapshot by them.
+    with pytest.raises(ForbiddenError):
+        services.snapshot_freeze(actor=kanwil, value_map=value_map, label="Laporan 2022")
+    # A map all by hand (no bound outcome) reads the same for everyone: they may freeze it.
+    services.outcome_update(
+        actor=None,
+        outcome=value_map.outcomes.get(),
+        data={"binding": ""},
+        version=value_map.outcomes.get().version,
+    )
+    snapshot = services.snapshot_freeze(actor=kanwil, value_map=value_map, label="Laporan 2022")
+    assert snapshot.results["inputs"] == "7000000"
 
 
 def test_the_kanwil_may_not_freeze_a_map_they_reach_only_part_of(
