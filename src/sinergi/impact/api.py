@@ -122,6 +122,9 @@ class SensitivityOut(Schema):
 
 class NumbersOut(Schema):
     inputs: dict[str, int]
+    #: When the caller reaches only some of the map's programs: the inputs, as the live figures, count only
+    #: those (how many are left out); "" otherwise.
+    inputs_note: str = ""
     sroi: SroiOut | None
     sensitivity: list[SensitivityOut]
     problems: list[str]
@@ -280,6 +283,7 @@ def value_map_sroi(request: HttpRequest, map_id: int, query: Query[StepQuery]) -
     result = numbers.result
     return {
         "inputs": numbers.inputs,
+        "inputs_note": numbers.reach_note,
         "sroi": None
         if result is None
         else domain.sroi_summary(result) | {"payback_months": result.payback_months},

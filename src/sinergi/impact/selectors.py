@@ -567,13 +567,25 @@ def value_map_programs(value_map: ValueMap) -> QuerySet[Program]:
     return programs_of_agreement(value_map.agreement)  # type: ignore[arg-type]
 
 
-def value_map_inputs(value_map: ValueMap) -> dict[str, int]:
-    """The inputs: entered by hand, or the realisation plus in-kind contributions in the map's period."""
+def value_map_reach(value_map: ValueMap, actor: Any) -> dict[str, Any] | None:
+    """`reach_of` the map's programs for `actor` (one query); None for the system (`actor=None`), which
+    counts every program."""
+    return None if actor is None else reach_of(actor, value_map_programs(value_map))
+
+
+def value_map_inputs(value_map: ValueMap, *, actor: Any = None) -> dict[str, int]:
+    """The inputs: entered by hand, or the realisation plus in-kind contributions in the map's period over
+    the same programs as the live quantities for the same viewer: those whose every cohort `actor` reaches
+    (`programs_reached`; `actor=None`: the system, every program of the map). Over every program of the
+    map, a Kanwil officer who reaches only part of it read an SROI ratio of outcomes over the programs they
+    reach to inputs over all of them (issue 13: tests/impact/test_value_map_inputs_reach.py)."""
     if value_map.inputs_source == "manual":
         manual = int(value_map.inputs_manual or 0)
         return {"realisation": 0, "in_kind": 0, "total": manual, "aid": 0}
     return inputs_for(
-        programs=value_map_programs(value_map), start=value_map.period_start, end=value_map.period_end
+        programs=programs_reached(actor, value_map_programs(value_map)),
+        start=value_map.period_start,
+        end=value_map.period_end,
     )
 
 
@@ -607,6 +619,13 @@ def value_map_domain(
     )
 
 
+INPUTS_NOT_REACHED = gettext_lazy(
+    "The realisation and in-kind contributions are not counted: every program of this value map runs cohorts "
+    "outside your scope (under an agreement below the one your organisation is party to, at units of another "
+    "region), and its live figures are not shown to you either."
+)
+
+
 @dataclass(frozen=True)
 class ValueMapNumbers:
     """The numbers of a value map now, or why they cannot be computed yet."""
@@ -616,6 +635,30 @@ class ValueMapNumbers:
     sensitivity: list[domain.SensitivityRow]
     problems: list[domain.Problem]
     live: dict[int, LiveQuantity] = field(default_factory=dict)
+    #: `value_map_reach` for the viewer (None: the system, every program; or nothing in these numbers is
+    #: counted from the records: inputs entered by hand and no bound outcome).
+    reach: dict[str, Any] | None = None
+    #: The inputs are entered by hand (they count no program).
+    manual: bool = False
+
+    @property
+    def whole(self) -> bool:
+        """Whether these numbers cover every program of the map (the viewer reaches each one whole)."""
+        return self.reach is None or self.reach["counted"] >= self.reach["total"]
+
+    @property
+    def reach_note(self) -> str:
+        """`inputs_reach_note` of these numbers."""
+        return inputs_reach_note(self.reach, manual=self.manual)
+
+
+def inputs_reach_note(reach: dict[str, Any] | None, *, manual: bool) -> str:
+    """For a viewer who reaches some but not all of a map's programs (`value_map_reach`), that the inputs
+    from the records count only those, as its live figures do (`LIVE_PARTLY_REACHED`, the same words); ""
+    otherwise, and for inputs entered by hand (they count no program)."""
+    if manual or reach is None or not reach["counted"] or reach["counted"] >= reach["total"]:
+        return ""
+    return str(LIVE_PARTLY_REACHED % {"left_out": reach["total"] - reach["counted"], "total": reach["total"]})
 
 
 def value_map_numbers(
@@ -627,19 +670,37 @@ def value_map_numbers(
 ) -> ValueMapNumbers:
     """The numbers of a value map as `actor` may see them (`live_quantities`): for a TJSL officer, a live
     figure withheld as too small leaves the hand-entered quantity in the numbers, so no value, present
-    value or ratio gives it back."""
-    inputs = value_map_inputs(value_map)
-    live = live_quantities(value_map, as_of=as_of, actor=actor)
+    value or ratio gives it back. The inputs from the records count the same programs as the live figures
+    (`value_map_inputs`), so the ratio is over one base; when the viewer reaches none of the map's programs
+    they count nothing and the numbers cannot be computed (`INPUTS_NOT_REACHED`)."""
+    manual = value_map.inputs_source == "manual"
+    inputs = value_map_inputs(value_map, actor=actor)
+    live, reach = _live_and_reach(
+        value_map, as_of=as_of, actor=actor, reach=None if manual else value_map_reach(value_map, actor)
+    )
     model = value_map_domain(value_map, inputs=inputs["total"], live=live)
     problems = domain.value_map_problems(domain.value_map_to_dict(model))
+    if not manual and reach is not None and reach["total"] and not reach["counted"]:
+        problems = [p for p in problems if p.field != "inputs"]
+        problems.insert(0, domain.Problem(None, "inputs", str(INPUTS_NOT_REACHED)))
     if problems:
-        return ValueMapNumbers(inputs=inputs, result=None, sensitivity=[], problems=problems, live=live)
+        return ValueMapNumbers(
+            inputs=inputs,
+            result=None,
+            sensitivity=[],
+            problems=problems,
+            live=live,
+            reach=reach,
+            manual=manual,
+        )
     return ValueMapNumbers(
         inputs=inputs,
         result=domain.sroi(model),
         sensitivity=domain.sensitivity(model, step=step),
         problems=[],
         live=live,
+        reach=reach,
+        manual=manual,
     )
 
 
@@ -649,19 +710,31 @@ def value_map_file(
     live: dict[int, LiveQuantity] | None = None,
     as_of: dt.date | None = None,
     actor: Any = None,
+    numbers: ValueMapNumbers | None = None,
 ) -> dict[str, Any]:
     """The value map in the `sinergi sroi` file format, with its descriptive fields as extra keys. A bound
     outcome carries its live quantity as it stands, with where it came from (what a snapshot freezes), as
-    `actor` may see it: a live figure withheld from them keeps the hand-entered quantity and its source."""
-    inputs = value_map_inputs(value_map)["total"]
+    `actor` may see it: a live figure withheld from them keeps the hand-entered quantity and its source.
+    The inputs count the same programs as the live figures (`value_map_inputs`); when those are only some
+    of the map's, `inputs_note` says so. `numbers`: the map's numbers already computed for `actor` (a
+    snapshot freezes the same live figures and inputs as its results)."""
+    if numbers is not None:
+        inputs, live, reach_note = numbers.inputs["total"], numbers.live, numbers.reach_note
+    else:
+        manual = value_map.inputs_source == "manual"
+        inputs = value_map_inputs(value_map, actor=actor)["total"]
+        reach = None if manual else value_map_reach(value_map, actor)
+        if live is None:
+            live, reach = _live_and_reach(value_map, as_of=as_of, actor=actor, reach=reach)
+        reach_note = inputs_reach_note(reach, manual=manual)
     outcomes = list(value_map.outcomes.all())
-    if live is None:
-        live = live_quantities(value_map, as_of=as_of, actor=actor)
+    extra: dict[str, Any] = {"inputs_note": reach_note} if reach_note else {}
     data = domain.value_map_to_dict(
         value_map_domain(value_map, inputs=inputs, live=live),
         title=value_map.title,
         stakeholders=list(value_map.stakeholders),
         period={"from": value_map.period_start.isoformat(), "to": value_map.period_end.isoformat()},
+        **extra,
     )
     for raw, outcome in zip(data["outcomes"], outcomes, strict=True):
         raw.update(
@@ -906,8 +979,24 @@ def live_quantity(
 
 
 def live_quantities(
-    value_map: ValueMap, *, as_of: dt.date | None = None, actor: Any = None
+    value_map: ValueMap,
+    *,
+    as_of: dt.date | None = None,
+    actor: Any = None,
+    reach: dict[str, Any] | None = None,
 ) -> dict[int, LiveQuantity]:
+    """The live quantity of every bound outcome of a value map, by outcome id, as `actor` may see it: how
+    they are counted is said at `_live_and_reach`."""
+    return _live_and_reach(value_map, as_of=as_of, actor=actor, reach=reach)[0]
+
+
+def _live_and_reach(
+    value_map: ValueMap,
+    *,
+    as_of: dt.date | None = None,
+    actor: Any = None,
+    reach: dict[str, Any] | None = None,
+) -> tuple[dict[int, LiveQuantity], dict[str, Any] | None]:
     """The live quantity of every bound outcome of a value map, by outcome id (each indicator once), as
     `actor` may see it (`live_quantity`; `actor=None`: the system, every figure).
 
@@ -918,21 +1007,24 @@ def live_quantities(
     people in between. And the outcomes they may not list person by person (`WHOLE_SCOPE_BINDINGS`) count
     their whole scope, every program they see, whatever the map's program or agreement, as the joint report
     does: a map of an agreement minus a map of one of its programs gives nothing. Two different quarter ends
-    still differ by what happened between them."""
+    still differ by what happened between them. `reach`: `value_map_reach` when the caller has it; it is
+    returned with the quantities, read here when the map has a bound outcome (None: the system, or nothing
+    counted from the records)."""
     from django.utils import timezone
     from django.utils.formats import date_format
 
     as_of = as_of or timezone.localdate()
     bound = [(o.pk, o.binding) for o in value_map.outcomes.all() if o.binding]
     if not bound:
-        return {}
+        return {}, reach
     # Only the programs whose every cohort the viewer reaches, as on the impact pages (`programs_reached`).
     mapped = value_map_programs(value_map)
     programs = programs_reached(actor, mapped)
-    reach = reach_of(actor, mapped) if actor is not None else None
+    if actor is not None and reach is None:
+        reach = reach_of(actor, mapped)
     if reach is not None and reach["total"] and not reach["counted"]:
         left_out = LiveQuantity("", None, as_of, str(LIVE_NOT_REACHED))
-        return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}
+        return {pk: dc_replace(left_out, binding=binding) for pk, binding in bound}, reach
     cumulative = access.aggregates_only(actor)
     end = access.aggregate_as_of(value_map.period_end, today=as_of) if cumulative else value_map.period_end
     values: dict[str, LiveQuantity] = {}
@@ -965,7 +1057,7 @@ def live_quantities(
             }
             value = dc_replace(value, note=" ".join(part for part in (value.note, str(left)) if part))
         values[binding] = value
-    return {pk: values[binding] for pk, binding in bound}
+    return {pk: values[binding] for pk, binding in bound}, reach
 
 
 def _whole_scope(actor: Any) -> QuerySet[Program]:

@@ -465,11 +465,15 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.GET.get("langkah", "")
     if raw.isdigit() and 1 <= int(raw) <= 90:
         step = domain.Decimal(int(raw)) / 100
+    numbers = _numbers_context(value_map, step, request.user)
     return render(
         request,
         "impact/value_map_detail.html",
         {
             "value_map": value_map,
+            # A snapshot holds whole-map figures: one who reaches only part of the map is told why they may
+            # not freeze it, instead of the form (`services.snapshot_freeze`).
+            "freeze_refused": services.freeze_refused(numbers["numbers"]),
             "outcomes": list(value_map.outcomes.all()),
             # Each with its ratio as the viewer may see it, and whether it is withheld from them ("×" when it
             # would give back a masked count: said in words on the page, `selectors.snapshot_shown`).
@@ -484,7 +488,7 @@ def value_map_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, value_map.program.agreement if value_map.program else value_map.agreement
             ),
         }
-        | _numbers_context(value_map, step, request.user),
+        | numbers,
     )
 
 

@@ -668,6 +668,9 @@ def _build(
                 continue
             found = True
             result = numbers.result
+            if numbers.reach_note:
+                # The inputs, as the live figures, count only the programs the reader reaches whole.
+                s.text.append(f"{value_map.title}: {numbers.reach_note}")
             s.tables.append(
                 Table(
                     [value_map.title, ""],

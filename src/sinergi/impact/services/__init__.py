@@ -32,9 +32,11 @@ from sinergi.impact.services.surveys import (
 )
 from sinergi.impact.services.value_maps import (
     FILE_PROBLEMS,
+    FREEZE_NOT_WHOLE,
     SNAPSHOT_FROZEN,
     SnapshotFrozenError,
     default_period,
+    freeze_refused,
     outcome_add,
     outcome_deadweight_from_comparison,
     outcome_remove,
@@ -53,6 +55,7 @@ __all__ = [
     "BASIS_REQUIRED",
     "FILE_PROBLEMS",
     "FILE_TYPE",
+    "FREEZE_NOT_WHOLE",
     "LINE_OF_OTHER_PROGRAM",
     "LINE_REQUIRED",
     "NOT_EDITOR",
@@ -69,6 +72,7 @@ __all__ = [
     "expenditure_update",
     "in_kind_create",
     "in_kind_update",
+    "freeze_refused",
     "line_spent",
     "outcome_add",
     "outcome_deadweight_from_comparison",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.models import User
 from sinergi.audit.services import audit_record, model_update
-from sinergi.core.errors import ApplicationError, ConflictError
+from sinergi.core.errors import ApplicationError, ConflictError, ForbiddenError
 from sinergi.impact import access, domain, selectors
 from sinergi.impact.choices import InputsSource, LiveIndicator
 from sinergi.impact.models import ValueMap, ValueMapOutcome, ValueMapSnapshot
@@ -31,6 +31,12 @@ FILE_PROBLEMS = gettext_lazy("The file cannot be imported: %(problems)s")
 FILE_NOT_JSON = gettext_lazy("The file is not valid JSON (line %(line)s, column %(column)s).")
 LABEL_REQUIRED = gettext_lazy("Name the report this snapshot is for.")
 NOTHING_TO_FREEZE = gettext_lazy("The value map cannot be computed yet: %(problems)s")
+FREEZE_NOT_WHOLE = gettext_lazy(
+    "This value map cannot be frozen by you: %(left_out)s of its %(total)s programs run cohorts outside your "
+    "scope (under an agreement below the one your organisation is party to, at units of another region), so "
+    "the figures you see count only the other programs. A snapshot holds the figures of the whole map: ask "
+    "an officer who reaches every program of it (an administrator, for example) to freeze it."
+)
 
 MAP_FIELDS = (
     "title",
@@ -376,17 +382,36 @@ def value_map_import(*, actor: Any, value_map: ValueMap, text: str, version: int
     return value_map
 
 
+def freeze_refused(numbers: selectors.ValueMapNumbers) -> str:
+    """Why these numbers may not be frozen (`FREEZE_NOT_WHOLE`: they count only some of the map's programs,
+    those whose every cohort the viewer reaches), or "" when they cover the whole map."""
+    if numbers.whole or numbers.reach is None:
+        return ""
+    left_out = numbers.reach["total"] - numbers.reach["counted"]
+    return str(FREEZE_NOT_WHOLE % {"left_out": left_out, "total": numbers.reach["total"]})
+
+
 def snapshot_freeze(*, actor: Any, value_map: ValueMap, label: str) -> ValueMapSnapshot:
     """Freeze the value map for a report: every quantity and the inputs as they stand now, and the numbers.
-    The snapshot never changes afterwards. Refuses a map whose numbers cannot be computed."""
+    The snapshot never changes afterwards. Refuses a map whose numbers cannot be computed.
+
+    A snapshot holds the whole map's figures: an actor who does not reach every cohort of every program of
+    the map (`selectors.programs_reached`: a Kanwil officer party only to an MoU, for a program under an
+    addendum of a PKS of it signed by another region) sees its live figures and inputs over the other
+    programs only, and is refused (403, `FREEZE_NOT_WHOLE`) rather than freezing a permanently reduced
+    snapshot. Computing the snapshot as the system instead would freeze, and show them, counts over cohorts
+    outside their scope; refusing is the safer of the two (docs/security.md, "Value maps")."""
     _check_editor(actor, value_map)
     if not (label or "").strip():
         raise ApplicationError(LABEL_REQUIRED, code="invalid", detail={"label": str(LABEL_REQUIRED)})
     numbers = selectors.value_map_numbers(value_map, actor=actor)
+    message = freeze_refused(numbers)
+    if message:
+        raise ForbiddenError(message, detail={"label": message})
     if numbers.result is None:
         message = str(NOTHING_TO_FREEZE % {"problems": "; ".join(str(p) for p in numbers.problems)})
         raise ApplicationError(message, code="invalid", detail={"label": message})
-    data = selectors.value_map_file(value_map, live=numbers.live)
+    data = selectors.value_map_file(value_map, numbers=numbers)
     text = domain.to_json(data, indent=2)
     summary = domain.sroi_summary(numbers.result)
     results = {key: str(value) for key, value in summary.items()} | {
