@@ -7,6 +7,7 @@ checking every rule gives."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -47,6 +48,9 @@ def _person(key: str) -> Person:
     )
 
 
+_EXAMPLES = itertools.count()
+
+
 def _episode(person: Person, unit: Any, key: str, **values: Any) -> CustodyEpisode:
     values = {"status": "narapidana", "start_date": dt.date(2020, 1, 1), "sentence_years": 2} | values
     return CustodyEpisode.objects.create(person=person, unit=unit, registration_number=f"R-{key}", **values)
@@ -67,7 +71,10 @@ def _episode(person: Person, unit: Any, key: str, **values: Any) -> CustodyEpiso
 def test_the_kept_day_follows_every_write(world, steps: list[tuple[str, str, int, int]]) -> None:
     unit = world.organisation(Role.UNIT_OFFICER, "own")
     person = _person("h")
-    episodes = [_episode(person, unit, f"h{n}-{len(steps)}-{id(steps)}") for n in range(2)]
+    # Hypothesis's examples share the test's database: each example's registration numbers are new (an id()
+    # of the steps list was reused by a later example once, and the unit's unique number refused it).
+    example = next(_EXAMPLES)
+    episodes = [_episode(person, unit, f"h{n}-{example}") for n in range(2)]
     base = dt.date(2021, 1, 1)
     for action, kind, days, which in steps:
         episode = episodes[which]
