@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from sinergi.beneficiaries import services
 from sinergi.beneficiaries.models import Person
 from sinergi.core.errors import ApplicationError
-from tests.waiting import wait_until
+from tests.waiting import while_held
 
 POSTGRES = connection.vendor == "postgresql"
 
@@ -68,50 +66,11 @@ def test_both_rows_are_locked_lower_id_first_in_either_order() -> None:
 @pytest.mark.skipif(not POSTGRES, reason="Needs PostgreSQL: two connections writing at once.")
 def test_two_merges_of_one_duplicate_at_once_the_second_is_refused(reference_data: None) -> None:
     first, second, duplicate = _person("Ahmad Yani"), _person("Ahmad Yani "), _person("Ahmad  Yani")
-    merged = threading.Event()
-    commit = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def merge_and_hold() -> None:
-        try:
-            with transaction.atomic():
-                services.person_merge(actor=None, keep=first, drop=duplicate)
-                merged.set()
-                commit.wait()
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            outcome["first"] = exc
-            merged.set()
-        finally:
-            connections.close_all()
-
-    def merge_second() -> None:
-        try:
-            services.person_merge(actor=None, keep=second, drop=duplicate)
-            outcome["second"] = "merged"
-        except BaseException as exc:  # noqa: BLE001 (checked below)
-            outcome["second"] = exc
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=merge_and_hold)
-    holder.start()
-    merged.wait()
-    assert "first" not in outcome, outcome
-    other = threading.Thread(target=merge_second)
-    other.start()
-
-    def waiting_on_a_lock() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            return cursor.fetchone()[0] > 0
-
-    wait_until(lambda: waiting_on_a_lock() or "second" in outcome, "the second merge waits on a lock")
-    commit.set()
-    holder.join()
-    other.join()
-    assert isinstance(outcome["second"], ApplicationError), outcome
+    outcome = while_held(
+        lambda: services.person_merge(actor=None, keep=first, drop=duplicate),
+        lambda: services.person_merge(actor=None, keep=second, drop=duplicate),
+    )
+    assert isinstance(outcome["hold"], Person), outcome
+    assert isinstance(outcome["other"], ApplicationError), outcome
     assert Person.objects.get(pk=duplicate.pk).merged_into_id == first.pk
     assert Person.objects.get(pk=second.pk).merged_into_id is None

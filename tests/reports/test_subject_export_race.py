@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -33,7 +32,7 @@ from sinergi.jobs.schedule import SCHEDULE
 from sinergi.reports import subject_jobs
 from sinergi.reports.models import SubjectExport
 from tests.authz import World
-from tests.waiting import wait_until
+from tests.waiting import while_held
 
 POSTGRES = connection.vendor == "postgresql"
 REASON = "Permintaan kuasa hukum warga binaan"
@@ -200,50 +199,11 @@ def test_the_job_waits_for_a_merge_in_progress_and_uses_the_kept_key(
     admin = world.users[Role.ADMIN]
     drop, keep = _person("Agus Salim"), _person("Agus  Salim")
     export = _request(admin, drop)
-    merged, commit = threading.Event(), threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def merge_and_hold() -> None:
-        try:
-            with transaction.atomic():
-                person_merge(actor=None, keep=keep, drop=drop)
-                merged.set()
-                commit.wait()
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            outcome["merge"] = exc
-            merged.set()
-        finally:
-            connections.close_all()
-
-    def print_it() -> None:
-        try:
-            subject_jobs.subject_pdf_generate(export=export)
-            outcome["job"] = "done"
-        except BaseException as exc:  # noqa: BLE001 (checked below)
-            outcome["job"] = exc
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=merge_and_hold)
-    holder.start()
-    merged.wait()
-    assert "merge" not in outcome, outcome
-    job = threading.Thread(target=print_it)
-    job.start()
-
-    def waiting_on_a_lock() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            return cursor.fetchone()[0] > 0
-
-    wait_until(lambda: waiting_on_a_lock() or "job" in outcome, "the job waits on the merge's lock")
-    commit.set()
-    holder.join()
-    job.join()
-    assert outcome == {"job": "done"}, outcome
+    outcome = while_held(
+        lambda: person_merge(actor=None, keep=keep, drop=drop),
+        lambda: subject_jobs.subject_pdf_generate(export=export),
+    )
+    assert isinstance(outcome["hold"], Person) and not isinstance(outcome["other"], BaseException), outcome
     export.refresh_from_db()
     assert export.person_id == keep.pk and _files() == [export.file.name]
     download = _client(admin).get(f"/laporan/subjek/ekspor/{export.pk}/unduh/")
